@@ -1,0 +1,98 @@
+//! Reading typed settings from the environment, once, at start.
+
+use std::str::FromStr;
+
+use redis::IntoConnectionInfo;
+
+use crate::Error;
+
+/// A variable parsed as `T`, or `default` when unset.
+pub fn env_or<T: FromStr>(name: &str, default: T) -> Result<T, Error>
+where
+    T::Err: std::fmt::Display,
+{
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse()
+            .map_err(|e| Error::Config(format!("{name}={v:?} is invalid: {e}"))),
+        _ => Ok(default),
+    }
+}
+
+/// A variable that must be set.
+pub fn required(name: &str) -> Result<String, Error> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
+        _ => Err(Error::Config(format!("{name} must be set"))),
+    }
+}
+
+/// A secret: read from the file named by `{name}_FILE` (Docker secrets) when
+/// set, else from `{name}`. Trailing newlines are trimmed; values are never logged.
+pub fn secret(name: &str) -> Result<String, Error> {
+    let file_var = format!("{name}_FILE");
+    if let Ok(path) = std::env::var(&file_var) {
+        let value = std::fs::read_to_string(&path)
+            .map_err(|e| Error::Config(format!("{file_var}: cannot read {path}: {e}")))?;
+        let value = value.trim_end_matches(['\n', '\r']).to_owned();
+        if value.is_empty() {
+            return Err(Error::Config(format!("{file_var}: {path} is empty")));
+        }
+        return Ok(value);
+    }
+    required(name).map_err(|_| Error::Config(format!("{name} or {file_var} must be set")))
+}
+
+/// The Postgres settings from `DATABASE_URL`, with the password taken from
+/// `DATABASE_PASSWORD_FILE` when set, so it never has to sit in a container's
+/// environment.
+pub fn database_config() -> Result<tokio_postgres::Config, Error> {
+    let url = required("DATABASE_URL")?;
+    let mut config = tokio_postgres::Config::from_str(&url)
+        .map_err(|e| Error::Config(format!("DATABASE_URL is not a valid Postgres URL: {e}")))?;
+    if let Ok(path) = std::env::var("DATABASE_PASSWORD_FILE") {
+        let pw = std::fs::read_to_string(&path)
+            .map_err(|e| Error::Config(format!("DATABASE_PASSWORD_FILE: cannot read {path}: {e}")))?;
+        config.password(pw.trim_end_matches(['\n', '\r']));
+    }
+    Ok(config)
+}
+
+/// The Redis URL from `REDIS_URL`, with the password from `REDIS_PASSWORD_FILE`
+/// when set.
+pub fn redis_client() -> Result<redis::Client, Error> {
+    let url = required("REDIS_URL")?;
+    let mut info: redis::ConnectionInfo = url
+        .as_str()
+        .into_connection_info()
+        .map_err(|e| Error::Config(format!("REDIS_URL is not a valid Redis URL: {e}")))?;
+    if let Ok(path) = std::env::var("REDIS_PASSWORD_FILE") {
+        let pw = std::fs::read_to_string(&path)
+            .map_err(|e| Error::Config(format!("REDIS_PASSWORD_FILE: cannot read {path}: {e}")))?;
+        let redis_info = info.redis_settings().clone().set_password(pw.trim_end_matches(['\n', '\r']));
+        info = info.set_redis_settings(redis_info);
+    }
+    redis::Client::open(info).map_err(|e| Error::Config(format!("REDIS_URL: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_variables_take_their_default_and_bad_ones_fail() {
+        assert_eq!(env_or("CODEPLATFORM_TEST_UNSET_VAR", 7u32).unwrap(), 7);
+        std::env::set_var("CODEPLATFORM_TEST_BAD_VAR", "seven");
+        assert!(env_or("CODEPLATFORM_TEST_BAD_VAR", 7u32).is_err());
+    }
+
+    #[test]
+    fn secrets_are_read_from_files_without_the_newline() {
+        let path = std::env::temp_dir().join(format!("cp-secret-{}", std::process::id()));
+        std::fs::write(&path, "s3cret\n").unwrap();
+        std::env::set_var("CODEPLATFORM_TEST_SECRET_FILE", &path);
+        assert_eq!(secret("CODEPLATFORM_TEST_SECRET").unwrap(), "s3cret");
+        std::fs::remove_file(path).unwrap();
+    }
+}

@@ -1,0 +1,168 @@
+//! The domain as every service and the browser see it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Where a submission is in its life. Mirrors the `submission_status` enum in Postgres.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmissionStatus {
+    Queued,
+    Grading,
+    Passed,
+    Failed,
+    Error,
+}
+
+impl SubmissionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Grading => "grading",
+            Self::Passed => "passed",
+            Self::Failed => "failed",
+            Self::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "queued" => Self::Queued,
+            "grading" => Self::Grading,
+            "passed" => Self::Passed,
+            "failed" => Self::Failed,
+            "error" => Self::Error,
+            _ => return None,
+        })
+    }
+
+    /// Still waiting for or under grading: the learner may not submit again.
+    pub fn in_flight(self) -> bool {
+        matches!(self, Self::Queued | Self::Grading)
+    }
+}
+
+/// The grader's judgement of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Passed,
+    WrongAnswer,
+    SyntaxError,
+    RuntimeError,
+    TimeLimit,
+    MemoryLimit,
+    OutputLimit,
+    InternalError,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 8] = [
+        Self::Passed,
+        Self::WrongAnswer,
+        Self::SyntaxError,
+        Self::RuntimeError,
+        Self::TimeLimit,
+        Self::MemoryLimit,
+        Self::OutputLimit,
+        Self::InternalError,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Passed => "passed",
+            Self::WrongAnswer => "wrong_answer",
+            Self::SyntaxError => "syntax_error",
+            Self::RuntimeError => "runtime_error",
+            Self::TimeLimit => "time_limit",
+            Self::MemoryLimit => "memory_limit",
+            Self::OutputLimit => "output_limit",
+            Self::InternalError => "internal_error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The final status a submission with this verdict ends in.
+    pub fn status(self) -> SubmissionStatus {
+        match self {
+            Self::Passed => SubmissionStatus::Passed,
+            Self::InternalError => SubmissionStatus::Error,
+            _ => SubmissionStatus::Failed,
+        }
+    }
+}
+
+/// One unittest test's result as the learner sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestOutcome {
+    pub name: String,
+    pub passed: bool,
+    pub message: String,
+}
+
+/// What the learner is told about a run.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Feedback {
+    pub summary: String,
+    pub tests: Vec<TestOutcome>,
+    pub stdout: String,
+    pub stderr: String,
+    pub duration_ms: u64,
+}
+
+/// A submission as the API and the event channel carry it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Submission {
+    pub id: Uuid,
+    pub assignment_id: i32,
+    pub status: SubmissionStatus,
+    pub verdict: Option<Verdict>,
+    pub code: String,
+    pub created_at: DateTime<Utc>,
+    pub graded_at: Option<DateTime<Utc>>,
+    pub feedback: Option<Feedback>,
+}
+
+/// What the grader publishes on `grading:events` each time a submission changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionEvent {
+    pub user_id: Uuid,
+    pub submission: Submission,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_round_trip_through_their_names() {
+        for v in Verdict::ALL {
+            assert_eq!(Verdict::parse(v.as_str()), Some(v));
+            let json = serde_json::to_string(&v).unwrap();
+            assert_eq!(json, format!("\"{}\"", v.as_str()));
+        }
+        assert_eq!(Verdict::parse("accepted"), None);
+    }
+
+    #[test]
+    fn only_internal_errors_end_as_error() {
+        assert_eq!(Verdict::Passed.status(), SubmissionStatus::Passed);
+        assert_eq!(Verdict::WrongAnswer.status(), SubmissionStatus::Failed);
+        assert_eq!(Verdict::TimeLimit.status(), SubmissionStatus::Failed);
+        assert_eq!(Verdict::InternalError.status(), SubmissionStatus::Error);
+    }
+
+    #[test]
+    fn statuses_round_trip_and_know_when_in_flight() {
+        for s in ["queued", "grading", "passed", "failed", "error"] {
+            assert_eq!(SubmissionStatus::parse(s).unwrap().as_str(), s);
+        }
+        assert!(SubmissionStatus::Queued.in_flight());
+        assert!(SubmissionStatus::Grading.in_flight());
+        assert!(!SubmissionStatus::Failed.in_flight());
+    }
+}

@@ -1,0 +1,25 @@
+//! What the codeplatform services share.
+//!
+//! - [`domain`]: submissions, statuses, verdicts and feedback as the API shows them.
+//! - [`token`]: the signed bearer token that names a learner.
+//! - [`names`]: every Redis key, stream and channel name, under one prefix.
+//! - [`jobs`]: the `grading:jobs` stream (enqueue, read, ack, claim).
+//! - [`events`]: the `grading:events` channel (publish, subscribe).
+//! - [`cache`]: the Redis query cache and its invalidation.
+//! - [`db`]: the Postgres pool, migrations and the submission row mapping.
+//! - [`config`]: environment parsing helpers, secrets from files.
+//! - [`telemetry`]: tracing set-up.
+
+pub mod cache;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod events;
+pub mod jobs;
+pub mod names;
+pub mod telemetry;
+pub mod token;
+
+mod error;
+
+pub use error::Error;

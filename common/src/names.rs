@@ -1,0 +1,68 @@
+//! Every Redis key, stream and channel name lives here, under one prefix.
+//!
+//! Production uses the empty prefix; each test gets its own so tests share one
+//! Redis without seeing each other's jobs, events or cache entries.
+
+use uuid::Uuid;
+
+/// The consumer group every grader replica joins.
+pub const GRADER_GROUP: &str = "graders";
+
+#[derive(Debug, Clone, Default)]
+pub struct RedisNames {
+    prefix: String,
+}
+
+impl RedisNames {
+    pub fn new(prefix: impl Into<String>) -> Self {
+        Self {
+            prefix: prefix.into(),
+        }
+    }
+
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The stream of grading jobs; each entry holds only a submission id.
+    pub fn jobs_stream(&self) -> String {
+        format!("{}grading:jobs", self.prefix)
+    }
+
+    /// The pub/sub channel of submission changes.
+    pub fn events_channel(&self) -> String {
+        format!("{}grading:events", self.prefix)
+    }
+
+    /// Pattern matching every cache key, for a full flush.
+    pub fn cache_pattern(&self) -> String {
+        format!("{}cache:*", self.prefix)
+    }
+
+    pub fn course_cache(&self) -> String {
+        format!("{}cache:assignments", self.prefix)
+    }
+
+    pub fn assignment_cache(&self, assignment_id: i32) -> String {
+        format!("{}cache:assignment:{assignment_id}", self.prefix)
+    }
+
+    /// One learner's submissions to one assignment, newest first.
+    pub fn submission_list_cache(&self, user_id: Uuid, assignment_id: i32) -> String {
+        format!("{}cache:submissions:{user_id}:{assignment_id}", self.prefix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_carry_the_prefix() {
+        let n = RedisNames::new("t1:");
+        assert_eq!(n.jobs_stream(), "t1:grading:jobs");
+        assert_eq!(n.events_channel(), "t1:grading:events");
+        assert!(n.assignment_cache(3).starts_with("t1:cache:"));
+        assert_eq!(RedisNames::default().jobs_stream(), "grading:jobs");
+    }
+}
