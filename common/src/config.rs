@@ -52,8 +52,9 @@ pub fn database_config() -> Result<tokio_postgres::Config, Error> {
     let mut config = tokio_postgres::Config::from_str(&url)
         .map_err(|e| Error::Config(format!("DATABASE_URL is not a valid Postgres URL: {e}")))?;
     if let Ok(path) = std::env::var("DATABASE_PASSWORD_FILE") {
-        let pw = std::fs::read_to_string(&path)
-            .map_err(|e| Error::Config(format!("DATABASE_PASSWORD_FILE: cannot read {path}: {e}")))?;
+        let pw = std::fs::read_to_string(&path).map_err(|e| {
+            Error::Config(format!("DATABASE_PASSWORD_FILE: cannot read {path}: {e}"))
+        })?;
         config.password(pw.trim_end_matches(['\n', '\r']));
     }
     Ok(config)
@@ -70,7 +71,10 @@ pub fn redis_client() -> Result<redis::Client, Error> {
     if let Ok(path) = std::env::var("REDIS_PASSWORD_FILE") {
         let pw = std::fs::read_to_string(&path)
             .map_err(|e| Error::Config(format!("REDIS_PASSWORD_FILE: cannot read {path}: {e}")))?;
-        let redis_info = info.redis_settings().clone().set_password(pw.trim_end_matches(['\n', '\r']));
+        let redis_info = info
+            .redis_settings()
+            .clone()
+            .set_password(pw.trim_end_matches(['\n', '\r']));
         info = info.set_redis_settings(redis_info);
     }
     redis::Client::open(info).map_err(|e| Error::Config(format!("REDIS_URL: {e}")))

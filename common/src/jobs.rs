@@ -143,10 +143,7 @@ impl JobQueue {
                 1,
             )
             .await?;
-        Ok(reply
-            .ids
-            .first()
-            .map_or(1, |p| p.times_delivered as u64))
+        Ok(reply.ids.first().map_or(1, |p| p.times_delivered as u64))
     }
 
     /// Acknowledges a job and deletes its entry so the stream holds only work

@@ -6,18 +6,23 @@
 //! - [`jobs`]: the `grading:jobs` stream (enqueue, read, ack, claim).
 //! - [`events`]: the `grading:events` channel (publish, subscribe).
 //! - [`cache`]: the Redis query cache and its invalidation.
+//! - [`course`]: the assignments as code under `assignments/`, and their upsert.
 //! - [`db`]: the Postgres pool, migrations and the submission row mapping.
 //! - [`config`]: environment parsing helpers, secrets from files.
 //! - [`telemetry`]: tracing set-up.
+//! - `testing` (feature `testing`): a fresh database and Redis prefix per test.
 
 pub mod cache;
 pub mod config;
+pub mod course;
 pub mod db;
 pub mod domain;
 pub mod events;
 pub mod jobs;
 pub mod names;
 pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod token;
 
 mod error;

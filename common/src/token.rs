@@ -35,9 +35,7 @@ impl TokenSigner {
                 "the token secret must be at least 32 bytes".into(),
             ));
         }
-        Ok(Self {
-            key: secret.into(),
-        })
+        Ok(Self { key: secret.into() })
     }
 
     fn mac(&self, user_id: &Uuid) -> HmacSha256 {

@@ -1,0 +1,111 @@
+//! Test helpers (feature `testing`): every test gets its own database,
+//! migrated and with the repository's course loaded, and its own Redis key
+//! prefix, so tests run in parallel against one Postgres and one Redis.
+//!
+//! Reads `DATABASE_URL` (any database on the test cluster; used to create the
+//! others) and `REDIS_URL`, as `./test.sh` exports them.
+
+use std::str::FromStr;
+
+use deadpool_postgres::Pool;
+use redis::aio::ConnectionManager;
+use tokio_postgres::NoTls;
+use uuid::Uuid;
+
+use crate::names::RedisNames;
+
+pub struct TestEnv {
+    pub pool: Pool,
+    /// URL of this test's own database, for services started as processes.
+    pub database_url: String,
+    pub redis_url: String,
+    pub redis: redis::Client,
+    pub names: RedisNames,
+}
+
+impl TestEnv {
+    /// A fresh database with the schema and the course, and a fresh prefix.
+    pub async fn new() -> Self {
+        let env = Self::empty().await;
+        let course = crate::course::load_course(&crate::course::repository_course_dir())
+            .expect("the repository's course loads");
+        crate::course::upsert_course(&env.pool, &course)
+            .await
+            .expect("course upsert");
+        env
+    }
+
+    /// A fresh migrated database with no assignments.
+    pub async fn empty() -> Self {
+        let admin_url = std::env::var("DATABASE_URL")
+            .expect("DATABASE_URL must point at the test cluster (./test.sh sets it)");
+        let redis_url =
+            std::env::var("REDIS_URL").expect("REDIS_URL must be set (./test.sh sets it)");
+        let id = Uuid::new_v4().simple().to_string();
+        let db_name = format!("test_{id}");
+
+        let (admin, conn) = tokio_postgres::connect(&admin_url, NoTls)
+            .await
+            .expect("connect to the test cluster");
+        tokio::spawn(conn);
+        admin
+            .batch_execute(&format!("CREATE DATABASE {db_name}"))
+            .await
+            .expect("create the test database");
+
+        let database_url = with_database(&admin_url, &db_name);
+        let config = tokio_postgres::Config::from_str(&database_url).expect("test database url");
+        let pool = crate::db::pool(config, 8).expect("pool");
+        crate::db::migrate(&pool).await.expect("migrations");
+        let redis = redis::Client::open(redis_url.as_str()).expect("REDIS_URL");
+        Self {
+            pool,
+            database_url,
+            redis_url,
+            redis,
+            names: RedisNames::new(format!("test:{id}:")),
+        }
+    }
+
+    /// A shared, auto-reconnecting Redis connection.
+    pub async fn redis_manager(&self) -> ConnectionManager {
+        ConnectionManager::new(self.redis.clone())
+            .await
+            .expect("connect to Redis")
+    }
+}
+
+/// The same URL naming another database.
+pub fn with_database(url: &str, db_name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[authority_start..]
+        .find('/')
+        .map_or(base.len(), |i| authority_start + i);
+    let mut out = format!("{}/{}", &base[..path_start], db_name);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn the_database_name_is_replaced() {
+        assert_eq!(
+            with_database("postgres://u:p@127.0.0.1:5/codeplatform", "t1"),
+            "postgres://u:p@127.0.0.1:5/t1"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h:5?sslmode=disable", "t1"),
+            "postgres://u:p@h:5/t1?sslmode=disable"
+        );
+    }
+}
