@@ -3,12 +3,13 @@
 //! An entry carries only the submission id; Postgres holds everything else,
 //! so a lost stream is rebuilt from the `queued` rows (see the API's reconciler).
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, MultiplexedConnection};
 use redis::streams::{
     StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamPendingCountReply,
-    StreamPendingReply, StreamReadOptions, StreamReadReply,
+    StreamPendingReply, StreamRangeReply, StreamReadOptions, StreamReadReply,
 };
 use redis::AsyncCommands;
 use uuid::Uuid;
@@ -160,6 +161,31 @@ impl JobQueue {
             .query_async(&mut conn)
             .await?;
         Ok(())
+    }
+
+    /// Every submission id with an entry in the stream, read or not. Acked
+    /// entries are deleted, so this is the work the stream still knows of;
+    /// the reconciler re-pushes queued submissions missing from it.
+    pub async fn submissions_in_stream(&self) -> Result<HashSet<Uuid>, Error> {
+        let mut conn = self.conn.clone();
+        let stream = self.names.jobs_stream();
+        let mut ids = HashSet::new();
+        let mut start = "-".to_owned();
+        loop {
+            let page: StreamRangeReply = conn.xrange_count(&stream, &start, "+", 1000).await?;
+            let last = page.ids.last().map(|e| e.id.clone());
+            let full = page.ids.len() == 1000;
+            ids.extend(
+                page.ids
+                    .into_iter()
+                    .filter_map(|e| job_from_entry(e, 1).submission_id),
+            );
+            match last {
+                // Exclusive start: continue after the last entry seen.
+                Some(last) if full => start = format!("({last}"),
+                _ => return Ok(ids),
+            }
+        }
     }
 
     /// Stream length and pending count, for metrics and benchmarks.

@@ -1,0 +1,55 @@
+//! Settings, from the environment, parsed and checked once at start.
+//!
+//! | variable | default | meaning |
+//! | --- | --- | --- |
+//! | `API_ADDR` | `127.0.0.1:8080` | where the API and UI listen |
+//! | `DATABASE_URL` (+ `DATABASE_PASSWORD_FILE`) | required | Postgres |
+//! | `REDIS_URL` (+ `REDIS_PASSWORD_FILE`) | required | Redis |
+//! | `TOKEN_SECRET` or `TOKEN_SECRET_FILE` | required | HMAC key for tokens, at least 32 bytes |
+//! | `COURSE_DIR` | `assignments` | the course folders to upsert at start |
+//! | `UI_DIR` | `ui` | the static UI |
+//! | `REDIS_PREFIX` | empty | prefix of every Redis key (tests) |
+//! | `DB_POOL_SIZE` | `32` | Postgres connections |
+//! | `CACHE_TTL_SECS` | `300` | backstop expiry of cached reads |
+//! | `RECONCILE_INTERVAL_MS` | `2000` | how often queued work missing from the stream is re-pushed |
+//! | `RECONCILE_GRACE_MS` | `5000` | age before a queued submission counts as missing |
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use common::config::{database_config, env_or, redis_client, secret};
+use common::token::TokenSigner;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub database: tokio_postgres::Config,
+    pub redis: redis::Client,
+    pub signer: TokenSigner,
+    pub course_dir: PathBuf,
+    pub ui_dir: PathBuf,
+    pub redis_prefix: String,
+    pub pool_size: usize,
+    pub cache_ttl: Duration,
+    pub reconcile_interval: Duration,
+    pub reconcile_grace: Duration,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, common::Error> {
+        Ok(Self {
+            addr: env_or("API_ADDR", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
+            database: database_config()?,
+            redis: redis_client()?,
+            signer: TokenSigner::new(secret("TOKEN_SECRET")?.as_bytes())?,
+            course_dir: env_or("COURSE_DIR", PathBuf::from("assignments"))?,
+            ui_dir: env_or("UI_DIR", PathBuf::from("ui"))?,
+            redis_prefix: env_or("REDIS_PREFIX", String::new())?,
+            pool_size: env_or("DB_POOL_SIZE", 32usize)?,
+            cache_ttl: Duration::from_secs(env_or("CACHE_TTL_SECS", 300u64)?),
+            reconcile_interval: Duration::from_millis(env_or("RECONCILE_INTERVAL_MS", 2000u64)?),
+            reconcile_grace: Duration::from_millis(env_or("RECONCILE_GRACE_MS", 5000u64)?),
+        })
+    }
+}

@@ -1,0 +1,121 @@
+//! programming-api: the HTTP API of codeplatform and the server of its UI.
+//!
+//! - [`config`]: settings from the environment.
+//! - [`context`]: the cloneable context routes share (pool, cache, job queue, signer).
+//! - [`routes`]: one module per resource, each exposing its warp filter.
+//! - [`body`]: request bodies: size cap, JSON content type, precise parse errors.
+//! - [`error`]: the one mapping from errors to statuses and the JSON error shape.
+//! - [`markdown`]: handouts rendered and sanitised on the server.
+//! - [`reconciler`]: re-pushes queued work the stream lost; restores the cache.
+//! - [`server`]: the hyper loop: header guard, metrics, graceful shutdown.
+//! - [`metrics`]: Prometheus counters and histograms.
+
+pub mod body;
+pub mod config;
+pub mod context;
+pub mod error;
+pub mod markdown;
+pub mod metrics;
+pub mod reconciler;
+pub mod routes;
+pub mod server;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::cache::QueryCache;
+use common::jobs::JobQueue;
+use common::names::RedisNames;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::context::AppContext;
+use crate::metrics::Metrics;
+
+/// How long start-up waits for Postgres before giving up.
+const STARTUP_WAIT: Duration = Duration::from_secs(60);
+
+/// Connects, migrates, loads the course and returns the context routes share.
+/// Redis may be down: it is connected lazily and the API degrades around it.
+pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
+    let pool = common::db::pool(config.database.clone(), config.pool_size)?;
+    wait_for_postgres(&pool).await?;
+    common::db::migrate(&pool).await?;
+    let course = common::course::load_course(&config.course_dir)?;
+    common::course::upsert_course(&pool, &course).await?;
+    tracing::info!(assignments = course.len(), dir = %config.course_dir.display(), "course loaded");
+
+    let redis = ConnectionManager::new_lazy_with_config(
+        config.redis.clone(),
+        ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(1)))
+            .set_response_timeout(Some(Duration::from_secs(1)))
+            .set_number_of_retries(1),
+    )?;
+    let names = RedisNames::new(config.redis_prefix.clone());
+    let cache = QueryCache::new(redis.clone(), names.clone(), config.cache_ttl);
+    let ctx = AppContext {
+        jobs: JobQueue::new(redis.clone(), names.clone()),
+        cache,
+        pool,
+        redis,
+        names,
+        signer: config.signer.clone(),
+        metrics: Arc::new(Metrics::new()),
+    };
+    flush_course_cache(&ctx).await?;
+    Ok(ctx)
+}
+
+async fn wait_for_postgres(pool: &deadpool_postgres::Pool) -> anyhow::Result<()> {
+    let deadline = tokio::time::Instant::now() + STARTUP_WAIT;
+    loop {
+        match pool.get().await {
+            Ok(_) => return Ok(()),
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                tracing::warn!(error = %e, "waiting for Postgres");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => anyhow::bail!("Postgres did not answer within {STARTUP_WAIT:?}: {e}"),
+        }
+    }
+}
+
+/// The course may have changed with this start: drop its cached reads.
+async fn flush_course_cache(ctx: &AppContext) -> anyhow::Result<()> {
+    let client = ctx.pool.get().await?;
+    let mut keys = vec![ctx.names.course_cache()];
+    for row in client.query("SELECT id FROM assignments", &[]).await? {
+        keys.push(ctx.names.assignment_cache(row.get(0)));
+    }
+    ctx.cache.invalidate(&keys).await;
+    Ok(())
+}
+
+/// Serves the API and UI on `listener`, with the reconciler beside it, until
+/// `shutdown` resolves; then drains open requests and returns.
+pub async fn run(
+    listener: TcpListener,
+    ctx: AppContext,
+    config: &Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let reconciler = tokio::spawn(reconciler::run(
+        ctx.clone(),
+        config.reconcile_interval,
+        config.reconcile_grace,
+        wait_for(stop_rx.clone()),
+    ));
+    let metrics = ctx.metrics.clone();
+    let filter = routes::routes(ctx, config.ui_dir.clone());
+    server::serve(listener, filter, metrics, shutdown).await;
+    let _ = stop_tx.send(true);
+    let _ = reconciler.await;
+}
+
+async fn wait_for(mut rx: tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|stop| *stop).await;
+}

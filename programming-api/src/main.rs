@@ -1,0 +1,26 @@
+use anyhow::Context;
+use programming_api::config::Config;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    common::telemetry::init("programming-api");
+    let config = Config::from_env().context("invalid configuration")?;
+    let ctx = programming_api::build(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.addr))?;
+    tracing::info!(addr = %listener.local_addr()?, "programming-api listening");
+    programming_api::run(listener, ctx, &config, shutdown_signal()).await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Ctrl+C or SIGTERM (what `docker stop` sends).
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,102 @@
+//! `GET /api/assignments` and `GET /api/assignments/{id}`: the course, public
+//! and cached in Redis. The cache is dropped when the course is upserted at start.
+
+use serde::Serialize;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::Filter;
+
+use super::{parse_assignment_id, raw_json, respond, with_ctx};
+use crate::context::AppContext;
+use crate::error::ApiError;
+use crate::markdown::render_handout;
+
+pub fn routes(
+    ctx: AppContext,
+) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    let list = warp::path!("api" / "assignments")
+        .and(warp::get())
+        .and(with_ctx(ctx.clone()))
+        .then(|ctx: AppContext| async move { respond(list(&ctx).await) });
+    let one = warp::path!("api" / "assignments" / String)
+        .and(warp::get())
+        .and(with_ctx(ctx))
+        .then(|id: String, ctx: AppContext| async move { respond(one(&ctx, &id).await) });
+    list.or(one).unify()
+}
+
+#[derive(Serialize)]
+struct Summary {
+    id: i32,
+    slug: String,
+    position: i32,
+    title: String,
+}
+
+async fn list(ctx: &AppContext) -> Result<Response, ApiError> {
+    let key = ctx.names.course_cache();
+    if let Some(body) = ctx.cache.get(&key).await {
+        ctx.metrics.cache_hit(true);
+        return Ok(raw_json(StatusCode::OK, body));
+    }
+    ctx.metrics.cache_hit(false);
+    let client = ctx.pool.get().await?;
+    let course: Vec<Summary> = client
+        .query(
+            "SELECT id, slug, position, title FROM assignments
+             WHERE position IS NOT NULL ORDER BY position",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| Summary {
+            id: r.get(0),
+            slug: r.get(1),
+            position: r.get(2),
+            title: r.get(3),
+        })
+        .collect();
+    let body = serde_json::to_string(&course).map_err(|_| ApiError::internal())?;
+    ctx.cache.put(&key, &body).await;
+    Ok(raw_json(StatusCode::OK, body))
+}
+
+#[derive(Serialize)]
+struct Detail {
+    id: i32,
+    slug: String,
+    position: i32,
+    title: String,
+    handout_html: String,
+    starter_code: String,
+}
+
+async fn one(ctx: &AppContext, raw_id: &str) -> Result<Response, ApiError> {
+    let id = parse_assignment_id(raw_id)?;
+    let key = ctx.names.assignment_cache(id);
+    if let Some(body) = ctx.cache.get(&key).await {
+        ctx.metrics.cache_hit(true);
+        return Ok(raw_json(StatusCode::OK, body));
+    }
+    ctx.metrics.cache_hit(false);
+    let client = ctx.pool.get().await?;
+    let row = client
+        .query_opt(
+            "SELECT id, slug, position, title, handout_md, starter_code FROM assignments
+             WHERE id = $1 AND position IS NOT NULL",
+            &[&id],
+        )
+        .await?
+        .ok_or_else(|| ApiError::not_found("assignment"))?;
+    let detail = Detail {
+        id: row.get(0),
+        slug: row.get(1),
+        position: row.get(2),
+        title: row.get(3),
+        handout_html: render_handout(row.get(4)),
+        starter_code: row.get(5),
+    };
+    let body = serde_json::to_string(&detail).map_err(|_| ApiError::internal())?;
+    ctx.cache.put(&key, &body).await;
+    Ok(raw_json(StatusCode::OK, body))
+}

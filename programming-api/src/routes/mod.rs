@@ -1,0 +1,81 @@
+//! The routes, one module per resource, each exposing its filter. Handlers
+//! return `Result<Response, ApiError>`; [`respond`] turns the error into the
+//! JSON shape, so a matched route never falls through to another.
+
+mod assignments;
+mod health;
+mod submissions;
+mod users;
+
+use std::convert::Infallible;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use warp::http::{header, StatusCode};
+use warp::reply::Response;
+use warp::{Filter, Reply};
+
+use crate::context::AppContext;
+use crate::error::{self, ApiError};
+
+/// Every route of the API and the UI, with warp's own rejections mapped to JSON.
+pub fn routes(
+    ctx: AppContext,
+    ui_dir: PathBuf,
+) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone {
+    let api = users::routes(ctx.clone())
+        .or(assignments::routes(ctx.clone()))
+        .unify()
+        .or(submissions::routes(ctx.clone()))
+        .unify()
+        .or(health::routes(ctx))
+        .unify();
+    let ui = warp::get()
+        .and(warp::path::end())
+        .and(warp::fs::file(ui_dir.join("index.html")))
+        .or(warp::get().and(warp::fs::dir(ui_dir)))
+        .unify()
+        .map(|file: warp::filters::fs::File| file.into_response());
+    api.or(ui).unify().recover(error::recover).unify()
+}
+
+fn with_ctx(ctx: AppContext) -> impl Filter<Extract = (AppContext,), Error = Infallible> + Clone {
+    warp::any().map(move || ctx.clone())
+}
+
+/// The `Authorization` header, if any; handlers verify it.
+fn authorization() -> impl Filter<Extract = (Option<String>,), Error = Infallible> + Clone {
+    warp::header::optional::<String>("authorization")
+        .or(warp::any().map(|| None))
+        .unify()
+}
+
+fn respond(result: Result<Response, ApiError>) -> Response {
+    result.unwrap_or_else(ApiError::into_response)
+}
+
+fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
+    warp::reply::with_status(warp::reply::json(value), status).into_response()
+}
+
+/// A body that is already JSON text (from the cache or built once).
+fn raw_json(status: StatusCode, body: String) -> Response {
+    let mut response = Response::new(body.into());
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn parse_assignment_id(raw: &str) -> Result<i32, ApiError> {
+    raw.parse::<i32>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::invalid_id("assignment"))
+}
+
+fn parse_submission_id(raw: &str) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::parse_str(raw).map_err(|_| ApiError::invalid_id("submission"))
+}

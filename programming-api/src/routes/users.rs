@@ -1,0 +1,90 @@
+//! `POST /api/users` (a new anonymous learner) and `GET /api/me` (progress).
+
+use serde::Serialize;
+use uuid::Uuid;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::Filter;
+
+use super::{authorization, json, respond, with_ctx};
+use crate::context::AppContext;
+use crate::error::ApiError;
+
+/// Points a completion is worth.
+const POINTS_PER_COMPLETION: i64 = 100;
+
+pub fn routes(
+    ctx: AppContext,
+) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    let create = warp::path!("api" / "users")
+        .and(warp::post())
+        .and(with_ctx(ctx.clone()))
+        .then(|ctx: AppContext| async move { respond(create_user(&ctx).await) });
+    let me = warp::path!("api" / "me")
+        .and(warp::get())
+        .and(with_ctx(ctx))
+        .and(authorization())
+        .then(|ctx: AppContext, auth: Option<String>| async move {
+            respond(progress(&ctx, auth.as_deref()).await)
+        });
+    create.or(me).unify()
+}
+
+#[derive(Serialize)]
+struct NewUser {
+    user_id: Uuid,
+    token: String,
+}
+
+async fn create_user(ctx: &AppContext) -> Result<Response, ApiError> {
+    let user_id = Uuid::new_v4();
+    let client = ctx.pool.get().await?;
+    client
+        .execute("INSERT INTO users (id) VALUES ($1)", &[&user_id])
+        .await?;
+    let token = ctx.signer.sign(user_id);
+    Ok(json(StatusCode::CREATED, &NewUser { user_id, token }))
+}
+
+#[derive(Serialize)]
+struct Progress {
+    user_id: Uuid,
+    points: i64,
+    completed: Vec<i32>,
+    next_assignment_id: Option<i32>,
+}
+
+async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiError> {
+    let user_id = ctx.authenticate(auth)?;
+    let client = ctx.pool.get().await?;
+    // Completions of hidden assignments still count: points once earned stay.
+    let completed: Vec<i32> = client
+        .query(
+            "SELECT assignment_id FROM completions WHERE user_id = $1 ORDER BY assignment_id",
+            &[&user_id],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let next: Option<i32> = client
+        .query_opt(
+            "SELECT a.id FROM assignments a
+             WHERE a.position IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM completions c
+                               WHERE c.user_id = $1 AND c.assignment_id = a.id)
+             ORDER BY a.position LIMIT 1",
+            &[&user_id],
+        )
+        .await?
+        .map(|r| r.get(0));
+    Ok(json(
+        StatusCode::OK,
+        &Progress {
+            user_id,
+            points: completed.len() as i64 * POINTS_PER_COMPLETION,
+            completed,
+            next_assignment_id: next,
+        },
+    ))
+}

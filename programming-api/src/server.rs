@@ -1,0 +1,116 @@
+//! The HTTP server loop: hyper connections serving the warp filter, with a
+//! header-size guard and request metrics in front, and graceful shutdown.
+//!
+//! Own loop rather than `warp::serve` so that oversized headers get the JSON
+//! error shape and every request is measured in one place.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tower_service::Service;
+use warp::http::{Request, StatusCode};
+use warp::reply::Response;
+
+use crate::error::ApiError;
+use crate::metrics::{route_label, Metrics};
+
+/// Requests whose headers add up to more than this get 431. (hyper itself
+/// refuses far larger ones, around 400 KiB, before any of this runs.)
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// How long open connections get to finish after shutdown starts.
+const DRAIN: Duration = Duration::from_secs(10);
+
+pub async fn serve<F>(
+    listener: TcpListener,
+    filter: F,
+    metrics: Arc<Metrics>,
+    shutdown: impl Future<Output = ()>,
+) where
+    F: warp::Filter + Clone + Send + Sync + 'static,
+    F::Extract: warp::Reply,
+{
+    let service = warp::service(filter);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off, keep serving.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = service.clone();
+        let metrics = metrics.clone();
+        let handler = hyper::service::service_fn(move |req: Request<Incoming>| {
+            let mut service = service.clone();
+            let metrics = metrics.clone();
+            async move {
+                let started = Instant::now();
+                let route = route_label(req.uri().path());
+                let response = if header_bytes(&req) > MAX_HEADER_BYTES {
+                    headers_too_large()
+                } else {
+                    service.call(req).await.unwrap_or_else(|e| match e {})
+                };
+                metrics
+                    .requests
+                    .with_label_values(&[route, response.status().as_str()])
+                    .inc();
+                metrics
+                    .request_seconds
+                    .with_label_values(&[route])
+                    .observe(started.elapsed().as_secs_f64());
+                Ok::<Response, Infallible>(response)
+            }
+        });
+        let connection = graceful.watch(
+            Builder::new(TokioExecutor::new())
+                .serve_connection_with_upgrades(TokioIo::new(stream), handler)
+                .into_owned(),
+        );
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(DRAIN, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after the drain period; closing them");
+    }
+}
+
+fn header_bytes<B>(req: &Request<B>) -> usize {
+    req.headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum::<usize>()
+        + req.uri().path_and_query().map_or(0, |p| p.as_str().len())
+}
+
+fn headers_too_large() -> Response {
+    ApiError::new(
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        "headers_too_large",
+        format!("the request headers exceed {MAX_HEADER_BYTES} bytes"),
+    )
+    .into_response()
+}

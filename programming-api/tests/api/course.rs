@@ -1,0 +1,139 @@
+//! The course content itself, and an instructor's edit reaching the API.
+
+use std::path::Path;
+use std::process::Command;
+
+use common::course::{load_course, repository_course_dir};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::{config_for, TestApp};
+
+/// Runs `test_solution.py` against `code` as module `solution` with the local Python.
+fn run_tests(test_code: &str, code: &str) -> std::process::Output {
+    let dir = std::env::temp_dir().join(format!("cp-course-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("test_solution.py"), test_code).unwrap();
+    std::fs::write(dir.join("solution.py"), code).unwrap();
+    let out = Command::new("timeout")
+        .args(["60", "python3", "-m", "unittest", "-q", "test_solution"])
+        .current_dir(&dir)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .expect("python3 runs");
+    std::fs::remove_dir_all(&dir).unwrap();
+    out
+}
+
+#[test]
+fn every_reference_solution_passes_and_every_starter_fails() {
+    let course = load_course(&repository_course_dir()).unwrap();
+    assert!(
+        course.len() >= 12,
+        "the course has {} assignments",
+        course.len()
+    );
+    for a in &course {
+        let solved = run_tests(&a.test_code, &a.solution_code);
+        assert!(
+            solved.status.success(),
+            "{}: the reference solution fails:\n{}",
+            a.slug,
+            String::from_utf8_lossy(&solved.stderr)
+        );
+        let started = run_tests(&a.test_code, &a.starter_code);
+        assert!(!started.status.success(), "{}: the starter passes", a.slug);
+        let report = String::from_utf8_lossy(&started.stderr);
+        assert!(
+            report.contains("FAILED") && !report.contains("SyntaxError"),
+            "{}: the starter should fail its tests, not break:\n{report}",
+            a.slug
+        );
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn an_instructors_edit_shows_after_a_restart_and_a_changed_test_changes_the_hash() {
+    let course_dir = std::env::temp_dir().join(format!("cp-edit-{}", uuid::Uuid::new_v4()));
+    let mut folders: Vec<_> = std::fs::read_dir(repository_course_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    for f in &folders[..2] {
+        copy_dir(f, &course_dir.join(f.file_name().unwrap()));
+    }
+    let first = course_dir.join(folders[0].file_name().unwrap());
+    let second = course_dir.join(folders[1].file_name().unwrap());
+    let env = common::testing::TestEnv::empty().await;
+    let mut config = config_for(&env);
+    config.course_dir = course_dir.clone();
+    let app = TestApp::start(env, config).await;
+    let ids = app.assignment_ids().await;
+    assert_eq!(ids.len(), 2);
+    let hash_of = |app: &TestApp, id: i32| {
+        let pool = app.ctx.pool.clone();
+        async move {
+            let client = pool.get().await.unwrap();
+            let row = client
+                .query_one("SELECT content_hash FROM assignments WHERE id = $1", &[&id])
+                .await
+                .unwrap();
+            row.get::<_, String>(0)
+        }
+    };
+    let hash_before = hash_of(&app, ids[0]).await;
+    // Warm the cache so the restart has something stale to drop.
+    app.get(&format!("/api/assignments/{}", ids[0]), None).await;
+    let (env, config) = app.stop().await;
+
+    // The instructor edits a test and the handout, adds an assignment, removes one.
+    let tests = first.join("test_solution.py");
+    let mut code = std::fs::read_to_string(&tests).unwrap();
+    code.push_str("\n# an extra comment changes the tests\n");
+    std::fs::write(&tests, code).unwrap();
+    std::fs::write(first.join("handout.md"), "# Rewritten\n\nA new handout.\n").unwrap();
+    copy_dir(&folders[2], &course_dir.join("03-brand-new"));
+    std::fs::remove_dir_all(&second).unwrap();
+    let app = TestApp::start(env, config).await;
+
+    let list: Vec<Value> = app
+        .get("/api/assignments", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let slugs: Vec<&str> = list.iter().map(|a| a["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs.len(), 2, "{slugs:?}");
+    assert!(slugs.contains(&"brand-new"), "{slugs:?}");
+    let detail: Value = app
+        .get(&format!("/api/assignments/{}", ids[0]), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        detail["handout_html"]
+            .as_str()
+            .unwrap()
+            .contains("Rewritten"),
+        "{detail}"
+    );
+    assert_ne!(hash_of(&app, ids[0]).await, hash_before);
+    let removed = app.get(&format!("/api/assignments/{}", ids[1]), None).await;
+    assert_eq!(
+        removed.status(),
+        StatusCode::NOT_FOUND,
+        "a removed folder leaves the course"
+    );
+    std::fs::remove_dir_all(&course_dir).unwrap();
+}

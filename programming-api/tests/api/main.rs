@@ -1,0 +1,10 @@
+//! Integration tests of programming-api against real Postgres and Redis.
+//! Each test spawns the app on port 0 with its own database and Redis prefix.
+
+mod assignments;
+mod bad_input;
+mod course;
+mod helpers;
+mod outages;
+mod submissions;
+mod users;
