@@ -31,6 +31,8 @@ pub struct QueryCache {
     conn: ConnectionManager,
     names: RedisNames,
     ttl: Duration,
+    /// Off only to measure what the cache buys (benchmarks).
+    enabled: bool,
     /// Set when an invalidation may have been lost; cleared only by a full flush.
     suspect: Arc<AtomicBool>,
 }
@@ -41,8 +43,19 @@ impl QueryCache {
             conn,
             names,
             ttl,
+            enabled: true,
             suspect: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// A cache that never stores or serves anything; invalidations still run.
+    pub fn disabled(mut self) -> Self {
+        self.enabled = false;
+        self
+    }
+
+    fn usable(&self) -> bool {
+        self.enabled && !self.suspect.load(Ordering::Acquire)
     }
 
     pub fn names(&self) -> &RedisNames {
@@ -52,7 +65,7 @@ impl QueryCache {
     /// A cached body, or None on a miss, while suspect, or when Redis fails
     /// (the caller then reads Postgres).
     pub async fn get(&self, key: &str) -> Option<String> {
-        if self.suspect.load(Ordering::Acquire) {
+        if !self.usable() {
             return None;
         }
         let mut conn = self.conn.clone();
@@ -67,7 +80,7 @@ impl QueryCache {
 
     /// Stores a body. Failure only costs a later miss.
     pub async fn put(&self, key: &str, body: &str) {
-        if self.suspect.load(Ordering::Acquire) {
+        if !self.usable() {
             return;
         }
         let mut conn = self.conn.clone();
@@ -89,7 +102,7 @@ impl QueryCache {
 
     /// The current generation of `base` and the body cached under it.
     pub async fn get_generation(&self, base: &str) -> Generation {
-        if self.suspect.load(Ordering::Acquire) {
+        if !self.usable() {
             return Generation::default();
         }
         let mut conn = self.conn.clone();

@@ -11,8 +11,9 @@
 //! | `REDIS_PREFIX` | empty | prefix of every Redis key (tests) |
 //! | `DB_POOL_SIZE` | `32` | Postgres connections |
 //! | `CACHE_TTL_SECS` | `300` | backstop expiry of cached reads |
+//! | `QUERY_CACHE` | `on` | `off` serves every read from Postgres (to measure the cache) |
 //! | `RECONCILE_INTERVAL_MS` | `2000` | how often queued work missing from the stream is re-pushed |
-//! | `RECONCILE_GRACE_MS` | `5000` | age before a queued submission counts as missing |
+//! | `RECONCILE_STALE_MS` | `60000` | age after which a queued submission is checked against the stream |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -32,8 +33,12 @@ pub struct Config {
     pub redis_prefix: String,
     pub pool_size: usize,
     pub cache_ttl: Duration,
+    pub query_cache: bool,
     pub reconcile_interval: Duration,
-    pub reconcile_grace: Duration,
+    /// A push that failed is retried at once; one that seemed to work is
+    /// checked against the stream only after this long, which keeps the scan
+    /// of the stream off the common path.
+    pub reconcile_stale: Duration,
 }
 
 impl Config {
@@ -48,8 +53,17 @@ impl Config {
             redis_prefix: env_or("REDIS_PREFIX", String::new())?,
             pool_size: env_or("DB_POOL_SIZE", 32usize)?,
             cache_ttl: Duration::from_secs(env_or("CACHE_TTL_SECS", 300u64)?),
+            query_cache: match env_or("QUERY_CACHE", String::from("on"))?.as_str() {
+                "on" => true,
+                "off" => false,
+                other => {
+                    return Err(common::Error::Config(format!(
+                        "QUERY_CACHE must be on or off, not {other:?}"
+                    )))
+                }
+            },
             reconcile_interval: Duration::from_millis(env_or("RECONCILE_INTERVAL_MS", 2000u64)?),
-            reconcile_grace: Duration::from_millis(env_or("RECONCILE_GRACE_MS", 5000u64)?),
+            reconcile_stale: Duration::from_millis(env_or("RECONCILE_STALE_MS", 60_000u64)?),
         })
     }
 }

@@ -55,7 +55,11 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
             .set_number_of_retries(1),
     )?;
     let names = RedisNames::new(config.redis_prefix.clone());
-    let cache = QueryCache::new(redis.clone(), names.clone(), config.cache_ttl);
+    let mut cache = QueryCache::new(redis.clone(), names.clone(), config.cache_ttl);
+    if !config.query_cache {
+        tracing::warn!("query cache off: every read goes to Postgres");
+        cache = cache.disabled();
+    }
     let ctx = AppContext {
         jobs: JobQueue::new(redis.clone(), names.clone()),
         cache,
@@ -106,7 +110,7 @@ pub async fn run(
     let reconciler = tokio::spawn(reconciler::run(
         ctx.clone(),
         config.reconcile_interval,
-        config.reconcile_grace,
+        config.reconcile_stale,
         wait_for(stop_rx.clone()),
     ));
     let metrics = ctx.metrics.clone();

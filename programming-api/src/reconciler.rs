@@ -13,7 +13,7 @@ use crate::context::AppContext;
 pub async fn run(
     ctx: AppContext,
     interval: Duration,
-    grace: Duration,
+    stale: Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     let mut shutdown = std::pin::pin!(shutdown);
@@ -24,7 +24,7 @@ pub async fn run(
             _ = ticker.tick() => {}
             () = &mut shutdown => return,
         }
-        match reconcile_once(&ctx, grace).await {
+        match reconcile_once(&ctx, stale).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(
                 requeued = n,
@@ -36,18 +36,19 @@ pub async fn run(
 }
 
 /// One round; returns how many submissions were pushed again.
-/// `grace` keeps it off submissions the API is pushing right now.
-pub async fn reconcile_once(ctx: &AppContext, grace: Duration) -> Result<usize, common::Error> {
+/// A submission counts as missing when its push failed (`enqueued_at` NULL)
+/// or when it is older than `stale` and absent from the stream.
+pub async fn reconcile_once(ctx: &AppContext, stale: Duration) -> Result<usize, common::Error> {
     ctx.cache.recover().await?;
     let client = ctx.pool.get().await?;
-    let grace_secs = grace.as_secs_f64();
+    let stale_secs = stale.as_secs_f64();
     let candidates: Vec<Uuid> = client
         .query(
             "SELECT id FROM submissions
              WHERE status IN ('queued', 'grading')
                AND (enqueued_at IS NULL OR enqueued_at < now() - make_interval(secs => $1))
              ORDER BY created_at LIMIT 500",
-            &[&grace_secs],
+            &[&stale_secs],
         )
         .await?
         .iter()
@@ -65,7 +66,7 @@ pub async fn reconcile_once(ctx: &AppContext, grace: Duration) -> Result<usize, 
                 "UPDATE submissions SET status = 'queued', enqueued_at = now()
                  WHERE id = $1 AND status IN ('queued', 'grading')
                    AND (enqueued_at IS NULL OR enqueued_at < now() - make_interval(secs => $2))",
-                &[&id, &grace_secs],
+                &[&id, &stale_secs],
             )
             .await?;
         if claimed == 0 {

@@ -87,8 +87,8 @@ async fn malformed_requests_get_a_json_4xx_and_write_nothing() {
             "deeply nested",
             &submit,
             deep,
-            S::BAD_REQUEST,
-            "malformed_json",
+            S::UNPROCESSABLE_ENTITY,
+            "invalid_body",
         ),
         json_post(
             "lone surrogate escape",

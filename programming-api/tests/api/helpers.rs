@@ -44,8 +44,9 @@ pub fn config_for(env: &TestEnv) -> Config {
         redis_prefix: env.names.prefix().to_owned(),
         pool_size: 16,
         cache_ttl: Duration::from_secs(300),
+        query_cache: true,
         reconcile_interval: Duration::from_millis(200),
-        reconcile_grace: Duration::from_millis(500),
+        reconcile_stale: Duration::from_millis(500),
     }
 }
 

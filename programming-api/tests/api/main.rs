@@ -6,5 +6,6 @@ mod bad_input;
 mod course;
 mod helpers;
 mod outages;
+mod reconciler;
 mod submissions;
 mod users;

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Benchmarks programming-api: k6 browse and submit runs, the same read with
+# the query cache off, and the machine's HTTP ceiling (wrk against the API
+# and against nginx serving the same JSON from a file). Prints the numbers
+# and writes them to BENCHMARKS.md between the api-benchmark markers.
+#
+#   scripts/bench-api.sh            # 30 s per k6 run
+#   DURATION=10s scripts/bench-api.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+source scripts/deps.sh
+ensure_group core
+ensure_group bench
+k6=$(k6_bin)
+
+duration=${DURATION:-30s}
+dir=$root/.data/bench
+out=$dir/results
+api_port=18080
+nginx_port=18090
+scripts/services.sh start "$dir" 55434 56382
+set -a
+# shellcheck disable=SC1091
+source "$dir/env"
+set +a
+mkdir -p "$out"
+
+# A fresh database per run, so every run inserts into the same starting state.
+db=bench_$(date +%s)
+psql "$DATABASE_URL" -qc "CREATE DATABASE $db"
+export DATABASE_URL=${DATABASE_URL%/*}/$db
+export REDIS_PREFIX="$db:" TOKEN_SECRET=bench-secret-bench-secret-bench-secret
+export COURSE_DIR=$root/assignments UI_DIR=$root/ui RUST_LOG=warn
+
+cargo build --release --locked -p programming-api
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+start_api() { # $1 = QUERY_CACHE on|off
+  QUERY_CACHE=$1 API_ADDR=127.0.0.1:$api_port target/release/programming-api &
+  api_pid=$!
+  pids+=("$api_pid")
+  for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$api_port/readyz" >/dev/null && return
+    sleep 0.1
+  done
+  echo "the API did not become ready" >&2
+  exit 1
+}
+stop_api() { kill -TERM "$api_pid"; wait "$api_pid" || true; }
+
+start_api on
+base=http://127.0.0.1:$api_port
+first_id=$(curl -fs "$base/api/assignments" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+
+echo "== k6 browse (100 VUs, $duration)"
+"$k6" run -q -e BASE_URL="$base" -e DURATION="$duration" --summary-export "$out/browse.json" k6/browse.js || true
+echo "== k6 submit (50 VUs, $duration)"
+"$k6" run -q -e BASE_URL="$base" -e DURATION="$duration" --summary-export "$out/submit.json" k6/submit.js || true
+
+echo "== wrk against the API, cached"
+wrk -t1 -c100 -d15s --latency "$base/api/assignments/$first_id" | tee "$out/wrk-cached.txt"
+stop_api
+start_api off
+echo "== wrk against the API, cache off"
+wrk -t1 -c100 -d15s --latency "$base/api/assignments/$first_id" | tee "$out/wrk-uncached.txt"
+stop_api
+
+echo "== wrk against nginx serving the same JSON"
+ndir=$dir/nginx
+mkdir -p "$ndir/www/api/assignments"
+curl -fs "$base/api/assignments/$first_id" -o /dev/null 2>/dev/null || true
+start_api on
+curl -fs "$base/api/assignments/$first_id" >"$ndir/www/api/assignments/$first_id"
+stop_api
+cat >"$ndir/nginx.conf" <<CONF
+worker_processes 1;
+pid $ndir/nginx.pid;
+error_log $ndir/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type application/json;
+  server { listen 127.0.0.1:$nginx_port; root $ndir/www; }
+}
+CONF
+nginx -c "$ndir/nginx.conf" -p "$ndir"
+sleep 0.5
+wrk -t1 -c100 -d15s --latency "http://127.0.0.1:$nginx_port/api/assignments/$first_id" | tee "$out/wrk-nginx.txt"
+kill -TERM "$(cat "$ndir/nginx.pid")"
+
+python3 scripts/bench-report.py api "$out" "$duration"

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Turns the raw results of a benchmark script into a section of BENCHMARKS.md.
+
+Usage: bench-report.py api RESULTS_DIR DURATION
+
+Each section sits between <!-- NAME-benchmark:start --> and <!-- NAME-benchmark:end -->
+markers, so a new run replaces only its own section.
+"""
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    return f"{os.cpu_count()} cores ({cpu}), {mem_kb / 1024 / 1024:.0f} GiB, {platform.system()} {platform.release()}"
+
+
+def k6(path: Path, trend: str, rate: str = "iterations"):
+    data = json.loads(path.read_text())["metrics"]
+    t = data[trend]
+    return {
+        "rate": data[rate]["rate"],
+        "p50": t["med"],
+        "p95": t["p(95)"],
+        "p99": t["p(99)"],
+        "failed": data.get("http_req_failed", {}).get("value", 0.0),
+    }
+
+
+def wrk(path: Path):
+    text = path.read_text()
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+
+    def pct(p):
+        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return {"rate": rate, "p50": pct(50), "p99": pct(99)}
+
+
+def replace_section(name: str, body: str) -> None:
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n\nMeasured numbers; each section says how it was run.\n"
+    start, end = f"<!-- {name}-benchmark:start -->", f"<!-- {name}-benchmark:end -->"
+    block = f"{start}\n{body.rstrip()}\n{end}"
+    if start in text:
+        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text)
+
+
+def api(results: Path, duration: str) -> str:
+    browse = k6(results / "browse.json", "http_req_duration{name:assignment}")
+    submit = k6(results / "submit.json", "http_req_duration{name:submit}")
+    cached, uncached, nginx = (wrk(results / f"wrk-{n}.txt") for n in ("cached", "uncached", "nginx"))
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""## programming-api
+
+Command: `scripts/bench-api.sh` (k6 runs of {duration}; wrk runs of 15 s, 1 thread, 100 connections).
+Machine: {machine()}. Commit {commit}, {when}. Release build, Postgres and Redis as local
+processes on the same machine; k6 and wrk share the cores with the server.
+
+| load | requests/s | p50 ms | p95 ms | p99 ms | aim |
+| --- | ---: | ---: | ---: | ---: | --- |
+| k6 browse: GET /api/assignments/{{id}}, 100 VUs | {browse['rate']:.0f} | {browse['p50']:.2f} | {browse['p95']:.2f} | {browse['p99']:.2f} | ≥ 10,000/s, p95 < 10 ms |
+| k6 submit: POST submission, fresh learner and code each, 50 VUs | {submit['rate']:.0f} | {submit['p50']:.2f} | {submit['p95']:.2f} | {submit['p99']:.2f} | ≥ 2,000/s, p95 < 25 ms |
+| wrk: GET /api/assignments/{{id}}, cached | {cached['rate']:.0f} | {cached['p50']:.2f} | | {cached['p99']:.2f} | |
+| wrk: the same, query cache off (Postgres every time) | {uncached['rate']:.0f} | {uncached['p50']:.2f} | | {uncached['p99']:.2f} | cached faster |
+| wrk: nginx serving the same JSON from a file (the machine's ceiling) | {nginx['rate']:.0f} | {nginx['p50']:.2f} | | {nginx['p99']:.2f} | |
+
+Submit rate counts submissions (each k6 iteration also creates its learner first, so the
+server handles twice as many requests). Failed requests: browse {browse['failed']:.2%}, submit {submit['failed']:.2%}.
+"""
+
+
+def main() -> None:
+    kind, results, duration = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+    if kind != "api":
+        sys.exit(f"unknown benchmark {kind}")
+    body = api(results, duration)
+    replace_section(kind, body)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()
