@@ -3,7 +3,7 @@
 //! the token's user id, and someone else's submission is a plain 404.
 
 use common::db::{submission_from_row, SUBMISSION_COLUMNS};
-use common::domain::{Submission, SubmissionStatus};
+use common::domain::Submission;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio_postgres::error::SqlState;
@@ -21,6 +21,35 @@ use crate::error::ApiError;
 
 /// Largest program accepted, in bytes of UTF-8.
 pub const MAX_CODE_BYTES: usize = 64 * 1024;
+
+/// Creates a submission: $1 id, $2 user, $3 assignment, $4 code, $5 code hash.
+const CREATE_SUBMISSION: &str = "
+    WITH assignment AS (
+        SELECT a.id, a.content_hash, r.status, r.verdict, r.feedback
+        FROM assignments a
+        LEFT JOIN LATERAL (
+            SELECT s.status, s.verdict, s.feedback FROM submissions s
+            WHERE s.assignment_id = a.id AND s.code_hash = $5
+              AND s.assignment_hash = a.content_hash
+              AND s.status IN ('passed', 'failed')
+            ORDER BY s.graded_at DESC LIMIT 1) r ON true
+        WHERE a.id = $3 AND a.position IS NOT NULL),
+    inserted AS (
+        INSERT INTO submissions (id, user_id, assignment_id, code, code_hash, assignment_hash,
+                                 status, verdict, feedback, graded_at, enqueued_at)
+        SELECT $1, $2, a.id, $4, $5, a.content_hash,
+               coalesce(a.status, 'queued'), a.verdict, a.feedback,
+               CASE WHEN a.status IS NULL THEN NULL ELSE now() END,
+               CASE WHEN a.status IS NULL THEN now() END
+        FROM assignment a
+        RETURNING *),
+    completed AS (
+        INSERT INTO completions (user_id, assignment_id, submission_id)
+        SELECT user_id, assignment_id, id FROM inserted WHERE status = 'passed'
+        ON CONFLICT DO NOTHING)
+    SELECT id, assignment_id, status::text AS status, verdict, code, created_at, graded_at,
+           feedback
+    FROM inserted";
 
 /// How many of a learner's submissions to one assignment a list shows.
 const LIST_LIMIT: i64 = 200;
@@ -114,112 +143,49 @@ async fn create(
     validate_code(&code)?;
     let code_hash = code_hash(&code);
 
-    let mut client = ctx.pool.get().await?;
-    // The assignment's current version and, if this exact code was graded
-    // against it before, that final verdict.
-    let found = client
-        .query_opt(
-            "SELECT a.content_hash, r.status::text, r.verdict, r.feedback
-             FROM assignments a
-             LEFT JOIN LATERAL (
-                 SELECT s.status, s.verdict, s.feedback FROM submissions s
-                 WHERE s.assignment_id = a.id AND s.code_hash = $2
-                   AND s.assignment_hash = a.content_hash
-                   AND s.status IN ('passed', 'failed')
-                 ORDER BY s.graded_at DESC LIMIT 1) r ON true
-             WHERE a.id = $1 AND a.position IS NOT NULL",
-            &[&assignment_id, &code_hash],
-        )
-        .await?
-        .ok_or_else(|| ApiError::not_found("assignment"))?;
-    let assignment_hash: String = found.get(0);
-    let reused_status: Option<String> = found.get(1);
+    let client = ctx.pool.get().await?;
     let id = Uuid::new_v4();
     tracing::Span::current().record("submission_id", tracing::field::display(id));
-
-    let tx = client.transaction().await?;
-    let inserted = match &reused_status {
-        Some(status) => {
-            let verdict: Option<String> = found.get(2);
-            let feedback: Option<serde_json::Value> = found.get(3);
-            tx.query_one(
-                &format!(
-                    "INSERT INTO submissions (id, user_id, assignment_id, code, code_hash,
-                         assignment_hash, status, verdict, feedback, graded_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7::text::submission_status, $8, $9, now())
-                     RETURNING {SUBMISSION_COLUMNS}"
-                ),
-                &[
-                    &id,
-                    &user_id,
-                    &assignment_id,
-                    &code,
-                    &code_hash,
-                    &assignment_hash,
-                    status,
-                    &verdict,
-                    &feedback,
-                ],
-            )
-            .await
-        }
-        None => {
-            tx.query_one(
-                &format!(
-                    "INSERT INTO submissions (id, user_id, assignment_id, code, code_hash,
-                         assignment_hash, enqueued_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, now())
-                     RETURNING {SUBMISSION_COLUMNS}"
-                ),
-                &[
-                    &id,
-                    &user_id,
-                    &assignment_id,
-                    &code,
-                    &code_hash,
-                    &assignment_hash,
-                ],
-            )
-            .await
-        }
-    };
-    let row = inserted.map_err(|e| match e.code() {
-        Some(c) if *c == SqlState::UNIQUE_VIOLATION => ApiError::new(
-            StatusCode::CONFLICT,
-            "already_grading",
-            "you already have a submission waiting for its verdict; wait for it before submitting again",
-        ),
-        // A genuine token for a learner this database does not know (it was reset).
-        Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unknown_user",
-            "this learner does not exist; create a new one",
-        ),
-        _ => e.into(),
-    })?;
+    // One statement, one round trip, atomic: find the assignment's current
+    // version and any final verdict this exact code got against it; insert the
+    // submission either queued or with that verdict reused; on a reused pass,
+    // record the completion. No row back means no such assignment.
+    let statement = client.prepare_cached(CREATE_SUBMISSION).await?;
+    let row = client
+        .query_opt(&statement, &[&id, &user_id, &assignment_id, &code, &code_hash])
+        .await
+        .map_err(|e| match e.code() {
+            Some(c) if *c == SqlState::UNIQUE_VIOLATION => ApiError::new(
+                StatusCode::CONFLICT,
+                "already_grading",
+                "you already have a submission waiting for its verdict; wait for it before submitting again",
+            ),
+            // A genuine token for a learner this database does not know (it was reset).
+            Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unknown_user",
+                "this learner does not exist; create a new one",
+            ),
+            _ => e.into(),
+        })?
+        .ok_or_else(|| ApiError::not_found("assignment"))?;
     let submission = submission_from_row(&row)?;
-    if submission.status == SubmissionStatus::Passed {
-        // A first pass earns the completion, even when the verdict was reused.
-        tx.execute(
-            "INSERT INTO completions (user_id, assignment_id, submission_id)
-             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            &[&user_id, &assignment_id, &id],
-        )
-        .await?;
-    }
-    tx.commit().await?;
+    let reused = !submission.status.in_flight();
 
-    let status = if reused_status.is_some() {
+    let list_key = ctx.names.submission_list_cache(user_id, assignment_id);
+    let status = if reused {
         ctx.metrics.submissions.with_label_values(&["reused"]).inc();
+        ctx.cache.bump_generation(&list_key).await;
         StatusCode::OK
     } else {
         ctx.metrics.submissions.with_label_values(&["queued"]).inc();
-        enqueue(ctx, &client, id).await;
+        // Both go out together on the one multiplexed Redis connection.
+        tokio::join!(
+            enqueue(ctx, &client, id),
+            ctx.cache.bump_generation(&list_key)
+        );
         StatusCode::ACCEPTED
     };
-    ctx.cache
-        .bump_generation(&ctx.names.submission_list_cache(user_id, assignment_id))
-        .await;
     Ok(json(
         status,
         &Envelope {
@@ -250,11 +216,13 @@ async fn read(ctx: &AppContext, auth: Option<&str>, raw_id: &str) -> Result<Resp
     let user_id = ctx.authenticate(auth)?;
     let id = parse_submission_id(raw_id)?;
     let client = ctx.pool.get().await?;
+    let statement = client
+        .prepare_cached(&format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = $1 AND user_id = $2"
+        ))
+        .await?;
     let row = client
-        .query_opt(
-            &format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = $1 AND user_id = $2"),
-            &[&id, &user_id],
-        )
+        .query_opt(&statement, &[&id, &user_id])
         .await?
         .ok_or_else(|| ApiError::not_found("submission"))?;
     Ok(json(

@@ -39,9 +39,10 @@ struct NewUser {
 async fn create_user(ctx: &AppContext) -> Result<Response, ApiError> {
     let user_id = Uuid::new_v4();
     let client = ctx.pool.get().await?;
-    client
-        .execute("INSERT INTO users (id) VALUES ($1)", &[&user_id])
+    let insert = client
+        .prepare_cached("INSERT INTO users (id) VALUES ($1)")
         .await?;
+    client.execute(&insert, &[&user_id]).await?;
     let token = ctx.signer.sign(user_id);
     Ok(json(StatusCode::CREATED, &NewUser { user_id, token }))
 }
