@@ -1,0 +1,34 @@
+use anyhow::Context;
+use websocket::config::Config;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    common::telemetry::init("websocket");
+    let config = Config::from_env().context("invalid configuration")?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.addr))?;
+    let admin = tokio::net::TcpListener::bind(config.admin_addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.admin_addr))?;
+    tracing::info!(addr = %listener.local_addr()?, admin = %admin.local_addr()?, "websocket gateway listening");
+    websocket::run(
+        listener,
+        admin,
+        websocket::Gateway::new(config),
+        shutdown_signal(),
+    )
+    .await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Ctrl+C or SIGTERM (what `docker stop` sends).
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,213 @@
+//! Which sockets belong to which learner, and delivery to them that never
+//! waits: each socket has a bounded queue, and a socket whose queue is full
+//! has stopped reading, so it is dropped rather than allowed to hold up others.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{mpsc, Notify};
+use uuid::Uuid;
+
+use crate::metrics::Metrics;
+
+/// What a socket task is told to send.
+#[derive(Debug, Clone)]
+pub enum Outgoing {
+    Text(Arc<str>),
+    /// Close with this code and reason, then end.
+    Close(u16, &'static str),
+}
+
+struct Client {
+    id: u64,
+    tx: mpsc::Sender<Outgoing>,
+    /// Fired when the socket is dropped from outside (too slow).
+    kicked: Arc<Notify>,
+}
+
+/// A socket's side of its registration.
+pub struct Registration {
+    pub id: u64,
+    pub rx: mpsc::Receiver<Outgoing>,
+    pub kicked: Arc<Notify>,
+}
+
+pub struct Registry {
+    clients: Mutex<HashMap<Uuid, Vec<Client>>>,
+    next_id: AtomicU64,
+    buffer: usize,
+    metrics: Arc<Metrics>,
+}
+
+impl Registry {
+    pub fn new(buffer: usize, metrics: Arc<Metrics>) -> Self {
+        Self {
+            clients: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(1),
+            buffer,
+            metrics,
+        }
+    }
+
+    pub fn register(&self, user: Uuid) -> Registration {
+        let (tx, rx) = mpsc::channel(self.buffer);
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let kicked = Arc::new(Notify::new());
+        self.clients
+            .lock()
+            .expect("registry lock")
+            .entry(user)
+            .or_default()
+            .push(Client {
+                id,
+                tx,
+                kicked: kicked.clone(),
+            });
+        self.metrics.connections.inc();
+        Registration { id, rx, kicked }
+    }
+
+    /// Removes a socket; safe to call for one already dropped.
+    pub fn unregister(&self, user: Uuid, id: u64) {
+        let mut clients = self.clients.lock().expect("registry lock");
+        if let Some(list) = clients.get_mut(&user) {
+            let before = list.len();
+            list.retain(|c| c.id != id);
+            if list.len() < before {
+                self.metrics.connections.dec();
+            }
+            if list.is_empty() {
+                clients.remove(&user);
+            }
+        }
+    }
+
+    /// Queues `message` to every socket of `user`; returns how many got it.
+    pub fn deliver(&self, user: Uuid, message: Arc<str>) -> usize {
+        let mut clients = self.clients.lock().expect("registry lock");
+        let Some(list) = clients.get_mut(&user) else {
+            return 0;
+        };
+        let delivered = self.offer(list, &Outgoing::Text(message));
+        if list.is_empty() {
+            clients.remove(&user);
+        }
+        delivered
+    }
+
+    /// Queues `message` to every socket (the reconnect notice).
+    pub fn broadcast(&self, message: Arc<str>) -> usize {
+        let mut clients = self.clients.lock().expect("registry lock");
+        let outgoing = Outgoing::Text(message);
+        let delivered = clients
+            .values_mut()
+            .map(|list| self.offer(list, &outgoing))
+            .sum();
+        clients.retain(|_, list| !list.is_empty());
+        delivered
+    }
+
+    /// Tells every socket to close (shutdown); sockets that cannot take the
+    /// close frame are dropped.
+    pub fn close_all(&self, code: u16, reason: &'static str) {
+        let mut clients = self.clients.lock().expect("registry lock");
+        for list in clients.values_mut() {
+            self.offer(list, &Outgoing::Close(code, reason));
+        }
+        clients.retain(|_, list| !list.is_empty());
+    }
+
+    pub fn len(&self) -> usize {
+        self.clients
+            .lock()
+            .expect("registry lock")
+            .values()
+            .map(Vec::len)
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// try_send to each; a full or closed queue removes that socket.
+    fn offer(&self, list: &mut Vec<Client>, outgoing: &Outgoing) -> usize {
+        let mut delivered = 0;
+        list.retain(|c| match c.tx.try_send(outgoing.clone()) {
+            Ok(()) => {
+                delivered += 1;
+                true
+            }
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                c.kicked.notify_one();
+                self.metrics.dropped_slow.inc();
+                self.metrics.connections.dec();
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                self.metrics.connections.dec();
+                false
+            }
+        });
+        if matches!(outgoing, Outgoing::Text(_)) {
+            self.metrics.delivered.inc_by(delivered as u64);
+        }
+        delivered
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registry(buffer: usize) -> Registry {
+        Registry::new(buffer, Arc::new(Metrics::new()))
+    }
+
+    #[test]
+    fn messages_go_only_to_their_learners_sockets() {
+        let r = registry(4);
+        let (alice, bob) = (Uuid::new_v4(), Uuid::new_v4());
+        let mut a1 = r.register(alice);
+        let mut a2 = r.register(alice);
+        let mut b = r.register(bob);
+
+        assert_eq!(r.deliver(alice, "for alice".into()), 2);
+
+        assert!(matches!(a1.rx.try_recv(), Ok(Outgoing::Text(t)) if &*t == "for alice"));
+        assert!(matches!(a2.rx.try_recv(), Ok(Outgoing::Text(t)) if &*t == "for alice"));
+        assert!(b.rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn a_socket_whose_queue_is_full_is_dropped_and_the_others_still_get_theirs() {
+        let r = registry(2);
+        let user = Uuid::new_v4();
+        let slow = r.register(user);
+        let mut fast = r.register(user);
+        for i in 0..2 {
+            r.deliver(user, format!("m{i}").into());
+            fast.rx.try_recv().unwrap();
+        }
+
+        let delivered = r.deliver(user, "m2".into());
+
+        assert_eq!(delivered, 1, "only the fast socket takes it");
+        assert_eq!(r.len(), 1);
+        assert_eq!(r.metrics.dropped_slow.get(), 1);
+        drop(slow);
+        assert!(matches!(fast.rx.try_recv(), Ok(Outgoing::Text(t)) if &*t == "m2"));
+    }
+
+    #[test]
+    fn unregistering_keeps_the_count_right() {
+        let r = registry(2);
+        let user = Uuid::new_v4();
+        let reg = r.register(user);
+        r.unregister(user, reg.id);
+        r.unregister(user, reg.id);
+        assert!(r.is_empty());
+        assert_eq!(r.metrics.connections.get(), 0);
+    }
+}

@@ -1,0 +1,153 @@
+//! The two listeners: the WebSocket port, where `/ws` upgrades only after
+//! the token checks out (a bad or missing token gets 401 before any upgrade),
+//! and the admin port with `/healthz`, `/readyz` and `/metrics`.
+
+use std::convert::Infallible;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{header, Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::handshake::server::{
+    ErrorResponse, Request as WsRequest, Response as WsResponse,
+};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use uuid::Uuid;
+
+use crate::Gateway;
+
+/// A client that has not finished its handshake by then is dropped.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Largest message a page may send; pages only ever send pongs.
+const MAX_MESSAGE: usize = 64 * 1024;
+
+/// Handshakes one connection on the WebSocket port and serves its socket.
+pub async fn serve_connection(stream: TcpStream, gateway: Arc<Gateway>) {
+    let user: Arc<OnceLock<Uuid>> = Arc::new(OnceLock::new());
+    let slot = user.clone();
+    let signer = gateway.config.signer.clone();
+    let check = move |req: &WsRequest, res: WsResponse| -> Result<WsResponse, ErrorResponse> {
+        if req.uri().path() != "/ws" {
+            return Err(refusal(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "the socket is at /ws",
+            ));
+        }
+        match req
+            .uri()
+            .query()
+            .and_then(token_param)
+            .and_then(|t| signer.verify(t))
+        {
+            Some(id) => {
+                let _ = slot.set(id);
+                Ok(res)
+            }
+            None => Err(refusal(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "a valid ?token= is required",
+            )),
+        }
+    };
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE))
+        .max_frame_size(Some(MAX_MESSAGE));
+    let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(config));
+    let ws = match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await {
+        Ok(Ok(ws)) => ws,
+        Ok(Err(e)) => {
+            tracing::debug!(error = %e, "handshake refused");
+            return;
+        }
+        Err(_) => return,
+    };
+    let Some(user) = user.get().copied() else {
+        return;
+    };
+    crate::socket::serve(
+        ws,
+        user,
+        gateway.registry.clone(),
+        gateway.config.ping_interval,
+    )
+    .await;
+}
+
+fn refusal(status: StatusCode, code: &str, message: &str) -> ErrorResponse {
+    let mut res = ErrorResponse::new(Some(error_body(code, message)));
+    *res.status_mut() = status;
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    res
+}
+
+type Reply = Response<Full<Bytes>>;
+
+/// The admin port: health and metrics.
+pub async fn admin(gateway: Arc<Gateway>, req: Request<Incoming>) -> Result<Reply, Infallible> {
+    Ok(match req.uri().path() {
+        "/healthz" => json(StatusCode::OK, r#"{"status":"ok"}"#.to_owned()),
+        "/readyz" => {
+            if gateway.metrics.redis_connected.get() == 1 {
+                json(
+                    StatusCode::OK,
+                    r#"{"status":"ready","redis":"up"}"#.to_owned(),
+                )
+            } else {
+                json(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    error_body("not_ready", "not subscribed to the event channel"),
+                )
+            }
+        }
+        "/metrics" => Response::builder()
+            .header(header::CONTENT_TYPE, "text/plain; version=0.0.4")
+            .body(Full::new(Bytes::from(gateway.metrics.render())))
+            .expect("valid response"),
+        _ => json(
+            StatusCode::NOT_FOUND,
+            error_body("not_found", "no such resource"),
+        ),
+    })
+}
+
+/// The `token` query parameter. Tokens use only URL-safe characters.
+fn token_param(query: &str) -> Option<&str> {
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("token="))
+        .filter(|t| !t.is_empty())
+}
+
+fn json(status: StatusCode, body: String) -> Reply {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Full::new(Bytes::from(body)))
+        .expect("valid response")
+}
+
+fn error_body(code: &str, message: &str) -> String {
+    serde_json::json!({"error": {"code": code, "message": message}}).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::token_param;
+
+    #[test]
+    fn the_token_is_found_among_other_parameters() {
+        assert_eq!(token_param("token=abc.def"), Some("abc.def"));
+        assert_eq!(token_param("x=1&token=abc"), Some("abc"));
+        assert_eq!(token_param("x=1"), None);
+        assert_eq!(token_param("token="), None);
+    }
+}

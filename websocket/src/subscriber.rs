@@ -1,0 +1,114 @@
+//! The gateway's subscription to `grading:events`: every replica holds one,
+//! routes each event to the sockets of its learner, and resubscribes by itself
+//! when Redis drops, then tells every socket to re-fetch what it missed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use uuid::Uuid;
+
+use crate::metrics::Metrics;
+use crate::registry::Registry;
+
+/// Sent to every socket after the subscription was re-established: events may
+/// have been missed meanwhile.
+pub const RECONNECTED: &str = r#"{"type":"reconnected"}"#;
+
+/// An event as published; the submission passes through untouched.
+#[derive(Deserialize)]
+struct Event<'a> {
+    user_id: Uuid,
+    #[serde(borrow)]
+    submission: &'a RawValue,
+}
+
+/// The message a socket gets for an event, or None for a malformed one.
+pub fn route(payload: &[u8]) -> Option<(Uuid, Arc<str>)> {
+    let event: Event = serde_json::from_slice(payload).ok()?;
+    let message = format!(
+        r#"{{"type":"submission","submission":{}}}"#,
+        event.submission.get()
+    );
+    Some((event.user_id, message.into()))
+}
+
+pub async fn run(
+    client: redis::Client,
+    channel: String,
+    registry: Arc<Registry>,
+    metrics: Arc<Metrics>,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut backoff = Duration::from_millis(100);
+    let mut subscribed_before = false;
+    loop {
+        match client.get_async_pubsub().await {
+            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
+                Ok(()) => {
+                    tracing::info!(%channel, "subscribed to the event channel");
+                    metrics.redis_connected.set(1);
+                    backoff = Duration::from_millis(100);
+                    if subscribed_before {
+                        registry.broadcast(RECONNECTED.into());
+                    }
+                    subscribed_before = true;
+                    let mut messages = pubsub.on_message();
+                    loop {
+                        tokio::select! {
+                            message = messages.next() => match message {
+                                Some(m) => match route(m.get_payload_bytes()) {
+                                    Some((user, text)) => { registry.deliver(user, text); }
+                                    None => tracing::warn!("malformed event dropped"),
+                                },
+                                None => break,
+                            },
+                            _ = shutdown.wait_for(|stop| *stop) => return,
+                        }
+                    }
+                    metrics.redis_connected.set(0);
+                    tracing::warn!("lost the event channel; resubscribing");
+                }
+                Err(e) => tracing::warn!(error = %e, "subscribe failed"),
+            },
+            Err(e) => tracing::warn!(error = %e, "cannot reach Redis for events"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(backoff) => {}
+            _ = shutdown.wait_for(|stop| *stop) => return,
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(2));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_becomes_a_submission_message_for_its_learner() {
+        let user = Uuid::new_v4();
+        let payload =
+            format!(r#"{{"user_id":"{user}","submission":{{"id":"x","status":"grading"}}}}"#);
+
+        let (to, message) = route(payload.as_bytes()).unwrap();
+
+        assert_eq!(to, user);
+        let parsed: serde_json::Value = serde_json::from_str(&message).unwrap();
+        assert_eq!(parsed["type"], "submission");
+        assert_eq!(parsed["submission"]["status"], "grading");
+    }
+
+    #[test]
+    fn malformed_events_are_dropped() {
+        for bad in [
+            &b"not json"[..],
+            br#"{"user_id":"nope","submission":{}}"#,
+            br#"{"submission":{}}"#,
+        ] {
+            assert!(route(bad).is_none());
+        }
+    }
+}

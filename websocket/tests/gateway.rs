@@ -1,0 +1,346 @@
+//! The gateway against real Redis: auth before the upgrade, routing by
+//! learner, slow sockets dropped without delaying others, dead peers closed,
+//! resubscription after Redis restarts, and close frames at shutdown.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use common::domain::{Submission, SubmissionEvent, SubmissionStatus};
+use common::events::EventPublisher;
+use common::names::RedisNames;
+use common::token::TokenSigner;
+use futures::{SinkExt, StreamExt};
+use redis::aio::ConnectionManager;
+use serde_json::Value;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use uuid::Uuid;
+use websocket::config::Config;
+use websocket::Gateway;
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+const SECRET: &[u8] = b"gateway-test-secret-gateway-test-secret";
+
+struct TestGateway {
+    addr: std::net::SocketAddr,
+    gateway: Arc<Gateway>,
+    publisher: EventPublisher,
+    signer: TokenSigner,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl TestGateway {
+    async fn start(redis_url: &str, buffer: usize, ping: Duration) -> Self {
+        let names = RedisNames::new(format!("ws-test:{}:", Uuid::new_v4().simple()));
+        let client = redis::Client::open(redis_url).unwrap();
+        let signer = TokenSigner::new(SECRET).unwrap();
+        let config = Config {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            admin_addr: "127.0.0.1:0".parse().unwrap(),
+            redis: client.clone(),
+            signer: signer.clone(),
+            redis_prefix: names.prefix().to_owned(),
+            buffer,
+            ping_interval: ping,
+        };
+        let listener = tokio::net::TcpListener::bind(config.addr).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let admin = tokio::net::TcpListener::bind(config.admin_addr)
+            .await
+            .unwrap();
+        let gateway = Gateway::new(config);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(websocket::run(listener, admin, gateway.clone(), async {
+            let _ = stopped.await;
+        }));
+        let conn = ConnectionManager::new_lazy_with_config(client, Default::default()).unwrap();
+        let publisher = EventPublisher::new(conn, names);
+        let t = Self {
+            addr,
+            gateway,
+            publisher,
+            signer,
+            stop: Some(stop),
+            task,
+        };
+        t.wait_subscribed().await;
+        t
+    }
+
+    async fn wait_subscribed(&self) {
+        for _ in 0..200 {
+            if self.gateway.metrics.redis_connected.get() == 1 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the gateway did not subscribe");
+    }
+
+    async fn connect(&self, user: Uuid) -> Socket {
+        let url = format!("ws://{}/ws?token={}", self.addr, self.signer.sign(user));
+        let before = self.gateway.registry.len();
+        let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        // The socket registers right after the upgrade; wait for it.
+        for _ in 0..100 {
+            if self.gateway.registry.len() > before {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        socket
+    }
+
+    async fn publish(&self, user: Uuid, code: String) -> Uuid {
+        let id = Uuid::new_v4();
+        let event = SubmissionEvent {
+            user_id: user,
+            submission: Submission {
+                id,
+                assignment_id: 1,
+                status: SubmissionStatus::Grading,
+                verdict: None,
+                code,
+                created_at: Utc::now(),
+                graded_at: None,
+                feedback: None,
+            },
+        };
+        self.publisher.publish_event(&event).await.unwrap();
+        id
+    }
+
+    async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        self.task.await.unwrap();
+    }
+}
+
+fn redis_url() -> String {
+    std::env::var("REDIS_URL").expect("REDIS_URL must be set (./test.sh sets it)")
+}
+
+/// The next text message, or None if none arrives within `wait`.
+async fn next_text(socket: &mut Socket, wait: Duration) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let msg = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .ok()??
+            .ok()?;
+        if let Message::Text(t) = msg {
+            return Some(serde_json::from_str(&t).unwrap());
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_missing_or_bad_token_is_refused_before_the_upgrade() {
+    let gw = TestGateway::start(&redis_url(), 32, Duration::from_secs(20)).await;
+    let foreign = TokenSigner::new(&[7u8; 32]).unwrap().sign(Uuid::new_v4());
+    for query in [
+        "".to_owned(),
+        "?token=".to_owned(),
+        "?token=garbage".to_owned(),
+        format!("?token={foreign}"),
+    ] {
+        let url = format!("ws://{}/ws{query}", gw.addr);
+
+        let err = tokio_tungstenite::connect_async(url)
+            .await
+            .expect_err("must be refused");
+
+        match err {
+            tungstenite::Error::Http(res) => assert_eq!(res.status(), 401, "{query}"),
+            other => panic!("{query}: expected an HTTP 401, got {other:?}"),
+        }
+    }
+    assert!(gw.gateway.registry.is_empty());
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn each_learner_gets_only_their_own_events() {
+    let gw = TestGateway::start(&redis_url(), 32, Duration::from_secs(20)).await;
+    let (alice, bob) = (Uuid::new_v4(), Uuid::new_v4());
+    let mut a = gw.connect(alice).await;
+    let mut b = gw.connect(bob).await;
+
+    let for_alice = gw.publish(alice, "alice's code".into()).await;
+    let got = next_text(&mut a, Duration::from_secs(5))
+        .await
+        .expect("alice gets her event");
+    let for_bob = gw.publish(bob, "bob's code".into()).await;
+    let got_b = next_text(&mut b, Duration::from_secs(5))
+        .await
+        .expect("bob gets his event");
+
+    assert_eq!(got["type"], "submission");
+    assert_eq!(got["submission"]["id"], for_alice.to_string());
+    assert_eq!(
+        got_b["submission"]["id"],
+        for_bob.to_string(),
+        "bob's first message is his own"
+    );
+    assert!(
+        next_text(&mut a, Duration::from_millis(300))
+            .await
+            .is_none(),
+        "alice got bob's event"
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_socket_that_stops_reading_is_dropped_and_others_still_get_theirs_on_time() {
+    let gw = TestGateway::start(&redis_url(), 4, Duration::from_secs(20)).await;
+    let (stalled_user, live_user) = (Uuid::new_v4(), Uuid::new_v4());
+    let _stalled = gw.connect(stalled_user).await; // never read
+    let mut live = gw.connect(live_user).await;
+    let big = "x".repeat(60_000);
+
+    // Enough to fill the stalled socket's kernel buffers and its queue.
+    for _ in 0..300 {
+        gw.publish(stalled_user, big.clone()).await;
+    }
+    let started = std::time::Instant::now();
+    let id = gw.publish(live_user, "small".into()).await;
+    let got = next_text(&mut live, Duration::from_secs(5))
+        .await
+        .expect("live socket served");
+
+    assert_eq!(got["submission"]["id"], id.to_string());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "delivery took {:?}",
+        started.elapsed()
+    );
+    let mut dropped = false;
+    for _ in 0..100 {
+        if gw.gateway.metrics.dropped_slow.get() >= 1 {
+            dropped = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(dropped, "the stalled socket was never dropped");
+    assert_eq!(gw.gateway.registry.len(), 1, "only the live socket remains");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_peer_that_never_answers_pings_is_closed() {
+    let gw = TestGateway::start(&redis_url(), 32, Duration::from_millis(300)).await;
+    // Never polled, so its client never answers the pings.
+    let _silent = gw.connect(Uuid::new_v4()).await;
+    assert_eq!(gw.gateway.registry.len(), 1);
+
+    let mut closed = false;
+    for _ in 0..100 {
+        if gw.gateway.registry.is_empty() {
+            closed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    assert!(closed, "the dead peer was kept");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_reading_peer_survives_pings() {
+    let gw = TestGateway::start(&redis_url(), 32, Duration::from_millis(200)).await;
+    let user = Uuid::new_v4();
+    let mut socket = gw.connect(user).await;
+
+    // Reading lets the client answer pings; wait for several intervals.
+    assert!(next_text(&mut socket, Duration::from_millis(1000))
+        .await
+        .is_none());
+    let id = gw.publish(user, "still here".into()).await;
+
+    let got = next_text(&mut socket, Duration::from_secs(5))
+        .await
+        .expect("still connected");
+    assert_eq!(got["submission"]["id"], id.to_string());
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn shutdown_closes_sockets_with_going_away() {
+    let gw = TestGateway::start(&redis_url(), 32, Duration::from_secs(20)).await;
+    let mut socket = gw.connect(Uuid::new_v4()).await;
+
+    let stopping = tokio::spawn(gw.stop());
+    let frame = loop {
+        match tokio::time::timeout(Duration::from_secs(5), socket.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => break frame,
+            Ok(Some(Ok(_))) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+
+    assert_eq!(frame.map(|f| u16::from(f.code)), Some(1001));
+    stopping.await.unwrap();
+}
+
+#[tokio::test]
+async fn after_redis_restarts_the_gateway_resubscribes_and_tells_the_sockets() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let start_redis = || {
+        tokio::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("redis-server runs")
+    };
+    let mut redis = start_redis();
+    let url = format!("redis://127.0.0.1:{port}/");
+    for _ in 0..100 {
+        if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let gw = TestGateway::start(&url, 32, Duration::from_secs(20)).await;
+    let user = Uuid::new_v4();
+    let mut socket = gw.connect(user).await;
+
+    redis.kill().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    socket
+        .send(Message::Ping(Default::default()))
+        .await
+        .expect("socket stays open meanwhile");
+    let _redis = start_redis();
+
+    let notice = next_text(&mut socket, Duration::from_secs(10))
+        .await
+        .expect("a reconnect notice");
+    assert_eq!(notice["type"], "reconnected");
+    let id = gw.publish(user, "after the restart".into()).await;
+    let got = next_text(&mut socket, Duration::from_secs(5))
+        .await
+        .expect("events flow again");
+    assert_eq!(got["submission"]["id"], id.to_string());
+    gw.stop().await;
+}
