@@ -26,6 +26,8 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_MESSAGE: usize = 64 * 1024;
 
 /// Handshakes one connection on the WebSocket port and serves its socket.
+// The callback's error type is fixed by tungstenite's `Callback` trait.
+#[allow(clippy::result_large_err)]
 pub async fn serve_connection(stream: TcpStream, gateway: Arc<Gateway>) {
     let user: Arc<OnceLock<Uuid>> = Arc::new(OnceLock::new());
     let slot = user.clone();
