@@ -1,0 +1,3 @@
+def greet(name):
+    """Return 'Hello, <name>!', or 'Hello, world!' for an empty name."""
+    pass
