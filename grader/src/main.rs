@@ -1,1 +1,27 @@
-fn main() {}
+use anyhow::Context;
+use grader::config::Config;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    common::telemetry::init("grader");
+    let config = Config::from_env().context("invalid configuration")?;
+    let metrics_addr = config.metrics_addr;
+    let grader = grader::build(config).await?;
+    let listener = tokio::net::TcpListener::bind(metrics_addr)
+        .await
+        .with_context(|| format!("cannot listen on {metrics_addr}"))?;
+    tokio::spawn(grader::metrics::serve(listener, grader.metrics.clone()));
+    grader.run(shutdown_signal()).await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Ctrl+C or SIGTERM (what `docker stop` sends).
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

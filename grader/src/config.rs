@@ -1,0 +1,94 @@
+//! Settings, from the environment, parsed and checked once at start.
+//!
+//! | variable | default | meaning |
+//! | --- | --- | --- |
+//! | `DATABASE_URL` (+ `DATABASE_PASSWORD_FILE`) | required | Postgres |
+//! | `REDIS_URL` (+ `REDIS_PASSWORD_FILE`) | required | Redis |
+//! | `REDIS_PREFIX` | empty | prefix of every Redis name (tests) |
+//! | `GRADER_SANDBOX` | `auto` | `docker`, `process` (development only) or `auto` (Docker when it answers) |
+//! | `RUNNER_IMAGE` | `codeplatform/python-runner:latest` | the sandbox image |
+//! | `GRADER_HARNESS` | `grader/runner/harness.py` | the harness, for the process sandbox |
+//! | `GRADER_CONCURRENCY` | `2` | jobs graded at once by this replica |
+//! | `GRADER_VISIBILITY_MS` | `30000` | a job pending this long with another grader is taken over |
+//! | `GRADER_MAX_DELIVERIES` | `3` | deliveries before a submission ends as `error` |
+//! | `GRADER_DRAIN_SECS` | `30` | how long SIGTERM waits for jobs in hand |
+//! | `GRADER_METRICS_ADDR` | `127.0.0.1:9100` | `/metrics` and `/healthz` |
+//! | `GRADER_CONSUMER` | `grader-<host>-<pid>` | this replica's name in the consumer group |
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use common::config::{database_config, env_or, redis_client};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SandboxKind {
+    Docker,
+    Process,
+    Auto,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database: tokio_postgres::Config,
+    pub redis: redis::Client,
+    pub redis_prefix: String,
+    pub sandbox: SandboxKind,
+    pub runner_image: String,
+    pub harness: PathBuf,
+    pub concurrency: usize,
+    pub visibility: Duration,
+    pub max_deliveries: u64,
+    pub drain: Duration,
+    pub metrics_addr: SocketAddr,
+    pub consumer: String,
+    pub cache_ttl: Duration,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, common::Error> {
+        let sandbox = match env_or("GRADER_SANDBOX", String::from("auto"))?.as_str() {
+            "docker" => SandboxKind::Docker,
+            "process" => SandboxKind::Process,
+            "auto" => SandboxKind::Auto,
+            other => {
+                return Err(common::Error::Config(format!(
+                    "GRADER_SANDBOX must be docker, process or auto, not {other:?}"
+                )))
+            }
+        };
+        let concurrency = env_or("GRADER_CONCURRENCY", 2usize)?;
+        if concurrency == 0 {
+            return Err(common::Error::Config(
+                "GRADER_CONCURRENCY must be at least 1".into(),
+            ));
+        }
+        let host = std::fs::read_to_string("/etc/hostname")
+            .map(|h| h.trim().to_owned())
+            .unwrap_or_else(|_| "host".into());
+        Ok(Self {
+            database: database_config()?,
+            redis: redis_client()?,
+            redis_prefix: env_or("REDIS_PREFIX", String::new())?,
+            sandbox,
+            runner_image: env_or(
+                "RUNNER_IMAGE",
+                String::from("codeplatform/python-runner:latest"),
+            )?,
+            harness: env_or("GRADER_HARNESS", PathBuf::from("grader/runner/harness.py"))?,
+            concurrency,
+            visibility: Duration::from_millis(env_or("GRADER_VISIBILITY_MS", 30_000u64)?),
+            max_deliveries: env_or("GRADER_MAX_DELIVERIES", 3u64)?,
+            drain: Duration::from_secs(env_or("GRADER_DRAIN_SECS", 30u64)?),
+            metrics_addr: env_or(
+                "GRADER_METRICS_ADDR",
+                SocketAddr::from(([127, 0, 0, 1], 9100)),
+            )?,
+            consumer: env_or(
+                "GRADER_CONSUMER",
+                format!("grader-{host}-{}", std::process::id()),
+            )?,
+            cache_ttl: Duration::from_secs(env_or("CACHE_TTL_SECS", 300u64)?),
+        })
+    }
+}

@@ -1,0 +1,83 @@
+//! grader: grades submissions from the `grading:jobs` stream in throwaway
+//! sandboxes and publishes the verdicts.
+//!
+//! - [`config`]: settings from the environment.
+//! - [`worker`]: the pipeline: claim, run, judge, commit, ack, publish.
+//! - [`sandbox`]: the Docker sandbox and the development-only process sandbox.
+//! - [`judge`]: from a run's nonce-framed report to a verdict and feedback.
+//! - [`store`]: the grader's conditional reads and writes in Postgres.
+//! - [`metrics`]: Prometheus metrics and their HTTP port.
+//!
+//! The harness that runs inside the sandbox is `runner/harness.py`.
+
+pub mod config;
+pub mod judge;
+pub mod metrics;
+pub mod sandbox;
+pub mod store;
+pub mod worker;
+
+use std::sync::Arc;
+
+use common::cache::QueryCache;
+use common::events::EventPublisher;
+use common::jobs::JobQueue;
+use common::names::RedisNames;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use crate::config::{Config, SandboxKind};
+use crate::metrics::Metrics;
+use crate::sandbox::{DockerSandbox, ProcessSandbox, Sandbox};
+use crate::worker::Grader;
+
+/// Connects everything a replica needs and removes sandboxes a dead grader
+/// left behind. Fails when `GRADER_SANDBOX=docker` and Docker does not answer.
+pub async fn build(config: Config) -> anyhow::Result<Arc<Grader>> {
+    let metrics = Arc::new(Metrics::new());
+    let sandbox = match config.sandbox {
+        SandboxKind::Process => Sandbox::Process(ProcessSandbox::new(config.harness.clone())),
+        kind => match DockerSandbox::connect(
+            config.runner_image.clone(),
+            config.consumer.clone(),
+            metrics.container_start_seconds.clone(),
+        )
+        .await
+        {
+            Ok(docker) => {
+                let swept = docker.sweep(None).await?;
+                if swept > 0 {
+                    tracing::warn!(containers = swept, "removed leftover sandbox containers");
+                }
+                Sandbox::Docker(docker)
+            }
+            Err(e) if kind == SandboxKind::Auto => {
+                tracing::warn!(error = %e, "Docker unavailable; falling back to the process sandbox");
+                Sandbox::Process(ProcessSandbox::new(config.harness.clone()))
+            }
+            Err(e) => anyhow::bail!("GRADER_SANDBOX=docker but {e}"),
+        },
+    };
+    let pool = common::db::pool(config.database.clone(), config.concurrency + 2)?;
+    let redis = ConnectionManager::new_lazy_with_config(
+        config.redis.clone(),
+        ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(std::time::Duration::from_secs(2)))
+            .set_number_of_retries(2),
+    )?;
+    let names = RedisNames::new(config.redis_prefix.clone());
+    let jobs = JobQueue::new(redis.clone(), names.clone());
+    // The group may not exist until Redis answers; the run loop retries it.
+    if let Err(e) = jobs.ensure_group().await {
+        tracing::warn!(error = %e, "cannot create the consumer group yet");
+    }
+    tracing::info!(sandbox = sandbox.kind(), consumer = %config.consumer, "grader ready");
+    Ok(Arc::new(Grader::new(
+        pool,
+        jobs,
+        EventPublisher::new(redis.clone(), names.clone()),
+        QueryCache::new(redis, names, config.cache_ttl),
+        sandbox,
+        metrics,
+        config,
+    )))
+}

@@ -1,0 +1,290 @@
+//! The Docker sandbox: each run in a fresh container with no network, a
+//! read-only root, a small /tmp, an unprivileged user, no capabilities, no
+//! new privileges, capped memory (swap included), one CPU, few processes,
+//! few open files, small files, a wall-clock limit and an output cap. The
+//! whole container is killed at a limit and always removed afterwards.
+//!
+//! Inputs travel on stdin to the harness, which writes them inside the
+//! container as the unprivileged user: the grader never touches a path the
+//! learner could have written.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use bollard::container::LogOutput;
+use bollard::models::{ContainerCreateBody, HostConfig, ResourcesUlimits};
+use bollard::query_parameters::{
+    AttachContainerOptions, CreateContainerOptions, InspectContainerOptions, KillContainerOptions,
+    ListContainersOptions, RemoveContainerOptions, WaitContainerOptions,
+};
+use bollard::Docker;
+use futures::StreamExt;
+use prometheus::Histogram;
+use tokio::io::AsyncWriteExt;
+
+use super::{
+    append_capped, HarnessRequest, RunOutcome, RunSpec, SandboxError, CHANNEL_CAP, START_ALLOWANCE,
+};
+
+/// Label on every sandbox container, so leftovers can be found and removed.
+pub const SANDBOX_LABEL: &str = "codeplatform.sandbox";
+/// Label naming the grader that made the container.
+pub const GRADER_LABEL: &str = "codeplatform.grader";
+const STDERR_CAP: usize = 16 * 1024;
+const UID: &str = "10001:10001";
+
+pub struct DockerSandbox {
+    docker: Docker,
+    image: String,
+    consumer: String,
+    start_latency: Histogram,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> SandboxError {
+    SandboxError::Unavailable(e.to_string())
+}
+
+impl DockerSandbox {
+    /// Connects to the local daemon and checks the runner image is there.
+    pub async fn connect(
+        image: String,
+        consumer: String,
+        start_latency: Histogram,
+    ) -> Result<Self, SandboxError> {
+        let docker = Docker::connect_with_local_defaults()
+            .map_err(unavailable)?
+            .negotiate_version()
+            .await
+            .map_err(unavailable)?;
+        docker
+            .inspect_image(&image)
+            .await
+            .map_err(|e| unavailable(format!("runner image {image}: {e}")))?;
+        Ok(Self {
+            docker,
+            image,
+            consumer,
+            start_latency,
+        })
+    }
+
+    /// Removes sandbox containers: all of them (`None`, at start-up: any
+    /// grader that died left its own) or those of one grader.
+    pub async fn sweep(&self, consumer: Option<&str>) -> Result<usize, SandboxError> {
+        let mut labels = vec![format!("{SANDBOX_LABEL}=1")];
+        if let Some(c) = consumer {
+            labels.push(format!("{GRADER_LABEL}={c}"));
+        }
+        let filters = HashMap::from([("label".to_owned(), labels)]);
+        let leftovers = self
+            .docker
+            .list_containers(Some(ListContainersOptions {
+                all: true,
+                filters: Some(filters),
+                ..Default::default()
+            }))
+            .await
+            .map_err(unavailable)?;
+        for c in &leftovers {
+            if let Some(id) = &c.id {
+                self.remove(id).await;
+            }
+        }
+        Ok(leftovers.len())
+    }
+
+    /// This grader's own name, as put on its containers.
+    pub fn consumer(&self) -> &str {
+        &self.consumer
+    }
+
+    pub async fn run(&self, spec: &RunSpec<'_>, nonce: &str) -> Result<RunOutcome, SandboxError> {
+        let name = format!(
+            "cp-sbx-{}-{}",
+            spec.submission_id.simple(),
+            hex::encode(rand::random::<[u8; 3]>())
+        );
+        self.docker
+            .create_container(
+                Some(CreateContainerOptions {
+                    name: Some(name.clone()),
+                    ..Default::default()
+                }),
+                self.container_config(spec),
+            )
+            .await
+            .map_err(unavailable)?;
+        // Removed whatever happens inside.
+        let result = self.run_created(&name, spec, nonce).await;
+        self.remove(&name).await;
+        result
+    }
+
+    fn container_config(&self, spec: &RunSpec<'_>) -> ContainerCreateBody {
+        let memory = i64::from(spec.memory_mb) * 1024 * 1024;
+        let ulimit = |name: &str, value: i64| ResourcesUlimits {
+            name: Some(name.to_owned()),
+            soft: Some(value),
+            hard: Some(value),
+        };
+        ContainerCreateBody {
+            image: Some(self.image.clone()),
+            user: Some(UID.to_owned()),
+            // No environment of the grader's reaches the container.
+            env: Some(vec![]),
+            working_dir: Some("/tmp".to_owned()),
+            open_stdin: Some(true),
+            stdin_once: Some(true),
+            attach_stdin: Some(true),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            tty: Some(false),
+            network_disabled: Some(true),
+            labels: Some(HashMap::from([
+                (SANDBOX_LABEL.to_owned(), "1".to_owned()),
+                (GRADER_LABEL.to_owned(), self.consumer.clone()),
+            ])),
+            host_config: Some(HostConfig {
+                network_mode: Some("none".to_owned()),
+                readonly_rootfs: Some(true),
+                tmpfs: Some(HashMap::from([(
+                    "/tmp".to_owned(),
+                    "rw,nosuid,nodev,size=32m,mode=1777".to_owned(),
+                )])),
+                cap_drop: Some(vec!["ALL".to_owned()]),
+                security_opt: Some(vec!["no-new-privileges".to_owned()]),
+                memory: Some(memory),
+                // Equal to memory: no swap at all.
+                memory_swap: Some(memory),
+                nano_cpus: Some(1_000_000_000),
+                pids_limit: Some(64),
+                ulimits: Some(vec![
+                    ulimit("nofile", 64),
+                    ulimit("fsize", 8 * 1024 * 1024),
+                    ulimit("core", 0),
+                ]),
+                ipc_mode: Some("private".to_owned()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    async fn run_created(
+        &self,
+        name: &str,
+        spec: &RunSpec<'_>,
+        nonce: &str,
+    ) -> Result<RunOutcome, SandboxError> {
+        let started = Instant::now();
+        let mut attached = self
+            .docker
+            .attach_container(
+                name,
+                Some(AttachContainerOptions {
+                    stream: true,
+                    stdin: true,
+                    stdout: true,
+                    stderr: true,
+                    ..Default::default()
+                }),
+            )
+            .await
+            .map_err(unavailable)?;
+        self.docker
+            .start_container(name, None)
+            .await
+            .map_err(unavailable)?;
+        self.start_latency.observe(started.elapsed().as_secs_f64());
+
+        let request = serde_json::to_vec(&HarnessRequest {
+            nonce,
+            solution: spec.solution,
+            tests: spec.tests,
+        })
+        .map_err(unavailable)?;
+        // A program that exits at once closes stdin under us: not our failure.
+        let _ = attached.input.write_all(&request).await;
+        let _ = attached.input.write_all(b"\n").await;
+        let _ = attached.input.flush().await;
+        let _ = attached.input.shutdown().await;
+
+        let mut outcome = RunOutcome::default();
+        let deadline = tokio::time::Instant::now() + spec.time_limit + START_ALLOWANCE;
+        loop {
+            match tokio::time::timeout_at(deadline, attached.output.next()).await {
+                Err(_) => {
+                    outcome.timed_out = true;
+                    self.kill(name).await;
+                    break;
+                }
+                Ok(None) | Ok(Some(Err(_))) => break,
+                Ok(Some(Ok(LogOutput::StdOut { message }))) => {
+                    if append_capped(&mut outcome.channel, &message, CHANNEL_CAP) {
+                        outcome.channel_overflow = true;
+                        self.kill(name).await;
+                        break;
+                    }
+                }
+                Ok(Some(Ok(LogOutput::StdErr { message }))) => {
+                    if append_capped(&mut outcome.stderr, &message, STDERR_CAP) {
+                        outcome.channel_overflow = true;
+                        self.kill(name).await;
+                        break;
+                    }
+                }
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+        outcome.wall = started.elapsed();
+        outcome.exit_code = self.exit_code(name).await;
+        outcome.oom_killed = self
+            .docker
+            .inspect_container(name, None::<InspectContainerOptions>)
+            .await
+            .ok()
+            .and_then(|c| c.state)
+            .and_then(|s| s.oom_killed)
+            .unwrap_or(false);
+        Ok(outcome)
+    }
+
+    /// The exit code. bollard reports a non-zero exit as an error, which
+    /// for learner code is an ordinary result.
+    async fn exit_code(&self, name: &str) -> Option<i64> {
+        let mut wait = self
+            .docker
+            .wait_container(name, None::<WaitContainerOptions>);
+        match tokio::time::timeout(Duration::from_secs(10), wait.next()).await {
+            Ok(Some(Ok(response))) => Some(response.status_code),
+            Ok(Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. }))) => {
+                Some(code)
+            }
+            _ => None,
+        }
+    }
+
+    async fn kill(&self, name: &str) {
+        let _ = self
+            .docker
+            .kill_container(name, None::<KillContainerOptions>)
+            .await;
+    }
+
+    async fn remove(&self, name: &str) {
+        let removed = self
+            .docker
+            .remove_container(
+                name,
+                Some(RemoveContainerOptions {
+                    force: true,
+                    v: true,
+                    ..Default::default()
+                }),
+            )
+            .await;
+        if let Err(e) = removed {
+            tracing::warn!(container = name, error = %e, "could not remove a sandbox container; the sweeper will");
+        }
+    }
+}

@@ -1,0 +1,343 @@
+//! The grading pipeline of one replica: read jobs from the stream, grade each
+//! in the sandbox, commit the verdict, ack, publish. [`Grader::process_one`]
+//! is one job; [`Grader::run`] loops it with several jobs in flight.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::cache::QueryCache;
+use common::domain::{Submission, SubmissionEvent, Verdict};
+use common::events::EventPublisher;
+use common::jobs::{Job, JobQueue};
+use deadpool_postgres::Pool;
+use redis::aio::MultiplexedConnection;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use uuid::Uuid;
+
+use crate::config::Config;
+use crate::judge::judge;
+use crate::metrics::Metrics;
+use crate::sandbox::{new_nonce, RunSpec, Sandbox};
+use crate::store;
+
+/// What became of one job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Graded(Verdict),
+    /// Already final, deleted, or being graded by another delivery: acked.
+    Skipped,
+    /// Out of deliveries: ended as `error`.
+    GaveUp,
+    /// Not a submission id: acked and dropped.
+    Malformed,
+    /// The sandbox or a store failed: left pending, to be delivered again.
+    Retry,
+}
+
+pub struct Grader {
+    pub pool: Pool,
+    pub jobs: JobQueue,
+    pub events: EventPublisher,
+    pub cache: QueryCache,
+    pub sandbox: Sandbox,
+    pub metrics: Arc<Metrics>,
+    pub config: Config,
+    /// Test code by assignment content hash: it never changes under a hash.
+    tests: Mutex<HashMap<String, Arc<str>>>,
+}
+
+impl Grader {
+    pub fn new(
+        pool: Pool,
+        jobs: JobQueue,
+        events: EventPublisher,
+        cache: QueryCache,
+        sandbox: Sandbox,
+        metrics: Arc<Metrics>,
+        config: Config,
+    ) -> Self {
+        Self {
+            pool,
+            jobs,
+            events,
+            cache,
+            sandbox,
+            metrics,
+            config,
+            tests: Mutex::new(HashMap::new()),
+        }
+    }
+
+    #[tracing::instrument(skip_all, fields(submission_id = ?job.submission_id, deliveries = job.deliveries))]
+    pub async fn process_one(&self, job: Job) -> Outcome {
+        let Some(id) = job.submission_id else {
+            tracing::warn!(entry = %job.entry_id, "malformed job dropped");
+            self.ack(&job).await;
+            return Outcome::Malformed;
+        };
+        if job.deliveries > self.config.max_deliveries {
+            return self.give_up(&job, id).await;
+        }
+        let claimed = match store::claim(&self.pool, id, job.deliveries > 1).await {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                self.ack(&job).await;
+                return Outcome::Skipped;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot claim; will retry");
+                return Outcome::Retry;
+            }
+        };
+        let started = Instant::now();
+        self.announce(claimed.user_id, &claimed.submission).await;
+
+        let Some(tests) = self
+            .tests_for(claimed.submission.assignment_id, &claimed.content_hash)
+            .await
+        else {
+            return Outcome::Retry;
+        };
+        let time_limit = Duration::from_millis(claimed.time_limit_ms as u64);
+        let spec = RunSpec {
+            submission_id: id,
+            solution: &claimed.submission.code,
+            tests: &tests,
+            time_limit,
+            memory_mb: claimed.memory_limit_mb as u32,
+        };
+        let nonce = new_nonce();
+        let outcome = match self.sandbox.run(&spec, &nonce).await {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::error!(error = %e, "sandbox failed; the job will be delivered again");
+                return Outcome::Retry;
+            }
+        };
+        let (verdict, feedback) = judge(&outcome, &nonce, claimed.time_limit_ms as u64);
+        match store::finish(
+            &self.pool,
+            id,
+            verdict,
+            &feedback,
+            Some(&claimed.content_hash),
+        )
+        .await
+        {
+            Ok(Some(done)) => {
+                self.metrics
+                    .graded
+                    .with_label_values(&[verdict.as_str()])
+                    .inc();
+                self.metrics
+                    .grading_seconds
+                    .observe(started.elapsed().as_secs_f64());
+                self.cache
+                    .bump_generation(
+                        &self
+                            .cache
+                            .names()
+                            .submission_list_cache(claimed.user_id, done.assignment_id),
+                    )
+                    .await;
+                self.ack(&job).await;
+                self.announce(claimed.user_id, &done).await;
+                tracing::info!(
+                    verdict = verdict.as_str(),
+                    wall_ms = outcome.wall.as_millis() as u64,
+                    "graded"
+                );
+                Outcome::Graded(verdict)
+            }
+            Ok(None) => {
+                self.ack(&job).await;
+                Outcome::Skipped
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot write the verdict; will retry");
+                Outcome::Retry
+            }
+        }
+    }
+
+    async fn give_up(&self, job: &Job, id: Uuid) -> Outcome {
+        match store::give_up(&self.pool, id, job.deliveries - 1).await {
+            Ok(Some((submission, user))) => {
+                tracing::error!("out of deliveries; the submission ends as error");
+                self.cache
+                    .bump_generation(
+                        &self
+                            .cache
+                            .names()
+                            .submission_list_cache(user, submission.assignment_id),
+                    )
+                    .await;
+                self.ack(job).await;
+                self.announce(user, &submission).await;
+                self.metrics
+                    .graded
+                    .with_label_values(&[Verdict::InternalError.as_str()])
+                    .inc();
+                Outcome::GaveUp
+            }
+            Ok(None) => {
+                self.ack(job).await;
+                Outcome::Skipped
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot end the submission; will retry");
+                Outcome::Retry
+            }
+        }
+    }
+
+    async fn tests_for(&self, assignment_id: i32, hash: &str) -> Option<Arc<str>> {
+        if let Some(t) = self.tests.lock().expect("tests cache").get(hash) {
+            return Some(t.clone());
+        }
+        match store::tests_of(&self.pool, assignment_id, hash).await {
+            Ok(Some(code)) => {
+                let code: Arc<str> = code.into();
+                self.tests
+                    .lock()
+                    .expect("tests cache")
+                    .insert(hash.to_owned(), code.clone());
+                Some(code)
+            }
+            Ok(None) => {
+                tracing::warn!("the assignment changed while grading; will retry");
+                None
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the tests; will retry");
+                None
+            }
+        }
+    }
+
+    /// Best effort: Postgres has the state; a page that misses this polls.
+    async fn announce(&self, user_id: Uuid, submission: &Submission) {
+        let event = SubmissionEvent {
+            user_id,
+            submission: submission.clone(),
+        };
+        if let Err(e) = self.events.publish_event(&event).await {
+            tracing::warn!(error = %e, "could not publish the event");
+        }
+    }
+
+    async fn ack(&self, job: &Job) {
+        if let Err(e) = self.jobs.ack_job(&job.entry_id).await {
+            // Harmless: a redelivery finds the submission final and acks it then.
+            tracing::warn!(error = %e, "ack failed");
+        }
+    }
+
+    /// Reads and grades until `shutdown` resolves, then stops reading, lets
+    /// the jobs in hand finish within the drain period, and returns. Jobs
+    /// not finished stay pending and are taken over by another replica.
+    pub async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()>) {
+        let mut shutdown = std::pin::pin!(shutdown);
+        let slots = Arc::new(Semaphore::new(self.config.concurrency));
+        let mut tasks = JoinSet::new();
+        let mut reader: Option<MultiplexedConnection> = None;
+        let mut last_claim = Instant::now() - self.config.visibility;
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            let first = tokio::select! {
+                permit = slots.clone().acquire_owned() => permit.expect("semaphore open"),
+                () = &mut shutdown => break,
+                Some(_) = tasks.join_next(), if !tasks.is_empty() => continue,
+            };
+            let mut permits = vec![first];
+            while let Ok(p) = slots.clone().try_acquire_owned() {
+                permits.push(p);
+            }
+            let claim_due = last_claim.elapsed() >= self.config.visibility / 2;
+            let fetched = if claim_due {
+                last_claim = Instant::now();
+                self.refresh_queue_metrics().await;
+                self.jobs
+                    .claim_stale_jobs(&self.config.consumer, self.config.visibility, permits.len())
+                    .await
+            } else {
+                match self.reader(&mut reader).await {
+                    Ok(conn) => {
+                        self.jobs
+                            .read_jobs(
+                                conn,
+                                &self.config.consumer,
+                                permits.len(),
+                                Duration::from_secs(1),
+                            )
+                            .await
+                    }
+                    Err(e) => Err(e),
+                }
+            };
+            match fetched {
+                Ok(jobs) => {
+                    backoff = Duration::from_millis(100);
+                    for (job, permit) in jobs.into_iter().zip(permits) {
+                        let grader = self.clone();
+                        grader.metrics.in_flight.inc();
+                        tasks.spawn(async move {
+                            let outcome = grader.process_one(job).await;
+                            grader.metrics.in_flight.dec();
+                            drop(permit);
+                            outcome
+                        });
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read jobs; retrying");
+                    // A lost connection, or a Redis that lost the group.
+                    reader = None;
+                    let _ = self.jobs.ensure_group().await;
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(2));
+                }
+            }
+        }
+        tracing::info!(in_flight = tasks.len(), "draining");
+        let drained = tokio::time::timeout(self.config.drain, async {
+            while tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!("drain period over; unfinished jobs stay pending for another replica");
+            tasks.abort_all();
+            while tasks.join_next().await.is_some() {}
+            if let Sandbox::Docker(d) = &self.sandbox {
+                let _ = d.sweep(Some(d.consumer())).await;
+            }
+        }
+    }
+
+    /// The blocking-read connection, made on first use and after a failure.
+    async fn reader<'a>(
+        &self,
+        slot: &'a mut Option<MultiplexedConnection>,
+    ) -> Result<&'a mut MultiplexedConnection, common::Error> {
+        if slot.is_none() {
+            // No response timeout: a blocking read waits by design.
+            let config = redis::AsyncConnectionConfig::new().set_response_timeout(None);
+            *slot = Some(
+                self.config
+                    .redis
+                    .get_multiplexed_async_connection_with_config(&config)
+                    .await?,
+            );
+        }
+        Ok(slot.as_mut().expect("just set"))
+    }
+
+    async fn refresh_queue_metrics(&self) {
+        if let Ok(stats) = self.jobs.queue_stats().await {
+            self.metrics.queue_length.set(stats.length as i64);
+            self.metrics.pending.set(stats.pending as i64);
+        }
+    }
+}
