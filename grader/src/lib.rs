@@ -27,7 +27,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::config::{Config, SandboxKind};
 use crate::metrics::Metrics;
-use crate::sandbox::{DockerSandbox, ProcessSandbox, Sandbox};
+use crate::sandbox::{DockerSandbox, ProcessSandbox, Sandbox, ABANDONED_AFTER};
 use crate::worker::Grader;
 
 /// Connects everything a replica needs and removes sandboxes a dead grader
@@ -44,7 +44,7 @@ pub async fn build(config: Config) -> anyhow::Result<Arc<Grader>> {
         .await
         {
             Ok(docker) => {
-                let swept = docker.sweep(None).await?;
+                let swept = docker.sweep(None, ABANDONED_AFTER).await?;
                 if swept > 0 {
                     tracing::warn!(containers = swept, "removed leftover sandbox containers");
                 }

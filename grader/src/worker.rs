@@ -259,6 +259,10 @@ impl Grader {
             let fetched = if claim_due {
                 last_claim = Instant::now();
                 self.refresh_queue_metrics().await;
+                if let Sandbox::Docker(d) = &self.sandbox {
+                    // Containers of graders that died mid-run.
+                    let _ = d.sweep(None, crate::sandbox::ABANDONED_AFTER).await;
+                }
                 self.jobs
                     .claim_stale_jobs(&self.config.consumer, self.config.visibility, permits.len())
                     .await
@@ -311,7 +315,7 @@ impl Grader {
             tasks.abort_all();
             while tasks.join_next().await.is_some() {}
             if let Sandbox::Docker(d) = &self.sandbox {
-                let _ = d.sweep(Some(d.consumer())).await;
+                let _ = d.sweep(Some(d.consumer()), Duration::ZERO).await;
             }
         }
     }

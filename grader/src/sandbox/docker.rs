@@ -31,6 +31,8 @@ pub const SANDBOX_LABEL: &str = "codeplatform.sandbox";
 /// Label naming the grader that made the container.
 pub const GRADER_LABEL: &str = "codeplatform.grader";
 const STDERR_CAP: usize = 16 * 1024;
+/// Older than any run can be (the longest time limit plus start-up).
+pub const ABANDONED_AFTER: Duration = Duration::from_secs(120);
 const UID: &str = "10001:10001";
 
 pub struct DockerSandbox {
@@ -68,15 +70,20 @@ impl DockerSandbox {
         })
     }
 
-    /// Removes sandbox containers: all of them (`None`, at start-up: any
-    /// grader that died left its own) or those of one grader.
-    pub async fn sweep(&self, consumer: Option<&str>) -> Result<usize, SandboxError> {
+    /// Removes sandbox containers left behind: those of one grader
+    /// (`consumer`, after its drain), or any older than `min_age` (no live
+    /// run lasts that long, so their grader died). Returns how many.
+    pub async fn sweep(
+        &self,
+        consumer: Option<&str>,
+        min_age: Duration,
+    ) -> Result<usize, SandboxError> {
         let mut labels = vec![format!("{SANDBOX_LABEL}=1")];
         if let Some(c) = consumer {
             labels.push(format!("{GRADER_LABEL}={c}"));
         }
         let filters = HashMap::from([("label".to_owned(), labels)]);
-        let leftovers = self
+        let listed = self
             .docker
             .list_containers(Some(ListContainersOptions {
                 all: true,
@@ -85,12 +92,19 @@ impl DockerSandbox {
             }))
             .await
             .map_err(unavailable)?;
-        for c in &leftovers {
-            if let Some(id) = &c.id {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let mut removed = 0;
+        for c in listed {
+            let age =
+                Duration::from_secs(now.saturating_sub(c.created.unwrap_or(now)).max(0) as u64);
+            if let (Some(id), true) = (&c.id, age >= min_age) {
                 self.remove(id).await;
+                removed += 1;
             }
         }
-        Ok(leftovers.len())
+        Ok(removed)
     }
 
     /// This grader's own name, as put on its containers.

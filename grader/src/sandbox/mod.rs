@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 use uuid::Uuid;
 
-pub use docker::DockerSandbox;
+pub use docker::{DockerSandbox, ABANDONED_AFTER, GRADER_LABEL, SANDBOX_LABEL};
 pub use process::ProcessSandbox;
 
 /// Bytes of the harness's channel read at most; past this the run is killed

@@ -1,0 +1,48 @@
+use common::course::{load_course, repository_course_dir};
+use common::domain::Verdict;
+use futures::StreamExt;
+
+use crate::helpers::{docker_sandbox, grade};
+
+#[tokio::test]
+async fn every_reference_solution_passes_and_every_starter_fails_in_docker() {
+    let sandbox = docker_sandbox().await;
+    let course = load_course(&repository_course_dir()).unwrap();
+    let runs = course
+        .iter()
+        .flat_map(|a| [(a, &a.solution_code, true), (a, &a.starter_code, false)]);
+    let results: Vec<_> = futures::stream::iter(runs)
+        .map(|(a, code, should_pass)| {
+            let sandbox = &sandbox;
+            async move {
+                (
+                    a.slug.clone(),
+                    should_pass,
+                    grade(sandbox, code, &a.test_code, a.time_limit_ms as u64).await,
+                )
+            }
+        })
+        .buffer_unordered(3)
+        .collect()
+        .await;
+
+    for (slug, should_pass, (verdict, feedback)) in results {
+        if should_pass {
+            assert_eq!(
+                verdict,
+                Verdict::Passed,
+                "{slug}: reference solution: {feedback:?}"
+            );
+        } else {
+            assert_ne!(verdict, Verdict::Passed, "{slug}: the starter passes");
+            assert!(
+                matches!(verdict, Verdict::WrongAnswer | Verdict::RuntimeError),
+                "{slug}: starter got {verdict:?}: {feedback:?}"
+            );
+            assert!(
+                feedback.tests.iter().any(|t| !t.passed),
+                "{slug}: no failing test named"
+            );
+        }
+    }
+}

@@ -1,0 +1,179 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bollard::query_parameters::ListContainersOptions;
+use common::domain::{Feedback, Verdict};
+use common::testing::TestEnv;
+use grader::config::{Config, SandboxKind};
+use grader::judge::judge;
+use grader::sandbox::{new_nonce, DockerSandbox, RunSpec, SANDBOX_LABEL};
+use grader::worker::Grader;
+use uuid::Uuid;
+
+pub const IMAGE: &str = "codeplatform/python-runner:latest";
+
+pub async fn docker_sandbox() -> DockerSandbox {
+    DockerSandbox::connect(
+        IMAGE.to_owned(),
+        format!("test-{}", Uuid::new_v4().simple()),
+        prometheus::Histogram::with_opts(prometheus::HistogramOpts::new("t", "t")).unwrap(),
+    )
+    .await
+    .expect("Docker and the runner image (./test.sh builds it)")
+}
+
+/// Runs `solution` against `tests` in a fresh container and judges it.
+pub async fn grade(
+    sandbox: &DockerSandbox,
+    solution: &str,
+    tests: &str,
+    limit_ms: u64,
+) -> (Verdict, Feedback) {
+    let nonce = new_nonce();
+    let spec = RunSpec {
+        submission_id: Uuid::new_v4(),
+        solution,
+        tests,
+        time_limit: Duration::from_millis(limit_ms),
+        memory_mb: 128,
+    };
+    let outcome = sandbox.run(&spec, &nonce).await.expect("the sandbox runs");
+    judge(&outcome, &nonce, limit_ms)
+}
+
+/// Sandbox containers on this machine whose grader label starts with `prefix`.
+pub async fn sandbox_containers(grader_label_prefix: &str) -> usize {
+    let docker = bollard::Docker::connect_with_local_defaults()
+        .unwrap()
+        .negotiate_version()
+        .await
+        .unwrap();
+    let filters = HashMap::from([("label".to_owned(), vec![format!("{SANDBOX_LABEL}=1")])]);
+    docker
+        .list_containers(Some(ListContainersOptions {
+            all: true,
+            filters: Some(filters),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c.labels
+                .as_ref()
+                .and_then(|l| l.get(grader::sandbox::GRADER_LABEL))
+                .is_some_and(|g| g.starts_with(grader_label_prefix))
+        })
+        .count()
+}
+
+/// A grader config for `env`.
+pub fn config_for(env: &TestEnv, consumer: &str) -> Config {
+    Config {
+        database: env.database_url.parse().unwrap(),
+        redis: env.redis.clone(),
+        redis_prefix: env.names.prefix().to_owned(),
+        sandbox: SandboxKind::Docker,
+        runner_image: IMAGE.to_owned(),
+        harness: "runner/harness.py".into(),
+        concurrency: 2,
+        visibility: Duration::from_secs(2),
+        max_deliveries: 3,
+        drain: Duration::from_secs(20),
+        metrics_addr: "127.0.0.1:0".parse().unwrap(),
+        consumer: consumer.to_owned(),
+        cache_ttl: Duration::from_secs(60),
+    }
+}
+
+/// A running in-process grader and the handle that stops it.
+pub struct Running {
+    pub grader: Arc<Grader>,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    pub async fn start(config: Config) -> Self {
+        let grader = grader::build(config).await.expect("grader builds");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(grader.clone().run(async {
+            let _ = stopped.await;
+        }));
+        Self { grader, stop, task }
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap();
+    }
+
+    pub fn graded(&self) -> u64 {
+        common::domain::Verdict::ALL
+            .iter()
+            .map(|v| {
+                self.grader
+                    .metrics
+                    .graded
+                    .with_label_values(&[v.as_str()])
+                    .get()
+            })
+            .sum()
+    }
+}
+
+/// Inserts a learner and a queued submission and pushes its job.
+pub async fn submit(env: &TestEnv, assignment_slug: &str, code: &str) -> (Uuid, Uuid) {
+    let client = env.pool.get().await.unwrap();
+    let user = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    client
+        .execute("INSERT INTO users (id) VALUES ($1)", &[&user])
+        .await
+        .unwrap();
+    client
+        .execute(
+            "INSERT INTO submissions (id, user_id, assignment_id, code, code_hash, assignment_hash, enqueued_at)
+             SELECT $1, $2, id, $3, md5($3), content_hash, now() FROM assignments WHERE slug = $4",
+            &[&id, &user, &code, &assignment_slug],
+        )
+        .await
+        .unwrap();
+    let jobs = common::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
+    jobs.enqueue_job(id).await.unwrap();
+    (user, id)
+}
+
+/// Waits until the submission is final; returns (status, verdict, attempts).
+pub async fn final_state(env: &TestEnv, id: Uuid, wait: Duration) -> (String, Option<String>, i32) {
+    let client = env.pool.get().await.unwrap();
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let row = client
+            .query_one(
+                "SELECT status::text, verdict, attempts FROM submissions WHERE id = $1",
+                &[&id],
+            )
+            .await
+            .unwrap();
+        let status: String = row.get(0);
+        if !matches!(status.as_str(), "queued" | "grading")
+            || tokio::time::Instant::now() > deadline
+        {
+            return (status, row.get(1), row.get(2));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+pub fn source(slug: &str, file: &str) -> String {
+    let course = common::course::load_course(&common::course::repository_course_dir()).unwrap();
+    let a = course.into_iter().find(|a| a.slug == slug).unwrap();
+    match file {
+        "solution" => a.solution_code,
+        "starter" => a.starter_code,
+        "tests" => a.test_code,
+        _ => unreachable!(),
+    }
+}

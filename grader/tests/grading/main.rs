@@ -1,0 +1,6 @@
+//! Grader tests against real Docker, Postgres and Redis.
+
+mod course;
+mod helpers;
+mod hostile;
+mod pipeline;

@@ -1,0 +1,285 @@
+//! The pipeline end to end: stream in, verdict in Postgres, event out; and
+//! what happens when deliveries repeat, graders die, or two share the work.
+
+use std::time::Duration;
+
+use common::testing::TestEnv;
+use futures::StreamExt;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::helpers::{
+    config_for, docker_sandbox, final_state, sandbox_containers, source, submit, Running,
+};
+
+/// Collects every event published for the test's prefix.
+async fn listen(env: &TestEnv) -> tokio::sync::mpsc::UnboundedReceiver<Value> {
+    let mut pubsub = env.redis.get_async_pubsub().await.unwrap();
+    pubsub.subscribe(env.names.events_channel()).await.unwrap();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut messages = pubsub.into_on_message();
+        while let Some(m) = messages.next().await {
+            let payload: Vec<u8> = m.get_payload_bytes().to_vec();
+            if tx.send(serde_json::from_slice(&payload).unwrap()).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+fn statuses_for(events: &mut tokio::sync::mpsc::UnboundedReceiver<Value>, id: Uuid) -> Vec<String> {
+    let mut out = Vec::new();
+    while let Ok(e) = events.try_recv() {
+        if e["submission"]["id"] == id.to_string() {
+            out.push(e["submission"]["status"].as_str().unwrap().to_owned());
+        }
+    }
+    out
+}
+
+async fn count(env: &TestEnv, sql: &str, id: Uuid) -> i64 {
+    let client = env.pool.get().await.unwrap();
+    client.query_one(sql, &[&id]).await.unwrap().get(0)
+}
+
+#[tokio::test]
+async fn a_reference_solution_is_graded_committed_acked_and_announced() {
+    let env = TestEnv::new().await;
+    let mut events = listen(&env).await;
+    let grader = Running::start(config_for(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
+
+    let (user, id) = submit(&env, "greeting", &source("greeting", "solution")).await;
+    let (status, verdict, attempts) = final_state(&env, id, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let stats = grader.grader.jobs.queue_stats().await.unwrap();
+    grader.stop().await;
+
+    assert_eq!(
+        (status.as_str(), verdict.as_deref(), attempts),
+        ("passed", Some("passed"), 1)
+    );
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM completions WHERE user_id = $1",
+            user
+        )
+        .await,
+        1
+    );
+    assert_eq!(statuses_for(&mut events, id), ["grading", "passed"]);
+    assert_eq!(
+        (stats.length, stats.pending),
+        (0, 0),
+        "the job was acked and deleted"
+    );
+    let client = env.pool.get().await.unwrap();
+    let feedback: Value = client
+        .query_one("SELECT feedback FROM submissions WHERE id = $1", &[&id])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(
+        feedback["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["passed"] == true),
+        "{feedback}"
+    );
+}
+
+#[tokio::test]
+async fn a_job_delivered_twice_is_graded_once() {
+    let env = TestEnv::new().await;
+    let mut events = listen(&env).await;
+    let (user, id) = submit(&env, "greeting", &source("greeting", "solution")).await;
+    // The same job a second time, as a reconciler or a retry might push it.
+    let jobs = common::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
+    jobs.enqueue_job(id).await.unwrap();
+    let grader = Running::start(config_for(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
+
+    let (status, _, attempts) = final_state(&env, id, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let graded = grader.graded();
+    grader.stop().await;
+
+    assert_eq!((status.as_str(), attempts), ("passed", 1));
+    assert_eq!(graded, 1);
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM completions WHERE user_id = $1",
+            user
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        statuses_for(&mut events, id)
+            .iter()
+            .filter(|s| *s == "passed")
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_submission_out_of_deliveries_ends_as_error_and_the_learner_is_told() {
+    let env = TestEnv::new().await;
+    let mut events = listen(&env).await;
+    let (_, id) = submit(&env, "greeting", &source("greeting", "solution")).await;
+    // Three graders take the job and die without a word: three deliveries.
+    let jobs = common::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
+    jobs.ensure_group().await.unwrap();
+    let mut conn = env.redis.get_multiplexed_async_connection().await.unwrap();
+    assert_eq!(
+        jobs.read_jobs(&mut conn, "dead-1", 1, Duration::from_millis(100))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    for dead in ["dead-2", "dead-3"] {
+        let claimed = jobs
+            .claim_stale_jobs(dead, Duration::ZERO, 1)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+    }
+    let grader = Running::start(config_for(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
+
+    let (status, verdict, _) = final_state(&env, id, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    grader.stop().await;
+
+    assert_eq!(
+        (status.as_str(), verdict.as_deref()),
+        ("error", Some("internal_error"))
+    );
+    assert_eq!(
+        statuses_for(&mut events, id),
+        ["error"],
+        "the learner is told"
+    );
+    let client = env.pool.get().await.unwrap();
+    let feedback: Value = client
+        .query_one("SELECT feedback FROM submissions WHERE id = $1", &[&id])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(
+        feedback["summary"].as_str().unwrap().contains("3 attempts"),
+        "{feedback}"
+    );
+}
+
+#[tokio::test]
+async fn a_grader_killed_mid_job_is_taken_over_and_the_submission_graded_exactly_once() {
+    let env = TestEnv::new().await;
+    let mut events = listen(&env).await;
+    let victim = format!("victim-{}", Uuid::new_v4().simple());
+    let slow = format!(
+        "import time\ntime.sleep(1.2)\n{}",
+        source("greeting", "solution")
+    );
+    let (user, id) = submit(&env, "greeting", &slow).await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_grader"))
+        .env("DATABASE_URL", &env.database_url)
+        .env("REDIS_URL", &env.redis_url)
+        .env("REDIS_PREFIX", env.names.prefix())
+        .env("GRADER_SANDBOX", "docker")
+        .env("GRADER_CONSUMER", &victim)
+        .env("GRADER_VISIBILITY_MS", "2000")
+        .env("GRADER_METRICS_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the grader binary starts");
+    let client = env.pool.get().await.unwrap();
+    let mut grading = false;
+    for _ in 0..200 {
+        let status: String = client
+            .query_one("SELECT status::text FROM submissions WHERE id = $1", &[&id])
+            .await
+            .unwrap()
+            .get(0);
+        if status == "grading" {
+            grading = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(grading, "the victim never started the job");
+
+    child.kill().await.unwrap(); // SIGKILL, mid-job
+    let rescuer = Running::start(config_for(
+        &env,
+        &format!("rescuer-{}", Uuid::new_v4().simple()),
+    ))
+    .await;
+    let (status, verdict, attempts) = final_state(&env, id, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    rescuer.stop().await;
+
+    assert_eq!(
+        (status.as_str(), verdict.as_deref()),
+        ("passed", Some("passed"))
+    );
+    assert_eq!(attempts, 2, "taken over once");
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM completions WHERE user_id = $1",
+            user
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        statuses_for(&mut events, id)
+            .iter()
+            .filter(|s| *s == "passed")
+            .count(),
+        1
+    );
+    // The victim's container is the sweeper's: remove it and check it went.
+    let sweeper = docker_sandbox().await;
+    sweeper.sweep(Some(&victim), Duration::ZERO).await.unwrap();
+    assert_eq!(sandbox_containers(&victim).await, 0);
+}
+
+#[tokio::test]
+async fn two_replicas_share_the_work_without_grading_anything_twice() {
+    let env = TestEnv::new().await;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        let code = format!("# learner {i}\n{}", source("greeting", "solution"));
+        ids.push(submit(&env, "greeting", &code).await.1);
+    }
+    let mut one = config_for(&env, &format!("a-{}", Uuid::new_v4().simple()));
+    one.concurrency = 1;
+    let mut two = config_for(&env, &format!("b-{}", Uuid::new_v4().simple()));
+    two.concurrency = 1;
+    let (a, b) = (Running::start(one).await, Running::start(two).await);
+
+    for id in &ids {
+        let (status, _, attempts) = final_state(&env, *id, Duration::from_secs(60)).await;
+        assert_eq!((status.as_str(), attempts), ("passed", 1), "{id}");
+    }
+    let (by_a, by_b) = (a.graded(), b.graded());
+    a.stop().await;
+    b.stop().await;
+
+    assert_eq!(
+        by_a + by_b,
+        ids.len() as u64,
+        "each job graded once: {by_a} + {by_b}"
+    );
+    assert!(
+        by_a > 0 && by_b > 0,
+        "both replicas took work: {by_a} and {by_b}"
+    );
+}
