@@ -108,8 +108,9 @@ bootstrap() {
     { tail -n 20 "$cache/debootstrap.log" >&2; die "debootstrap failed; see $cache/debootstrap.log"; }
   [[ -x $rootfs/usr/bin/python3 ]] || die "debootstrap produced no /usr/bin/python3"
 
-  # Keep the image small: no package lists, caches, docs (but the copyright
-  # files), man pages or logs, and no host files debootstrap copied in.
+  # Keep the image small, as Debian's slim images do: no package lists,
+  # caches, docs (but the copyright files), man pages, message translations
+  # or logs, and no host files debootstrap copied in.
   (
     cd "$rootfs"
     rm -rf --one-file-system var/lib/apt/lists/* var/cache/apt/* var/cache/debconf/*-old \
@@ -117,6 +118,7 @@ bootstrap() {
       dev/* proc/* sys/* run/*
     find usr/share/doc -mindepth 1 -not -name copyright -not -type d -delete
     find usr/share/doc -mindepth 1 -type d -empty -delete
+    find usr/share/locale -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} +
     : >etc/resolv.conf
     : >etc/hostname
     : >etc/machine-id
@@ -124,6 +126,7 @@ bootstrap() {
   # Later apt installs in derived images skip docs too.
   printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
     'path-exclude /usr/share/man/*' 'path-exclude /usr/share/info/*' \
+    'path-exclude /usr/share/locale/*' 'path-include /usr/share/locale/locale.alias' \
     >"$rootfs/etc/dpkg/dpkg.cfg.d/01-nodoc"
   # The official image has python3 in /usr/local/bin: offer both paths.
   ln -sfn /usr/bin/python3 "$rootfs/usr/local/bin/python3"
@@ -134,6 +137,9 @@ bootstrap() {
   remove_rootfs
   trap - EXIT
 }
+
+# The image this replaces (with --force), removed at the end unless in use.
+old=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
 
 if timeout 20 docker pull -q "$official" >/dev/null 2>&1; then
   say "pulled $official; adding /usr/bin/python3 and tagging it $image"
@@ -162,5 +168,7 @@ out=$(docker run --rm --network none "$image" python3 -c 'import unittest, json;
 [[ $out == ok ]] || die "$image does not run python3: ${out:-no output}"
 docker run --rm --network none "$image" test -x /usr/bin/python3 -a -x /usr/local/bin/python3 ||
   die "$image lacks /usr/bin/python3 or /usr/local/bin/python3"
+new=$(docker image inspect -f '{{.Id}}' "$image")
+if [[ -n $old && $old != "$new" ]]; then docker rmi "$old" >/dev/null 2>&1 || true; fi
 say "$image ready in $((SECONDS - start)) s ($(docker image inspect -f '{{.Size}}' "$image" |
   awk '{ printf "%.0f MB", $1 / 1e6 }'))"
