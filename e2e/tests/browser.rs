@@ -1,0 +1,324 @@
+//! A learner works through the course in a real headless Chromium: a wrong
+//! answer names the failing test, a fix passes with +100 points, the next
+//! assignment opens, a reload mid-grading still gets its verdict, and with
+//! the gateway down the verdict arrives by polling. Screenshots of each state
+//! go to `target/e2e-screenshots/`.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::testing::TestEnv;
+use common::token::TokenSigner;
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{json, Value};
+
+const SECRET: &[u8] = b"e2e-secret-e2e-secret-e2e-secret-e2e";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+struct Stack {
+    api_url: String,
+    ws_url: String,
+    stop_gateway: Option<tokio::sync::oneshot::Sender<()>>,
+    gateway: Option<tokio::task::JoinHandle<()>>,
+    _stop_rest: Vec<tokio::sync::oneshot::Sender<()>>,
+}
+
+async fn start_stack(env: &TestEnv) -> Stack {
+    let signer = TokenSigner::new(SECRET).unwrap();
+    let api_config = programming_api::config::Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        database: env.database_url.parse().unwrap(),
+        redis: env.redis.clone(),
+        signer: signer.clone(),
+        course_dir: repo().join("assignments"),
+        ui_dir: repo().join("ui"),
+        redis_prefix: env.names.prefix().to_owned(),
+        pool_size: 8,
+        cache_ttl: Duration::from_secs(60),
+        query_cache: true,
+        reconcile_interval: Duration::from_secs(1),
+        reconcile_stale: Duration::from_secs(30),
+    };
+    let ctx = programming_api::build(&api_config).await.unwrap();
+    let api_listener = tokio::net::TcpListener::bind(api_config.addr)
+        .await
+        .unwrap();
+    let api_url = format!("http://{}", api_listener.local_addr().unwrap());
+    let (stop_api, api_stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        programming_api::run(api_listener, ctx, &api_config, async {
+            let _ = api_stopped.await;
+        })
+        .await;
+    });
+
+    let grader_config = grader::config::Config {
+        database: env.database_url.parse().unwrap(),
+        redis: env.redis.clone(),
+        redis_prefix: env.names.prefix().to_owned(),
+        sandbox: grader::config::SandboxKind::Docker,
+        runner_image: "codeplatform/python-runner:latest".into(),
+        harness: repo().join("grader/runner/harness.py"),
+        concurrency: 2,
+        visibility: Duration::from_secs(30),
+        max_deliveries: 3,
+        drain: Duration::from_secs(10),
+        metrics_addr: "127.0.0.1:0".parse().unwrap(),
+        consumer: format!("e2e-{}", uuid::Uuid::new_v4().simple()),
+        cache_ttl: Duration::from_secs(60),
+    };
+    let grader = grader::build(grader_config).await.unwrap();
+    let (stop_grader, grader_stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(grader.run(async {
+        let _ = grader_stopped.await;
+    }));
+
+    let ws_config = websocket::config::Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        admin_addr: "127.0.0.1:0".parse().unwrap(),
+        redis: env.redis.clone(),
+        signer,
+        redis_prefix: env.names.prefix().to_owned(),
+        buffer: 32,
+        ping_interval: Duration::from_secs(20),
+    };
+    let ws_listener = tokio::net::TcpListener::bind(ws_config.addr).await.unwrap();
+    let admin = tokio::net::TcpListener::bind(ws_config.admin_addr)
+        .await
+        .unwrap();
+    let ws_url = format!("ws://{}/ws", ws_listener.local_addr().unwrap());
+    let (stop_gateway, gateway_stopped) = tokio::sync::oneshot::channel::<()>();
+    let gateway = tokio::spawn(websocket::run(
+        ws_listener,
+        admin,
+        websocket::Gateway::new(ws_config),
+        async {
+            let _ = gateway_stopped.await;
+        },
+    ));
+    Stack {
+        api_url,
+        ws_url,
+        stop_gateway: Some(stop_gateway),
+        gateway: Some(gateway),
+        _stop_rest: vec![stop_api, stop_grader],
+    }
+}
+
+async fn browser(profile: &std::path::Path) -> (Client, tokio::process::Child) {
+    let port = free_port();
+    let driver = tokio::process::Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("chromedriver runs (./test.sh installs chromium-driver)");
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1280,1000",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    let caps = match caps {
+        Value::Object(map) => map,
+        _ => unreachable!(),
+    };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let client = ClientBuilder::rustls()
+        .unwrap()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a Chromium session");
+    (client, driver)
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.execute(
+        "const el = document.querySelector(arguments[0]); return el && !el.closest('[hidden]') ? el.textContent : '';",
+        vec![json!(css)],
+    )
+    .await
+    .unwrap()
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+/// Waits until the text of `css` contains `needle`.
+async fn wait_for(c: &Client, css: &str, needle: &str, secs: u64) -> String {
+    wait_for_any(c, css, &[needle], secs).await
+}
+
+/// Waits until the text of `css` contains one of `needles`.
+async fn wait_for_any(c: &Client, css: &str, needles: &[&str], secs: u64) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        let t = text(c, css).await;
+        if needles.iter().any(|n| t.contains(n)) {
+            return t;
+        }
+        if tokio::time::Instant::now() > deadline {
+            screenshot(c, "failure").await;
+            let log: Value = c
+                .execute("return document.body.innerText;", vec![])
+                .await
+                .unwrap();
+            panic!("{css} never showed {needles:?}; it shows {t:?}; the page: {log}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn type_code(c: &Client, code: &str) {
+    c.execute(
+        "const e = document.getElementById('editor'); e.value = arguments[0]; e.dispatchEvent(new Event('input'));",
+        vec![json!(code)],
+    )
+    .await
+    .unwrap();
+}
+
+async fn click(c: &Client, id: &str) {
+    c.execute(&format!("document.getElementById('{id}').click();"), vec![])
+        .await
+        .unwrap();
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let dir = repo().join("target/e2e-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(format!("{name}.png")),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+}
+
+fn solution(slug: &str) -> String {
+    common::course::load_course(&common::course::repository_course_dir())
+        .unwrap()
+        .into_iter()
+        .find(|a| a.slug == slug)
+        .unwrap()
+        .solution_code
+}
+
+#[tokio::test]
+async fn a_learner_works_through_the_course_with_live_feedback() {
+    let env = TestEnv::new().await;
+    let mut stack = start_stack(&env).await;
+    let profile =
+        std::env::temp_dir().join(format!("cp-e2e-profile-{}", uuid::Uuid::new_v4().simple()));
+    let (c, _driver) = browser(&profile).await;
+
+    // First visit: a new learner, the first assignment, the live socket.
+    c.goto(&stack.api_url).await.unwrap();
+    c.execute(
+        "localStorage.setItem('codeplatform.ws', arguments[0]);",
+        vec![json!(stack.ws_url)],
+    )
+    .await
+    .unwrap();
+    c.refresh().await.unwrap();
+    wait_for(&c, "#assignment-title", "Hello, function", 10).await;
+    wait_for(&c, "#connection", "live", 10).await;
+    let starter: Value = c
+        .execute("return document.getElementById('editor').value;", vec![])
+        .await
+        .unwrap();
+    assert!(
+        starter.as_str().unwrap().contains("def greet(name)"),
+        "{starter}"
+    );
+    screenshot(&c, "1-first-visit").await;
+
+    // A wrong answer names its failing test.
+    type_code(&c, "def greet(name):\n    return 'Hi ' + name\n").await;
+    click(&c, "submit").await;
+    wait_for(&c, "#status", "Wrong answer", 30).await;
+    let tests = wait_for(&c, "#tests", "test_greets_by_name — failed", 5).await;
+    assert!(tests.contains("'Hi Ada' != 'Hello, Ada!'"), "{tests}");
+    screenshot(&c, "2-wrong-answer").await;
+
+    // The fix passes, earns 100 points, and offers the next assignment.
+    type_code(&c, &solution("greeting")).await;
+    click(&c, "submit").await;
+    wait_for(&c, "#status", "Passed", 30).await;
+    wait_for(&c, "#summary", "+100 points", 10).await;
+    wait_for(&c, "#points", "100", 10).await;
+    wait_for(&c, "#course-list", "✔", 5).await;
+    screenshot(&c, "3-passed").await;
+    click(&c, "next").await;
+    wait_for(&c, "#assignment-title", "Celsius to Fahrenheit", 10).await;
+
+    // A reload mid-grading still shows the verdict.
+    type_code(
+        &c,
+        &format!("import time\ntime.sleep(1.5)\n{}", solution("temperature")),
+    )
+    .await;
+    click(&c, "submit").await;
+    wait_for_any(&c, "#status", &["Queued", "Grading"], 10).await;
+    c.refresh().await.unwrap();
+    wait_for(&c, "#assignment-title", "Celsius to Fahrenheit", 10).await;
+    let pending = text(&c, "#status").await;
+    assert!(
+        pending.contains("Queued") || pending.contains("Grading") || pending.contains("Passed"),
+        "{pending}"
+    );
+    screenshot(&c, "4-reloaded-mid-grading").await;
+    wait_for(&c, "#status", "Passed", 30).await;
+    wait_for(&c, "#points", "200", 10).await;
+
+    // With the gateway down the page polls, and the verdict still arrives.
+    let _ = stack.stop_gateway.take().unwrap().send(());
+    stack.gateway.take().unwrap().await.unwrap();
+    wait_for(&c, "#connection", "offline", 10).await;
+    click(&c, "next").await;
+    wait_for(&c, "#assignment-title", "FizzBuzz", 10).await;
+    type_code(&c, &solution("fizzbuzz")).await;
+    click(&c, "submit").await;
+    wait_for(&c, "#status", "Passed", 30).await;
+    screenshot(&c, "5-passed-by-polling").await;
+
+    // The editor keeps the draft across reloads.
+    type_code(&c, "# my draft\n").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    c.refresh().await.unwrap();
+    wait_for(&c, "#assignment-title", "FizzBuzz", 10).await;
+    let draft: Value = c
+        .execute("return document.getElementById('editor').value;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(draft, json!("# my draft\n"));
+
+    c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&profile);
+}

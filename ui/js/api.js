@@ -1,0 +1,50 @@
+// The HTTP API, with the learner's token. Errors arrive as ApiError carrying
+// the server's {"error": {code, message}}.
+
+const TOKEN_KEY = 'codeplatform.token';
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function token() {
+  return localStorage.getItem(TOKEN_KEY);
+}
+
+export async function api(path, { method = 'GET', body } = {}) {
+  const headers = {};
+  const t = token();
+  if (t) headers.Authorization = `Bearer ${t}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection; we will keep trying.');
+  }
+  if (res.status === 204) return null;
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    const e = data?.error ?? {};
+    throw new ApiError(res.status, e.code ?? 'http_error', e.message ?? `The server answered ${res.status}.`);
+  }
+  return data;
+}
+
+/** The learner's progress; makes a new anonymous learner on a first visit. */
+export async function ensureLearner() {
+  if (token()) {
+    try {
+      return await api('/api/me');
+    } catch (e) {
+      if (e.status !== 401) throw e;
+    }
+  }
+  const created = await api('/api/users', { method: 'POST' });
+  localStorage.setItem(TOKEN_KEY, created.token);
+  return api('/api/me');
+}

@@ -1,0 +1,302 @@
+// The learner's page: the course, the handout, the editor, and the verdict
+// arriving live over the gateway's socket (polling while the socket is down).
+
+import { api, ApiError, ensureLearner, token } from './api.js';
+import { attachEditor } from './editor.js';
+import { Live } from './live.js';
+
+const POLL_MS = 2000;
+const DRAFT_KEY = (id) => `codeplatform.draft.${id}`;
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  me: null,
+  course: [],
+  assignment: null,
+  /** The submission shown in the result panel. */
+  shown: null,
+  live: null,
+  pollTimer: null,
+};
+
+const VERDICT_TEXT = {
+  passed: '✔ Passed',
+  wrong_answer: '✘ Wrong answer',
+  syntax_error: '✘ Syntax error',
+  runtime_error: '✘ Runtime error',
+  time_limit: '⏱ Time limit exceeded',
+  memory_limit: '✘ Memory limit exceeded',
+  output_limit: '✘ Too much output',
+  internal_error: '⚠ Could not be graded',
+};
+
+function inFlight(s) {
+  return s && (s.status === 'queued' || s.status === 'grading');
+}
+
+function say(message) {
+  const box = $('message');
+  box.textContent = message ?? '';
+  box.hidden = !message;
+}
+
+async function main() {
+  attachEditor($('editor'), { onSubmit: submit, onChange: saveDraft });
+  $('submit').addEventListener('click', submit);
+  $('reset').addEventListener('click', resetToStarter);
+  $('next').addEventListener('click', () => goTo(nextAssignmentId()));
+  window.addEventListener('hashchange', () => openFromHash());
+  try {
+    state.me = await ensureLearner();
+    state.course = await api('/api/assignments');
+  } catch (e) {
+    say(e.message);
+    return;
+  }
+  renderCourse();
+  startLive();
+  if (!openFromHash()) goTo(state.me.next_assignment_id ?? state.course[0]?.id, true);
+}
+
+function wsUrl() {
+  const meta = document.querySelector('meta[name="ws-url"]')?.content;
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const base = meta || localStorage.getItem('codeplatform.ws') || `${proto}//${location.hostname}:8081/ws`;
+  return `${base}?token=${encodeURIComponent(token())}`;
+}
+
+function startLive() {
+  state.live = new Live({
+    url: wsUrl(),
+    onSubmission: (s) => {
+      if (state.shown && s.id === state.shown.id) show(s);
+    },
+    onResync: () => refreshShown(),
+    onState: (s) => {
+      const el = $('connection');
+      el.dataset.state = s;
+      el.textContent = s === 'live' ? 'live' : s === 'polling' ? 'offline — checking every 2 s' : 'connecting…';
+      schedulePoll();
+    },
+  });
+  state.live.start();
+}
+
+/** Polls the shown submission while it is in flight and the socket is down. */
+function schedulePoll() {
+  clearTimeout(state.pollTimer);
+  if (!inFlight(state.shown) || state.live?.isLive) return;
+  state.pollTimer = setTimeout(async () => {
+    await refreshShown();
+    schedulePoll();
+  }, POLL_MS);
+}
+
+async function refreshShown() {
+  if (!state.shown) return;
+  try {
+    const { submission } = await api(`/api/submissions/${state.shown.id}`);
+    show(submission);
+  } catch (e) {
+    if (e.code !== 'network') say(e.message);
+  }
+}
+
+function goTo(id, replace = false) {
+  if (id == null) return;
+  const hash = `#/a/${id}`;
+  if (replace || location.hash === hash) {
+    history.replaceState(null, '', hash);
+    openFromHash();
+  } else {
+    // The hashchange listener opens it.
+    location.hash = hash;
+  }
+}
+
+function openFromHash() {
+  const m = location.hash.match(/^#\/a\/(\d+)$/);
+  if (!m) return false;
+  openAssignment(Number(m[1]));
+  return true;
+}
+
+async function openAssignment(id) {
+  say(null);
+  let a;
+  try {
+    a = await api(`/api/assignments/${id}`);
+  } catch (e) {
+    say(e.status === 404 ? 'That assignment does not exist.' : e.message);
+    return;
+  }
+  state.assignment = a;
+  document.title = `${a.title} · codeplatform`;
+  $('assignment-title').textContent = `${a.position}. ${a.title}`;
+  // Rendered and sanitised by the server.
+  $('handout').innerHTML = a.handout_html;
+  $('editor').value = localStorage.getItem(DRAFT_KEY(a.id)) ?? a.starter_code;
+  renderCourse();
+  hideResult();
+  // A reload mid-grading picks up the submission still in flight.
+  try {
+    const mine = await api(`/api/assignments/${a.id}/submissions`);
+    if (mine.length && state.assignment?.id === a.id) show(mine[0], { quiet: !inFlight(mine[0]) });
+  } catch (e) {
+    say(e.message);
+  }
+}
+
+function renderCourse() {
+  const done = new Set(state.me?.completed ?? []);
+  $('points').textContent = state.me?.points ?? 0;
+  const list = $('course-list');
+  list.replaceChildren(
+    ...state.course.map((a) => {
+      const li = document.createElement('li');
+      const link = document.createElement('a');
+      link.href = `#/a/${a.id}`;
+      if (done.has(a.id)) li.className = 'done';
+      if (state.assignment?.id === a.id) link.setAttribute('aria-current', 'page');
+      const mark = document.createElement('span');
+      mark.className = 'mark';
+      mark.textContent = done.has(a.id) ? '✔' : '·';
+      const label = document.createElement('span');
+      label.textContent = `${a.position}. ${a.title}`;
+      const sr = document.createElement('span');
+      sr.className = 'skip';
+      sr.textContent = done.has(a.id) ? ' (done)' : '';
+      link.append(mark, label, sr);
+      li.append(link);
+      return li;
+    }),
+  );
+}
+
+let saveTimer = null;
+function saveDraft() {
+  clearTimeout(saveTimer);
+  const id = state.assignment?.id;
+  if (id == null) return;
+  saveTimer = setTimeout(() => localStorage.setItem(DRAFT_KEY(id), $('editor').value), 300);
+}
+
+function resetToStarter() {
+  if (!state.assignment) return;
+  $('editor').value = state.assignment.starter_code;
+  localStorage.removeItem(DRAFT_KEY(state.assignment.id));
+  $('editor').focus();
+}
+
+async function submit() {
+  if (!state.assignment || $('submit').disabled) return;
+  say(null);
+  const button = $('submit');
+  button.disabled = true;
+  const wasDone = (state.me?.completed ?? []).includes(state.assignment.id);
+  try {
+    localStorage.setItem(DRAFT_KEY(state.assignment.id), $('editor').value);
+    const { submission } = await api(`/api/assignments/${state.assignment.id}/submissions`, {
+      method: 'POST',
+      body: { code: $('editor').value },
+    });
+    state.wasDone = wasDone;
+    show(submission);
+    $('result').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'already_grading') {
+      say('You already have a submission waiting for its verdict. It is shown below; submit again once it is graded.');
+      await openPending();
+    } else {
+      say(e.message);
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function openPending() {
+  const mine = await api(`/api/assignments/${state.assignment.id}/submissions`).catch(() => []);
+  const pending = mine.find(inFlight);
+  if (pending) show(pending);
+}
+
+function hideResult() {
+  state.shown = null;
+  $('result').hidden = true;
+}
+
+function show(s, { quiet = false } = {}) {
+  const previous = state.shown;
+  state.shown = s;
+  const panel = $('result');
+  panel.hidden = false;
+  const f = s.feedback;
+  if (inFlight(s)) {
+    panel.dataset.tone = 'wait';
+    $('status').textContent = s.status === 'queued' ? '⏳ Queued — waiting for a grader…' : '⚙ Grading…';
+    $('summary').textContent = '';
+    $('tests').replaceChildren();
+    $('output-block').hidden = true;
+    $('next').hidden = true;
+  } else {
+    const passed = s.verdict === 'passed';
+    panel.dataset.tone = passed ? 'pass' : 'fail';
+    $('status').textContent = VERDICT_TEXT[s.verdict] ?? s.status;
+    $('summary').textContent = f?.summary ?? '';
+    renderTests(f?.tests ?? []);
+    const output = [f?.stdout && `stdout:\n${f.stdout}`, f?.stderr && `stderr:\n${f.stderr}`].filter(Boolean).join('\n\n');
+    $('output').textContent = output;
+    $('output-block').hidden = !output;
+    $('next').hidden = true;
+    const justFinished = previous?.id === s.id && inFlight(previous);
+    if (!quiet || justFinished || passed) onFinal(s, justFinished || !quiet);
+  }
+  schedulePoll();
+}
+
+function renderTests(tests) {
+  $('tests').replaceChildren(
+    ...tests.map((t) => {
+      const li = document.createElement('li');
+      li.className = t.passed ? 'pass' : 'fail';
+      const icon = document.createElement('span');
+      icon.className = 'icon';
+      icon.textContent = t.passed ? '✔ ' : '✘ ';
+      const name = document.createElement('span');
+      name.className = 'name';
+      name.textContent = `${t.name} — ${t.passed ? 'passed' : 'failed'}`;
+      li.append(icon, name);
+      if (t.message) {
+        const pre = document.createElement('pre');
+        pre.textContent = t.message;
+        li.append(pre);
+      }
+      return li;
+    }),
+  );
+}
+
+async function onFinal(s, announce) {
+  if (s.verdict !== 'passed') return;
+  try {
+    state.me = await api('/api/me');
+  } catch {
+    return;
+  }
+  renderCourse();
+  if (state.assignment?.id !== s.assignment_id) return;
+  const firstPass = announce && state.wasDone === false;
+  state.wasDone = true;
+  $('summary').textContent = `${s.feedback?.summary ?? ''}${firstPass ? '  +100 points!' : ''}`;
+  const next = nextAssignmentId();
+  $('next').hidden = next == null;
+}
+
+function nextAssignmentId() {
+  const idx = state.course.findIndex((a) => a.id === state.assignment?.id);
+  const after = state.course.slice(idx + 1).find((a) => !(state.me?.completed ?? []).includes(a.id));
+  return after?.id ?? state.me?.next_assignment_id ?? null;
+}
+
+main();

@@ -1,0 +1,61 @@
+// The live channel: a WebSocket to the gateway that reconnects with backoff.
+// While it is down the page polls; after it comes back, or after the gateway
+// says it resubscribed, the page re-fetches what it may have missed.
+
+export class Live {
+  constructor({ url, onSubmission, onResync, onState }) {
+    this.url = url;
+    this.onSubmission = onSubmission;
+    this.onResync = onResync;
+    this.onState = onState;
+    this.attempt = 0;
+    this.everOpen = false;
+    this.isLive = false;
+  }
+
+  start() {
+    this.connect();
+  }
+
+  connect() {
+    this.onState(this.everOpen ? 'polling' : 'connecting');
+    let ws;
+    try {
+      ws = new WebSocket(this.url);
+    } catch {
+      this.retry();
+      return;
+    }
+    ws.onopen = () => {
+      this.attempt = 0;
+      this.isLive = true;
+      this.onState('live');
+      if (this.everOpen) this.onResync();
+      this.everOpen = true;
+    };
+    ws.onmessage = (event) => {
+      let msg;
+      try {
+        msg = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (msg.type === 'submission') this.onSubmission(msg.submission);
+      else if (msg.type === 'reconnected') this.onResync();
+    };
+    ws.onclose = () => {
+      this.isLive = false;
+      this.onState('polling');
+      this.retry();
+    };
+    ws.onerror = () => ws.close();
+  }
+
+  retry() {
+    // 1 s, 2 s, 4 s … up to 15 s, with jitter so a fleet of pages does not
+    // reconnect in step after a gateway restart.
+    const base = Math.min(15000, 1000 * 2 ** this.attempt);
+    this.attempt += 1;
+    setTimeout(() => this.connect(), base / 2 + Math.random() * (base / 2));
+  }
+}
