@@ -40,7 +40,7 @@ cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
-trap cleanup EXIT
+trap 'cleanup; scripts/services.sh stop "$dir"' EXIT
 
 start_api() { # $1 = QUERY_CACHE on|off
   QUERY_CACHE=$1 API_ADDR=127.0.0.1:$api_port target/release/programming-api &
@@ -59,8 +59,22 @@ start_api on
 base=http://127.0.0.1:$api_port
 first_id=$(curl -fs "$base/api/assignments" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 
+# CPU seconds a process has used, from /proc (utime + stime).
+cpu_secs() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+redis_pid=$(cat "$dir/redis.pid")
+
 echo "== k6 browse (100 VUs, $duration)"
+api_cpu0=$(cpu_secs "$api_pid"); redis_cpu0=$(cpu_secs "$redis_pid"); wall0=$(date +%s.%N)
 "$k6" run -q -e BASE_URL="$base" -e DURATION="$duration" --summary-export "$out/browse.json" k6/browse.js || true
+python3 - "$api_cpu0" "$(cpu_secs "$api_pid")" "$redis_cpu0" "$(cpu_secs "$redis_pid")" "$wall0" "$(date +%s.%N)" >"$out/browse-cpu.txt" <<'PY'
+import sys
+a0, a1, r0, r1, w0, w1 = map(float, sys.argv[1:])
+wall = w1 - w0
+print(f"During the k6 browse run ({wall:.0f} s, so {2 * wall:.0f} core-seconds on this machine): "
+      f"programming-api used {a1 - a0:.0f} core-s ({(a1 - a0) / wall:.2f} cores), Redis {r1 - r0:.0f} core-s "
+      f"({(r1 - r0) / wall:.2f} cores); k6 and the kernel had the rest, about {(2 * wall - (a1 - a0) - (r1 - r0)) / wall:.2f} cores.")
+PY
+cat "$out/browse-cpu.txt"
 echo "== k6 submit (50 VUs, $duration)"
 "$k6" run -q -e BASE_URL="$base" -e DURATION="$duration" --summary-export "$out/submit.json" k6/submit.js || true
 

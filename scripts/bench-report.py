@@ -2,6 +2,7 @@
 """Turns the raw results of a benchmark script into a section of BENCHMARKS.md.
 
 Usage: bench-report.py api RESULTS_DIR DURATION
+       bench-report.py section NAME TABLE_FILE COMMAND
 
 Each section sits between <!-- NAME-benchmark:start --> and <!-- NAME-benchmark:end -->
 markers, so a new run replaces only its own section.
@@ -86,15 +87,42 @@ processes on the same machine; k6 and wrk share the cores with the server.
 
 Submit rate counts submissions (each k6 iteration also creates its learner first, so the
 server handles twice as many requests). Failed requests: browse {browse['failed']:.2%}, submit {submit['failed']:.2%}.
-"""
+
+{(results / 'browse-cpu.txt').read_text().strip() if (results / 'browse-cpu.txt').exists() else ''}
+
+{notes('api')}"""
+
+
+def notes(name: str) -> str:
+    """The hand-written reading of a benchmark, kept beside it in benchmarks/."""
+    path = ROOT / "benchmarks" / f"{name}.md"
+    return path.read_text() if path.exists() else ""
+
+
+def section(name: str, table: Path, command: str) -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    extra = notes(name)
+    return f"""## {name}
+
+Command: `{command}`. Machine: {machine()}. Commit {commit}, {when}.
+
+{table.read_text().strip()}
+
+{extra}"""
 
 
 def main() -> None:
-    kind, results, duration = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
-    if kind != "api":
+    kind = sys.argv[1]
+    if kind == "api":
+        body = api(Path(sys.argv[2]), sys.argv[3])
+        replace_section(kind, body)
+    elif kind == "section":
+        name = sys.argv[2]
+        body = section(name, Path(sys.argv[3]), sys.argv[4])
+        replace_section(name, body)
+    else:
         sys.exit(f"unknown benchmark {kind}")
-    body = api(results, duration)
-    replace_section(kind, body)
     print(body)
 
 

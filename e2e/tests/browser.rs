@@ -286,6 +286,10 @@ async fn a_learner_works_through_the_course_with_live_feedback() {
     .await;
     click(&c, "submit").await;
     wait_for_any(&c, "#status", &["Queued", "Grading"], 10).await;
+    // A second submit while grading is a clear message, not an error page.
+    click(&c, "submit").await;
+    wait_for(&c, "#message", "already have a submission waiting", 10).await;
+    screenshot(&c, "4-second-submit-while-grading").await;
     c.refresh().await.unwrap();
     wait_for(&c, "#assignment-title", "Celsius to Fahrenheit", 10).await;
     let pending = text(&c, "#status").await;
@@ -293,7 +297,7 @@ async fn a_learner_works_through_the_course_with_live_feedback() {
         pending.contains("Queued") || pending.contains("Grading") || pending.contains("Passed"),
         "{pending}"
     );
-    screenshot(&c, "4-reloaded-mid-grading").await;
+    screenshot(&c, "5-reloaded-mid-grading").await;
     wait_for(&c, "#status", "Passed", 30).await;
     wait_for(&c, "#points", "200", 10).await;
 
@@ -306,7 +310,7 @@ async fn a_learner_works_through_the_course_with_live_feedback() {
     type_code(&c, &solution("fizzbuzz")).await;
     click(&c, "submit").await;
     wait_for(&c, "#status", "Passed", 30).await;
-    screenshot(&c, "5-passed-by-polling").await;
+    screenshot(&c, "6-passed-by-polling").await;
 
     // The editor keeps the draft across reloads.
     type_code(&c, "# my draft\n").await;

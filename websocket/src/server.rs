@@ -57,7 +57,11 @@ pub async fn serve_connection(stream: TcpStream, gateway: Arc<Gateway>) {
             )),
         }
     };
+    // Small buffers: pages only send pongs, and the defaults (128 KiB of
+    // read buffer per socket) would cost a gigabyte at 10,000 idle sockets.
     let config = WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
         .max_message_size(Some(MAX_MESSAGE))
         .max_frame_size(Some(MAX_MESSAGE));
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(config));

@@ -1,0 +1,210 @@
+//! Grader benchmark: the container floor, end-to-end latency from XADD to
+//! the published verdict, and throughput with 1 and 2 replicas on a backlog.
+//! Prints a markdown section; `scripts/bench-grader.sh` records it.
+//!
+//! Needs DATABASE_URL and REDIS_URL (a throwaway cluster) and Docker.
+
+use std::time::{Duration, Instant};
+
+use common::testing::TestEnv;
+use futures::StreamExt;
+use grader::config::{Config, SandboxKind};
+use uuid::Uuid;
+
+const LATENCY_RUNS: usize = 30;
+const BACKLOG: usize = 200;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0}", d.as_secs_f64() * 1000.0)
+}
+
+fn config(env: &TestEnv, name: &str, concurrency: usize) -> Config {
+    Config {
+        database: env.database_url.parse().unwrap(),
+        redis: env.redis.clone(),
+        redis_prefix: env.names.prefix().to_owned(),
+        sandbox: SandboxKind::Docker,
+        runner_image: "codeplatform/python-runner:latest".into(),
+        harness: "grader/runner/harness.py".into(),
+        concurrency,
+        visibility: Duration::from_secs(60),
+        max_deliveries: 3,
+        drain: Duration::from_secs(30),
+        metrics_addr: "127.0.0.1:0".parse().unwrap(),
+        consumer: format!("{name}-{}", Uuid::new_v4().simple()),
+        cache_ttl: Duration::from_secs(60),
+    }
+}
+
+/// Inserts learners with queued submissions of a trivial passing program.
+async fn insert(env: &TestEnv, n: usize) -> Vec<Uuid> {
+    let client = env.pool.get().await.unwrap();
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        let (user, id) = (Uuid::new_v4(), Uuid::new_v4());
+        let code =
+            format!("# {id} {i}\ndef greet(name):\n    return f\"Hello, {{name or 'world'}}!\"\n");
+        client
+            .execute("INSERT INTO users (id) VALUES ($1)", &[&user])
+            .await
+            .unwrap();
+        client
+            .execute(
+                "INSERT INTO submissions (id, user_id, assignment_id, code, code_hash, assignment_hash, enqueued_at)
+                 SELECT $1, $2, id, $3, md5($3), content_hash, now() FROM assignments WHERE slug = 'greeting'",
+                &[&id, &user, &code],
+            )
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    ids
+}
+
+async fn floor() -> Vec<Duration> {
+    let mut runs = Vec::new();
+    for _ in 0..15 {
+        let t = Instant::now();
+        let ok = tokio::process::Command::new("docker")
+            .args([
+                "run",
+                "--rm",
+                "codeplatform/python-runner:latest",
+                "python3",
+                "-c",
+                "pass",
+            ])
+            .status()
+            .await
+            .unwrap()
+            .success();
+        assert!(ok);
+        runs.push(t.elapsed());
+    }
+    runs.sort();
+    runs
+}
+
+/// Latency samples, and the mean container attach + start within them.
+async fn latency(env: &TestEnv) -> (Vec<Duration>, Duration) {
+    let grader = grader::build(config(env, "bench-latency", 1))
+        .await
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(grader.clone().run(async {
+        let _ = stopped.await;
+    }));
+    let mut pubsub = env.redis.get_async_pubsub().await.unwrap();
+    pubsub.subscribe(env.names.events_channel()).await.unwrap();
+    let mut events = pubsub.into_on_message();
+    let ids = insert(env, LATENCY_RUNS + 3).await;
+    let mut samples = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let t = Instant::now();
+        grader.jobs.enqueue_job(*id).await.unwrap();
+        loop {
+            let msg = events.next().await.unwrap();
+            let v: serde_json::Value = serde_json::from_slice(msg.get_payload_bytes()).unwrap();
+            if v["submission"]["id"] == id.to_string() && v["submission"]["status"] == "passed" {
+                break;
+            }
+            assert_ne!(
+                v["submission"]["status"], "failed",
+                "the benchmark program must pass"
+            );
+        }
+        // The first runs warm the caches; they are not counted.
+        if i >= 3 {
+            samples.push(t.elapsed());
+        }
+    }
+    let start = &grader.metrics.container_start_seconds;
+    let mean_start =
+        Duration::from_secs_f64(start.get_sample_sum() / start.get_sample_count().max(1) as f64);
+    let _ = stop.send(());
+    task.await.unwrap();
+    samples.sort();
+    (samples, mean_start)
+}
+
+async fn throughput(env: &TestEnv, replicas: usize, concurrency: usize) -> f64 {
+    let ids = insert(env, BACKLOG).await;
+    let jobs = common::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
+    for id in &ids {
+        jobs.enqueue_job(*id).await.unwrap();
+    }
+    let started = Instant::now();
+    let mut running = Vec::new();
+    for r in 0..replicas {
+        let g = grader::build(config(env, &format!("bench-{r}"), concurrency))
+            .await
+            .unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        running.push((
+            stop,
+            tokio::spawn(g.run(async {
+                let _ = stopped.await;
+            })),
+        ));
+    }
+    let client = env.pool.get().await.unwrap();
+    loop {
+        let left: i64 = client
+            .query_one("SELECT count(*) FROM submissions WHERE id = ANY($1) AND status IN ('queued', 'grading')", &[&ids])
+            .await
+            .unwrap()
+            .get(0);
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let elapsed = started.elapsed();
+    let passed: i64 = client
+        .query_one(
+            "SELECT count(*) FROM submissions WHERE id = ANY($1) AND status = 'passed'",
+            &[&ids],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(passed as usize, BACKLOG, "every benchmark job must pass");
+    for (stop, task) in running {
+        let _ = stop.send(());
+        task.await.unwrap();
+    }
+    BACKLOG as f64 / elapsed.as_secs_f64()
+}
+
+#[tokio::main]
+async fn main() {
+    let env = TestEnv::new().await;
+    let floor = floor().await;
+    let (lat, mean_start) = latency(&env).await;
+    let one = throughput(&env, 1, 2).await;
+    let two = throughput(&env, 2, 2).await;
+    let two_wide = throughput(&env, 2, 4).await;
+    let floor_med = percentile(&floor, 0.5);
+    let lat_med = percentile(&lat, 0.5);
+    println!("| measure | value |");
+    println!("| --- | ---: |");
+    println!("| floor: `docker run --rm codeplatform/python-runner python3 -c pass`, median of {} | {} ms |", floor.len(), ms(floor_med));
+    println!("| end-to-end latency, XADD to published verdict, trivial passing submission, median of {} | {} ms |", lat.len(), ms(lat_med));
+    println!("| the same, p95 | {} ms |", ms(percentile(&lat, 0.95)));
+    println!(
+        "| latency ÷ floor | {:.2} |",
+        lat_med.as_secs_f64() / floor_med.as_secs_f64()
+    );
+    println!(
+        "| within it: container attach + start, mean | {} ms |",
+        ms(mean_start)
+    );
+    println!("| throughput, 1 replica × 2 jobs in flight, backlog of {BACKLOG} | {one:.1} submissions/s |");
+    println!("| throughput, 2 replicas × 2 jobs in flight, backlog of {BACKLOG} | {two:.1} submissions/s |");
+    println!("| throughput, 2 replicas × 4 jobs in flight, backlog of {BACKLOG} | {two_wide:.1} submissions/s |");
+}
