@@ -49,6 +49,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+if [[ ! -e /proc/net/ip_vs ]]; then
+  # Swarm's virtual IPs and routing mesh are IPVS; without it, services are
+  # reached by DNS round robin and ports are published on the node itself,
+  # where only one API and one gateway task can hold 8080 and 8081.
+  log "this kernel has no IPVS: deploying with dnsrr endpoints and host-mode ports"
+  export ENDPOINT_MODE=dnsrr PUBLISH_MODE=host API_REPLICAS=1 WS_REPLICAS=1
+  # Start-first updates need two tasks on the port at once; stop-first here.
+  export UPDATE_ORDER=stop-first
+fi
 TAG=latest docker stack deploy -c docker-stack.yml "$stack" >/dev/null
 log "deployed; waiting for the API and the gateway"
 ready=0

@@ -1,5 +1,6 @@
-//! Tracing set-up shared by the services: `RUST_LOG` filters (default
-//! `info`), `LOG_FORMAT=json` switches to one JSON object per line.
+//! What every service does the same way: tracing (`RUST_LOG` filters, default
+//! `info`; `LOG_FORMAT=json` for one JSON object per line), Prometheus text,
+//! and the shutdown signal.
 
 use tracing_subscriber::EnvFilter;
 
@@ -16,5 +17,35 @@ pub fn init(service: &'static str) {
     // A second init (tests) keeps the first subscriber.
     if result.is_ok() {
         tracing::info!(service, version = env!("CARGO_PKG_VERSION"), "starting");
+    }
+}
+
+/// Registers collectors on a registry; a name registered twice is a bug.
+pub fn register(
+    registry: &prometheus::Registry,
+    collectors: Vec<Box<dyn prometheus::core::Collector>>,
+) {
+    for c in collectors {
+        registry.register(c).expect("each metric registered once");
+    }
+}
+
+/// The registry in Prometheus text format.
+pub fn render(registry: &prometheus::Registry) -> String {
+    use prometheus::Encoder;
+    let mut buf = Vec::new();
+    prometheus::TextEncoder::new()
+        .encode(&registry.gather(), &mut buf)
+        .expect("text encoding never fails");
+    String::from_utf8(buf).expect("prometheus text is UTF-8")
+}
+
+/// Resolves on Ctrl+C or SIGTERM (what `docker stop` sends).
+pub async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
     }
 }

@@ -75,6 +75,45 @@ impl TestEnv {
     }
 }
 
+/// A TCP port on loopback that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// A throwaway redis-server on `port` (no persistence), answering when this
+/// returns; killed when the child is dropped. For tests that stop Redis
+/// without disturbing the shared one.
+pub async fn start_redis(port: u16) -> tokio::process::Child {
+    let child = tokio::process::Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("redis-server runs (./test.sh installs it)");
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return child;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("redis-server did not answer on {port}");
+}
+
 /// The same URL naming another database.
 pub fn with_database(url: &str, db_name: &str) -> String {
     let (base, query) = match url.split_once('?') {

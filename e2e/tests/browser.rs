@@ -8,20 +8,12 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::testing::TestEnv;
+use common::testing::{free_port, TestEnv};
 use common::token::TokenSigner;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 
 const SECRET: &[u8] = b"e2e-secret-e2e-secret-e2e-secret-e2e";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")

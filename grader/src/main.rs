@@ -11,17 +11,7 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {metrics_addr}"))?;
     tokio::spawn(grader::metrics::serve(listener, grader.metrics.clone()));
-    grader.run(shutdown_signal()).await;
+    grader.run(common::telemetry::shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Ctrl+C or SIGTERM (what `docker stop` sends).
-async fn shutdown_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("SIGTERM handler");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
 }

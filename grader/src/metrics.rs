@@ -5,7 +5,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper_util::rt::TokioIo;
-use prometheus::{Encoder, Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry};
+use prometheus::{Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry};
 use tokio::net::TcpListener;
 
 pub struct Metrics {
@@ -48,16 +48,17 @@ impl Metrics {
             IntGauge::new("grader_pending_jobs", "Jobs delivered and not yet acked").unwrap();
         let in_flight =
             IntGauge::new("grader_jobs_in_flight", "Jobs this replica is grading").unwrap();
-        for m in [
-            Box::new(graded.clone()) as Box<dyn prometheus::core::Collector>,
-            Box::new(grading_seconds.clone()),
-            Box::new(container_start_seconds.clone()),
-            Box::new(queue_length.clone()),
-            Box::new(pending.clone()),
-            Box::new(in_flight.clone()),
-        ] {
-            registry.register(m).expect("metric registered once");
-        }
+        common::telemetry::register(
+            &registry,
+            vec![
+                Box::new(graded.clone()),
+                Box::new(grading_seconds.clone()),
+                Box::new(container_start_seconds.clone()),
+                Box::new(queue_length.clone()),
+                Box::new(pending.clone()),
+                Box::new(in_flight.clone()),
+            ],
+        );
         Self {
             registry,
             graded,
@@ -70,11 +71,7 @@ impl Metrics {
     }
 
     pub fn render(&self) -> String {
-        let mut buf = Vec::new();
-        prometheus::TextEncoder::new()
-            .encode(&self.registry.gather(), &mut buf)
-            .expect("text encoding never fails");
-        String::from_utf8(buf).expect("prometheus text is UTF-8")
+        common::telemetry::render(&self.registry)
     }
 }
 

@@ -10,17 +10,7 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     tracing::info!(addr = %listener.local_addr()?, "programming-api listening");
-    programming_api::run(listener, ctx, &config, shutdown_signal()).await;
+    programming_api::run(listener, ctx, &config, common::telemetry::shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Ctrl+C or SIGTERM (what `docker stop` sends).
-async fn shutdown_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("SIGTERM handler");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
 }

@@ -1,6 +1,6 @@
 //! Prometheus metrics of the API, served as text on /metrics.
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry};
+use prometheus::{HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry};
 
 pub struct Metrics {
     registry: Registry,
@@ -43,15 +43,16 @@ impl Metrics {
             "Submissions the reconciler pushed back onto the stream",
         )
         .expect("valid metric");
-        for m in [
-            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
-            Box::new(request_seconds.clone()),
-            Box::new(submissions.clone()),
-            Box::new(cache_lookups.clone()),
-            Box::new(requeued.clone()),
-        ] {
-            registry.register(m).expect("metric registered once");
-        }
+        common::telemetry::register(
+            &registry,
+            vec![
+                Box::new(requests.clone()),
+                Box::new(request_seconds.clone()),
+                Box::new(submissions.clone()),
+                Box::new(cache_lookups.clone()),
+                Box::new(requeued.clone()),
+            ],
+        );
         Self {
             registry,
             requests,
@@ -69,11 +70,7 @@ impl Metrics {
     }
 
     pub fn render(&self) -> String {
-        let mut buf = Vec::new();
-        prometheus::TextEncoder::new()
-            .encode(&self.registry.gather(), &mut buf)
-            .expect("text encoding never fails");
-        String::from_utf8(buf).expect("prometheus text is UTF-8")
+        common::telemetry::render(&self.registry)
     }
 }
 

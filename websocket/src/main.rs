@@ -16,19 +16,9 @@ async fn main() -> anyhow::Result<()> {
         listener,
         admin,
         websocket::Gateway::new(config),
-        shutdown_signal(),
+        common::telemetry::shutdown_signal(),
     )
     .await;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Ctrl+C or SIGTERM (what `docker stop` sends).
-async fn shutdown_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("SIGTERM handler");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
 }

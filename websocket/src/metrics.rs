@@ -1,6 +1,6 @@
 //! Prometheus metrics of the gateway.
 
-use prometheus::{Encoder, IntCounter, IntGauge, Registry};
+use prometheus::{IntCounter, IntGauge, Registry};
 
 pub struct Metrics {
     registry: Registry,
@@ -26,14 +26,15 @@ impl Metrics {
             "1 while the gateway is subscribed to the event channel",
         )
         .unwrap();
-        for m in [
-            Box::new(connections.clone()) as Box<dyn prometheus::core::Collector>,
-            Box::new(delivered.clone()),
-            Box::new(dropped_slow.clone()),
-            Box::new(redis_connected.clone()),
-        ] {
-            registry.register(m).expect("metric registered once");
-        }
+        common::telemetry::register(
+            &registry,
+            vec![
+                Box::new(connections.clone()),
+                Box::new(delivered.clone()),
+                Box::new(dropped_slow.clone()),
+                Box::new(redis_connected.clone()),
+            ],
+        );
         Self {
             registry,
             connections,
@@ -44,11 +45,7 @@ impl Metrics {
     }
 
     pub fn render(&self) -> String {
-        let mut buf = Vec::new();
-        prometheus::TextEncoder::new()
-            .encode(&self.registry.gather(), &mut buf)
-            .expect("text encoding never fails");
-        String::from_utf8(buf).expect("prometheus text is UTF-8")
+        common::telemetry::render(&self.registry)
     }
 }
 

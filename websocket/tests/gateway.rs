@@ -291,36 +291,9 @@ async fn shutdown_closes_sockets_with_going_away() {
 
 #[tokio::test]
 async fn after_redis_restarts_the_gateway_resubscribes_and_tells_the_sockets() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let start_redis = || {
-        tokio::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("redis-server runs")
-    };
-    let mut redis = start_redis();
+    let port = common::testing::free_port();
+    let mut redis = common::testing::start_redis(port).await;
     let url = format!("redis://127.0.0.1:{port}/");
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
     let gw = TestGateway::start(&url, 32, Duration::from_secs(20)).await;
     let user = Uuid::new_v4();
     let mut socket = gw.connect(user).await;
@@ -331,7 +304,7 @@ async fn after_redis_restarts_the_gateway_resubscribes_and_tells_the_sockets() {
         .send(Message::Ping(Default::default()))
         .await
         .expect("socket stays open meanwhile");
-    let _redis = start_redis();
+    let _redis = common::testing::start_redis(port).await;
 
     let notice = next_text(&mut socket, Duration::from_secs(10))
         .await

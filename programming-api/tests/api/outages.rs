@@ -4,55 +4,17 @@
 //! Each test runs its own throwaway Redis or Postgres, so stopping it does
 //! not disturb the tests running beside it.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use tokio::process::{Child, Command as AsyncCommand};
 use uuid::Uuid;
 
+use common::testing::{free_port, start_redis};
+
 use crate::helpers::{config_for, error_code, eventually, repo_dir, TestApp};
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_redis(port: u16) -> Child {
-    AsyncCommand::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("redis-server runs (./test.sh installs it)")
-}
-
-async fn wait_for_port(port: u16) {
-    assert!(
-        eventually(Duration::from_secs(10), || async move {
-            tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-        })
-        .await,
-        "nothing listens on {port}"
-    );
-}
 
 async fn readiness(app: &TestApp) -> (StatusCode, Value) {
     let res = app.get("/readyz", None).await;
@@ -62,8 +24,7 @@ async fn readiness(app: &TestApp) -> (StatusCode, Value) {
 #[tokio::test]
 async fn redis_down_keeps_submissions_which_reach_the_stream_when_it_returns() {
     let port = free_port();
-    let mut redis = start_redis(port);
-    wait_for_port(port).await;
+    let mut redis = start_redis(port).await;
     let env = common::testing::TestEnv::empty().await;
     let mut config = config_for(&env);
     config.redis = redis::Client::open(format!("redis://127.0.0.1:{port}/")).unwrap();
@@ -106,8 +67,7 @@ async fn redis_down_keeps_submissions_which_reach_the_stream_when_it_returns() {
         .await;
     assert_eq!(listed.status(), StatusCode::OK);
 
-    let _redis = start_redis(port);
-    wait_for_port(port).await;
+    let _redis = start_redis(port).await;
 
     let reached = eventually(Duration::from_secs(15), || async {
         app.ctx
