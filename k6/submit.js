@@ -3,7 +3,7 @@
 //
 //   k6 run -e BASE_URL=http://127.0.0.1:8080 k6/submit.js
 import http from 'k6/http';
-import { check, fail } from 'k6';
+import { check, fail, sleep } from 'k6';
 import { Counter } from 'k6/metrics';
 
 // Submissions answered 202: the ones the platform promised to grade.
@@ -46,4 +46,6 @@ export default function (data) {
     },
   );
   if (check(res, { 'submit 202': (r) => r.status === 202 })) accepted.add(1);
+  // PACE_MS: a steady trickle (fault and rolling-update tests) instead of full speed.
+  if (__ENV.PACE_MS) sleep(Number(__ENV.PACE_MS) / 1000);
 }

@@ -82,10 +82,10 @@ log "a learner's submission reaches its verdict over the WebSocket"
 
 drain() { # replicas n → seconds for that many graders to grade a backlog of n
   local replicas=$1 n=$2 start left
-  docker service scale -q "${stack}_grader=0" >/dev/null
+  docker service scale "${stack}_grader=0" >/dev/null 2>&1
   "$k6" run -q -e BASE_URL="$base" -e VUS=10 -e ITERATIONS="$n" k6/submit.js >/dev/null 2>&1 || true
   start=$(date +%s.%N)
-  docker service scale -d "${stack}_grader=$replicas" >/dev/null
+  docker service scale -d "${stack}_grader=$replicas" >/dev/null 2>&1
   for _ in $(seq 1200); do
     left=$(psql_stack "SELECT count(*) FROM submissions WHERE status IN ('queued','grading')")
     [[ $left == 0 ]] && break
@@ -104,7 +104,7 @@ echo "| 3 | ${t3} s |" >>"$out/scale.md"
 log "rolling programming-api to a new image under load"
 docker tag codeplatform/programming-api:latest codeplatform/programming-api:rolled
 before=$(psql_stack "SELECT count(*) FROM submissions")
-"$k6" run -q -e BASE_URL="$base" -e VUS=5 -e DURATION=40s -e P95_MS=100000 \
+"$k6" run -q -e BASE_URL="$base" -e VUS=2 -e DURATION=30s -e PACE_MS=200 -e P95_MS=100000 \
   --summary-export "$out/rolling.json" k6/submit.js >/dev/null 2>&1 &
 k6pid=$!
 sleep 5

@@ -204,7 +204,11 @@ async function submit() {
     show(submission);
     $('result').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   } catch (e) {
-    if (e instanceof ApiError && e.code === 'already_grading') {
+    if (e instanceof ApiError && e.code === 'unknown_user') {
+      // The server no longer knows this learner (its data was reset): start afresh.
+      localStorage.removeItem('codeplatform.token');
+      location.reload();
+    } else if (e instanceof ApiError && e.code === 'already_grading') {
       say('You already have a submission waiting for its verdict. It is shown below; submit again once it is graded.');
       await openPending();
     } else {

@@ -58,6 +58,19 @@ struct Progress {
 async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiError> {
     let user_id = ctx.authenticate(auth)?;
     let client = ctx.pool.get().await?;
+    // A genuine token for a learner this database no longer has (it was
+    // reset): 401, so the page makes a new learner instead of showing nothing.
+    if client
+        .query_opt("SELECT 1 FROM users WHERE id = $1", &[&user_id])
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unknown_user",
+            "this learner does not exist; create a new one",
+        ));
+    }
     // Completions of hidden assignments still count: points once earned stay.
     let completed: Vec<i32> = client
         .query(

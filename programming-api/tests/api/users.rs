@@ -111,3 +111,22 @@ async fn every_route_that_needs_a_token_refuses_requests_without_a_valid_one() {
         .get(0);
     assert_eq!(n, 1);
 }
+
+#[tokio::test]
+async fn a_genuine_token_for_a_learner_the_database_lost_is_401_unknown_user() {
+    let app = TestApp::spawn().await;
+    let ghost = common::token::TokenSigner::new(crate::helpers::SECRET)
+        .unwrap()
+        .sign(uuid::Uuid::new_v4());
+
+    let res = app
+        .http
+        .get(app.url("/api/me"))
+        .bearer_auth(&ghost)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(res).await, "unknown_user");
+}
