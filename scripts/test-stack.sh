@@ -19,6 +19,10 @@ mkdir -p "$out"
 log() { echo "stack: $*" >&2; }
 
 scripts/build-images.sh
+if docker volume inspect "${stack}_pgdata" >/dev/null 2>&1; then
+  log "a ${stack}_pgdata volume exists already; remove it (docker volume rm ${stack}_pgdata) or deploy elsewhere"
+  exit 1
+fi
 
 joined_here=0
 if [[ $(docker info -f '{{.Swarm.LocalNodeState}}') != active ]]; then
@@ -36,12 +40,14 @@ done
 cleanup() {
   log "removing the stack"
   docker stack rm "$stack" >/dev/null 2>&1 || true
-  for _ in $(seq 60); do
-    [[ -z $(docker ps -q --filter "label=com.docker.stack.namespace=$stack") ]] && break
+  # Volumes go only once no task container (running or stopped) holds them;
+  # a volume left behind would keep the old password for the next deploy.
+  for _ in $(seq 90); do
+    [[ -z $(docker ps -aq --filter "label=com.docker.stack.namespace=$stack") ]] &&
+      docker volume rm -f "${stack}_pgdata" "${stack}_redisdata" >/dev/null 2>&1 && break
     sleep 1
   done
   docker network rm "${stack}_backend" >/dev/null 2>&1 || true
-  docker volume rm "${stack}_pgdata" "${stack}_redisdata" >/dev/null 2>&1 || true
   for s in "${made_secrets[@]}"; do docker secret rm "$s" >/dev/null 2>&1 || true; done
   ((joined_here)) && docker swarm leave --force >/dev/null 2>&1 || true
   # Sandbox containers are removed by the graders; any left are swept here.
