@@ -103,7 +103,7 @@ log "scaling graders: a backlog with 1 replica, then with 3"
 t1=$(drain 1 60)
 t3=$(drain 3 60)
 log "60 jobs drained in ${t1} s with 1 grader and ${t3} s with 3"
-echo "| graders | 60-job drain |" >"$out/scale.md"
+printf '| graders | 60-job drain |\n| ---: | ---: |\n' >"$out/scale.md"
 echo "| 1 | ${t1} s |" >>"$out/scale.md"
 echo "| 3 | ${t3} s |" >>"$out/scale.md"
 

@@ -110,6 +110,8 @@ async fn start_stack(env: &TestEnv) -> Stack {
 }
 
 async fn browser(profile: &std::path::Path) -> (Client, tokio::process::Child) {
+    // Fails only when a provider is installed already, which is what we want.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let port = free_port();
     let driver = tokio::process::Command::new("chromedriver")
         .arg(format!("--port={port}"))
