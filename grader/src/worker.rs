@@ -246,10 +246,13 @@ impl Grader {
         let mut last_claim = Instant::now() - self.config.visibility;
         let mut backoff = Duration::from_millis(100);
         loop {
+            // Shutdown first: a free slot is almost always ready too, and a
+            // random pick could keep reading for a while after SIGTERM.
             let first = tokio::select! {
-                permit = slots.clone().acquire_owned() => permit.expect("semaphore open"),
+                biased;
                 () = &mut shutdown => break,
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => continue,
+                permit = slots.clone().acquire_owned() => permit.expect("semaphore open"),
             };
             let mut permits = vec![first];
             while let Ok(p) = slots.clone().try_acquire_owned() {
