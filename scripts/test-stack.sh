@@ -126,5 +126,47 @@ stored=$(( $(psql_stack "SELECT count(*) FROM submissions") - before ))
 final=$(psql_stack "SELECT count(*) FROM submissions WHERE status IN ('passed','failed','error')")
 log "rolled: $accepted submissions accepted during the update, $stored stored, none left in flight ($final final in all)"
 [[ $stored -ge $accepted ]] || { log "accepted submissions are missing"; exit 1; }
+# Faults under load: a paced submit run, one fault 5 s in, then every
+# accepted submission must reach a final status.
+task_container() { docker ps -q --filter "label=com.docker.swarm.service.name=${stack}_$1" | head -n 1; }
+fault() { # name service
+  local name=$1 service=$2 before accepted stored down_since up_at
+  before=$(psql_stack "SELECT count(*) FROM submissions")
+  "$k6" run -q -e BASE_URL="$base" -e VUS=2 -e DURATION=30s -e PACE_MS=200 -e P95_MS=100000 \
+    --summary-export "$out/fault-$name.json" k6/submit.js >/dev/null 2>&1 &
+  local k6pid=$!
+  sleep 5
+  down_since=$(date +%s.%N)
+  docker kill "$(task_container "$service")" >/dev/null
+  # Degraded until the API answers ready again (Postgres and Redis reachable).
+  for _ in $(seq 240); do
+    sleep 0.25
+    curl -fs -m 1 "$base/readyz" >/dev/null && [[ -n $(task_container "$service") ]] && break
+  done
+  up_at=$(date +%s.%N)
+  wait "$k6pid" || true
+  accepted=$(python3 -c "import json; print(int(json.load(open('$out/fault-$name.json'))['metrics']['submissions_accepted']['count']))")
+  for _ in $(seq 1200); do
+    [[ $(psql_stack "SELECT count(*) FROM submissions WHERE status IN ('queued','grading')") == 0 ]] && break
+    sleep 0.5
+  done
+  stored=$(( $(psql_stack "SELECT count(*) FROM submissions") - before ))
+  left=$(psql_stack "SELECT count(*) FROM submissions WHERE status IN ('queued','grading')")
+  local failed
+  failed=$(python3 -c "import json; m=json.load(open('$out/fault-$name.json'))['metrics']; print(f\"{m['http_req_failed']['value']:.1%}\")")
+  local degraded
+  degraded=$(python3 -c "print(f'{$up_at - $down_since:.1f}')")
+  log "fault $name: degraded ${degraded} s, clients saw $failed failed requests, $accepted accepted, $stored stored, $left left in flight"
+  echo "| $name | ${degraded} s | $failed | $accepted | $stored | $left |" >>"$out/faults.md"
+  [[ $stored -ge $accepted && $left == 0 ]] || { log "fault $name lost work"; exit 1; }
+}
+printf '| fault | degraded (until /readyz and the task are back) | failed requests during the run | accepted | stored | left in flight |\n| --- | ---: | ---: | ---: | ---: | ---: |\n' >"$out/faults.md"
+docker service scale -d "${stack}_grader=2" >/dev/null 2>&1
+fault "grader task killed" grader
+fault "Redis restarted" redis
+fault "Postgres restarted" postgres
+fault "websocket restarted" websocket
+cat "$out/faults.md" >>"$out/scale.md"
+
 python3 scripts/bench-report.py section stack "$out/scale.md" "scripts/test-stack.sh" >/dev/null
 log "stack test passed"
