@@ -8,6 +8,11 @@ goes to the private descriptor framed by the nonce, which the learner never saw
 printed anywhere, so nothing the learner prints can pass for a report. A program that
 exits early leaves no report at all, which the grader counts against it.
 
+What this does not stop: the tests and the learner's code share one interpreter, so
+code written to subvert the harness (walking the stack to the nonce, patching
+unittest's assertions) can still claim a pass. Closing that needs the learner's
+code in a process of its own, answering the tests' calls.
+
 Usage: python3 -I harness.py WORKDIR
 """
 

@@ -35,7 +35,7 @@ use crate::worker::Grader;
 pub async fn build(config: Config) -> anyhow::Result<Arc<Grader>> {
     let metrics = Arc::new(Metrics::new());
     let sandbox = match config.sandbox {
-        SandboxKind::Process => Sandbox::Process(ProcessSandbox::new(config.harness.clone())),
+        SandboxKind::Process => Sandbox::Process(ProcessSandbox::new(&config.harness)?),
         kind => match DockerSandbox::connect(
             config.runner_image.clone(),
             config.consumer.clone(),
@@ -52,7 +52,7 @@ pub async fn build(config: Config) -> anyhow::Result<Arc<Grader>> {
             }
             Err(e) if kind == SandboxKind::Auto => {
                 tracing::warn!(error = %e, "Docker unavailable; falling back to the process sandbox");
-                Sandbox::Process(ProcessSandbox::new(config.harness.clone()))
+                Sandbox::Process(ProcessSandbox::new(&config.harness)?)
             }
             Err(e) => anyhow::bail!("GRADER_SANDBOX=docker but {e}"),
         },

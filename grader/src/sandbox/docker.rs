@@ -171,6 +171,10 @@ impl DockerSandbox {
                 // Equal to memory: no swap at all.
                 memory_swap: Some(memory),
                 nano_cpus: Some(1_000_000_000),
+                // Processes are bounded per container by the pids cgroup.
+                // No `nproc` ulimit: the kernel counts it per uid across every
+                // container (no user namespace), so one learner's fork bomb
+                // would make fork fail in the other sandboxes running as 10001.
                 pids_limit: Some(64),
                 ulimits: Some(vec![
                     ulimit("nofile", 64),

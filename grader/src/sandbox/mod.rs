@@ -10,7 +10,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 pub use docker::{DockerSandbox, ABANDONED_AFTER, GRADER_LABEL, SANDBOX_LABEL};
-pub use process::ProcessSandbox;
+pub use process::{ProcessSandbox, RUN_UID_BASE};
 
 /// Bytes of the harness's channel read at most; past this the run is killed
 /// and judged `output_limit`.

@@ -1,21 +1,36 @@
 //! The development-only sandbox: the harness as a local process with the
-//! same limits as rlimits (prlimit), in its own process group, killed whole at
-//! the wall-clock limit. Run as root it first drops to `nobody` (setpriv), so
-//! `kill(-1, SIGKILL)` or a fork bomb can reach only other `nobody` processes.
-//! It gives NO isolation of files or network: never use it for real learners.
+//! same limits as rlimits (prlimit), in its own process group, killed at the
+//! wall-clock limit. It gives NO isolation of files or network: never use it
+//! for real learners.
+//!
+//! Run as root, each run first drops (setpriv) to a uid of its own that no
+//! one else uses, so `kill(-1, SIGKILL)` or a fork bomb reaches only that
+//! run's processes, `RLIMIT_NPROC` counts only them, and afterwards every
+//! process of that uid is killed: a daemon that left the process group with
+//! `setsid` dies too. Run as another user, the learner's code runs as that
+//! user and only the process group is killed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::process::Command;
+use tokio::process::{ChildStdout, Command};
 
 use super::{
     append_capped, HarnessRequest, RunOutcome, RunSpec, SandboxError, CHANNEL_CAP, START_ALLOWANCE,
 };
 
-const NOBODY: u32 = 65534;
+/// Run uids are drawn from here: far above any account a system creates.
+pub const RUN_UID_BASE: u32 = 1_600_000_000;
+const RUN_UID_SPAN: u32 = 1_000_000;
+const STDERR_CAP: usize = 16 * 1024;
+/// Per run uid, so it bounds one run only (a shared uid would let one fork
+/// bomb starve every other run).
+const NPROC: u32 = 64;
+/// How long the channel may stay open once the harness has exited and the
+/// run's processes were killed.
+const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(1);
 
 pub struct ProcessSandbox {
     harness: PathBuf,
@@ -23,35 +38,52 @@ pub struct ProcessSandbox {
 }
 
 impl ProcessSandbox {
-    pub fn new(harness: PathBuf) -> Self {
+    /// Fails when the harness is not found: a relative path is taken from the
+    /// grader's working directory, once, because each run has its own.
+    pub fn new(harness: &Path) -> Result<Self, SandboxError> {
+        let harness = std::fs::canonicalize(harness).map_err(|e| {
+            SandboxError::Unavailable(format!("harness {}: {e}", harness.display()))
+        })?;
         let as_root = std::process::Command::new("id")
             .arg("-u")
             .output()
             .is_ok_and(|o| o.stdout == b"0\n");
         tracing::warn!(
             harness = %harness.display(),
+            drops_to_own_uid = as_root,
             "PROCESS SANDBOX: learner code runs as a local process with rlimits only; \
              no file-system or network isolation. For development only, never for real learners."
         );
-        Self { harness, as_root }
+        if !as_root {
+            tracing::warn!(
+                "PROCESS SANDBOX not run as root: learner code runs as the grader's own user \
+                 and can signal the grader and every process of that user"
+            );
+        }
+        Ok(Self { harness, as_root })
     }
 
     pub async fn run(&self, spec: &RunSpec<'_>, nonce: &str) -> Result<RunOutcome, SandboxError> {
+        let uid = self
+            .as_root
+            .then(|| RUN_UID_BASE + rand::random::<u32>() % RUN_UID_SPAN);
         let dir = std::env::temp_dir().join(format!("cp-run-{}", super::new_nonce()));
         std::fs::create_dir(&dir).map_err(|e| SandboxError::Unavailable(e.to_string()))?;
-        if self.as_root {
-            std::os::unix::fs::chown(&dir, Some(NOBODY), Some(NOBODY))
+        if let Some(uid) = uid {
+            std::os::unix::fs::chown(&dir, Some(uid), Some(uid))
                 .map_err(|e| SandboxError::Unavailable(e.to_string()))?;
         }
-        let result = self.run_in(&dir, spec, nonce).await;
-        // std's remove_dir_all does not follow symlinks the run may have planted.
+        let result = self.run_in(&dir, uid, spec, nonce).await;
+        // Nothing of the run is alive any more to race this, and std's
+        // remove_dir_all does not follow symlinks the run may have planted.
         let _ = std::fs::remove_dir_all(&dir);
         result
     }
 
     async fn run_in(
         &self,
-        dir: &std::path::Path,
+        dir: &Path,
+        uid: Option<u32>,
         spec: &RunSpec<'_>,
         nonce: &str,
     ) -> Result<RunOutcome, SandboxError> {
@@ -59,21 +91,15 @@ impl ProcessSandbox {
         let cpu_secs = spec.time_limit.as_secs() + 2;
         let mut cmd = Command::new("prlimit");
         cmd.arg(format!("--as={memory}"))
-            .arg("--nproc=64")
+            .arg(format!("--nproc={NPROC}"))
             .arg("--nofile=64")
             .arg(format!("--fsize={}", 8 * 1024 * 1024))
             .arg("--core=0")
             .arg(format!("--cpu={cpu_secs}"))
             .arg("--");
-        if self.as_root {
-            cmd.args([
-                "setpriv",
-                "--reuid=65534",
-                "--regid=65534",
-                "--clear-groups",
-                "--no-new-privs",
-                "--",
-            ]);
+        if let Some(uid) = uid {
+            cmd.arg("setpriv").args(drop_to(uid)).arg("--no-new-privs");
+            cmd.arg("--");
         }
         cmd.arg("python3")
             .arg("-I")
@@ -109,12 +135,16 @@ impl ProcessSandbox {
         let deadline = tokio::time::Instant::now() + spec.time_limit + START_ALLOWANCE;
         let mut out_buf = [0u8; 8192];
         let mut err_buf = [0u8; 8192];
-        let mut err_open = true;
-        loop {
+        let (mut out_open, mut err_open) = (true, true);
+        let mut status = None;
+        // Until the harness exits: a process it forked may hold the channel
+        // open, so the channel's end alone does not mean the run is over.
+        while status.is_none() {
             tokio::select! {
                 _ = tokio::time::sleep_until(deadline) => { outcome.timed_out = true; break; }
-                n = stdout.read(&mut out_buf) => match n {
-                    Ok(0) | Err(_) => break,
+                s = child.wait() => status = Some(s),
+                n = stdout.read(&mut out_buf), if out_open => match n {
+                    Ok(0) | Err(_) => out_open = false,
                     Ok(n) => if append_capped(&mut outcome.channel, &out_buf[..n], CHANNEL_CAP) {
                         outcome.channel_overflow = true;
                         break;
@@ -122,17 +152,54 @@ impl ProcessSandbox {
                 },
                 n = stderr.read(&mut err_buf), if err_open => match n {
                     Ok(0) | Err(_) => err_open = false,
-                    Ok(n) => { append_capped(&mut outcome.stderr, &err_buf[..n], 16 * 1024); }
+                    Ok(n) => { append_capped(&mut outcome.stderr, &err_buf[..n], STDERR_CAP); }
                 },
             }
         }
-        // The whole group, daemons included, whatever happened.
+        // Everything of the run, daemons included, whatever happened.
         kill_group(group).await;
-        let status = child.wait().await.ok();
+        if let Some(uid) = uid {
+            kill_uid(uid).await;
+        }
+        if out_open && !outcome.timed_out && !outcome.channel_overflow {
+            drain(&mut stdout, &mut outcome).await;
+        }
+        let status = match status {
+            Some(s) => s.ok(),
+            None => child.wait().await.ok(),
+        };
         outcome.exit_code = status.and_then(|s| s.code()).map(i64::from);
         outcome.wall = started.elapsed();
         Ok(outcome)
     }
+}
+
+/// setpriv's arguments to become `uid` with no supplementary groups.
+fn drop_to(uid: u32) -> [String; 3] {
+    [
+        format!("--reuid={uid}"),
+        format!("--regid={uid}"),
+        "--clear-groups".to_owned(),
+    ]
+}
+
+/// Reads what the harness wrote before it exited, up to the cap.
+async fn drain(stdout: &mut ChildStdout, outcome: &mut RunOutcome) {
+    let mut buf = [0u8; 8192];
+    let _ = tokio::time::timeout(DRAIN_AFTER_EXIT, async {
+        loop {
+            match stdout.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => {
+                    if append_capped(&mut outcome.channel, &buf[..n], CHANNEL_CAP) {
+                        outcome.channel_overflow = true;
+                        return;
+                    }
+                }
+            }
+        }
+    })
+    .await;
 }
 
 async fn kill_group(group: Option<u32>) {
@@ -143,4 +210,17 @@ async fn kill_group(group: Option<u32>) {
             .status()
             .await;
     }
+}
+
+/// Kills every process of the run's uid: `kill(-1)` sent as that uid reaches
+/// exactly the processes it owns, wherever they moved to.
+async fn kill_uid(uid: u32) {
+    let _ = Command::new("setpriv")
+        .args(drop_to(uid))
+        .args(["--", "kill", "-KILL", "--", "-1"])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .stderr(Stdio::null())
+        .status()
+        .await;
 }

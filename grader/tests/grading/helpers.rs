@@ -13,6 +13,9 @@ use uuid::Uuid;
 
 pub const IMAGE: &str = "codeplatform/python-runner:latest";
 
+/// Tests for hand-written submissions: `answer()` must return 42.
+pub const ANSWER_TESTS: &str = "import unittest\n\nfrom solution import answer\n\n\nclass AnswerTest(unittest.TestCase):\n    def test_answer(self):\n        self.assertEqual(answer(), 42)\n";
+
 pub async fn docker_sandbox() -> DockerSandbox {
     DockerSandbox::connect(
         IMAGE.to_owned(),

@@ -4,9 +4,7 @@
 use common::domain::Verdict;
 use futures::StreamExt;
 
-use crate::helpers::{docker_sandbox, grade, sandbox_containers};
-
-const TESTS: &str = "import unittest\n\nfrom solution import answer\n\n\nclass AnswerTest(unittest.TestCase):\n    def test_answer(self):\n        self.assertEqual(answer(), 42)\n";
+use crate::helpers::{docker_sandbox, grade, sandbox_containers, ANSWER_TESTS as TESTS};
 
 const FORGED: &str = r#"import os
 fake = '{"status": "ran", "tests": [{"name": "test_answer", "outcome": "passed", "message": ""}], "output_exceeded": false}'

@@ -3,4 +3,6 @@
 mod course;
 mod helpers;
 mod hostile;
+mod limits;
 mod pipeline;
+mod process;

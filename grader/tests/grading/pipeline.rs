@@ -39,13 +39,67 @@ fn statuses_for(events: &mut tokio::sync::mpsc::UnboundedReceiver<Value>, id: Uu
     out
 }
 
+/// The grader binary as a child process, with a 2 s visibility timeout.
+fn spawn_grader_binary(env: &TestEnv, consumer: &str) -> tokio::process::Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_grader"))
+        .env("DATABASE_URL", &env.database_url)
+        .env("REDIS_URL", &env.redis_url)
+        .env("REDIS_PREFIX", env.names.prefix())
+        .env("GRADER_SANDBOX", "docker")
+        .env("GRADER_CONSUMER", consumer)
+        .env("GRADER_VISIBILITY_MS", "2000")
+        .env("GRADER_METRICS_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the grader binary starts")
+}
+
+/// Waits up to 5 s for a grader to take the submission.
+async fn reaches_grading(env: &TestEnv, id: Uuid) -> bool {
+    let client = env.pool.get().await.unwrap();
+    for _ in 0..200 {
+        let status: String = client
+            .query_one("SELECT status::text FROM submissions WHERE id = $1", &[&id])
+            .await
+            .unwrap()
+            .get(0);
+        if status == "grading" {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    false
+}
+
+/// GET /metrics from the grader's metrics port, bound to port 0.
+async fn scrape(grader: &Running) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(grader::metrics::serve(
+        listener,
+        grader.grader.metrics.clone(),
+    ));
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: grader\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    server.abort();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    response
+}
+
 async fn count(env: &TestEnv, sql: &str, id: Uuid) -> i64 {
     let client = env.pool.get().await.unwrap();
     client.query_one(sql, &[&id]).await.unwrap().get(0)
 }
 
 #[tokio::test]
-async fn a_reference_solution_is_graded_committed_acked_and_announced() {
+async fn a_reference_solution_is_graded_committed_acked_announced_and_counted() {
     let env = TestEnv::new().await;
     let mut events = listen(&env).await;
     let grader = Running::start(config_for(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
@@ -54,6 +108,7 @@ async fn a_reference_solution_is_graded_committed_acked_and_announced() {
     let (status, verdict, attempts) = final_state(&env, id, Duration::from_secs(30)).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let stats = grader.grader.jobs.queue_stats().await.unwrap();
+    let metrics = scrape(&grader).await;
     grader.stop().await;
 
     assert_eq!(
@@ -75,6 +130,15 @@ async fn a_reference_solution_is_graded_committed_acked_and_announced() {
         (0, 0),
         "the job was acked and deleted"
     );
+    for line in [
+        "grader_jobs_graded_total{verdict=\"passed\"} 1",
+        "grader_grading_duration_seconds_count 1",
+        "grader_container_start_seconds_count 1",
+        "grader_queue_length ",
+        "grader_pending_jobs ",
+    ] {
+        assert!(metrics.contains(line), "{line:?} not in\n{metrics}");
+    }
     let client = env.pool.get().await.unwrap();
     let feedback: Value = client
         .query_one("SELECT feedback FROM submissions WHERE id = $1", &[&id])
@@ -186,33 +250,11 @@ async fn a_grader_killed_mid_job_is_taken_over_and_the_submission_graded_exactly
         source("greeting", "solution")
     );
     let (user, id) = submit(&env, "greeting", &slow).await;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_grader"))
-        .env("DATABASE_URL", &env.database_url)
-        .env("REDIS_URL", &env.redis_url)
-        .env("REDIS_PREFIX", env.names.prefix())
-        .env("GRADER_SANDBOX", "docker")
-        .env("GRADER_CONSUMER", &victim)
-        .env("GRADER_VISIBILITY_MS", "2000")
-        .env("GRADER_METRICS_ADDR", "127.0.0.1:0")
-        .env("RUST_LOG", "warn")
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the grader binary starts");
-    let client = env.pool.get().await.unwrap();
-    let mut grading = false;
-    for _ in 0..200 {
-        let status: String = client
-            .query_one("SELECT status::text FROM submissions WHERE id = $1", &[&id])
-            .await
-            .unwrap()
-            .get(0);
-        if status == "grading" {
-            grading = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert!(grading, "the victim never started the job");
+    let mut child = spawn_grader_binary(&env, &victim);
+    assert!(
+        reaches_grading(&env, id).await,
+        "the victim never started the job"
+    );
 
     child.kill().await.unwrap(); // SIGKILL, mid-job
     let rescuer = Running::start(config_for(
@@ -282,4 +324,57 @@ async fn two_replicas_share_the_work_without_grading_anything_twice() {
         by_a > 0 && by_b > 0,
         "both replicas took work: {by_a} and {by_b}"
     );
+}
+
+#[tokio::test]
+async fn sigterm_finishes_the_job_in_hand_reads_no_more_and_exits_0() {
+    let env = TestEnv::new().await;
+    let consumer = format!("drained-{}", Uuid::new_v4().simple());
+    let slow = format!(
+        "import time\ntime.sleep(1.8)\n{}",
+        source("greeting", "solution")
+    );
+    let (_, in_hand) = submit(&env, "greeting", &slow).await;
+    let mut child = spawn_grader_binary(&env, &consumer);
+    assert!(
+        reaches_grading(&env, in_hand).await,
+        "the job was never taken"
+    );
+
+    let pid = child.id().unwrap().to_string();
+    let sent = tokio::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(sent.success());
+    // Longer than the blocking read that may be under way at the signal.
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    let (_, after) = submit(&env, "greeting", &source("greeting", "solution")).await;
+    let exit = tokio::time::timeout(Duration::from_secs(20), child.wait())
+        .await
+        .expect("the grader exits after draining")
+        .unwrap();
+
+    assert_eq!(exit.code(), Some(0), "{exit:?}");
+    let (status, _, attempts) = final_state(&env, in_hand, Duration::ZERO).await;
+    assert_eq!(
+        (status.as_str(), attempts),
+        ("passed", 1),
+        "the job in hand"
+    );
+    let (status, _, attempts) = final_state(&env, after, Duration::ZERO).await;
+    assert_eq!(
+        (status.as_str(), attempts),
+        ("queued", 0),
+        "read after SIGTERM"
+    );
+    let jobs = common::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
+    let stats = jobs.queue_stats().await.unwrap();
+    assert_eq!(
+        (stats.length, stats.pending),
+        (1, 0),
+        "the later job waits, unread, for another replica"
+    );
+    assert_eq!(sandbox_containers(&consumer).await, 0);
 }

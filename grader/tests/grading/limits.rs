@@ -1,0 +1,104 @@
+//! The hardening of a sandbox container, observed from inside one: a
+//! setting Docker or the kernel silently ignores fails here.
+
+use common::domain::Verdict;
+use serde_json::Value;
+
+use crate::helpers::{docker_sandbox, grade, ANSWER_TESTS};
+
+/// Prints, as one JSON line, what a learner's code can see of its limits.
+const PROBE: &str = r#"import json, os, resource, socket
+
+def read(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError as e:
+        return "error: " + e.strerror
+
+def write_error(path):
+    try:
+        with open(path, "w") as f:
+            f.write("x")
+        return None
+    except OSError as e:
+        return e.strerror
+
+def connect_error():
+    try:
+        socket.create_connection(("1.1.1.1", 53), timeout=1).close()
+        return None
+    except OSError as e:
+        return e.strerror
+
+status = dict(l.split(":", 1) for l in read("/proc/self/status").splitlines())
+tmp = os.statvfs("/tmp")
+cgroup = "/sys/fs/cgroup/"
+print(json.dumps({
+    "uid": os.getuid(),
+    "gid": os.getgid(),
+    "groups": os.getgroups(),
+    "cap_eff": status["CapEff"].strip(),
+    "cap_bnd": status["CapBnd"].strip(),
+    "no_new_privs": status["NoNewPrivs"].strip(),
+    "seccomp": status["Seccomp"].strip(),
+    "nofile": resource.getrlimit(resource.RLIMIT_NOFILE),
+    "fsize": resource.getrlimit(resource.RLIMIT_FSIZE),
+    "core": resource.getrlimit(resource.RLIMIT_CORE),
+    "root_write": write_error("/etc/probe"),
+    "harness_write": write_error("/opt/harness/harness.py"),
+    "tmp_write": write_error("/tmp/probe"),
+    "tmp_mb": tmp.f_blocks * tmp.f_frsize // 2**20,
+    "interfaces": [name for _, name in socket.if_nameindex()],
+    "connect": connect_error(),
+    "memory": read(cgroup + "memory/memory.limit_in_bytes"),
+    "memory_swap": read(cgroup + "memory/memory.memsw.limit_in_bytes"),
+    "pids": read(cgroup + "pids/pids.max"),
+    "cpu_quota": read(cgroup + "cpu/cpu.cfs_quota_us"),
+    "cpu_period": read(cgroup + "cpu/cpu.cfs_period_us"),
+    "environment": sorted(os.environ),
+    "docker_socket": os.path.exists("/var/run/docker.sock") or os.path.exists("/run/docker.sock"),
+}))
+
+def answer():
+    return 42
+"#;
+
+#[tokio::test]
+async fn a_sandbox_container_runs_with_every_limit_in_force() {
+    let sandbox = docker_sandbox().await;
+
+    let (verdict, feedback) = grade(&sandbox, PROBE, ANSWER_TESTS, 2000).await;
+
+    assert_eq!(verdict, Verdict::Passed, "{feedback:?}");
+    let seen: Value = serde_json::from_str(feedback.stdout.lines().next().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("probe output {:?}: {e}", feedback.stdout));
+    let expect = |key: &str, want: Value| assert_eq!(seen[key], want, "{key}: {seen}");
+    expect("uid", 10001.into());
+    expect("gid", 10001.into());
+    expect("groups", serde_json::json!([10001]));
+    expect("cap_eff", "0000000000000000".into());
+    expect("cap_bnd", "0000000000000000".into());
+    expect("no_new_privs", "1".into());
+    expect("seccomp", "2".into());
+    expect("nofile", serde_json::json!([64, 64]));
+    expect("fsize", serde_json::json!([8 << 20, 8 << 20]));
+    expect("core", serde_json::json!([0, 0]));
+    expect("root_write", "Read-only file system".into());
+    expect("harness_write", "Read-only file system".into());
+    expect("tmp_write", Value::Null);
+    expect("tmp_mb", 32.into());
+    expect("interfaces", serde_json::json!(["lo"]));
+    expect("connect", "Network is unreachable".into());
+    // 128 MiB (the helper's limit) and swap included: memsw equals memory.
+    expect("memory", (128u64 << 20).to_string().into());
+    expect("memory_swap", (128u64 << 20).to_string().into());
+    expect("pids", "64".into());
+    assert_eq!(seen["cpu_quota"], seen["cpu_period"], "one CPU: {seen}");
+    expect("docker_socket", false.into());
+    // Only what the image and Docker set; nothing of the grader's.
+    expect(
+        "environment",
+        serde_json::json!(["HOME", "HOSTNAME", "LANG", "PATH"]),
+    );
+}

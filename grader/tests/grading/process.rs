@@ -1,0 +1,113 @@
+//! The development-only process sandbox: the same verdicts for the cases its
+//! rlimits can decide, and, run as root, nothing of a run left alive and
+//! nothing outside its own uid reachable.
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::domain::{Feedback, Verdict};
+use grader::judge::judge;
+use grader::sandbox::{new_nonce, ProcessSandbox, RunSpec, RUN_UID_BASE};
+use uuid::Uuid;
+
+use crate::helpers::ANSWER_TESTS;
+
+async fn grade(sandbox: &ProcessSandbox, solution: &str) -> (Verdict, Feedback, Duration) {
+    let nonce = new_nonce();
+    let spec = RunSpec {
+        submission_id: Uuid::new_v4(),
+        solution,
+        tests: ANSWER_TESTS,
+        time_limit: Duration::from_millis(1000),
+        memory_mb: 128,
+    };
+    let outcome = sandbox.run(&spec, &nonce).await.expect("the sandbox runs");
+    let (verdict, feedback) = judge(&outcome, &nonce, 1000);
+    (verdict, feedback, outcome.wall)
+}
+
+/// Live processes under a run uid (zombies are dead, only not yet reaped by
+/// init, which the process sandbox is not).
+fn run_uid_processes() -> usize {
+    let out = std::process::Command::new("ps")
+        .args(["-e", "-o", "uid=,stat="])
+        .output()
+        .expect("ps runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut fields = l.split_whitespace();
+            Some((fields.next()?.parse::<u64>().ok()?, fields.next()?))
+        })
+        .filter(|(uid, stat)| *uid >= u64::from(RUN_UID_BASE) && !stat.starts_with('Z'))
+        .count()
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n")
+}
+
+#[tokio::test]
+async fn the_process_sandbox_judges_and_contains_hostile_code() {
+    let sandbox = ProcessSandbox::new(Path::new("runner/harness.py")).unwrap();
+    use Verdict::*;
+    let mut cases: Vec<(&str, &str, Verdict)> = vec![
+        ("honest", "def answer():\n    return 42\n", Passed),
+        ("wrong", "def answer():\n    return 41\n", WrongAnswer),
+        ("infinite loop", "while True:\n    pass\n", TimeLimit),
+        (
+            "memory bomb",
+            "x = b'x' * (1024 * 1024 * 1024)\n",
+            MemoryLimit,
+        ),
+        (
+            "reading the environment for secrets",
+            "import os\n\ndef answer():\n    leaked = [k for k in os.environ if any(w in k for w in ('DATABASE', 'REDIS', 'SECRET'))]\n    return 42 if not leaked else leaked\n",
+            Passed,
+        ),
+        ("syntax error", "def answer(:\n", SyntaxError),
+    ];
+    if is_root() {
+        // Safe only once the run no longer has root's powers: checked first.
+        let (verdict, feedback, _) = grade(
+            &sandbox,
+            "import os\n\ndef answer():\n    return 42 if os.getuid() >= 1600000000 and os.getgid() >= 1600000000 else os.getuid()\n",
+        )
+        .await;
+        assert_eq!(verdict, Passed, "the run did not drop root: {feedback:?}");
+        cases.extend([
+            (
+                "fork bomb",
+                "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n",
+                TimeLimit,
+            ),
+            (
+                "killing everything it can",
+                "import os, signal\nfor pid in (-1, os.getppid()):\n    try:\n        os.kill(pid, signal.SIGKILL)\n    except OSError:\n        pass\nos.kill(0, signal.SIGKILL)\n",
+                RuntimeError,
+            ),
+            (
+                "a daemon that outlives the run",
+                "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(600)\n    os._exit(0)\n\ndef answer():\n    return 42\n",
+                Passed,
+            ),
+        ]);
+    } else {
+        eprintln!(
+            "not root: the fork bomb, kill and daemon cases need a uid of their own; not run"
+        );
+    }
+
+    for (name, code, expected) in cases {
+        let (verdict, feedback, wall) = grade(&sandbox, code).await;
+        assert_eq!(verdict, expected, "{name}: {feedback:?}");
+        if name == "a daemon that outlives the run" {
+            // The daemon holds the channel open; the run ends with the harness.
+            assert!(wall < Duration::from_secs(3), "{name}: took {wall:?}");
+        }
+        assert_eq!(run_uid_processes(), 0, "{name}: a process outlived its run");
+    }
+}
