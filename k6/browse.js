@@ -3,9 +3,8 @@
 //
 //   k6 run -e BASE_URL=http://127.0.0.1:8080 k6/browse.js
 import http from 'k6/http';
-import { check, fail } from 'k6';
-
-const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
+import { check } from 'k6';
+import { BASE, loadCourse } from './common.js';
 
 export const options = {
   scenarios: {
@@ -22,13 +21,7 @@ export const options = {
   summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'],
 };
 
-export function setup() {
-  const res = http.get(`${BASE}/api/assignments`);
-  if (res.status !== 200) fail(`course not readable: ${res.status}`);
-  const ids = res.json().map((a) => a.id);
-  if (ids.length === 0) fail('the course is empty');
-  return { ids };
-}
+export const setup = loadCourse;
 
 export default function (data) {
   const id = data.ids[Math.floor(Math.random() * data.ids.length)];

@@ -1,15 +1,16 @@
 // Submitting load: every iteration is a fresh learner with new code, so each
 // submit is a real insert into Postgres and a real XADD onto the job stream.
+// By default the code fails its tests; CORRECT (a fraction, 0 to 1) of the
+// iterations submit a passing solution to the greeting assignment instead.
 //
 //   k6 run -e BASE_URL=http://127.0.0.1:8080 k6/submit.js
-import http from 'k6/http';
-import { check, fail, sleep } from 'k6';
+import { check, sleep } from 'k6';
 import { Counter } from 'k6/metrics';
+import { GREETING_SOLUTION, loadCourse, newLearner, submitCode } from './common.js';
 
 // Submissions answered 202: the ones the platform promised to grade.
 const accepted = new Counter('submissions_accepted');
-
-const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
+const CORRECT = Number(__ENV.CORRECT || 0);
 
 export const options = {
   scenarios: {
@@ -25,26 +26,20 @@ export const options = {
   summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'],
 };
 
-export function setup() {
-  const res = http.get(`${BASE}/api/assignments`);
-  if (res.status !== 200) fail(`course not readable: ${res.status}`);
-  return { ids: res.json().map((a) => a.id) };
-}
+export const setup = loadCourse;
 
 export default function (data) {
-  const user = http.post(`${BASE}/api/users`, null, { tags: { name: 'create_user' } });
-  if (!check(user, { 'user 201': (r) => r.status === 201 })) return;
-  const token = user.json().token;
-  const id = data.ids[Math.floor(Math.random() * data.ids.length)];
-  const code = `# ${__VU}-${__ITER}-${Date.now()}\ndef solve():\n    return ${__ITER}\n`;
-  const res = http.post(
-    `${BASE}/api/assignments/${id}/submissions`,
-    JSON.stringify({ code }),
-    {
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      tags: { name: 'submit' },
-    },
-  );
+  const token = newLearner();
+  if (!token) return;
+  const unique = `# ${__VU}-${__ITER}-${Date.now()}\n`;
+  const res = Math.random() < CORRECT
+    ? submitCode(token, data.assignment, unique + GREETING_SOLUTION, { name: 'submit' })
+    : submitCode(
+      token,
+      data.ids[Math.floor(Math.random() * data.ids.length)],
+      `${unique}def solve():\n    return ${__ITER}\n`,
+      { name: 'submit' },
+    );
   if (check(res, { 'submit 202': (r) => r.status === 202 })) accepted.add(1);
   // PACE_MS: a steady trickle (fault and rolling-update tests) instead of full speed.
   if (__ENV.PACE_MS) sleep(Number(__ENV.PACE_MS) / 1000);

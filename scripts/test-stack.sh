@@ -25,35 +25,52 @@ if docker volume inspect "${stack}_pgdata" >/dev/null 2>&1; then
 fi
 
 joined_here=0
-if [[ $(docker info -f '{{.Swarm.LocalNodeState}}') != active ]]; then
-  docker swarm init --advertise-addr 127.0.0.1 >/dev/null
-  joined_here=1
-fi
+deployed=0
 made_secrets=()
-for s in db_password redis_password token_secret; do
-  if ! docker secret inspect "$s" >/dev/null 2>&1; then
-    head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | docker secret create "$s" - >/dev/null
-    made_secrets+=("$s")
-  fi
-done
-
+secret_file=$out/token_secret
 cleanup() {
-  log "removing the stack"
-  docker stack rm "$stack" >/dev/null 2>&1 || true
-  # Volumes go only once no task container (running or stopped) holds them;
-  # a volume left behind would keep the old password for the next deploy.
-  for _ in $(seq 90); do
-    [[ -z $(docker ps -aq --filter "label=com.docker.stack.namespace=$stack") ]] &&
-      docker volume rm -f "${stack}_pgdata" "${stack}_redisdata" >/dev/null 2>&1 && break
-    sleep 1
-  done
-  docker network rm "${stack}_backend" >/dev/null 2>&1 || true
+  if ((deployed)); then
+    log "removing the stack"
+    docker stack rm "$stack" >/dev/null 2>&1 || true
+    # Volumes go only once no task container (running or stopped) holds them;
+    # a volume left behind would keep the old password for the next deploy.
+    for _ in $(seq 90); do
+      [[ -z $(docker ps -aq --filter "label=com.docker.stack.namespace=$stack") ]] &&
+        docker volume rm -f "${stack}_pgdata" "${stack}_redisdata" >/dev/null 2>&1 && break
+      sleep 1
+    done
+    docker network rm "${stack}_backend" >/dev/null 2>&1 || true
+  fi
   for s in "${made_secrets[@]}"; do docker secret rm "$s" >/dev/null 2>&1 || true; done
+  rm -f "$secret_file"
+  docker rmi codeplatform/programming-api:rolled >/dev/null 2>&1 || true
   ((joined_here)) && docker swarm leave --force >/dev/null 2>&1 || true
   # Sandbox containers are removed by the graders; any left are swept here.
   docker ps -aq --filter label=codeplatform.sandbox=1 | xargs -r docker rm -f >/dev/null
 }
 trap cleanup EXIT
+
+if [[ $(docker info -f '{{.Swarm.LocalNodeState}}') != active ]]; then
+  docker swarm init --advertise-addr 127.0.0.1 >/dev/null
+  joined_here=1
+fi
+# The test's own secrets, so that it can mint learners' tokens to check their
+# points through the API, and leaves nothing of an operator's behind.
+for s in db_password redis_password token_secret; do
+  if docker secret inspect "$s" >/dev/null 2>&1; then
+    log "a secret $s exists already; this test makes its own: remove it (docker secret rm $s) or run elsewhere"
+    exit 1
+  fi
+done
+(umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secret_file")
+for s in db_password redis_password token_secret; do
+  if [[ $s == token_secret ]]; then
+    docker secret create "$s" "$secret_file" >/dev/null
+  else
+    head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | docker secret create "$s" - >/dev/null
+  fi
+  made_secrets+=("$s")
+done
 
 if [[ ! -e /proc/net/ip_vs ]]; then
   # Swarm's virtual IPs and routing mesh are IPVS; without it, services are
@@ -64,6 +81,7 @@ if [[ ! -e /proc/net/ip_vs ]]; then
   # Start-first updates need two tasks on the port at once; stop-first here.
   export UPDATE_ORDER=stop-first
 fi
+deployed=1
 TAG=latest docker stack deploy -c docker-stack.yml "$stack" >/dev/null
 log "deployed; waiting for the API and the gateway"
 ready=0
@@ -108,8 +126,30 @@ for replicas in 1 2 3; do
   echo "| $replicas | $t s | $rate |" >>"$out/scale.md"
 done
 
+in_flight() { psql_stack "SELECT count(*) FROM submissions WHERE status IN ('queued','grading')"; }
+settle() { # waits up to 10 minutes for every submission to reach a final status
+  for _ in $(seq 1200); do
+    [[ $(in_flight) == 0 ]] && return
+    sleep 0.5
+  done
+}
+summary() { # k6-summary.json expression → a value from k6's exported summary
+  python3 -c "import json, sys; m = json.load(open(sys.argv[1]))['metrics']; print($2)" "$1"
+}
+# Every learner made since $1 (a Postgres timestamp): through the API, their
+# points are 100 times the assignments they passed.
+check_points() {
+  psql_stack "SELECT u.id, count(DISTINCT s.assignment_id) FILTER (WHERE s.status = 'passed')
+              FROM users u LEFT JOIN submissions s ON s.user_id = u.id
+              WHERE u.created_at >= '$1' GROUP BY u.id" |
+    python3 scripts/check-points.py "$base" "$secret_file"
+}
+sandboxes_left() { docker ps -aq --filter label=codeplatform.sandbox=1 | wc -l; }
+
 log "rolling programming-api to a new image under load"
-docker tag codeplatform/programming-api:latest codeplatform/programming-api:rolled
+# A new image, not a new name for the old one: the same binary under a new label.
+printf 'FROM codeplatform/programming-api:latest\nLABEL codeplatform.rolled="%s"\n' "$(date -u +%FT%TZ)" |
+  docker build -q -t codeplatform/programming-api:rolled - >/dev/null
 before=$(psql_stack "SELECT count(*) FROM submissions")
 "$k6" run -q -e BASE_URL="$base" -e VUS=2 -e DURATION=30s -e PACE_MS=200 -e P95_MS=100000 \
   --summary-export "$out/rolling.json" k6/submit.js >/dev/null 2>&1 &
@@ -117,24 +157,29 @@ k6pid=$!
 sleep 5
 docker service update -q --image codeplatform/programming-api:rolled "${stack}_programming-api" >/dev/null
 wait "$k6pid" || true
-accepted=$(python3 -c "import json; m=json.load(open('$out/rolling.json'))['metrics']; print(int(m['submissions_accepted']['count']))")
-for _ in $(seq 600); do
-  [[ $(psql_stack "SELECT count(*) FROM submissions WHERE status IN ('queued','grading')") == 0 ]] && break
-  sleep 0.5
-done
+running=$(docker service inspect -f '{{.Spec.TaskTemplate.ContainerSpec.Image}}' "${stack}_programming-api")
+[[ $running == codeplatform/programming-api:rolled* ]] || { log "the update did not land: $running"; exit 1; }
+accepted=$(summary "$out/rolling.json" "int(m['submissions_accepted']['count'])")
+settle
 stored=$(( $(psql_stack "SELECT count(*) FROM submissions") - before ))
-final=$(psql_stack "SELECT count(*) FROM submissions WHERE status IN ('passed','failed','error')")
-log "rolled: $accepted submissions accepted during the update, $stored stored, none left in flight ($final final in all)"
-[[ $stored -ge $accepted ]] || { log "accepted submissions are missing"; exit 1; }
-# Faults under load: a paced submit run, one fault 5 s in, then every
-# accepted submission must reach a final status.
+log "rolled to $running: $accepted submissions accepted during the update, $stored stored, $(in_flight) left in flight"
+[[ $stored -ge $accepted && $(in_flight) == 0 ]] || { log "accepted submissions are missing"; exit 1; }
+rolled_failed=$(summary "$out/rolling.json" "f\"{m['http_req_failed']['value']:.1%}\"")
+printf '\nRolling update of programming-api to a new image under a paced submit run: %s accepted, %s stored and graded, %s of requests failed.\n' \
+  "$accepted" "$stored" "$rolled_failed" >"$out/rolling.md"
+
+# Faults under load: a paced submit run (half of it passing solutions, so
+# that completions and points are at stake), one fault 5 s in, then every
+# accepted submission must reach a final status and every learner's points
+# must match what they passed.
 task_container() { docker ps -q --filter "label=com.docker.swarm.service.name=${stack}_$1" | head -n 1; }
 fault() { # name service
-  local name=$1 service=$2 before accepted stored down_since up_at
+  local name=$1 service=$2 before since k6pid accepted stored left failed degraded down_since up_at points
   before=$(psql_stack "SELECT count(*) FROM submissions")
-  "$k6" run -q -e BASE_URL="$base" -e VUS=2 -e DURATION=30s -e PACE_MS=200 -e P95_MS=100000 \
+  since=$(psql_stack "SELECT now()")
+  "$k6" run -q -e BASE_URL="$base" -e VUS=2 -e DURATION=30s -e PACE_MS=200 -e P95_MS=100000 -e CORRECT=0.5 \
     --summary-export "$out/fault-$name.json" k6/submit.js >/dev/null 2>&1 &
-  local k6pid=$!
+  k6pid=$!
   sleep 5
   down_since=$(date +%s.%N)
   docker kill "$(task_container "$service")" >/dev/null
@@ -145,28 +190,116 @@ fault() { # name service
   done
   up_at=$(date +%s.%N)
   wait "$k6pid" || true
-  accepted=$(python3 -c "import json; print(int(json.load(open('$out/fault-$name.json'))['metrics']['submissions_accepted']['count']))")
-  for _ in $(seq 1200); do
-    [[ $(psql_stack "SELECT count(*) FROM submissions WHERE status IN ('queued','grading')") == 0 ]] && break
-    sleep 0.5
-  done
+  accepted=$(summary "$out/fault-$name.json" "int(m['submissions_accepted']['count'])")
+  settle
   stored=$(( $(psql_stack "SELECT count(*) FROM submissions") - before ))
-  left=$(psql_stack "SELECT count(*) FROM submissions WHERE status IN ('queued','grading')")
-  local failed
-  failed=$(python3 -c "import json; m=json.load(open('$out/fault-$name.json'))['metrics']; print(f\"{m['http_req_failed']['value']:.1%}\")")
-  local degraded
+  left=$(in_flight)
+  failed=$(summary "$out/fault-$name.json" "f\"{m['http_req_failed']['value']:.1%}\"")
   degraded=$(python3 -c "print(f'{$up_at - $down_since:.1f}')")
-  log "fault $name: degraded ${degraded} s, clients saw $failed failed requests, $accepted accepted, $stored stored, $left left in flight"
-  echo "| $name | ${degraded} s | $failed | $accepted | $stored | $left |" >>"$out/faults.md"
+  points=$(check_points "$since") || { log "fault $name: $points"; exit 1; }
+  log "fault $name: degraded ${degraded} s, clients saw $failed failed requests, $accepted accepted, $stored stored, $left left in flight; $points"
+  echo "| $name | ${degraded} s | $failed | $accepted | $stored | $left | ${points#checked } |" >>"$out/faults.md"
   [[ $stored -ge $accepted && $left == 0 ]] || { log "fault $name lost work"; exit 1; }
 }
-printf '| fault | degraded (until /readyz and the task are back) | failed requests during the run | accepted | stored | left in flight |\n| --- | ---: | ---: | ---: | ---: | ---: |\n' >"$out/faults.md"
+printf '\n| fault | degraded (until /readyz and the task are back) | failed requests during the run | accepted | stored | left in flight | points checked through the API |\n| --- | ---: | ---: | ---: | ---: | ---: | --- |\n' >"$out/faults.md"
 docker service scale -d "${stack}_grader=2" >/dev/null 2>&1
 fault "grader task killed" grader
 fault "Redis restarted" redis
 fault "Postgres restarted" postgres
 fault "websocket restarted" websocket
-cat "$out/faults.md" >>"$out/scale.md"
 
+# The soak: browse, submit and live load at once against 2 grader replicas.
+soak=${SOAK_DURATION:-10m}
+log "soak: $soak of mixed load (browse, submit, live)"
+memory() { # service → the memory use of its tasks, as docker stats prints it
+  docker stats --no-stream --format '{{.MemUsage}}' \
+    $(docker ps -q --filter "label=com.docker.swarm.service.name=${stack}_$1") | cut -d/ -f1 | paste -sd+ | tr -d ' '
+}
+mem_before=$(for s in programming-api grader websocket; do echo -n "$s $(memory "$s"), "; done)
+before=$(psql_stack "SELECT count(*) FROM submissions")
+since=$(psql_stack "SELECT now()")
+soak_ok=1
+"$k6" run -q -e BASE_URL="$base" -e WS_URL=ws://127.0.0.1:8081/ws -e DURATION="$soak" -e CORRECT=0.5 \
+  --summary-export "$out/soak.json" k6/soak.js >"$out/soak.txt" 2>&1 || soak_ok=0
+mem_after=$(for s in programming-api grader websocket; do echo -n "$s $(memory "$s"), "; done)
+accepted=$(summary "$out/soak.json" "int(m['submissions_accepted']['count'])")
+settle
+stored=$(( $(psql_stack "SELECT count(*) FROM submissions") - before ))
+left=$(in_flight)
+final=$(psql_stack "SELECT count(*) FROM submissions WHERE created_at >= '$since' AND status IN ('passed','failed','error')")
+points=$(check_points "$since") || { log "soak: $points"; exit 1; }
+sandboxes=$(sandboxes_left)
+log "soak: $accepted accepted, $stored stored, $final final, $left in flight, $sandboxes sandbox containers left; $points"
+{
+  echo
+  echo "Soak: \`k6/soak.js\` for $soak against the stack with 2 grader replicas (browse 50/s, submit 2/s with half of them passing, live 1/s), then every check below."
+  echo
+  echo '| measure | value |'
+  echo '| --- | ---: |'
+  echo "| k6 thresholds | $( ((soak_ok)) && echo held || echo BREACHED) |"
+  summary "$out/soak.json" "'\n'.join([
+    f\"| HTTP requests | {int(m['http_reqs']['count']):,} ({m['http_reqs']['rate']:.0f}/s) |\",
+    f\"| failed requests | {m['http_req_failed']['value']:.2%} |\",
+    f\"| browse p95 | {m['http_req_duration{name:assignment}']['p(95)']:.1f} ms |\",
+    f\"| submit p95 | {m['http_req_duration{name:submit}']['p(95)']:.1f} ms |\",
+    f\"| submit → verdict on the socket, median / p95 | {m['verdict_ms']['med']:.0f} / {m['verdict_ms']['p(95)']:.0f} ms |\",
+    f\"| verdicts missed on the socket | {int(m['verdicts_missed']['count'])} |\",
+    f\"| iterations dropped (arrival rate not met) | {int(m.get('dropped_iterations', {}).get('count', 0))} |\",
+  ])"
+  echo "| submissions accepted / stored / final | $accepted / $stored / $final |"
+  echo "| left queued or grading | $left |"
+  echo "| learners' points checked through the API | ${points#checked } |"
+  echo "| sandbox containers left | $sandboxes |"
+  echo "| memory before → after | ${mem_before%, } → ${mem_after%, } |"
+} >"$out/soak.md"
+((soak_ok)) || { cat "$out/soak.txt" >&2; log "soak: k6 thresholds breached"; exit 1; }
+[[ $stored -ge $accepted && $left == 0 && $final == "$stored" && $sandboxes == 0 ]] ||
+  { log "soak: work lost, stuck or left behind"; exit 1; }
+
+
+# The README's operator section, done as written there.
+log "operator: reading each service's metrics"
+in_task() { # service command... → runs it in one of the service's task containers
+  local service=$1
+  shift
+  docker exec "$(task_container "$service")" "$@"
+}
+scrape() { in_task "$1" python3 -c "import urllib.request, sys; print(urllib.request.urlopen(sys.argv[1]).read().decode())" "$2"; }
+# Each read whole first: grep -q stopping early would fail the pipe under pipefail.
+has_metric() { # text pattern
+  grep -q "$2" <<<"$1" || { log "metrics without $2"; exit 1; }
+}
+has_metric "$(curl -fs "$base/metrics")" '^submissions_total{outcome="queued"}'
+has_metric "$(scrape grader http://127.0.0.1:9100/metrics)" '^grader_jobs_graded_total{verdict="passed"}'
+has_metric "$(scrape websocket http://127.0.0.1:9101/metrics)" '^ws_messages_delivered_total'
+
+log "operator: backing up Postgres and restoring the dump into an empty database"
+in_task postgres pg_dump -Fc codeplatform >"$out/codeplatform.dump"
+in_task postgres createdb restored
+docker exec -i "$(task_container postgres)" pg_restore -d restored <"$out/codeplatform.dump"
+counts="SELECT (SELECT count(*) FROM submissions) || '/' || (SELECT count(*) FROM completions)"
+live_counts=$(psql_stack "$counts")
+restored_counts=$(in_task postgres psql -d restored -tAc "$counts")
+in_task postgres dropdb restored
+rm -f "$out/codeplatform.dump"
+log "backup: submissions/completions $live_counts live, $restored_counts restored"
+[[ $live_counts == "$restored_counts" ]] || { log "the restored database differs"; exit 1; }
+
+log "operator: rotating the token secret"
+old_token=$(curl -fs -X POST "$base/api/users" | python3 -c "import json, sys; print(json.load(sys.stdin)['token'])")
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | docker secret create token_secret_v2 - >/dev/null
+made_secrets+=(token_secret_v2)
+for service in programming-api websocket; do
+  docker service update -q --secret-rm token_secret \
+    --secret-add source=token_secret_v2,target=token_secret "${stack}_$service" >/dev/null
+done
+for _ in $(seq 60); do curl -fs -m 2 "$base/readyz" >/dev/null && break; sleep 1; done
+old_status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $old_token" "$base/api/me")
+log "rotated: a token of the old secret now gets $old_status"
+[[ $old_status == 401 ]] || { log "a token of the old secret still works"; exit 1; }
+# New learners work end to end under the new secret, the gateway included.
+"$k6" run -q -e BASE_URL="$base" -e WS_URL=ws://127.0.0.1:8081/ws -e VUS=2 -e ITERATIONS=4 k6/live.js
+
+cat "$out/rolling.md" "$out/faults.md" "$out/soak.md" >>"$out/scale.md"
 python3 scripts/bench-report.py section stack "$out/scale.md" "scripts/test-stack.sh" >/dev/null
 log "stack test passed"

@@ -1,0 +1,34 @@
+// What the load scripts share: where the platform is, the course, a fresh
+// learner, and a correct solution to the first assignment.
+import http from 'k6/http';
+import { check, fail } from 'k6';
+
+export const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
+export const WS = __ENV.WS_URL || 'ws://127.0.0.1:8081/ws';
+
+// Passes assignments/01-greeting; callers prefix a unique comment so that
+// every submission is graded for real instead of reusing an earlier verdict.
+export const GREETING_SOLUTION = "def greet(name):\n    return f\"Hello, {name or 'world'}!\"\n";
+
+// For setup(): every assignment id, and the greeting assignment's id.
+export function loadCourse() {
+  const res = http.get(`${BASE}/api/assignments`);
+  if (res.status !== 200) fail(`course not readable: ${res.status}`);
+  const course = res.json();
+  if (course.length === 0) fail('the course is empty');
+  const greeting = course.find((a) => a.slug === 'greeting') || course[0];
+  return { ids: course.map((a) => a.id), assignment: greeting.id };
+}
+
+// A new learner's bearer token, or null when the platform refused one.
+export function newLearner() {
+  const res = http.post(`${BASE}/api/users`, null, { tags: { name: 'create_user' } });
+  return check(res, { 'user 201': (r) => r.status === 201 }) ? res.json().token : null;
+}
+
+export function submitCode(token, assignment, code, tags = {}) {
+  return http.post(`${BASE}/api/assignments/${assignment}/submissions`, JSON.stringify({ code }), {
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    tags,
+  });
+}
