@@ -43,7 +43,7 @@ cleanup() {
   fi
   for s in "${made_secrets[@]}"; do docker secret rm "$s" >/dev/null 2>&1 || true; done
   rm -f "$secret_file"
-  docker rmi codeplatform/programming-api:rolled >/dev/null 2>&1 || true
+  docker rmi codeplatform/programming-api:rolled codeplatform/grader:rolled >/dev/null 2>&1 || true
   ((joined_here)) && docker swarm leave --force >/dev/null 2>&1 || true
   # Sandbox containers are removed by the graders; any left are swept here.
   docker ps -aq --filter label=codeplatform.sandbox=1 | xargs -r docker rm -f >/dev/null
@@ -146,27 +146,60 @@ check_points() {
 }
 sandboxes_left() { docker ps -aq --filter label=codeplatform.sandbox=1 | wc -l; }
 
-log "rolling programming-api to a new image under load"
-# A new image, not a new name for the old one: the same binary under a new label.
-printf 'FROM codeplatform/programming-api:latest\nLABEL codeplatform.rolled="%s"\n' "$(date -u +%FT%TZ)" |
-  docker build -q -t codeplatform/programming-api:rolled - >/dev/null
-before=$(psql_stack "SELECT count(*) FROM submissions")
-"$k6" run -q -e BASE_URL="$base" -e VUS=2 -e DURATION=30s -e PACE_MS=200 -e P95_MS=100000 \
-  --summary-export "$out/rolling.json" k6/submit.js >/dev/null 2>&1 &
-k6pid=$!
-sleep 5
-docker service update -q --image codeplatform/programming-api:rolled "${stack}_programming-api" >/dev/null
-wait "$k6pid" || true
-running=$(docker service inspect -f '{{.Spec.TaskTemplate.ContainerSpec.Image}}' "${stack}_programming-api")
-[[ $running == codeplatform/programming-api:rolled* ]] || { log "the update did not land: $running"; exit 1; }
-accepted=$(summary "$out/rolling.json" "int(m['submissions_accepted']['count'])")
-settle
-stored=$(( $(psql_stack "SELECT count(*) FROM submissions") - before ))
-log "rolled to $running: $accepted submissions accepted during the update, $stored stored, $(in_flight) left in flight"
-[[ $stored -ge $accepted && $(in_flight) == 0 ]] || { log "accepted submissions are missing"; exit 1; }
-rolled_failed=$(summary "$out/rolling.json" "f\"{m['http_req_failed']['value']:.1%}\"")
-printf '\nRolling update of programming-api to a new image under a paced submit run: %s accepted, %s stored and graded, %s of requests failed.\n' \
-  "$accepted" "$stored" "$rolled_failed" >"$out/rolling.md"
+# Submissions made since $1 (a Postgres timestamp) that ended in `error` (the
+# platform gave up on them), and passing solutions not judged passed.
+gave_up() { psql_stack "SELECT count(*) FROM submissions WHERE created_at >= '$1' AND status = 'error'"; }
+misjudged() {
+  psql_stack "SELECT count(*) FROM submissions WHERE created_at >= '$1'
+              AND code LIKE '%def greet(name):%' AND status <> 'passed'"
+}
+
+# Rolling updates under a paced submit run: each service to a new image (the
+# same binary under a new label, so a new image id, not a new name for the
+# old one); nothing accepted may be lost. The grader's roll is its SIGTERM
+# drain under load: each replica finishes the jobs in hand and hands on the rest.
+printf '\n| rolling update under load | API unreachable | failed requests during the run | accepted | stored | left in flight | ended in error |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n' >"$out/rolling.md"
+# Polls /readyz every 0.2 s until killed, writing the time of each failed poll.
+probe_outage() {
+  while :; do
+    curl -fs -m 1 "$base/readyz" >/dev/null || date +%s.%N >>"$1"
+    sleep 0.2
+  done
+}
+roll() { # service
+  local service=$1 before since k6pid probe running accepted stored left errors failed outage
+  log "rolling $service to a new image under load"
+  printf 'FROM codeplatform/%s:latest\nLABEL codeplatform.rolled="%s"\n' "$service" "$(date -u +%FT%TZ)" |
+    docker build -q -t "codeplatform/$service:rolled" - >/dev/null
+  before=$(psql_stack "SELECT count(*) FROM submissions")
+  since=$(psql_stack "SELECT now()")
+  "$k6" run -q -e BASE_URL="$base" -e VUS=2 -e DURATION=30s -e PACE_MS=200 -e P95_MS=100000 -e CORRECT=0.5 \
+    --summary-export "$out/rolling-$service.json" k6/submit.js >/dev/null 2>&1 &
+  k6pid=$!
+  sleep 5
+  : >"$out/outage-$service"
+  probe_outage "$out/outage-$service" &
+  probe=$!
+  docker service update -q --image "codeplatform/$service:rolled" "${stack}_$service" >/dev/null
+  wait "$k6pid" || true
+  kill "$probe"
+  # From the first failed poll to the last: how long the API was unreachable.
+  outage=$(python3 -c "import sys; t = [float(l) for l in open(sys.argv[1])]; print(f'{max(t) - min(t) + 0.2:.1f} s' if t else '0 s')" "$out/outage-$service")
+  running=$(docker service inspect -f '{{.Spec.TaskTemplate.ContainerSpec.Image}}' "${stack}_$service")
+  [[ $running == "codeplatform/$service:rolled"* ]] || { log "the update of $service did not land: $running"; exit 1; }
+  accepted=$(summary "$out/rolling-$service.json" "int(m['submissions_accepted']['count'])")
+  settle
+  stored=$(( $(psql_stack "SELECT count(*) FROM submissions") - before ))
+  left=$(in_flight)
+  errors=$(gave_up "$since")
+  failed=$(summary "$out/rolling-$service.json" "f\"{m['http_req_failed']['value']:.1%}\"")
+  log "rolled $service: API unreachable for $outage, $failed of requests failed, $accepted accepted, $stored stored, $left left in flight, $errors ended in error"
+  echo "| $service | $outage | $failed | $accepted | $stored | $left | $errors |" >>"$out/rolling.md"
+  [[ $stored -ge $accepted && $left == 0 && $errors == 0 ]] || { log "rolling $service lost work"; exit 1; }
+}
+docker service scale "${stack}_grader=2" >/dev/null 2>&1
+roll programming-api
+roll grader
 
 # Faults under load: a paced submit run (half of it passing solutions, so
 # that completions and points are at stake), one fault 5 s in, then every
@@ -174,7 +207,7 @@ printf '\nRolling update of programming-api to a new image under a paced submit 
 # must match what they passed.
 task_container() { docker ps -q --filter "label=com.docker.swarm.service.name=${stack}_$1" | head -n 1; }
 fault() { # name service
-  local name=$1 service=$2 before since k6pid accepted stored left failed degraded down_since up_at points
+  local name=$1 service=$2 before since k6pid accepted stored left failed degraded down_since up_at points errors wrongly
   before=$(psql_stack "SELECT count(*) FROM submissions")
   since=$(psql_stack "SELECT now()")
   "$k6" run -q -e BASE_URL="$base" -e VUS=2 -e DURATION=30s -e PACE_MS=200 -e P95_MS=100000 -e CORRECT=0.5 \
@@ -196,13 +229,14 @@ fault() { # name service
   left=$(in_flight)
   failed=$(summary "$out/fault-$name.json" "f\"{m['http_req_failed']['value']:.1%}\"")
   degraded=$(python3 -c "print(f'{$up_at - $down_since:.1f}')")
+  errors=$(gave_up "$since")
+  wrongly=$(misjudged "$since")
   points=$(check_points "$since") || { log "fault $name: $points"; exit 1; }
-  log "fault $name: degraded ${degraded} s, clients saw $failed failed requests, $accepted accepted, $stored stored, $left left in flight; $points"
-  echo "| $name | ${degraded} s | $failed | $accepted | $stored | $left | ${points#checked } |" >>"$out/faults.md"
-  [[ $stored -ge $accepted && $left == 0 ]] || { log "fault $name lost work"; exit 1; }
+  log "fault $name: degraded ${degraded} s, clients saw $failed failed requests, $accepted accepted, $stored stored, $left left in flight, $errors ended in error, $wrongly passing solutions misjudged; $points"
+  echo "| $name | ${degraded} s | $failed | $accepted | $stored | $left | $errors | $wrongly | ${points#checked } |" >>"$out/faults.md"
+  [[ $stored -ge $accepted && $left == 0 && $errors == 0 && $wrongly == 0 ]] || { log "fault $name lost work"; exit 1; }
 }
-printf '\n| fault | degraded (until /readyz and the task are back) | failed requests during the run | accepted | stored | left in flight | points checked through the API |\n| --- | ---: | ---: | ---: | ---: | ---: | --- |\n' >"$out/faults.md"
-docker service scale -d "${stack}_grader=2" >/dev/null 2>&1
+printf '\n| fault | degraded (until /readyz and the task are back) | failed requests during the run | accepted | stored | left in flight | ended in error | passing solutions misjudged | points checked through the API |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n' >"$out/faults.md"
 fault "grader task killed" grader
 fault "Redis restarted" redis
 fault "Postgres restarted" postgres
@@ -227,9 +261,11 @@ settle
 stored=$(( $(psql_stack "SELECT count(*) FROM submissions") - before ))
 left=$(in_flight)
 final=$(psql_stack "SELECT count(*) FROM submissions WHERE created_at >= '$since' AND status IN ('passed','failed','error')")
+errors=$(gave_up "$since")
+wrongly=$(misjudged "$since")
 points=$(check_points "$since") || { log "soak: $points"; exit 1; }
 sandboxes=$(sandboxes_left)
-log "soak: $accepted accepted, $stored stored, $final final, $left in flight, $sandboxes sandbox containers left; $points"
+log "soak: $accepted accepted, $stored stored, $final final, $left in flight, $errors ended in error, $wrongly misjudged, $sandboxes sandbox containers left; $points"
 {
   echo
   echo "Soak: \`k6/soak.js\` for $soak against the stack with 2 grader replicas (browse 50/s, submit 2/s with half of them passing, live 1/s), then every check below."
@@ -248,12 +284,13 @@ log "soak: $accepted accepted, $stored stored, $final final, $left in flight, $s
   ])"
   echo "| submissions accepted / stored / final | $accepted / $stored / $final |"
   echo "| left queued or grading | $left |"
+  echo "| ended in error / passing solutions misjudged | $errors / $wrongly |"
   echo "| learners' points checked through the API | ${points#checked } |"
   echo "| sandbox containers left | $sandboxes |"
   echo "| memory before → after | ${mem_before%, } → ${mem_after%, } |"
 } >"$out/soak.md"
 ((soak_ok)) || { cat "$out/soak.txt" >&2; log "soak: k6 thresholds breached"; exit 1; }
-[[ $stored -ge $accepted && $left == 0 && $final == "$stored" && $sandboxes == 0 ]] ||
+[[ $stored -ge $accepted && $left == 0 && $final == "$stored" && $sandboxes == 0 && $errors == 0 && $wrongly == 0 ]] ||
   { log "soak: work lost, stuck or left behind"; exit 1; }
 
 
