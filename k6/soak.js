@@ -20,7 +20,9 @@ function steady(exec, rate, maxVUs) {
     rate,
     timeUnit: '1s',
     duration: DURATION,
-    preAllocatedVUs: Math.max(2, Math.ceil(rate / 5)),
+    // Enough ready VUs for a live iteration's seconds of waiting: k6 drops an
+    // arrival while it starts another VU, and the threshold counts drops.
+    preAllocatedVUs: Math.min(maxVUs, Math.max(10, rate)),
     maxVUs,
   };
 }
