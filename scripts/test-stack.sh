@@ -154,11 +154,40 @@ misjudged() {
               AND code LIKE '%def greet(name):%' AND status <> 'passed'"
 }
 
-# Rolling updates under a paced submit run: each service to a new image (the
-# same binary under a new label, so a new image id, not a new name for the
-# old one); nothing accepted may be lost. The grader's roll is its SIGTERM
-# drain under load: each replica finishes the jobs in hand and hands on the rest.
-printf '\n| rolling update under load | API unreachable | failed requests during the run | accepted | stored | left in flight | ended in error |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n' >"$out/rolling.md"
+# A paced submit run in the background (2 learners, one submission every
+# 200 ms each, 30 s, half of them passing solutions, so that completions and
+# points are at stake) for a roll or a fault to act under, 5 s in. Sets the
+# caller's before, since and k6pid.
+start_paced() { # name
+  before=$(psql_stack "SELECT count(*) FROM submissions")
+  since=$(psql_stack "SELECT now()")
+  "$k6" run -q -e BASE_URL="$base" -e VUS=2 -e DURATION=30s -e PACE_MS=200 -e P95_MS=100000 -e CORRECT=0.5 \
+    --summary-export "$out/$1.json" k6/submit.js >/dev/null 2>&1 &
+  k6pid=$!
+  sleep 5
+}
+# Once the paced run ends and every submission settles: what became of the
+# run's submissions, into the caller's accepted, stored, left, errors, wrongly,
+# failed and points. Fails the test when anything accepted was lost, stuck,
+# given up on or misjudged, or a learner's points are wrong.
+account() { # name
+  wait "$k6pid" || true
+  accepted=$(summary "$out/$1.json" "int(m['submissions_accepted']['count'])")
+  failed=$(summary "$out/$1.json" "f\"{m['http_req_failed']['value']:.1%}\"")
+  settle
+  stored=$(( $(psql_stack "SELECT count(*) FROM submissions") - before ))
+  left=$(in_flight)
+  errors=$(gave_up "$since")
+  wrongly=$(misjudged "$since")
+  points=$(check_points "$since") || { log "$1: $points"; exit 1; }
+  log "$1: clients saw $failed failed requests, $accepted accepted, $stored stored, $left left in flight, $errors ended in error, $wrongly passing solutions misjudged; $points"
+  [[ $stored -ge $accepted && $left == 0 && $errors == 0 && $wrongly == 0 ]] || { log "$1 lost work"; exit 1; }
+}
+
+# Rolling updates under load: each service to a new image (the same binary
+# under a new label, so a new image id, not a new name for the old one). The
+# grader's roll is its SIGTERM drain under load: each replica finishes the
+# jobs in hand and hands on the rest.
 # Polls /readyz every 0.2 s until killed, writing the time of each failed poll.
 probe_outage() {
   while :; do
@@ -166,17 +195,13 @@ probe_outage() {
     sleep 0.2
   done
 }
+printf '\n| rolling update under load | API unreachable | failed requests during the run | accepted | stored | left in flight | ended in error | passing solutions misjudged | points checked through the API |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n' >"$out/rolling.md"
 roll() { # service
-  local service=$1 before since k6pid probe running accepted stored left errors failed outage
+  local service=$1 before since k6pid accepted stored left errors wrongly failed points probe running outage
   log "rolling $service to a new image under load"
   printf 'FROM codeplatform/%s:latest\nLABEL codeplatform.rolled="%s"\n' "$service" "$(date -u +%FT%TZ)" |
     docker build -q -t "codeplatform/$service:rolled" - >/dev/null
-  before=$(psql_stack "SELECT count(*) FROM submissions")
-  since=$(psql_stack "SELECT now()")
-  "$k6" run -q -e BASE_URL="$base" -e VUS=2 -e DURATION=30s -e PACE_MS=200 -e P95_MS=100000 -e CORRECT=0.5 \
-    --summary-export "$out/rolling-$service.json" k6/submit.js >/dev/null 2>&1 &
-  k6pid=$!
-  sleep 5
+  start_paced "rolling-$service"
   : >"$out/outage-$service"
   probe_outage "$out/outage-$service" &
   probe=$!
@@ -187,33 +212,21 @@ roll() { # service
   outage=$(python3 -c "import sys; t = [float(l) for l in open(sys.argv[1])]; print(f'{max(t) - min(t) + 0.2:.1f} s' if t else '0 s')" "$out/outage-$service")
   running=$(docker service inspect -f '{{.Spec.TaskTemplate.ContainerSpec.Image}}' "${stack}_$service")
   [[ $running == "codeplatform/$service:rolled"* ]] || { log "the update of $service did not land: $running"; exit 1; }
-  accepted=$(summary "$out/rolling-$service.json" "int(m['submissions_accepted']['count'])")
-  settle
-  stored=$(( $(psql_stack "SELECT count(*) FROM submissions") - before ))
-  left=$(in_flight)
-  errors=$(gave_up "$since")
-  failed=$(summary "$out/rolling-$service.json" "f\"{m['http_req_failed']['value']:.1%}\"")
-  log "rolled $service: API unreachable for $outage, $failed of requests failed, $accepted accepted, $stored stored, $left left in flight, $errors ended in error"
-  echo "| $service | $outage | $failed | $accepted | $stored | $left | $errors |" >>"$out/rolling.md"
-  [[ $stored -ge $accepted && $left == 0 && $errors == 0 ]] || { log "rolling $service lost work"; exit 1; }
+  account "rolling-$service"
+  log "rolled $service: the API was unreachable for $outage"
+  echo "| $service | $outage | $failed | $accepted | $stored | $left | $errors | $wrongly | ${points#checked } |" >>"$out/rolling.md"
 }
 docker service scale "${stack}_grader=2" >/dev/null 2>&1
 roll programming-api
 roll grader
 
-# Faults under load: a paced submit run (half of it passing solutions, so
-# that completions and points are at stake), one fault 5 s in, then every
-# accepted submission must reach a final status and every learner's points
-# must match what they passed.
+# Faults under load: one task container killed 5 s into a paced run; swarm
+# restarts it.
 task_container() { docker ps -q --filter "label=com.docker.swarm.service.name=${stack}_$1" | head -n 1; }
+printf '\n| fault | degraded (until /readyz and the task are back) | failed requests during the run | accepted | stored | left in flight | ended in error | passing solutions misjudged | points checked through the API |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n' >"$out/faults.md"
 fault() { # name service
-  local name=$1 service=$2 before since k6pid accepted stored left failed degraded down_since up_at points errors wrongly
-  before=$(psql_stack "SELECT count(*) FROM submissions")
-  since=$(psql_stack "SELECT now()")
-  "$k6" run -q -e BASE_URL="$base" -e VUS=2 -e DURATION=30s -e PACE_MS=200 -e P95_MS=100000 -e CORRECT=0.5 \
-    --summary-export "$out/fault-$name.json" k6/submit.js >/dev/null 2>&1 &
-  k6pid=$!
-  sleep 5
+  local name=$1 service=$2 before since k6pid accepted stored left errors wrongly failed points down_since up_at degraded
+  start_paced "fault-$name"
   down_since=$(date +%s.%N)
   docker kill "$(task_container "$service")" >/dev/null
   # Degraded until the API answers ready again (Postgres and Redis reachable).
@@ -222,21 +235,11 @@ fault() { # name service
     curl -fs -m 1 "$base/readyz" >/dev/null && [[ -n $(task_container "$service") ]] && break
   done
   up_at=$(date +%s.%N)
-  wait "$k6pid" || true
-  accepted=$(summary "$out/fault-$name.json" "int(m['submissions_accepted']['count'])")
-  settle
-  stored=$(( $(psql_stack "SELECT count(*) FROM submissions") - before ))
-  left=$(in_flight)
-  failed=$(summary "$out/fault-$name.json" "f\"{m['http_req_failed']['value']:.1%}\"")
   degraded=$(python3 -c "print(f'{$up_at - $down_since:.1f}')")
-  errors=$(gave_up "$since")
-  wrongly=$(misjudged "$since")
-  points=$(check_points "$since") || { log "fault $name: $points"; exit 1; }
-  log "fault $name: degraded ${degraded} s, clients saw $failed failed requests, $accepted accepted, $stored stored, $left left in flight, $errors ended in error, $wrongly passing solutions misjudged; $points"
-  echo "| $name | ${degraded} s | $failed | $accepted | $stored | $left | $errors | $wrongly | ${points#checked } |" >>"$out/faults.md"
-  [[ $stored -ge $accepted && $left == 0 && $errors == 0 && $wrongly == 0 ]] || { log "fault $name lost work"; exit 1; }
+  account "fault-$name"
+  log "fault $name: degraded $degraded s"
+  echo "| $name | $degraded s | $failed | $accepted | $stored | $left | $errors | $wrongly | ${points#checked } |" >>"$out/faults.md"
 }
-printf '\n| fault | degraded (until /readyz and the task are back) | failed requests during the run | accepted | stored | left in flight | ended in error | passing solutions misjudged | points checked through the API |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n' >"$out/faults.md"
 fault "grader task killed" grader
 fault "Redis restarted" redis
 fault "Postgres restarted" postgres
