@@ -72,6 +72,27 @@ async fn reaches_grading(env: &TestEnv, id: Uuid) -> bool {
     false
 }
 
+/// Submits a passing solution that first sleeps `secs`, starts the grader
+/// binary as `consumer`, and returns (learner, submission, grader) once that
+/// grader is grading it.
+async fn slow_job_in_a_grader_binary(
+    env: &TestEnv,
+    consumer: &str,
+    secs: f32,
+) -> (Uuid, Uuid, tokio::process::Child) {
+    let slow = format!(
+        "import time\ntime.sleep({secs})\n{}",
+        source("greeting", "solution")
+    );
+    let (user, id) = submit(env, "greeting", &slow).await;
+    let child = spawn_grader_binary(env, consumer);
+    assert!(
+        reaches_grading(env, id).await,
+        "{consumer} never started the job"
+    );
+    (user, id, child)
+}
+
 /// GET /metrics from the grader's metrics port, bound to port 0.
 async fn scrape(grader: &Running) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -245,16 +266,7 @@ async fn a_grader_killed_mid_job_is_taken_over_and_the_submission_graded_exactly
     let env = TestEnv::new().await;
     let mut events = listen(&env).await;
     let victim = format!("victim-{}", Uuid::new_v4().simple());
-    let slow = format!(
-        "import time\ntime.sleep(1.2)\n{}",
-        source("greeting", "solution")
-    );
-    let (user, id) = submit(&env, "greeting", &slow).await;
-    let mut child = spawn_grader_binary(&env, &victim);
-    assert!(
-        reaches_grading(&env, id).await,
-        "the victim never started the job"
-    );
+    let (user, id, mut child) = slow_job_in_a_grader_binary(&env, &victim, 1.2).await;
 
     child.kill().await.unwrap(); // SIGKILL, mid-job
     let rescuer = Running::start(config_for(
@@ -330,16 +342,7 @@ async fn two_replicas_share_the_work_without_grading_anything_twice() {
 async fn sigterm_finishes_the_job_in_hand_reads_no_more_and_exits_0() {
     let env = TestEnv::new().await;
     let consumer = format!("drained-{}", Uuid::new_v4().simple());
-    let slow = format!(
-        "import time\ntime.sleep(1.8)\n{}",
-        source("greeting", "solution")
-    );
-    let (_, in_hand) = submit(&env, "greeting", &slow).await;
-    let mut child = spawn_grader_binary(&env, &consumer);
-    assert!(
-        reaches_grading(&env, in_hand).await,
-        "the job was never taken"
-    );
+    let (_, in_hand, mut child) = slow_job_in_a_grader_binary(&env, &consumer, 1.8).await;
 
     let pid = child.id().unwrap().to_string();
     let sent = tokio::process::Command::new("kill")
