@@ -1,12 +1,16 @@
 //! The course as code: each `assignments/NN-slug/` folder is one assignment.
 //!
 //! ```text
-//! assignment.toml    title, time_limit_ms, memory_limit_mb
+//! assignment.toml    title, time_limit_ms, memory_limit_mb; optional
+//!                    test_time_limit_ms (per test) and hidden_tests
 //! handout.md         shown to the learner, rendered server-side
 //! starter.py         the editor's initial content
 //! test_solution.py   unittest tests; imports the learner's module `solution`
 //! solution.py        the reference; never sent to a browser
 //! ```
+//!
+//! Loading also records which tests each assignment has ([`crate::test_ids`]):
+//! the grader believes a pass only when exactly those ran and passed.
 
 use std::path::{Path, PathBuf};
 
@@ -27,12 +31,28 @@ pub struct AssignmentSource {
     pub starter_code: String,
     pub test_code: String,
     pub solution_code: String,
+    /// All tests of a run together.
     pub time_limit_ms: i32,
     pub memory_limit_mb: i32,
-    /// Hash of everything that can change a verdict (tests and limits), so a
-    /// changed test never reuses a verdict reached before the change.
+    /// One test (reloading the learner's module after a restart included);
+    /// loading it first may take the whole run. By default half the
+    /// run's limit, so one runaway test leaves time for the others.
+    pub test_time_limit_ms: i32,
+    /// Every test's unittest id, in unittest's order.
+    pub test_ids: Vec<String>,
+    /// The ids of the tests whose inputs, expected values and messages the
+    /// learner never sees; a subset of `test_ids`.
+    pub hidden_tests: Vec<String>,
+    /// Hash of everything that can change a verdict (tests, limits, hidden
+    /// tests and the runner's version), so a changed test or runner never
+    /// reuses a verdict reached before the change.
     pub content_hash: String,
 }
+
+/// The runner's version, part of every content hash: bump it when the
+/// runner changes how it judges, and no verdict reached before is reused.
+/// 2: tests and the learner's code in two processes (the verdicts issue).
+pub const RUNNER_VERSION: &str = "python-runner/2";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +60,15 @@ struct Manifest {
     title: String,
     time_limit_ms: i32,
     memory_limit_mb: i32,
+    test_time_limit_ms: Option<i32>,
+    /// Test names as `test_method` or `Class.test_method`.
+    #[serde(default)]
+    hidden_tests: Vec<String>,
+}
+
+/// The per-test limit an assignment gets when its manifest names none.
+pub fn default_test_time_limit_ms(time_limit_ms: i32) -> i32 {
+    (time_limit_ms / 2).max(50)
 }
 
 /// Reads every `NN-slug` folder under `dir`, in position order.
@@ -54,6 +83,32 @@ pub fn load_course(dir: &Path) -> Result<Vec<AssignmentSource>, Error> {
         if path.is_dir() {
             course.push(load_assignment(&path)?);
         }
+    }
+    let sources: Vec<&str> = course.iter().map(|a| a.test_code.as_str()).collect();
+    let listed = crate::test_ids::list(&sources)?;
+    for (a, ids) in course.iter_mut().zip(listed) {
+        let ids = ids.map_err(|e| {
+            Error::Config(format!(
+                "{}/test_solution.py: the tests do not load: {e}",
+                a.slug
+            ))
+        })?;
+        if ids.is_empty() {
+            return Err(Error::Config(format!(
+                "{}/test_solution.py: no tests found",
+                a.slug
+            )));
+        }
+        a.hidden_tests = a
+            .hidden_tests
+            .iter()
+            .map(|name| {
+                resolve_test(&ids, name)
+                    .map_err(|e| Error::Config(format!("{}/assignment.toml: {e}", a.slug)))
+            })
+            .collect::<Result<_, _>>()?;
+        a.test_ids = ids;
+        a.content_hash = content_hash(a);
     }
     course.sort_by_key(|a| a.position);
     for pair in course.windows(2) {
@@ -82,27 +137,34 @@ fn load_assignment(dir: &Path) -> Result<AssignmentSource, Error> {
     };
     let manifest: Manifest = toml::from_str(&read("assignment.toml")?)
         .map_err(|e| Error::Config(format!("{}/assignment.toml: {e}", dir.display())))?;
+    let test_time_limit_ms = manifest
+        .test_time_limit_ms
+        .unwrap_or_else(|| default_test_time_limit_ms(manifest.time_limit_ms));
     if !(100..=60_000).contains(&manifest.time_limit_ms)
         || !(16..=4096).contains(&manifest.memory_limit_mb)
+        || !(50..=manifest.time_limit_ms).contains(&test_time_limit_ms)
     {
         return Err(Error::Config(format!(
-            "{}/assignment.toml: time_limit_ms must be 100..=60000 and memory_limit_mb 16..=4096",
+            "{}/assignment.toml: time_limit_ms must be 100..=60000, memory_limit_mb 16..=4096 \
+             and test_time_limit_ms 50..=time_limit_ms",
             dir.display()
         )));
     }
-    let test_code = read("test_solution.py")?;
-    let content_hash = content_hash(&test_code, manifest.time_limit_ms, manifest.memory_limit_mb);
     Ok(AssignmentSource {
         slug: slug.to_owned(),
         position,
         title: manifest.title,
         handout_md: read("handout.md")?,
         starter_code: read("starter.py")?,
-        test_code,
+        test_code: read("test_solution.py")?,
         solution_code: read("solution.py")?,
         time_limit_ms: manifest.time_limit_ms,
         memory_limit_mb: manifest.memory_limit_mb,
-        content_hash,
+        test_time_limit_ms,
+        // Known once the tests are listed.
+        test_ids: Vec::new(),
+        hidden_tests: manifest.hidden_tests,
+        content_hash: String::new(),
     })
 }
 
@@ -118,14 +180,36 @@ fn parse_folder_name(name: &str) -> Option<(i32, &str)> {
     Some((digits.parse().ok()?, slug))
 }
 
-/// sha256 over the tests and limits, length-prefixed so no two inputs collide.
-pub fn content_hash(test_code: &str, time_limit_ms: i32, memory_limit_mb: i32) -> String {
+/// The full id of the test a manifest names (`test_x` or `Class.test_x`).
+fn resolve_test(ids: &[String], name: &str) -> Result<String, String> {
+    let suffix = format!(".{name}");
+    let found: Vec<&String> = ids.iter().filter(|id| id.ends_with(&suffix)).collect();
+    match found[..] {
+        [one] => Ok(one.clone()),
+        [] => Err(format!("hidden test {name:?} is not among the tests")),
+        _ => Err(format!(
+            "hidden test {name:?} names more than one test; write Class.{name}"
+        )),
+    }
+}
+
+/// sha256 over what decides a verdict, each part length-prefixed so no two
+/// inputs collide.
+pub fn content_hash(a: &AssignmentSource) -> String {
     let mut h = Sha256::new();
-    h.update(b"codeplatform-assignment-v1\0");
-    h.update((test_code.len() as u64).to_be_bytes());
-    h.update(test_code.as_bytes());
-    h.update(time_limit_ms.to_be_bytes());
-    h.update(memory_limit_mb.to_be_bytes());
+    let mut part = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_be_bytes());
+        h.update(bytes);
+    };
+    part(b"codeplatform-assignment-v2");
+    part(RUNNER_VERSION.as_bytes());
+    part(a.test_code.as_bytes());
+    part(&a.time_limit_ms.to_be_bytes());
+    part(&a.memory_limit_mb.to_be_bytes());
+    part(&a.test_time_limit_ms.to_be_bytes());
+    for id in &a.hidden_tests {
+        part(id.as_bytes());
+    }
     hex::encode(h.finalize())
 }
 
@@ -146,14 +230,17 @@ pub async fn upsert_course(pool: &Pool, course: &[AssignmentSource]) -> Result<(
     let upsert = tx
         .prepare(
             "INSERT INTO assignments (slug, position, title, handout_md, starter_code, test_code,
-                 time_limit_ms, memory_limit_mb, content_hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 time_limit_ms, memory_limit_mb, content_hash, test_time_limit_ms, test_ids,
+                 hidden_tests)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
              ON CONFLICT (slug) DO UPDATE SET position = EXCLUDED.position,
                  title = EXCLUDED.title, handout_md = EXCLUDED.handout_md,
                  starter_code = EXCLUDED.starter_code, test_code = EXCLUDED.test_code,
                  time_limit_ms = EXCLUDED.time_limit_ms,
                  memory_limit_mb = EXCLUDED.memory_limit_mb,
-                 content_hash = EXCLUDED.content_hash",
+                 content_hash = EXCLUDED.content_hash,
+                 test_time_limit_ms = EXCLUDED.test_time_limit_ms,
+                 test_ids = EXCLUDED.test_ids, hidden_tests = EXCLUDED.hidden_tests",
         )
         .await?;
     for a in course {
@@ -169,6 +256,9 @@ pub async fn upsert_course(pool: &Pool, course: &[AssignmentSource]) -> Result<(
                 &a.time_limit_ms,
                 &a.memory_limit_mb,
                 &a.content_hash,
+                &a.test_time_limit_ms,
+                &a.test_ids,
+                &a.hidden_tests,
             ],
         )
         .await?;
@@ -203,13 +293,58 @@ mod tests {
         }
     }
 
+    fn source() -> AssignmentSource {
+        AssignmentSource {
+            slug: "x".into(),
+            position: 1,
+            title: "X".into(),
+            handout_md: String::new(),
+            starter_code: String::new(),
+            test_code: "assert 1".into(),
+            solution_code: String::new(),
+            time_limit_ms: 2000,
+            memory_limit_mb: 128,
+            test_time_limit_ms: 1000,
+            test_ids: vec!["m.T.test_a".into(), "m.T.test_b".into()],
+            hidden_tests: Vec::new(),
+            content_hash: String::new(),
+        }
+    }
+
     #[test]
-    fn a_changed_test_or_limit_changes_the_hash() {
-        let base = content_hash("assert 1", 2000, 128);
-        assert_eq!(base, content_hash("assert 1", 2000, 128));
-        assert_ne!(base, content_hash("assert 2", 2000, 128));
-        assert_ne!(base, content_hash("assert 1", 3000, 128));
-        assert_ne!(base, content_hash("assert 1", 2000, 256));
+    fn a_changed_test_limit_or_hidden_set_changes_the_hash() {
+        let base = content_hash(&source());
+        assert_eq!(base, content_hash(&source()));
+        let changes: [fn(&mut AssignmentSource); 5] = [
+            |a| a.test_code = "assert 2".into(),
+            |a| a.time_limit_ms = 3000,
+            |a| a.memory_limit_mb = 256,
+            |a| a.test_time_limit_ms = 500,
+            |a| a.hidden_tests = vec!["m.T.test_b".into()],
+        ];
+        for change in changes {
+            let mut a = source();
+            change(&mut a);
+            assert_ne!(base, content_hash(&a));
+        }
+    }
+
+    #[test]
+    fn hidden_tests_resolve_to_exactly_one_id() {
+        let ids = [
+            "m.A.test_x".to_owned(),
+            "m.B.test_x".to_owned(),
+            "m.B.test_y".to_owned(),
+        ];
+        assert_eq!(resolve_test(&ids, "test_y").unwrap(), "m.B.test_y");
+        assert_eq!(resolve_test(&ids, "A.test_x").unwrap(), "m.A.test_x");
+        assert!(resolve_test(&ids, "test_x")
+            .unwrap_err()
+            .contains("more than one"));
+        assert!(resolve_test(&ids, "test_z")
+            .unwrap_err()
+            .contains("not among"));
+        assert!(resolve_test(&ids, "st_y").is_err());
     }
 
     #[test]
@@ -220,22 +355,32 @@ mod tests {
             std::fs::create_dir_all(&d).unwrap();
             std::fs::write(
                 d.join("assignment.toml"),
-                format!("title = \"{title}\"\ntime_limit_ms = 2000\nmemory_limit_mb = 128\n"),
+                format!(
+                    "title = \"{title}\"\ntime_limit_ms = 2000\nmemory_limit_mb = 128\n\
+                     hidden_tests = [\"test_b\"]\n"
+                ),
             )
             .unwrap();
-            for f in [
-                "handout.md",
-                "starter.py",
-                "test_solution.py",
-                "solution.py",
-            ] {
+            for f in ["handout.md", "starter.py", "solution.py"] {
                 std::fs::write(d.join(f), format!("# {f}\n")).unwrap();
             }
+            std::fs::write(
+                d.join("test_solution.py"),
+                "import unittest\nfrom solution import f\n\nclass T(unittest.TestCase):\n    \
+                 def test_b(self):\n        pass\n\n    def test_a(self):\n        pass\n",
+            )
+            .unwrap();
         }
         let course = load_course(&dir).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(course.len(), 2);
         assert_eq!((course[0].position, course[0].slug.as_str()), (1, "first"));
         assert_eq!(course[1].title, "Second");
+        assert_eq!(
+            course[0].test_ids,
+            ["test_solution.T.test_a", "test_solution.T.test_b"]
+        );
+        assert_eq!(course[0].hidden_tests, ["test_solution.T.test_b"]);
+        assert_eq!(course[0].test_time_limit_ms, 1000);
     }
 }

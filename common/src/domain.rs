@@ -102,6 +102,14 @@ pub struct TestOutcome {
     pub name: String,
     pub passed: bool,
     pub message: String,
+    /// What kind of failure it was (`passed` when it passed). Absent in
+    /// feedback written before tests had a verdict each.
+    #[serde(default)]
+    pub verdict: Option<Verdict>,
+    /// A hidden test: its name and message say nothing of its inputs,
+    /// expected values or what the learner's code printed or raised.
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 /// What the learner is told about a run.
@@ -112,6 +120,27 @@ pub struct Feedback {
     pub stdout: String,
     pub stderr: String,
     pub duration_ms: u64,
+}
+
+impl Feedback {
+    /// The same feedback with every NUL character shown as U+2400 (␀):
+    /// Postgres text and jsonb cannot hold NUL, and a learner's program may
+    /// print one or put one in an exception message.
+    pub fn storable(mut self) -> Self {
+        fn clean(s: &mut String) {
+            if s.contains('\0') {
+                *s = s.replace('\0', "\u{2400}");
+            }
+        }
+        clean(&mut self.summary);
+        clean(&mut self.stdout);
+        clean(&mut self.stderr);
+        for t in &mut self.tests {
+            clean(&mut t.name);
+            clean(&mut t.message);
+        }
+        self
+    }
 }
 
 /// A submission as the API and the event channel carry it.
@@ -154,6 +183,35 @@ mod tests {
         assert_eq!(Verdict::WrongAnswer.status(), SubmissionStatus::Failed);
         assert_eq!(Verdict::TimeLimit.status(), SubmissionStatus::Failed);
         assert_eq!(Verdict::InternalError.status(), SubmissionStatus::Error);
+    }
+
+    #[test]
+    fn storable_feedback_has_no_nul_anywhere() {
+        let feedback = Feedback {
+            summary: "a\0b".into(),
+            tests: vec![TestOutcome {
+                name: "t\0".into(),
+                passed: false,
+                message: "\0".into(),
+                verdict: Some(Verdict::RuntimeError),
+                hidden: false,
+            }],
+            stdout: "x\0\0y".into(),
+            stderr: "\0".into(),
+            duration_ms: 1,
+        }
+        .storable();
+        let json = serde_json::to_string(&feedback).unwrap();
+        assert!(!json.contains("\\u0000"), "{json}");
+        assert_eq!(feedback.stdout, "x\u{2400}\u{2400}y");
+    }
+
+    #[test]
+    fn feedback_from_before_per_test_verdicts_still_reads() {
+        let old = r#"{"summary":"s","tests":[{"name":"t","passed":true,"message":""}],"stdout":"","stderr":"","duration_ms":3}"#;
+        let feedback: Feedback = serde_json::from_str(old).unwrap();
+        assert_eq!(feedback.tests[0].verdict, None);
+        assert!(!feedback.tests[0].hidden);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 /// Failures of the shared plumbing; each service maps them to its own outcome.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("postgres: {0}")]
+    #[error("postgres: {}", postgres_detail(.0))]
     Postgres(#[from] tokio_postgres::Error),
     #[error("postgres pool: {0}")]
     Pool(#[from] deadpool_postgres::PoolError),
@@ -13,4 +13,21 @@ pub enum Error {
     Config(String),
     #[error("malformed data: {0}")]
     Malformed(String),
+}
+
+/// tokio-postgres shows a server error as just "db error"; the log needs
+/// what the server said (and its SQLSTATE) to be of any use.
+fn postgres_detail(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!(
+            "{}: {} (SQLSTATE {})",
+            db.severity(),
+            db.message(),
+            db.code().code()
+        ),
+        None => match std::error::Error::source(e) {
+            Some(source) => format!("{e}: {source}"),
+            None => e.to_string(),
+        },
+    }
 }

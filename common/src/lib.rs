@@ -7,6 +7,7 @@
 //! - [`events`]: the `grading:events` channel (publish, subscribe).
 //! - [`cache`]: the Redis query cache and its invalidation.
 //! - [`course`]: the assignments as code under `assignments/`, and their upsert.
+//! - [`test_ids`]: which tests an assignment has, by a trusted run of the runner's loader.
 //! - [`db`]: the Postgres pool, migrations and the submission row mapping.
 //! - [`config`]: environment parsing helpers, secrets from files.
 //! - [`telemetry`]: tracing set-up.
@@ -21,6 +22,7 @@ pub mod events;
 pub mod jobs;
 pub mod names;
 pub mod telemetry;
+pub mod test_ids;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod token;

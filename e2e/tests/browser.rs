@@ -62,7 +62,7 @@ async fn start_stack(env: &TestEnv) -> Stack {
         redis_prefix: env.names.prefix().to_owned(),
         sandbox: grader::config::SandboxKind::Docker,
         runner_image: "codeplatform/python-runner:latest".into(),
-        harness: repo().join("grader/runner/harness.py"),
+        harness: repo().join("grader/runner/entry.py"),
         concurrency: 2,
         visibility: Duration::from_secs(30),
         max_deliveries: 3,

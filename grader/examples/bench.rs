@@ -30,7 +30,7 @@ fn config(env: &TestEnv, name: &str, concurrency: usize) -> Config {
         redis_prefix: env.names.prefix().to_owned(),
         sandbox: SandboxKind::Docker,
         runner_image: "codeplatform/python-runner:latest".into(),
-        harness: "grader/runner/harness.py".into(),
+        harness: "grader/runner/entry.py".into(),
         concurrency,
         visibility: Duration::from_secs(60),
         max_deliveries: 3,

@@ -7,7 +7,7 @@
 //! | `REDIS_PREFIX` | empty | prefix of every Redis name (tests) |
 //! | `GRADER_SANDBOX` | `auto` | `docker`, `process` (development only) or `auto` (Docker when it answers) |
 //! | `RUNNER_IMAGE` | `codeplatform/python-runner:latest` | the sandbox image |
-//! | `GRADER_HARNESS` | `grader/runner/harness.py` | the harness, for the process sandbox |
+//! | `GRADER_HARNESS` | `grader/runner/entry.py` | the runner's entry point, for the process sandbox |
 //! | `GRADER_CONCURRENCY` | `2` | jobs graded at once by this replica |
 //! | `GRADER_VISIBILITY_MS` | `30000` | a job pending this long with another grader is taken over |
 //! | `GRADER_MAX_DELIVERIES` | `3` | deliveries before a submission ends as `error` |
@@ -75,7 +75,7 @@ impl Config {
                 "RUNNER_IMAGE",
                 String::from("codeplatform/python-runner:latest"),
             )?,
-            harness: env_or("GRADER_HARNESS", PathBuf::from("grader/runner/harness.py"))?,
+            harness: env_or("GRADER_HARNESS", PathBuf::from("grader/runner/entry.py"))?,
             concurrency,
             visibility: Duration::from_millis(env_or("GRADER_VISIBILITY_MS", 30_000u64)?),
             max_deliveries: env_or("GRADER_MAX_DELIVERIES", 3u64)?,

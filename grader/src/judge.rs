@@ -1,18 +1,24 @@
-//! From a run to a verdict and the learner's feedback. Only the harness's
-//! nonce-framed report counts; nothing else the program printed is believed.
+//! From a run to a verdict and the learner's feedback. Only the runner's
+//! nonce-framed report counts, and only for the tests the grader knows the
+//! assignment has: a pass needs exactly those to have run and passed. Hidden
+//! tests leave here as their verdict class and nothing else.
+
+use std::collections::HashSet;
 
 use common::domain::{Feedback, TestOutcome, Verdict};
 use serde::Deserialize;
 
-use crate::sandbox::RunOutcome;
+use crate::sandbox::{Limits, RunOutcome, TestSuite};
 
-/// Learner output shown in feedback, per stream.
-const SHOWN_OUTPUT: usize = 8 * 1024;
-const SHOWN_MESSAGE: usize = 2000;
-
+/// The runner's report (`grader/runner/runner.py`).
 #[derive(Debug, Deserialize)]
 struct Report {
+    /// `ran`, `load_failed` (the learner's module did not load) or
+    /// `runner_failed` (a fault of ours).
     status: String,
+    /// For `load_failed`: how, as a test outcome.
+    #[serde(default)]
+    outcome: String,
     #[serde(default)]
     message: String,
     #[serde(default)]
@@ -23,18 +29,15 @@ struct Report {
     stdout: String,
     #[serde(default)]
     stderr: String,
-    #[serde(default)]
-    output_exceeded: bool,
 }
 
 #[derive(Debug, Deserialize)]
 struct ReportedTest {
+    id: String,
     name: String,
     outcome: String,
     #[serde(default)]
     message: String,
-    #[serde(default)]
-    exception: Option<String>,
 }
 
 /// The report between the first two occurrences of the nonce, if any.
@@ -56,7 +59,39 @@ fn clip(s: &str, max: usize) -> String {
     format!("{}\n… (cut)", &s[..end])
 }
 
-pub fn judge(outcome: &RunOutcome, nonce: &str, time_limit_ms: u64) -> (Verdict, Feedback) {
+/// A runner outcome (of a test, or of loading the learner's module) as a
+/// verdict. The runner says which happened; the kernel's OOM kill, seen
+/// only from outside, turns a crash into a memory verdict.
+fn verdict_of(outcome: &str, oom_killed: bool) -> Verdict {
+    match outcome {
+        "passed" => Verdict::Passed,
+        "failed" | "skipped" | "expected_failure" | "unexpected_success" => Verdict::WrongAnswer,
+        "time_limit" => Verdict::TimeLimit,
+        "output_limit" => Verdict::OutputLimit,
+        "memory_limit" => Verdict::MemoryLimit,
+        "crashed" if oom_killed => Verdict::MemoryLimit,
+        "syntax_error" => Verdict::SyntaxError,
+        "error" | "crashed" => Verdict::RuntimeError,
+        _ => Verdict::InternalError,
+    }
+}
+
+/// Which failure the run is judged by when tests fail in several ways.
+const PRECEDENCE: [Verdict; 6] = [
+    Verdict::InternalError,
+    Verdict::TimeLimit,
+    Verdict::OutputLimit,
+    Verdict::MemoryLimit,
+    Verdict::RuntimeError,
+    Verdict::WrongAnswer,
+];
+
+pub fn judge(
+    outcome: &RunOutcome,
+    nonce: &str,
+    suite: &TestSuite,
+    limits: &Limits,
+) -> (Verdict, Feedback) {
     let report = find_report(&outcome.channel, nonce);
     let mut feedback = Feedback {
         duration_ms: report
@@ -64,186 +99,367 @@ pub fn judge(outcome: &RunOutcome, nonce: &str, time_limit_ms: u64) -> (Verdict,
             .map_or(outcome.wall.as_millis() as u64, |r| r.duration_ms),
         ..Default::default()
     };
-    if let Some(r) = &report {
-        feedback.stdout = clip(&r.stdout, SHOWN_OUTPUT);
-        feedback.stderr = clip(&r.stderr, SHOWN_OUTPUT);
-        feedback.tests = r
-            .tests
-            .iter()
-            .map(|t| TestOutcome {
-                name: clip(&t.name, 200),
-                passed: t.outcome == "passed",
-                message: clip(&t.message, SHOWN_MESSAGE),
-            })
-            .collect();
-    }
-    let (verdict, summary) = classify(outcome, report.as_ref(), time_limit_ms);
-    feedback.summary = summary;
-    (verdict, feedback)
-}
-
-fn classify(
-    outcome: &RunOutcome,
-    report: Option<&Report>,
-    time_limit_ms: u64,
-) -> (Verdict, String) {
-    if outcome.timed_out {
-        return (
+    let (verdict, summary) = match &report {
+        _ if outcome.timed_out => (
             Verdict::TimeLimit,
             format!(
                 "Your code ran longer than the limit of {:.1} s and was stopped.",
-                time_limit_ms as f64 / 1000.0
+                limits.run_time.as_secs_f64()
             ),
-        );
-    }
-    if outcome.channel_overflow || report.is_some_and(|r| r.output_exceeded) {
-        return (
-            Verdict::OutputLimit,
-            "Your code printed more output than allowed (1 MiB).".into(),
-        );
-    }
-    let memory_error = report.is_some_and(|r| {
-        r.tests
-            .iter()
-            .any(|t| t.exception.as_deref() == Some("MemoryError"))
-            || r.message.contains("MemoryError")
-    });
-    if outcome.oom_killed || memory_error {
+        ),
+        None => no_report(outcome),
+        Some(r) => {
+            feedback.stdout = clip(&r.stdout, limits.shown_output);
+            feedback.stderr = clip(&r.stderr, limits.shown_output);
+            match r.status.as_str() {
+                "ran" => {
+                    feedback.tests = shown_tests(r, suite, outcome.oom_killed, limits);
+                    judge_tests(r, suite, &feedback.tests, limits)
+                }
+                "load_failed" => judge_load(r, outcome.oom_killed, limits),
+                _ => (
+                    Verdict::InternalError,
+                    "The grader failed while running the tests. This is our fault, not your \
+                     code's: please submit again."
+                        .into(),
+                ),
+            }
+        }
+    };
+    // Limits seen from outside win over whatever the report says.
+    let verdict = if outcome.oom_killed && !matches!(verdict, Verdict::TimeLimit) {
+        Verdict::MemoryLimit
+    } else {
+        verdict
+    };
+    feedback.summary = if verdict == Verdict::MemoryLimit && !summary.contains("memory") {
+        "Your code used more memory than allowed.".into()
+    } else {
+        summary
+    };
+    (verdict, feedback)
+}
+
+fn no_report(outcome: &RunOutcome) -> (Verdict, String) {
+    if outcome.oom_killed {
         return (
             Verdict::MemoryLimit,
             "Your code used more memory than allowed.".into(),
         );
     }
-    let Some(report) = report else {
-        let how = match outcome.exit_code {
-            Some(137) => "was killed".to_owned(),
-            Some(code) => format!("exited with code {code}"),
-            None => "stopped".to_owned(),
-        };
-        return (
-            Verdict::RuntimeError,
-            format!(
-                "Your program {how} before the tests could report; did it exit or kill itself?"
-            ),
-        );
+    tracing::error!(
+        exit_code = ?outcome.exit_code,
+        overflow = outcome.channel_overflow,
+        stderr = %String::from_utf8_lossy(&outcome.stderr),
+        "the runner left no report"
+    );
+    (
+        Verdict::InternalError,
+        "The grader's runner stopped without a report. This is our fault, not your code's: \
+         please submit again."
+            .into(),
+    )
+}
+
+fn judge_load(report: &Report, oom_killed: bool, limits: &Limits) -> (Verdict, String) {
+    let verdict = verdict_of(&report.outcome, oom_killed);
+    let message = clip(&report.message, limits.message_chars);
+    let summary = match verdict {
+        Verdict::SyntaxError => format!("Python could not read your code:\n{message}"),
+        Verdict::TimeLimit => format!(
+            "Your code did not finish loading within {:.1} s, the time for all the tests.",
+            limits.run_time.as_secs_f64()
+        ),
+        Verdict::OutputLimit => format!(
+            "Your code printed more than {} KiB while loading.",
+            limits.output_kib()
+        ),
+        Verdict::MemoryLimit => "Your code used more memory than allowed while loading.".into(),
+        Verdict::InternalError => "The grader could not read the test report.".into(),
+        _ => format!("Your code raised an error when it was loaded:\n{message}"),
     };
-    match report.status.as_str() {
-        "syntax_error" => (
-            Verdict::SyntaxError,
-            format!(
-                "Python could not read your code:\n{}",
-                clip(&report.message, SHOWN_MESSAGE)
-            ),
-        ),
-        "import_error" => (
-            Verdict::RuntimeError,
-            format!(
-                "Your code raised an error when it was loaded:\n{}",
-                clip(&report.message, SHOWN_MESSAGE)
-            ),
-        ),
-        "ran" => {
-            let total = report.tests.len();
-            let passed = report
-                .tests
-                .iter()
-                .filter(|t| t.outcome == "passed")
-                .count();
-            let errors = report.tests.iter().filter(|t| t.outcome == "error").count();
-            if total == 0 {
-                (
-                    Verdict::RuntimeError,
-                    "No test ran: did your code change the test machinery?".into(),
-                )
-            } else if passed == total {
-                (Verdict::Passed, format!("All {total} tests passed."))
-            } else if errors > 0 {
-                (
-                    Verdict::RuntimeError,
-                    format!("{passed} of {total} tests passed; {errors} raised an error."),
-                )
+    // A load never passes: no test has run.
+    let verdict = if verdict == Verdict::Passed {
+        Verdict::InternalError
+    } else {
+        verdict
+    };
+    (verdict, summary)
+}
+
+/// What the learner sees of each test: everything of a visible one; of a
+/// hidden one, only that it passed or the kind of failure.
+fn shown_tests(
+    report: &Report,
+    suite: &TestSuite,
+    oom_killed: bool,
+    limits: &Limits,
+) -> Vec<TestOutcome> {
+    let hidden: HashSet<&str> = suite.hidden.iter().map(String::as_str).collect();
+    let mut hidden_seen = 0;
+    report
+        .tests
+        .iter()
+        .map(|t| {
+            let verdict = verdict_of(&t.outcome, oom_killed);
+            if hidden.contains(t.id.as_str()) {
+                hidden_seen += 1;
+                TestOutcome {
+                    name: format!("Hidden test {hidden_seen}"),
+                    passed: verdict == Verdict::Passed,
+                    message: if verdict == Verdict::Passed {
+                        String::new()
+                    } else {
+                        format!(
+                            "This hidden test failed: {}.",
+                            verdict.as_str().replace('_', " ")
+                        )
+                    },
+                    verdict: Some(verdict),
+                    hidden: true,
+                }
             } else {
-                (
-                    Verdict::WrongAnswer,
-                    format!("{passed} of {total} tests passed."),
-                )
+                TestOutcome {
+                    name: clip(&t.name, 200),
+                    passed: verdict == Verdict::Passed,
+                    message: clip(&t.message, limits.message_chars),
+                    verdict: Some(verdict),
+                    hidden: false,
+                }
             }
-        }
-        other => (
+        })
+        .collect()
+}
+
+fn judge_tests(
+    report: &Report,
+    suite: &TestSuite,
+    shown: &[TestOutcome],
+    limits: &Limits,
+) -> (Verdict, String) {
+    let expected: HashSet<&str> = suite.ids.iter().map(String::as_str).collect();
+    let ran: HashSet<&str> = report.tests.iter().map(|t| t.id.as_str()).collect();
+    if ran != expected || ran.len() != report.tests.len() {
+        tracing::error!(
+            expected = ?suite.ids,
+            ran = ?report.tests.iter().map(|t| &t.id).collect::<Vec<_>>(),
+            "the tests that ran are not the assignment's tests"
+        );
+        return (
             Verdict::InternalError,
+            "The tests that ran are not this assignment's tests. This is our fault, not your \
+             code's: please submit again."
+                .into(),
+        );
+    }
+    let total = shown.len();
+    let passed = shown.iter().filter(|t| t.passed).count();
+    let count = |v: Verdict| shown.iter().filter(|t| t.verdict == Some(v)).count();
+    if passed == total {
+        return (Verdict::Passed, format!("All {total} tests passed."));
+    }
+    let verdict = PRECEDENCE
+        .into_iter()
+        .find(|v| count(*v) > 0)
+        .unwrap_or(Verdict::WrongAnswer);
+    let mut parts = vec![format!("{passed} of {total} tests passed")];
+    let described = [
+        (
+            Verdict::TimeLimit,
             format!(
-                "The grader could not read the test report ({})",
-                clip(other, 40)
+                "ran past the time limit of {:.1} s",
+                limits.test_time.as_secs_f64()
             ),
         ),
+        (
+            Verdict::OutputLimit,
+            format!("printed more than {} KiB", limits.output_kib()),
+        ),
+        (Verdict::MemoryLimit, "ran out of memory".to_owned()),
+        (Verdict::RuntimeError, "raised an error".to_owned()),
+        (Verdict::WrongAnswer, "gave a wrong answer".to_owned()),
+        (Verdict::InternalError, "could not be judged".to_owned()),
+    ];
+    for (v, what) in described {
+        match count(v) {
+            0 => {}
+            n => parts.push(format!("{n} {what}")),
+        }
     }
+    (verdict, format!("{}.", parts.join("; ")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn outcome(channel: &str) -> RunOutcome {
+    const N: &str = "0123456789abcdef0123456789abcdef";
+
+    fn suite(ids: &[&str], hidden: &[&str]) -> TestSuite {
+        TestSuite {
+            code: String::new(),
+            ids: ids.iter().map(|s| s.to_string()).collect(),
+            hidden: hidden.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn outcome(body: &str) -> RunOutcome {
         RunOutcome {
-            channel: channel.as_bytes().to_vec(),
+            channel: format!("{N}{body}{N}\n").into_bytes(),
             exit_code: Some(0),
             ..Default::default()
         }
     }
 
-    const N: &str = "0123456789abcdef0123456789abcdef";
+    fn ran(tests: &[(&str, &str, &str)]) -> String {
+        let tests: Vec<_> = tests
+            .iter()
+            .map(|(id, outcome, message)| {
+                serde_json::json!({"id": id, "name": id.rsplit('.').next(), "outcome": outcome, "message": message})
+            })
+            .collect();
+        serde_json::json!({"status": "ran", "tests": tests, "stdout": "", "stderr": "", "duration_ms": 3})
+            .to_string()
+    }
 
-    fn report(body: &str) -> String {
-        format!("{N}{body}{N}\n")
+    fn limits() -> Limits {
+        Limits::new(2000, 1000, 128)
     }
 
     #[test]
-    fn a_clean_report_of_all_passes_is_passed() {
-        let r = report(
-            r#"{"status":"ran","tests":[{"name":"t1","outcome":"passed","message":""}],"duration_ms":3}"#,
-        );
-        let (v, f) = judge(&outcome(&r), N, 2000);
+    fn all_known_tests_passed_is_passed() {
+        let s = suite(&["m.T.a", "m.T.b"], &[]);
+        let r = ran(&[("m.T.a", "passed", ""), ("m.T.b", "passed", "")]);
+        let (v, f) = judge(&outcome(&r), N, &s, &limits());
         assert_eq!(v, Verdict::Passed);
-        assert_eq!(f.tests.len(), 1);
-        assert!(f.tests[0].passed);
+        assert_eq!(f.tests.len(), 2);
+        assert!(f
+            .tests
+            .iter()
+            .all(|t| t.passed && t.verdict == Some(Verdict::Passed)));
+    }
+
+    #[test]
+    fn a_pass_needs_exactly_the_known_tests() {
+        let s = suite(&["m.T.a", "m.T.b"], &[]);
+        for r in [
+            ran(&[("m.T.a", "passed", "")]),
+            ran(&[
+                ("m.T.a", "passed", ""),
+                ("m.T.b", "passed", ""),
+                ("m.T.c", "passed", ""),
+            ]),
+            ran(&[("m.T.a", "passed", ""), ("m.T.a", "passed", "")]),
+            ran(&[]),
+        ] {
+            assert_eq!(
+                judge(&outcome(&r), N, &s, &limits()).0,
+                Verdict::InternalError,
+                "{r}"
+            );
+        }
+    }
+
+    #[test]
+    fn skips_and_expected_failures_are_failures() {
+        let s = suite(&["m.T.a", "m.T.b", "m.T.c"], &[]);
+        let r = ran(&[
+            ("m.T.a", "skipped", ""),
+            ("m.T.b", "expected_failure", ""),
+            ("m.T.c", "unexpected_success", ""),
+        ]);
+        assert_eq!(
+            judge(&outcome(&r), N, &s, &limits()).0,
+            Verdict::WrongAnswer
+        );
     }
 
     #[test]
     fn a_report_without_the_nonce_is_not_believed() {
-        let forged = r#"forged{"status":"ran","tests":[{"name":"t1","outcome":"passed"}]}forged"#;
-        let (v, _) = judge(&outcome(forged), N, 2000);
-        assert_eq!(v, Verdict::RuntimeError);
+        let s = suite(&["m.T.a"], &[]);
+        let forged = format!("forged{}forged", ran(&[("m.T.a", "passed", "")]));
+        let o = RunOutcome {
+            channel: forged.into_bytes(),
+            ..Default::default()
+        };
+        assert_ne!(judge(&o, N, &s, &limits()).0, Verdict::Passed);
     }
 
     #[test]
-    fn failures_errors_and_memory_errors_map_to_their_verdicts() {
-        let failing = report(
-            r#"{"status":"ran","tests":[{"name":"a","outcome":"passed"},{"name":"b","outcome":"failed","message":"1 != 2"}]}"#,
+    fn mixed_failures_are_judged_by_the_worst() {
+        let s = suite(&["m.T.a", "m.T.b", "m.T.c"], &[]);
+        let r = ran(&[
+            ("m.T.a", "passed", ""),
+            ("m.T.b", "time_limit", "slow"),
+            ("m.T.c", "failed", "1 != 2"),
+        ]);
+        let (v, f) = judge(&outcome(&r), N, &s, &limits());
+        assert_eq!(v, Verdict::TimeLimit);
+        assert_eq!(
+            f.summary,
+            "1 of 3 tests passed; 1 ran past the time limit of 1.0 s; 1 gave a wrong answer."
         );
-        assert_eq!(judge(&outcome(&failing), N, 2000).0, Verdict::WrongAnswer);
-        let erroring = report(
-            r#"{"status":"ran","tests":[{"name":"b","outcome":"error","exception":"ZeroDivisionError"}]}"#,
+        assert_eq!(f.tests[2].message, "1 != 2");
+        let r = ran(&[
+            ("m.T.a", "error", ""),
+            ("m.T.b", "failed", ""),
+            ("m.T.c", "memory_limit", ""),
+        ]);
+        assert_eq!(
+            judge(&outcome(&r), N, &s, &limits()).0,
+            Verdict::MemoryLimit
         );
-        assert_eq!(judge(&outcome(&erroring), N, 2000).0, Verdict::RuntimeError);
-        let memory = report(
-            r#"{"status":"ran","tests":[{"name":"b","outcome":"error","exception":"MemoryError"}]}"#,
-        );
-        assert_eq!(judge(&outcome(&memory), N, 2000).0, Verdict::MemoryLimit);
-        let syntax = report(r#"{"status":"syntax_error","message":"invalid syntax"}"#);
-        assert_eq!(judge(&outcome(&syntax), N, 2000).0, Verdict::SyntaxError);
     }
 
     #[test]
-    fn limits_win_over_any_report() {
-        let passing = report(r#"{"status":"ran","tests":[{"name":"t","outcome":"passed"}]}"#);
+    fn hidden_tests_show_only_their_verdict_class() {
+        let s = suite(
+            &["m.T.visible", "m.T.secret_input_42"],
+            &["m.T.secret_input_42"],
+        );
+        let r = ran(&[
+            ("m.T.visible", "passed", ""),
+            ("m.T.secret_input_42", "failed", "'x' != 'expected-42'"),
+        ]);
+        let (v, f) = judge(&outcome(&r), N, &s, &limits());
+        assert_eq!(v, Verdict::WrongAnswer);
+        let json = serde_json::to_string(&f).unwrap();
+        assert!(!json.contains("42"), "{json}");
+        assert_eq!(f.tests[1].name, "Hidden test 1");
+        assert_eq!(f.tests[1].message, "This hidden test failed: wrong answer.");
+        assert!(f.tests[1].hidden);
+    }
+
+    #[test]
+    fn load_failures_map_to_their_verdicts() {
+        let s = suite(&["m.T.a"], &[]);
+        let load = |o: &str| {
+            serde_json::json!({"status": "load_failed", "outcome": o, "message": "m"}).to_string()
+        };
+        for (o, v) in [
+            ("syntax_error", Verdict::SyntaxError),
+            ("time_limit", Verdict::TimeLimit),
+            ("output_limit", Verdict::OutputLimit),
+            ("memory_limit", Verdict::MemoryLimit),
+            ("crashed", Verdict::RuntimeError),
+            ("error", Verdict::RuntimeError),
+            ("passed", Verdict::InternalError),
+        ] {
+            assert_eq!(judge(&outcome(&load(o)), N, &s, &limits()).0, v, "{o}");
+        }
+    }
+
+    #[test]
+    fn limits_seen_from_outside_win_over_any_report() {
+        let s = suite(&["m.T.a"], &[]);
+        let passing = ran(&[("m.T.a", "passed", "")]);
         let mut o = outcome(&passing);
         o.timed_out = true;
-        assert_eq!(judge(&o, N, 2000).0, Verdict::TimeLimit);
+        assert_eq!(judge(&o, N, &s, &limits()).0, Verdict::TimeLimit);
         let mut o = outcome(&passing);
         o.oom_killed = true;
-        assert_eq!(judge(&o, N, 2000).0, Verdict::MemoryLimit);
-        let mut o = outcome(&passing);
-        o.channel_overflow = true;
-        assert_eq!(judge(&o, N, 2000).0, Verdict::OutputLimit);
+        assert_eq!(judge(&o, N, &s, &limits()).0, Verdict::MemoryLimit);
+        let o = RunOutcome::default();
+        assert_eq!(judge(&o, N, &s, &limits()).0, Verdict::InternalError);
     }
 }

@@ -4,11 +4,13 @@
 //! - [`config`]: settings from the environment.
 //! - [`worker`]: the pipeline: claim, run, judge, commit, ack, publish.
 //! - [`sandbox`]: the Docker sandbox and the development-only process sandbox.
-//! - [`judge`]: from a run's nonce-framed report to a verdict and feedback.
+//! - [`judge`]: from the runner's nonce-framed report to a verdict and feedback.
 //! - [`store`]: the grader's conditional reads and writes in Postgres.
 //! - [`metrics`]: Prometheus metrics and their HTTP port.
 //!
-//! The harness that runs inside the sandbox is `runner/harness.py`.
+//! What runs inside the sandbox is `runner/`: entry.py starts the runner
+//! (runner.py, the tests) and the learner's side (learner.py) under two uids,
+//! talking over one pipe in wire.py's format.
 
 pub mod config;
 pub mod judge;

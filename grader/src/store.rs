@@ -6,12 +6,15 @@ use common::domain::{Feedback, Submission, Verdict};
 use deadpool_postgres::Pool;
 use uuid::Uuid;
 
+use crate::sandbox::TestSuite;
+
 /// A submission taken for grading, with what running it needs.
 pub struct Claimed {
     pub submission: Submission,
     pub user_id: Uuid,
     pub content_hash: String,
     pub time_limit_ms: i32,
+    pub test_time_limit_ms: i32,
     pub memory_limit_mb: i32,
 }
 
@@ -32,7 +35,7 @@ pub async fn claim(
                  RETURNING *)
              SELECT c.id, c.assignment_id, c.status::text AS status, c.verdict, c.code,
                     c.created_at, c.graded_at, c.feedback, c.user_id, a.content_hash,
-                    a.time_limit_ms, a.memory_limit_mb
+                    a.time_limit_ms, a.test_time_limit_ms, a.memory_limit_mb
              FROM claimed c JOIN assignments a ON a.id = c.assignment_id",
         )
         .await?;
@@ -44,6 +47,7 @@ pub async fn claim(
         user_id: row.try_get("user_id")?,
         content_hash: row.try_get("content_hash")?,
         time_limit_ms: row.try_get("time_limit_ms")?,
+        test_time_limit_ms: row.try_get("test_time_limit_ms")?,
         memory_limit_mb: row.try_get("memory_limit_mb")?,
     }))
 }
@@ -53,15 +57,23 @@ pub async fn tests_of(
     pool: &Pool,
     assignment_id: i32,
     content_hash: &str,
-) -> Result<Option<String>, common::Error> {
+) -> Result<Option<TestSuite>, common::Error> {
     let client = pool.get().await?;
-    Ok(client
+    let row = client
         .query_opt(
-            "SELECT test_code FROM assignments WHERE id = $1 AND content_hash = $2",
+            "SELECT test_code, test_ids, hidden_tests FROM assignments
+             WHERE id = $1 AND content_hash = $2",
             &[&assignment_id, &content_hash],
         )
-        .await?
-        .map(|r| r.get(0)))
+        .await?;
+    row.map(|r| {
+        Ok(TestSuite {
+            code: r.try_get(0)?,
+            ids: r.try_get(1)?,
+            hidden: r.try_get(2)?,
+        })
+    })
+    .transpose()
 }
 
 /// Writes the verdict and, on a first pass, the completion, in one
@@ -76,8 +88,8 @@ pub async fn finish(
 ) -> Result<Option<Submission>, common::Error> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let feedback =
-        serde_json::to_value(feedback).map_err(|e| common::Error::Malformed(e.to_string()))?;
+    let feedback = serde_json::to_value(feedback.clone().storable())
+        .map_err(|e| common::Error::Malformed(e.to_string()))?;
     let row = tx
         .query_opt(
             &format!(

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::judge::judge;
 use crate::metrics::Metrics;
-use crate::sandbox::{new_nonce, RunSpec, Sandbox};
+use crate::sandbox::{new_nonce, Limits, RunSpec, Sandbox, TestSuite};
 use crate::store;
 
 /// What became of one job.
@@ -44,8 +44,8 @@ pub struct Grader {
     pub sandbox: Sandbox,
     pub metrics: Arc<Metrics>,
     pub config: Config,
-    /// Test code by assignment content hash: it never changes under a hash.
-    tests: Mutex<HashMap<String, Arc<str>>>,
+    /// Tests by assignment content hash: they never change under a hash.
+    tests: Mutex<HashMap<String, Arc<TestSuite>>>,
 }
 
 impl Grader {
@@ -100,13 +100,16 @@ impl Grader {
         else {
             return Outcome::Retry;
         };
-        let time_limit = Duration::from_millis(claimed.time_limit_ms as u64);
+        let limits = Limits::new(
+            claimed.time_limit_ms as u64,
+            claimed.test_time_limit_ms as u64,
+            claimed.memory_limit_mb as u32,
+        );
         let spec = RunSpec {
             submission_id: id,
             solution: &claimed.submission.code,
             tests: &tests,
-            time_limit,
-            memory_mb: claimed.memory_limit_mb as u32,
+            limits,
         };
         let nonce = new_nonce();
         let outcome = match self.sandbox.run(&spec, &nonce).await {
@@ -116,7 +119,7 @@ impl Grader {
                 return Outcome::Retry;
             }
         };
-        let (verdict, feedback) = judge(&outcome, &nonce, claimed.time_limit_ms as u64);
+        let (verdict, feedback) = judge(&outcome, &nonce, &tests, &limits);
         match store::finish(
             &self.pool,
             id,
@@ -193,18 +196,18 @@ impl Grader {
         }
     }
 
-    async fn tests_for(&self, assignment_id: i32, hash: &str) -> Option<Arc<str>> {
+    async fn tests_for(&self, assignment_id: i32, hash: &str) -> Option<Arc<TestSuite>> {
         if let Some(t) = self.tests.lock().expect("tests cache").get(hash) {
             return Some(t.clone());
         }
         match store::tests_of(&self.pool, assignment_id, hash).await {
-            Ok(Some(code)) => {
-                let code: Arc<str> = code.into();
+            Ok(Some(suite)) => {
+                let suite = Arc::new(suite);
                 self.tests
                     .lock()
                     .expect("tests cache")
-                    .insert(hash.to_owned(), code.clone());
-                Some(code)
+                    .insert(hash.to_owned(), suite.clone());
+                Some(suite)
             }
             Ok(None) => {
                 tracing::warn!("the assignment changed while grading; will retry");

@@ -1,12 +1,14 @@
 //! The Docker sandbox: each run in a fresh container with no network, a
-//! read-only root, a small /tmp, an unprivileged user, no capabilities, no
-//! new privileges, capped memory (swap included), one CPU, few processes,
-//! few open files, small files, a wall-clock limit and an output cap. The
-//! whole container is killed at a limit and always removed afterwards.
+//! read-only root, a small /tmp, no new privileges, capped memory (swap
+//! included), one CPU, few processes, few open files, small files, a
+//! wall-clock limit and a cap on the report. The whole container is killed
+//! at a limit and always removed afterwards.
 //!
-//! Inputs travel on stdin to the harness, which writes them inside the
-//! container as the unprivileged user: the grader never touches a path the
-//! learner could have written.
+//! It starts as root with only the capabilities to switch users (SETUID,
+//! SETGID, and SETPCAP to empty the bounding set); the runner's entry point
+//! gives them all up in its first instant, each of its two processes under
+//! its own uid (`grader/runner/entry.py`). Inputs travel on stdin to the
+//! runner: the grader never touches a path the learner could have written.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -22,9 +24,7 @@ use futures::StreamExt;
 use prometheus::Histogram;
 use tokio::io::AsyncWriteExt;
 
-use super::{
-    append_capped, HarnessRequest, RunOutcome, RunSpec, SandboxError, CHANNEL_CAP, START_ALLOWANCE,
-};
+use super::{append_capped, RunOutcome, RunSpec, SandboxError};
 
 /// Label on every sandbox container, so leftovers can be found and removed.
 pub const SANDBOX_LABEL: &str = "codeplatform.sandbox";
@@ -33,7 +33,11 @@ pub const GRADER_LABEL: &str = "codeplatform.grader";
 const STDERR_CAP: usize = 16 * 1024;
 /// Older than any run can be (the longest time limit plus start-up).
 pub const ABANDONED_AFTER: Duration = Duration::from_secs(120);
-const UID: &str = "10001:10001";
+/// Root only for the entry point's first instant: it drops to the runner's
+/// and the learner's uids (10001 and 10002, made in the image).
+const USER: &str = "0:0";
+/// What that instant needs, and nothing else.
+const CAPABILITIES: [&str; 3] = ["SETUID", "SETGID", "SETPCAP"];
 
 pub struct DockerSandbox {
     docker: Docker,
@@ -135,7 +139,8 @@ impl DockerSandbox {
     }
 
     fn container_config(&self, spec: &RunSpec<'_>) -> ContainerCreateBody {
-        let memory = i64::from(spec.memory_mb) * 1024 * 1024;
+        let limits = &spec.limits;
+        let memory = i64::from(limits.memory_mb) * 1024 * 1024;
         let ulimit = |name: &str, value: i64| ResourcesUlimits {
             name: Some(name.to_owned()),
             soft: Some(value),
@@ -143,7 +148,7 @@ impl DockerSandbox {
         };
         ContainerCreateBody {
             image: Some(self.image.clone()),
-            user: Some(UID.to_owned()),
+            user: Some(USER.to_owned()),
             // No environment of the grader's reaches the container.
             env: Some(vec![]),
             working_dir: Some("/tmp".to_owned()),
@@ -163,22 +168,23 @@ impl DockerSandbox {
                 readonly_rootfs: Some(true),
                 tmpfs: Some(HashMap::from([(
                     "/tmp".to_owned(),
-                    "rw,nosuid,nodev,size=32m,mode=1777".to_owned(),
+                    format!("rw,nosuid,nodev,size={}m,mode=1777", limits.tmp_mb),
                 )])),
                 cap_drop: Some(vec!["ALL".to_owned()]),
+                cap_add: Some(CAPABILITIES.map(str::to_owned).to_vec()),
                 security_opt: Some(vec!["no-new-privileges".to_owned()]),
                 memory: Some(memory),
                 // Equal to memory: no swap at all.
                 memory_swap: Some(memory),
-                nano_cpus: Some(1_000_000_000),
+                nano_cpus: Some((limits.cpus * 1e9) as i64),
                 // Processes are bounded per container by the pids cgroup.
                 // No `nproc` ulimit: the kernel counts it per uid across every
                 // container (no user namespace), so one learner's fork bomb
                 // would make fork fail in the other sandboxes running as 10001.
-                pids_limit: Some(64),
+                pids_limit: Some(i64::from(limits.processes)),
                 ulimits: Some(vec![
-                    ulimit("nofile", 64),
-                    ulimit("fsize", 8 * 1024 * 1024),
+                    ulimit("nofile", i64::from(limits.open_files)),
+                    ulimit("fsize", limits.file_bytes as i64),
                     ulimit("core", 0),
                 ]),
                 ipc_mode: Some("private".to_owned()),
@@ -215,20 +221,15 @@ impl DockerSandbox {
             .map_err(unavailable)?;
         self.start_latency.observe(started.elapsed().as_secs_f64());
 
-        let request = serde_json::to_vec(&HarnessRequest {
-            nonce,
-            solution: spec.solution,
-            tests: spec.tests,
-        })
-        .map_err(unavailable)?;
-        // A program that exits at once closes stdin under us: not our failure.
+        let request = spec.request(nonce)?;
+        // A runner that exits at once closes stdin under us: not our failure.
         let _ = attached.input.write_all(&request).await;
-        let _ = attached.input.write_all(b"\n").await;
         let _ = attached.input.flush().await;
         let _ = attached.input.shutdown().await;
 
         let mut outcome = RunOutcome::default();
-        let deadline = tokio::time::Instant::now() + spec.time_limit + START_ALLOWANCE;
+        let deadline = tokio::time::Instant::now() + spec.limits.wall();
+        let cap = spec.limits.report_bytes;
         loop {
             match tokio::time::timeout_at(deadline, attached.output.next()).await {
                 Err(_) => {
@@ -238,7 +239,7 @@ impl DockerSandbox {
                 }
                 Ok(None) | Ok(Some(Err(_))) => break,
                 Ok(Some(Ok(LogOutput::StdOut { message }))) => {
-                    if append_capped(&mut outcome.channel, &message, CHANNEL_CAP) {
+                    if append_capped(&mut outcome.channel, &message, cap) {
                         outcome.channel_overflow = true;
                         self.kill(name).await;
                         break;

@@ -1,7 +1,10 @@
 //! Where learner code runs: a throwaway Docker container per submission, or,
-//! for development without Docker, a local process with the same limits.
+//! for development without Docker, local processes with the same limits.
+//! Either way the same runner (`grader/runner/`) runs inside: the tests and
+//! the learner's code in two processes under two uids (see entry.py).
 
 mod docker;
+mod limits;
 mod process;
 
 use std::time::Duration;
@@ -10,44 +13,66 @@ use serde::Serialize;
 use uuid::Uuid;
 
 pub use docker::{DockerSandbox, ABANDONED_AFTER, GRADER_LABEL, SANDBOX_LABEL};
+pub use limits::{Limits, RunnerLimits};
 pub use process::{ProcessSandbox, RUN_UID_BASE};
 
-/// Bytes of the harness's channel read at most; past this the run is killed
-/// and judged `output_limit`.
-pub const CHANNEL_CAP: usize = 1024 * 1024;
-
-/// Time a run gets beyond the assignment's limit, for starting the
-/// interpreter and the container.
-pub const START_ALLOWANCE: Duration = Duration::from_secs(2);
+/// An assignment's tests as the grader holds them.
+#[derive(Debug, Clone)]
+pub struct TestSuite {
+    /// test_solution.py; it only ever reaches the runner, in memory.
+    pub code: String,
+    /// Every test's id, from the trusted listing at course load.
+    pub ids: Vec<String>,
+    /// The hidden ones among them.
+    pub hidden: Vec<String>,
+}
 
 /// One run to make.
 pub struct RunSpec<'a> {
     pub submission_id: Uuid,
     pub solution: &'a str,
-    pub tests: &'a str,
-    pub time_limit: Duration,
-    pub memory_mb: u32,
+    pub tests: &'a TestSuite,
+    pub limits: Limits,
 }
 
-/// What the grader writes on the harness's stdin.
+impl RunSpec<'_> {
+    /// The one line the runner reads on stdin.
+    fn request(&self, nonce: &str) -> Result<Vec<u8>, SandboxError> {
+        let mut line = serde_json::to_vec(&RunnerRequest {
+            nonce,
+            solution: self.solution,
+            tests: &self.tests.code,
+            hidden: &self.tests.hidden,
+            limits: self.limits.for_runner(),
+        })
+        .map_err(|e| SandboxError::Unavailable(e.to_string()))?;
+        line.push(b'\n');
+        Ok(line)
+    }
+}
+
+/// What the grader writes on the runner's stdin.
 #[derive(Serialize)]
-pub struct HarnessRequest<'a> {
-    pub nonce: &'a str,
-    pub solution: &'a str,
-    pub tests: &'a str,
+struct RunnerRequest<'a> {
+    nonce: &'a str,
+    solution: &'a str,
+    tests: &'a str,
+    hidden: &'a [String],
+    limits: RunnerLimits,
 }
 
 /// What came out of a run, before judging.
 #[derive(Debug, Default)]
 pub struct RunOutcome {
-    /// The harness's channel (its real stdout), capped at [`CHANNEL_CAP`].
+    /// The runner's channel (the container's stdout), capped at the
+    /// report limit. Only the runner can write to it.
     pub channel: Vec<u8>,
-    /// What reached the real stderr (the harness itself failing), capped.
+    /// What reached the real stderr (the runner itself failing), capped.
     pub stderr: Vec<u8>,
     pub exit_code: Option<i64>,
     /// Killed at the wall-clock limit.
     pub timed_out: bool,
-    /// Killed for writing more than [`CHANNEL_CAP`].
+    /// Killed for writing more than the report limit.
     pub channel_overflow: bool,
     /// Killed by the kernel for using more memory than allowed.
     pub oom_killed: bool,

@@ -1,14 +1,17 @@
-//! The development-only sandbox: the harness as a local process with the
-//! same limits as rlimits (prlimit), in its own process group, killed at the
-//! wall-clock limit. It gives NO isolation of files or network: never use it
-//! for real learners.
+//! The development-only sandbox: the runner as local processes with the
+//! same limits as rlimits (prlimit), in their own process group, killed at
+//! the wall-clock limit. It gives NO isolation of files or network: never
+//! use it for real learners.
 //!
-//! Run as root, each run first drops (setpriv) to a uid of its own that no
-//! one else uses, so `kill(-1, SIGKILL)` or a fork bomb reaches only that
-//! run's processes, `RLIMIT_NPROC` counts only them, and afterwards every
-//! process of that uid is killed: a daemon that left the process group with
-//! `setsid` dies too. Run as another user, the learner's code runs as that
-//! user and only the process group is killed.
+//! Run as root, each run gets two uids of its own that no one else uses, one
+//! for the runner and one for the learner's code, and the entry point drops
+//! to them as it does in a container (with no new privileges and the
+//! bounding set limited to switching users). So `kill(-1, SIGKILL)` or a fork
+//! bomb reaches only that run's learner processes, `RLIMIT_NPROC` counts only
+//! them, and afterwards every process of both uids is killed: a daemon that
+//! left the process group with `setsid` dies too. Run as another user, both
+//! sides run as that user (the learner's code could then signal the runner),
+//! and only the process group is killed.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -17,29 +20,33 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::{ChildStdout, Command};
 
-use super::{
-    append_capped, HarnessRequest, RunOutcome, RunSpec, SandboxError, CHANNEL_CAP, START_ALLOWANCE,
-};
+use super::{append_capped, RunOutcome, RunSpec, SandboxError};
 
 /// Run uids are drawn from here: far above any account a system creates.
+/// A run takes an even one for its runner and the next for the learner.
 pub const RUN_UID_BASE: u32 = 1_600_000_000;
 const RUN_UID_SPAN: u32 = 1_000_000;
 const STDERR_CAP: usize = 16 * 1024;
-/// Per run uid, so it bounds one run only (a shared uid would let one fork
-/// bomb starve every other run).
-const NPROC: u32 = 64;
 /// How long the channel may stay open once the harness has exited and the
 /// run's processes were killed.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(1);
 
 pub struct ProcessSandbox {
+    /// The runner's entry point, `grader/runner/entry.py`.
     harness: PathBuf,
     as_root: bool,
 }
 
+/// A run's runner uid and learner uid.
+#[derive(Clone, Copy)]
+struct Uids {
+    runner: u32,
+    learner: u32,
+}
+
 impl ProcessSandbox {
-    /// Fails when the harness is not found: a relative path is taken from the
-    /// grader's working directory, once, because each run has its own.
+    /// Fails when the entry point is not found: a relative path is taken from
+    /// the grader's working directory, once, because each run has its own.
     pub fn new(harness: &Path) -> Result<Self, SandboxError> {
         let harness = std::fs::canonicalize(harness).map_err(|e| {
             SandboxError::Unavailable(format!("harness {}: {e}", harness.display()))
@@ -64,48 +71,59 @@ impl ProcessSandbox {
     }
 
     pub async fn run(&self, spec: &RunSpec<'_>, nonce: &str) -> Result<RunOutcome, SandboxError> {
-        let uid = self
-            .as_root
-            .then(|| RUN_UID_BASE + rand::random::<u32>() % RUN_UID_SPAN);
+        let uids = self.as_root.then(|| {
+            let runner = RUN_UID_BASE + ((rand::random::<u32>() % RUN_UID_SPAN) & !1);
+            Uids {
+                runner,
+                learner: runner + 1,
+            }
+        });
         let dir = std::env::temp_dir().join(format!("cp-run-{}", super::new_nonce()));
         std::fs::create_dir(&dir).map_err(|e| SandboxError::Unavailable(e.to_string()))?;
-        if let Some(uid) = uid {
-            std::os::unix::fs::chown(&dir, Some(uid), Some(uid))
+        if let Some(uids) = uids {
+            // The learner's side makes its working directory in here.
+            std::os::unix::fs::chown(&dir, Some(uids.learner), Some(uids.learner))
                 .map_err(|e| SandboxError::Unavailable(e.to_string()))?;
         }
-        let result = self.run_in(&dir, uid, spec, nonce).await;
+        let result = self.run_in(&dir, uids, spec, nonce).await;
         // Nothing of the run is alive any more to race this, and std's
         // remove_dir_all does not follow symlinks the run may have planted.
         let _ = std::fs::remove_dir_all(&dir);
         result
     }
 
-    async fn run_in(
-        &self,
-        dir: &Path,
-        uid: Option<u32>,
-        spec: &RunSpec<'_>,
-        nonce: &str,
-    ) -> Result<RunOutcome, SandboxError> {
-        let memory = u64::from(spec.memory_mb) * 1024 * 1024 + 64 * 1024 * 1024;
-        let cpu_secs = spec.time_limit.as_secs() + 2;
+    /// The command that starts the runner under `spec`'s limits.
+    fn command(&self, dir: &Path, uids: Option<Uids>, spec: &RunSpec<'_>) -> Command {
+        let limits = &spec.limits;
+        // Address space, not resident memory: an interpreter maps more than it uses.
+        let memory = u64::from(limits.memory_mb) * 1024 * 1024 + 64 * 1024 * 1024;
         let mut cmd = Command::new("prlimit");
         cmd.arg(format!("--as={memory}"))
-            .arg(format!("--nproc={NPROC}"))
-            .arg("--nofile=64")
-            .arg(format!("--fsize={}", 8 * 1024 * 1024))
+            // Per uid, so it bounds one run's side only.
+            .arg(format!("--nproc={}", limits.processes))
+            .arg(format!("--nofile={}", limits.open_files))
+            .arg(format!("--fsize={}", limits.file_bytes))
             .arg("--core=0")
-            .arg(format!("--cpu={cpu_secs}"))
+            .arg(format!("--cpu={}", limits.wall().as_secs() + 1))
             .arg("--");
-        if let Some(uid) = uid {
-            cmd.arg("setpriv").args(drop_to(uid)).arg("--no-new-privs");
-            cmd.arg("--");
+        if uids.is_some() {
+            // Root for the entry point's first instant only, as in a container.
+            cmd.args([
+                "setpriv",
+                "--no-new-privs",
+                "--bounding-set=-all,+setuid,+setgid,+setpcap",
+                "--",
+            ]);
         }
         cmd.arg("python3")
             .arg("-I")
             .arg(&self.harness)
-            .arg(dir.join("work"))
-            .current_dir(dir)
+            .arg(dir.join("work"));
+        if let Some(uids) = uids {
+            cmd.arg(uids.runner.to_string())
+                .arg(uids.learner.to_string());
+        }
+        cmd.current_dir(dir)
             .env_clear()
             .env("PATH", "/usr/local/bin:/usr/bin:/bin")
             .env("LANG", "C.UTF-8")
@@ -114,25 +132,31 @@ impl ProcessSandbox {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
+        cmd
+    }
+
+    async fn run_in(
+        &self,
+        dir: &Path,
+        uids: Option<Uids>,
+        spec: &RunSpec<'_>,
+        nonce: &str,
+    ) -> Result<RunOutcome, SandboxError> {
+        let mut cmd = self.command(dir, uids, spec);
         let started = Instant::now();
         let mut child = cmd
             .spawn()
             .map_err(|e| SandboxError::Unavailable(format!("cannot start the harness: {e}")))?;
         let group = child.id();
-        let request = serde_json::to_vec(&HarnessRequest {
-            nonce,
-            solution: spec.solution,
-            tests: spec.tests,
-        })
-        .map_err(|e| SandboxError::Unavailable(e.to_string()))?;
+        let request = spec.request(nonce)?;
         if let Some(mut stdin) = child.stdin.take() {
             let _ = stdin.write_all(&request).await;
-            let _ = stdin.write_all(b"\n").await;
         }
         let mut stdout = child.stdout.take().expect("piped");
         let mut stderr = child.stderr.take().expect("piped");
         let mut outcome = RunOutcome::default();
-        let deadline = tokio::time::Instant::now() + spec.time_limit + START_ALLOWANCE;
+        let deadline = tokio::time::Instant::now() + spec.limits.wall();
+        let cap = spec.limits.report_bytes;
         let mut out_buf = [0u8; 8192];
         let mut err_buf = [0u8; 8192];
         let (mut out_open, mut err_open) = (true, true);
@@ -145,7 +169,7 @@ impl ProcessSandbox {
                 s = child.wait() => status = Some(s),
                 n = stdout.read(&mut out_buf), if out_open => match n {
                     Ok(0) | Err(_) => out_open = false,
-                    Ok(n) => if append_capped(&mut outcome.channel, &out_buf[..n], CHANNEL_CAP) {
+                    Ok(n) => if append_capped(&mut outcome.channel, &out_buf[..n], cap) {
                         outcome.channel_overflow = true;
                         break;
                     },
@@ -158,11 +182,12 @@ impl ProcessSandbox {
         }
         // Everything of the run, daemons included, whatever happened.
         kill_group(group).await;
-        if let Some(uid) = uid {
-            kill_uid(uid).await;
+        if let Some(uids) = uids {
+            kill_uid(uids.learner).await;
+            kill_uid(uids.runner).await;
         }
         if out_open && !outcome.timed_out && !outcome.channel_overflow {
-            drain(&mut stdout, &mut outcome).await;
+            drain(&mut stdout, &mut outcome, cap).await;
         }
         let status = match status {
             Some(s) => s.ok(),
@@ -183,15 +208,15 @@ fn drop_to(uid: u32) -> [String; 3] {
     ]
 }
 
-/// Reads what the harness wrote before it exited, up to the cap.
-async fn drain(stdout: &mut ChildStdout, outcome: &mut RunOutcome) {
+/// Reads what the runner wrote before it exited, up to the cap.
+async fn drain(stdout: &mut ChildStdout, outcome: &mut RunOutcome, cap: usize) {
     let mut buf = [0u8; 8192];
     let _ = tokio::time::timeout(DRAIN_AFTER_EXIT, async {
         loop {
             match stdout.read(&mut buf).await {
                 Ok(0) | Err(_) => return,
                 Ok(n) => {
-                    if append_capped(&mut outcome.channel, &buf[..n], CHANNEL_CAP) {
+                    if append_capped(&mut outcome.channel, &buf[..n], cap) {
                         outcome.channel_overflow = true;
                         return;
                     }

@@ -7,7 +7,7 @@ use common::domain::{Feedback, Verdict};
 use common::testing::TestEnv;
 use grader::config::{Config, SandboxKind};
 use grader::judge::judge;
-use grader::sandbox::{new_nonce, DockerSandbox, RunSpec, SANDBOX_LABEL};
+use grader::sandbox::{new_nonce, DockerSandbox, Limits, RunSpec, TestSuite, SANDBOX_LABEL};
 use grader::worker::Grader;
 use uuid::Uuid;
 
@@ -26,6 +26,29 @@ pub async fn docker_sandbox() -> DockerSandbox {
     .expect("Docker and the runner image (./test.sh builds it)")
 }
 
+/// `tests` as the grader holds them: its ids listed as at course load.
+pub fn suite(tests: &str, hidden: &[&str]) -> TestSuite {
+    let ids = common::test_ids::list(&[tests])
+        .unwrap()
+        .remove(0)
+        .expect("the tests load");
+    TestSuite {
+        code: tests.to_owned(),
+        hidden: ids
+            .iter()
+            .filter(|id| hidden.iter().any(|h| id.ends_with(&format!(".{h}"))))
+            .cloned()
+            .collect(),
+        ids,
+    }
+}
+
+/// An assignment's limits with the per-test limit it gets by default.
+pub fn limits(limit_ms: u64) -> Limits {
+    let test_ms = common::course::default_test_time_limit_ms(limit_ms as i32) as u64;
+    Limits::new(limit_ms, test_ms, 128)
+}
+
 /// Runs `solution` against `tests` in a fresh container and judges it.
 pub async fn grade(
     sandbox: &DockerSandbox,
@@ -33,16 +56,24 @@ pub async fn grade(
     tests: &str,
     limit_ms: u64,
 ) -> (Verdict, Feedback) {
+    grade_with(sandbox, solution, &suite(tests, &[]), limits(limit_ms)).await
+}
+
+pub async fn grade_with(
+    sandbox: &DockerSandbox,
+    solution: &str,
+    tests: &TestSuite,
+    limits: Limits,
+) -> (Verdict, Feedback) {
     let nonce = new_nonce();
     let spec = RunSpec {
         submission_id: Uuid::new_v4(),
         solution,
         tests,
-        time_limit: Duration::from_millis(limit_ms),
-        memory_mb: 128,
+        limits,
     };
     let outcome = sandbox.run(&spec, &nonce).await.expect("the sandbox runs");
-    judge(&outcome, &nonce, limit_ms)
+    judge(&outcome, &nonce, tests, &limits)
 }
 
 /// Sandbox containers on this machine whose grader label starts with `prefix`.
@@ -79,7 +110,7 @@ pub fn config_for(env: &TestEnv, consumer: &str) -> Config {
         redis_prefix: env.names.prefix().to_owned(),
         sandbox: SandboxKind::Docker,
         runner_image: IMAGE.to_owned(),
-        harness: "runner/harness.py".into(),
+        harness: "runner/entry.py".into(),
         concurrency: 2,
         visibility: Duration::from_secs(2),
         max_deliveries: 3,

@@ -1,8 +1,10 @@
 //! Grader tests against real Docker, Postgres and Redis.
 
+mod attacks;
 mod course;
 mod helpers;
 mod hostile;
 mod limits;
 mod pipeline;
 mod process;
+mod trust;

@@ -72,16 +72,17 @@ async fn reaches_grading(env: &TestEnv, id: Uuid) -> bool {
     false
 }
 
-/// Submits a passing solution that first sleeps `secs`, starts the grader
-/// binary as `consumer`, and returns (learner, submission, grader) once that
-/// grader is grading it.
+/// Submits a passing solution that takes `secs` in all (spread over the
+/// four tests, each within its own limit), starts the grader binary as
+/// `consumer`, and returns (learner, submission, grader) once that grader
+/// is grading it.
 async fn slow_job_in_a_grader_binary(
     env: &TestEnv,
     consumer: &str,
     secs: f32,
 ) -> (Uuid, Uuid, tokio::process::Child) {
     let slow = format!(
-        "import time\ntime.sleep({secs})\n{}",
+        "import time\n{}\n_greet = greet\n\ndef greet(name):\n    time.sleep({secs} / 4)\n    return _greet(name)\n",
         source("greeting", "solution")
     );
     let (user, id) = submit(env, "greeting", &slow).await;

@@ -1,6 +1,7 @@
 //! The development-only process sandbox: the same verdicts for the cases its
-//! rlimits can decide, and, run as root, nothing of a run left alive and
-//! nothing outside its own uid reachable.
+//! rlimits can decide, and, run as root, the learner's code under a uid of
+//! its own apart from the runner's, nothing of a run left alive and nothing
+//! outside the run's uids reachable.
 
 use std::path::Path;
 use std::time::Duration;
@@ -10,19 +11,19 @@ use grader::judge::judge;
 use grader::sandbox::{new_nonce, ProcessSandbox, RunSpec, RUN_UID_BASE};
 use uuid::Uuid;
 
-use crate::helpers::ANSWER_TESTS;
+use crate::helpers::{limits, suite, ANSWER_TESTS};
 
 async fn grade(sandbox: &ProcessSandbox, solution: &str) -> (Verdict, Feedback, Duration) {
     let nonce = new_nonce();
+    let tests = suite(ANSWER_TESTS, &[]);
     let spec = RunSpec {
         submission_id: Uuid::new_v4(),
         solution,
-        tests: ANSWER_TESTS,
-        time_limit: Duration::from_millis(1000),
-        memory_mb: 128,
+        tests: &tests,
+        limits: limits(1000),
     };
     let outcome = sandbox.run(&spec, &nonce).await.expect("the sandbox runs");
-    let (verdict, feedback) = judge(&outcome, &nonce, 1000);
+    let (verdict, feedback) = judge(&outcome, &nonce, &tests, &spec.limits);
     (verdict, feedback, outcome.wall)
 }
 
@@ -52,7 +53,7 @@ fn is_root() -> bool {
 
 #[tokio::test]
 async fn the_process_sandbox_judges_and_contains_hostile_code() {
-    let sandbox = ProcessSandbox::new(Path::new("runner/harness.py")).unwrap();
+    let sandbox = ProcessSandbox::new(Path::new("runner/entry.py")).unwrap();
     use Verdict::*;
     let mut cases: Vec<(&str, &str, Verdict)> = vec![
         ("honest", "def answer():\n    return 42\n", Passed),
@@ -74,7 +75,7 @@ async fn the_process_sandbox_judges_and_contains_hostile_code() {
         // Safe only once the run no longer has root's powers: checked first.
         let (verdict, feedback, _) = grade(
             &sandbox,
-            "import os\n\ndef answer():\n    return 42 if os.getuid() >= 1600000000 and os.getgid() >= 1600000000 else os.getuid()\n",
+            "import os\n\ndef field(pid, name):\n    return int(open(f'/proc/{pid}/status').read().split(name + ':')[1].split()[0])\n\ndef answer():\n    runner = field(field(os.getppid(), 'PPid'), 'Uid')\n    mine = os.getuid()\n    return 42 if min(mine, os.getgid(), runner) >= 1600000000 and mine != runner else (mine, runner)\n",
         )
         .await;
         assert_eq!(verdict, Passed, "the run did not drop root: {feedback:?}");

@@ -1,0 +1,360 @@
+"""The learner's side of a run, under the learner's uid. Nothing here is
+trusted: the learner's code shares these processes and may rewrite any of
+it. It exists so that honest code is easy to grade, not to keep anything
+safe; safety is the runner's, which believes only plain data from here.
+
+- The *host* starts one learner process at a time (on the runner's "spawn",
+  with the socket the runner made for it) and ends it on "end", killing its
+  whole process group and saying how it ended.
+- A *learner process* writes solution.py, imports it, and answers the
+  runner's requests over its socket: get or set an attribute, call, and a few
+  operations (len, iter, next, indexing, str, repr, bool, with). Results go
+  back as plain data; anything else stays here behind a handle. What a
+  request printed goes back with its answer.
+"""
+
+import io
+import os
+import signal
+import socket
+import sys
+import traceback
+
+import wire
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def host(ctl, workdir):
+    """Serves the runner's control socket until the runner goes away."""
+    _set_subreaper()
+    try:
+        # Should memory run out, the kernel kills a learner process, not the runner.
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("1000")
+    except OSError:
+        pass
+    child = None
+    ended = {}
+    while True:
+        try:
+            message, fds, _, _ = _recv_fds(ctl)
+        except OSError:
+            message, fds = b"", []
+        if not message:
+            _end(child, ended)
+            return
+        if message == b"spawn" and len(fds) == 1:
+            _end(child, ended)
+            child = os.fork()
+            if child == 0:
+                ctl.close()
+                try:
+                    Served(fds[0], workdir).serve()
+                finally:
+                    os._exit(0)
+            os.close(fds[0])
+            ctl.send(b"spawned")
+        elif message == b"end":
+            how = _end(child, ended)
+            child = None
+            ctl.send(b"ended " + how.encode())
+        else:
+            for fd in fds:
+                os.close(fd)
+            ctl.send(b"unknown")
+        _reap(ended)
+
+
+def _recv_fds(sock):
+    return socket.recv_fds(sock, 256, 1)
+
+
+def _set_subreaper():
+    # Orphans of the learner's code come here to be reaped, not to the runner.
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except Exception:
+        pass
+
+
+def _reap(ended):
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        ended[pid] = status
+
+
+def _end(pid, ended):
+    """Kills the learner process and its group; how it ended, in words."""
+    if pid is None:
+        return "not running"
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    status = ended.pop(pid, None)
+    if status is None:
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            return "ended"
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        return f"killed by {name}"
+    return f"exit code {os.WEXITSTATUS(status)}"
+
+
+class OutputLimit(BaseException):
+    """Raised into the learner's code at the write that passes the output
+    limit; a BaseException so that `except Exception` does not swallow it."""
+
+
+# Output sent back with an `output_limit` answer, per stream.
+KEEP = 16 << 10
+
+
+class _Sink(io.BufferedIOBase):
+    """What one stream printed during a request, counted against the limit."""
+
+    def __init__(self, served):
+        super().__init__()
+        self.served = served
+        self.data = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        b = bytes(b)
+        self.served.count_output(len(b))
+        self.data += b
+        return len(b)
+
+    def take(self):
+        out = bytes(self.data)
+        self.data.clear()
+        return out
+
+
+class Served:
+    """One learner process: the learner's module and its objects by handle."""
+
+    def __init__(self, fd, workdir):
+        self.sock = socket.socket(fileno=fd)
+        self.workdir = workdir
+        self.objects = {}
+        self.numbers = {}
+        self.next_number = 0
+        self.printed = 0
+        self.output_limit = 1 << 20
+        self.max_bytes = wire.MAX_FRAME
+        self.max_depth = wire.MAX_DEPTH
+
+    def serve(self):
+        os.setpgid(0, 0)
+        os.makedirs(self.workdir, mode=0o700, exist_ok=True)
+        os.chdir(self.workdir)
+        # Descriptor-level output (os.write, child processes) lands in a file
+        # read back after each request.
+        self.fd_out = os.open(".output", os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+        os.dup2(self.fd_out, 1)
+        os.dup2(self.fd_out, 2)
+        self.out, self.err = _Sink(self), _Sink(self)
+        self.stdout = io.TextIOWrapper(self.out, encoding="utf-8", errors="backslashreplace", write_through=True)
+        self.stderr = io.TextIOWrapper(self.err, encoding="utf-8", errors="backslashreplace", write_through=True)
+        sys.stdout, sys.stderr = self.stdout, self.stderr
+        sys.stdin = open(os.devnull)
+        # A child the learner forks must not hold this socket open.
+        os.register_at_fork(after_in_child=self.sock.close)
+        sys.path[:] = [self.workdir] + [p for p in sys.path if p.startswith(sys.base_prefix)]
+        sys.argv = ["solution.py"]
+        while True:
+            try:
+                request = wire.decode(wire.recv(self.sock, max_bytes=1 << 30), self.lookup)
+            except (wire.Closed, wire.WireError):
+                os._exit(0)
+            reply = self.answer(request)
+            try:
+                wire.send(self.sock, reply)
+            except wire.Closed:
+                os._exit(0)
+
+    def answer(self, request):
+        try:
+            op, *rest = request
+            if op != "load":
+                # Every other request names the object it is about.
+                rest[0] = self.lookup(rest[0], "")
+            value, back = getattr(self, "op_" + op)(*rest)
+            status = ("ok", value, back)
+        except OutputLimit:
+            status = None
+        except BaseException as e:  # the learner's code may raise anything
+            status = ("raise", *self.describe(e))
+        out, err = self.drain()
+        if status is None or self.printed > self.output_limit:
+            return self.encode(("output_limit", out[:KEEP], err[:KEEP]))
+        try:
+            return self.encode(status + (out, err))
+        except wire.WireError as e:
+            return self.encode(("unsendable", str(e), out, err))
+        except BaseException as e:  # encoding runs the learner's __iter__ and the like
+            return self.encode(("raise", *self.describe(e), out, err))
+
+    def encode(self, value):
+        return wire.encode(value, self.handle, self.max_bytes, self.max_depth + 4)
+
+    def count_output(self, n):
+        self.printed += n
+        if self.printed > self.output_limit:
+            raise OutputLimit()
+
+    def drain(self):
+        """What was printed since the last answer: (stdout, stderr). Never
+        raises; output past the limit shows in `self.printed`."""
+        for stream in (self.stdout, self.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        extra = b""
+        try:
+            size = os.fstat(self.fd_out).st_size
+            if size:
+                extra = os.pread(self.fd_out, min(size, self.output_limit + 1), 0)
+                os.ftruncate(self.fd_out, 0)
+                self.printed += size
+        except OSError:
+            pass
+        return (self.out.take() + extra, self.err.take())
+
+    def handle(self, obj):
+        """The number the runner knows `obj` by; kept alive here for good."""
+        number = self.numbers.get(id(obj))
+        if number is None or self.objects.get(number) is not obj:
+            self.next_number += 1
+            number = self.next_number
+            self.objects[number] = obj
+            self.numbers[id(obj)] = number
+        return number, _kind(obj)
+
+    def lookup(self, number, _type_name):
+        try:
+            return self.objects[number]
+        except KeyError:
+            raise wire.WireError("an object this process does not have") from None
+
+    def describe(self, e):
+        """(type name, args, text) of an exception from the learner's code."""
+        cls = type(e)
+        name = cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+        try:
+            args = tuple(e.args)
+            wire.encode(args, _refuse, 64 << 10, 8)
+        except Exception:
+            args = (_safe_str(e),)
+        if isinstance(e, SyntaxError):
+            if e.filename and os.path.basename(e.filename) == "solution.py":
+                e.filename = "solution.py"
+            text = "".join(traceback.format_exception_only(cls, e))
+        else:
+            path = os.path.join(self.workdir, "solution.py")
+            frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == path]
+            for f in frames:
+                f.filename = "solution.py"
+            text = "".join(traceback.format_list(frames[-5:]) + traceback.format_exception_only(cls, e))
+        return name, args, text[-4000:]
+
+    # The operations the runner may ask for; each returns (value, copied back).
+
+    def op_load(self, source, limits):
+        self.output_limit = limits["output_bytes"]
+        self.max_bytes = limits["value_bytes"]
+        self.max_depth = limits["value_depth"]
+        path = os.path.join(self.workdir, "solution.py")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(source)
+        import importlib
+
+        module = importlib.import_module("solution")
+        self.objects[0] = module
+        return None, None
+
+    def op_getattr(self, target, name):
+        return getattr(target, name), None
+
+    def op_setattr(self, target, name, value):
+        setattr(target, name, value)
+        return None, None
+
+    def op_call(self, target, args, kwargs):
+        mutable = any(isinstance(a, (list, dict, set)) for a in (*args, *kwargs.values()))
+        before = self.encode((args, kwargs)) if mutable else None
+        result = target(*args, **kwargs)
+        if mutable and self.encode((args, kwargs)) != before:
+            return result, (args, kwargs)
+        return result, None
+
+    def op_op(self, target, name, args):
+        if name == "len":
+            return len(target), None
+        if name == "iter":
+            return iter(target), None
+        if name == "next":
+            return next(target), None
+        if name == "getitem":
+            return target[args[0]], None
+        if name == "setitem":
+            target[args[0]] = args[1]
+            return None, None
+        if name == "delitem":
+            del target[args[0]]
+            return None, None
+        if name == "str":
+            return str(target), None
+        if name == "repr":
+            return repr(target), None
+        if name == "bool":
+            return bool(target), None
+        if name == "enter":
+            return target.__enter__(), None
+        if name == "exit":
+            return target.__exit__(*args), None
+        raise TypeError(f"no operation {name!r}")
+
+
+def _kind(obj):
+    """How the runner names an object it only holds a handle to."""
+    try:
+        if isinstance(obj, type):
+            return f"class {obj.__qualname__}"
+        name = getattr(obj, "__qualname__", None)
+        if callable(obj) and isinstance(name, str):
+            return f"{type(obj).__name__} {name}"
+        return f"{type(obj).__qualname__} object"
+    except BaseException:
+        return "object"
+
+
+def _refuse(obj):
+    raise wire.WireError("not plain data")
+
+
+def _safe_str(e):
+    try:
+        return str(e)[:2000]
+    except Exception:
+        return type(e).__name__

@@ -1,0 +1,589 @@
+"""The trusted side of a run, PID 1 of the container under the runner's uid,
+non-dumpable. It alone holds the tests (read from stdin into memory, never a
+file), runs them with unittest, judges each one, and writes the one report
+on the channel (the container's stdout, framed by the nonce).
+
+The learner's code runs in another process under another uid. Each name the
+tests import from `solution` is a proxy ([`Remote`]) whose calls cross one
+socket as plain data (wire.py). What comes back is decoded into fresh
+builtin values, so every comparison a test makes runs here, on values the
+learner's objects cannot lie through: an always-equal object, a str subclass
+or a patched unittest never reach this process. Objects of the learner's own
+classes stay there behind handles; their attributes and methods are fetched
+over the socket. Nothing is forwarded that would hand the learner a value to
+compare against (no ==, <, `in` or hash).
+
+Each test has a time limit. A call past it fails that test as time_limit,
+the learner's process is ended and the next call starts a fresh one, so the
+other tests still report. Output printed during hidden tests is dropped: they
+run last, so no visible test's output can carry what a hidden test passed in.
+"""
+
+import builtins
+import io
+import json
+import os
+import socket
+import sys
+import time
+import traceback
+import types
+import unittest
+
+import suite
+import wire
+
+# Seconds the learner host gets to start or end a learner process.
+CONTROL_WAIT = 2.0
+# How bad each outcome is: a test's outcome is the worst of its parts.
+SEVERITY = [
+    "passed",
+    "skipped",
+    "expected_failure",
+    "unexpected_success",
+    "failed",
+    "error",
+    "crashed",
+    "memory_limit",
+    "time_limit",
+    "output_limit",
+]
+
+
+class CallTimeout(BaseException):
+    """A call ran past the test's time limit. BaseException: a test's own
+    `assertRaises(Exception)` must not pass on it."""
+
+
+class OutputLimitHit(BaseException):
+    """The learner's code printed more than the output limit."""
+
+
+class LearnerCrashed(Exception):
+    """The learner's process ended, or broke the protocol, during a call."""
+
+
+class LearnerGone(Exception):
+    """The learner host stopped answering: no process can run the code now."""
+
+
+class LearnerError(Exception):
+    """An exception of the learner's whose type is not a builtin one."""
+
+
+class Unsendable(Exception):
+    """A value of the learner's that cannot cross (too big, too deep)."""
+
+
+class Link:
+    """The runner's end of the pipe to the learner's side."""
+
+    def __init__(self, ctl, source, limits):
+        self.ctl = ctl
+        self.source = source
+        self.limits = limits
+        self.sock = None
+        self.generation = 0
+        self.gone = None
+        # When the current test's time is up; set per test.
+        self.deadline = None
+        self.printed = 0
+        # One proxy per learner object and generation, so `is` works.
+        self.remotes = {}
+
+    def _control(self, message, fd=None):
+        if self.gone:
+            raise LearnerGone(self.gone)
+        try:
+            self.ctl.settimeout(CONTROL_WAIT)
+            if fd is None:
+                self.ctl.send(message)
+            else:
+                socket.send_fds(self.ctl, [message], [fd])
+            reply = self.ctl.recv(256)
+        except OSError:
+            reply = b""
+        if not reply:
+            self.gone = "The process that starts your code stopped answering; did your code kill it?"
+            raise LearnerGone(self.gone)
+        return reply
+
+    def start(self):
+        """A fresh learner process with the learner's module loaded."""
+        ours, theirs = socket.socketpair()
+        try:
+            self._control(b"spawn", theirs.fileno())
+        finally:
+            theirs.close()
+        self.sock = ours
+        self.generation += 1
+        self.remotes.clear()
+        learner_limits = {k: self.limits[k] for k in ("output_bytes", "value_bytes", "value_depth")}
+        try:
+            self._exchange(("load", self.source, learner_limits))
+        except BaseException:
+            self.end()
+            raise
+
+    def end(self):
+        """Ends the learner process; how it ended, in words."""
+        if self.sock is None:
+            return "ended"
+        self.sock.close()
+        self.sock = None
+        try:
+            return self._control(b"end").decode("utf-8", "replace").removeprefix("ended ")
+        except LearnerGone:
+            return "ended"
+
+    def ask(self, op, remote, *rest):
+        """One request about `remote` (a proxy, or 0 for the module)."""
+        number = remote if isinstance(remote, int) else remote._live()
+        if self.sock is None:
+            self.start()
+        return self._exchange((op, number, *rest))
+
+    def _exchange(self, message):
+        try:
+            payload = wire.encode(message, self._outgoing, self.limits["value_bytes"], self.limits["value_depth"] + 4)
+        except wire.WireError as e:
+            raise TypeError(f"the test passed a value your code cannot be given: {e}") from None
+        try:
+            wire.send(self.sock, payload, self.deadline)
+            raw = wire.recv(self.sock, self.deadline, self.limits["value_bytes"] + 2 * self.limits["output_bytes"])
+            reply = wire.decode(raw, self._incoming, self.limits["value_depth"] + 4)
+        except wire.Timeout:
+            self.end()
+            raise CallTimeout(
+                f"This test ran past its time limit of {self.limits['test_ms'] / 1000:.1f} s, "
+                "so your code was stopped."
+            ) from None
+        except wire.Closed:
+            how = self.end()
+            raise LearnerCrashed(f"Your code's process ended during this call ({how}).") from None
+        except wire.WireError as e:
+            self.end()
+            raise LearnerCrashed(f"Your code's process sent something that is not plain data: {e}") from None
+        return self._unpack(reply)
+
+    def _outgoing(self, obj):
+        if isinstance(obj, Remote):
+            return obj._live(), ""
+        raise wire.WireError(f"a {type(obj).__name__} is not plain data")
+
+    def _incoming(self, number, kind):
+        key = (self.generation, number)
+        remote = self.remotes.get(key)
+        if remote is None:
+            remote = self.remotes[key] = Remote(self, self.generation, number, kind)
+        return remote
+
+    def _unpack(self, reply):
+        kind = reply[0] if isinstance(reply, tuple) and reply else None
+        shapes = {
+            "ok": (object, object, bytes, bytes),
+            "raise": (str, tuple, str, bytes, bytes),
+            "unsendable": (str, bytes, bytes),
+            "output_limit": (bytes, bytes),
+        }
+        shape = shapes.get(kind)
+        if shape is None or len(reply) != len(shape) + 1 or not all(isinstance(v, t) for v, t in zip(reply[1:], shape)):
+            self.end()
+            raise LearnerCrashed("Your code's process answered out of turn (did it write to the runner's socket?).")
+        self._printed(reply[-2], reply[-1], kind == "output_limit")
+        if kind == "ok":
+            return reply[1], reply[2]
+        if kind == "raise":
+            raise rebuild(*reply[1:4])
+        if kind == "unsendable":
+            raise Unsendable(f"Your code gave back a value that cannot be checked: {reply[1]}.")
+        raise AssertionError("unreachable")
+
+    def _printed(self, out, err, over):
+        self.printed += len(out) + len(err)
+        for data, stream in ((out, sys.stdout), (err, sys.stderr)):
+            if data:
+                stream.write(data.decode("utf-8", "replace"))
+        if over or self.printed > self.limits["output_bytes"]:
+            self.end()
+            raise OutputLimitHit(f"Your code printed more than {self.limits['output_bytes'] // 1024} KiB.")
+
+
+def rebuild(name, args, text):
+    """The learner's exception as one of ours: the same builtin type where it
+    is one (so assertRaises(ValueError) works), else a LearnerError. Never a
+    BaseException that would stop the run (SystemExit, KeyboardInterrupt)."""
+    cls = getattr(builtins, name, None) if name.isidentifier() else None
+    exc = None
+    if isinstance(cls, type) and issubclass(cls, Exception):
+        try:
+            exc = cls(*args)
+        except Exception:
+            exc = None
+    if exc is None:
+        detail = str(args[0]) if args else ""
+        exc = LearnerError(f"{name}: {detail}" if detail else name)
+    exc.learner_text = text
+    return exc
+
+
+class Remote:
+    """One of the learner's objects, seen from here. Calls, attributes,
+    iteration, len, indexing, str, repr, bool and `with` cross the pipe;
+    comparisons and hashing do not (a Remote equals only itself)."""
+
+    __slots__ = ("_link", "_generation", "_number", "_kind", "_origin")
+
+    def __init__(self, link, generation, number, kind, origin=None):
+        for slot, value in zip(self.__slots__, (link, generation, number, kind, origin)):
+            object.__setattr__(self, slot, value)
+
+    def _live(self):
+        """The handle number in the current learner process. A module-level
+        name is looked up again after the process was replaced; any other
+        object was lost with it."""
+        link = self._link
+        if link.sock is None:
+            link.start()
+        if self._generation == link.generation:
+            return self._number
+        if self._origin is None:
+            raise LearnerCrashed(
+                f"Your {self._kind} was lost when your code's process was restarted after an earlier failure."
+            )
+        fresh = link.ask("getattr", 0, self._origin)
+        if not isinstance(fresh[0], Remote):
+            raise LearnerCrashed(f"{self._origin} changed when your code's process was restarted.")
+        object.__setattr__(self, "_generation", fresh[0]._generation)
+        object.__setattr__(self, "_number", fresh[0]._number)
+        return self._number
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self._link.ask("getattr", self, name)[0]
+
+    def __setattr__(self, name, value):
+        self._link.ask("setattr", self, name, value)
+
+    def __call__(self, *args, **kwargs):
+        result, back = self._link.ask("call", self, args, kwargs)
+        if back is not None:
+            _copy_back(back, args, kwargs)
+        return result
+
+    def _op(self, name, *args):
+        return self._link.ask("op", self, name, args)[0]
+
+    def __iter__(self):
+        it = self._op("iter")
+        return it if isinstance(it, Remote) else iter(it)
+
+    def __next__(self):
+        return self._op("next")
+
+    def __len__(self):
+        n = self._op("len")
+        if type(n) is not int or n < 0:
+            raise TypeError("your __len__ returned something that is not a length")
+        return n
+
+    def __getitem__(self, key):
+        return self._op("getitem", key)
+
+    def __setitem__(self, key, value):
+        self._op("setitem", key, value)
+
+    def __delitem__(self, key):
+        self._op("delitem", key)
+
+    def __str__(self):
+        s = self._op("str")
+        if type(s) is not str:
+            raise TypeError("your __str__ returned something that is not a str")
+        return s
+
+    def __repr__(self):
+        try:
+            s = self._op("repr")
+        except Exception:
+            s = None
+        return s if type(s) is str else f"<your {self._kind}>"
+
+    def __bool__(self):
+        b = self._op("bool")
+        if type(b) is not bool:
+            raise TypeError("your __bool__ returned something that is not a bool")
+        return b
+
+    def __enter__(self):
+        return self._op("enter")
+
+    def __exit__(self, *exc_info):
+        # Nothing of a test's exception crosses (its message may hold the
+        # expected value), and the learner's answer is ignored: an exit that
+        # says "suppress" would swallow a failing assertion.
+        self._op("exit", None, None, None)
+        return False
+
+
+def _copy_back(back, args, kwargs):
+    """What the learner's code did to the lists, dicts and sets it was
+    passed, done to the test's own objects, as an in-process call would."""
+    if not (isinstance(back, tuple) and len(back) == 2):
+        return
+    new_args, new_kwargs = back
+    if isinstance(new_args, tuple) and len(new_args) == len(args):
+        for old, new in zip(args, new_args):
+            _sync(old, new)
+    if isinstance(new_kwargs, dict):
+        for key, old in kwargs.items():
+            if key in new_kwargs:
+                _sync(old, new_kwargs[key])
+
+
+def _sync(old, new):
+    """Makes the test's `old` equal `new` in place; False where it cannot
+    (an immutable value), so the caller replaces it."""
+    if isinstance(old, list) and type(new) is list:
+        if len(old) != len(new):
+            old[:] = new
+        for i, item in enumerate(new):
+            if not _sync(old[i], item):
+                old[i] = item
+        return True
+    if isinstance(old, dict) and type(new) is dict:
+        if old.keys() != new.keys():
+            old.clear()
+            old.update(new)
+        for key, item in new.items():
+            if not _sync(old[key], item):
+                old[key] = item
+        return True
+    if isinstance(old, set) and type(new) is set:
+        old.clear()
+        old.update(new)
+        return True
+    if isinstance(old, tuple) and type(new) is tuple and len(old) == len(new):
+        # A tuple cannot change, but what is inside it can.
+        return all(_sync(o, n) or _same(o, n) for o, n in zip(old, new))
+    return _same(old, new)
+
+
+def _same(old, new):
+    return type(old) is type(new) and not isinstance(old, (list, dict, set, Remote)) and old == new
+
+
+class RemoteModule(types.ModuleType):
+    """`solution` as the tests import it: each name is fetched from the
+    learner's module."""
+
+    def __init__(self, link):
+        super().__init__("solution")
+        self.__dict__["__codeplatform_link__"] = link
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        value = self.__dict__["__codeplatform_link__"].ask("getattr", 0, name)[0]
+        if isinstance(value, Remote):
+            object.__setattr__(value, "_origin", name)
+        return value
+
+
+class OutputLog(io.TextIOBase):
+    """The runner's stdout or stderr: what the learner's calls printed (and
+    the tests, if they print), the first `keep` characters of it, none of it
+    while a hidden test runs."""
+
+    def __init__(self, keep):
+        super().__init__()
+        self.keep = keep
+        self.parts = []
+        self.kept = 0
+        self.hidden = False
+
+    def writable(self):
+        return True
+
+    def write(self, s):
+        if not self.hidden and self.kept < self.keep:
+            part = s[: self.keep - self.kept]
+            self.parts.append(part)
+            self.kept += len(part)
+        return len(s)
+
+    def text(self):
+        return "".join(self.parts)
+
+
+class Results(unittest.TestResult):
+    """Each test's outcome, by id; sets each test's deadline as it starts."""
+
+    def __init__(self, link, logs, hidden, test_time, budget_end, message_chars):
+        super().__init__()
+        self.link = link
+        self.logs = logs
+        self.hidden = hidden
+        self.test_time = test_time
+        self.budget_end = budget_end
+        self.message_chars = message_chars
+        self.records = {}
+        # Errors in setUpClass and the like, which belong to no one test.
+        self.fixture_errors = []
+
+    def startTest(self, test):
+        super().startTest(test)
+        self.link.deadline = min(time.monotonic() + self.test_time, self.budget_end)
+        for log in self.logs:
+            log.hidden = test.id() in self.hidden
+        self.records[test.id()] = {
+            "id": test.id(),
+            "name": getattr(test, "_testMethodName", str(test)),
+            "outcome": None,
+            "exception": None,
+            "messages": [],
+        }
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        record = self.records[test.id()]
+        if record["outcome"] is None:
+            record["outcome"] = "error"
+            record["messages"].append("The test reported no outcome.")
+        if time.monotonic() >= self.budget_end:
+            self.stop()
+
+    def note(self, test, outcome, message="", exception=None):
+        record = self.records.get(test.id())
+        if record is None:
+            self.fixture_errors.append(f"{test}: {message}")
+            return
+        current = record["outcome"]
+        if current is None or SEVERITY.index(outcome) > SEVERITY.index(current):
+            record["outcome"] = outcome
+            if exception:
+                record["exception"] = exception
+        if message:
+            record["messages"].append(message)
+
+    def addSuccess(self, test):
+        self.note(test, "passed")
+
+    def addFailure(self, test, err):
+        self.note(test, "failed", str(err[1]) or "assertion failed")
+
+    def addError(self, test, err):
+        outcome, message = describe(err[1])
+        self.note(test, outcome, message, err[0].__name__)
+
+    def addSubTest(self, test, subtest, err):
+        if err is None:
+            return
+        params = subtest._subDescription()
+        if issubclass(err[0], test.failureException):
+            self.note(test, "failed", f"{params}: {err[1]}")
+        else:
+            outcome, message = describe(err[1])
+            self.note(test, outcome, f"{params}: {message}", err[0].__name__)
+
+    def addSkip(self, test, reason):
+        self.note(test, "skipped", f"skipped: {reason}")
+
+    def addExpectedFailure(self, test, err):
+        self.note(test, "expected_failure", "an expected failure counts as a failure")
+
+    def addUnexpectedSuccess(self, test):
+        self.note(test, "unexpected_success", "an unexpected success counts as a failure")
+
+    def report(self, tests):
+        out = []
+        for test in tests:
+            record = self.records.get(test.id())
+            if record is None:
+                if self.fixture_errors:
+                    outcome, why = "error", "Not run: " + "\n".join(self.fixture_errors)
+                else:
+                    limit = self.link.limits["run_ms"] / 1000
+                    outcome, why = "time_limit", f"Not run: the time for all tests ({limit:.1f} s) was used up."
+                record = {
+                    "id": test.id(),
+                    "name": getattr(test, "_testMethodName", str(test)),
+                    "outcome": outcome,
+                    "exception": None,
+                    "messages": [why],
+                }
+            message = "\n".join(record.pop("messages"))
+            record["message"] = message[: self.message_chars]
+            out.append(record)
+        return out
+
+
+def describe(exc, loading=False):
+    """(outcome, message) for an exception that ended a test or the load."""
+    if isinstance(exc, CallTimeout):
+        if loading:
+            return "time_limit", "Loading your code took longer than all the tests may take, so it was stopped."
+        return "time_limit", str(exc)
+    if isinstance(exc, OutputLimitHit):
+        return "output_limit", str(exc)
+    if isinstance(exc, (LearnerCrashed, LearnerGone)):
+        return "crashed", str(exc)
+    text = getattr(exc, "learner_text", None)
+    if text is None:
+        # Raised here, not in the learner's code: say where in the test.
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == suite.MODULE + ".py"]
+        text = "".join(traceback.format_list(frames[-1:]) + traceback.format_exception_only(type(exc), exc))
+    if isinstance(exc, MemoryError):
+        return "memory_limit", text
+    if loading and isinstance(exc, SyntaxError) and getattr(exc, "learner_text", None):
+        return "syntax_error", text
+    return "error", text
+
+
+def run(request, ctl):
+    limits = request["limits"]
+    started = time.monotonic()
+    budget_end = started + limits["run_ms"] / 1000
+    test_time = limits["test_ms"] / 1000
+    logs = (OutputLog(limits["keep_bytes"]), OutputLog(limits["keep_bytes"]))
+    sys.stdout, sys.stderr = logs
+    link = Link(ctl, request["solution"], limits)
+    # Loading may take the whole budget: if it never ends, no test can run
+    # anyway, and a slow load leaves what time it did not use to the tests.
+    link.deadline = budget_end
+
+    def finish(report):
+        report.update(stdout=logs[0].text(), stderr=logs[1].text(), printed=link.printed)
+        report["duration_ms"] = int((time.monotonic() - started) * 1000)
+        return report
+
+    try:
+        link.start()
+        tests = suite.load(request["tests"], RemoteModule(link))
+    except BaseException as e:  # whatever loading the learner's code did
+        outcome, message = describe(e, loading=True)
+        return finish({"status": "load_failed", "outcome": outcome, "message": message[: limits["message_chars"]]})
+    hidden = set(request["hidden"])
+    ordered = [t for t in tests if t.id() not in hidden] + [t for t in tests if t.id() in hidden]
+    results = Results(link, logs, hidden, test_time, budget_end, limits["message_chars"])
+    unittest.TestSuite(ordered).run(results)
+    return finish({"status": "ran", "tests": results.report(ordered)})
+
+
+def main(ctl):
+    # The channel moves off descriptor 1 so that nothing but the report is
+    # ever written to it.
+    channel = os.dup(1)
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 1)
+    request = json.loads(sys.stdin.buffer.readline())
+    os.dup2(null, 0)
+    try:
+        report = run(request, ctl)
+    except BaseException as e:  # a fault of ours: say so, and no verdict from it
+        report = {"status": "runner_failed", "message": "".join(traceback.format_exception(e))[-4000:]}
+    data = (request["nonce"] + json.dumps(report) + request["nonce"] + "\n").encode()
+    while data:
+        data = data[os.write(channel, data) :]
+    os._exit(0)

@@ -1,0 +1,79 @@
+"""Which tests an assignment has: its test_solution.py loaded from source, in
+memory, by unittest's loader, with `solution` bound to a module given by the
+caller. The runner binds the learner's module as seen through the pipe; the
+course loader binds a stand-in and records the ids, so the grader knows which
+tests must run and pass before it believes any report.
+
+As a program (the course loader runs it with `python3 -I -c`), reads a JSON
+list of test sources on stdin and prints, for each, {"ids": [...]} or
+{"error": "..."}.
+"""
+
+import json
+import sys
+import types
+import unittest
+
+MODULE = "test_solution"
+
+
+def load(source, solution):
+    """The test cases of `source`, flattened, in unittest's order."""
+    sys.modules["solution"] = solution
+    module = types.ModuleType(MODULE)
+    module.__file__ = MODULE + ".py"
+    sys.modules[MODULE] = module
+    exec(compile(source, MODULE + ".py", "exec"), module.__dict__)
+    loader = unittest.TestLoader()
+    suite = loader.loadTestsFromModule(module)
+    if loader.errors:
+        raise ImportError(loader.errors[0].strip().splitlines()[-1])
+    return list(_flatten(suite))
+
+
+def _flatten(suite):
+    for test in suite:
+        if isinstance(test, unittest.TestSuite):
+            yield from _flatten(test)
+        else:
+            yield test
+
+
+class _StandIn(types.ModuleType):
+    """`solution` while listing: any name imports, any call returns a stand-in."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _Anything()
+
+
+class _Anything:
+    def __call__(self, *args, **kwargs):
+        return _Anything()
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _Anything()
+
+
+def list_ids(source):
+    ids = [test.id() for test in load(source, _StandIn("solution"))]
+    if len(set(ids)) != len(ids):
+        raise ValueError("two tests share an id")
+    return ids
+
+
+def main():
+    out = []
+    for source in json.load(sys.stdin):
+        try:
+            out.append({"ids": list_ids(source)})
+        except BaseException as e:  # an instructor's broken test file
+            out.append({"error": f"{type(e).__name__}: {e}"})
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,222 @@
+"""The one format that crosses the pipe between the runner and the learner's
+process: plain data, tagged, in length-prefixed frames, bounded in size and
+depth.
+
+Both sides encode with it, but trust rests on the decoder alone: whatever the
+learner's process sends, decoding builds nothing but None, bool, int, float,
+str, bytes, list, tuple, dict, set, frozenset and handles (numbers naming an
+object that stays on the learner's side). Too big, too deep, unhashable where
+a key must be, or not this format at all: a WireError, never anything else.
+"""
+
+import socket
+import struct
+import time
+
+# Defaults; the runner passes the grader's limits to both sides.
+MAX_FRAME = 8 << 20
+MAX_DEPTH = 100
+
+_NONE, _TRUE, _FALSE = b"N", b"T", b"F"
+_INT, _FLOAT, _STR, _BYTES = b"i", b"f", b"s", b"b"
+_LIST, _TUPLE, _SET, _FROZENSET, _DICT = b"l", b"u", b"e", b"z", b"d"
+_HANDLE = b"h"
+
+_U32 = struct.Struct(">I")
+_F64 = struct.Struct(">d")
+
+
+class WireError(Exception):
+    """Data that cannot cross: its message is meant for the learner."""
+
+
+class Closed(Exception):
+    """The other side closed the pipe."""
+
+
+class Timeout(Exception):
+    """Nothing came before the deadline."""
+
+
+def encode(value, other, max_bytes=MAX_FRAME, max_depth=MAX_DEPTH):
+    """Bytes for `value`. Plain data is written as itself (subclasses as
+    their base type); anything else goes to `other(obj)`, which returns
+    (handle, type name) or raises WireError."""
+    out = bytearray()
+    _encode(value, other, out, max_bytes, max_depth)
+    return bytes(out)
+
+
+def _encode(v, other, out, max_bytes, depth):
+    if depth < 0:
+        raise WireError("a value nested deeper than the limit (does it contain itself?)")
+    if len(out) > max_bytes:
+        raise WireError(f"a value larger than {max_bytes // 1024} KiB")
+    if v is None:
+        out += _NONE
+    elif v is True:
+        out += _TRUE
+    elif v is False:
+        out += _FALSE
+    elif isinstance(v, int):
+        n = int.__index__(v)
+        raw = n.to_bytes((n.bit_length() + 8) // 8, "big", signed=True)
+        out += _INT + _U32.pack(len(raw)) + raw
+    elif isinstance(v, float):
+        out += _FLOAT + _F64.pack(float.__float__(v))
+    elif isinstance(v, str):
+        raw = str.__str__(v).encode("utf-8", "surrogatepass")
+        out += _STR + _U32.pack(len(raw)) + raw
+    elif isinstance(v, (bytes, bytearray)):
+        raw = bytes(v)
+        out += _BYTES + _U32.pack(len(raw)) + raw
+    elif isinstance(v, (list, tuple, set, frozenset)):
+        tag = (
+            _LIST
+            if isinstance(v, list)
+            else _TUPLE
+            if isinstance(v, tuple)
+            else _FROZENSET
+            if isinstance(v, frozenset)
+            else _SET
+        )
+        items = list(v)
+        out += tag + _U32.pack(len(items))
+        for item in items:
+            _encode(item, other, out, max_bytes, depth - 1)
+    elif isinstance(v, dict):
+        items = list(dict.items(v))
+        out += _DICT + _U32.pack(len(items))
+        for key, item in items:
+            _encode(key, other, out, max_bytes, depth - 1)
+            _encode(item, other, out, max_bytes, depth - 1)
+    else:
+        handle, type_name = other(v)
+        raw = str(type_name)[:200].encode("utf-8", "replace")
+        out += _HANDLE + _U32.pack(handle) + _U32.pack(len(raw)) + raw
+
+
+def decode(data, handle, max_depth=MAX_DEPTH):
+    """The value in `data`; `handle(number, type name)` makes what a handle
+    becomes on this side. Raises WireError for anything malformed."""
+    reader = _Reader(data, handle)
+    try:
+        value = reader.value(max_depth)
+    except (struct.error, UnicodeDecodeError, OverflowError, MemoryError) as e:
+        raise WireError(f"malformed data ({type(e).__name__})") from None
+    except TypeError as e:  # an unhashable dict key or set element
+        raise WireError(f"malformed data: {e}") from None
+    except RecursionError:
+        raise WireError("a value nested too deeply") from None
+    if reader.pos != len(data):
+        raise WireError("malformed data (bytes after the value)")
+    return value
+
+
+class _Reader:
+    def __init__(self, data, handle):
+        self.data = memoryview(data)
+        self.pos = 0
+        self.handle = handle
+
+    def take(self, n):
+        end = self.pos + n
+        if end > len(self.data):
+            raise WireError("malformed data (cut short)")
+        chunk = self.data[self.pos : end]
+        self.pos = end
+        return chunk
+
+    def u32(self):
+        return _U32.unpack(self.take(4))[0]
+
+    def count(self):
+        n = self.u32()
+        # Every item takes at least a byte: a count past what is left is a lie.
+        if n > len(self.data) - self.pos:
+            raise WireError("malformed data (a count past the end)")
+        return n
+
+    def value(self, depth):
+        if depth < 0:
+            raise WireError("a value nested deeper than the limit")
+        tag = bytes(self.take(1))
+        if tag == _NONE:
+            return None
+        if tag == _TRUE:
+            return True
+        if tag == _FALSE:
+            return False
+        if tag == _INT:
+            return int.from_bytes(self.take(self.u32()), "big", signed=True)
+        if tag == _FLOAT:
+            return _F64.unpack(self.take(8))[0]
+        if tag == _STR:
+            return str(self.take(self.u32()), "utf-8", "surrogatepass")
+        if tag == _BYTES:
+            return bytes(self.take(self.u32()))
+        if tag in (_LIST, _TUPLE, _SET, _FROZENSET):
+            items = [self.value(depth - 1) for _ in range(self.count())]
+            if tag == _LIST:
+                return items
+            if tag == _TUPLE:
+                return tuple(items)
+            return set(items) if tag == _SET else frozenset(items)
+        if tag == _DICT:
+            n = self.count()
+            out = {}
+            for _ in range(n):
+                key = self.value(depth - 1)
+                out[key] = self.value(depth - 1)
+            return out
+        if tag == _HANDLE:
+            number = self.u32()
+            type_name = str(self.take(self.u32()), "utf-8", "replace")
+            return self.handle(number, type_name)
+        raise WireError(f"malformed data (unknown tag {tag!r})")
+
+
+def send(sock, payload, deadline=None):
+    """One frame. With a deadline, raises Timeout when the peer stops reading."""
+    _set_timeout(sock, deadline)
+    try:
+        sock.sendall(_U32.pack(len(payload)) + payload)
+    except socket.timeout:
+        raise Timeout() from None
+    except OSError:
+        raise Closed() from None
+
+
+def recv(sock, deadline=None, max_bytes=MAX_FRAME):
+    """One frame's payload; Closed at end of stream, Timeout past the deadline,
+    WireError for a frame over `max_bytes`."""
+    size = _U32.unpack(_recv_exact(sock, 4, deadline))[0]
+    if size > max_bytes:
+        raise WireError(f"a message larger than {max_bytes // 1024} KiB")
+    return _recv_exact(sock, size, deadline)
+
+
+def _recv_exact(sock, n, deadline):
+    buf = bytearray()
+    while len(buf) < n:
+        _set_timeout(sock, deadline)
+        try:
+            chunk = sock.recv(min(n - len(buf), 1 << 20))
+        except socket.timeout:
+            raise Timeout() from None
+        except OSError:
+            raise Closed() from None
+        if not chunk:
+            raise Closed()
+        buf += chunk
+    return bytes(buf)
+
+
+def _set_timeout(sock, deadline):
+    if deadline is None:
+        sock.settimeout(None)
+        return
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise Timeout()
+    sock.settimeout(left)

@@ -1,0 +1,165 @@
+//! What the split between runner and learner promises beyond resisting the
+//! attack suite: one runaway test costs only itself, hidden tests give away
+//! nothing but their verdict class, and any byte the learner's code prints
+//! ends in a stored verdict on the first delivery.
+
+use std::time::Duration;
+
+use common::domain::Verdict;
+use common::testing::TestEnv;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::helpers::{
+    config_for, docker_sandbox, final_state, grade_with, limits, source, submit, suite, Running,
+};
+
+#[tokio::test]
+async fn a_test_past_its_limit_fails_alone_and_the_others_still_report() {
+    let sandbox = docker_sandbox().await;
+    let loops_on_empty =
+        "def greet(name):\n    while not name:\n        pass\n    return f\"Hello, {name}!\"\n";
+    let tests = source("greeting", "tests");
+
+    let (verdict, feedback) =
+        grade_with(&sandbox, loops_on_empty, &suite(&tests, &[]), limits(2000)).await;
+
+    assert_eq!(verdict, Verdict::TimeLimit, "{feedback:?}");
+    let by_name = |name: &str| {
+        feedback
+            .tests
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("{name} missing: {feedback:?}"))
+    };
+    let looping = by_name("test_empty_name_greets_the_world");
+    assert_eq!(looping.verdict, Some(Verdict::TimeLimit));
+    assert!(
+        looping.message.contains("time limit of 1.0 s"),
+        "{looping:?}"
+    );
+    for name in [
+        "test_greets_by_name",
+        "test_keeps_the_name_as_written",
+        "test_returns_rather_than_prints",
+    ] {
+        assert!(by_name(name).passed, "{feedback:?}");
+    }
+    assert!(
+        feedback
+            .summary
+            .starts_with("3 of 4 tests passed; 1 ran past the time limit"),
+        "{}",
+        feedback.summary
+    );
+}
+
+const SECRET_TESTS: &str = r#"import unittest
+
+from solution import echo
+
+
+class EchoTest(unittest.TestCase):
+    def test_visible(self):
+        self.assertEqual(echo("plain"), "plain!")
+
+    def test_secret(self):
+        self.assertEqual(echo("SECRET-INPUT-7f3a"), "SECRET-EXPECTED-9c1e")
+
+    def test_secret_raises(self):
+        self.assertEqual(echo("SECRET-INPUT-7f3a", twice=True), "SECRET-EXPECTED-9c1e")
+"#;
+
+/// Tells everything it is given, every way it can: printed, in an
+/// exception, and kept for a later test to print.
+const TELLS_ALL: &str = r#"import os, sys
+seen = []
+
+def echo(text, twice=False):
+    seen.append(text)
+    print("printed:", seen)
+    print("stderr:", seen, file=sys.stderr)
+    os.write(1, repr(seen).encode())
+    if twice:
+        raise ValueError(f"raised: {seen}")
+    return text + "!"
+"#;
+
+#[tokio::test]
+async fn hidden_tests_report_their_verdict_class_and_nothing_else() {
+    let sandbox = docker_sandbox().await;
+    let hidden = suite(SECRET_TESTS, &["test_secret", "test_secret_raises"]);
+
+    let (verdict, feedback) = grade_with(&sandbox, TELLS_ALL, &hidden, limits(2000)).await;
+
+    let json = serde_json::to_string(&feedback).unwrap();
+    assert!(!json.contains("SECRET"), "a hidden test leaked: {json}");
+    assert_eq!(verdict, Verdict::RuntimeError, "{json}");
+    let names: Vec<&str> = feedback.tests.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["test_visible", "Hidden test 1", "Hidden test 2"]);
+    assert!(feedback.tests[0].passed);
+    assert_eq!(feedback.tests[1].verdict, Some(Verdict::WrongAnswer));
+    assert_eq!(feedback.tests[2].verdict, Some(Verdict::RuntimeError));
+    assert!(feedback.tests[1..].iter().all(|t| t.hidden && !t.passed));
+    // What the visible test printed is still shown.
+    assert!(feedback.stdout.contains("printed: ['plain']"), "{json}");
+}
+
+#[tokio::test]
+async fn nul_in_output_or_an_exception_ends_in_its_verdict_on_the_first_delivery() {
+    let env = TestEnv::new().await;
+    let grader = Running::start(config_for(
+        &env,
+        &format!("nul-{}", Uuid::new_v4().simple()),
+    ))
+    .await;
+    let solution = source("greeting", "solution");
+    let prints_nul = format!("import os\nprint('a\\x00b')\nos.write(1, b'\\x00')\n{solution}");
+    let raises_nul = "def greet(name):\n    raise ValueError('bad\\x00byte')\n".to_owned();
+
+    let (_, printed) = submit(&env, "greeting", &prints_nul).await;
+    let (_, raised) = submit(&env, "greeting", &raises_nul).await;
+    let printed_state = final_state(&env, printed, Duration::from_secs(30)).await;
+    let raised_state = final_state(&env, raised, Duration::from_secs(30)).await;
+    grader.stop().await;
+
+    assert_eq!(
+        printed_state,
+        ("passed".to_owned(), Some("passed".to_owned()), 1)
+    );
+    assert_eq!(
+        raised_state,
+        ("failed".to_owned(), Some("runtime_error".to_owned()), 1)
+    );
+    let client = env.pool.get().await.unwrap();
+    let feedback: Value = client
+        .query_one(
+            "SELECT feedback FROM submissions WHERE id = $1",
+            &[&printed],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(
+        feedback["stdout"].as_str().unwrap().contains("a\u{2400}b"),
+        "{feedback}"
+    );
+}
+
+#[tokio::test]
+async fn a_database_error_is_logged_with_what_postgres_said() {
+    let env = TestEnv::new().await;
+    let client = env.pool.get().await.unwrap();
+    let nul = serde_json::json!({ "stdout": "a\u{0}b" });
+
+    let error = client
+        .execute("SELECT $1::jsonb", &[&nul])
+        .await
+        .expect_err("jsonb holds no NUL");
+
+    let logged = common::Error::from(error).to_string();
+    assert!(
+        logged.contains("unsupported Unicode escape sequence") && logged.contains("SQLSTATE 22P05"),
+        "{logged}"
+    );
+}
