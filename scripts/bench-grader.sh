@@ -1,19 +1,52 @@
 #!/usr/bin/env bash
 # Benchmarks the grader against real Docker, Postgres and Redis and records
 # the numbers in BENCHMARKS.md: the container floor, end-to-end latency from
-# XADD to the published verdict, and throughput with 1 and 2 replicas.
+# XADD to the published verdict, and throughput with 1 and 2 replicas; and
+# the same measured, in the same run, for an earlier release (PREV, a commit:
+# by default the last one before tests and learner code ran in two
+# processes), built here from a git worktree with its own runner image.
+#
+#   scripts/bench-grader.sh            # this tree, then PREV
+#   PREV= scripts/bench-grader.sh      # this tree only
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 source scripts/deps.sh
 ensure_group core
+prev=${PREV-e890c8d}
 scripts/build-runner-image.sh
-dir=$PWD/.data/bench
+dir=$root/.data/bench
 scripts/services.sh start "$dir" 55434 56382
-trap 'scripts/services.sh stop "$dir"' EXIT
+image=codeplatform/python-runner
+current=$(docker image inspect -f '{{.Id}}' "$image:latest")
+cleanup() {
+  # The earlier release's bench uses :latest; this tree's image gets it back.
+  docker tag "$current" "$image:latest" >/dev/null 2>&1 || true
+  if [[ -n $prev ]]; then git worktree remove --force "$dir/prev" >/dev/null 2>&1 || true; fi
+  scripts/services.sh stop "$dir"
+}
+trap cleanup EXIT
 set -a
 # shellcheck disable=SC1091
 source "$dir/env"
 set +a
 mkdir -p "$dir/results"
-RUST_LOG=warn cargo run --release --locked -q -p grader --example bench | tee "$dir/results/grader.md"
+
+if [[ -n $prev ]]; then
+  echo "bench-grader: building $prev (binary and runner image) for comparison" >&2
+  git worktree remove --force "$dir/prev" >/dev/null 2>&1 || true
+  git worktree add --detach "$dir/prev" "$prev" >/dev/null
+  (cd "$dir/prev" && CARGO_TARGET_DIR=$dir/prev-target cargo build --release --locked -q -p grader --example bench)
+  docker build -q -t "$image:prev" "$dir/prev/grader/runner" >/dev/null
+fi
+
+RUST_LOG=warn cargo run --release --locked -q -p grader --example bench | tee "$dir/results/grader-now.md"
+if [[ -n $prev ]]; then
+  docker tag "$image:prev" "$image:latest"
+  (cd "$dir/prev" && RUST_LOG=warn "$dir/prev-target/release/examples/bench") | tee "$dir/results/grader-prev.md"
+  docker tag "$current" "$image:latest"
+fi
+python3 scripts/bench-report.py grader-table "$dir/results" "$prev" \
+  >"$dir/results/grader.md"
+cat "$dir/results/grader.md"
 python3 scripts/bench-report.py section grader "$dir/results/grader.md" "scripts/bench-grader.sh"

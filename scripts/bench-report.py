@@ -2,6 +2,7 @@
 """Turns the raw results of a benchmark script into a section of BENCHMARKS.md.
 
 Usage: bench-report.py api RESULTS_DIR DURATION
+       bench-report.py grader-table RESULTS_DIR PREV   # prints a table to stdout
        bench-report.py section NAME TABLE_FILE COMMAND
 
 Each section sits between <!-- NAME-benchmark:start --> and <!-- NAME-benchmark:end -->
@@ -93,6 +94,43 @@ server handles twice as many requests). Failed requests: browse {browse['failed'
 {notes('api')}"""
 
 
+def rows(path: Path) -> dict:
+    """The `| measure | value |` rows of a table the grader bench printed."""
+    out = {}
+    for line in path.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and cells[0] not in ("measure", "---"):
+            out[cells[0]] = cells[1]
+    return out
+
+
+def number(text: str) -> float:
+    return float(re.match(r"[\d.]+", text.replace(",", "")).group(0))
+
+
+def grader_table(results: Path, prev: str) -> str:
+    now = rows(results / "grader-now.md")
+    before = rows(results / "grader-prev.md") if prev and (results / "grader-prev.md").exists() else {}
+    head = f"| measure | this tree | {prev} |" if before else "| measure | value |"
+    lines = [head, "| --- | ---: | ---: |" if before else "| --- | ---: |"]
+    for key, value in now.items():
+        lines.append(f"| {key} | {value} | {before.get(key, '')} |" if before else f"| {key} | {value} |")
+    ratio_key = next(k for k in now if k.startswith("latency ÷ floor"))
+    ratio = number(now[ratio_key])
+    lines.append("")
+    lines.append(f"Latency ÷ floor in this run: {ratio:.2f} (aim ≤ 0.80: {'met' if ratio <= 0.8 else 'NOT met'}).")
+    if before:
+        for key in (k for k in now if k.startswith("throughput")):
+            change = number(now[key]) / number(before[key])
+            lines.append(f"- {key}: this tree ÷ {prev} = {change:.2f}")
+        one = next(k for k in now if k.startswith("throughput, 1 replica"))
+        change = number(now[one]) / number(before[one])
+        verdict = "met" if change >= 0.9 else "NOT met"
+        lines.append("")
+        lines.append(f"Throughput with 1 replica, this tree ÷ {prev}: {change:.2f} (aim ≥ 0.90: {verdict}).")
+    return "\n".join(lines)
+
+
 def notes(name: str) -> str:
     """The hand-written reading of a benchmark, kept beside it in benchmarks/."""
     path = ROOT / "benchmarks" / f"{name}.md"
@@ -117,6 +155,9 @@ def main() -> None:
     if kind == "api":
         body = api(Path(sys.argv[2]), sys.argv[3])
         replace_section(kind, body)
+    elif kind == "grader-table":
+        print(grader_table(Path(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else ""))
+        return
     elif kind == "section":
         name = sys.argv[2]
         body = section(name, Path(sys.argv[3]), sys.argv[4])

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use redis::aio::{ConnectionManager, MultiplexedConnection};
 use redis::streams::{
-    StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamPendingCountReply,
-    StreamPendingReply, StreamRangeReply, StreamReadOptions, StreamReadReply,
+    StreamAutoClaimOptions, StreamAutoClaimReply, StreamClaimOptions, StreamId,
+    StreamPendingCountReply, StreamPendingReply, StreamRangeReply, StreamReadOptions,
+    StreamReadReply,
 };
 use redis::AsyncCommands;
 use uuid::Uuid;
@@ -130,6 +131,31 @@ impl JobQueue {
             jobs.push(job_from_entry(entry, deliveries));
         }
         Ok(jobs)
+    }
+
+    /// Tells the group that `consumer` is still working on `entry_id`, so a
+    /// job longer than the visibility timeout is not taken from a live
+    /// grader. Resets the entry's idle time only if it has been idle at least
+    /// `min_idle` (so a job another consumer just took over stays with it),
+    /// and never counts as a delivery. True when the claim was renewed.
+    pub async fn keep_job(
+        &self,
+        consumer: &str,
+        entry_id: &str,
+        min_idle: Duration,
+    ) -> Result<bool, Error> {
+        let mut conn = self.conn.clone();
+        let renewed: Vec<String> = conn
+            .xclaim_options(
+                self.names.jobs_stream(),
+                GRADER_GROUP,
+                consumer,
+                min_idle.as_millis() as u64,
+                &[entry_id],
+                StreamClaimOptions::default().with_justid(),
+            )
+            .await?;
+        Ok(!renewed.is_empty())
     }
 
     /// How many times an entry has been delivered (XAUTOCLAIM does not say).

@@ -4,110 +4,13 @@
 //! the gateway down the verdict arrives by polling. Screenshots of each state
 //! go to `target/e2e-screenshots/`.
 
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
 use common::testing::{free_port, TestEnv};
-use common::token::TokenSigner;
+use e2e::{repo, start_stack};
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
-
-const SECRET: &[u8] = b"e2e-secret-e2e-secret-e2e-secret-e2e";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-struct Stack {
-    api_url: String,
-    ws_url: String,
-    stop_gateway: Option<tokio::sync::oneshot::Sender<()>>,
-    gateway: Option<tokio::task::JoinHandle<()>>,
-    _stop_rest: Vec<tokio::sync::oneshot::Sender<()>>,
-}
-
-async fn start_stack(env: &TestEnv) -> Stack {
-    let signer = TokenSigner::new(SECRET).unwrap();
-    let api_config = programming_api::config::Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database: env.database_url.parse().unwrap(),
-        redis: env.redis.clone(),
-        signer: signer.clone(),
-        course_dir: repo().join("assignments"),
-        ui_dir: repo().join("ui"),
-        redis_prefix: env.names.prefix().to_owned(),
-        pool_size: 8,
-        cache_ttl: Duration::from_secs(60),
-        query_cache: true,
-        reconcile_interval: Duration::from_secs(1),
-        reconcile_stale: Duration::from_secs(30),
-    };
-    let ctx = programming_api::build(&api_config).await.unwrap();
-    let api_listener = tokio::net::TcpListener::bind(api_config.addr)
-        .await
-        .unwrap();
-    let api_url = format!("http://{}", api_listener.local_addr().unwrap());
-    let (stop_api, api_stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        programming_api::run(api_listener, ctx, &api_config, async {
-            let _ = api_stopped.await;
-        })
-        .await;
-    });
-
-    let grader_config = grader::config::Config {
-        database: env.database_url.parse().unwrap(),
-        redis: env.redis.clone(),
-        redis_prefix: env.names.prefix().to_owned(),
-        sandbox: grader::config::SandboxKind::Docker,
-        runner_image: "codeplatform/python-runner:latest".into(),
-        harness: repo().join("grader/runner/entry.py"),
-        concurrency: 2,
-        visibility: Duration::from_secs(30),
-        max_deliveries: 3,
-        drain: Duration::from_secs(10),
-        metrics_addr: "127.0.0.1:0".parse().unwrap(),
-        consumer: format!("e2e-{}", uuid::Uuid::new_v4().simple()),
-        cache_ttl: Duration::from_secs(60),
-    };
-    let grader = grader::build(grader_config).await.unwrap();
-    let (stop_grader, grader_stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(grader.run(async {
-        let _ = grader_stopped.await;
-    }));
-
-    let ws_config = websocket::config::Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        admin_addr: "127.0.0.1:0".parse().unwrap(),
-        redis: env.redis.clone(),
-        signer,
-        redis_prefix: env.names.prefix().to_owned(),
-        buffer: 32,
-        ping_interval: Duration::from_secs(20),
-    };
-    let ws_listener = tokio::net::TcpListener::bind(ws_config.addr).await.unwrap();
-    let admin = tokio::net::TcpListener::bind(ws_config.admin_addr)
-        .await
-        .unwrap();
-    let ws_url = format!("ws://{}/ws", ws_listener.local_addr().unwrap());
-    let (stop_gateway, gateway_stopped) = tokio::sync::oneshot::channel::<()>();
-    let gateway = tokio::spawn(websocket::run(
-        ws_listener,
-        admin,
-        websocket::Gateway::new(ws_config),
-        async {
-            let _ = gateway_stopped.await;
-        },
-    ));
-    Stack {
-        api_url,
-        ws_url,
-        stop_gateway: Some(stop_gateway),
-        gateway: Some(gateway),
-        _stop_rest: vec![stop_api, stop_grader],
-    }
-}
 
 async fn browser(profile: &std::path::Path) -> (Client, tokio::process::Child) {
     // Fails only when a provider is installed already, which is what we want.
@@ -227,7 +130,7 @@ fn solution(slug: &str) -> String {
 #[tokio::test]
 async fn a_learner_works_through_the_course_with_live_feedback() {
     let env = TestEnv::new().await;
-    let mut stack = start_stack(&env).await;
+    let mut stack = start_stack(&env, &repo().join("assignments")).await;
     let profile =
         std::env::temp_dir().join(format!("cp-e2e-profile-{}", uuid::Uuid::new_v4().simple()));
     let (c, _driver) = browser(&profile).await;

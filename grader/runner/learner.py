@@ -121,8 +121,6 @@ class OutputLimit(BaseException):
     limit; a BaseException so that `except Exception` does not swallow it."""
 
 
-# Output sent back with an `output_limit` answer, per stream.
-KEEP = 16 << 10
 
 
 class _Sink(io.BufferedIOBase):
@@ -159,6 +157,8 @@ class Served:
         self.next_number = 0
         self.printed = 0
         self.output_limit = 1 << 20
+        # Output sent back with an `output_limit` answer, per stream.
+        self.keep_bytes = 16 << 10
         self.max_bytes = wire.MAX_FRAME
         self.max_depth = wire.MAX_DEPTH
 
@@ -205,7 +205,7 @@ class Served:
             status = ("raise", *self.describe(e))
         out, err = self.drain()
         if status is None or self.printed > self.output_limit:
-            return self.encode(("output_limit", out[:KEEP], err[:KEEP]))
+            return self.encode(("output_limit", out[: self.keep_bytes], err[: self.keep_bytes]))
         try:
             return self.encode(status + (out, err))
         except wire.WireError as e:
@@ -281,6 +281,7 @@ class Served:
 
     def op_load(self, source, limits):
         self.output_limit = limits["output_bytes"]
+        self.keep_bytes = limits["keep_bytes"]
         self.max_bytes = limits["value_bytes"]
         self.max_depth = limits["value_depth"]
         path = os.path.join(self.workdir, "solution.py")

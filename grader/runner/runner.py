@@ -63,6 +63,10 @@ class LearnerCrashed(Exception):
     """The learner's process ended, or broke the protocol, during a call."""
 
 
+class LearnerOutOfMemory(Exception):
+    """The kernel killed the learner's process for using too much memory."""
+
+
 class LearnerGone(Exception):
     """The learner host stopped answering: no process can run the code now."""
 
@@ -90,6 +94,7 @@ class Link:
         self.printed = 0
         # One proxy per learner object and generation, so `is` works.
         self.remotes = {}
+        self.oom_kills = oom_kills()
 
     def _control(self, message, fd=None):
         if self.gone:
@@ -118,7 +123,7 @@ class Link:
         self.sock = ours
         self.generation += 1
         self.remotes.clear()
-        learner_limits = {k: self.limits[k] for k in ("output_bytes", "value_bytes", "value_depth")}
+        learner_limits = {k: self.limits[k] for k in ("output_bytes", "keep_bytes", "value_bytes", "value_depth")}
         try:
             self._exchange(("load", self.source, learner_limits))
         except BaseException:
@@ -160,11 +165,17 @@ class Link:
             ) from None
         except wire.Closed:
             how = self.end()
+            if self._out_of_memory():
+                raise LearnerOutOfMemory("Your code used more memory than allowed and was stopped.") from None
             raise LearnerCrashed(f"Your code's process ended during this call ({how}).") from None
         except wire.WireError as e:
             self.end()
             raise LearnerCrashed(f"Your code's process sent something that is not plain data: {e}") from None
         return self._unpack(reply)
+
+    def _out_of_memory(self):
+        now = oom_kills()
+        return now is not None and self.oom_kills is not None and now > self.oom_kills
 
     def _outgoing(self, obj):
         if isinstance(obj, Remote):
@@ -209,6 +220,22 @@ class Link:
             raise OutputLimitHit(f"Your code printed more than {self.limits['output_bytes'] // 1024} KiB.")
 
 
+def oom_kills():
+    """How many processes the kernel has killed for memory in this cgroup
+    (the container's), or None where that cannot be read. Only the kernel
+    writes it: the learner's code can neither hide nor fake an OOM kill."""
+    for path in ("/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events"):
+        try:
+            with open(path) as f:
+                for line in f:
+                    name, _, value = line.partition(" ")
+                    if name == "oom_kill":
+                        return int(value)
+        except (OSError, ValueError):
+            continue
+    return None
+
+
 def rebuild(name, args, text):
     """The learner's exception as one of ours: the same builtin type where it
     is one (so assertRaises(ValueError) works), else a LearnerError. Never a
@@ -232,7 +259,7 @@ class Remote:
     iteration, len, indexing, str, repr, bool and `with` cross the pipe;
     comparisons and hashing do not (a Remote equals only itself)."""
 
-    __slots__ = ("_link", "_generation", "_number", "_kind", "_origin")
+    __slots__ = ("_cp_link", "_cp_generation", "_cp_number", "_cp_kind", "_cp_origin")
 
     def __init__(self, link, generation, number, kind, origin=None):
         for slot, value in zip(self.__slots__, (link, generation, number, kind, origin)):
@@ -242,38 +269,38 @@ class Remote:
         """The handle number in the current learner process. A module-level
         name is looked up again after the process was replaced; any other
         object was lost with it."""
-        link = self._link
+        link = self._cp_link
         if link.sock is None:
             link.start()
-        if self._generation == link.generation:
-            return self._number
-        if self._origin is None:
+        if self._cp_generation == link.generation:
+            return self._cp_number
+        if self._cp_origin is None:
             raise LearnerCrashed(
-                f"Your {self._kind} was lost when your code's process was restarted after an earlier failure."
+                f"Your {self._cp_kind} was lost when your code's process was restarted after an earlier failure."
             )
-        fresh = link.ask("getattr", 0, self._origin)
+        fresh = link.ask("getattr", 0, self._cp_origin)
         if not isinstance(fresh[0], Remote):
-            raise LearnerCrashed(f"{self._origin} changed when your code's process was restarted.")
-        object.__setattr__(self, "_generation", fresh[0]._generation)
-        object.__setattr__(self, "_number", fresh[0]._number)
-        return self._number
+            raise LearnerCrashed(f"{self._cp_origin} changed when your code's process was restarted.")
+        object.__setattr__(self, "_cp_generation", fresh[0]._cp_generation)
+        object.__setattr__(self, "_cp_number", fresh[0]._cp_number)
+        return self._cp_number
 
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        return self._link.ask("getattr", self, name)[0]
+        return self._cp_link.ask("getattr", self, name)[0]
 
     def __setattr__(self, name, value):
-        self._link.ask("setattr", self, name, value)
+        self._cp_link.ask("setattr", self, name, value)
 
     def __call__(self, *args, **kwargs):
-        result, back = self._link.ask("call", self, args, kwargs)
+        result, back = self._cp_link.ask("call", self, args, kwargs)
         if back is not None:
             _copy_back(back, args, kwargs)
         return result
 
     def _op(self, name, *args):
-        return self._link.ask("op", self, name, args)[0]
+        return self._cp_link.ask("op", self, name, args)[0]
 
     def __iter__(self):
         it = self._op("iter")
@@ -308,7 +335,7 @@ class Remote:
             s = self._op("repr")
         except Exception:
             s = None
-        return s if type(s) is str else f"<your {self._kind}>"
+        return s if type(s) is str else f"<your {self._cp_kind}>"
 
     def __bool__(self):
         b = self._op("bool")
@@ -387,7 +414,7 @@ class RemoteModule(types.ModuleType):
             raise AttributeError(name)
         value = self.__dict__["__codeplatform_link__"].ask("getattr", 0, name)[0]
         if isinstance(value, Remote):
-            object.__setattr__(value, "_origin", name)
+            object.__setattr__(value, "_cp_origin", name)
         return value
 
 
@@ -447,6 +474,8 @@ class Results(unittest.TestResult):
 
     def stopTest(self, test):
         super().stopTest(test)
+        # Class and module fixtures between tests get a test's time too.
+        self.link.deadline = min(time.monotonic() + self.test_time, self.budget_end)
         record = self.records[test.id()]
         if record["outcome"] is None:
             record["outcome"] = "error"
@@ -534,6 +563,8 @@ def describe(exc, loading=False):
         # Raised here, not in the learner's code: say where in the test.
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == suite.MODULE + ".py"]
         text = "".join(traceback.format_list(frames[-1:]) + traceback.format_exception_only(type(exc), exc))
+    if isinstance(exc, LearnerOutOfMemory):
+        return "memory_limit", str(exc)
     if isinstance(exc, MemoryError):
         return "memory_limit", text
     if loading and isinstance(exc, SyntaxError) and getattr(exc, "learner_text", None):
@@ -564,6 +595,7 @@ def run(request, ctl):
     except BaseException as e:  # whatever loading the learner's code did
         outcome, message = describe(e, loading=True)
         return finish({"status": "load_failed", "outcome": outcome, "message": message[: limits["message_chars"]]})
+    link.deadline = min(time.monotonic() + test_time, budget_end)
     hidden = set(request["hidden"])
     ordered = [t for t in tests if t.id() not in hidden] + [t for t in tests if t.id() in hidden]
     results = Results(link, logs, hidden, test_time, budget_end, limits["message_chars"])

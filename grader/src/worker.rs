@@ -112,7 +112,12 @@ impl Grader {
             limits,
         };
         let nonce = new_nonce();
-        let outcome = match self.sandbox.run(&spec, &nonce).await {
+        // While it runs, the job stays ours however long it takes.
+        let run = tokio::select! {
+            run = self.sandbox.run(&spec, &nonce) => run,
+            never = self.keep_claim(&job) => match never {},
+        };
+        let outcome = match run {
             Ok(o) => o,
             Err(e) => {
                 tracing::error!(error = %e, "sandbox failed; the job will be delivered again");
@@ -216,6 +221,25 @@ impl Grader {
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the tests; will retry");
                 None
+            }
+        }
+    }
+
+    /// Renews this replica's claim on `job` every third of the visibility
+    /// timeout, for as long as it is polled: only a job whose grader died
+    /// (or hangs past the timeout) is taken over by another replica.
+    async fn keep_claim(&self, job: &Job) -> std::convert::Infallible {
+        let every = self.config.visibility / 3;
+        loop {
+            tokio::time::sleep(every).await;
+            match self
+                .jobs
+                .keep_job(&self.config.consumer, &job.entry_id, every / 2)
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => tracing::warn!("another grader holds this job now"),
+                Err(e) => tracing::warn!(error = %e, "could not renew the claim on a job"),
             }
         }
     }

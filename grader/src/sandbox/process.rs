@@ -115,8 +115,9 @@ impl ProcessSandbox {
                 "--",
             ]);
         }
+        // -B: no bytecode written into the source tree.
         cmd.arg("python3")
-            .arg("-I")
+            .args(["-I", "-B"])
             .arg(&self.harness)
             .arg(dir.join("work"));
         if let Some(uids) = uids {

@@ -72,8 +72,16 @@ async fn reaches_grading(env: &TestEnv, id: Uuid) -> bool {
     false
 }
 
-/// Submits a passing solution that takes `secs` in all (spread over the
-/// four tests, each within its own limit), starts the grader binary as
+/// A passing greeting that takes `secs` in all, spread over the four tests
+/// so that each stays within its own limit.
+fn slow_solution(secs: f32) -> String {
+    format!(
+        "import time\n{}\n_greet = greet\n\ndef greet(name):\n    time.sleep({secs} / 4)\n    return _greet(name)\n",
+        source("greeting", "solution")
+    )
+}
+
+/// Submits a slow passing solution, starts the grader binary as
 /// `consumer`, and returns (learner, submission, grader) once that grader
 /// is grading it.
 async fn slow_job_in_a_grader_binary(
@@ -81,11 +89,7 @@ async fn slow_job_in_a_grader_binary(
     consumer: &str,
     secs: f32,
 ) -> (Uuid, Uuid, tokio::process::Child) {
-    let slow = format!(
-        "import time\n{}\n_greet = greet\n\ndef greet(name):\n    time.sleep({secs} / 4)\n    return _greet(name)\n",
-        source("greeting", "solution")
-    );
-    let (user, id) = submit(env, "greeting", &slow).await;
+    let (user, id) = submit(env, "greeting", &slow_solution(secs)).await;
     let child = spawn_grader_binary(env, consumer);
     assert!(
         reaches_grading(env, id).await,
@@ -304,6 +308,36 @@ async fn a_grader_killed_mid_job_is_taken_over_and_the_submission_graded_exactly
     let sweeper = docker_sandbox().await;
     sweeper.sweep(Some(&victim), Duration::ZERO).await.unwrap();
     assert_eq!(sandbox_containers(&victim).await, 0);
+}
+
+#[tokio::test]
+async fn a_job_longer_than_the_visibility_timeout_stays_with_its_live_grader() {
+    let env = TestEnv::new().await;
+    let (user, id) = submit(&env, "greeting", &slow_solution(1.8)).await;
+    let mut config = config_for(&env, &format!("long-{}", Uuid::new_v4().simple()));
+    config.visibility = Duration::from_millis(600);
+    let grader = Running::start(config).await;
+
+    let (status, _, attempts) = final_state(&env, id, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let graded = grader.graded();
+    grader.stop().await;
+
+    assert_eq!(
+        (status.as_str(), attempts),
+        ("passed", 1),
+        "taken over while alive"
+    );
+    assert_eq!(graded, 1);
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM completions WHERE user_id = $1",
+            user
+        )
+        .await,
+        1
+    );
 }
 
 #[tokio::test]

@@ -163,3 +163,123 @@ async fn a_database_error_is_logged_with_what_postgres_said() {
         "{logged}"
     );
 }
+
+/// Tests written for one process, run against the learner's code in another.
+const ONE_PROCESS_TESTS: &str = r#"import contextlib
+import io
+import unittest
+
+import solution
+from solution import LIMIT, Stack, countdown, shout, sort_in_place, words
+
+
+class AsIfInOneProcess(unittest.TestCase):
+    def test_a_module_constant(self):
+        self.assertEqual(LIMIT, 3)
+        self.assertEqual(solution.LIMIT, 3)
+
+    def test_printed_output_is_captured_per_call(self):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            self.assertEqual(shout("hi"), "HI")
+        self.assertEqual(out.getvalue(), "shouting hi\n")
+
+    def test_builtin_exceptions_keep_their_type(self):
+        with self.assertRaises(ValueError):
+            shout("")
+        with self.assertRaisesRegex(KeyError, "missing"):
+            words({})["missing"]
+
+    def test_an_instance_stays_behind_a_handle(self):
+        stack = Stack()
+        stack.push(1)
+        stack.push(2)
+        self.assertEqual(len(stack), 2)
+        self.assertEqual(stack[0], 1)
+        self.assertEqual(stack.top, 2)
+        stack.name = "mine"
+        self.assertEqual(stack.describe(), "mine: [1, 2]")
+        self.assertEqual(str(stack), "Stack of 2")
+        self.assertIs(stack.me(), stack)
+        with stack as inside:
+            self.assertEqual(inside, "entered")
+        self.assertEqual(stack.exits, 1)
+
+    def test_generators_iterate(self):
+        self.assertEqual(list(countdown(3)), [3, 2, 1])
+        self.assertEqual(sum(countdown(4)), 10)
+
+    def test_changes_to_arguments_come_back(self):
+        data = [3, 1, 2]
+        nested = {"k": [2, 1]}
+        self.assertIsNone(sort_in_place(data, nested))
+        self.assertEqual(data, [1, 2, 3])
+        self.assertEqual(nested, {"k": [1, 2]})
+
+    def test_values_cross_as_what_they_are(self):
+        got = words({"a": (1, 2.5, b"x", None, frozenset({1}), {2}, float("inf"), 10**40)})
+        self.assertEqual(got["a"], (1, 2.5, b"x", None, frozenset({1}), {2}, float("inf"), 10**40))
+        self.assertIs(type(got), dict)
+"#;
+
+const ONE_PROCESS_SOLUTION: &str = r#"LIMIT = 3
+
+def shout(text):
+    if not text:
+        raise ValueError("nothing to shout")
+    print("shouting", text)
+    return text.upper()
+
+def words(d):
+    return dict(d)
+
+class Stack:
+    def __init__(self):
+        self.items = []
+        self.name = "stack"
+        self.exits = 0
+    def push(self, x):
+        self.items.append(x)
+    def me(self):
+        return self
+    @property
+    def top(self):
+        return self.items[-1]
+    def describe(self):
+        return f"{self.name}: {self.items}"
+    def __len__(self):
+        return len(self.items)
+    def __getitem__(self, i):
+        return self.items[i]
+    def __str__(self):
+        return f"Stack of {len(self.items)}"
+    def __enter__(self):
+        return "entered"
+    def __exit__(self, *exc):
+        self.exits += 1
+
+def countdown(n):
+    while n:
+        yield n
+        n -= 1
+
+def sort_in_place(items, nested):
+    items.sort()
+    nested["k"].sort()
+"#;
+
+#[tokio::test]
+async fn tests_written_for_one_process_work_across_the_pipe() {
+    let sandbox = docker_sandbox().await;
+
+    let (verdict, feedback) = grade_with(
+        &sandbox,
+        ONE_PROCESS_SOLUTION,
+        &suite(ONE_PROCESS_TESTS, &[]),
+        limits(2000),
+    )
+    .await;
+
+    assert_eq!(verdict, Verdict::Passed, "{feedback:#?}");
+    assert_eq!(feedback.tests.len(), 7);
+}
