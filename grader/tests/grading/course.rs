@@ -2,7 +2,9 @@ use common::course::{load_course, repository_course_dir};
 use common::domain::Verdict;
 use futures::StreamExt;
 
-use crate::helpers::{docker_sandbox, grade};
+use grader::sandbox::{Limits, TestSuite};
+
+use crate::helpers::{docker_sandbox, grade_with};
 
 #[tokio::test]
 async fn every_reference_solution_passes_and_every_starter_fails_in_docker() {
@@ -14,11 +16,23 @@ async fn every_reference_solution_passes_and_every_starter_fails_in_docker() {
     let results: Vec<_> = futures::stream::iter(runs)
         .map(|(a, code, should_pass)| {
             let sandbox = &sandbox;
+            // The assignment as the grader gets it: its listed ids, hidden
+            // tests and limits.
+            let tests = TestSuite {
+                code: a.test_code.clone(),
+                ids: a.test_ids.clone(),
+                hidden: a.hidden_tests.clone(),
+            };
+            let limits = Limits::new(
+                a.time_limit_ms as u64,
+                a.test_time_limit_ms as u64,
+                a.memory_limit_mb as u32,
+            );
             async move {
                 (
                     a.slug.clone(),
                     should_pass,
-                    grade(sandbox, code, &a.test_code, a.time_limit_ms as u64).await,
+                    grade_with(sandbox, code, &tests, limits).await,
                 )
             }
         })
