@@ -9,6 +9,7 @@
 //! - [`course`]: the assignments as code under `assignments/`, and their upsert.
 //! - [`test_ids`]: which tests an assignment has, by a trusted run of the runner's loader.
 //! - [`db`]: the Postgres pool, migrations and the submission row mapping.
+//! - [`submissions`]: the submission state machine, the one writer of submissions and completions.
 //! - [`config`]: environment parsing helpers, secrets from files.
 //! - [`telemetry`]: tracing set-up.
 //! - `testing` (feature `testing`): a fresh database and Redis prefix per test.
@@ -21,6 +22,7 @@ pub mod domain;
 pub mod events;
 pub mod jobs;
 pub mod names;
+pub mod submissions;
 pub mod telemetry;
 pub mod test_ids;
 #[cfg(feature = "testing")]

@@ -73,6 +73,21 @@ impl TestEnv {
             .await
             .expect("connect to Redis")
     }
+
+    /// The submission state machine over this test's database and prefix,
+    /// for tests that submit or grade without the service that would.
+    pub async fn submissions(&self) -> crate::submissions::Submissions {
+        let redis = self.redis_manager().await;
+        crate::submissions::Submissions::new(
+            self.pool.clone(),
+            crate::cache::QueryCache::new(
+                redis.clone(),
+                self.names.clone(),
+                std::time::Duration::from_secs(60),
+            ),
+            crate::jobs::JobQueue::new(redis, self.names.clone()),
+        )
+    }
 }
 
 /// A TCP port on loopback that was free a moment ago.

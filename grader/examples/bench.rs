@@ -1,4 +1,5 @@
-//! Grader benchmark: the container floor, end-to-end latency from XADD to
+//! Grader benchmark: the container floor, end-to-end latency from a
+//! submission (its row inserted and its job pushed, as the API does) to
 //! the published verdict, and throughput with 1 and 2 replicas on a backlog.
 //! Prints a markdown section; `scripts/bench-grader.sh` records it.
 //!
@@ -41,27 +42,28 @@ fn config(env: &TestEnv, name: &str, concurrency: usize) -> Config {
     }
 }
 
-/// Inserts learners with queued submissions of a trivial passing program.
-async fn insert(env: &TestEnv, n: usize) -> Vec<Uuid> {
+/// Submits `n` trivial passing programs, each from a learner of its own,
+/// as the API does: queued and pushed onto the stream.
+async fn submit(env: &TestEnv, n: usize) -> Vec<Uuid> {
     let client = env.pool.get().await.unwrap();
+    let submissions = env.submissions().await;
+    let greeting: i32 = client
+        .query_one("SELECT id FROM assignments WHERE slug = 'greeting'", &[])
+        .await
+        .unwrap()
+        .get(0);
     let mut ids = Vec::with_capacity(n);
     for i in 0..n {
-        let (user, id) = (Uuid::new_v4(), Uuid::new_v4());
-        let code =
-            format!("# {id} {i}\ndef greet(name):\n    return f\"Hello, {{name or 'world'}}!\"\n");
+        let user = Uuid::new_v4();
+        let code = format!(
+            "# {user} {i}\ndef greet(name):\n    return f\"Hello, {{name or 'world'}}!\"\n"
+        );
         client
             .execute("INSERT INTO users (id) VALUES ($1)", &[&user])
             .await
             .unwrap();
-        client
-            .execute(
-                "INSERT INTO submissions (id, user_id, assignment_id, code, code_hash, assignment_hash, enqueued_at)
-                 SELECT $1, $2, id, $3, md5($3), content_hash, now() FROM assignments WHERE slug = 'greeting'",
-                &[&id, &user, &code],
-            )
-            .await
-            .unwrap();
-        ids.push(id);
+        let created = submissions.create(user, greeting, &code).await.unwrap();
+        ids.push(created.submission.id);
     }
     ids
 }
@@ -102,11 +104,10 @@ async fn latency(env: &TestEnv) -> (Vec<Duration>, Duration) {
     let mut pubsub = env.redis.get_async_pubsub().await.unwrap();
     pubsub.subscribe(env.names.events_channel()).await.unwrap();
     let mut events = pubsub.into_on_message();
-    let ids = insert(env, LATENCY_RUNS + 3).await;
     let mut samples = Vec::new();
-    for (i, id) in ids.iter().enumerate() {
+    for i in 0..LATENCY_RUNS + 3 {
         let t = Instant::now();
-        grader.jobs.enqueue_job(*id).await.unwrap();
+        let id = submit(env, 1).await[0];
         loop {
             let msg = events.next().await.unwrap();
             let v: serde_json::Value = serde_json::from_slice(msg.get_payload_bytes()).unwrap();
@@ -133,11 +134,7 @@ async fn latency(env: &TestEnv) -> (Vec<Duration>, Duration) {
 }
 
 async fn throughput(env: &TestEnv, replicas: usize, concurrency: usize) -> f64 {
-    let ids = insert(env, BACKLOG).await;
-    let jobs = common::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
-    for id in &ids {
-        jobs.enqueue_job(*id).await.unwrap();
-    }
+    let ids = submit(env, BACKLOG).await;
     let started = Instant::now();
     let mut running = Vec::new();
     for r in 0..replicas {
@@ -194,7 +191,7 @@ async fn main() {
     println!("| measure | value |");
     println!("| --- | ---: |");
     println!("| floor: `docker run --rm codeplatform/python-runner python3 -c pass`, median of {} | {} ms |", floor.len(), ms(floor_med));
-    println!("| end-to-end latency, XADD to published verdict, trivial passing submission, median of {} | {} ms |", lat.len(), ms(lat_med));
+    println!("| end-to-end latency, submitted (row + XADD) to published verdict, trivial passing submission, median of {} | {} ms |", lat.len(), ms(lat_med));
     println!("| the same, p95 | {} ms |", ms(percentile(&lat, 0.95)));
     println!(
         "| latency ÷ floor | {:.2} |",

@@ -10,6 +10,7 @@ use common::cache::QueryCache;
 use common::domain::{Submission, SubmissionEvent, Verdict};
 use common::events::EventPublisher;
 use common::jobs::{Job, JobQueue};
+use common::submissions::Submissions;
 use deadpool_postgres::Pool;
 use redis::aio::MultiplexedConnection;
 use tokio::sync::Semaphore;
@@ -40,7 +41,8 @@ pub struct Grader {
     pub pool: Pool,
     pub jobs: JobQueue,
     pub events: EventPublisher,
-    pub cache: QueryCache,
+    /// Claim, finish and give up: the state machine's transitions.
+    pub submissions: Submissions,
     pub sandbox: Sandbox,
     pub metrics: Arc<Metrics>,
     pub config: Config,
@@ -59,10 +61,10 @@ impl Grader {
         config: Config,
     ) -> Self {
         Self {
+            submissions: Submissions::new(pool.clone(), cache, jobs.clone()),
             pool,
             jobs,
             events,
-            cache,
             sandbox,
             metrics,
             config,
@@ -80,7 +82,7 @@ impl Grader {
         if job.deliveries > self.config.max_deliveries {
             return self.give_up(&job, id).await;
         }
-        let claimed = match store::claim(&self.pool, id, job.deliveries > 1).await {
+        let claimed = match self.submissions.claim(id, job.deliveries > 1).await {
             Ok(Some(c)) => c,
             Ok(None) => {
                 self.ack(&job).await;
@@ -125,14 +127,10 @@ impl Grader {
             }
         };
         let (verdict, feedback) = judge(&outcome, &nonce, &tests, &limits);
-        match store::finish(
-            &self.pool,
-            id,
-            verdict,
-            &feedback,
-            Some(&claimed.content_hash),
-        )
-        .await
+        match self
+            .submissions
+            .finish(id, verdict, &feedback, &claimed.content_hash)
+            .await
         {
             Ok(Some(done)) => {
                 self.metrics
@@ -142,16 +140,8 @@ impl Grader {
                 self.metrics
                     .grading_seconds
                     .observe(started.elapsed().as_secs_f64());
-                self.cache
-                    .bump_generation(
-                        &self
-                            .cache
-                            .names()
-                            .submission_list_cache(claimed.user_id, done.assignment_id),
-                    )
-                    .await;
                 self.ack(&job).await;
-                self.announce(claimed.user_id, &done).await;
+                self.announce(done.user_id, &done.submission).await;
                 tracing::info!(
                     verdict = verdict.as_str(),
                     wall_ms = outcome.wall.as_millis() as u64,
@@ -171,19 +161,11 @@ impl Grader {
     }
 
     async fn give_up(&self, job: &Job, id: Uuid) -> Outcome {
-        match store::give_up(&self.pool, id, job.deliveries - 1).await {
-            Ok(Some((submission, user))) => {
+        match self.submissions.give_up(id, job.deliveries - 1).await {
+            Ok(Some(done)) => {
                 tracing::error!("out of deliveries; the submission ends as error");
-                self.cache
-                    .bump_generation(
-                        &self
-                            .cache
-                            .names()
-                            .submission_list_cache(user, submission.assignment_id),
-                    )
-                    .await;
                 self.ack(job).await;
-                self.announce(user, &submission).await;
+                self.announce(done.user_id, &done.submission).await;
                 self.metrics
                     .graded
                     .with_label_values(&[Verdict::InternalError.as_str()])

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use common::cache::QueryCache;
 use common::jobs::JobQueue;
 use common::names::RedisNames;
+use common::submissions::Submissions;
 use common::token::TokenSigner;
 use deadpool_postgres::Pool;
 use redis::aio::ConnectionManager;
@@ -20,6 +21,8 @@ pub struct AppContext {
     pub names: RedisNames,
     pub cache: QueryCache,
     pub jobs: JobQueue,
+    /// Every write to a submission goes through here.
+    pub submissions: Submissions,
     pub signer: TokenSigner,
     pub metrics: Arc<Metrics>,
 }

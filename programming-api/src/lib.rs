@@ -27,6 +27,7 @@ use std::time::Duration;
 use common::cache::QueryCache;
 use common::jobs::JobQueue;
 use common::names::RedisNames;
+use common::submissions::Submissions;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::net::TcpListener;
 
@@ -60,8 +61,10 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
         tracing::warn!("query cache off: every read goes to Postgres");
         cache = cache.disabled();
     }
+    let jobs = JobQueue::new(redis.clone(), names.clone());
     let ctx = AppContext {
-        jobs: JobQueue::new(redis.clone(), names.clone()),
+        submissions: Submissions::new(pool.clone(), cache.clone(), jobs.clone()),
+        jobs,
         cache,
         pool,
         redis,

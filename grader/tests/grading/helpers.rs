@@ -157,26 +157,34 @@ impl Running {
     }
 }
 
-/// Inserts a learner and a queued submission and pushes its job.
+/// Makes a learner and submits `code` for them, as the API does (queued
+/// and pushed); returns (learner, submission).
 pub async fn submit(env: &TestEnv, assignment_slug: &str, code: &str) -> (Uuid, Uuid) {
     let client = env.pool.get().await.unwrap();
     let user = Uuid::new_v4();
-    let id = Uuid::new_v4();
     client
         .execute("INSERT INTO users (id) VALUES ($1)", &[&user])
         .await
         .unwrap();
-    client
-        .execute(
-            "INSERT INTO submissions (id, user_id, assignment_id, code, code_hash, assignment_hash, enqueued_at)
-             SELECT $1, $2, id, $3, md5($3), content_hash, now() FROM assignments WHERE slug = $4",
-            &[&id, &user, &code, &assignment_slug],
+    let assignment: i32 = client
+        .query_one(
+            "SELECT id FROM assignments WHERE slug = $1",
+            &[&assignment_slug],
         )
         .await
+        .unwrap()
+        .get(0);
+    let created = env
+        .submissions()
+        .await
+        .create(user, assignment, code)
+        .await
         .unwrap();
-    let jobs = common::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
-    jobs.enqueue_job(id).await.unwrap();
-    (user, id)
+    assert!(
+        !created.reused,
+        "a verdict was reused; make the code unique"
+    );
+    (user, created.submission.id)
 }
 
 /// Waits until the submission is final; returns (status, verdict, attempts).

@@ -4,10 +4,8 @@
 
 use common::db::{submission_from_row, SUBMISSION_COLUMNS};
 use common::domain::Submission;
+use common::submissions::{CreateError, Deleted};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use tokio_postgres::error::SqlState;
-use uuid::Uuid;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Reply};
@@ -21,35 +19,6 @@ use crate::error::ApiError;
 
 /// Largest program accepted, in bytes of UTF-8.
 pub const MAX_CODE_BYTES: usize = 64 * 1024;
-
-/// Creates a submission: $1 id, $2 user, $3 assignment, $4 code, $5 code hash.
-const CREATE_SUBMISSION: &str = "
-    WITH assignment AS (
-        SELECT a.id, a.content_hash, r.status, r.verdict, r.feedback
-        FROM assignments a
-        LEFT JOIN LATERAL (
-            SELECT s.status, s.verdict, s.feedback FROM submissions s
-            WHERE s.assignment_id = a.id AND s.code_hash = $5
-              AND s.assignment_hash = a.content_hash
-              AND s.status IN ('passed', 'failed')
-            ORDER BY s.graded_at DESC LIMIT 1) r ON true
-        WHERE a.id = $3 AND a.position IS NOT NULL),
-    inserted AS (
-        INSERT INTO submissions (id, user_id, assignment_id, code, code_hash, assignment_hash,
-                                 status, verdict, feedback, graded_at, enqueued_at)
-        SELECT $1, $2, a.id, $4, $5, a.content_hash,
-               coalesce(a.status, 'queued'), a.verdict, a.feedback,
-               CASE WHEN a.status IS NULL THEN NULL ELSE now() END,
-               CASE WHEN a.status IS NULL THEN now() END
-        FROM assignment a
-        RETURNING *),
-    completed AS (
-        INSERT INTO completions (user_id, assignment_id, submission_id)
-        SELECT user_id, assignment_id, id FROM inserted WHERE status = 'passed'
-        ON CONFLICT DO NOTHING)
-    SELECT id, assignment_id, status::text AS status, verdict, code, created_at, graded_at,
-           feedback
-    FROM inserted";
 
 /// How many of a learner's submissions to one assignment a list shows.
 const LIST_LIMIT: i64 = 200;
@@ -108,10 +77,6 @@ struct Envelope<'a> {
     submission: &'a Submission,
 }
 
-fn code_hash(code: &str) -> String {
-    hex::encode(Sha256::digest(code.as_bytes()))
-}
-
 fn validate_code(code: &str) -> Result<(), ApiError> {
     if code.len() > MAX_CODE_BYTES {
         return Err(ApiError::new(
@@ -141,75 +106,40 @@ async fn create(
     let assignment_id = parse_assignment_id(raw_id)?;
     let code = body?.code;
     validate_code(&code)?;
-    let code_hash = code_hash(&code);
-
-    let client = ctx.pool.get().await?;
-    let id = Uuid::new_v4();
-    tracing::Span::current().record("submission_id", tracing::field::display(id));
-    // One statement, one round trip, atomic: find the assignment's current
-    // version and any final verdict this exact code got against it; insert the
-    // submission either queued or with that verdict reused; on a reused pass,
-    // record the completion. No row back means no such assignment.
-    let statement = client.prepare_cached(CREATE_SUBMISSION).await?;
-    let row = client
-        .query_opt(&statement, &[&id, &user_id, &assignment_id, &code, &code_hash])
+    let created = ctx
+        .submissions
+        .create(user_id, assignment_id, &code)
         .await
-        .map_err(|e| match e.code() {
-            Some(c) if *c == SqlState::UNIQUE_VIOLATION => ApiError::new(
+        .map_err(|e| match e {
+            CreateError::AlreadyInFlight => ApiError::new(
                 StatusCode::CONFLICT,
                 "already_grading",
                 "you already have a submission waiting for its verdict; wait for it before submitting again",
             ),
-            // A genuine token for a learner this database does not know (it was reset).
-            Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => ApiError::new(
+            CreateError::UnknownUser => ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unknown_user",
                 "this learner does not exist; create a new one",
             ),
-            _ => e.into(),
-        })?
-        .ok_or_else(|| ApiError::not_found("assignment"))?;
-    let submission = submission_from_row(&row)?;
-    let reused = !submission.status.in_flight();
-
-    let list_key = ctx.names.submission_list_cache(user_id, assignment_id);
-    let status = if reused {
-        ctx.metrics.submissions.with_label_values(&["reused"]).inc();
-        ctx.cache.bump_generation(&list_key).await;
-        StatusCode::OK
+            CreateError::NoSuchAssignment => ApiError::not_found("assignment"),
+            CreateError::Store(e) => e.into(),
+        })?;
+    tracing::Span::current().record(
+        "submission_id",
+        tracing::field::display(created.submission.id),
+    );
+    let (label, status) = if created.reused {
+        ("reused", StatusCode::OK)
     } else {
-        ctx.metrics.submissions.with_label_values(&["queued"]).inc();
-        // Both go out together on the one multiplexed Redis connection.
-        tokio::join!(
-            enqueue(ctx, &client, id),
-            ctx.cache.bump_generation(&list_key)
-        );
-        StatusCode::ACCEPTED
+        ("queued", StatusCode::ACCEPTED)
     };
+    ctx.metrics.submissions.with_label_values(&[label]).inc();
     Ok(json(
         status,
         &Envelope {
-            submission: &submission,
+            submission: &created.submission,
         },
     ))
-}
-
-/// Pushes a committed submission onto the stream. Postgres already holds it,
-/// so a failure here loses nothing: the row is marked for the reconciler.
-async fn enqueue(ctx: &AppContext, client: &deadpool_postgres::Object, id: Uuid) {
-    if let Err(e) = ctx.jobs.enqueue_job(id).await {
-        tracing::warn!(error = %e, "stream push failed; the reconciler will retry");
-        let marked = client
-            .execute(
-                "UPDATE submissions SET enqueued_at = NULL WHERE id = $1 AND status = 'queued'",
-                &[&id],
-            )
-            .await;
-        if let Err(e) = marked {
-            // Still safe: the reconciler also re-pushes anything queued and absent.
-            tracing::warn!(error = %e, "could not mark the submission for the reconciler");
-        }
-    }
 }
 
 async fn read(ctx: &AppContext, auth: Option<&str>, raw_id: &str) -> Result<Response, ApiError> {
@@ -275,33 +205,17 @@ async fn list(ctx: &AppContext, auth: Option<&str>, raw_id: &str) -> Result<Resp
 async fn delete(ctx: &AppContext, auth: Option<&str>, raw_id: &str) -> Result<Response, ApiError> {
     let user_id = ctx.authenticate(auth)?;
     let id = parse_submission_id(raw_id)?;
-    let client = ctx.pool.get().await?;
-    // One statement: the status check and the delete cannot be split by a grader.
-    let row = client
-        .query_opt(
-            "WITH target AS (
-                 SELECT id, assignment_id, status FROM submissions
-                 WHERE id = $1 AND user_id = $2),
-             gone AS (
-                 DELETE FROM submissions s USING target t
-                 WHERE s.id = t.id AND t.status NOT IN ('queued', 'grading')
-                 RETURNING s.id)
-             SELECT t.assignment_id, (SELECT count(*) FROM gone) FROM target t",
-            &[&id, &user_id],
+    match ctx.submissions.delete(user_id, id).await? {
+        Deleted::Deleted => Ok(warp::reply::with_status(
+            warp::reply::reply(),
+            StatusCode::NO_CONTENT,
         )
-        .await?
-        .ok_or_else(|| ApiError::not_found("submission"))?;
-    let assignment_id: i32 = row.get(0);
-    let deleted: i64 = row.get(1);
-    if deleted == 0 {
-        return Err(ApiError::new(
+        .into_response()),
+        Deleted::InFlight => Err(ApiError::new(
             StatusCode::CONFLICT,
             "being_graded",
             "this submission is waiting for or under grading; delete it once it has its verdict",
-        ));
+        )),
+        Deleted::NotFound => Err(ApiError::not_found("submission")),
     }
-    ctx.cache
-        .bump_generation(&ctx.names.submission_list_cache(user_id, assignment_id))
-        .await;
-    Ok(warp::reply::with_status(warp::reply::reply(), StatusCode::NO_CONTENT).into_response())
 }

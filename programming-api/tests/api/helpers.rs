@@ -154,42 +154,27 @@ impl TestApp {
             .collect()
     }
 
-    /// Finishes a submission as the grader would: verdict, completion on a
-    /// pass, and the cache generation bump.
+    /// Finishes a submission as the grader does, through the same state
+    /// machine: claim, then the verdict (and the completion on a pass).
     pub async fn grade(&self, submission_id: &str, verdict: &str) {
         let id: Uuid = submission_id.parse().unwrap();
-        let status = common::domain::Verdict::parse(verdict).unwrap().status();
-        let mut client = self.ctx.pool.get().await.unwrap();
-        let tx = client.transaction().await.unwrap();
-        let row = tx
-            .query_one(
-                "UPDATE submissions SET status = $2::text::submission_status, verdict = $3,
-                     feedback = $4, graded_at = now()
-                 WHERE id = $1 RETURNING user_id, assignment_id",
-                &[
-                    &id,
-                    &status.as_str(),
-                    &verdict,
-                    &json!({"summary": verdict, "tests": [], "stdout": "", "stderr": "", "duration_ms": 5}),
-                ],
-            )
+        let verdict = common::domain::Verdict::parse(verdict).unwrap();
+        let submissions = &self.ctx.submissions;
+        let claimed = submissions
+            .claim(id, true)
             .await
-            .unwrap();
-        let (user, assignment): (Uuid, i32) = (row.get(0), row.get(1));
-        if verdict == "passed" {
-            tx.execute(
-                "INSERT INTO completions (user_id, assignment_id, submission_id)
-                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                &[&user, &assignment, &id],
-            )
+            .unwrap()
+            .expect("the submission is in flight");
+        let feedback = common::domain::Feedback {
+            summary: verdict.as_str().to_owned(),
+            duration_ms: 5,
+            ..Default::default()
+        };
+        submissions
+            .finish(id, verdict, &feedback, &claimed.content_hash)
             .await
-            .unwrap();
-        }
-        tx.commit().await.unwrap();
-        self.ctx
-            .cache
-            .bump_generation(&self.ctx.names.submission_list_cache(user, assignment))
-            .await;
+            .unwrap()
+            .expect("the claimed submission finishes");
     }
 
     pub async fn stream_ids(&self) -> std::collections::HashSet<Uuid> {

@@ -7,9 +7,12 @@ use uuid::Uuid;
 
 use crate::helpers::{eventually, TestApp};
 
+/// A submission in `status` that the stream never saw, an hour old.
 async fn insert(app: &TestApp, user: Uuid, assignment: i32, status: &str) -> Uuid {
     let id = Uuid::new_v4();
     let client = app.ctx.pool.get().await.unwrap();
+    // raw write: a fixture in a state no transition leaves behind (lost
+    // from the stream, an hour ago).
     client
         .execute(
             "INSERT INTO submissions (id, user_id, assignment_id, code, code_hash,
@@ -99,6 +102,7 @@ async fn work_already_in_the_stream_or_finished_is_left_alone() {
         .parse()
         .unwrap();
     let client = app.ctx.pool.get().await.unwrap();
+    // raw write: an hour passes.
     client
         .execute(
             "UPDATE submissions SET enqueued_at = now() - interval '1 hour' WHERE id = $1",

@@ -76,7 +76,8 @@ async fn the_database_itself_refuses_a_second_submission_in_flight() {
     app.submit(&learner, a, "x = 1").await;
     let client = app.ctx.pool.get().await.unwrap();
 
-    // Straight to SQL, past every check the API makes.
+    // raw write: straight to SQL, past every check the API and the state
+    // machine make, to show the database itself holds the rule.
     let second = client
         .execute(
             "INSERT INTO submissions (id, user_id, assignment_id, code, code_hash, assignment_hash)
@@ -221,7 +222,7 @@ async fn learners_never_see_or_delete_each_others_submissions() {
 }
 
 #[tokio::test]
-async fn the_list_is_never_stale_after_a_submit_a_verdict_or_a_delete() {
+async fn the_list_is_never_stale_after_a_submit_a_claim_a_verdict_or_a_delete() {
     let app = TestApp::spawn().await;
     let learner = app.learner().await;
     let a = app.first_assignment().await;
@@ -238,6 +239,17 @@ async fn the_list_is_never_stale_after_a_submit_a_verdict_or_a_delete() {
     let after_submit = list().await;
     assert_eq!(after_submit.len(), 1);
     assert_eq!(after_submit[0]["status"], "queued");
+    assert_eq!(list().await[0]["status"], "queued", "from the cache");
+
+    // A grader takes it: the list says so at once, not when it is done.
+    let claimed = app
+        .ctx
+        .submissions
+        .claim(id.parse().unwrap(), false)
+        .await
+        .unwrap();
+    assert!(claimed.is_some());
+    assert_eq!(list().await[0]["status"], "grading");
 
     app.grade(&id, "wrong_answer").await;
     assert_eq!(list().await[0]["status"], "failed");

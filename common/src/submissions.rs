@@ -1,0 +1,396 @@
+//! The one owner of a submission's life. Every write to `submissions` and
+//! `completions` is here (`common/tests/one_owner.rs` keeps it so), each one
+//! conditional on the status it expects, so no race and no repeated delivery
+//! can move a submission twice; and each transition invalidates the cached
+//! list it changes, and pushes (or marks for the reconciler) what it queues.
+//!
+//! ```text
+//!            create ──▶ queued ──claim──▶ grading ──finish──▶ passed | failed | error
+//!   (or, reusing a verdict, straight to passed | failed)        ──give_up─▶ error
+//!                       ▲  │                │
+//!                       │  └ mark unpushed  │
+//!                       └──── requeue ◀─────┘  (the job is gone from the stream)
+//!   delete: any final submission of its own learner.
+//! ```
+//!
+//! A pass records the completion in the same transaction (points are
+//! earned once per assignment); deleting the passing submission keeps it.
+
+use std::time::Duration;
+
+use deadpool_postgres::Pool;
+use sha2::{Digest, Sha256};
+use tokio_postgres::error::SqlState;
+use uuid::Uuid;
+
+use crate::cache::QueryCache;
+use crate::db::{submission_from_row, SUBMISSION_COLUMNS};
+use crate::domain::{Feedback, Submission, Verdict};
+use crate::jobs::JobQueue;
+use crate::Error;
+
+/// Insert a submission, or reuse the final verdict the same code got against
+/// the same version of the assignment; on a reused pass, record the
+/// completion. $1 id, $2 user, $3 assignment, $4 code, $5 code hash. One
+/// statement: atomic, and one round trip.
+const CREATE: &str = "
+    WITH assignment AS (
+        SELECT a.id, a.content_hash, r.status, r.verdict, r.feedback
+        FROM assignments a
+        LEFT JOIN LATERAL (
+            SELECT s.status, s.verdict, s.feedback FROM submissions s
+            WHERE s.assignment_id = a.id AND s.code_hash = $5
+              AND s.assignment_hash = a.content_hash
+              AND s.status IN ('passed', 'failed')
+            ORDER BY s.graded_at DESC LIMIT 1) r ON true
+        WHERE a.id = $3 AND a.position IS NOT NULL),
+    inserted AS (
+        INSERT INTO submissions (id, user_id, assignment_id, code, code_hash, assignment_hash,
+                                 status, verdict, feedback, graded_at, enqueued_at)
+        SELECT $1, $2, a.id, $4, $5, a.content_hash,
+               coalesce(a.status, 'queued'), a.verdict, a.feedback,
+               CASE WHEN a.status IS NULL THEN NULL ELSE now() END,
+               CASE WHEN a.status IS NULL THEN now() END
+        FROM assignment a
+        RETURNING *),
+    completed AS (
+        INSERT INTO completions (user_id, assignment_id, submission_id)
+        SELECT user_id, assignment_id, id FROM inserted WHERE status = 'passed'
+        ON CONFLICT DO NOTHING)
+    SELECT id, assignment_id, status::text AS status, verdict, code, created_at, graded_at,
+           feedback
+    FROM inserted";
+
+/// A new submission, queued or with a reused verdict.
+pub struct Created {
+    pub submission: Submission,
+    /// The verdict came from an earlier identical submission: nothing queued.
+    pub reused: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    /// The learner has one queued or grading already (the partial unique index).
+    #[error("a submission is already in flight")]
+    AlreadyInFlight,
+    /// A genuine token for a learner this database does not know.
+    #[error("no such learner")]
+    UnknownUser,
+    #[error("no such assignment")]
+    NoSuchAssignment,
+    #[error(transparent)]
+    Store(#[from] Error),
+}
+
+/// A submission taken for grading, with what running it needs.
+pub struct Claimed {
+    pub submission: Submission,
+    pub user_id: Uuid,
+    pub content_hash: String,
+    pub time_limit_ms: i32,
+    pub test_time_limit_ms: i32,
+    pub memory_limit_mb: i32,
+}
+
+/// A submission that reached a final status, and its learner.
+pub struct Finished {
+    pub submission: Submission,
+    pub user_id: Uuid,
+}
+
+/// What a delete did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Deleted {
+    Deleted,
+    /// Queued or grading: it may not go yet.
+    InFlight,
+    /// None of the learner's.
+    NotFound,
+}
+
+/// The state machine, over Postgres (the truth), the job stream and the cache.
+#[derive(Clone)]
+pub struct Submissions {
+    pool: Pool,
+    cache: QueryCache,
+    jobs: JobQueue,
+}
+
+impl Submissions {
+    pub fn new(pool: Pool, cache: QueryCache, jobs: JobQueue) -> Self {
+        Self { pool, cache, jobs }
+    }
+
+    /// A new submission of `code`: queued and pushed (or marked for the
+    /// reconciler when the push fails: Postgres holds it either way), or
+    /// final at once with an earlier identical submission's verdict.
+    pub async fn create(
+        &self,
+        user_id: Uuid,
+        assignment_id: i32,
+        code: &str,
+    ) -> Result<Created, CreateError> {
+        let id = Uuid::new_v4();
+        let code_hash = hex::encode(Sha256::digest(code.as_bytes()));
+        let client = self.pool.get().await.map_err(Error::from)?;
+        let statement = client.prepare_cached(CREATE).await.map_err(Error::from)?;
+        let row = client
+            .query_opt(
+                &statement,
+                &[&id, &user_id, &assignment_id, &code, &code_hash],
+            )
+            .await
+            .map_err(|e| match e.code() {
+                Some(c) if *c == SqlState::UNIQUE_VIOLATION => CreateError::AlreadyInFlight,
+                Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => CreateError::UnknownUser,
+                _ => CreateError::Store(e.into()),
+            })?
+            .ok_or(CreateError::NoSuchAssignment)?;
+        let submission = submission_from_row(&row)?;
+        let reused = !submission.status.in_flight();
+        let list = self.list_key(user_id, assignment_id);
+        if reused {
+            self.cache.bump_generation(&list).await;
+        } else {
+            // Both go out together on the one multiplexed Redis connection.
+            let (pushed, ()) =
+                tokio::join!(self.jobs.enqueue_job(id), self.cache.bump_generation(&list));
+            if let Err(e) = pushed {
+                tracing::warn!(error = %e, submission_id = %id, "stream push failed; the reconciler will retry");
+                self.mark_unpushed(id).await;
+            }
+        }
+        Ok(Created { submission, reused })
+    }
+
+    /// Marks a queued submission whose push failed, so the reconciler pushes
+    /// it at once. Failing is still safe: the reconciler also re-pushes
+    /// anything queued long enough and absent from the stream.
+    async fn mark_unpushed(&self, id: Uuid) {
+        let marked = async {
+            self.pool
+                .get()
+                .await?
+                .execute(
+                    "UPDATE submissions SET enqueued_at = NULL WHERE id = $1 AND status = 'queued'",
+                    &[&id],
+                )
+                .await?;
+            Ok::<_, Error>(())
+        }
+        .await;
+        if let Err(e) = marked {
+            tracing::warn!(error = %e, submission_id = %id, "could not mark the submission for the reconciler");
+        }
+    }
+
+    /// Pushes again what Postgres has in flight and the stream no longer
+    /// holds: pushes that failed (at once), and anything older than `stale`
+    /// that is absent from the stream (a Redis that lost its data, a grader's
+    /// job that vanished). A `grading` one goes back to `queued`. Returns how
+    /// many were pushed.
+    pub async fn requeue_lost(&self, stale: Duration) -> Result<usize, Error> {
+        let client = self.pool.get().await?;
+        let stale_secs = stale.as_secs_f64();
+        let candidates: Vec<Uuid> = client
+            .query(
+                "SELECT id FROM submissions
+                 WHERE status IN ('queued', 'grading')
+                   AND (enqueued_at IS NULL OR enqueued_at < now() - make_interval(secs => $1))
+                 ORDER BY created_at LIMIT 500",
+                &[&stale_secs],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        if candidates.is_empty() {
+            return Ok(0);
+        }
+        let in_stream = self.jobs.submissions_in_stream().await?;
+        let mut requeued = 0;
+        for id in candidates.into_iter().filter(|id| !in_stream.contains(id)) {
+            // Re-checked in the update: a grader may have finished it meanwhile.
+            let row = client
+                .query_opt(
+                    "UPDATE submissions SET status = 'queued', enqueued_at = now()
+                     WHERE id = $1 AND status IN ('queued', 'grading')
+                       AND (enqueued_at IS NULL
+                            OR enqueued_at < now() - make_interval(secs => $2))
+                     RETURNING user_id, assignment_id",
+                    &[&id, &stale_secs],
+                )
+                .await?;
+            let Some(row) = row else { continue };
+            self.cache
+                .bump_generation(&self.list_key(row.get(0), row.get(1)))
+                .await;
+            if let Err(e) = self.jobs.enqueue_job(id).await {
+                self.mark_unpushed(id).await;
+                return Err(e);
+            }
+            requeued += 1;
+        }
+        Ok(requeued)
+    }
+
+    /// Marks a submission `grading`. A first delivery takes only a `queued`
+    /// one; a redelivery (its grader died) may also take over one left
+    /// `grading`. None: already final, deleted, or held by another grader.
+    pub async fn claim(&self, id: Uuid, redelivered: bool) -> Result<Option<Claimed>, Error> {
+        let client = self.pool.get().await?;
+        let statement = client
+            .prepare_cached(
+                "WITH claimed AS (
+                     UPDATE submissions SET status = 'grading', attempts = attempts + 1
+                     WHERE id = $1 AND (status = 'queued' OR ($2 AND status = 'grading'))
+                     RETURNING *)
+                 SELECT c.id, c.assignment_id, c.status::text AS status, c.verdict, c.code,
+                        c.created_at, c.graded_at, c.feedback, c.user_id, a.content_hash,
+                        a.time_limit_ms, a.test_time_limit_ms, a.memory_limit_mb
+                 FROM claimed c JOIN assignments a ON a.id = c.assignment_id",
+            )
+            .await?;
+        let Some(row) = client.query_opt(&statement, &[&id, &redelivered]).await? else {
+            return Ok(None);
+        };
+        let claimed = Claimed {
+            submission: submission_from_row(&row)?,
+            user_id: row.try_get("user_id")?,
+            content_hash: row.try_get("content_hash")?,
+            time_limit_ms: row.try_get("time_limit_ms")?,
+            test_time_limit_ms: row.try_get("test_time_limit_ms")?,
+            memory_limit_mb: row.try_get("memory_limit_mb")?,
+        };
+        self.cache
+            .bump_generation(&self.list_key(claimed.user_id, claimed.submission.assignment_id))
+            .await;
+        Ok(Some(claimed))
+    }
+
+    /// Writes the verdict and, on a first pass, the completion, in one
+    /// transaction. None when the submission is no longer `grading` (another
+    /// delivery finished it): nothing is written then.
+    pub async fn finish(
+        &self,
+        id: Uuid,
+        verdict: Verdict,
+        feedback: &Feedback,
+        assignment_hash: &str,
+    ) -> Result<Option<Finished>, Error> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let feedback = serde_json::to_value(feedback.clone().storable())
+            .map_err(|e| Error::Malformed(e.to_string()))?;
+        let row = tx
+            .query_opt(
+                &format!(
+                    "UPDATE submissions SET status = $2::text::submission_status, verdict = $3,
+                         feedback = $4, graded_at = now(), assignment_hash = $5
+                     WHERE id = $1 AND status = 'grading'
+                     RETURNING {SUBMISSION_COLUMNS}, user_id"
+                ),
+                &[
+                    &id,
+                    &verdict.status().as_str(),
+                    &verdict.as_str(),
+                    &feedback,
+                    &assignment_hash,
+                ],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let finished = Finished {
+            submission: submission_from_row(&row)?,
+            user_id: row.try_get("user_id")?,
+        };
+        if verdict == Verdict::Passed {
+            tx.execute(
+                "INSERT INTO completions (user_id, assignment_id, submission_id)
+                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                &[&finished.user_id, &finished.submission.assignment_id, &id],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.bump(&finished).await;
+        Ok(Some(finished))
+    }
+
+    /// Ends a submission that could not be graded after its last delivery;
+    /// the learner is told it was our fault.
+    pub async fn give_up(&self, id: Uuid, deliveries: u64) -> Result<Option<Finished>, Error> {
+        let client = self.pool.get().await?;
+        let feedback = serde_json::to_value(Feedback {
+            summary: format!(
+                "We could not grade this submission after {deliveries} attempts. This is our \
+                 fault, not your code's: please submit again."
+            ),
+            ..Default::default()
+        })
+        .map_err(|e| Error::Malformed(e.to_string()))?;
+        let row = client
+            .query_opt(
+                &format!(
+                    "UPDATE submissions SET status = 'error', verdict = 'internal_error',
+                         feedback = $2, graded_at = now()
+                     WHERE id = $1 AND status IN ('queued', 'grading')
+                     RETURNING {SUBMISSION_COLUMNS}, user_id"
+                ),
+                &[&id, &feedback],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let finished = Finished {
+            submission: submission_from_row(&row)?,
+            user_id: row.try_get("user_id")?,
+        };
+        self.bump(&finished).await;
+        Ok(Some(finished))
+    }
+
+    /// Deletes one of the learner's final submissions. One statement: the
+    /// status check and the delete cannot be split by a grader.
+    pub async fn delete(&self, user_id: Uuid, id: Uuid) -> Result<Deleted, Error> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "WITH target AS (
+                     SELECT id, assignment_id, status FROM submissions
+                     WHERE id = $1 AND user_id = $2),
+                 gone AS (
+                     DELETE FROM submissions s USING target t
+                     WHERE s.id = t.id AND t.status NOT IN ('queued', 'grading')
+                     RETURNING s.id)
+                 SELECT t.assignment_id, (SELECT count(*) FROM gone) FROM target t",
+                &[&id, &user_id],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(Deleted::NotFound);
+        };
+        if row.get::<_, i64>(1) == 0 {
+            return Ok(Deleted::InFlight);
+        }
+        self.cache
+            .bump_generation(&self.list_key(user_id, row.get(0)))
+            .await;
+        Ok(Deleted::Deleted)
+    }
+
+    async fn bump(&self, finished: &Finished) {
+        self.cache
+            .bump_generation(&self.list_key(finished.user_id, finished.submission.assignment_id))
+            .await;
+    }
+
+    fn list_key(&self, user_id: Uuid, assignment_id: i32) -> String {
+        self.cache
+            .names()
+            .submission_list_cache(user_id, assignment_id)
+    }
+}
