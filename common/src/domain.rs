@@ -156,11 +156,13 @@ pub struct Submission {
     pub feedback: Option<Feedback>,
 }
 
-/// What the grader publishes on `grading:events` each time a submission changes.
+/// What the grader publishes on `grading:events` each time a submission
+/// changes. The gateway reads it as `SubmissionEvent<&RawValue>`: it routes
+/// by `user_id` and passes the submission on to the socket untouched.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SubmissionEvent {
+pub struct SubmissionEvent<S = Submission> {
     pub user_id: Uuid,
-    pub submission: Submission,
+    pub submission: S,
 }
 
 #[cfg(test)]

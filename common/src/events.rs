@@ -30,8 +30,3 @@ impl EventPublisher {
         Ok(())
     }
 }
-
-/// Parses a message from the channel; anything malformed is None and dropped.
-pub fn parse_event(payload: &[u8]) -> Option<SubmissionEvent> {
-    serde_json::from_slice(payload).ok()
-}

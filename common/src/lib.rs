@@ -11,9 +11,12 @@
 //! - [`db`]: the Postgres pool, migrations and the submission row mapping.
 //! - [`submissions`]: the submission state machine, the one writer of submissions and completions.
 //! - [`config`]: environment parsing helpers, secrets from files.
+//! - [`server`]: the accept-and-drain loop every listener uses, HTTP on it, the JSON error body.
+//! - [`admin`]: `/healthz`, `/readyz` and `/metrics`, answered the same way by every service.
 //! - [`telemetry`]: tracing set-up.
 //! - `testing` (feature `testing`): a fresh database and Redis prefix per test.
 
+pub mod admin;
 pub mod cache;
 pub mod config;
 pub mod course;
@@ -22,6 +25,7 @@ pub mod domain;
 pub mod events;
 pub mod jobs;
 pub mod names;
+pub mod server;
 pub mod submissions;
 pub mod telemetry;
 pub mod test_ids;

@@ -20,24 +20,74 @@ pub fn init(service: &'static str) {
     }
 }
 
-/// Registers collectors on a registry; a name registered twice is a bug.
-pub fn register(
-    registry: &prometheus::Registry,
-    collectors: Vec<Box<dyn prometheus::core::Collector>>,
-) {
-    for c in collectors {
-        registry.register(c).expect("each metric registered once");
-    }
-}
+/// A service's Prometheus registry: each metric is made and registered in
+/// one call, and the whole rendered as Prometheus text.
+#[derive(Default)]
+pub struct MetricsRegistry(prometheus::Registry);
 
-/// The registry in Prometheus text format.
-pub fn render(registry: &prometheus::Registry) -> String {
-    use prometheus::Encoder;
-    let mut buf = Vec::new();
-    prometheus::TextEncoder::new()
-        .encode(&registry.gather(), &mut buf)
-        .expect("text encoding never fails");
-    String::from_utf8(buf).expect("prometheus text is UTF-8")
+impl MetricsRegistry {
+    fn add<C: prometheus::core::Collector + Clone + 'static>(&self, metric: C) -> C {
+        // A name registered twice is a bug, caught by each service's tests.
+        self.0
+            .register(Box::new(metric.clone()))
+            .expect("each metric registered once");
+        metric
+    }
+
+    pub fn counter(&self, name: &str, help: &str) -> prometheus::IntCounter {
+        self.add(prometheus::IntCounter::new(name, help).expect("valid metric"))
+    }
+
+    pub fn counter_vec(
+        &self,
+        name: &str,
+        help: &str,
+        labels: &[&str],
+    ) -> prometheus::IntCounterVec {
+        self.add(
+            prometheus::IntCounterVec::new(prometheus::Opts::new(name, help), labels)
+                .expect("valid metric"),
+        )
+    }
+
+    pub fn gauge(&self, name: &str, help: &str) -> prometheus::IntGauge {
+        self.add(prometheus::IntGauge::new(name, help).expect("valid metric"))
+    }
+
+    pub fn histogram(&self, name: &str, help: &str, buckets: &[f64]) -> prometheus::Histogram {
+        self.add(
+            prometheus::Histogram::with_opts(
+                prometheus::HistogramOpts::new(name, help).buckets(buckets.to_vec()),
+            )
+            .expect("valid metric"),
+        )
+    }
+
+    pub fn histogram_vec(
+        &self,
+        name: &str,
+        help: &str,
+        buckets: &[f64],
+        labels: &[&str],
+    ) -> prometheus::HistogramVec {
+        self.add(
+            prometheus::HistogramVec::new(
+                prometheus::HistogramOpts::new(name, help).buckets(buckets.to_vec()),
+                labels,
+            )
+            .expect("valid metric"),
+        )
+    }
+
+    /// Every metric in Prometheus text format.
+    pub fn render(&self) -> String {
+        use prometheus::Encoder;
+        let mut buf = Vec::new();
+        prometheus::TextEncoder::new()
+            .encode(&self.0.gather(), &mut buf)
+            .expect("text encoding never fails");
+        String::from_utf8(buf).expect("prometheus text is UTF-8")
+    }
 }
 
 /// Resolves on Ctrl+C or SIGTERM (what `docker stop` sends).

@@ -12,7 +12,7 @@
 //! | `GRADER_VISIBILITY_MS` | `30000` | a job pending this long with another grader is taken over |
 //! | `GRADER_MAX_DELIVERIES` | `3` | deliveries before a submission ends as `error` |
 //! | `GRADER_DRAIN_SECS` | `30` | how long SIGTERM waits for jobs in hand |
-//! | `GRADER_METRICS_ADDR` | `127.0.0.1:9100` | `/metrics` and `/healthz` |
+//! | `GRADER_METRICS_ADDR` | `127.0.0.1:9100` | the admin port: `/healthz`, `/readyz`, `/metrics` |
 //! | `GRADER_CONSUMER` | `grader-<host>-<pid>` | this replica's name in the consumer group |
 
 use std::net::SocketAddr;

@@ -6,7 +6,7 @@
 //! - [`sandbox`]: the Docker sandbox and the development-only process sandbox.
 //! - [`judge`]: from the runner's nonce-framed report to a verdict and feedback.
 //! - [`store`]: the grader's conditional reads and writes in Postgres.
-//! - [`metrics`]: Prometheus metrics and their HTTP port.
+//! - [`metrics`]: Prometheus metrics (served, with health and readiness, by `common::admin`).
 //!
 //! What runs inside the sandbox is `runner/`: entry.py starts the runner
 //! (runner.py, the tests) and the learner's side (learner.py) under two uids,
@@ -75,6 +75,7 @@ pub async fn build(config: Config) -> anyhow::Result<Arc<Grader>> {
     tracing::info!(sandbox = sandbox.kind(), consumer = %config.consumer, "grader ready");
     Ok(Arc::new(Grader::new(
         pool,
+        redis.clone(),
         jobs,
         EventPublisher::new(redis.clone(), names.clone()),
         QueryCache::new(redis, names, config.cache_ttl),

@@ -10,8 +10,13 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(metrics_addr)
         .await
         .with_context(|| format!("cannot listen on {metrics_addr}"))?;
-    tokio::spawn(grader::metrics::serve(listener, grader.metrics.clone()));
+    let (stop_admin, admin_stopped) = tokio::sync::oneshot::channel::<()>();
+    let admin = tokio::spawn(grader.clone().serve_admin(listener, async {
+        let _ = admin_stopped.await;
+    }));
     grader.run(common::telemetry::shutdown_signal()).await;
+    let _ = stop_admin.send(());
+    let _ = admin.await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -12,7 +12,7 @@ use common::events::EventPublisher;
 use common::jobs::{Job, JobQueue};
 use common::submissions::Submissions;
 use deadpool_postgres::Pool;
-use redis::aio::MultiplexedConnection;
+use redis::aio::{ConnectionManager, MultiplexedConnection};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use uuid::Uuid;
@@ -39,6 +39,8 @@ pub enum Outcome {
 
 pub struct Grader {
     pub pool: Pool,
+    /// The shared Redis connection, for readiness.
+    redis: ConnectionManager,
     pub jobs: JobQueue,
     pub events: EventPublisher,
     /// Claim, finish and give up: the state machine's transitions.
@@ -51,8 +53,10 @@ pub struct Grader {
 }
 
 impl Grader {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         pool: Pool,
+        redis: ConnectionManager,
         jobs: JobQueue,
         events: EventPublisher,
         cache: QueryCache,
@@ -63,6 +67,7 @@ impl Grader {
         Self {
             submissions: Submissions::new(pool.clone(), cache, jobs.clone()),
             pool,
+            redis,
             jobs,
             events,
             sandbox,
@@ -226,6 +231,16 @@ impl Grader {
         }
     }
 
+    /// Serves `/healthz`, `/readyz` and `/metrics` on `listener` until
+    /// `shutdown` resolves.
+    pub async fn serve_admin(
+        self: Arc<Self>,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) {
+        common::admin::serve_admin(listener, self, shutdown).await;
+    }
+
     /// Best effort: Postgres has the state; a page that misses this polls.
     async fn announce(&self, user_id: Uuid, submission: &Submission) {
         let event = SubmissionEvent {
@@ -355,5 +370,21 @@ impl Grader {
             self.metrics.queue_length.set(stats.length as i64);
             self.metrics.pending.set(stats.pending as i64);
         }
+    }
+}
+
+/// What the admin port says of this replica: its metrics, and whether
+/// Postgres and Redis answer.
+impl common::admin::Probes for Grader {
+    fn metrics(&self) -> String {
+        self.metrics.render()
+    }
+
+    async fn readiness(&self) -> Vec<(&'static str, bool)> {
+        let (postgres, redis) = tokio::join!(
+            common::admin::postgres_up(&self.pool),
+            common::admin::redis_up(&self.redis)
+        );
+        vec![("postgres", postgres), ("redis", redis)]
     }
 }

@@ -3,8 +3,7 @@
 
 use std::convert::Infallible;
 
-use serde::Serialize;
-use warp::http::StatusCode;
+use warp::http::{header, StatusCode};
 use warp::reply::{Reply, Response};
 
 /// An answer that is not a success. `code` is a stable snake_case name
@@ -14,17 +13,6 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-}
-
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Detail<'a>,
-}
-
-#[derive(Serialize)]
-struct Detail<'a> {
-    code: &'a str,
-    message: &'a str,
 }
 
 impl ApiError {
@@ -77,13 +65,13 @@ impl ApiError {
     }
 
     pub fn into_response(self) -> Response {
-        let body = Body {
-            error: Detail {
-                code: self.code,
-                message: &self.message,
-            },
-        };
-        warp::reply::with_status(warp::reply::json(&body), self.status).into_response()
+        let body = common::server::error_body(self.code, &self.message);
+        let mut response = warp::reply::with_status(body, self.status).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/json"),
+        );
+        response
     }
 }
 

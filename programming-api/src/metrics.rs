@@ -1,9 +1,10 @@
 //! Prometheus metrics of the API, served as text on /metrics.
 
-use prometheus::{HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry};
+use common::telemetry::MetricsRegistry;
+use prometheus::{HistogramVec, IntCounter, IntCounterVec};
 
 pub struct Metrics {
-    registry: Registry,
+    registry: MetricsRegistry,
     pub requests: IntCounterVec,
     pub request_seconds: HistogramVec,
     pub submissions: IntCounterVec,
@@ -13,53 +14,36 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn new() -> Self {
-        let registry = Registry::new();
-        let requests = IntCounterVec::new(
-            Opts::new("http_requests_total", "HTTP requests by route and status"),
-            &["route", "status"],
-        )
-        .expect("valid metric");
-        let request_seconds = HistogramVec::new(
-            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency").buckets(
-                vec![
+        let r = MetricsRegistry::default();
+        Self {
+            requests: r.counter_vec(
+                "http_requests_total",
+                "HTTP requests by route and status",
+                &["route", "status"],
+            ),
+            request_seconds: r.histogram_vec(
+                "http_request_duration_seconds",
+                "HTTP request latency",
+                &[
                     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
                 ],
+                &["route"],
             ),
-            &["route"],
-        )
-        .expect("valid metric");
-        let submissions = IntCounterVec::new(
-            Opts::new("submissions_total", "Accepted submissions by outcome"),
-            &["outcome"],
-        )
-        .expect("valid metric");
-        let cache_lookups = IntCounterVec::new(
-            Opts::new("cache_lookups_total", "Query cache lookups by result"),
-            &["result"],
-        )
-        .expect("valid metric");
-        let requeued = IntCounter::new(
-            "reconciler_requeued_total",
-            "Submissions the reconciler pushed back onto the stream",
-        )
-        .expect("valid metric");
-        common::telemetry::register(
-            &registry,
-            vec![
-                Box::new(requests.clone()),
-                Box::new(request_seconds.clone()),
-                Box::new(submissions.clone()),
-                Box::new(cache_lookups.clone()),
-                Box::new(requeued.clone()),
-            ],
-        );
-        Self {
-            registry,
-            requests,
-            request_seconds,
-            submissions,
-            cache_lookups,
-            requeued,
+            submissions: r.counter_vec(
+                "submissions_total",
+                "Accepted submissions by outcome",
+                &["outcome"],
+            ),
+            cache_lookups: r.counter_vec(
+                "cache_lookups_total",
+                "Query cache lookups by result",
+                &["result"],
+            ),
+            requeued: r.counter(
+                "reconciler_requeued_total",
+                "Submissions the reconciler pushed back onto the stream",
+            ),
+            registry: r,
         }
     }
 
@@ -70,7 +54,7 @@ impl Metrics {
     }
 
     pub fn render(&self) -> String {
-        common::telemetry::render(&self.registry)
+        self.registry.render()
     }
 }
 

@@ -1,8 +1,9 @@
-//! The HTTP server loop: hyper connections serving the warp filter, with a
-//! header-size guard and request metrics in front, and graceful shutdown.
+//! The API's HTTP service: the warp filter with a header-size guard and
+//! request metrics in front, on the accept-and-drain loop every service
+//! shares (`common::server`).
 //!
-//! Own loop rather than `warp::serve` so that oversized headers get the JSON
-//! error shape and every request is measured in one place.
+//! Not `warp::serve`, so that oversized headers get the JSON error shape and
+//! every request is measured in one place.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -10,9 +11,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto::Builder;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tower_service::Service;
 use warp::http::{Request, StatusCode};
@@ -38,22 +36,7 @@ pub async fn serve<F>(
     F::Extract: warp::Reply,
 {
     let service = warp::service(filter);
-    let graceful = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let (stream, _) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    // Out of file descriptors and the like: back off, keep serving.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
+    common::server::serve(listener, shutdown, DRAIN, move |stream, _, stop| {
         let service = service.clone();
         let metrics = metrics.clone();
         let handler = hyper::service::service_fn(move |req: Request<Incoming>| {
@@ -78,24 +61,9 @@ pub async fn serve<F>(
                 Ok::<Response, Infallible>(response)
             }
         });
-        let connection = graceful.watch(
-            Builder::new(TokioExecutor::new())
-                .serve_connection_with_upgrades(TokioIo::new(stream), handler)
-                .into_owned(),
-        );
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection ended with an error");
-            }
-        });
-    }
-    drop(listener);
-    if tokio::time::timeout(DRAIN, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("connections still open after the drain period; closing them");
-    }
+        common::server::serve_http(stream, handler, stop)
+    })
+    .await;
 }
 
 fn header_bytes<B>(req: &Request<B>) -> usize {

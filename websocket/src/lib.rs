@@ -1,7 +1,7 @@
 //! websocket: the gateway that puts each grading event on its learner's sockets.
 //!
 //! - [`config`]: settings from the environment.
-//! - [`server`]: HTTP: `/ws` (token checked before the upgrade), health, metrics.
+//! - [`server`]: `/ws`: the token checked before the upgrade, then the socket.
 //! - [`socket`]: one socket's life: queued writes, pings, close.
 //! - [`registry`]: sockets by learner; delivery that never waits on a slow socket.
 //! - [`subscriber`]: the `grading:events` subscription, resubscribed after Redis drops.
@@ -19,9 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::names::RedisNames;
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -34,8 +32,6 @@ pub struct Gateway {
     pub config: Config,
     pub registry: Arc<Registry>,
     pub metrics: Arc<Metrics>,
-    /// Every socket task, so shutdown can wait for their close frames.
-    sockets: TaskTracker,
 }
 
 impl Gateway {
@@ -45,14 +41,13 @@ impl Gateway {
             registry: Arc::new(Registry::new(config.buffer, metrics.clone())),
             metrics,
             config,
-            sockets: TaskTracker::new(),
         })
     }
 }
 
-/// Serves sockets on `listener` and health and metrics on `admin` until
-/// `shutdown` resolves, then closes every socket with 1001 (going away) so
-/// pages reconnect to another replica.
+/// Serves sockets on `listener` and health, readiness and metrics on
+/// `admin` until `shutdown` resolves, then closes every socket with 1001
+/// (going away) so pages reconnect to another replica.
 pub async fn run(
     listener: TcpListener,
     admin: TcpListener,
@@ -68,59 +63,33 @@ pub async fn run(
         gateway.metrics.clone(),
         stop_rx.clone(),
     ));
-    let admin_task = tokio::spawn(serve_admin(admin, gateway.clone(), stop_rx));
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let (stream, _) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
-        gateway
-            .sockets
-            .spawn(server::serve_connection(stream, gateway.clone()));
-    }
-    drop(listener);
+    let admin_task = tokio::spawn(common::admin::serve_admin(
+        admin,
+        gateway.clone(),
+        stopped(stop_rx),
+    ));
+    let sockets = gateway.clone();
+    common::server::serve(listener, shutdown, CLOSE_GRACE, move |stream, _, stop| {
+        server::serve_connection(stream, sockets.clone(), stop)
+    })
+    .await;
     let _ = stop_tx.send(true);
-    gateway.registry.close_all(1001, "server shutting down");
-    gateway.sockets.close();
-    if tokio::time::timeout(CLOSE_GRACE, gateway.sockets.wait())
-        .await
-        .is_err()
-    {
-        tracing::warn!("sockets still open after the close grace period");
-    }
     let _ = subscriber.await;
     let _ = admin_task.await;
 }
 
-async fn serve_admin(
-    listener: TcpListener,
-    gateway: Arc<Gateway>,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) {
-    loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(_) => continue,
-            },
-            _ = stop.wait_for(|s| *s) => return,
-        };
-        let gateway = gateway.clone();
-        tokio::spawn(async move {
-            let service =
-                hyper::service::service_fn(move |req| server::admin(gateway.clone(), req));
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
+async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+/// What the admin port says of this replica: its metrics, and whether it
+/// is subscribed to the event channel.
+impl common::admin::Probes for Gateway {
+    fn metrics(&self) -> String {
+        self.metrics.render()
+    }
+
+    async fn readiness(&self) -> Vec<(&'static str, bool)> {
+        vec![("redis", self.metrics.redis_connected.get() == 1)]
     }
 }

@@ -1,9 +1,10 @@
 //! Prometheus metrics of the gateway.
 
-use prometheus::{IntCounter, IntGauge, Registry};
+use common::telemetry::MetricsRegistry;
+use prometheus::{IntCounter, IntGauge};
 
 pub struct Metrics {
-    registry: Registry,
+    registry: MetricsRegistry,
     pub connections: IntGauge,
     pub delivered: IntCounter,
     pub dropped_slow: IntCounter,
@@ -12,40 +13,24 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn new() -> Self {
-        let registry = Registry::new();
-        let connections = IntGauge::new("ws_connections", "Open WebSocket connections").unwrap();
-        let delivered =
-            IntCounter::new("ws_messages_delivered_total", "Messages queued to sockets").unwrap();
-        let dropped_slow = IntCounter::new(
-            "ws_dropped_slow_clients_total",
-            "Sockets dropped because they stopped reading",
-        )
-        .unwrap();
-        let redis_connected = IntGauge::new(
-            "ws_redis_subscribed",
-            "1 while the gateway is subscribed to the event channel",
-        )
-        .unwrap();
-        common::telemetry::register(
-            &registry,
-            vec![
-                Box::new(connections.clone()),
-                Box::new(delivered.clone()),
-                Box::new(dropped_slow.clone()),
-                Box::new(redis_connected.clone()),
-            ],
-        );
+        let r = MetricsRegistry::default();
         Self {
-            registry,
-            connections,
-            delivered,
-            dropped_slow,
-            redis_connected,
+            connections: r.gauge("ws_connections", "Open WebSocket connections"),
+            delivered: r.counter("ws_messages_delivered_total", "Messages queued to sockets"),
+            dropped_slow: r.counter(
+                "ws_dropped_slow_clients_total",
+                "Sockets dropped because they stopped reading",
+            ),
+            redis_connected: r.gauge(
+                "ws_redis_subscribed",
+                "1 while the gateway is subscribed to the event channel",
+            ),
+            registry: r,
         }
     }
 
     pub fn render(&self) -> String {
-        common::telemetry::render(&self.registry)
+        self.registry.render()
     }
 }
 

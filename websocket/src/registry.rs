@@ -15,8 +15,6 @@ use crate::metrics::Metrics;
 #[derive(Debug, Clone)]
 pub enum Outgoing {
     Text(Arc<str>),
-    /// Close with this code and reason, then end.
-    Close(u16, &'static str),
 }
 
 struct Client {
@@ -108,16 +106,6 @@ impl Registry {
         delivered
     }
 
-    /// Tells every socket to close (shutdown); sockets that cannot take the
-    /// close frame are dropped.
-    pub fn close_all(&self, code: u16, reason: &'static str) {
-        let mut clients = self.clients.lock().expect("registry lock");
-        for list in clients.values_mut() {
-            self.offer(list, &Outgoing::Close(code, reason));
-        }
-        clients.retain(|_, list| !list.is_empty());
-    }
-
     pub fn len(&self) -> usize {
         self.clients
             .lock()
@@ -150,9 +138,7 @@ impl Registry {
                 false
             }
         });
-        if matches!(outgoing, Outgoing::Text(_)) {
-            self.metrics.delivered.inc_by(delivered as u64);
-        }
+        self.metrics.delivered.inc_by(delivered as u64);
         delivered
     }
 }

@@ -1,20 +1,17 @@
-//! The two listeners: the WebSocket port, where `/ws` upgrades only after
-//! the token checks out (a bad or missing token gets 401 before any upgrade),
-//! and the admin port with `/healthz`, `/readyz` and `/metrics`.
+//! The WebSocket port: `/ws` upgrades only after the token checks out (a bad
+//! or missing token gets 401 before any upgrade). Health, readiness and
+//! metrics are on the admin port (`common::admin`).
 
-use std::convert::Infallible;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::{header, Request, Response, StatusCode};
-use http_body_util::Full;
-use hyper::body::Incoming;
+use http::{header, StatusCode};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::handshake::server::{
     ErrorResponse, Request as WsRequest, Response as WsResponse,
 };
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::Gateway;
@@ -28,7 +25,7 @@ const MAX_MESSAGE: usize = 64 * 1024;
 /// Handshakes one connection on the WebSocket port and serves its socket.
 // The callback's error type is fixed by tungstenite's `Callback` trait.
 #[allow(clippy::result_large_err)]
-pub async fn serve_connection(stream: TcpStream, gateway: Arc<Gateway>) {
+pub async fn serve_connection(stream: TcpStream, gateway: Arc<Gateway>, stop: CancellationToken) {
     let user: Arc<OnceLock<Uuid>> = Arc::new(OnceLock::new());
     let slot = user.clone();
     let signer = gateway.config.signer.clone();
@@ -81,12 +78,13 @@ pub async fn serve_connection(stream: TcpStream, gateway: Arc<Gateway>) {
         user,
         gateway.registry.clone(),
         gateway.config.ping_interval,
+        stop,
     )
     .await;
 }
 
 fn refusal(status: StatusCode, code: &str, message: &str) -> ErrorResponse {
-    let mut res = ErrorResponse::new(Some(error_body(code, message)));
+    let mut res = ErrorResponse::new(Some(common::server::error_body(code, message)));
     *res.status_mut() = status;
     res.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -95,54 +93,12 @@ fn refusal(status: StatusCode, code: &str, message: &str) -> ErrorResponse {
     res
 }
 
-type Reply = Response<Full<Bytes>>;
-
-/// The admin port: health and metrics.
-pub async fn admin(gateway: Arc<Gateway>, req: Request<Incoming>) -> Result<Reply, Infallible> {
-    Ok(match req.uri().path() {
-        "/healthz" => json(StatusCode::OK, r#"{"status":"ok"}"#.to_owned()),
-        "/readyz" => {
-            if gateway.metrics.redis_connected.get() == 1 {
-                json(
-                    StatusCode::OK,
-                    r#"{"status":"ready","redis":"up"}"#.to_owned(),
-                )
-            } else {
-                json(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    error_body("not_ready", "not subscribed to the event channel"),
-                )
-            }
-        }
-        "/metrics" => Response::builder()
-            .header(header::CONTENT_TYPE, "text/plain; version=0.0.4")
-            .body(Full::new(Bytes::from(gateway.metrics.render())))
-            .expect("valid response"),
-        _ => json(
-            StatusCode::NOT_FOUND,
-            error_body("not_found", "no such resource"),
-        ),
-    })
-}
-
 /// The `token` query parameter. Tokens use only URL-safe characters.
 fn token_param(query: &str) -> Option<&str> {
     query
         .split('&')
         .find_map(|pair| pair.strip_prefix("token="))
         .filter(|t| !t.is_empty())
-}
-
-fn json(status: StatusCode, body: String) -> Reply {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Full::new(Bytes::from(body)))
-        .expect("valid response")
-}
-
-fn error_body(code: &str, message: &str) -> String {
-    serde_json::json!({"error": {"code": code, "message": message}}).to_string()
 }
 
 #[cfg(test)]

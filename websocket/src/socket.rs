@@ -1,5 +1,5 @@
 //! One learner's socket: writes what the registry queues, pings, and ends on
-//! a close, a dead peer, a kick for being too slow, or shutdown.
+//! a close, a dead peer, a kick for being too slow, or shutdown (1001).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,6 +10,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::registry::{Outgoing, Registry};
@@ -19,6 +20,7 @@ pub async fn serve<S>(
     user: Uuid,
     registry: Arc<Registry>,
     ping_interval: Duration,
+    stop: CancellationToken,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -32,10 +34,11 @@ pub async fn serve<S>(
         let step = tokio::select! {
             outgoing = reg.rx.recv() => match outgoing {
                 Some(Outgoing::Text(text)) => Step::Send(Message::text(text.as_ref())),
-                Some(Outgoing::Close(code, reason)) => Step::Close(code, reason),
                 None => Step::End,
             },
             () = reg.kicked.notified() => Step::End,
+            // Shutdown: going away, so the page reconnects to another replica.
+            () = stop.cancelled() => Step::Close(1001, "server shutting down"),
             _ = ping.tick() => {
                 if awaiting_pong {
                     tracing::debug!(%user, "peer missed a ping; closing");

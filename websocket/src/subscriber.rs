@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::domain::SubmissionEvent;
 use futures::StreamExt;
-use serde::Deserialize;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
@@ -17,17 +17,10 @@ use crate::registry::Registry;
 /// have been missed meanwhile.
 pub const RECONNECTED: &str = r#"{"type":"reconnected"}"#;
 
-/// An event as published; the submission passes through untouched.
-#[derive(Deserialize)]
-struct Event<'a> {
-    user_id: Uuid,
-    #[serde(borrow)]
-    submission: &'a RawValue,
-}
-
-/// The message a socket gets for an event, or None for a malformed one.
+/// The message a socket gets for an event, or None for a malformed one. The
+/// submission passes through untouched.
 pub fn route(payload: &[u8]) -> Option<(Uuid, Arc<str>)> {
-    let event: Event = serde_json::from_slice(payload).ok()?;
+    let event: SubmissionEvent<&RawValue> = serde_json::from_slice(payload).ok()?;
     let message = format!(
         r#"{{"type":"submission","submission":{}}}"#,
         event.submission.get()

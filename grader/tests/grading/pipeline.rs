@@ -98,18 +98,22 @@ async fn slow_job_in_a_grader_binary(
     (user, id, child)
 }
 
-/// GET /metrics from the grader's metrics port, bound to port 0.
-async fn scrape(grader: &Running) -> String {
+/// GET `path` from the grader's admin port, bound to port 0.
+async fn admin_get(grader: &Running, path: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(grader::metrics::serve(
-        listener,
-        grader.grader.metrics.clone(),
-    ));
+    let server = tokio::spawn(
+        grader
+            .grader
+            .clone()
+            .serve_admin(listener, std::future::pending()),
+    );
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     stream
-        .write_all(b"GET /metrics HTTP/1.1\r\nHost: grader\r\nConnection: close\r\n\r\n")
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: grader\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
         .await
         .unwrap();
     let mut response = String::new();
@@ -134,7 +138,8 @@ async fn a_reference_solution_is_graded_committed_acked_announced_and_counted() 
     let (status, verdict, attempts) = final_state(&env, id, Duration::from_secs(30)).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let stats = grader.grader.jobs.queue_stats().await.unwrap();
-    let metrics = scrape(&grader).await;
+    let metrics = admin_get(&grader, "/metrics").await;
+    let ready = admin_get(&grader, "/readyz").await;
     grader.stop().await;
 
     assert_eq!(
@@ -155,6 +160,10 @@ async fn a_reference_solution_is_graded_committed_acked_announced_and_counted() 
         (stats.length, stats.pending),
         (0, 0),
         "the job was acked and deleted"
+    );
+    assert!(
+        ready.contains(r#"{"postgres":"up","redis":"up","status":"ready"}"#),
+        "{ready}"
     );
     for line in [
         "grader_jobs_graded_total{verdict=\"passed\"} 1",
