@@ -108,6 +108,16 @@ pub async fn redis_up(conn: &redis::aio::ConnectionManager) -> bool {
     .await
 }
 
+/// Whether the two stores answer, as a readiness list: what the API and the
+/// grader both depend on.
+pub async fn stores_ready(
+    pool: &deadpool_postgres::Pool,
+    redis: &redis::aio::ConnectionManager,
+) -> Vec<(&'static str, bool)> {
+    let (postgres, redis) = tokio::join!(postgres_up(pool), redis_up(redis));
+    vec![("postgres", postgres), ("redis", redis)]
+}
+
 /// Serves the admin paths on `listener` until `shutdown` resolves.
 pub async fn serve_admin<P: Probes>(
     listener: TcpListener,

@@ -98,6 +98,16 @@ pub struct Finished {
     pub user_id: Uuid,
 }
 
+impl Finished {
+    /// From a row of [`SUBMISSION_COLUMNS`] and `user_id`.
+    fn from_row(row: &tokio_postgres::Row) -> Result<Self, Error> {
+        Ok(Self {
+            submission: submission_from_row(row)?,
+            user_id: row.try_get("user_id")?,
+        })
+    }
+}
+
 /// What a delete did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Deleted {
@@ -299,12 +309,8 @@ impl Submissions {
                 ],
             )
             .await?;
-        let Some(row) = row else {
+        let Some(finished) = row.as_ref().map(Finished::from_row).transpose()? else {
             return Ok(None);
-        };
-        let finished = Finished {
-            submission: submission_from_row(&row)?,
-            user_id: row.try_get("user_id")?,
         };
         if verdict == Verdict::Passed {
             tx.execute(
@@ -342,12 +348,8 @@ impl Submissions {
                 &[&id, &feedback],
             )
             .await?;
-        let Some(row) = row else {
+        let Some(finished) = row.as_ref().map(Finished::from_row).transpose()? else {
             return Ok(None);
-        };
-        let finished = Finished {
-            submission: submission_from_row(&row)?,
-            user_id: row.try_get("user_id")?,
         };
         self.bump(&finished).await;
         Ok(Some(finished))

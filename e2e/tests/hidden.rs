@@ -11,34 +11,9 @@ use e2e::start_stack;
 use futures::StreamExt;
 use serde_json::Value;
 
-const TESTS: &str = r#"import unittest
-
-from solution import echo
-
-
-class EchoTest(unittest.TestCase):
-    def test_visible(self):
-        self.assertEqual(echo("plain"), "plain!")
-
-    def test_secret(self):
-        self.assertEqual(echo("SECRET-INPUT-7f3a"), "SECRET-EXPECTED-9c1e")
-
-    def test_secret_raises(self):
-        self.assertEqual(echo("SECRET-INPUT-7f3a", twice=True), "SECRET-EXPECTED-9c1e")
-"#;
-
-const TELLS_ALL: &str = r#"import os, sys
-seen = []
-
-def echo(text, twice=False):
-    seen.append(text)
-    print("printed:", seen)
-    print("stderr:", seen, file=sys.stderr)
-    os.write(1, repr(seen).encode())
-    if twice:
-        raise ValueError(f"raised: {seen}")
-    return text + "!"
-"#;
+/// The same tests and learner code as the grader's own hidden-tests check.
+const TESTS: &str = include_str!("../../grader/tests/fixtures/secret_tests.py");
+const TELLS_ALL: &str = include_str!("../../grader/tests/fixtures/tells_all.py");
 
 fn write_course(dir: &Path) {
     let a = dir.join("01-echo");
@@ -61,6 +36,15 @@ fn write_course(dir: &Path) {
     }
 }
 
+/// The raw body of a GET, as the learner's page would see it.
+async fn get(http: &reqwest::Client, base: &str, path: &str, token: Option<&str>) -> String {
+    let mut request = http.get(format!("{base}{path}"));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap().text().await.unwrap()
+}
+
 #[tokio::test]
 async fn neither_the_api_nor_the_socket_carries_a_hidden_test() {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -69,27 +53,24 @@ async fn neither_the_api_nor_the_socket_carries_a_hidden_test() {
     write_course(&course);
     let stack = start_stack(&env, &course).await;
     let http = reqwest::Client::new();
-    let learner: Value = http
-        .post(format!("{}/api/users", stack.api_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let learner: Value = serde_json::from_str(
+        &http
+            .post(format!("{}/api/users", stack.api_url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
     let token = learner["token"].as_str().unwrap().to_owned();
     let (mut socket, _) =
         tokio_tungstenite::connect_async(format!("{}?token={token}", stack.ws_url))
             .await
             .expect("the gateway accepts the learner");
-    let assignments: Value = http
-        .get(format!("{}/api/assignments", stack.api_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let assignments: Value =
+        serde_json::from_str(&get(&http, &stack.api_url, "/api/assignments", None).await).unwrap();
     let assignment = assignments[0]["id"].as_i64().unwrap();
 
     // Every body and event the learner can see, as raw text.
@@ -128,16 +109,7 @@ async fn neither_the_api_nor_the_socket_carries_a_hidden_test() {
         format!("/api/submissions/{id}"),
         format!("/api/assignments/{assignment}/submissions"),
     ] {
-        let body = http
-            .get(format!("{}{path}", stack.api_url))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        seen.push(body);
+        seen.push(get(&http, &stack.api_url, &path, Some(&token)).await);
     }
     let _ = std::fs::remove_dir_all(&course);
 

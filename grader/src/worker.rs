@@ -381,10 +381,6 @@ impl common::admin::Probes for Grader {
     }
 
     async fn readiness(&self) -> Vec<(&'static str, bool)> {
-        let (postgres, redis) = tokio::join!(
-            common::admin::postgres_up(&self.pool),
-            common::admin::redis_up(&self.redis)
-        );
-        vec![("postgres", postgres), ("redis", redis)]
+        common::admin::stores_ready(&self.pool, &self.redis).await
     }
 }

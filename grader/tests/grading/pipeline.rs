@@ -123,9 +123,17 @@ async fn admin_get(grader: &Running, path: &str) -> String {
     response
 }
 
-async fn count(env: &TestEnv, sql: &str, id: Uuid) -> i64 {
+/// The learner's completions: one per assignment passed, never more.
+async fn completions(env: &TestEnv, user: Uuid) -> i64 {
     let client = env.pool.get().await.unwrap();
-    client.query_one(sql, &[&id]).await.unwrap().get(0)
+    client
+        .query_one(
+            "SELECT count(*) FROM completions WHERE user_id = $1",
+            &[&user],
+        )
+        .await
+        .unwrap()
+        .get(0)
 }
 
 #[tokio::test]
@@ -146,15 +154,7 @@ async fn a_reference_solution_is_graded_committed_acked_announced_and_counted() 
         (status.as_str(), verdict.as_deref(), attempts),
         ("passed", Some("passed"), 1)
     );
-    assert_eq!(
-        count(
-            &env,
-            "SELECT count(*) FROM completions WHERE user_id = $1",
-            user
-        )
-        .await,
-        1
-    );
+    assert_eq!(completions(&env, user).await, 1);
     assert_eq!(statuses_for(&mut events, id), ["grading", "passed"]);
     assert_eq!(
         (stats.length, stats.pending),
@@ -207,15 +207,7 @@ async fn a_job_delivered_twice_is_graded_once() {
 
     assert_eq!((status.as_str(), attempts), ("passed", 1));
     assert_eq!(graded, 1);
-    assert_eq!(
-        count(
-            &env,
-            "SELECT count(*) FROM completions WHERE user_id = $1",
-            user
-        )
-        .await,
-        1
-    );
+    assert_eq!(completions(&env, user).await, 1);
     assert_eq!(
         statuses_for(&mut events, id)
             .iter()
@@ -297,15 +289,7 @@ async fn a_grader_killed_mid_job_is_taken_over_and_the_submission_graded_exactly
         ("passed", Some("passed"))
     );
     assert_eq!(attempts, 2, "taken over once");
-    assert_eq!(
-        count(
-            &env,
-            "SELECT count(*) FROM completions WHERE user_id = $1",
-            user
-        )
-        .await,
-        1
-    );
+    assert_eq!(completions(&env, user).await, 1);
     assert_eq!(
         statuses_for(&mut events, id)
             .iter()
@@ -338,15 +322,7 @@ async fn a_job_longer_than_the_visibility_timeout_stays_with_its_live_grader() {
         "taken over while alive"
     );
     assert_eq!(graded, 1);
-    assert_eq!(
-        count(
-            &env,
-            "SELECT count(*) FROM completions WHERE user_id = $1",
-            user
-        )
-        .await,
-        1
-    );
+    assert_eq!(completions(&env, user).await, 1);
 }
 
 #[tokio::test]

@@ -54,36 +54,10 @@ async fn a_test_past_its_limit_fails_alone_and_the_others_still_report() {
     );
 }
 
-const SECRET_TESTS: &str = r#"import unittest
-
-from solution import echo
-
-
-class EchoTest(unittest.TestCase):
-    def test_visible(self):
-        self.assertEqual(echo("plain"), "plain!")
-
-    def test_secret(self):
-        self.assertEqual(echo("SECRET-INPUT-7f3a"), "SECRET-EXPECTED-9c1e")
-
-    def test_secret_raises(self):
-        self.assertEqual(echo("SECRET-INPUT-7f3a", twice=True), "SECRET-EXPECTED-9c1e")
-"#;
-
-/// Tells everything it is given, every way it can: printed, in an
-/// exception, and kept for a later test to print.
-const TELLS_ALL: &str = r#"import os, sys
-seen = []
-
-def echo(text, twice=False):
-    seen.append(text)
-    print("printed:", seen)
-    print("stderr:", seen, file=sys.stderr)
-    os.write(1, repr(seen).encode())
-    if twice:
-        raise ValueError(f"raised: {seen}")
-    return text + "!"
-"#;
+/// Tests with two secrets, and code that tells everything it is given; the
+/// e2e test of hidden tests uses the same two files.
+const SECRET_TESTS: &str = include_str!("../fixtures/secret_tests.py");
+const TELLS_ALL: &str = include_str!("../fixtures/tells_all.py");
 
 #[tokio::test]
 async fn hidden_tests_report_their_verdict_class_and_nothing_else() {

@@ -37,10 +37,6 @@ impl Probes for AppContext {
     }
 
     async fn readiness(&self) -> Vec<(&'static str, bool)> {
-        let (postgres, redis) = tokio::join!(
-            common::admin::postgres_up(&self.pool),
-            common::admin::redis_up(&self.redis)
-        );
-        vec![("postgres", postgres), ("redis", redis)]
+        common::admin::stores_ready(&self.pool, &self.redis).await
     }
 }
