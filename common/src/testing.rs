@@ -90,6 +90,74 @@ impl TestEnv {
     }
 }
 
+/// The token secret every test signs with (32 bytes or more, as the
+/// services require).
+pub const TEST_SECRET: &[u8] = b"codeplatform-test-secret-codeplatform-test";
+
+/// A signer for [`TEST_SECRET`].
+pub fn test_signer() -> crate::token::TokenSigner {
+    crate::token::TokenSigner::new(TEST_SECRET).expect("the test secret is long enough")
+}
+
+/// Polls `check` every 25 ms until it holds or `wait` passes; whether it held.
+pub async fn eventually<F, Fut>(wait: std::time::Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+/// The shutdown future a service under test gets: it resolves when the
+/// test calls [`Spawned::stop`] (or drops it).
+pub struct Shutdown(tokio::sync::oneshot::Receiver<()>);
+
+impl std::future::Future for Shutdown {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        std::pin::Pin::new(&mut self.0).poll(cx).map(|_| ())
+    }
+}
+
+/// A service's run loop in a task of its own, stopped by the test.
+pub struct Spawned {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Spawned {
+    /// Starts `run` with the shutdown future it must honour.
+    pub fn spawn<F>(run: impl FnOnce(Shutdown) -> F) -> Self
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        Self {
+            stop,
+            task: tokio::spawn(run(Shutdown(stopped))),
+        }
+    }
+
+    /// Resolves the shutdown future and waits until the service returned.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.expect("the service task does not panic");
+    }
+}
+
 /// A TCP port on loopback that was free a moment ago.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -199,8 +199,7 @@ async fn a_learner_works_through_the_course_with_live_feedback() {
     wait_for(&c, "#points", "200", 10).await;
 
     // With the gateway down the page polls, and the verdict still arrives.
-    let _ = stack.stop_gateway.take().unwrap().send(());
-    stack.gateway.take().unwrap().await.unwrap();
+    stack.gateway.take().unwrap().stop().await;
     wait_for(&c, "#connection", "offline", 10).await;
     click(&c, "next").await;
     wait_for(&c, "#assignment-title", "FizzBuzz", 10).await;

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use common::testing::TestEnv;
 use futures::StreamExt;
-use grader::config::{Config, SandboxKind};
+use grader::config::Config;
+use grader::testing::Running;
 use uuid::Uuid;
 
 const LATENCY_RUNS: usize = 30;
@@ -25,21 +26,10 @@ fn ms(d: Duration) -> String {
 }
 
 fn config(env: &TestEnv, name: &str, concurrency: usize) -> Config {
-    Config {
-        database: env.database_url.parse().unwrap(),
-        redis: env.redis.clone(),
-        redis_prefix: env.names.prefix().to_owned(),
-        sandbox: SandboxKind::Docker,
-        runner_image: "codeplatform/python-runner:latest".into(),
-        harness: "grader/runner/entry.py".into(),
-        concurrency,
-        visibility: Duration::from_secs(60),
-        max_deliveries: 3,
-        drain: Duration::from_secs(30),
-        metrics_addr: "127.0.0.1:0".parse().unwrap(),
-        consumer: format!("{name}-{}", Uuid::new_v4().simple()),
-        cache_ttl: Duration::from_secs(60),
-    }
+    let mut config = grader::testing::config(env, &format!("{name}-{}", Uuid::new_v4().simple()));
+    config.concurrency = concurrency;
+    config.visibility = Duration::from_secs(60);
+    config
 }
 
 /// Submits `n` trivial passing programs, each from a learner of its own,
@@ -94,13 +84,7 @@ async fn floor() -> Vec<Duration> {
 
 /// Latency samples, and the mean container attach + start within them.
 async fn latency(env: &TestEnv) -> (Vec<Duration>, Duration) {
-    let grader = grader::build(config(env, "bench-latency", 1))
-        .await
-        .unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(grader.clone().run(async {
-        let _ = stopped.await;
-    }));
+    let running = Running::start(config(env, "bench-latency", 1)).await;
     let mut pubsub = env.redis.get_async_pubsub().await.unwrap();
     pubsub.subscribe(env.names.events_channel()).await.unwrap();
     let mut events = pubsub.into_on_message();
@@ -124,11 +108,10 @@ async fn latency(env: &TestEnv) -> (Vec<Duration>, Duration) {
             samples.push(t.elapsed());
         }
     }
-    let start = &grader.metrics.container_start_seconds;
+    let start = &running.grader.metrics.container_start_seconds;
     let mean_start =
         Duration::from_secs_f64(start.get_sample_sum() / start.get_sample_count().max(1) as f64);
-    let _ = stop.send(());
-    task.await.unwrap();
+    running.stop().await;
     samples.sort();
     (samples, mean_start)
 }
@@ -138,16 +121,7 @@ async fn throughput(env: &TestEnv, replicas: usize, concurrency: usize) -> f64 {
     let started = Instant::now();
     let mut running = Vec::new();
     for r in 0..replicas {
-        let g = grader::build(config(env, &format!("bench-{r}"), concurrency))
-            .await
-            .unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        running.push((
-            stop,
-            tokio::spawn(g.run(async {
-                let _ = stopped.await;
-            })),
-        ));
+        running.push(Running::start(config(env, &format!("bench-{r}"), concurrency)).await);
     }
     let client = env.pool.get().await.unwrap();
     loop {
@@ -171,9 +145,8 @@ async fn throughput(env: &TestEnv, replicas: usize, concurrency: usize) -> f64 {
         .unwrap()
         .get(0);
     assert_eq!(passed as usize, BACKLOG, "every benchmark job must pass");
-    for (stop, task) in running {
-        let _ = stop.send(());
-        task.await.unwrap();
+    for replica in running {
+        replica.stop().await;
     }
     BACKLOG as f64 / elapsed.as_secs_f64()
 }

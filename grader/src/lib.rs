@@ -6,6 +6,7 @@
 //! - [`sandbox`]: the Docker sandbox and the development-only process sandbox.
 //! - [`judge`]: from the runner's nonce-framed report to a verdict and feedback.
 //! - [`store`]: the grader's conditional reads and writes in Postgres.
+//! - `testing` (feature `testing`): a replica started in-process for tests.
 //! - [`metrics`]: Prometheus metrics (served, with health and readiness, by `common::admin`).
 //!
 //! What runs inside the sandbox is `runner/`: entry.py starts the runner
@@ -17,6 +18,8 @@ pub mod judge;
 pub mod metrics;
 pub mod sandbox;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod worker;
 
 use std::sync::Arc;

@@ -9,6 +9,7 @@
 //! - [`reconciler`]: re-pushes queued work the stream lost; restores the cache.
 //! - [`server`]: the hyper loop: header guard, metrics, graceful shutdown.
 //! - [`metrics`]: Prometheus counters and histograms.
+//! - `testing` (feature `testing`): the API started in-process for tests.
 
 pub mod body;
 pub mod config;
@@ -19,6 +20,8 @@ pub mod metrics;
 pub mod reconciler;
 pub mod routes;
 pub mod server;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::future::Future;
 use std::sync::Arc;

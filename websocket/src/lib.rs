@@ -6,6 +6,7 @@
 //! - [`registry`]: sockets by learner; delivery that never waits on a slow socket.
 //! - [`subscriber`]: the `grading:events` subscription, resubscribed after Redis drops.
 //! - [`metrics`]: open connections, messages delivered, slow clients dropped.
+//! - `testing` (feature `testing`): the gateway started in-process for tests.
 
 pub mod config;
 pub mod metrics;
@@ -13,6 +14,8 @@ pub mod registry;
 pub mod server;
 pub mod socket;
 pub mod subscriber;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -2,13 +2,13 @@
 //! learner, slow sockets dropped without delaying others, dead peers closed,
 //! resubscription after Redis restarts, and close frames at shutdown.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use common::domain::{Submission, SubmissionEvent, SubmissionStatus};
 use common::events::EventPublisher;
 use common::names::RedisNames;
+use common::testing::eventually;
 use common::token::TokenSigner;
 use futures::{SinkExt, StreamExt};
 use redis::aio::ConnectionManager;
@@ -17,81 +17,44 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use uuid::Uuid;
-use websocket::config::Config;
-use websocket::Gateway;
+use websocket::testing::{self, Running};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-const SECRET: &[u8] = b"gateway-test-secret-gateway-test-secret";
-
 struct TestGateway {
-    addr: std::net::SocketAddr,
-    gateway: Arc<Gateway>,
+    running: Running,
     publisher: EventPublisher,
     signer: TokenSigner,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
 }
 
 impl TestGateway {
     async fn start(redis_url: &str, buffer: usize, ping: Duration) -> Self {
         let names = RedisNames::new(format!("ws-test:{}:", Uuid::new_v4().simple()));
         let client = redis::Client::open(redis_url).unwrap();
-        let signer = TokenSigner::new(SECRET).unwrap();
-        let config = Config {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            admin_addr: "127.0.0.1:0".parse().unwrap(),
-            redis: client.clone(),
-            signer: signer.clone(),
-            redis_prefix: names.prefix().to_owned(),
-            buffer,
-            ping_interval: ping,
-        };
-        let listener = tokio::net::TcpListener::bind(config.addr).await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let admin = tokio::net::TcpListener::bind(config.admin_addr)
-            .await
-            .unwrap();
-        let gateway = Gateway::new(config);
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(websocket::run(listener, admin, gateway.clone(), async {
-            let _ = stopped.await;
-        }));
+        let mut config = testing::config(client.clone(), names.prefix());
+        config.buffer = buffer;
+        config.ping_interval = ping;
+        let running = Running::start(config).await;
         let conn = ConnectionManager::new_lazy_with_config(client, Default::default()).unwrap();
-        let publisher = EventPublisher::new(conn, names);
         let t = Self {
-            addr,
-            gateway,
-            publisher,
-            signer,
-            stop: Some(stop),
-            task,
+            running,
+            publisher: EventPublisher::new(conn, names),
+            signer: common::testing::test_signer(),
         };
-        t.wait_subscribed().await;
+        assert!(
+            t.running.subscribed().await,
+            "the gateway did not subscribe"
+        );
         t
     }
 
-    async fn wait_subscribed(&self) {
-        for _ in 0..200 {
-            if self.gateway.metrics.redis_connected.get() == 1 {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("the gateway did not subscribe");
-    }
-
     async fn connect(&self, user: Uuid) -> Socket {
-        let url = format!("ws://{}/ws?token={}", self.addr, self.signer.sign(user));
-        let before = self.gateway.registry.len();
+        let url = format!("{}?token={}", self.running.url(), self.signer.sign(user));
+        let registry = &self.running.gateway.registry;
+        let before = registry.len();
         let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
         // The socket registers right after the upgrade; wait for it.
-        for _ in 0..100 {
-            if self.gateway.registry.len() > before {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        eventually(Duration::from_secs(1), || async { registry.len() > before }).await;
         socket
     }
 
@@ -114,9 +77,8 @@ impl TestGateway {
         id
     }
 
-    async fn stop(mut self) {
-        let _ = self.stop.take().unwrap().send(());
-        self.task.await.unwrap();
+    async fn stop(self) {
+        self.running.stop().await;
     }
 }
 
@@ -148,7 +110,7 @@ async fn a_missing_or_bad_token_is_refused_before_the_upgrade() {
         "?token=garbage".to_owned(),
         format!("?token={foreign}"),
     ] {
-        let url = format!("ws://{}/ws{query}", gw.addr);
+        let url = format!("ws://{}/ws{query}", gw.running.addr);
 
         let err = tokio_tungstenite::connect_async(url)
             .await
@@ -159,7 +121,7 @@ async fn a_missing_or_bad_token_is_refused_before_the_upgrade() {
             other => panic!("{query}: expected an HTTP 401, got {other:?}"),
         }
     }
-    assert!(gw.gateway.registry.is_empty());
+    assert!(gw.running.gateway.registry.is_empty());
     gw.stop().await;
 }
 
@@ -221,14 +183,18 @@ async fn a_socket_that_stops_reading_is_dropped_and_others_still_get_theirs_on_t
     );
     let mut dropped = false;
     for _ in 0..100 {
-        if gw.gateway.metrics.dropped_slow.get() >= 1 {
+        if gw.running.gateway.metrics.dropped_slow.get() >= 1 {
             dropped = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(dropped, "the stalled socket was never dropped");
-    assert_eq!(gw.gateway.registry.len(), 1, "only the live socket remains");
+    assert_eq!(
+        gw.running.gateway.registry.len(),
+        1,
+        "only the live socket remains"
+    );
     gw.stop().await;
 }
 
@@ -237,11 +203,11 @@ async fn a_peer_that_never_answers_pings_is_closed() {
     let gw = TestGateway::start(&redis_url(), 32, Duration::from_millis(300)).await;
     // Never polled, so its client never answers the pings.
     let _silent = gw.connect(Uuid::new_v4()).await;
-    assert_eq!(gw.gateway.registry.len(), 1);
+    assert_eq!(gw.running.gateway.registry.len(), 1);
 
     let mut closed = false;
     for _ in 0..100 {
-        if gw.gateway.registry.is_empty() {
+        if gw.running.gateway.registry.is_empty() {
             closed = true;
             break;
         }

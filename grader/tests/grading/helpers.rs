@@ -1,17 +1,14 @@
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use bollard::query_parameters::ListContainersOptions;
 use common::domain::{Feedback, Verdict};
 use common::testing::TestEnv;
-use grader::config::{Config, SandboxKind};
 use grader::judge::judge;
 use grader::sandbox::{new_nonce, DockerSandbox, Limits, RunSpec, TestSuite, SANDBOX_LABEL};
-use grader::worker::Grader;
 use uuid::Uuid;
 
-pub const IMAGE: &str = "codeplatform/python-runner:latest";
+pub use grader::testing::IMAGE;
 
 /// Tests for hand-written submissions: `answer()` must return 42.
 pub const ANSWER_TESTS: &str = "import unittest\n\nfrom solution import answer\n\n\nclass AnswerTest(unittest.TestCase):\n    def test_answer(self):\n        self.assertEqual(answer(), 42)\n";
@@ -102,60 +99,7 @@ pub async fn sandbox_containers(grader_label_prefix: &str) -> usize {
         .count()
 }
 
-/// A grader config for `env`.
-pub fn config_for(env: &TestEnv, consumer: &str) -> Config {
-    Config {
-        database: env.database_url.parse().unwrap(),
-        redis: env.redis.clone(),
-        redis_prefix: env.names.prefix().to_owned(),
-        sandbox: SandboxKind::Docker,
-        runner_image: IMAGE.to_owned(),
-        harness: "runner/entry.py".into(),
-        concurrency: 2,
-        visibility: Duration::from_secs(2),
-        max_deliveries: 3,
-        drain: Duration::from_secs(20),
-        metrics_addr: "127.0.0.1:0".parse().unwrap(),
-        consumer: consumer.to_owned(),
-        cache_ttl: Duration::from_secs(60),
-    }
-}
-
-/// A running in-process grader and the handle that stops it.
-pub struct Running {
-    pub grader: Arc<Grader>,
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Running {
-    pub async fn start(config: Config) -> Self {
-        let grader = grader::build(config).await.expect("grader builds");
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(grader.clone().run(async {
-            let _ = stopped.await;
-        }));
-        Self { grader, stop, task }
-    }
-
-    pub async fn stop(self) {
-        let _ = self.stop.send(());
-        self.task.await.unwrap();
-    }
-
-    pub fn graded(&self) -> u64 {
-        common::domain::Verdict::ALL
-            .iter()
-            .map(|v| {
-                self.grader
-                    .metrics
-                    .graded
-                    .with_label_values(&[v.as_str()])
-                    .get()
-            })
-            .sum()
-    }
-}
+pub use grader::testing::{config, Running};
 
 /// Makes a learner and submits `code` for them, as the API does (queued
 /// and pushed); returns (learner, submission).
@@ -190,8 +134,7 @@ pub async fn submit(env: &TestEnv, assignment_slug: &str, code: &str) -> (Uuid, 
 /// Waits until the submission is final; returns (status, verdict, attempts).
 pub async fn final_state(env: &TestEnv, id: Uuid, wait: Duration) -> (String, Option<String>, i32) {
     let client = env.pool.get().await.unwrap();
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
+    let read = || async {
         let row = client
             .query_one(
                 "SELECT status::text, verdict, attempts FROM submissions WHERE id = $1",
@@ -199,14 +142,13 @@ pub async fn final_state(env: &TestEnv, id: Uuid, wait: Duration) -> (String, Op
             )
             .await
             .unwrap();
-        let status: String = row.get(0);
-        if !matches!(status.as_str(), "queued" | "grading")
-            || tokio::time::Instant::now() > deadline
-        {
-            return (status, row.get(1), row.get(2));
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        (row.get::<_, String>(0), row.get(1), row.get(2))
+    };
+    common::testing::eventually(wait, || async {
+        !matches!(read().await.0.as_str(), "queued" | "grading")
+    })
+    .await;
+    read().await
 }
 
 pub fn source(slug: &str, file: &str) -> String {

@@ -9,7 +9,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::helpers::{
-    config_for, docker_sandbox, final_state, sandbox_containers, source, submit, Running,
+    config, docker_sandbox, final_state, sandbox_containers, source, submit, Running,
 };
 
 /// Collects every event published for the test's prefix.
@@ -140,7 +140,7 @@ async fn completions(env: &TestEnv, user: Uuid) -> i64 {
 async fn a_reference_solution_is_graded_committed_acked_announced_and_counted() {
     let env = TestEnv::new().await;
     let mut events = listen(&env).await;
-    let grader = Running::start(config_for(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
+    let grader = Running::start(config(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
 
     let (user, id) = submit(&env, "greeting", &source("greeting", "solution")).await;
     let (status, verdict, attempts) = final_state(&env, id, Duration::from_secs(30)).await;
@@ -198,7 +198,7 @@ async fn a_job_delivered_twice_is_graded_once() {
     // The same job a second time, as a reconciler or a retry might push it.
     let jobs = common::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
     jobs.enqueue_job(id).await.unwrap();
-    let grader = Running::start(config_for(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
+    let grader = Running::start(config(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
 
     let (status, _, attempts) = final_state(&env, id, Duration::from_secs(30)).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -240,7 +240,7 @@ async fn a_submission_out_of_deliveries_ends_as_error_and_the_learner_is_told() 
             .unwrap();
         assert_eq!(claimed.len(), 1);
     }
-    let grader = Running::start(config_for(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
+    let grader = Running::start(config(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
 
     let (status, verdict, _) = final_state(&env, id, Duration::from_secs(30)).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -275,7 +275,7 @@ async fn a_grader_killed_mid_job_is_taken_over_and_the_submission_graded_exactly
     let (user, id, mut child) = slow_job_in_a_grader_binary(&env, &victim, 1.2).await;
 
     child.kill().await.unwrap(); // SIGKILL, mid-job
-    let rescuer = Running::start(config_for(
+    let rescuer = Running::start(config(
         &env,
         &format!("rescuer-{}", Uuid::new_v4().simple()),
     ))
@@ -307,7 +307,7 @@ async fn a_grader_killed_mid_job_is_taken_over_and_the_submission_graded_exactly
 async fn a_job_longer_than_the_visibility_timeout_stays_with_its_live_grader() {
     let env = TestEnv::new().await;
     let (user, id) = submit(&env, "greeting", &slow_solution(1.8)).await;
-    let mut config = config_for(&env, &format!("long-{}", Uuid::new_v4().simple()));
+    let mut config = config(&env, &format!("long-{}", Uuid::new_v4().simple()));
     config.visibility = Duration::from_millis(600);
     let grader = Running::start(config).await;
 
@@ -333,9 +333,9 @@ async fn two_replicas_share_the_work_without_grading_anything_twice() {
         let code = format!("# learner {i}\n{}", source("greeting", "solution"));
         ids.push(submit(&env, "greeting", &code).await.1);
     }
-    let mut one = config_for(&env, &format!("a-{}", Uuid::new_v4().simple()));
+    let mut one = config(&env, &format!("a-{}", Uuid::new_v4().simple()));
     one.concurrency = 1;
-    let mut two = config_for(&env, &format!("b-{}", Uuid::new_v4().simple()));
+    let mut two = config(&env, &format!("b-{}", Uuid::new_v4().simple()));
     two.concurrency = 1;
     let (a, b) = (Running::start(one).await, Running::start(two).await);
 

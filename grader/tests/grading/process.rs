@@ -113,14 +113,11 @@ async fn the_process_sandbox_judges_and_contains_hostile_code() {
         }
         // Killed processes may take a moment to finish exiting on a busy
         // machine; one that escaped would still be there after seconds.
-        let mut left = run_uid_processes();
-        for _ in 0..30 {
-            if left.is_empty() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            left = run_uid_processes();
-        }
+        common::testing::eventually(Duration::from_secs(3), || async {
+            run_uid_processes().is_empty()
+        })
+        .await;
+        let left = run_uid_processes();
         assert!(
             left.is_empty(),
             "{name}: processes outlived the run:\n{}",

@@ -11,7 +11,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::helpers::{
-    config_for, docker_sandbox, final_state, grade_with, limits, source, submit, suite, Running,
+    config, docker_sandbox, final_state, grade_with, limits, source, submit, suite, Running,
 };
 
 #[tokio::test]
@@ -82,11 +82,7 @@ async fn hidden_tests_report_their_verdict_class_and_nothing_else() {
 #[tokio::test]
 async fn nul_in_output_or_an_exception_ends_in_its_verdict_on_the_first_delivery() {
     let env = TestEnv::new().await;
-    let grader = Running::start(config_for(
-        &env,
-        &format!("nul-{}", Uuid::new_v4().simple()),
-    ))
-    .await;
+    let grader = Running::start(config(&env, &format!("nul-{}", Uuid::new_v4().simple()))).await;
     let solution = source("greeting", "solution");
     let prints_nul = format!("import os\nprint('a\\x00b')\nos.write(1, b'\\x00')\n{solution}");
     let raises_nul = "def greet(name):\n    raise ValueError('bad\\x00byte')\n".to_owned();

@@ -47,7 +47,7 @@ async fn an_assignment_has_a_rendered_handout_and_starter_but_never_the_solution
         .unwrap();
     assert_eq!(a["starter_code"], row.get::<_, String>(0));
     let slug: String = row.get(1);
-    let folder = std::fs::read_dir(crate::helpers::repo_dir().join("assignments"))
+    let folder = std::fs::read_dir(crate::helpers::repository().join("assignments"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| {

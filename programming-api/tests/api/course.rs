@@ -7,7 +7,7 @@ use common::course::{load_course, repository_course_dir};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{config_for, TestApp};
+use crate::helpers::{config, TestApp};
 
 /// Runs `test_solution.py` against `code` as module `solution` with the local Python.
 fn run_tests(test_code: &str, code: &str) -> std::process::Output {
@@ -75,7 +75,7 @@ async fn an_instructors_edit_shows_after_a_restart_and_a_changed_test_changes_th
     let first = course_dir.join(folders[0].file_name().unwrap());
     let second = course_dir.join(folders[1].file_name().unwrap());
     let env = common::testing::TestEnv::empty().await;
-    let mut config = config_for(&env);
+    let mut config = config(&env);
     config.course_dir = course_dir.clone();
     let app = TestApp::start(env, config).await;
     let ids = app.assignment_ids().await;

@@ -1,26 +1,21 @@
 //! The app under test, started in-process on port 0.
 
-use std::path::PathBuf;
-use std::time::Duration;
-
 use common::jobs::JobQueue;
 use common::testing::TestEnv;
 use programming_api::config::Config;
 use programming_api::context::AppContext;
+use programming_api::testing::Api;
+pub use programming_api::testing::{config, repository};
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
     pub http: reqwest::Client,
     pub env: TestEnv,
     pub ctx: AppContext,
-    pub config: Config,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<()>>,
+    api: Api,
 }
 
 pub struct Learner {
@@ -28,68 +23,27 @@ pub struct Learner {
     pub token: String,
 }
 
-pub fn repo_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// A config for `env`, overridable before [`TestApp::start`].
-pub fn config_for(env: &TestEnv) -> Config {
-    Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database: env.database_url.parse().unwrap(),
-        redis: env.redis.clone(),
-        signer: common::token::TokenSigner::new(SECRET).unwrap(),
-        course_dir: repo_dir().join("assignments"),
-        ui_dir: repo_dir().join("ui"),
-        redis_prefix: env.names.prefix().to_owned(),
-        pool_size: 16,
-        cache_ttl: Duration::from_secs(300),
-        query_cache: true,
-        reconcile_interval: Duration::from_millis(200),
-        reconcile_stale: Duration::from_millis(500),
-    }
-}
-
 impl TestApp {
     pub async fn spawn() -> Self {
         let env = TestEnv::empty().await;
-        let config = config_for(&env);
+        let config = config(&env);
         Self::start(env, config).await
     }
 
     pub async fn start(env: TestEnv, config: Config) -> Self {
-        let ctx = programming_api::build(&config).await.expect("app builds");
-        let listener = tokio::net::TcpListener::bind(config.addr).await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let run_ctx = ctx.clone();
-        let run_config = config.clone();
-        let task = tokio::spawn(async move {
-            programming_api::run(listener, run_ctx, &run_config, async {
-                let _ = stopped.await;
-            })
-            .await;
-        });
+        let api = Api::start(config).await;
         Self {
-            addr,
+            addr: api.addr,
             http: reqwest::Client::new(),
+            ctx: api.ctx.clone(),
             env,
-            ctx,
-            config,
-            stop: Some(stop),
-            task: Some(task),
+            api,
         }
     }
 
     /// Stops the server and waits for it to drain.
-    pub async fn stop(mut self) -> (TestEnv, Config) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.await.unwrap();
-        }
-        (self.env, self.config)
+    pub async fn stop(self) -> (TestEnv, Config) {
+        (self.env, self.api.stop().await)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -201,20 +155,4 @@ pub async fn error_code(res: Response) -> String {
     code.to_owned()
 }
 
-/// Polls `check` until it holds or `timeout` passes.
-pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        if check().await {
-            return true;
-        }
-        if tokio::time::Instant::now() > deadline {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+pub use common::testing::eventually;

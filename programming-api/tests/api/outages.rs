@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use common::testing::{free_port, start_redis};
 
-use crate::helpers::{config_for, error_code, eventually, repo_dir, TestApp};
+use crate::helpers::{config, error_code, eventually, repository, TestApp};
 
 async fn readiness(app: &TestApp) -> (StatusCode, Value) {
     let res = app.get("/readyz", None).await;
@@ -26,7 +26,7 @@ async fn redis_down_keeps_submissions_which_reach_the_stream_when_it_returns() {
     let port = free_port();
     let mut redis = start_redis(port).await;
     let env = common::testing::TestEnv::empty().await;
-    let mut config = config_for(&env);
+    let mut config = config(&env);
     config.redis = redis::Client::open(format!("redis://127.0.0.1:{port}/")).unwrap();
     let app = TestApp::start(env, config).await;
     let learner = app.learner().await;
@@ -118,7 +118,7 @@ fn as_postgres(program: PathBuf, args: &[&str]) -> Command {
 
 impl Postgres {
     fn init() -> Self {
-        let dir = repo_dir().join(format!("target/pg-outage-{}", Uuid::new_v4().simple()));
+        let dir = repository().join(format!("target/pg-outage-{}", Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
         let _ = Command::new("chown")
             .args(["postgres:postgres", dir.to_str().unwrap()])
@@ -183,7 +183,7 @@ async fn postgres_down_answers_503_and_the_api_recovers_when_it_returns() {
     let pg = Postgres::init();
     pg.pg_ctl(&["start"]);
     let env = common::testing::TestEnv::empty().await;
-    let mut config = config_for(&env);
+    let mut config = config(&env);
     config.database = pg.url().parse().unwrap();
     let app = TestApp::start(env, config).await;
     let learner = app.learner().await;

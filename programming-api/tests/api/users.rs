@@ -115,7 +115,7 @@ async fn every_route_that_needs_a_token_refuses_requests_without_a_valid_one() {
 #[tokio::test]
 async fn a_genuine_token_for_a_learner_the_database_lost_is_401_unknown_user() {
     let app = TestApp::spawn().await;
-    let ghost = common::token::TokenSigner::new(crate::helpers::SECRET)
+    let ghost = common::token::TokenSigner::new(common::testing::TEST_SECRET)
         .unwrap()
         .sign(uuid::Uuid::new_v4());
 

@@ -1,0 +1,74 @@
+//! The API started in-process for tests (feature `testing`): its config for
+//! a test's database and Redis prefix, and a running instance on port 0.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use common::testing::{test_signer, Spawned, TestEnv};
+
+use crate::config::Config;
+use crate::context::AppContext;
+
+/// The repository's root, for its course and UI.
+pub fn repository() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A config for `env`: port 0, the repository's course and UI, the test
+/// secret, a quick reconciler. Change what a test needs before [`Api::start`].
+pub fn config(env: &TestEnv) -> Config {
+    Config {
+        addr: "127.0.0.1:0".parse().expect("an address"),
+        database: env.database_url.parse().expect("the test database URL"),
+        redis: env.redis.clone(),
+        signer: test_signer(),
+        course_dir: repository().join("assignments"),
+        ui_dir: repository().join("ui"),
+        redis_prefix: env.names.prefix().to_owned(),
+        pool_size: 16,
+        cache_ttl: Duration::from_secs(300),
+        query_cache: true,
+        reconcile_interval: Duration::from_millis(200),
+        reconcile_stale: Duration::from_millis(500),
+    }
+}
+
+/// A running API.
+pub struct Api {
+    pub addr: SocketAddr,
+    pub ctx: AppContext,
+    pub config: Config,
+    spawned: Spawned,
+}
+
+impl Api {
+    /// Builds (migrations, course) and serves on `config.addr`.
+    pub async fn start(config: Config) -> Self {
+        let ctx = crate::build(&config).await.expect("the API builds");
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .expect("the API's address is free");
+        let addr = listener.local_addr().expect("a bound address");
+        let (run_ctx, run_config) = (ctx.clone(), config.clone());
+        let spawned = Spawned::spawn(|shutdown| async move {
+            crate::run(listener, run_ctx, &run_config, shutdown).await;
+        });
+        Self {
+            addr,
+            ctx,
+            config,
+            spawned,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Stops the server and waits for it to drain; returns its config.
+    pub async fn stop(self) -> Config {
+        self.spawned.stop().await;
+        self.config
+    }
+}
