@@ -1,5 +1,5 @@
 //! The one owner of a submission's life. Every write to `submissions` and
-//! `completions` is here (`common/tests/one_owner.rs` keeps it so), each one
+//! `completions` is here (`common/tests/tree_rules.rs` keeps it so), each one
 //! conditional on the status it expects, so no race and no repeated delivery
 //! can move a submission twice; and each transition invalidates the cached
 //! list it changes, and pushes (or marks for the reconciler) what it queues.

@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::cache::QueryCache;
-use common::domain::{Submission, SubmissionEvent, Verdict};
+use common::domain::{Feedback, Submission, SubmissionEvent, Verdict};
 use common::events::EventPublisher;
 use common::jobs::{Job, JobQueue};
-use common::submissions::Submissions;
+use common::submissions::{Claimed, Finished, Submissions};
 use deadpool_postgres::Pool;
 use redis::aio::{ConnectionManager, MultiplexedConnection};
 use tokio::sync::Semaphore;
@@ -77,6 +77,9 @@ impl Grader {
         }
     }
 
+    /// One job: claim → grade (prepare and run in the sandbox, judge) →
+    /// settle (commit, ack, announce). A job past its deliveries settles as
+    /// given up instead.
     #[tracing::instrument(skip_all, fields(submission_id = ?job.submission_id, deliveries = job.deliveries))]
     pub async fn process_one(&self, job: Job) -> Outcome {
         let Some(id) = job.submission_id else {
@@ -85,7 +88,9 @@ impl Grader {
             return Outcome::Malformed;
         };
         if job.deliveries > self.config.max_deliveries {
-            return self.give_up(&job, id).await;
+            tracing::error!("out of deliveries; the submission ends as error");
+            let ended = self.submissions.give_up(id, job.deliveries - 1).await;
+            return self.settle(&job, ended, Outcome::GaveUp, None).await;
         }
         let claimed = match self.submissions.claim(id, job.deliveries > 1).await {
             Ok(Some(c)) => c,
@@ -100,20 +105,31 @@ impl Grader {
         };
         let started = Instant::now();
         self.announce(claimed.user_id, &claimed.submission).await;
-
-        let Some(tests) = self
-            .tests_for(claimed.submission.assignment_id, &claimed.content_hash)
-            .await
-        else {
+        let Some((verdict, feedback)) = self.grade(&job, &claimed).await else {
             return Outcome::Retry;
         };
+        let ended = self
+            .submissions
+            .finish(id, verdict, &feedback, &claimed.content_hash)
+            .await;
+        self.settle(&job, ended, Outcome::Graded(verdict), Some(started))
+            .await
+    }
+
+    /// Runs a claimed submission against its assignment's tests and judges
+    /// it. None when it cannot be graded now (the tests changed meanwhile,
+    /// the sandbox failed): the job is delivered again.
+    async fn grade(&self, job: &Job, claimed: &Claimed) -> Option<(Verdict, Feedback)> {
+        let tests = self
+            .tests_for(claimed.submission.assignment_id, &claimed.content_hash)
+            .await?;
         let limits = Limits::new(
             claimed.time_limit_ms as u64,
             claimed.test_time_limit_ms as u64,
             claimed.memory_limit_mb as u32,
         );
         let spec = RunSpec {
-            submission_id: id,
+            submission_id: claimed.submission.id,
             solution: &claimed.submission.code,
             tests: &tests,
             limits,
@@ -122,67 +138,59 @@ impl Grader {
         // While it runs, the job stays ours however long it takes.
         let run = tokio::select! {
             run = self.sandbox.run(&spec, &nonce) => run,
-            never = self.keep_claim(&job) => match never {},
+            never = self.keep_claim(job) => match never {},
         };
         let outcome = match run {
             Ok(o) => o,
             Err(e) => {
                 tracing::error!(error = %e, "sandbox failed; the job will be delivered again");
-                return Outcome::Retry;
+                return None;
             }
         };
         let (verdict, feedback) = judge(&outcome, &nonce, &tests, &limits);
-        match self
-            .submissions
-            .finish(id, verdict, &feedback, &claimed.content_hash)
-            .await
-        {
-            Ok(Some(done)) => {
+        tracing::info!(
+            verdict = verdict.as_str(),
+            wall_ms = outcome.wall.as_millis() as u64,
+            "graded"
+        );
+        Some((verdict, feedback))
+    }
+
+    /// The one ending of a job whose submission was to reach a final status:
+    /// counted, acked and announced when it did (`done`); acked when another
+    /// delivery finished it first; left pending when the write failed.
+    async fn settle(
+        &self,
+        job: &Job,
+        ended: Result<Option<Finished>, common::Error>,
+        done: Outcome,
+        started: Option<Instant>,
+    ) -> Outcome {
+        match ended {
+            Ok(Some(finished)) => {
+                let verdict = finished
+                    .submission
+                    .verdict
+                    .unwrap_or(Verdict::InternalError);
                 self.metrics
                     .graded
                     .with_label_values(&[verdict.as_str()])
                     .inc();
-                self.metrics
-                    .grading_seconds
-                    .observe(started.elapsed().as_secs_f64());
-                self.ack(&job).await;
-                self.announce(done.user_id, &done.submission).await;
-                tracing::info!(
-                    verdict = verdict.as_str(),
-                    wall_ms = outcome.wall.as_millis() as u64,
-                    "graded"
-                );
-                Outcome::Graded(verdict)
-            }
-            Ok(None) => {
-                self.ack(&job).await;
-                Outcome::Skipped
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot write the verdict; will retry");
-                Outcome::Retry
-            }
-        }
-    }
-
-    async fn give_up(&self, job: &Job, id: Uuid) -> Outcome {
-        match self.submissions.give_up(id, job.deliveries - 1).await {
-            Ok(Some(done)) => {
-                tracing::error!("out of deliveries; the submission ends as error");
+                if let Some(started) = started {
+                    self.metrics
+                        .grading_seconds
+                        .observe(started.elapsed().as_secs_f64());
+                }
                 self.ack(job).await;
-                self.announce(done.user_id, &done.submission).await;
-                self.metrics
-                    .graded
-                    .with_label_values(&[Verdict::InternalError.as_str()])
-                    .inc();
-                Outcome::GaveUp
+                self.announce(finished.user_id, &finished.submission).await;
+                done
             }
             Ok(None) => {
                 self.ack(job).await;
                 Outcome::Skipped
             }
             Err(e) => {
-                tracing::warn!(error = %e, "cannot end the submission; will retry");
+                tracing::warn!(error = %e, "cannot write the outcome; will retry");
                 Outcome::Retry
             }
         }
@@ -282,33 +290,10 @@ impl Grader {
             while let Ok(p) = slots.clone().try_acquire_owned() {
                 permits.push(p);
             }
-            let claim_due = last_claim.elapsed() >= self.config.visibility / 2;
-            let fetched = if claim_due {
-                last_claim = Instant::now();
-                self.refresh_queue_metrics().await;
-                if let Sandbox::Docker(d) = &self.sandbox {
-                    // Containers of graders that died mid-run.
-                    let _ = d.sweep(None, crate::sandbox::ABANDONED_AFTER).await;
-                }
-                self.jobs
-                    .claim_stale_jobs(&self.config.consumer, self.config.visibility, permits.len())
-                    .await
-            } else {
-                match self.reader(&mut reader).await {
-                    Ok(conn) => {
-                        self.jobs
-                            .read_jobs(
-                                conn,
-                                &self.config.consumer,
-                                permits.len(),
-                                Duration::from_secs(1),
-                            )
-                            .await
-                    }
-                    Err(e) => Err(e),
-                }
-            };
-            match fetched {
+            match self
+                .fetch(&mut reader, &mut last_claim, permits.len())
+                .await
+            {
                 Ok(jobs) => {
                     backoff = Duration::from_millis(100);
                     for (job, permit) in jobs.into_iter().zip(permits) {
@@ -332,6 +317,39 @@ impl Grader {
                 }
             }
         }
+        self.drain(tasks).await;
+    }
+
+    /// Up to `count` jobs: every half visibility timeout, those a dead
+    /// replica left pending (with the housekeeping that goes with that);
+    /// otherwise new ones, waiting up to a second for them.
+    async fn fetch(
+        &self,
+        reader: &mut Option<MultiplexedConnection>,
+        last_claim: &mut Instant,
+        count: usize,
+    ) -> Result<Vec<Job>, common::Error> {
+        if last_claim.elapsed() >= self.config.visibility / 2 {
+            *last_claim = Instant::now();
+            self.refresh_queue_metrics().await;
+            if let Sandbox::Docker(d) = &self.sandbox {
+                // Containers of graders that died mid-run.
+                let _ = d.sweep(None, crate::sandbox::ABANDONED_AFTER).await;
+            }
+            return self
+                .jobs
+                .claim_stale_jobs(&self.config.consumer, self.config.visibility, count)
+                .await;
+        }
+        let conn = self.reader(reader).await?;
+        self.jobs
+            .read_jobs(conn, &self.config.consumer, count, Duration::from_secs(1))
+            .await
+    }
+
+    /// Lets the jobs in hand finish within the drain period; what does not
+    /// finish is aborted (its containers removed) and stays pending.
+    async fn drain(&self, mut tasks: JoinSet<Outcome>) {
         tracing::info!(in_flight = tasks.len(), "draining");
         let drained = tokio::time::timeout(self.config.drain, async {
             while tasks.join_next().await.is_some() {}

@@ -1,0 +1,174 @@
+//! Rules the whole tree keeps, checked on its text:
+//! - one owner per rule: nothing writes the `submissions` or `completions`
+//!   tables but `common/src/submissions.rs`. A test that must go past the
+//!   state machine on purpose (to show the database holds a rule by itself,
+//!   or to build a fixture no transition leaves behind) says so in a
+//!   `raw write:` comment just above;
+//! - no function in a crate's `src/` runs over 80 lines.
+
+use std::path::{Path, PathBuf};
+
+const OWNER: &str = "common/src/submissions.rs";
+
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy();
+        if path.is_dir() {
+            if !name.starts_with('.') && name != "target" {
+                sources(&path, out);
+            }
+        } else if [".rs", ".sh", ".py", ".sql", ".js"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+        {
+            out.push(path);
+        }
+    }
+}
+
+/// Whether `line` writes one of the two tables.
+fn writes(line: &str) -> bool {
+    let line = line.to_ascii_lowercase();
+    ["submissions", "completions"].iter().any(|table| {
+        [
+            format!("insert into {table}"),
+            format!("update {table}"),
+            format!("delete from {table}"),
+        ]
+        .iter()
+        .any(|w| line.contains(w.as_str()))
+    })
+}
+
+#[test]
+fn only_the_state_machine_writes_submissions_and_completions() {
+    let root = repository();
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let mut offenders = Vec::new();
+    let mut owner_writes = 0;
+    for file in &files {
+        let relative = file
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if relative.starts_with("migrations/") || relative == "common/tests/tree_rules.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !writes(line) {
+                continue;
+            }
+            if relative == OWNER {
+                owner_writes += 1;
+                continue;
+            }
+            let marked = lines[i.saturating_sub(6)..i]
+                .iter()
+                .any(|l| l.contains("raw write:"));
+            if !marked {
+                offenders.push(format!("{relative}:{}: {}", i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "writes outside {OWNER}:\n{}",
+        offenders.join("\n")
+    );
+    // The check can fail: the owner's own writes are seen.
+    assert!(
+        owner_writes >= 7,
+        "only {owner_writes} writes seen in {OWNER}"
+    );
+}
+
+/// The functions in `text` (Rust) longer than `max` lines, as (line, name, length).
+fn long_functions(text: &str, max: usize) -> Vec<(usize, String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].trim_start();
+        let signature = [
+            "fn ",
+            "pub fn ",
+            "async fn ",
+            "pub async fn ",
+            "pub(crate) fn ",
+        ]
+        .iter()
+        .find_map(|p| line.strip_prefix(p));
+        let Some(rest) = signature else {
+            i += 1;
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        // The body: from the first `{` to the brace that closes it.
+        let (mut depth, mut opened, mut j) = (0i32, false, i);
+        while j < lines.len() {
+            for c in lines[j].chars() {
+                match c {
+                    '{' => {
+                        depth += 1;
+                        opened = true;
+                    }
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+            }
+            if (opened && depth <= 0) || (!opened && lines[j].trim_end().ends_with(';')) {
+                break;
+            }
+            j += 1;
+        }
+        let length = j - i + 1;
+        if opened && length > max {
+            out.push((i + 1, name, length));
+        }
+        i = if opened { j + 1 } else { i + 1 };
+    }
+    out
+}
+
+#[test]
+fn no_function_in_src_runs_over_80_lines() {
+    let root = repository();
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let mut long = Vec::new();
+    for file in &files {
+        let relative = file
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let in_src = relative.split('/').nth(1) == Some("src");
+        if !relative.ends_with(".rs") || !in_src {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).unwrap();
+        for (line, name, length) in long_functions(&text, 80) {
+            long.push(format!("{relative}:{line}: {name} is {length} lines"));
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over 80 lines:\n{}",
+        long.join("\n")
+    );
+    // The check can fail.
+    let sample = format!("fn big() {{\n{}}}\n", "    let x = 1;\n".repeat(90));
+    assert_eq!(long_functions(&sample, 80).len(), 1);
+}
