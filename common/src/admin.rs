@@ -15,6 +15,7 @@ use http_body_util::Full;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
+use crate::codes::Code;
 use crate::server::{error_body, serve, serve_http};
 
 /// A dependency that does not answer within this is reported down.
@@ -64,7 +65,7 @@ fn readiness(dependencies: Vec<(&'static str, bool)>) -> Answer {
     let mut body: Value = if ready {
         json!({"status": "ready"})
     } else {
-        serde_json::from_str(&error_body("not_ready", "a dependency is unavailable"))
+        serde_json::from_str(&error_body(Code::NotReady, "a dependency is unavailable"))
             .expect("the error body is JSON")
     };
     for (name, up) in dependencies {
@@ -73,7 +74,7 @@ fn readiness(dependencies: Vec<(&'static str, bool)>) -> Answer {
     let status = if ready {
         StatusCode::OK
     } else {
-        StatusCode::SERVICE_UNAVAILABLE
+        Code::NotReady.status()
     };
     Answer::json(status, body.to_string())
 }
@@ -138,8 +139,8 @@ pub async fn serve_admin<P: Probes>(
                             .await
                             .unwrap_or_else(|| {
                                 Answer::json(
-                                    StatusCode::NOT_FOUND,
-                                    error_body("not_found", "no such resource"),
+                                    Code::NotFound.status(),
+                                    error_body(Code::NotFound, "no such resource"),
                                 )
                             });
                         Ok::<_, Infallible>(

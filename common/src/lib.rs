@@ -1,6 +1,7 @@
 //! What the codeplatform services share.
 //!
 //! - [`domain`]: submissions, statuses, verdicts and feedback as the API shows them.
+//! - [`codes`]: every error code a client can get, with its HTTP status.
 //! - [`token`]: the signed bearer token that names a learner.
 //! - [`names`]: every Redis key, stream and channel name, under one prefix.
 //! - [`jobs`]: the `grading:jobs` stream (enqueue, read, ack, claim).
@@ -18,6 +19,7 @@
 
 pub mod admin;
 pub mod cache;
+pub mod codes;
 pub mod config;
 pub mod course;
 pub mod db;

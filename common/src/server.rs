@@ -17,6 +17,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::codes::Code;
+
 /// The first pause after a failed accept (out of file descriptors and the
 /// like); it doubles up to a second while accepts keep failing.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
@@ -107,9 +109,12 @@ struct ErrorDetail<'a> {
 
 /// The one JSON error shape of every service:
 /// `{"error": {"code": "snake_case", "message": "..."}}`.
-pub fn error_body(code: &str, message: &str) -> String {
+pub fn error_body(code: Code, message: &str) -> String {
     serde_json::to_string(&ErrorBody {
-        error: ErrorDetail { code, message },
+        error: ErrorDetail {
+            code: code.as_str(),
+            message,
+        },
     })
     .expect("strings always serialise")
 }
@@ -121,7 +126,7 @@ mod tests {
     #[test]
     fn the_error_body_has_the_one_shape() {
         let body: serde_json::Value =
-            serde_json::from_str(&error_body("not_found", "a \"b\"")).unwrap();
+            serde_json::from_str(&error_body(Code::NotFound, "a \"b\"")).unwrap();
         assert_eq!(
             body,
             serde_json::json!({"error": {"code": "not_found", "message": "a \"b\""}})

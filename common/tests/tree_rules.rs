@@ -172,3 +172,26 @@ fn no_function_in_src_runs_over_80_lines() {
     let sample = format!("fn big() {{\n{}}}\n", "    let x = 1;\n".repeat(90));
     assert_eq!(long_functions(&sample, 80).len(), 1);
 }
+
+#[test]
+fn the_readme_lists_every_error_code_with_its_status() {
+    let readme = std::fs::read_to_string(repository().join("README.md")).unwrap();
+    let table: Vec<(String, u16)> = readme
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            // | `code` | status | when |
+            let code = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            let status = cells.get(2)?.parse().ok()?;
+            Some((code.to_owned(), status))
+        })
+        .collect();
+    let listed: Vec<(String, u16)> = common::codes::Code::ALL
+        .iter()
+        .map(|c| (c.as_str().to_owned(), c.status().as_u16()))
+        .collect();
+    assert_eq!(
+        table, listed,
+        "README's table of error codes and common::codes differ"
+    );
+}

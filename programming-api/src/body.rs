@@ -5,10 +5,10 @@
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use futures::TryStreamExt;
 use serde::de::DeserializeOwned;
-use warp::http::StatusCode;
 use warp::Filter;
 
 use crate::error::ApiError;
+use common::codes::Code;
 
 /// The largest body read at all; bigger ones are refused unread.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -54,17 +54,12 @@ where
 }
 
 fn unreadable() -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "unreadable_body",
-        "the request body could not be read",
-    )
+    ApiError::new(Code::UnreadableBody, "the request body could not be read")
 }
 
 fn too_large() -> ApiError {
     ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "body_too_large",
+        Code::BodyTooLarge,
         format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
     )
 }
@@ -75,15 +70,13 @@ fn parse<T: DeserializeOwned>(content_type: Option<&str>, body: &[u8]) -> Result
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
     if !is_json {
         return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            Code::UnsupportedMediaType,
             "send the body as JSON with 'Content-Type: application/json'",
         ));
     }
     if std::str::from_utf8(body).is_err() {
         return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_utf8",
+            Code::InvalidUtf8,
             "the request body is not valid UTF-8",
         ));
     }
@@ -91,13 +84,11 @@ fn parse<T: DeserializeOwned>(content_type: Option<&str>, body: &[u8]) -> Result
         use serde_json::error::Category;
         match e.classify() {
             Category::Data => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
+                Code::InvalidBody,
                 format!("the JSON does not have the expected shape: {e}"),
             ),
             _ => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
+                Code::MalformedJson,
                 format!("the body is not valid JSON: {e}"),
             ),
         }
@@ -115,7 +106,7 @@ mod tests {
     }
 
     fn code_of(ct: Option<&str>, body: &[u8]) -> Result<Sample, &'static str> {
-        parse::<Sample>(ct, body).map_err(|e| e.code)
+        parse::<Sample>(ct, body).map_err(|e| e.code.as_str())
     }
 
     #[test]

@@ -3,70 +3,69 @@
 
 use std::convert::Infallible;
 
+use common::codes::Code;
+
 use warp::http::{header, StatusCode};
 use warp::reply::{Reply, Response};
 
-/// An answer that is not a success. `code` is a stable snake_case name
-/// clients branch on; `message` is for people.
+/// An answer that is not a success: a code from the one list
+/// (`common::codes`), which also fixes the status, and a message for people.
 #[derive(Debug)]
 pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
         Self {
-            status,
             code,
             message: message.into(),
         }
     }
 
+    pub fn status(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    /// A genuine token for a learner this database does not know (it was
+    /// reset): the page then makes a new learner.
+    pub fn unknown_user() -> Self {
+        Self::new(
+            Code::UnknownUser,
+            "this learner does not exist; create a new one",
+        )
+    }
+
     pub fn unauthorized() -> Self {
         Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            Code::Unauthorized,
             "a valid 'Authorization: Bearer <token>' header is required",
         )
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("{what} not found"),
-        )
+        Self::new(Code::NotFound, format!("{what} not found"))
     }
 
     pub fn invalid_id(what: &str) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_id",
-            format!("that is not a valid {what} id"),
-        )
+        Self::new(Code::InvalidId, format!("that is not a valid {what} id"))
     }
 
     pub fn database_unavailable() -> Self {
         Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
+            Code::DatabaseUnavailable,
             "the database is unavailable; please retry shortly",
         )
     }
 
     pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "something went wrong on our side",
-        )
+        Self::new(Code::InternalError, "something went wrong on our side")
     }
 
     pub fn into_response(self) -> Response {
         let body = common::server::error_body(self.code, &self.message);
-        let mut response = warp::reply::with_status(body, self.status).into_response();
+        let mut response = warp::reply::with_status(body, self.status()).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             header::HeaderValue::from_static("application/json"),
@@ -109,34 +108,18 @@ impl From<deadpool_postgres::PoolError> for ApiError {
 /// Turns warp's own rejections (no route, wrong method, ...) into the JSON shape.
 pub async fn recover(rejection: warp::Rejection) -> Result<Response, Infallible> {
     let err = if rejection.is_not_found() {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+        ApiError::new(Code::NotFound, "no such resource")
     } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
-        ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "that method is not allowed here",
-        )
+        ApiError::new(Code::MethodNotAllowed, "that method is not allowed here")
     } else if rejection.find::<warp::reject::InvalidQuery>().is_some() {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_query",
-            "the query string is invalid",
-        )
+        ApiError::new(Code::InvalidQuery, "the query string is invalid")
     } else if rejection.find::<warp::reject::InvalidHeader>().is_some()
         || rejection.find::<warp::reject::MissingHeader>().is_some()
     {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_header",
-            "a header is missing or invalid",
-        )
+        ApiError::new(Code::InvalidHeader, "a header is missing or invalid")
     } else {
         tracing::warn!(?rejection, "unhandled rejection");
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "the request could not be handled",
-        )
+        ApiError::new(Code::BadRequest, "the request could not be handled")
     };
     Ok(err.into_response())
 }

@@ -13,11 +13,12 @@ use std::time::{Duration, Instant};
 use hyper::body::Incoming;
 use tokio::net::TcpListener;
 use tower_service::Service;
-use warp::http::{Request, StatusCode};
+use warp::http::Request;
 use warp::reply::Response;
 
 use crate::error::ApiError;
 use crate::metrics::{route_label, Metrics};
+use common::codes::Code;
 
 /// Requests whose headers add up to more than this get 431. (hyper itself
 /// refuses far larger ones, around 400 KiB, before any of this runs.)
@@ -76,8 +77,7 @@ fn header_bytes<B>(req: &Request<B>) -> usize {
 
 fn headers_too_large() -> Response {
     ApiError::new(
-        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-        "headers_too_large",
+        Code::HeadersTooLarge,
         format!("the request headers exceed {MAX_HEADER_BYTES} bytes"),
     )
     .into_response()

@@ -5,7 +5,8 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use http::{header, StatusCode};
+use common::codes::Code;
+use http::header;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::handshake::server::{
     ErrorResponse, Request as WsRequest, Response as WsResponse,
@@ -31,11 +32,7 @@ pub async fn serve_connection(stream: TcpStream, gateway: Arc<Gateway>, stop: Ca
     let signer = gateway.config.signer.clone();
     let check = move |req: &WsRequest, res: WsResponse| -> Result<WsResponse, ErrorResponse> {
         if req.uri().path() != "/ws" {
-            return Err(refusal(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "the socket is at /ws",
-            ));
+            return Err(refusal(Code::NotFound, "the socket is at /ws"));
         }
         match req
             .uri()
@@ -47,11 +44,7 @@ pub async fn serve_connection(stream: TcpStream, gateway: Arc<Gateway>, stop: Ca
                 let _ = slot.set(id);
                 Ok(res)
             }
-            None => Err(refusal(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "a valid ?token= is required",
-            )),
+            None => Err(refusal(Code::Unauthorized, "a valid ?token= is required")),
         }
     };
     // Small buffers: pages only send pongs, and the defaults (128 KiB of
@@ -83,9 +76,9 @@ pub async fn serve_connection(stream: TcpStream, gateway: Arc<Gateway>, stop: Ca
     .await;
 }
 
-fn refusal(status: StatusCode, code: &str, message: &str) -> ErrorResponse {
+fn refusal(code: Code, message: &str) -> ErrorResponse {
     let mut res = ErrorResponse::new(Some(common::server::error_body(code, message)));
-    *res.status_mut() = status;
+    *res.status_mut() = code.status();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         header::HeaderValue::from_static("application/json"),

@@ -16,6 +16,7 @@ use super::{
 use crate::body;
 use crate::context::AppContext;
 use crate::error::ApiError;
+use common::codes::Code;
 
 /// Largest program accepted, in bytes of UTF-8.
 pub const MAX_CODE_BYTES: usize = 64 * 1024;
@@ -80,15 +81,13 @@ struct Envelope<'a> {
 fn validate_code(code: &str) -> Result<(), ApiError> {
     if code.len() > MAX_CODE_BYTES {
         return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "code_too_large",
+            Code::CodeTooLarge,
             format!("the code is larger than {} KiB", MAX_CODE_BYTES / 1024),
         ));
     }
     if code.contains('\0') {
         return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_code",
+            Code::InvalidCode,
             "the code contains a NUL character",
         ));
     }
@@ -111,16 +110,10 @@ async fn create(
         .create(user_id, assignment_id, &code)
         .await
         .map_err(|e| match e {
-            CreateError::AlreadyInFlight => ApiError::new(
-                StatusCode::CONFLICT,
-                "already_grading",
+            CreateError::AlreadyInFlight => ApiError::new(Code::AlreadyGrading,
                 "you already have a submission waiting for its verdict; wait for it before submitting again",
             ),
-            CreateError::UnknownUser => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unknown_user",
-                "this learner does not exist; create a new one",
-            ),
+            CreateError::UnknownUser => ApiError::unknown_user(),
             CreateError::NoSuchAssignment => ApiError::not_found("assignment"),
             CreateError::Store(e) => e.into(),
         })?;
@@ -212,8 +205,7 @@ async fn delete(ctx: &AppContext, auth: Option<&str>, raw_id: &str) -> Result<Re
         )
         .into_response()),
         Deleted::InFlight => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "being_graded",
+            Code::BeingGraded,
             "this submission is waiting for or under grading; delete it once it has its verdict",
         )),
         Deleted::NotFound => Err(ApiError::not_found("submission")),

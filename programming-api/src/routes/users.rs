@@ -65,11 +65,7 @@ async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiE
         .await?
         .is_none()
     {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unknown_user",
-            "this learner does not exist; create a new one",
-        ));
+        return Err(ApiError::unknown_user());
     }
     // Completions of hidden assignments still count: points once earned stay.
     let completed: Vec<i32> = client

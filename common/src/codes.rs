@@ -1,0 +1,126 @@
+//! Every error code a client of any service can get, with its HTTP status:
+//! the one list. Clients branch on the code; the message is for people.
+//! README's table of codes is checked against [`Code::ALL`] by a test.
+
+use http::StatusCode;
+
+/// A client-visible error code, written `snake_case` on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    BadRequest,
+    InvalidHeader,
+    InvalidQuery,
+    InvalidId,
+    InvalidUtf8,
+    MalformedJson,
+    UnreadableBody,
+    Unauthorized,
+    UnknownUser,
+    NotFound,
+    MethodNotAllowed,
+    AlreadyGrading,
+    BeingGraded,
+    BodyTooLarge,
+    CodeTooLarge,
+    UnsupportedMediaType,
+    InvalidBody,
+    InvalidCode,
+    HeadersTooLarge,
+    InternalError,
+    DatabaseUnavailable,
+    NotReady,
+}
+
+impl Code {
+    pub const ALL: [Code; 22] = [
+        Self::BadRequest,
+        Self::InvalidHeader,
+        Self::InvalidQuery,
+        Self::InvalidId,
+        Self::InvalidUtf8,
+        Self::MalformedJson,
+        Self::UnreadableBody,
+        Self::Unauthorized,
+        Self::UnknownUser,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::AlreadyGrading,
+        Self::BeingGraded,
+        Self::BodyTooLarge,
+        Self::CodeTooLarge,
+        Self::UnsupportedMediaType,
+        Self::InvalidBody,
+        Self::InvalidCode,
+        Self::HeadersTooLarge,
+        Self::InternalError,
+        Self::DatabaseUnavailable,
+        Self::NotReady,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::InvalidHeader => "invalid_header",
+            Self::InvalidQuery => "invalid_query",
+            Self::InvalidId => "invalid_id",
+            Self::InvalidUtf8 => "invalid_utf8",
+            Self::MalformedJson => "malformed_json",
+            Self::UnreadableBody => "unreadable_body",
+            Self::Unauthorized => "unauthorized",
+            Self::UnknownUser => "unknown_user",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::AlreadyGrading => "already_grading",
+            Self::BeingGraded => "being_graded",
+            Self::BodyTooLarge => "body_too_large",
+            Self::CodeTooLarge => "code_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::InvalidBody => "invalid_body",
+            Self::InvalidCode => "invalid_code",
+            Self::HeadersTooLarge => "headers_too_large",
+            Self::InternalError => "internal_error",
+            Self::DatabaseUnavailable => "database_unavailable",
+            Self::NotReady => "not_ready",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::BadRequest
+            | Self::InvalidHeader
+            | Self::InvalidQuery
+            | Self::InvalidId
+            | Self::InvalidUtf8
+            | Self::MalformedJson
+            | Self::UnreadableBody => StatusCode::BAD_REQUEST,
+            Self::Unauthorized | Self::UnknownUser => StatusCode::UNAUTHORIZED,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::AlreadyGrading | Self::BeingGraded => StatusCode::CONFLICT,
+            Self::BodyTooLarge | Self::CodeTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::InvalidBody | Self::InvalidCode => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::DatabaseUnavailable | Self::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_listed_once_and_snake_case() {
+        let names: std::collections::HashSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), Code::ALL.len());
+        for name in names {
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{name}"
+            );
+        }
+        assert!(Code::ALL.iter().all(|c| c.status().as_u16() >= 400));
+    }
+}
