@@ -116,10 +116,10 @@ mod tests {
         let names: std::collections::HashSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
         assert_eq!(names.len(), Code::ALL.len());
         for name in names {
-            assert!(
-                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
-                "{name}"
-            );
+            let snake = name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            assert!(snake, "{name}");
         }
         assert!(Code::ALL.iter().all(|c| c.status().as_u16() >= 400));
     }
