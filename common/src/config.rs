@@ -28,17 +28,27 @@ pub fn required(name: &str) -> Result<String, Error> {
     }
 }
 
-/// A secret: read from the file named by `{name}_FILE` (Docker secrets) when
-/// set, else from `{name}`. Trailing newlines are trimmed; values are never logged.
+/// The contents of the file `var` names (Docker secrets), without trailing
+/// newlines; None when `var` is unset. The one place a secret file is read;
+/// values are never logged.
+fn secret_file(var: &str) -> Result<Option<String>, Error> {
+    let Ok(path) = std::env::var(var) else {
+        return Ok(None);
+    };
+    let value = std::fs::read_to_string(&path)
+        .map_err(|e| Error::Config(format!("{var}: cannot read {path}: {e}")))?;
+    let value = value.trim_end_matches(['\n', '\r']).to_owned();
+    if value.is_empty() {
+        return Err(Error::Config(format!("{var}: {path} is empty")));
+    }
+    Ok(Some(value))
+}
+
+/// A secret: read from the file named by `{name}_FILE` when set, else from
+/// `{name}`.
 pub fn secret(name: &str) -> Result<String, Error> {
     let file_var = format!("{name}_FILE");
-    if let Ok(path) = std::env::var(&file_var) {
-        let value = std::fs::read_to_string(&path)
-            .map_err(|e| Error::Config(format!("{file_var}: cannot read {path}: {e}")))?;
-        let value = value.trim_end_matches(['\n', '\r']).to_owned();
-        if value.is_empty() {
-            return Err(Error::Config(format!("{file_var}: {path} is empty")));
-        }
+    if let Some(value) = secret_file(&file_var)? {
         return Ok(value);
     }
     required(name).map_err(|_| Error::Config(format!("{name} or {file_var} must be set")))
@@ -51,11 +61,8 @@ pub fn database_config() -> Result<tokio_postgres::Config, Error> {
     let url = required("DATABASE_URL")?;
     let mut config = tokio_postgres::Config::from_str(&url)
         .map_err(|e| Error::Config(format!("DATABASE_URL is not a valid Postgres URL: {e}")))?;
-    if let Ok(path) = std::env::var("DATABASE_PASSWORD_FILE") {
-        let pw = std::fs::read_to_string(&path).map_err(|e| {
-            Error::Config(format!("DATABASE_PASSWORD_FILE: cannot read {path}: {e}"))
-        })?;
-        config.password(pw.trim_end_matches(['\n', '\r']));
+    if let Some(password) = secret_file("DATABASE_PASSWORD_FILE")? {
+        config.password(password);
     }
     Ok(config)
 }
@@ -68,13 +75,8 @@ pub fn redis_client() -> Result<redis::Client, Error> {
         .as_str()
         .into_connection_info()
         .map_err(|e| Error::Config(format!("REDIS_URL is not a valid Redis URL: {e}")))?;
-    if let Ok(path) = std::env::var("REDIS_PASSWORD_FILE") {
-        let pw = std::fs::read_to_string(&path)
-            .map_err(|e| Error::Config(format!("REDIS_PASSWORD_FILE: cannot read {path}: {e}")))?;
-        let redis_info = info
-            .redis_settings()
-            .clone()
-            .set_password(pw.trim_end_matches(['\n', '\r']));
+    if let Some(password) = secret_file("REDIS_PASSWORD_FILE")? {
+        let redis_info = info.redis_settings().clone().set_password(password);
         info = info.set_redis_settings(redis_info);
     }
     redis::Client::open(info).map_err(|e| Error::Config(format!("REDIS_URL: {e}")))

@@ -6,6 +6,7 @@
 //!   `raw write:` comment just above;
 //! - no function in a crate's `src/` runs over 80 lines.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 const OWNER: &str = "common/src/submissions.rs";
@@ -194,4 +195,57 @@ fn the_readme_lists_every_error_code_with_its_status() {
         table, listed,
         "README's table of error codes and common::codes differ"
     );
+}
+
+/// The environment variables a `config.rs` reads, and those its table
+/// documents.
+fn variables(config_rs: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    // The string literal first passed to each `call(`, wherever it is wrapped.
+    let quoted = |text: &str, call: &str| -> Vec<String> {
+        text.split(call)
+            .skip(1)
+            .filter_map(|rest| rest.trim_start().strip_prefix('"')?.split('"').next())
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut read = BTreeSet::new();
+    for call in ["env_or(", "required("] {
+        read.extend(quoted(config_rs, call));
+    }
+    for name in quoted(config_rs, "secret(") {
+        read.insert(format!("{name}_FILE"));
+        read.insert(name);
+    }
+    if config_rs.contains("database_config()") {
+        read.extend(["DATABASE_URL".into(), "DATABASE_PASSWORD_FILE".into()]);
+    }
+    if config_rs.contains("redis_client()") {
+        read.extend(["REDIS_URL".into(), "REDIS_PASSWORD_FILE".into()]);
+    }
+    let documented = config_rs
+        .lines()
+        .filter_map(|l| l.strip_prefix("//! | "))
+        .filter_map(|row| row.split(" | ").next())
+        .flat_map(|cell| {
+            cell.split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    (read, documented)
+}
+
+#[test]
+fn each_services_table_of_variables_is_what_it_reads() {
+    for service in ["programming-api", "grader", "websocket"] {
+        let path = repository().join(service).join("src/config.rs");
+        let (read, documented) = variables(&std::fs::read_to_string(&path).unwrap());
+        assert!(read.len() >= 5, "{service}: only {read:?} seen read");
+        assert_eq!(
+            read, documented,
+            "{service}/src/config.rs: read (left) and documented (right) differ"
+        );
+    }
 }

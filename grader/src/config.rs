@@ -14,6 +14,7 @@
 //! | `GRADER_DRAIN_SECS` | `30` | how long SIGTERM waits for jobs in hand |
 //! | `GRADER_METRICS_ADDR` | `127.0.0.1:9100` | the admin port: `/healthz`, `/readyz`, `/metrics` |
 //! | `GRADER_CONSUMER` | `grader-<host>-<pid>` | this replica's name in the consumer group |
+//! | `CACHE_TTL_SECS` | `300` | backstop expiry of the cached lists it invalidates (as the API's) |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

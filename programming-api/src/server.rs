@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use hyper::body::Incoming;
 use tokio::net::TcpListener;
 use tower_service::Service;
-use warp::http::Request;
+use tracing::Instrument;
+use warp::http::{HeaderValue, Request};
 use warp::reply::Response;
 
 use crate::error::ApiError;
@@ -43,14 +44,21 @@ pub async fn serve<F>(
         let handler = hyper::service::service_fn(move |req: Request<Incoming>| {
             let mut service = service.clone();
             let metrics = metrics.clone();
+            let route = route_label(req.uri().path());
+            let request_id = request_id(&req);
+            // Every line logged for this request carries its id (and, once
+            // known, the submission's: see the submit route).
+            let span = tracing::info_span!("request", %request_id, method = %req.method(), route);
             async move {
                 let started = Instant::now();
-                let route = route_label(req.uri().path());
-                let response = if header_bytes(&req) > MAX_HEADER_BYTES {
+                let mut response = if header_bytes(&req) > MAX_HEADER_BYTES {
                     headers_too_large()
                 } else {
                     service.call(req).await.unwrap_or_else(|e| match e {})
                 };
+                if let Ok(value) = HeaderValue::from_str(&request_id) {
+                    response.headers_mut().insert(REQUEST_ID, value);
+                }
                 metrics
                     .requests
                     .with_label_values(&[route, response.status().as_str()])
@@ -59,12 +67,32 @@ pub async fn serve<F>(
                     .request_seconds
                     .with_label_values(&[route])
                     .observe(started.elapsed().as_secs_f64());
+                tracing::debug!(status = response.status().as_u16(), "answered");
                 Ok::<Response, Infallible>(response)
             }
+            .instrument(span)
         });
         common::server::serve_http(stream, handler, stop)
     })
     .await;
+}
+
+/// The header a request id travels in, both ways.
+const REQUEST_ID: &str = "x-request-id";
+
+/// The caller's `X-Request-Id` when it is a plain token of at most 64
+/// characters (a proxy's), else a new one.
+fn request_id<B>(req: &Request<B>) -> String {
+    req.headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map_or_else(|| uuid::Uuid::new_v4().simple().to_string(), str::to_owned)
 }
 
 fn header_bytes<B>(req: &Request<B>) -> usize {

@@ -21,6 +21,15 @@ pub const RECONNECTED: &str = r#"{"type":"reconnected"}"#;
 /// submission passes through untouched.
 pub fn route(payload: &[u8]) -> Option<(Uuid, Arc<str>)> {
     let event: SubmissionEvent<&RawValue> = serde_json::from_slice(payload).ok()?;
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        // The submission's id, so one grep follows it from API to socket.
+        #[derive(serde::Deserialize)]
+        struct Id {
+            id: Uuid,
+        }
+        let id = serde_json::from_str::<Id>(event.submission.get()).ok();
+        tracing::debug!(submission_id = ?id.map(|i| i.id), user_id = %event.user_id, "event routed");
+    }
     let message = format!(
         r#"{{"type":"submission","submission":{}}}"#,
         event.submission.get()

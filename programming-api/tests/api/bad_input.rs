@@ -337,3 +337,31 @@ async fn malformed_requests_get_a_json_4xx_and_write_nothing() {
         "a refused request reached the stream"
     );
 }
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id_and_a_sane_one_is_kept() {
+    let app = TestApp::spawn().await;
+    let url = app.url("/api/assignments");
+
+    let fresh = app.http.get(&url).send().await.unwrap();
+    let given = app
+        .http
+        .get(&url)
+        .header("x-request-id", "proxy-42_a")
+        .send()
+        .await
+        .unwrap();
+    let hostile = app
+        .http
+        .get(&url)
+        .header("x-request-id", "x".repeat(65))
+        .send()
+        .await
+        .unwrap();
+
+    let id = |r: &reqwest::Response| r.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(id(&fresh).len(), 32, "a fresh id: {}", id(&fresh));
+    assert_eq!(id(&given), "proxy-42_a");
+    assert_eq!(id(&hostile).len(), 32, "an overlong id is replaced");
+    assert_ne!(id(&fresh), id(&hostile));
+}
