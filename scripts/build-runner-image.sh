@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Builds the sandbox image codeplatform/python-runner from grader/runner on the
-# local base image (scripts/build-base-image.sh makes it where no registry answers).
+# Builds every runner's sandbox image, codeplatform/<name>-runner, from its
+# folder runners/<name>/ on the local base image (scripts/build-base-image.sh
+# makes it where no registry answers). Adding a runner is adding a folder here
+# and its row in common/src/runners.rs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-base-image.sh
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
-docker build -q -t "codeplatform/python-runner:$version" -t codeplatform/python-runner:latest \
-  grader/runner >/dev/null
-echo "runner image: codeplatform/python-runner:$version" >&2
+for dockerfile in runners/*/Dockerfile; do
+  dir=${dockerfile%/Dockerfile}
+  image=codeplatform/${dir#runners/}-runner
+  docker build -q -t "$image:$version" -t "$image:latest" "$dir" >/dev/null
+  echo "runner image: $image:$version" >&2
+done

@@ -2,15 +2,17 @@
 //!
 //! ```text
 //! assignment.toml    title, time_limit_ms, memory_limit_mb; optional
-//!                    test_time_limit_ms (per test) and hidden_tests
+//!                    runner (default python), test_time_limit_ms (per
+//!                    test) and hidden_tests
 //! handout.md         shown to the learner, rendered server-side
-//! starter.py         the editor's initial content
-//! test_solution.py   unittest tests; imports the learner's module `solution`
-//! solution.py        the reference; never sent to a browser
+//! and the runner's files (for python: starter.py, the editor's initial
+//! content; test_solution.py, unittest tests importing the learner's module
+//! `solution`; solution.py, the reference, never sent to a browser)
 //! ```
 //!
-//! Loading also records which tests each assignment has ([`crate::test_ids`]):
-//! the grader believes a pass only when exactly those ran and passed.
+//! Loading also records which tests each assignment has (by its runner's own
+//! test loader): the grader believes a pass only when exactly those ran and
+//! passed.
 
 use std::path::{Path, PathBuf};
 
@@ -18,12 +20,15 @@ use deadpool_postgres::Pool;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::runners::Runner;
 use crate::Error;
 
 /// One assignment as read from its folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct AssignmentSource {
     pub slug: String,
+    /// What grades it.
+    pub runner: &'static Runner,
     /// From the folder's `NN-` prefix; the course order.
     pub position: i32,
     pub title: String,
@@ -49,15 +54,11 @@ pub struct AssignmentSource {
     pub content_hash: String,
 }
 
-/// The runner's version, part of every content hash: bump it when the
-/// runner changes how it judges, and no verdict reached before is reused.
-/// 2: tests and the learner's code in two processes (the verdicts issue).
-pub const RUNNER_VERSION: &str = "python-runner/2";
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Manifest {
     title: String,
+    runner: Option<String>,
     time_limit_ms: i32,
     memory_limit_mb: i32,
     test_time_limit_ms: Option<i32>,
@@ -84,20 +85,39 @@ pub fn load_course(dir: &Path) -> Result<Vec<AssignmentSource>, Error> {
             course.push(load_assignment(&path)?);
         }
     }
-    let sources: Vec<&str> = course.iter().map(|a| a.test_code.as_str()).collect();
-    let listed = crate::test_ids::list(&sources)?;
-    for (a, ids) in course.iter_mut().zip(listed) {
-        let ids = ids.map_err(|e| {
-            Error::Config(format!(
-                "{}/test_solution.py: the tests do not load: {e}",
-                a.slug
-            ))
-        })?;
-        if ids.is_empty() {
+    for runner in crate::runners::ALL {
+        list_tests(runner, &mut course)?;
+    }
+    course.sort_by_key(|a| a.position);
+    for pair in course.windows(2) {
+        if pair[0].position == pair[1].position {
             return Err(Error::Config(format!(
-                "{}/test_solution.py: no tests found",
-                a.slug
+                "assignments {} and {} share position {}",
+                pair[0].slug, pair[1].slug, pair[0].position
             )));
+        }
+    }
+    Ok(course)
+}
+
+/// Lists the tests of `runner`'s assignments with its own loader, in one
+/// run, and resolves their hidden tests.
+fn list_tests(runner: &'static Runner, course: &mut [AssignmentSource]) -> Result<(), Error> {
+    let mine: Vec<&mut AssignmentSource> = course
+        .iter_mut()
+        .filter(|a| a.runner.name == runner.name)
+        .collect();
+    if mine.is_empty() {
+        return Ok(());
+    }
+    let sources: Vec<&str> = mine.iter().map(|a| a.test_code.as_str()).collect();
+    let listed = (runner.list_tests)(&sources)?;
+    for (a, ids) in mine.into_iter().zip(listed) {
+        let tests_file = format!("{}/{}", a.slug, runner.tests_file);
+        let ids =
+            ids.map_err(|e| Error::Config(format!("{tests_file}: the tests do not load: {e}")))?;
+        if ids.is_empty() {
+            return Err(Error::Config(format!("{tests_file}: no tests found")));
         }
         a.hidden_tests = a
             .hidden_tests
@@ -110,16 +130,7 @@ pub fn load_course(dir: &Path) -> Result<Vec<AssignmentSource>, Error> {
         a.test_ids = ids;
         a.content_hash = content_hash(a);
     }
-    course.sort_by_key(|a| a.position);
-    for pair in course.windows(2) {
-        if pair[0].position == pair[1].position {
-            return Err(Error::Config(format!(
-                "assignments {} and {} share position {}",
-                pair[0].slug, pair[1].slug, pair[0].position
-            )));
-        }
-    }
-    Ok(course)
+    Ok(())
 }
 
 fn load_assignment(dir: &Path) -> Result<AssignmentSource, Error> {
@@ -137,6 +148,16 @@ fn load_assignment(dir: &Path) -> Result<AssignmentSource, Error> {
     };
     let manifest: Manifest = toml::from_str(&read("assignment.toml")?)
         .map_err(|e| Error::Config(format!("{}/assignment.toml: {e}", dir.display())))?;
+    let runner_name = manifest
+        .runner
+        .as_deref()
+        .unwrap_or(crate::runners::PYTHON.name);
+    let runner = crate::runners::by_name(runner_name).ok_or_else(|| {
+        Error::Config(format!(
+            "{}/assignment.toml: no runner {runner_name:?}",
+            dir.display()
+        ))
+    })?;
     let test_time_limit_ms = manifest
         .test_time_limit_ms
         .unwrap_or_else(|| default_test_time_limit_ms(manifest.time_limit_ms));
@@ -152,12 +173,13 @@ fn load_assignment(dir: &Path) -> Result<AssignmentSource, Error> {
     }
     Ok(AssignmentSource {
         slug: slug.to_owned(),
+        runner,
         position,
         title: manifest.title,
         handout_md: read("handout.md")?,
-        starter_code: read("starter.py")?,
-        test_code: read("test_solution.py")?,
-        solution_code: read("solution.py")?,
+        starter_code: read(runner.starter_file)?,
+        test_code: read(runner.tests_file)?,
+        solution_code: read(runner.reference_file)?,
         time_limit_ms: manifest.time_limit_ms,
         memory_limit_mb: manifest.memory_limit_mb,
         test_time_limit_ms,
@@ -202,7 +224,7 @@ pub fn content_hash(a: &AssignmentSource) -> String {
         h.update(bytes);
     };
     part(b"codeplatform-assignment-v2");
-    part(RUNNER_VERSION.as_bytes());
+    part(a.runner.version.as_bytes());
     part(a.test_code.as_bytes());
     part(&a.time_limit_ms.to_be_bytes());
     part(&a.memory_limit_mb.to_be_bytes());
@@ -231,8 +253,8 @@ pub async fn upsert_course(pool: &Pool, course: &[AssignmentSource]) -> Result<(
         .prepare(
             "INSERT INTO assignments (slug, position, title, handout_md, starter_code, test_code,
                  time_limit_ms, memory_limit_mb, content_hash, test_time_limit_ms, test_ids,
-                 hidden_tests)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                 hidden_tests, runner)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
              ON CONFLICT (slug) DO UPDATE SET position = EXCLUDED.position,
                  title = EXCLUDED.title, handout_md = EXCLUDED.handout_md,
                  starter_code = EXCLUDED.starter_code, test_code = EXCLUDED.test_code,
@@ -240,7 +262,8 @@ pub async fn upsert_course(pool: &Pool, course: &[AssignmentSource]) -> Result<(
                  memory_limit_mb = EXCLUDED.memory_limit_mb,
                  content_hash = EXCLUDED.content_hash,
                  test_time_limit_ms = EXCLUDED.test_time_limit_ms,
-                 test_ids = EXCLUDED.test_ids, hidden_tests = EXCLUDED.hidden_tests",
+                 test_ids = EXCLUDED.test_ids, hidden_tests = EXCLUDED.hidden_tests,
+                 runner = EXCLUDED.runner",
         )
         .await?;
     for a in course {
@@ -259,6 +282,7 @@ pub async fn upsert_course(pool: &Pool, course: &[AssignmentSource]) -> Result<(
                 &a.test_time_limit_ms,
                 &a.test_ids,
                 &a.hidden_tests,
+                &a.runner.name,
             ],
         )
         .await?;
@@ -296,6 +320,7 @@ mod tests {
     fn source() -> AssignmentSource {
         AssignmentSource {
             slug: "x".into(),
+            runner: &crate::runners::PYTHON,
             position: 1,
             title: "X".into(),
             handout_md: String::new(),

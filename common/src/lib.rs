@@ -8,7 +8,8 @@
 //! - [`events`]: the `grading:events` channel (publish, subscribe).
 //! - [`cache`]: the Redis query cache and its invalidation.
 //! - [`course`]: the assignments as code under `assignments/`, and their upsert.
-//! - [`test_ids`]: which tests an assignment has, by a trusted run of the runner's loader.
+//! - [`runners`]: each runner's description (image, files, language, how it lists tests).
+//! - [`test_ids`]: which tests a Python assignment has, by a trusted run of the runner's loader.
 //! - [`db`]: the Postgres pool, migrations and the submission row mapping.
 //! - [`submissions`]: the submission state machine, the one writer of submissions and completions.
 //! - [`config`]: environment parsing helpers, secrets from files.
@@ -27,6 +28,7 @@ pub mod domain;
 pub mod events;
 pub mod jobs;
 pub mod names;
+pub mod runners;
 pub mod server;
 pub mod submissions;
 pub mod telemetry;

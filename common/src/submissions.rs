@@ -87,6 +87,8 @@ pub struct Claimed {
     pub submission: Submission,
     pub user_id: Uuid,
     pub content_hash: String,
+    /// The assignment's runner, by name (`common::runners`).
+    pub runner: String,
     pub time_limit_ms: i32,
     pub test_time_limit_ms: i32,
     pub memory_limit_mb: i32,
@@ -257,7 +259,7 @@ impl Submissions {
                      RETURNING *)
                  SELECT c.id, c.assignment_id, c.status::text AS status, c.verdict, c.code,
                         c.created_at, c.graded_at, c.feedback, c.user_id, a.content_hash,
-                        a.time_limit_ms, a.test_time_limit_ms, a.memory_limit_mb
+                        a.runner, a.time_limit_ms, a.test_time_limit_ms, a.memory_limit_mb
                  FROM claimed c JOIN assignments a ON a.id = c.assignment_id",
             )
             .await?;
@@ -268,6 +270,7 @@ impl Submissions {
             submission: submission_from_row(&row)?,
             user_id: row.try_get("user_id")?,
             content_hash: row.try_get("content_hash")?,
+            runner: row.try_get("runner")?,
             time_limit_ms: row.try_get("time_limit_ms")?,
             test_time_limit_ms: row.try_get("test_time_limit_ms")?,
             memory_limit_mb: row.try_get("memory_limit_mb")?,

@@ -1,6 +1,7 @@
-//! Which tests an assignment has, found by a trusted run of unittest's
-//! loader over its test file, with a stand-in for the learner's module. The
-//! loader is the runner's own (`grader/runner/suite.py`), so the ids listed
+//! Which tests a Python assignment has, found by a trusted run of
+//! unittest's loader over its test file, with a stand-in for the learner's
+//! module. The loader is the runner's own (`runners/python/suite.py`), so the
+//! ids listed
 //! here are the ids the runner reports; the grader believes a pass only
 //! when exactly these ran and passed.
 //!
@@ -19,7 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::Error;
 
 /// The runner's loader, which is also a program that lists ids.
-const LOADER: &str = include_str!("../../grader/runner/suite.py");
+const LOADER: &str = include_str!("../../runners/python/suite.py");
 
 #[derive(Deserialize)]
 struct Listed {

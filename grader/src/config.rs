@@ -6,8 +6,8 @@
 //! | `REDIS_URL` (+ `REDIS_PASSWORD_FILE`) | required | Redis |
 //! | `REDIS_PREFIX` | empty | prefix of every Redis name (tests) |
 //! | `GRADER_SANDBOX` | `auto` | `docker`, `process` (development only) or `auto` (Docker when it answers) |
-//! | `RUNNER_IMAGE` | `codeplatform/python-runner:latest` | the sandbox image |
-//! | `GRADER_HARNESS` | `grader/runner/entry.py` | the runner's entry point, for the process sandbox |
+//! | `RUNNER_TAG` | `latest` | the tag of every runner's sandbox image (`codeplatform/<runner>-runner:<tag>`) |
+//! | `GRADER_RUNNERS` | `runners` | the runners' folders, for the process sandbox |
 //! | `GRADER_CONCURRENCY` | `2` | jobs graded at once by this replica |
 //! | `GRADER_VISIBILITY_MS` | `30000` | a job pending this long with another grader is taken over |
 //! | `GRADER_MAX_DELIVERIES` | `3` | deliveries before a submission ends as `error` |
@@ -35,8 +35,8 @@ pub struct Config {
     pub redis: redis::Client,
     pub redis_prefix: String,
     pub sandbox: SandboxKind,
-    pub runner_image: String,
-    pub harness: PathBuf,
+    pub runner_tag: String,
+    pub runners: PathBuf,
     pub concurrency: usize,
     pub visibility: Duration,
     pub max_deliveries: u64,
@@ -72,11 +72,8 @@ impl Config {
             redis: redis_client()?,
             redis_prefix: env_or("REDIS_PREFIX", String::new())?,
             sandbox,
-            runner_image: env_or(
-                "RUNNER_IMAGE",
-                String::from("codeplatform/python-runner:latest"),
-            )?,
-            harness: env_or("GRADER_HARNESS", PathBuf::from("grader/runner/entry.py"))?,
+            runner_tag: env_or("RUNNER_TAG", String::from("latest"))?,
+            runners: env_or("GRADER_RUNNERS", PathBuf::from("runners"))?,
             concurrency,
             visibility: Duration::from_millis(env_or("GRADER_VISIBILITY_MS", 30_000u64)?),
             max_deliveries: env_or("GRADER_MAX_DELIVERIES", 3u64)?,

@@ -9,9 +9,10 @@
 //! - `testing` (feature `testing`): a replica started in-process for tests.
 //! - [`metrics`]: Prometheus metrics (served, with health and readiness, by `common::admin`).
 //!
-//! What runs inside the sandbox is `runner/`: entry.py starts the runner
-//! (runner.py, the tests) and the learner's side (learner.py) under two uids,
-//! talking over one pipe in wire.py's format.
+//! What runs inside the sandbox is the assignment's runner, `runners/<name>/`
+//! at the top of the repository (Python's: entry.py starts the runner,
+//! runner.py, which holds the tests, and the learner's side, learner.py,
+//! under two uids, talking over one pipe in wire.py's format).
 
 pub mod config;
 pub mod judge;
@@ -40,9 +41,9 @@ use crate::worker::Grader;
 pub async fn build(config: Config) -> anyhow::Result<Arc<Grader>> {
     let metrics = Arc::new(Metrics::new());
     let sandbox = match config.sandbox {
-        SandboxKind::Process => Sandbox::Process(ProcessSandbox::new(&config.harness)?),
+        SandboxKind::Process => Sandbox::Process(ProcessSandbox::new(&config.runners)?),
         kind => match DockerSandbox::connect(
-            config.runner_image.clone(),
+            config.runner_tag.clone(),
             config.consumer.clone(),
             metrics.container_start_seconds.clone(),
         )
@@ -57,7 +58,7 @@ pub async fn build(config: Config) -> anyhow::Result<Arc<Grader>> {
             }
             Err(e) if kind == SandboxKind::Auto => {
                 tracing::warn!(error = %e, "Docker unavailable; falling back to the process sandbox");
-                Sandbox::Process(ProcessSandbox::new(&config.harness)?)
+                Sandbox::Process(ProcessSandbox::new(&config.runners)?)
             }
             Err(e) => anyhow::bail!("GRADER_SANDBOX=docker but {e}"),
         },

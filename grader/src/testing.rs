@@ -10,8 +10,8 @@ use common::testing::{Spawned, TestEnv};
 use crate::config::{Config, SandboxKind};
 use crate::worker::Grader;
 
-/// The runner image `./test.sh` builds.
-pub const IMAGE: &str = "codeplatform/python-runner:latest";
+/// The tag `./test.sh` builds every runner's image under.
+pub const TAG: &str = "latest";
 
 /// A config for `env`: the Docker sandbox, two jobs at a time, a 2 s
 /// visibility timeout (a dead replica's job is taken over quickly).
@@ -21,8 +21,8 @@ pub fn config(env: &TestEnv, consumer: &str) -> Config {
         redis: env.redis.clone(),
         redis_prefix: env.names.prefix().to_owned(),
         sandbox: SandboxKind::Docker,
-        runner_image: IMAGE.to_owned(),
-        harness: concat!(env!("CARGO_MANIFEST_DIR"), "/runner/entry.py").into(),
+        runner_tag: TAG.to_owned(),
+        runners: concat!(env!("CARGO_MANIFEST_DIR"), "/../runners").into(),
         concurrency: 2,
         visibility: Duration::from_secs(2),
         max_deliveries: 3,

@@ -120,6 +120,10 @@ impl Grader {
     /// it. None when it cannot be graded now (the tests changed meanwhile,
     /// the sandbox failed): the job is delivered again.
     async fn grade(&self, job: &Job, claimed: &Claimed) -> Option<(Verdict, Feedback)> {
+        let Some(runner) = common::runners::by_name(&claimed.runner) else {
+            tracing::error!(runner = %claimed.runner, "no such runner in this grader; a newer one may know it");
+            return None;
+        };
         let tests = self
             .tests_for(claimed.submission.assignment_id, &claimed.content_hash)
             .await?;
@@ -130,6 +134,7 @@ impl Grader {
         );
         let spec = RunSpec {
             submission_id: claimed.submission.id,
+            runner,
             solution: &claimed.submission.code,
             tests: &tests,
             limits,

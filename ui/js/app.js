@@ -135,6 +135,8 @@ async function openAssignment(id) {
   $('assignment-title').textContent = `${a.position}. ${a.title}`;
   // Rendered and sanitised by the server.
   $('handout').innerHTML = a.handout_html;
+  // The runner names the learner's file (solution.py for Python).
+  $('solution-file').textContent = a.solution_file ?? 'solution.py';
   $('editor').value = localStorage.getItem(DRAFT_KEY(a.id)) ?? a.starter_code;
   renderCourse();
   hideResult();

@@ -41,7 +41,8 @@ const CAPABILITIES: [&str; 3] = ["SETUID", "SETGID", "SETPCAP"];
 
 pub struct DockerSandbox {
     docker: Docker,
-    image: String,
+    /// The tag of every runner's image (`<runner image>:<tag>`).
+    tag: String,
     consumer: String,
     start_latency: Histogram,
 }
@@ -51,9 +52,10 @@ fn unavailable(e: impl std::fmt::Display) -> SandboxError {
 }
 
 impl DockerSandbox {
-    /// Connects to the local daemon and checks the runner image is there.
+    /// Connects to the local daemon and checks every runner's image is
+    /// there under `tag`.
     pub async fn connect(
-        image: String,
+        tag: String,
         consumer: String,
         start_latency: Histogram,
     ) -> Result<Self, SandboxError> {
@@ -62,13 +64,16 @@ impl DockerSandbox {
             .negotiate_version()
             .await
             .map_err(unavailable)?;
-        docker
-            .inspect_image(&image)
-            .await
-            .map_err(|e| unavailable(format!("runner image {image}: {e}")))?;
+        for runner in common::runners::ALL {
+            let image = format!("{}:{tag}", runner.image);
+            docker
+                .inspect_image(&image)
+                .await
+                .map_err(|e| unavailable(format!("runner image {image}: {e}")))?;
+        }
         Ok(Self {
             docker,
-            image,
+            tag,
             consumer,
             start_latency,
         })
@@ -147,7 +152,7 @@ impl DockerSandbox {
             hard: Some(value),
         };
         ContainerCreateBody {
-            image: Some(self.image.clone()),
+            image: Some(format!("{}:{}", spec.runner.image, self.tag)),
             user: Some(USER.to_owned()),
             // No environment of the grader's reaches the container.
             env: Some(vec![]),

@@ -1,7 +1,8 @@
 //! Where learner code runs: a throwaway Docker container per submission, or,
 //! for development without Docker, local processes with the same limits.
-//! Either way the same runner (`grader/runner/`) runs inside: the tests and
-//! the learner's code in two processes under two uids (see entry.py).
+//! Either way the assignment's runner (`runners/<name>/`, described in
+//! `common::runners`) runs inside: the tests and the learner's code in two
+//! processes under two uids (see runners/python/entry.py).
 
 mod docker;
 mod limits;
@@ -9,6 +10,7 @@ mod process;
 
 use std::time::Duration;
 
+use common::runners::Runner;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -30,6 +32,8 @@ pub struct TestSuite {
 /// One run to make.
 pub struct RunSpec<'a> {
     pub submission_id: Uuid,
+    /// What runs it: which image, or which local command.
+    pub runner: &'static Runner,
     pub solution: &'a str,
     pub tests: &'a TestSuite,
     pub limits: Limits,

@@ -27,13 +27,13 @@ use super::{append_capped, RunOutcome, RunSpec, SandboxError};
 pub const RUN_UID_BASE: u32 = 1_600_000_000;
 const RUN_UID_SPAN: u32 = 1_000_000;
 const STDERR_CAP: usize = 16 * 1024;
-/// How long the channel may stay open once the harness has exited and the
+/// How long the channel may stay open once the runner has exited and the
 /// run's processes were killed.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(1);
 
 pub struct ProcessSandbox {
-    /// The runner's entry point, `grader/runner/entry.py`.
-    harness: PathBuf,
+    /// The `runners/` folder: each runner's entry point is in its own folder.
+    runners: PathBuf,
     as_root: bool,
 }
 
@@ -45,18 +45,18 @@ struct Uids {
 }
 
 impl ProcessSandbox {
-    /// Fails when the entry point is not found: a relative path is taken from
-    /// the grader's working directory, once, because each run has its own.
-    pub fn new(harness: &Path) -> Result<Self, SandboxError> {
-        let harness = std::fs::canonicalize(harness).map_err(|e| {
-            SandboxError::Unavailable(format!("harness {}: {e}", harness.display()))
+    /// Fails when the runners' folder is not found: a relative path is taken
+    /// from the grader's working directory, once, because each run has its own.
+    pub fn new(runners: &Path) -> Result<Self, SandboxError> {
+        let runners = std::fs::canonicalize(runners).map_err(|e| {
+            SandboxError::Unavailable(format!("runners {}: {e}", runners.display()))
         })?;
         let as_root = std::process::Command::new("id")
             .arg("-u")
             .output()
             .is_ok_and(|o| o.stdout == b"0\n");
         tracing::warn!(
-            harness = %harness.display(),
+            runners = %runners.display(),
             drops_to_own_uid = as_root,
             "PROCESS SANDBOX: learner code runs as a local process with rlimits only; \
              no file-system or network isolation. For development only, never for real learners."
@@ -67,7 +67,7 @@ impl ProcessSandbox {
                  and can signal the grader and every process of that user"
             );
         }
-        Ok(Self { harness, as_root })
+        Ok(Self { runners, as_root })
     }
 
     pub async fn run(&self, spec: &RunSpec<'_>, nonce: &str) -> Result<RunOutcome, SandboxError> {
@@ -115,10 +115,14 @@ impl ProcessSandbox {
                 "--",
             ]);
         }
-        // -B: no bytecode written into the source tree.
-        cmd.arg("python3")
-            .args(["-I", "-B"])
-            .arg(&self.harness)
+        // The runner's own command, its entry point in its folder.
+        let (entry, program) = spec
+            .runner
+            .local_command
+            .split_last()
+            .expect("a runner's command names its entry point");
+        cmd.args(program)
+            .arg(self.runners.join(spec.runner.dir).join(entry))
             .arg(dir.join("work"));
         if let Some(uids) = uids {
             cmd.arg(uids.runner.to_string())
@@ -147,7 +151,7 @@ impl ProcessSandbox {
         let started = Instant::now();
         let mut child = cmd
             .spawn()
-            .map_err(|e| SandboxError::Unavailable(format!("cannot start the harness: {e}")))?;
+            .map_err(|e| SandboxError::Unavailable(format!("cannot start the runner: {e}")))?;
         let group = child.id();
         let request = spec.request(nonce)?;
         if let Some(mut stdin) = child.stdin.take() {
@@ -162,7 +166,7 @@ impl ProcessSandbox {
         let mut err_buf = [0u8; 8192];
         let (mut out_open, mut err_open) = (true, true);
         let mut status = None;
-        // Until the harness exits: a process it forked may hold the channel
+        // Until the runner exits: a process it forked may hold the channel
         // open, so the channel's end alone does not mean the run is over.
         while status.is_none() {
             tokio::select! {

@@ -8,14 +8,14 @@ use grader::judge::judge;
 use grader::sandbox::{new_nonce, DockerSandbox, Limits, RunSpec, TestSuite, SANDBOX_LABEL};
 use uuid::Uuid;
 
-pub use grader::testing::IMAGE;
+pub use grader::testing::TAG;
 
 /// Tests for hand-written submissions: `answer()` must return 42.
 pub const ANSWER_TESTS: &str = "import unittest\n\nfrom solution import answer\n\n\nclass AnswerTest(unittest.TestCase):\n    def test_answer(self):\n        self.assertEqual(answer(), 42)\n";
 
 pub async fn docker_sandbox() -> DockerSandbox {
     DockerSandbox::connect(
-        IMAGE.to_owned(),
+        TAG.to_owned(),
         format!("test-{}", Uuid::new_v4().simple()),
         prometheus::Histogram::with_opts(prometheus::HistogramOpts::new("t", "t")).unwrap(),
     )
@@ -65,6 +65,7 @@ pub async fn grade_with(
     let nonce = new_nonce();
     let spec = RunSpec {
         submission_id: Uuid::new_v4(),
+        runner: &common::runners::PYTHON,
         solution,
         tests,
         limits,

@@ -18,6 +18,7 @@ async fn grade(sandbox: &ProcessSandbox, solution: &str) -> (Verdict, Feedback, 
     let tests = suite(ANSWER_TESTS, &[]);
     let spec = RunSpec {
         submission_id: Uuid::new_v4(),
+        runner: &common::runners::PYTHON,
         solution,
         tests: &tests,
         limits: limits(1000),
@@ -55,7 +56,7 @@ fn is_root() -> bool {
 
 #[tokio::test]
 async fn the_process_sandbox_judges_and_contains_hostile_code() {
-    let sandbox = ProcessSandbox::new(Path::new("runner/entry.py")).unwrap();
+    let sandbox = ProcessSandbox::new(Path::new("../runners")).unwrap();
     use Verdict::*;
     let mut cases: Vec<(&str, &str, Verdict)> = vec![
         ("honest", "def answer():\n    return 42\n", Passed),

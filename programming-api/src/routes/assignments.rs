@@ -69,6 +69,9 @@ struct Detail {
     title: String,
     handout_html: String,
     starter_code: String,
+    /// What the page's editor is labelled and highlights as: the runner's.
+    solution_file: &'static str,
+    language: &'static str,
 }
 
 async fn one(ctx: &AppContext, raw_id: &str) -> Result<Response, ApiError> {
@@ -82,12 +85,17 @@ async fn one(ctx: &AppContext, raw_id: &str) -> Result<Response, ApiError> {
     let client = ctx.pool.get().await?;
     let row = client
         .query_opt(
-            "SELECT id, slug, position, title, handout_md, starter_code FROM assignments
-             WHERE id = $1 AND position IS NOT NULL",
+            "SELECT id, slug, position, title, handout_md, starter_code, runner
+             FROM assignments WHERE id = $1 AND position IS NOT NULL",
             &[&id],
         )
         .await?
         .ok_or_else(|| ApiError::not_found("assignment"))?;
+    let runner_name: String = row.get(6);
+    let runner = common::runners::by_name(&runner_name).ok_or_else(|| {
+        tracing::error!(runner = %runner_name, "an assignment names a runner this API does not know");
+        ApiError::internal()
+    })?;
     let detail = Detail {
         id: row.get(0),
         slug: row.get(1),
@@ -95,6 +103,8 @@ async fn one(ctx: &AppContext, raw_id: &str) -> Result<Response, ApiError> {
         title: row.get(3),
         handout_html: render_handout(row.get(4)),
         starter_code: row.get(5),
+        solution_file: runner.solution_file,
+        language: runner.language,
     };
     let body = serde_json::to_string(&detail).map_err(|_| ApiError::internal())?;
     ctx.cache.put(&key, &body).await;
