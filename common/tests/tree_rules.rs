@@ -32,6 +32,24 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Every source file of the repository: (path from its root, text).
+fn repository_sources() -> Vec<(String, String)> {
+    let root = repository();
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    files
+        .iter()
+        .map(|file| {
+            let relative = file
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (relative, std::fs::read_to_string(file).unwrap_or_default())
+        })
+        .collect()
+}
+
 /// Whether `line` writes one of the two tables.
 fn writes(line: &str) -> bool {
     let line = line.to_ascii_lowercase();
@@ -48,21 +66,12 @@ fn writes(line: &str) -> bool {
 
 #[test]
 fn only_the_state_machine_writes_submissions_and_completions() {
-    let root = repository();
-    let mut files = Vec::new();
-    sources(&root, &mut files);
     let mut offenders = Vec::new();
     let mut owner_writes = 0;
-    for file in &files {
-        let relative = file
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+    for (relative, text) in repository_sources() {
         if relative.starts_with("migrations/") || relative == "common/tests/tree_rules.rs" {
             continue;
         }
-        let text = std::fs::read_to_string(file).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
             if !writes(line) {
@@ -145,21 +154,12 @@ fn long_functions(text: &str, max: usize) -> Vec<(usize, String, usize)> {
 
 #[test]
 fn no_function_in_src_runs_over_80_lines() {
-    let root = repository();
-    let mut files = Vec::new();
-    sources(&root, &mut files);
     let mut long = Vec::new();
-    for file in &files {
-        let relative = file
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+    for (relative, text) in repository_sources() {
         let in_src = relative.split('/').nth(1) == Some("src");
         if !relative.ends_with(".rs") || !in_src {
             continue;
         }
-        let text = std::fs::read_to_string(file).unwrap();
         for (line, name, length) in long_functions(&text, 80) {
             long.push(format!("{relative}:{line}: {name} is {length} lines"));
         }

@@ -39,7 +39,7 @@ use crate::worker::Grader;
 /// Connects everything a replica needs and removes sandboxes a dead grader
 /// left behind. Fails when `GRADER_SANDBOX=docker` and Docker does not answer.
 pub async fn build(config: Config) -> anyhow::Result<Arc<Grader>> {
-    let metrics = Arc::new(Metrics::new());
+    let metrics = Arc::new(Metrics::default());
     let sandbox = match config.sandbox {
         SandboxKind::Process => Sandbox::Process(ProcessSandbox::new(&config.runners)?),
         kind => match DockerSandbox::connect(

@@ -5,7 +5,8 @@ use common::telemetry::MetricsRegistry;
 use prometheus::{Histogram, IntCounterVec, IntGauge};
 
 pub struct Metrics {
-    registry: MetricsRegistry,
+    /// Every metric below, for `/metrics`.
+    pub registry: MetricsRegistry,
     pub graded: IntCounterVec,
     pub grading_seconds: Histogram,
     pub container_start_seconds: Histogram,
@@ -14,8 +15,8 @@ pub struct Metrics {
     pub in_flight: IntGauge,
 }
 
-impl Metrics {
-    pub fn new() -> Self {
+impl Default for Metrics {
+    fn default() -> Self {
         let r = MetricsRegistry::default();
         Self {
             graded: r.counter_vec(
@@ -38,15 +39,5 @@ impl Metrics {
             in_flight: r.gauge("grader_jobs_in_flight", "Jobs this replica is grading"),
             registry: r,
         }
-    }
-
-    pub fn render(&self) -> String {
-        self.registry.render()
-    }
-}
-
-impl Default for Metrics {
-    fn default() -> Self {
-        Self::new()
     }
 }

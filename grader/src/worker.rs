@@ -400,7 +400,7 @@ impl Grader {
 /// Postgres and Redis answer.
 impl common::admin::Probes for Grader {
     fn metrics(&self) -> String {
-        self.metrics.render()
+        self.metrics.registry.render()
     }
 
     async fn readiness(&self) -> Vec<(&'static str, bool)> {

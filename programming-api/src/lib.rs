@@ -73,7 +73,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
         redis,
         names,
         signer: config.signer.clone(),
-        metrics: Arc::new(Metrics::new()),
+        metrics: Arc::new(Metrics::default()),
     };
     flush_course_cache(&ctx).await?;
     Ok(ctx)

@@ -4,7 +4,8 @@ use common::telemetry::MetricsRegistry;
 use prometheus::{HistogramVec, IntCounter, IntCounterVec};
 
 pub struct Metrics {
-    registry: MetricsRegistry,
+    /// Every metric below, for `/metrics`.
+    pub registry: MetricsRegistry,
     pub requests: IntCounterVec,
     pub request_seconds: HistogramVec,
     pub submissions: IntCounterVec,
@@ -12,8 +13,8 @@ pub struct Metrics {
     pub requeued: IntCounter,
 }
 
-impl Metrics {
-    pub fn new() -> Self {
+impl Default for Metrics {
+    fn default() -> Self {
         let r = MetricsRegistry::default();
         Self {
             requests: r.counter_vec(
@@ -46,21 +47,13 @@ impl Metrics {
             registry: r,
         }
     }
+}
 
+impl Metrics {
     pub fn cache_hit(&self, hit: bool) {
         self.cache_lookups
             .with_label_values(&[if hit { "hit" } else { "miss" }])
             .inc();
-    }
-
-    pub fn render(&self) -> String {
-        self.registry.render()
-    }
-}
-
-impl Default for Metrics {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -91,7 +84,8 @@ mod tests {
         assert_eq!(route_label("/api/assignments/17"), "/api/assignments/:id");
         assert_eq!(route_label("/api/submissions/abc"), "/api/submissions/:id");
         assert_eq!(route_label("/index.html"), "ui");
-        assert!(Metrics::new()
+        assert!(Metrics::default()
+            .registry
             .render()
             .contains("reconciler_requeued_total"));
     }

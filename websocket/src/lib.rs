@@ -39,7 +39,7 @@ pub struct Gateway {
 
 impl Gateway {
     pub fn new(config: Config) -> Arc<Self> {
-        let metrics = Arc::new(Metrics::new());
+        let metrics = Arc::new(Metrics::default());
         Arc::new(Self {
             registry: Arc::new(Registry::new(config.buffer, metrics.clone())),
             metrics,
@@ -89,7 +89,7 @@ async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
 /// is subscribed to the event channel.
 impl common::admin::Probes for Gateway {
     fn metrics(&self) -> String {
-        self.metrics.render()
+        self.metrics.registry.render()
     }
 
     async fn readiness(&self) -> Vec<(&'static str, bool)> {

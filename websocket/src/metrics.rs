@@ -4,15 +4,16 @@ use common::telemetry::MetricsRegistry;
 use prometheus::{IntCounter, IntGauge};
 
 pub struct Metrics {
-    registry: MetricsRegistry,
+    /// Every metric below, for `/metrics`.
+    pub registry: MetricsRegistry,
     pub connections: IntGauge,
     pub delivered: IntCounter,
     pub dropped_slow: IntCounter,
     pub redis_connected: IntGauge,
 }
 
-impl Metrics {
-    pub fn new() -> Self {
+impl Default for Metrics {
+    fn default() -> Self {
         let r = MetricsRegistry::default();
         Self {
             connections: r.gauge("ws_connections", "Open WebSocket connections"),
@@ -27,15 +28,5 @@ impl Metrics {
             ),
             registry: r,
         }
-    }
-
-    pub fn render(&self) -> String {
-        self.registry.render()
-    }
-}
-
-impl Default for Metrics {
-    fn default() -> Self {
-        Self::new()
     }
 }

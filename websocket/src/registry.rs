@@ -148,7 +148,7 @@ mod tests {
     use super::*;
 
     fn registry(buffer: usize) -> Registry {
-        Registry::new(buffer, Arc::new(Metrics::new()))
+        Registry::new(buffer, Arc::new(Metrics::default()))
     }
 
     #[test]

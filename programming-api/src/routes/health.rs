@@ -33,7 +33,7 @@ pub fn routes(
 
 impl Probes for AppContext {
     fn metrics(&self) -> String {
-        self.metrics.render()
+        self.metrics.registry.render()
     }
 
     async fn readiness(&self) -> Vec<(&'static str, bool)> {
