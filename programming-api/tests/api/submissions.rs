@@ -181,6 +181,23 @@ async fn a_changed_test_or_an_error_verdict_is_never_reused() {
         StatusCode::ACCEPTED,
         "an error is never reused"
     );
+    app.grade(&id_of(&after_error.json().await.unwrap()), "wrong_answer")
+        .await;
+
+    // A time limit can be a matter of load: the same code is graded again.
+    let slow: Value = app
+        .submit(&learner, a, "slow code")
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.grade(&id_of(&slow), "time_limit").await;
+    let again = app.submit(&learner, a, "slow code").await;
+    assert_eq!(
+        again.status(),
+        StatusCode::ACCEPTED,
+        "a time limit is never reused"
+    );
 }
 
 #[tokio::test]
