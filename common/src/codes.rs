@@ -26,13 +26,15 @@ pub enum Code {
     InvalidBody,
     InvalidCode,
     HeadersTooLarge,
+    RateLimited,
     InternalError,
     DatabaseUnavailable,
+    QueueFull,
     NotReady,
 }
 
 impl Code {
-    pub const ALL: [Code; 22] = [
+    pub const ALL: [Code; 24] = [
         Self::BadRequest,
         Self::InvalidHeader,
         Self::InvalidQuery,
@@ -52,8 +54,10 @@ impl Code {
         Self::InvalidBody,
         Self::InvalidCode,
         Self::HeadersTooLarge,
+        Self::RateLimited,
         Self::InternalError,
         Self::DatabaseUnavailable,
+        Self::QueueFull,
         Self::NotReady,
     ];
 
@@ -78,6 +82,8 @@ impl Code {
             Self::InvalidBody => "invalid_body",
             Self::InvalidCode => "invalid_code",
             Self::HeadersTooLarge => "headers_too_large",
+            Self::RateLimited => "rate_limited",
+            Self::QueueFull => "queue_full",
             Self::InternalError => "internal_error",
             Self::DatabaseUnavailable => "database_unavailable",
             Self::NotReady => "not_ready",
@@ -101,8 +107,11 @@ impl Code {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::InvalidBody | Self::InvalidCode => StatusCode::UNPROCESSABLE_ENTITY,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::DatabaseUnavailable | Self::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            Self::DatabaseUnavailable | Self::QueueFull | Self::NotReady => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 }

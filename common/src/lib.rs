@@ -1,6 +1,7 @@
 //! What the codeplatform services share.
 //!
 //! - [`domain`]: submissions, statuses, verdicts and feedback as the API shows them.
+//! - [`client`]: a client's address, through trusted proxies only.
 //! - [`codes`]: every error code a client can get, with its HTTP status.
 //! - [`token`]: the signed bearer token that names a learner.
 //! - [`names`]: every Redis key, stream and channel name, under one prefix.
@@ -8,6 +9,7 @@
 //! - [`events`]: the `grading:events` channel (publish, subscribe).
 //! - [`cache`]: the Redis query cache and its invalidation.
 //! - [`course`]: the assignments as code under `assignments/`, and their upsert.
+//! - [`rate`]: the one rate limiter (per address, per learner).
 //! - [`runners`]: each runner's description (image, files, language, how it lists tests).
 //! - [`test_ids`]: which tests a Python assignment has, by a trusted run of the runner's loader.
 //! - [`db`]: the Postgres pool, migrations and the submission row mapping.
@@ -20,6 +22,7 @@
 
 pub mod admin;
 pub mod cache;
+pub mod client;
 pub mod codes;
 pub mod config;
 pub mod course;
@@ -28,6 +31,7 @@ pub mod domain;
 pub mod events;
 pub mod jobs;
 pub mod names;
+pub mod rate;
 pub mod runners;
 pub mod server;
 pub mod submissions;

@@ -31,8 +31,11 @@ use crate::Error;
 
 /// Insert a submission, or reuse the final verdict the same code got against
 /// the same version of the assignment; on a reused pass, record the
-/// completion. $1 id, $2 user, $3 assignment, $4 code, $5 code hash. One
-/// statement: atomic, and one round trip.
+/// completion. Nothing is inserted to be graded while $6 or more wait
+/// already (a reuse costs no grader and is always taken). $1 id, $2 user,
+/// $3 assignment, $4 code, $5 code hash, $6 queue bound. One statement:
+/// atomic, and one round trip. Always one row: `id` is NULL when nothing
+/// was inserted, and `found` says whether the assignment exists.
 const CREATE: &str = "
     WITH assignment AS (
         SELECT a.id, a.content_hash, r.status, r.verdict, r.feedback
@@ -54,14 +57,16 @@ const CREATE: &str = "
                CASE WHEN a.status IS NULL THEN NULL ELSE now() END,
                CASE WHEN a.status IS NULL THEN now() END
         FROM assignment a
+        WHERE a.status IS NOT NULL
+           OR (SELECT count(*) FROM submissions WHERE status = 'queued') < $6
         RETURNING *),
     completed AS (
         INSERT INTO completions (user_id, assignment_id, submission_id)
         SELECT user_id, assignment_id, id FROM inserted WHERE status = 'passed'
         ON CONFLICT DO NOTHING)
-    SELECT id, assignment_id, status::text AS status, verdict, code, created_at, graded_at,
-           feedback
-    FROM inserted";
+    SELECT i.id, i.assignment_id, i.status::text AS status, i.verdict, i.code, i.created_at,
+           i.graded_at, i.feedback, (SELECT count(*) FROM assignment) > 0 AS found
+    FROM (SELECT 1) one LEFT JOIN inserted i ON true";
 
 /// A new submission, queued or with a reused verdict.
 pub struct Created {
@@ -80,6 +85,9 @@ pub enum CreateError {
     UnknownUser,
     #[error("no such assignment")]
     NoSuchAssignment,
+    /// As many submissions wait for a grader as may: nothing was stored.
+    #[error("the queue is full")]
+    QueueFull,
     #[error(transparent)]
     Store(#[from] Error),
 }
@@ -137,12 +145,14 @@ impl Submissions {
 
     /// A new submission of `code`: queued and pushed (or marked for the
     /// reconciler when the push fails: Postgres holds it either way), or
-    /// final at once with an earlier identical submission's verdict.
+    /// final at once with an earlier identical submission's verdict. Refused,
+    /// with nothing stored, when `queue_limit` submissions wait already.
     pub async fn create(
         &self,
         user_id: Uuid,
         assignment_id: i32,
         code: &str,
+        queue_limit: i64,
     ) -> Result<Created, CreateError> {
         let id = Uuid::new_v4();
         let code_hash = hex::encode(Sha256::digest(code.as_bytes()));
@@ -151,7 +161,14 @@ impl Submissions {
         let row = client
             .query_opt(
                 &statement,
-                &[&id, &user_id, &assignment_id, &code, &code_hash],
+                &[
+                    &id,
+                    &user_id,
+                    &assignment_id,
+                    &code,
+                    &code_hash,
+                    &queue_limit,
+                ],
             )
             .await
             .map_err(|e| match e.code() {
@@ -160,6 +177,17 @@ impl Submissions {
                 _ => CreateError::Store(e.into()),
             })?
             .ok_or(CreateError::NoSuchAssignment)?;
+        if row
+            .try_get::<_, Option<Uuid>>("id")
+            .map_err(Error::from)?
+            .is_none()
+        {
+            return Err(if row.try_get("found").map_err(Error::from)? {
+                CreateError::QueueFull
+            } else {
+                CreateError::NoSuchAssignment
+            });
+        }
         let submission = submission_from_row(&row)?;
         let reused = !submission.status.in_flight();
         let list = self.list_key(user_id, assignment_id);

@@ -52,7 +52,10 @@ async fn submit(env: &TestEnv, n: usize) -> Vec<Uuid> {
             .execute("INSERT INTO users (id) VALUES ($1)", &[&user])
             .await
             .unwrap();
-        let created = submissions.create(user, greeting, &code).await.unwrap();
+        let created = submissions
+            .create(user, greeting, &code, i64::MAX)
+            .await
+            .unwrap();
         ids.push(created.submission.id);
     }
     ids

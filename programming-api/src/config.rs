@@ -14,13 +14,23 @@
 //! | `QUERY_CACHE` | `on` | `off` serves every read from Postgres (to measure the cache) |
 //! | `RECONCILE_INTERVAL_MS` | `2000` | how often queued work missing from the stream is re-pushed |
 //! | `RECONCILE_STALE_MS` | `60000` | age after which a queued submission is checked against the stream |
+//! | `RATE_NEW_LEARNERS` | `120/h` | new learners one address may make (all at once, then evenly) |
+//! | `RATE_SUBMISSIONS_PER_LEARNER` | `10/min` | submissions one learner may make |
+//! | `RATE_SUBMISSIONS_PER_ADDRESS` | `300/min` | submissions one address (a classroom's NAT) may make |
+//! | `QUEUE_LIMIT` | `1000` | submissions waiting for a grader; past it, 503 `queue_full` and nothing stored |
+//! | `TRUSTED_PROXIES` | empty | addresses or networks whose `X-Forwarded-For` names the client |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use common::client::TrustedProxies;
 use common::config::{database_config, env_or, redis_client, secret};
+use common::rate::Rate;
 use common::token::TokenSigner;
+
+const MINUTE: Duration = Duration::from_secs(60);
+const HOUR: Duration = Duration::from_secs(3600);
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -39,6 +49,11 @@ pub struct Config {
     /// checked against the stream only after this long, which keeps the scan
     /// of the stream off the common path.
     pub reconcile_stale: Duration,
+    pub new_learners_per_address: Rate,
+    pub submissions_per_learner: Rate,
+    pub submissions_per_address: Rate,
+    pub queue_limit: i64,
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Config {
@@ -64,6 +79,29 @@ impl Config {
             },
             reconcile_interval: Duration::from_millis(env_or("RECONCILE_INTERVAL_MS", 2000u64)?),
             reconcile_stale: Duration::from_millis(env_or("RECONCILE_STALE_MS", 60_000u64)?),
+            new_learners_per_address: env_or(
+                "RATE_NEW_LEARNERS",
+                Rate {
+                    count: 120,
+                    per: HOUR,
+                },
+            )?,
+            submissions_per_learner: env_or(
+                "RATE_SUBMISSIONS_PER_LEARNER",
+                Rate {
+                    count: 10,
+                    per: MINUTE,
+                },
+            )?,
+            submissions_per_address: env_or(
+                "RATE_SUBMISSIONS_PER_ADDRESS",
+                Rate {
+                    count: 300,
+                    per: MINUTE,
+                },
+            )?,
+            queue_limit: env_or("QUEUE_LIMIT", 1000i64)?,
+            trusted_proxies: env_or("TRUSTED_PROXIES", TrustedProxies::default())?,
         })
     }
 }

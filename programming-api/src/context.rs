@@ -12,6 +12,7 @@ use redis::aio::ConnectionManager;
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::limits::Limits;
 use crate::metrics::Metrics;
 
 #[derive(Clone)]
@@ -25,6 +26,8 @@ pub struct AppContext {
     pub submissions: Submissions,
     pub signer: TokenSigner,
     pub metrics: Arc<Metrics>,
+    /// How often a client may act, and how much may wait.
+    pub limits: Arc<Limits>,
 }
 
 impl AppContext {

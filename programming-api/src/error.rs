@@ -14,6 +14,8 @@ use warp::reply::{Reply, Response};
 pub struct ApiError {
     pub code: Code,
     pub message: String,
+    /// When to try again (`Retry-After`), for a limit's answer.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl ApiError {
@@ -21,7 +23,14 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    /// The same answer, telling the client when to try again.
+    pub fn retry_after(mut self, wait: std::time::Duration) -> Self {
+        self.retry_after = Some(wait);
+        self
     }
 
     pub fn status(&self) -> StatusCode {
@@ -70,6 +79,13 @@ impl ApiError {
             header::CONTENT_TYPE,
             header::HeaderValue::from_static("application/json"),
         );
+        if let Some(wait) = self.retry_after {
+            // Whole seconds, rounded up: never an invitation to retry too soon.
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs.max(1)));
+        }
         response
     }
 }

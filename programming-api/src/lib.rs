@@ -5,6 +5,7 @@
 //! - [`routes`]: one module per resource, each exposing its warp filter.
 //! - [`body`]: request bodies: size cap, JSON content type, precise parse errors.
 //! - [`error`]: the one mapping from errors to statuses and the JSON error shape.
+//! - [`limits`]: how often a client may create learners and submit, and how much may wait.
 //! - [`markdown`]: handouts rendered and sanitised on the server.
 //! - [`reconciler`]: re-pushes queued work the stream lost; restores the cache.
 //! - [`server`]: the hyper loop: header guard, metrics, graceful shutdown.
@@ -15,6 +16,7 @@ pub mod body;
 pub mod config;
 pub mod context;
 pub mod error;
+pub mod limits;
 pub mod markdown;
 pub mod metrics;
 pub mod reconciler;
@@ -36,6 +38,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::context::AppContext;
+use crate::limits::Limits;
 use crate::metrics::Metrics;
 
 /// How long start-up waits for Postgres before giving up.
@@ -74,6 +77,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
         names,
         signer: config.signer.clone(),
         metrics: Arc::new(Metrics::default()),
+        limits: Arc::new(Limits::new(config)),
     };
     flush_course_cache(&ctx).await?;
     Ok(ctx)
@@ -121,7 +125,14 @@ pub async fn run(
     ));
     let metrics = ctx.metrics.clone();
     let filter = routes::routes(ctx, config.ui_dir.clone());
-    server::serve(listener, filter, metrics, shutdown).await;
+    server::serve(
+        listener,
+        filter,
+        metrics,
+        config.trusted_proxies.clone(),
+        shutdown,
+    )
+    .await;
     let _ = stop_tx.send(true);
     let _ = reconciler.await;
 }

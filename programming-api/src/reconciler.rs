@@ -37,6 +37,7 @@ pub async fn run(
 /// what the stream lost (the state machine decides what that is). Returns
 /// how many submissions were pushed again.
 pub async fn reconcile_once(ctx: &AppContext, stale: Duration) -> Result<usize, common::Error> {
+    ctx.limits.forget_idle();
     ctx.cache.recover().await?;
     let requeued = ctx.submissions.requeue_lost(stale).await?;
     ctx.metrics.requeued.inc_by(requeued as u64);

@@ -17,6 +17,8 @@ use tracing::Instrument;
 use warp::http::{HeaderValue, Request};
 use warp::reply::Response;
 
+use common::client::{ClientAddr, TrustedProxies};
+
 use crate::error::ApiError;
 use crate::metrics::{route_label, Metrics};
 use common::codes::Code;
@@ -32,18 +34,27 @@ pub async fn serve<F>(
     listener: TcpListener,
     filter: F,
     metrics: Arc<Metrics>,
+    proxies: TrustedProxies,
     shutdown: impl Future<Output = ()>,
 ) where
     F: warp::Filter + Clone + Send + Sync + 'static,
     F::Extract: warp::Reply,
 {
     let service = warp::service(filter);
-    common::server::serve(listener, shutdown, DRAIN, move |stream, _, stop| {
+    common::server::serve(listener, shutdown, DRAIN, move |stream, peer, stop| {
         let service = service.clone();
         let metrics = metrics.clone();
-        let handler = hyper::service::service_fn(move |req: Request<Incoming>| {
+        let proxies = proxies.clone();
+        let handler = hyper::service::service_fn(move |mut req: Request<Incoming>| {
             let mut service = service.clone();
             let metrics = metrics.clone();
+            // Who the client is, for the limits: here once, for every route.
+            let forwarded = req
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok());
+            let client = ClientAddr(proxies.client(peer.ip(), forwarded));
+            req.extensions_mut().insert(client);
             let route = route_label(req.uri().path());
             let request_id = request_id(&req);
             // Every line logged for this request carries its id (and, once

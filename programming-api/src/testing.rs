@@ -5,7 +5,14 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use common::rate::Rate;
 use common::testing::{test_signer, Spawned, TestEnv};
+
+/// A rate no test reaches unless it means to.
+const UNREACHED: Rate = Rate {
+    count: 1_000_000,
+    per: Duration::from_secs(1),
+};
 
 use crate::config::Config;
 use crate::context::AppContext;
@@ -16,7 +23,9 @@ pub fn repository() -> PathBuf {
 }
 
 /// A config for `env`: port 0, the repository's course and UI, the test
-/// secret, a quick reconciler. Change what a test needs before [`Api::start`].
+/// secret, a quick reconciler, and limits no test reaches by accident (a
+/// test of the limits sets its own). Change what a test needs before
+/// [`Api::start`].
 pub fn config(env: &TestEnv) -> Config {
     Config {
         addr: "127.0.0.1:0".parse().expect("an address"),
@@ -31,6 +40,11 @@ pub fn config(env: &TestEnv) -> Config {
         query_cache: true,
         reconcile_interval: Duration::from_millis(200),
         reconcile_stale: Duration::from_millis(500),
+        new_learners_per_address: UNREACHED,
+        submissions_per_learner: UNREACHED,
+        submissions_per_address: UNREACHED,
+        queue_limit: i64::MAX,
+        trusted_proxies: Default::default(),
     }
 }
 

@@ -8,6 +8,9 @@ mod submissions;
 mod users;
 
 use std::convert::Infallible;
+use std::net::IpAddr;
+
+use common::client::ClientAddr;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -41,6 +44,13 @@ pub fn routes(
 
 fn with_ctx(ctx: AppContext) -> impl Filter<Extract = (AppContext,), Error = Infallible> + Clone {
     warp::any().map(move || ctx.clone())
+}
+
+/// The client's address, as the server found it (through trusted proxies
+/// only): the key of the per-address limits.
+fn client() -> impl Filter<Extract = (IpAddr,), Error = Infallible> + Clone {
+    warp::ext::optional::<ClientAddr>()
+        .map(|c: Option<ClientAddr>| c.map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0))
 }
 
 /// The `Authorization` header, if any; handlers verify it.

@@ -10,12 +10,16 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
+use std::net::IpAddr;
+
 use super::{
-    authorization, json, parse_assignment_id, parse_submission_id, raw_json, respond, with_ctx,
+    authorization, client, json, parse_assignment_id, parse_submission_id, raw_json, respond,
+    with_ctx,
 };
 use crate::body;
 use crate::context::AppContext;
 use crate::error::ApiError;
+use crate::limits::Limits;
 use common::codes::Code;
 
 /// Largest program accepted, in bytes of UTF-8.
@@ -30,11 +34,12 @@ pub fn routes(
     let create = warp::path!("api" / "assignments" / String / "submissions")
         .and(warp::post())
         .and(with_ctx(ctx.clone()))
+        .and(client())
         .and(authorization())
         .and(body::json::<NewSubmission>())
         .then(
-            |id: String, ctx: AppContext, auth: Option<String>, body| async move {
-                respond(create(&ctx, auth.as_deref(), &id, body).await)
+            |id: String, ctx: AppContext, client: IpAddr, auth: Option<String>, body| async move {
+                respond(create(&ctx, client, auth.as_deref(), &id, body).await)
             },
         );
     let list = warp::path!("api" / "assignments" / String / "submissions")
@@ -97,6 +102,7 @@ fn validate_code(code: &str) -> Result<(), ApiError> {
 #[tracing::instrument(skip_all, fields(assignment = %raw_id, submission_id = tracing::field::Empty))]
 async fn create(
     ctx: &AppContext,
+    client: IpAddr,
     auth: Option<&str>,
     raw_id: &str,
     body: Result<NewSubmission, ApiError>,
@@ -105,9 +111,10 @@ async fn create(
     let assignment_id = parse_assignment_id(raw_id)?;
     let code = body?.code;
     validate_code(&code)?;
+    ctx.limits.submission(client, user_id)?;
     let created = ctx
         .submissions
-        .create(user_id, assignment_id, &code)
+        .create(user_id, assignment_id, &code, ctx.limits.queue_limit)
         .await
         .map_err(|e| match e {
             CreateError::AlreadyInFlight => ApiError::new(Code::AlreadyGrading,
@@ -115,6 +122,7 @@ async fn create(
             ),
             CreateError::UnknownUser => ApiError::unknown_user(),
             CreateError::NoSuchAssignment => ApiError::not_found("assignment"),
+            CreateError::QueueFull => Limits::queue_full(),
             CreateError::Store(e) => e.into(),
         })?;
     tracing::Span::current().record(

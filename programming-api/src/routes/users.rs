@@ -6,7 +6,9 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use super::{authorization, json, respond, with_ctx};
+use std::net::IpAddr;
+
+use super::{authorization, client, json, respond, with_ctx};
 use crate::context::AppContext;
 use crate::error::ApiError;
 
@@ -16,10 +18,14 @@ const POINTS_PER_COMPLETION: i64 = 100;
 pub fn routes(
     ctx: AppContext,
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
-    let create = warp::path!("api" / "users")
-        .and(warp::post())
-        .and(with_ctx(ctx.clone()))
-        .then(|ctx: AppContext| async move { respond(create_user(&ctx).await) });
+    let create =
+        warp::path!("api" / "users")
+            .and(warp::post())
+            .and(with_ctx(ctx.clone()))
+            .and(client())
+            .then(|ctx: AppContext, client: IpAddr| async move {
+                respond(create_user(&ctx, client).await)
+            });
     let me = warp::path!("api" / "me")
         .and(warp::get())
         .and(with_ctx(ctx))
@@ -36,7 +42,8 @@ struct NewUser {
     token: String,
 }
 
-async fn create_user(ctx: &AppContext) -> Result<Response, ApiError> {
+async fn create_user(ctx: &AppContext, client: IpAddr) -> Result<Response, ApiError> {
+    ctx.limits.new_learner(client)?;
     let user_id = Uuid::new_v4();
     let client = ctx.pool.get().await?;
     let insert = client

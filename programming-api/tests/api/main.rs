@@ -5,6 +5,7 @@ mod assignments;
 mod bad_input;
 mod course;
 mod helpers;
+mod limits;
 mod outages;
 mod reconciler;
 mod submissions;

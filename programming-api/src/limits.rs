@@ -1,0 +1,94 @@
+//! What one client may do how often, and how much may wait: the API's
+//! policy over the one rate limiter (`common::rate`). Answers are 429
+//! `rate_limited` or 503 `queue_full`, each with `Retry-After`.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use common::codes::Code;
+use common::rate::{Limiter, Rate};
+use uuid::Uuid;
+
+use crate::config::Config;
+use crate::error::ApiError;
+
+/// How long a client is told to wait when the queue is full: about what
+/// the graders need to work a full queue down a little.
+pub const QUEUE_FULL_RETRY: Duration = Duration::from_secs(30);
+
+pub struct Limits {
+    new_learners_per_address: (Limiter, Rate),
+    submissions_per_learner: (Limiter, Rate),
+    submissions_per_address: (Limiter, Rate),
+    /// Submissions that may wait for a grader at once.
+    pub queue_limit: i64,
+}
+
+impl Limits {
+    pub fn new(config: &Config) -> Self {
+        let limiter = |rate: Rate| (Limiter::new(rate), rate);
+        Self {
+            new_learners_per_address: limiter(config.new_learners_per_address),
+            submissions_per_learner: limiter(config.submissions_per_learner),
+            submissions_per_address: limiter(config.submissions_per_address),
+            queue_limit: config.queue_limit,
+        }
+    }
+
+    /// One more new learner from `address`.
+    pub fn new_learner(&self, address: IpAddr) -> Result<(), ApiError> {
+        check(
+            &self.new_learners_per_address,
+            &address.to_string(),
+            "new learners from your address",
+        )
+    }
+
+    /// One more submission from `learner` at `address`.
+    pub fn submission(&self, address: IpAddr, learner: Uuid) -> Result<(), ApiError> {
+        check(
+            &self.submissions_per_learner,
+            &learner.to_string(),
+            "submissions from you",
+        )?;
+        check(
+            &self.submissions_per_address,
+            &address.to_string(),
+            "submissions from your address",
+        )
+    }
+
+    /// Forgets clients that have been quiet long enough to be back to a
+    /// full allowance.
+    pub fn forget_idle(&self) {
+        for (limiter, _) in [
+            &self.new_learners_per_address,
+            &self.submissions_per_learner,
+            &self.submissions_per_address,
+        ] {
+            limiter.forget_idle();
+        }
+    }
+
+    pub fn queue_full() -> ApiError {
+        ApiError::new(
+            Code::QueueFull,
+            "so many submissions are waiting for a grader that no more are taken just now; \
+             nothing was stored, please submit again shortly",
+        )
+        .retry_after(QUEUE_FULL_RETRY)
+    }
+}
+
+fn check((limiter, rate): &(Limiter, Rate), key: &str, what: &str) -> Result<(), ApiError> {
+    limiter.check(key).map_err(|wait| {
+        ApiError::new(
+            Code::RateLimited,
+            format!(
+                "too many {what} (at most {rate}); try again in {} s",
+                wait.as_secs() + 1
+            ),
+        )
+        .retry_after(wait)
+    })
+}
