@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
 use crate::codes::Code;
-use crate::server::{error_body, serve, serve_http};
+use crate::server::{error_body, serve, serve_http, ListenerLimits};
 
 /// A dependency that does not answer within this is reported down.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
@@ -119,14 +119,17 @@ pub async fn stores_ready(
     vec![("postgres", postgres), ("redis", redis)]
 }
 
-/// Serves the admin paths on `listener` until `shutdown` resolves.
+/// Serves the admin paths on `listener`, within `limits`, until `shutdown`
+/// resolves.
 pub async fn serve_admin<P: Probes>(
     listener: TcpListener,
+    limits: ListenerLimits,
     probes: Arc<P>,
     shutdown: impl Future<Output = ()>,
 ) {
     serve(
         listener,
+        limits,
         shutdown,
         Duration::from_secs(1),
         move |stream, _, stop| {
@@ -152,7 +155,7 @@ pub async fn serve_admin<P: Probes>(
                         )
                     }
                 });
-            serve_http(stream, service, stop)
+            serve_http(stream, service, stop, limits.header_timeout)
         },
     )
     .await;

@@ -27,6 +27,7 @@ pub enum Code {
     InvalidCode,
     HeadersTooLarge,
     RateLimited,
+    TooManySockets,
     InternalError,
     DatabaseUnavailable,
     QueueFull,
@@ -34,7 +35,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 24] = [
+    pub const ALL: [Code; 25] = [
         Self::BadRequest,
         Self::InvalidHeader,
         Self::InvalidQuery,
@@ -55,6 +56,7 @@ impl Code {
         Self::InvalidCode,
         Self::HeadersTooLarge,
         Self::RateLimited,
+        Self::TooManySockets,
         Self::InternalError,
         Self::DatabaseUnavailable,
         Self::QueueFull,
@@ -83,6 +85,7 @@ impl Code {
             Self::InvalidCode => "invalid_code",
             Self::HeadersTooLarge => "headers_too_large",
             Self::RateLimited => "rate_limited",
+            Self::TooManySockets => "too_many_sockets",
             Self::QueueFull => "queue_full",
             Self::InternalError => "internal_error",
             Self::DatabaseUnavailable => "database_unavailable",
@@ -107,7 +110,7 @@ impl Code {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::InvalidBody | Self::InvalidCode => StatusCode::UNPROCESSABLE_ENTITY,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited | Self::TooManySockets => StatusCode::TOO_MANY_REQUESTS,
             Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
             Self::DatabaseUnavailable | Self::QueueFull | Self::NotReady => {
                 StatusCode::SERVICE_UNAVAILABLE

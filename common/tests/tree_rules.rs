@@ -216,6 +216,15 @@ fn variables(config_rs: &str) -> (BTreeSet<String>, BTreeSet<String>) {
         read.insert(format!("{name}_FILE"));
         read.insert(name);
     }
+    for prefix in quoted(config_rs, "ListenerLimits::from_env(") {
+        for setting in [
+            "MAX_CONNECTIONS",
+            "MAX_CONNECTIONS_PER_ADDRESS",
+            "HEADER_TIMEOUT_MS",
+        ] {
+            read.insert(format!("{prefix}_{setting}"));
+        }
+    }
     if config_rs.contains("database_config()") {
         read.extend(["DATABASE_URL".into(), "DATABASE_PASSWORD_FILE".into()]);
     }

@@ -15,12 +15,16 @@
 //! | `GRADER_METRICS_ADDR` | `127.0.0.1:9100` | the admin port: `/healthz`, `/readyz`, `/metrics` |
 //! | `GRADER_CONSUMER` | `grader-<host>-<pid>` | this replica's name in the consumer group |
 //! | `CACHE_TTL_SECS` | `300` | backstop expiry of the cached lists it invalidates (as the API's) |
+//! | `ADMIN_MAX_CONNECTIONS` | `64` | admin port connections in all |
+//! | `ADMIN_MAX_CONNECTIONS_PER_ADDRESS` | `16` | admin port connections one address may hold |
+//! | `ADMIN_HEADER_TIMEOUT_MS` | `5000` | the same for the admin port |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use common::config::{database_config, env_or, redis_client};
+use common::server::ListenerLimits;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SandboxKind {
@@ -44,6 +48,7 @@ pub struct Config {
     pub metrics_addr: SocketAddr,
     pub consumer: String,
     pub cache_ttl: Duration,
+    pub admin: ListenerLimits,
 }
 
 impl Config {
@@ -87,6 +92,7 @@ impl Config {
                 format!("grader-{host}-{}", std::process::id()),
             )?,
             cache_ttl: Duration::from_secs(env_or("CACHE_TTL_SECS", 300u64)?),
+            admin: ListenerLimits::from_env("ADMIN", ListenerLimits::admin())?,
         })
     }
 }

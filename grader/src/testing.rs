@@ -30,6 +30,7 @@ pub fn config(env: &TestEnv, consumer: &str) -> Config {
         metrics_addr: "127.0.0.1:0".parse().expect("an address"),
         consumer: consumer.to_owned(),
         cache_ttl: Duration::from_secs(60),
+        admin: common::server::ListenerLimits::admin(),
     }
 }
 

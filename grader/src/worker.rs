@@ -251,7 +251,8 @@ impl Grader {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()>,
     ) {
-        common::admin::serve_admin(listener, self, shutdown).await;
+        let limits = self.config.admin;
+        common::admin::serve_admin(listener, limits, self, shutdown).await;
     }
 
     /// Best effort: Postgres has the state; a page that misses this polls.

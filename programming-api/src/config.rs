@@ -19,6 +19,9 @@
 //! | `RATE_SUBMISSIONS_PER_ADDRESS` | `300/min` | submissions one address (a classroom's NAT) may make |
 //! | `QUEUE_LIMIT` | `1000` | submissions waiting for a grader; past it, 503 `queue_full` and nothing stored |
 //! | `TRUSTED_PROXIES` | empty | addresses or networks whose `X-Forwarded-For` names the client |
+//! | `API_MAX_CONNECTIONS` | 80% of the open-file limit | HTTP connections in all |
+//! | `API_MAX_CONNECTIONS_PER_ADDRESS` | `1024` | HTTP connections one address may hold |
+//! | `API_HEADER_TIMEOUT_MS` | `10000` | a request's headers must arrive within this of the connection's start or the previous response's end (also the idle keep-alive timeout) |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -27,6 +30,7 @@ use std::time::Duration;
 use common::client::TrustedProxies;
 use common::config::{database_config, env_or, redis_client, secret};
 use common::rate::Rate;
+use common::server::ListenerLimits;
 use common::token::TokenSigner;
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -54,6 +58,7 @@ pub struct Config {
     pub submissions_per_address: Rate,
     pub queue_limit: i64,
     pub trusted_proxies: TrustedProxies,
+    pub listener: ListenerLimits,
 }
 
 impl Config {
@@ -102,6 +107,7 @@ impl Config {
             )?,
             queue_limit: env_or("QUEUE_LIMIT", 1000i64)?,
             trusted_proxies: env_or("TRUSTED_PROXIES", TrustedProxies::default())?,
+            listener: ListenerLimits::from_env("API", ListenerLimits::public())?,
         })
     }
 }

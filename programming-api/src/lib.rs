@@ -130,6 +130,7 @@ pub async fn run(
         filter,
         metrics,
         config.trusted_proxies.clone(),
+        config.listener,
         shutdown,
     )
     .await;

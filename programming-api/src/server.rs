@@ -18,6 +18,7 @@ use warp::http::{HeaderValue, Request};
 use warp::reply::Response;
 
 use common::client::{ClientAddr, TrustedProxies};
+use common::server::ListenerLimits;
 
 use crate::error::ApiError;
 use crate::metrics::{route_label, Metrics};
@@ -35,56 +36,64 @@ pub async fn serve<F>(
     filter: F,
     metrics: Arc<Metrics>,
     proxies: TrustedProxies,
+    limits: ListenerLimits,
     shutdown: impl Future<Output = ()>,
 ) where
     F: warp::Filter + Clone + Send + Sync + 'static,
     F::Extract: warp::Reply,
 {
     let service = warp::service(filter);
-    common::server::serve(listener, shutdown, DRAIN, move |stream, peer, stop| {
-        let service = service.clone();
-        let metrics = metrics.clone();
-        let proxies = proxies.clone();
-        let handler = hyper::service::service_fn(move |mut req: Request<Incoming>| {
-            let mut service = service.clone();
+    common::server::serve(
+        listener,
+        limits,
+        shutdown,
+        DRAIN,
+        move |stream, peer, stop| {
+            let service = service.clone();
             let metrics = metrics.clone();
-            // Who the client is, for the limits: here once, for every route.
-            let forwarded = req
-                .headers()
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok());
-            let client = ClientAddr(proxies.client(peer.ip(), forwarded));
-            req.extensions_mut().insert(client);
-            let route = route_label(req.uri().path());
-            let request_id = request_id(&req);
-            // Every line logged for this request carries its id (and, once
-            // known, the submission's: see the submit route).
-            let span = tracing::info_span!("request", %request_id, method = %req.method(), route);
-            async move {
-                let started = Instant::now();
-                let mut response = if header_bytes(&req) > MAX_HEADER_BYTES {
-                    headers_too_large()
-                } else {
-                    service.call(req).await.unwrap_or_else(|e| match e {})
-                };
-                if let Ok(value) = HeaderValue::from_str(&request_id) {
-                    response.headers_mut().insert(REQUEST_ID, value);
+            let proxies = proxies.clone();
+            let handler = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+                let mut service = service.clone();
+                let metrics = metrics.clone();
+                // Who the client is, for the limits: here once, for every route.
+                let forwarded = req
+                    .headers()
+                    .get("x-forwarded-for")
+                    .and_then(|v| v.to_str().ok());
+                let client = ClientAddr(proxies.client(peer.ip(), forwarded));
+                req.extensions_mut().insert(client);
+                let route = route_label(req.uri().path());
+                let request_id = request_id(&req);
+                // Every line logged for this request carries its id (and, once
+                // known, the submission's: see the submit route).
+                let span =
+                    tracing::info_span!("request", %request_id, method = %req.method(), route);
+                async move {
+                    let started = Instant::now();
+                    let mut response = if header_bytes(&req) > MAX_HEADER_BYTES {
+                        headers_too_large()
+                    } else {
+                        service.call(req).await.unwrap_or_else(|e| match e {})
+                    };
+                    if let Ok(value) = HeaderValue::from_str(&request_id) {
+                        response.headers_mut().insert(REQUEST_ID, value);
+                    }
+                    metrics
+                        .requests
+                        .with_label_values(&[route, response.status().as_str()])
+                        .inc();
+                    metrics
+                        .request_seconds
+                        .with_label_values(&[route])
+                        .observe(started.elapsed().as_secs_f64());
+                    tracing::debug!(status = response.status().as_u16(), "answered");
+                    Ok::<Response, Infallible>(response)
                 }
-                metrics
-                    .requests
-                    .with_label_values(&[route, response.status().as_str()])
-                    .inc();
-                metrics
-                    .request_seconds
-                    .with_label_values(&[route])
-                    .observe(started.elapsed().as_secs_f64());
-                tracing::debug!(status = response.status().as_u16(), "answered");
-                Ok::<Response, Infallible>(response)
-            }
-            .instrument(span)
-        });
-        common::server::serve_http(stream, handler, stop)
-    })
+                .instrument(span)
+            });
+            common::server::serve_http(stream, handler, stop, limits.header_timeout)
+        },
+    )
     .await;
 }
 

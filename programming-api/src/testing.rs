@@ -45,6 +45,7 @@ pub fn config(env: &TestEnv) -> Config {
         submissions_per_address: UNREACHED,
         queue_limit: i64::MAX,
         trusted_proxies: Default::default(),
+        listener: common::server::ListenerLimits::public(),
     }
 }
 

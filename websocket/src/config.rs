@@ -8,12 +8,24 @@
 //! | `TOKEN_SECRET` or `TOKEN_SECRET_FILE` | required | the API's token key |
 //! | `REDIS_PREFIX` | empty | prefix of every Redis name (tests) |
 //! | `WS_BUFFER` | `32` | messages queued per socket before it counts as too slow and is dropped |
-//! | `WS_PING_SECS` | `20` | ping interval; a peer that misses a whole interval is closed |
+//! | `WS_PING_SECS` | `20` | ping interval; a peer that has not answered the last ping by the next is closed |
+//! | `WS_WRITE_TIMEOUT_MS` | `5000` | a write (message, ping, pong or close) not done by then closes the socket |
+//! | `WS_MAX_WRITE_BUFFER` | `65536` | bytes a socket may have waiting to be written; past it, closed |
+//! | `WS_FRAME_RATE` | `10/s` | frames a page may send (it only sends pongs); past it, closed |
+//! | `WS_MAX_SOCKETS_PER_LEARNER` | `8` | sockets one learner may hold (tabs); more are refused |
+//! | `WS_MAX_CONNECTIONS` | 80% of the open-file limit | WebSocket connections in all |
+//! | `WS_MAX_CONNECTIONS_PER_ADDRESS` | `1024` | WebSocket connections one address may hold |
+//! | `WS_HEADER_TIMEOUT_MS` | `10000` | the WebSocket handshake must be done within this |
+//! | `ADMIN_MAX_CONNECTIONS` | `64` | admin port connections in all |
+//! | `ADMIN_MAX_CONNECTIONS_PER_ADDRESS` | `16` | admin port connections one address may hold |
+//! | `ADMIN_HEADER_TIMEOUT_MS` | `5000` | the same for the admin port |
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use common::config::{env_or, redis_client, secret};
+use common::rate::Rate;
+use common::server::ListenerLimits;
 use common::token::TokenSigner;
 
 #[derive(Clone, Debug)]
@@ -25,6 +37,12 @@ pub struct Config {
     pub redis_prefix: String,
     pub buffer: usize,
     pub ping_interval: Duration,
+    pub write_timeout: Duration,
+    pub max_write_buffer: usize,
+    pub frame_rate: Rate,
+    pub max_sockets_per_learner: usize,
+    pub listener: ListenerLimits,
+    pub admin: ListenerLimits,
 }
 
 impl Config {
@@ -41,6 +59,18 @@ impl Config {
             redis_prefix: env_or("REDIS_PREFIX", String::new())?,
             buffer,
             ping_interval: Duration::from_secs(env_or("WS_PING_SECS", 20u64)?.max(1)),
+            write_timeout: Duration::from_millis(env_or("WS_WRITE_TIMEOUT_MS", 5000u64)?.max(1)),
+            max_write_buffer: env_or("WS_MAX_WRITE_BUFFER", 64 * 1024usize)?,
+            frame_rate: env_or(
+                "WS_FRAME_RATE",
+                Rate {
+                    count: 10,
+                    per: Duration::from_secs(1),
+                },
+            )?,
+            max_sockets_per_learner: env_or("WS_MAX_SOCKETS_PER_LEARNER", 8usize)?.max(1),
+            listener: ListenerLimits::from_env("WS", ListenerLimits::public())?,
+            admin: ListenerLimits::from_env("ADMIN", ListenerLimits::admin())?,
         })
     }
 }

@@ -41,7 +41,11 @@ impl Gateway {
     pub fn new(config: Config) -> Arc<Self> {
         let metrics = Arc::new(Metrics::default());
         Arc::new(Self {
-            registry: Arc::new(Registry::new(config.buffer, metrics.clone())),
+            registry: Arc::new(Registry::new(
+                config.buffer,
+                config.max_sockets_per_learner,
+                metrics.clone(),
+            )),
             metrics,
             config,
         })
@@ -68,13 +72,19 @@ pub async fn run(
     ));
     let admin_task = tokio::spawn(common::admin::serve_admin(
         admin,
+        gateway.config.admin,
         gateway.clone(),
         stopped(stop_rx),
     ));
     let sockets = gateway.clone();
-    common::server::serve(listener, shutdown, CLOSE_GRACE, move |stream, _, stop| {
-        server::serve_connection(stream, sockets.clone(), stop)
-    })
+    let limits = gateway.config.listener;
+    common::server::serve(
+        listener,
+        limits,
+        shutdown,
+        CLOSE_GRACE,
+        move |stream, _, stop| server::serve_connection(stream, sockets.clone(), stop),
+    )
     .await;
     let _ = stop_tx.send(true);
     let _ = subscriber.await;

@@ -35,35 +35,46 @@ pub struct Registry {
     clients: Mutex<HashMap<Uuid, Vec<Client>>>,
     next_id: AtomicU64,
     buffer: usize,
+    /// Sockets one learner may hold at once (tabs).
+    per_learner: usize,
     metrics: Arc<Metrics>,
 }
 
 impl Registry {
-    pub fn new(buffer: usize, metrics: Arc<Metrics>) -> Self {
+    pub fn new(buffer: usize, per_learner: usize, metrics: Arc<Metrics>) -> Self {
         Self {
             clients: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             buffer,
+            per_learner,
             metrics,
         }
     }
 
-    pub fn register(&self, user: Uuid) -> Registration {
+    /// Whether `user` may open another socket.
+    pub fn has_room(&self, user: Uuid) -> bool {
+        let clients = self.clients.lock().expect("registry lock");
+        clients.get(&user).map_or(0, Vec::len) < self.per_learner
+    }
+
+    /// Registers a socket of `user`; None when the learner holds as many
+    /// as one may.
+    pub fn register(&self, user: Uuid) -> Option<Registration> {
         let (tx, rx) = mpsc::channel(self.buffer);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let kicked = Arc::new(Notify::new());
-        self.clients
-            .lock()
-            .expect("registry lock")
-            .entry(user)
-            .or_default()
-            .push(Client {
-                id,
-                tx,
-                kicked: kicked.clone(),
-            });
+        let mut clients = self.clients.lock().expect("registry lock");
+        let list = clients.entry(user).or_default();
+        if list.len() >= self.per_learner {
+            return None;
+        }
+        list.push(Client {
+            id,
+            tx,
+            kicked: kicked.clone(),
+        });
         self.metrics.connections.inc();
-        Registration { id, rx, kicked }
+        Some(Registration { id, rx, kicked })
     }
 
     /// Removes a socket; safe to call for one already dropped.
@@ -148,16 +159,16 @@ mod tests {
     use super::*;
 
     fn registry(buffer: usize) -> Registry {
-        Registry::new(buffer, Arc::new(Metrics::default()))
+        Registry::new(buffer, 3, Arc::new(Metrics::default()))
     }
 
     #[test]
     fn messages_go_only_to_their_learners_sockets() {
         let r = registry(4);
         let (alice, bob) = (Uuid::new_v4(), Uuid::new_v4());
-        let mut a1 = r.register(alice);
-        let mut a2 = r.register(alice);
-        let mut b = r.register(bob);
+        let mut a1 = r.register(alice).unwrap();
+        let mut a2 = r.register(alice).unwrap();
+        let mut b = r.register(bob).unwrap();
 
         assert_eq!(r.deliver(alice, "for alice".into()), 2);
 
@@ -170,8 +181,8 @@ mod tests {
     fn a_socket_whose_queue_is_full_is_dropped_and_the_others_still_get_theirs() {
         let r = registry(2);
         let user = Uuid::new_v4();
-        let slow = r.register(user);
-        let mut fast = r.register(user);
+        let slow = r.register(user).unwrap();
+        let mut fast = r.register(user).unwrap();
         for i in 0..2 {
             r.deliver(user, format!("m{i}").into());
             fast.rx.try_recv().unwrap();
@@ -187,10 +198,22 @@ mod tests {
     }
 
     #[test]
+    fn a_learner_holds_at_most_its_share_of_sockets() {
+        let r = registry(2);
+        let user = Uuid::new_v4();
+        let held: Vec<_> = (0..3).map(|_| r.register(user).unwrap()).collect();
+        assert!(!r.has_room(user));
+        assert!(r.register(user).is_none());
+        r.unregister(user, held[0].id);
+        assert!(r.has_room(user));
+        assert!(r.register(user).is_some());
+    }
+
+    #[test]
     fn unregistering_keeps_the_count_right() {
         let r = registry(2);
         let user = Uuid::new_v4();
-        let reg = r.register(user);
+        let reg = r.register(user).unwrap();
         r.unregister(user, reg.id);
         r.unregister(user, reg.id);
         assert!(r.is_empty());

@@ -3,7 +3,6 @@
 //! metrics are on the admin port (`common::admin`).
 
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
 
 use common::codes::Code;
 use http::header;
@@ -15,10 +14,8 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use crate::socket::SocketLimits;
 use crate::Gateway;
-
-/// A client that has not finished its handshake by then is dropped.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Largest message a page may send; pages only ever send pongs.
 const MAX_MESSAGE: usize = 64 * 1024;
@@ -30,6 +27,8 @@ pub async fn serve_connection(stream: TcpStream, gateway: Arc<Gateway>, stop: Ca
     let user: Arc<OnceLock<Uuid>> = Arc::new(OnceLock::new());
     let slot = user.clone();
     let signer = gateway.config.signer.clone();
+    let registry = gateway.registry.clone();
+    let per_learner = gateway.config.max_sockets_per_learner;
     let check = move |req: &WsRequest, res: WsResponse| -> Result<WsResponse, ErrorResponse> {
         if req.uri().path() != "/ws" {
             return Err(refusal(Code::NotFound, "the socket is at /ws"));
@@ -40,6 +39,10 @@ pub async fn serve_connection(stream: TcpStream, gateway: Arc<Gateway>, stop: Ca
             .and_then(token_param)
             .and_then(|t| signer.verify(t))
         {
+            Some(id) if !registry.has_room(id) => Err(refusal(
+                Code::TooManySockets,
+                &format!("this learner has {per_learner} sockets open already; close one"),
+            )),
             Some(id) => {
                 let _ = slot.set(id);
                 Ok(res)
@@ -49,13 +52,17 @@ pub async fn serve_connection(stream: TcpStream, gateway: Arc<Gateway>, stop: Ca
     };
     // Small buffers: pages only send pongs, and the defaults (128 KiB of
     // read buffer per socket) would cost a gigabyte at 10,000 idle sockets.
+    // What waits to be written is capped: a peer that does not read gets
+    // an error (and is closed) instead of memory.
     let config = WebSocketConfig::default()
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
+        .max_write_buffer_size(gateway.config.max_write_buffer)
         .max_message_size(Some(MAX_MESSAGE))
         .max_frame_size(Some(MAX_MESSAGE));
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(config));
-    let ws = match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await {
+    let deadline = gateway.config.listener.header_timeout;
+    let ws = match tokio::time::timeout(deadline, handshake).await {
         Ok(Ok(ws)) => ws,
         Ok(Err(e)) => {
             tracing::debug!(error = %e, "handshake refused");
@@ -66,14 +73,12 @@ pub async fn serve_connection(stream: TcpStream, gateway: Arc<Gateway>, stop: Ca
     let Some(user) = user.get().copied() else {
         return;
     };
-    crate::socket::serve(
-        ws,
-        user,
-        gateway.registry.clone(),
-        gateway.config.ping_interval,
-        stop,
-    )
-    .await;
+    let limits = SocketLimits {
+        ping_interval: gateway.config.ping_interval,
+        write_timeout: gateway.config.write_timeout,
+        frame_rate: gateway.config.frame_rate,
+    };
+    crate::socket::serve(ws, user, gateway.registry.clone(), limits, stop).await;
 }
 
 fn refusal(code: Code, message: &str) -> ErrorResponse {

@@ -1,9 +1,17 @@
 //! One learner's socket: writes what the registry queues, pings, and ends on
 //! a close, a dead peer, a kick for being too slow, or shutdown (1001).
+//!
+//! A peer cannot make the gateway hold more than a bounded amount for it:
+//! every write (message, ping, close, and the pongs tungstenite answers
+//! pings with) must be done within the write timeout, what waits to be
+//! written is capped (the socket's `max_write_buffer_size`), only a pong
+//! counts as an answer to our ping (a peer that sends but never reads is
+//! closed whatever it sends), and it may send only so many frames a second.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::rate::{Limiter, Rate};
 use futures::{SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -15,22 +23,33 @@ use uuid::Uuid;
 
 use crate::registry::{Outgoing, Registry};
 
+/// How a socket is held to account.
+#[derive(Debug, Clone, Copy)]
+pub struct SocketLimits {
+    pub ping_interval: Duration,
+    pub write_timeout: Duration,
+    pub frame_rate: Rate,
+}
+
 pub async fn serve<S>(
     mut ws: WebSocketStream<S>,
     user: Uuid,
     registry: Arc<Registry>,
-    ping_interval: Duration,
+    limits: SocketLimits,
     stop: CancellationToken,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let mut reg = registry.register(user);
-    let mut ping = tokio::time::interval(ping_interval);
+    let Some(mut reg) = registry.register(user) else {
+        // Refused at the handshake already; this is a race past that check.
+        close(&mut ws, 1008, "too many sockets for this learner", limits).await;
+        return;
+    };
+    let frames = Limiter::new(limits.frame_rate);
+    let mut ping = tokio::time::interval(limits.ping_interval);
     ping.tick().await;
     let mut awaiting_pong = false;
     loop {
-        // Every send races the kick, so a peer that stopped reading cannot
-        // hold this task (and its memory) after it was dropped.
         let step = tokio::select! {
             outgoing = reg.rx.recv() => match outgoing {
                 Some(Outgoing::Text(text)) => Step::Send(Message::text(text.as_ref())),
@@ -41,7 +60,7 @@ pub async fn serve<S>(
             () = stop.cancelled() => Step::Close(1001, "server shutting down"),
             _ = ping.tick() => {
                 if awaiting_pong {
-                    tracing::debug!(%user, "peer missed a ping; closing");
+                    tracing::debug!(%user, "peer did not answer the last ping; closing");
                     Step::End
                 } else {
                     awaiting_pong = true;
@@ -49,36 +68,59 @@ pub async fn serve<S>(
                 }
             }
             incoming = ws.next() => match incoming {
+                // Reading also writes the pongs tungstenite owes: an error
+                // here is a peer that let them pile up past the cap.
+                Some(Err(_)) | None | Some(Ok(Message::Close(_))) => Step::End,
+                Some(Ok(message)) if frames.check("").is_err() => {
+                    tracing::debug!(%user, "peer sent too many frames; closing");
+                    drop(message);
+                    Step::Close(1008, "too many frames")
+                }
+                // Only a pong answers our ping: anything else a peer sends
+                // says nothing about whether it reads.
                 Some(Ok(Message::Pong(_))) => { awaiting_pong = false; Step::Nothing }
-                // Anything a page says counts as proof of life; its content is ignored.
-                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Step::End,
-                Some(Ok(_)) => { awaiting_pong = false; Step::Nothing }
+                Some(Ok(_)) => Step::Nothing,
             },
         };
         match step {
             Step::Nothing => {}
             Step::End => break,
             Step::Send(message) => {
-                tokio::select! {
-                    sent = ws.send(message) => if sent.is_err() { break },
-                    () = reg.kicked.notified() => break,
+                // Every send races the kick and has a deadline, so a peer
+                // that stopped reading cannot hold this task (and its memory).
+                let sent = tokio::select! {
+                    sent = tokio::time::timeout(limits.write_timeout, ws.send(message)) => {
+                        matches!(sent, Ok(Ok(())))
+                    }
+                    () = reg.kicked.notified() => false,
+                };
+                if !sent {
+                    break;
                 }
             }
             Step::Close(code, reason) => {
-                let frame = CloseFrame {
-                    code: CloseCode::from(code),
-                    reason: reason.into(),
-                };
-                let _ = tokio::time::timeout(
-                    Duration::from_secs(2),
-                    ws.send(Message::Close(Some(frame))),
-                )
-                .await;
+                close(&mut ws, code, reason, limits).await;
                 break;
             }
         }
     }
     registry.unregister(user, reg.id);
+}
+
+/// Sends a close frame, if the peer takes it within the write timeout.
+async fn close<S>(
+    ws: &mut WebSocketStream<S>,
+    code: u16,
+    reason: &'static str,
+    limits: SocketLimits,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let frame = CloseFrame {
+        code: CloseCode::from(code),
+        reason: reason.into(),
+    };
+    let _ = tokio::time::timeout(limits.write_timeout, ws.send(Message::Close(Some(frame)))).await;
 }
 
 enum Step {

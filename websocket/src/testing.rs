@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::server::ListenerLimits;
 use common::testing::{eventually, test_signer, Spawned};
 
 use crate::config::Config;
@@ -21,6 +22,12 @@ pub fn config(redis: redis::Client, redis_prefix: &str) -> Config {
         redis_prefix: redis_prefix.to_owned(),
         buffer: 32,
         ping_interval: Duration::from_secs(20),
+        write_timeout: Duration::from_secs(5),
+        max_write_buffer: 64 * 1024,
+        frame_rate: "10/s".parse().expect("a rate"),
+        max_sockets_per_learner: 8,
+        listener: ListenerLimits::public(),
+        admin: ListenerLimits::admin(),
     }
 }
 

@@ -129,3 +129,80 @@ async fn past_the_queue_bound_a_submission_gets_503_and_nothing_is_stored() {
     assert_eq!(rows(&app, "submissions").await, 2, "nothing stored");
     assert_eq!(app.stream_ids().await.len(), 2, "nothing pushed");
 }
+
+/// Whether the server closes `stream` within `wait` (it never sent a byte).
+async fn closed_within(stream: &mut tokio::net::TcpStream, wait: std::time::Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    matches!(
+        tokio::time::timeout(wait, stream.read(&mut buf)).await,
+        Ok(Ok(0)) | Ok(Err(_))
+    )
+}
+
+/// A TCP connection to the app from the loopback address `from`.
+async fn connect_from(app: &TestApp, from: [u8; 4]) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(std::net::SocketAddr::from((from, 0))).unwrap();
+    socket.connect(app.addr).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_silent_or_idle_connection_is_closed_after_the_header_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let env = TestEnv::empty().await;
+    let mut config = config(&env);
+    config.listener.header_timeout = std::time::Duration::from_millis(400);
+    let app = TestApp::start(env, config).await;
+    let wait = std::time::Duration::from_secs(3);
+
+    let mut silent = connect_from(&app, [127, 0, 0, 1]).await;
+    let started = std::time::Instant::now();
+    assert!(
+        closed_within(&mut silent, wait).await,
+        "a silent connection was kept"
+    );
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+
+    // Idle after a response on a keep-alive connection: the same clock.
+    let mut idle = connect_from(&app, [127, 0, 0, 1]).await;
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: api\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = [0u8; 1024];
+    let n = idle.read(&mut response).await.unwrap();
+    assert!(response[..n].starts_with(b"HTTP/1.1 200"));
+    assert!(
+        closed_within(&mut idle, wait).await,
+        "an idle keep-alive connection was kept"
+    );
+}
+
+#[tokio::test]
+async fn past_its_cap_one_address_is_refused_and_another_still_answered_at_once() {
+    let env = TestEnv::empty().await;
+    let mut config = config(&env);
+    config.listener.per_address = 20;
+    let app = TestApp::start(env, config).await;
+    let mut held = Vec::new();
+    for _ in 0..20 {
+        held.push(connect_from(&app, [127, 0, 0, 1]).await);
+    }
+
+    let mut over = connect_from(&app, [127, 0, 0, 1]).await;
+    assert!(
+        closed_within(&mut over, std::time::Duration::from_millis(500)).await,
+        "a connection past the cap was kept"
+    );
+    let other = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .timeout(std::time::Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let res = other.get(app.url("/api/assignments")).send().await;
+    assert_eq!(
+        res.expect("another address is answered").status(),
+        StatusCode::OK
+    );
+    drop(held);
+}
