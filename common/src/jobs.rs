@@ -1,9 +1,17 @@
-//! The `grading:jobs` stream: the API enqueues, graders read, ack and claim.
+//! The job streams: the API enqueues, graders read, ack and claim.
+//!
+//! Jobs wait in [`LANES`] streams, `grading:jobs:<lane>`, and a client's
+//! jobs all go to the lane its address hashes to ([`lane_for`]). A grader
+//! takes new jobs lane by lane in turn ([`JobReader`]), so a flood from one
+//! address waits behind its own jobs in its lane while every other lane with
+//! work waiting gets its turn: one job per lane per round, whatever the
+//! flood's size. Work-conserving: a lane alone gets every grader.
 //!
 //! An entry carries only the submission id; Postgres holds everything else,
-//! so a lost stream is rebuilt from the `queued` rows (see the API's reconciler).
+//! so lost streams are rebuilt from the `queued` rows (the reconciler).
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
+use std::net::IpAddr;
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, MultiplexedConnection};
@@ -13,6 +21,7 @@ use redis::streams::{
     StreamReadReply,
 };
 use redis::AsyncCommands;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::names::{RedisNames, GRADER_GROUP};
@@ -20,10 +29,21 @@ use crate::Error;
 
 const FIELD: &str = "submission_id";
 
+/// How many lanes jobs wait in. Two clients share a lane one time in this
+/// many; the API and every grader must agree on it, so it is not a setting.
+pub const LANES: u16 = 16;
+
+/// The lane of a client's jobs: a stable hash of its address.
+pub fn lane_for(client: IpAddr) -> u16 {
+    let digest = Sha256::digest(client.to_string().as_bytes());
+    u16::from_be_bytes([digest[0], digest[1]]) % LANES
+}
+
 /// One delivery of a job to a grader.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
-    /// The stream entry id, needed to ack.
+    /// The lane it waited in, and its entry id there: needed to ack.
+    pub lane: u16,
     pub entry_id: String,
     /// None when the entry is malformed: it is acked and dropped.
     pub submission_id: Option<Uuid>,
@@ -31,17 +51,17 @@ pub struct Job {
     pub deliveries: u64,
 }
 
-/// Queue depth as the metrics show it.
+/// Queue depth as the metrics show it, over every lane.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct QueueStats {
-    /// Entries in the stream (acked entries are deleted, so this is the backlog
-    /// plus what is pending).
+    /// Entries in the streams (acked entries are deleted, so this is the
+    /// backlog plus what is pending).
     pub length: u64,
     /// Delivered to a grader and not yet acked.
     pub pending: u64,
 }
 
-/// The job stream seen through a shared, auto-reconnecting connection.
+/// The job streams seen through a shared, auto-reconnecting connection.
 #[derive(Clone)]
 pub struct JobQueue {
     conn: ConnectionManager,
@@ -53,12 +73,16 @@ impl JobQueue {
         Self { conn, names }
     }
 
-    /// Pushes a submission onto the stream.
-    pub async fn enqueue_job(&self, submission_id: Uuid) -> Result<(), Error> {
+    fn lanes(&self) -> impl Iterator<Item = (u16, String)> + '_ {
+        (0..LANES).map(|lane| (lane, self.names.jobs_stream(lane)))
+    }
+
+    /// Pushes a submission onto its lane.
+    pub async fn enqueue_job(&self, submission_id: Uuid, lane: u16) -> Result<(), Error> {
         let mut conn = self.conn.clone();
         let _: String = conn
             .xadd(
-                self.names.jobs_stream(),
+                self.names.jobs_stream(lane % LANES),
                 "*",
                 &[(FIELD, submission_id.to_string())],
             )
@@ -66,47 +90,26 @@ impl JobQueue {
         Ok(())
     }
 
-    /// Creates the consumer group at `0`, so jobs enqueued before any grader
-    /// started are still read. Safe to call from every replica.
+    /// Creates the consumer group on every lane at `0`, so jobs enqueued
+    /// before any grader started are still read. Safe to call from every
+    /// replica.
     pub async fn ensure_group(&self) -> Result<(), Error> {
         let mut conn = self.conn.clone();
-        let created: redis::RedisResult<()> = conn
-            .xgroup_create_mkstream(self.names.jobs_stream(), GRADER_GROUP, "0")
-            .await;
-        match created {
-            Ok(()) => Ok(()),
-            Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
-            Err(e) => Err(e.into()),
+        for (_, stream) in self.lanes() {
+            let created: redis::RedisResult<()> = conn
+                .xgroup_create_mkstream(&stream, GRADER_GROUP, "0")
+                .await;
+            match created {
+                Ok(()) => {}
+                Err(e) if e.code() == Some("BUSYGROUP") => {}
+                Err(e) => return Err(e.into()),
+            }
         }
-    }
-
-    /// Blocks up to `block` for new jobs. Takes its own connection: a blocking
-    /// read on the shared one would hold up every other command, and the shared
-    /// one's response timeout would cut the block short.
-    pub async fn read_jobs(
-        &self,
-        conn: &mut MultiplexedConnection,
-        consumer: &str,
-        count: usize,
-        block: Duration,
-    ) -> Result<Vec<Job>, Error> {
-        let opts = StreamReadOptions::default()
-            .group(GRADER_GROUP, consumer)
-            .count(count)
-            .block(block.as_millis() as usize);
-        let reply: Option<StreamReadReply> = conn
-            .xread_options(&[self.names.jobs_stream()], &[">"], &opts)
-            .await?;
-        Ok(reply
-            .into_iter()
-            .flat_map(|r| r.keys)
-            .flat_map(|k| k.ids)
-            .map(|entry| job_from_entry(entry, 1))
-            .collect())
+        Ok(())
     }
 
     /// Claims entries another consumer has held longer than `min_idle`
-    /// (it died or hangs), with their delivery counts.
+    /// (it died or hangs), with their delivery counts, from every lane.
     pub async fn claim_stale_jobs(
         &self,
         consumer: &str,
@@ -114,44 +117,49 @@ impl JobQueue {
         count: usize,
     ) -> Result<Vec<Job>, Error> {
         let mut conn = self.conn.clone();
-        let opts = StreamAutoClaimOptions::default().count(count);
-        let reply: StreamAutoClaimReply = conn
-            .xautoclaim_options(
-                self.names.jobs_stream(),
-                GRADER_GROUP,
-                consumer,
-                min_idle.as_millis() as u64,
-                "0-0",
-                opts,
-            )
-            .await?;
-        let mut jobs = Vec::with_capacity(reply.claimed.len());
-        for entry in reply.claimed {
-            let deliveries = self.deliveries(&entry.id).await?;
-            jobs.push(job_from_entry(entry, deliveries));
+        let mut jobs = Vec::new();
+        for (lane, stream) in self.lanes() {
+            if jobs.len() >= count {
+                break;
+            }
+            let opts = StreamAutoClaimOptions::default().count(count - jobs.len());
+            let reply: StreamAutoClaimReply = conn
+                .xautoclaim_options(
+                    &stream,
+                    GRADER_GROUP,
+                    consumer,
+                    min_idle.as_millis() as u64,
+                    "0-0",
+                    opts,
+                )
+                .await?;
+            for entry in reply.claimed {
+                let deliveries = self.deliveries(&stream, &entry.id).await?;
+                jobs.push(job_from_entry(lane, entry, deliveries));
+            }
         }
         Ok(jobs)
     }
 
-    /// Tells the group that `consumer` is still working on `entry_id`, so a
-    /// job longer than the visibility timeout is not taken from a live
-    /// grader. Resets the entry's idle time only if it has been idle at least
+    /// Tells the group that `consumer` is still working on `job`, so a job
+    /// longer than the visibility timeout is not taken from a live grader.
+    /// Resets the entry's idle time only if it has been idle at least
     /// `min_idle` (so a job another consumer just took over stays with it),
     /// and never counts as a delivery. True when the claim was renewed.
     pub async fn keep_job(
         &self,
         consumer: &str,
-        entry_id: &str,
+        job: &Job,
         min_idle: Duration,
     ) -> Result<bool, Error> {
         let mut conn = self.conn.clone();
         let renewed: Vec<String> = conn
             .xclaim_options(
-                self.names.jobs_stream(),
+                self.names.jobs_stream(job.lane),
                 GRADER_GROUP,
                 consumer,
                 min_idle.as_millis() as u64,
-                &[entry_id],
+                &[&job.entry_id],
                 StreamClaimOptions::default().with_justid(),
             )
             .await?;
@@ -159,85 +167,191 @@ impl JobQueue {
     }
 
     /// How many times an entry has been delivered (XAUTOCLAIM does not say).
-    async fn deliveries(&self, entry_id: &str) -> Result<u64, Error> {
+    async fn deliveries(&self, stream: &str, entry_id: &str) -> Result<u64, Error> {
         let mut conn = self.conn.clone();
         let reply: StreamPendingCountReply = conn
-            .xpending_count(
-                self.names.jobs_stream(),
-                GRADER_GROUP,
-                entry_id,
-                entry_id,
-                1,
-            )
+            .xpending_count(stream, GRADER_GROUP, entry_id, entry_id, 1)
             .await?;
         Ok(reply.ids.first().map_or(1, |p| p.times_delivered as u64))
     }
 
-    /// Acknowledges a job and deletes its entry so the stream holds only work
-    /// still to do. Called only after the verdict is committed.
-    pub async fn ack_job(&self, entry_id: &str) -> Result<(), Error> {
+    /// Acknowledges a job and deletes its entry so the streams hold only
+    /// work still to do. Called only after the verdict is committed.
+    pub async fn ack_job(&self, job: &Job) -> Result<(), Error> {
         let mut conn = self.conn.clone();
-        let stream = self.names.jobs_stream();
+        let stream = self.names.jobs_stream(job.lane);
         let _: () = redis::pipe()
             .atomic()
-            .xack(&stream, GRADER_GROUP, &[entry_id])
+            .xack(&stream, GRADER_GROUP, &[&job.entry_id])
             .ignore()
-            .xdel(&stream, &[entry_id])
+            .xdel(&stream, &[&job.entry_id])
             .ignore()
             .query_async(&mut conn)
             .await?;
         Ok(())
     }
 
-    /// Every submission id with an entry in the stream, read or not. Acked
-    /// entries are deleted, so this is the work the stream still knows of;
+    /// Every submission id with an entry in any lane, read or not. Acked
+    /// entries are deleted, so this is the work the streams still know of;
     /// the reconciler re-pushes queued submissions missing from it.
     pub async fn submissions_in_stream(&self) -> Result<HashSet<Uuid>, Error> {
         let mut conn = self.conn.clone();
-        let stream = self.names.jobs_stream();
         let mut ids = HashSet::new();
-        let mut start = "-".to_owned();
-        loop {
-            let page: StreamRangeReply = conn.xrange_count(&stream, &start, "+", 1000).await?;
-            let last = page.ids.last().map(|e| e.id.clone());
-            let full = page.ids.len() == 1000;
-            ids.extend(
-                page.ids
-                    .into_iter()
-                    .filter_map(|e| job_from_entry(e, 1).submission_id),
-            );
-            match last {
-                // Exclusive start: continue after the last entry seen.
-                Some(last) if full => start = format!("({last}"),
-                _ => return Ok(ids),
+        for (lane, stream) in self.lanes() {
+            let mut start = "-".to_owned();
+            loop {
+                let page: StreamRangeReply =
+                    conn.xrange_count(&stream, &start, "+", 1000).await?;
+                let last = page.ids.last().map(|e| e.id.clone());
+                let full = page.ids.len() == 1000;
+                ids.extend(
+                    page.ids
+                        .into_iter()
+                        .filter_map(|e| job_from_entry(lane, e, 1).submission_id),
+                );
+                match last {
+                    // Exclusive start: continue after the last entry seen.
+                    Some(last) if full => start = format!("({last}"),
+                    _ => break,
+                }
             }
         }
+        Ok(ids)
     }
 
-    /// Stream length and pending count, for metrics and benchmarks.
+    /// Streams' length and pending count, for metrics and benchmarks.
     pub async fn queue_stats(&self) -> Result<QueueStats, Error> {
         let mut conn = self.conn.clone();
-        let stream = self.names.jobs_stream();
-        let length: u64 = conn.xlen(&stream).await?;
-        let pending: redis::RedisResult<StreamPendingReply> =
-            conn.xpending(&stream, GRADER_GROUP).await;
-        let pending = match pending {
-            Ok(p) => p.count() as u64,
-            // No group yet: nothing is pending.
-            Err(e) if e.code() == Some("NOGROUP") => 0,
-            Err(e) => return Err(e.into()),
-        };
-        Ok(QueueStats { length, pending })
+        let mut stats = QueueStats::default();
+        for (_, stream) in self.lanes() {
+            stats.length += conn.xlen::<_, u64>(&stream).await?;
+            let pending: redis::RedisResult<StreamPendingReply> =
+                conn.xpending(&stream, GRADER_GROUP).await;
+            stats.pending += match pending {
+                Ok(p) => p.count() as u64,
+                // No group yet: nothing is pending.
+                Err(e) if e.code() == Some("NOGROUP") => 0,
+                Err(e) => return Err(e.into()),
+            };
+        }
+        Ok(stats)
     }
 }
 
-fn job_from_entry(entry: StreamId, deliveries: u64) -> Job {
+/// A grader's reader of new jobs, taking them lane by lane in turn.
+pub struct JobReader {
+    queue: JobQueue,
+    /// Its own connection: a blocking read on the shared one would hold up
+    /// every other command, and the shared one's response timeout would cut
+    /// the block short.
+    conn: MultiplexedConnection,
+    /// The lane to look at first next time: the one after the last served.
+    next_lane: u16,
+    /// Jobs a blocking read delivered beyond what was asked (several lanes
+    /// can fill at the same instant); handed out first.
+    extra: VecDeque<Job>,
+}
+
+impl JobReader {
+    /// Opens the reader's own connection (no response timeout: a blocking
+    /// read waits by design).
+    pub async fn connect(queue: &JobQueue, client: &redis::Client) -> Result<Self, Error> {
+        let config = redis::AsyncConnectionConfig::new().set_response_timeout(None);
+        Ok(Self {
+            queue: queue.clone(),
+            conn: client
+                .get_multiplexed_async_connection_with_config(&config)
+                .await?,
+            next_lane: 0,
+            extra: VecDeque::new(),
+        })
+    }
+
+    /// Up to `count` new jobs: one from each lane with work, in turn from
+    /// where the last read stopped; when every lane is empty, waits up to
+    /// `block` for the first job in any.
+    pub async fn read(
+        &mut self,
+        consumer: &str,
+        count: usize,
+        block: Duration,
+    ) -> Result<Vec<Job>, Error> {
+        let mut jobs: Vec<Job> = self.extra.drain(..count.min(self.extra.len())).collect();
+        for step in 0..LANES {
+            if jobs.len() >= count {
+                return Ok(jobs);
+            }
+            let lane = (self.next_lane + step) % LANES;
+            let opts = StreamReadOptions::default()
+                .group(GRADER_GROUP, consumer)
+                .count(1);
+            if let Some(job) = self.read_lanes(&[lane], &opts).await?.pop() {
+                self.next_lane = (lane + 1) % LANES;
+                jobs.push(job);
+            }
+        }
+        if jobs.is_empty() {
+            let opts = StreamReadOptions::default()
+                .group(GRADER_GROUP, consumer)
+                .count(1)
+                .block(block.as_millis() as usize);
+            let lanes: Vec<u16> = (0..LANES).collect();
+            let mut arrived = self.read_lanes(&lanes, &opts).await?.into_iter();
+            jobs.extend(arrived.by_ref().take(count));
+            self.extra.extend(arrived);
+        }
+        Ok(jobs)
+    }
+
+    async fn read_lanes(
+        &mut self,
+        lanes: &[u16],
+        opts: &StreamReadOptions,
+    ) -> Result<Vec<Job>, Error> {
+        let streams: Vec<String> = lanes
+            .iter()
+            .map(|l| self.queue.names.jobs_stream(*l))
+            .collect();
+        let ids = vec![">"; streams.len()];
+        let reply: Option<StreamReadReply> =
+            self.conn.xread_options(&streams, &ids, opts).await?;
+        Ok(reply
+            .into_iter()
+            .flat_map(|r| r.keys)
+            .flat_map(|key| {
+                let lane = lanes[streams.iter().position(|s| *s == key.key).unwrap_or(0)];
+                key.ids
+                    .into_iter()
+                    .map(move |entry| job_from_entry(lane, entry, 1))
+            })
+            .collect())
+    }
+}
+
+fn job_from_entry(lane: u16, entry: StreamId, deliveries: u64) -> Job {
     let submission_id = entry
         .get::<String>(FIELD)
         .and_then(|s| Uuid::parse_str(&s).ok());
     Job {
+        lane,
         deliveries: entry.delivered_count.map_or(deliveries, |d| d as u64),
         entry_id: entry.id,
         submission_id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clients_lane_is_stable_and_clients_spread_over_the_lanes() {
+        let a: IpAddr = "203.0.113.7".parse().unwrap();
+        assert_eq!(lane_for(a), lane_for(a));
+        let lanes: HashSet<u16> = (0..=255u8)
+            .map(|i| lane_for(IpAddr::from([10, 0, 0, i])))
+            .collect();
+        assert_eq!(lanes.len(), LANES as usize, "256 addresses fill every lane");
+        assert!(lanes.iter().all(|l| *l < LANES));
     }
 }

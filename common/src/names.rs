@@ -24,9 +24,10 @@ impl RedisNames {
         &self.prefix
     }
 
-    /// The stream of grading jobs; each entry holds only a submission id.
-    pub fn jobs_stream(&self) -> String {
-        format!("{}grading:jobs", self.prefix)
+    /// One lane of grading jobs (see `jobs`); each entry holds only a
+    /// submission id.
+    pub fn jobs_stream(&self, lane: u16) -> String {
+        format!("{}grading:jobs:{lane}", self.prefix)
     }
 
     /// The pub/sub channel of submission changes.
@@ -60,9 +61,9 @@ mod tests {
     #[test]
     fn names_carry_the_prefix() {
         let n = RedisNames::new("t1:");
-        assert_eq!(n.jobs_stream(), "t1:grading:jobs");
+        assert_eq!(n.jobs_stream(3), "t1:grading:jobs:3");
         assert_eq!(n.events_channel(), "t1:grading:events");
         assert!(n.assignment_cache(3).starts_with("t1:cache:"));
-        assert_eq!(RedisNames::default().jobs_stream(), "grading:jobs");
+        assert_eq!(RedisNames::default().jobs_stream(0), "grading:jobs:0");
     }
 }

@@ -33,7 +33,7 @@ use crate::Error;
 /// the same version of the assignment; on a reused pass, record the
 /// completion. Nothing is inserted to be graded while $6 or more wait
 /// already (a reuse costs no grader and is always taken). $1 id, $2 user,
-/// $3 assignment, $4 code, $5 code hash, $6 queue bound. One statement:
+/// $3 assignment, $4 code, $5 code hash, $6 queue bound, $7 job lane. One statement:
 /// atomic, and one round trip. Always one row: `id` is NULL when nothing
 /// was inserted, and `found` says whether the assignment exists.
 const CREATE: &str = "
@@ -51,11 +51,11 @@ const CREATE: &str = "
         WHERE a.id = $3 AND a.position IS NOT NULL),
     inserted AS (
         INSERT INTO submissions (id, user_id, assignment_id, code, code_hash, assignment_hash,
-                                 status, verdict, feedback, graded_at, enqueued_at)
+                                 status, verdict, feedback, graded_at, enqueued_at, lane)
         SELECT $1, $2, a.id, $4, $5, a.content_hash,
                coalesce(a.status, 'queued'), a.verdict, a.feedback,
                CASE WHEN a.status IS NULL THEN NULL ELSE now() END,
-               CASE WHEN a.status IS NULL THEN now() END
+               CASE WHEN a.status IS NULL THEN now() END, $7
         FROM assignment a
         WHERE a.status IS NOT NULL
            OR (SELECT count(*) FROM submissions WHERE status = 'queued') < $6
@@ -146,14 +146,17 @@ impl Submissions {
     /// A new submission of `code`: queued and pushed (or marked for the
     /// reconciler when the push fails: Postgres holds it either way), or
     /// final at once with an earlier identical submission's verdict. Refused,
-    /// with nothing stored, when `queue_limit` submissions wait already.
+    /// with nothing stored, when `queue_limit` submissions wait already. Its
+    /// job waits in `lane` (`jobs::lane_for` the client's address).
     pub async fn create(
         &self,
         user_id: Uuid,
         assignment_id: i32,
         code: &str,
         queue_limit: i64,
+        lane: u16,
     ) -> Result<Created, CreateError> {
+        let lane = lane % crate::jobs::LANES;
         let id = Uuid::new_v4();
         let code_hash = hex::encode(Sha256::digest(code.as_bytes()));
         let client = self.pool.get().await.map_err(Error::from)?;
@@ -168,6 +171,7 @@ impl Submissions {
                     &code,
                     &code_hash,
                     &queue_limit,
+                    &(lane as i16),
                 ],
             )
             .await
@@ -196,7 +200,7 @@ impl Submissions {
         } else {
             // Both go out together on the one multiplexed Redis connection.
             let (pushed, ()) =
-                tokio::join!(self.jobs.enqueue_job(id), self.cache.bump_generation(&list));
+                tokio::join!(self.jobs.enqueue_job(id, lane), self.cache.bump_generation(&list));
             if let Err(e) = pushed {
                 tracing::warn!(error = %e, submission_id = %id, "stream push failed; the reconciler will retry");
                 self.mark_unpushed(id).await;
@@ -259,7 +263,7 @@ impl Submissions {
                      WHERE id = $1 AND status IN ('queued', 'grading')
                        AND (enqueued_at IS NULL
                             OR enqueued_at < now() - make_interval(secs => $2))
-                     RETURNING user_id, assignment_id",
+                     RETURNING user_id, assignment_id, lane",
                     &[&id, &stale_secs],
                 )
                 .await?;
@@ -267,7 +271,8 @@ impl Submissions {
             self.cache
                 .bump_generation(&self.list_key(row.get(0), row.get(1)))
                 .await;
-            if let Err(e) = self.jobs.enqueue_job(id).await {
+            let lane: i16 = row.get(2);
+            if let Err(e) = self.jobs.enqueue_job(id, lane as u16).await {
                 self.mark_unpushed(id).await;
                 return Err(e);
             }

@@ -53,7 +53,7 @@ async fn submit(env: &TestEnv, n: usize) -> Vec<Uuid> {
             .await
             .unwrap();
         let created = submissions
-            .create(user, greeting, &code, i64::MAX)
+            .create(user, greeting, &code, i64::MAX, 0)
             .await
             .unwrap();
         ids.push(created.submission.id);

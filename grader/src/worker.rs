@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use common::cache::QueryCache;
 use common::domain::{Feedback, Submission, SubmissionEvent, Verdict};
 use common::events::EventPublisher;
-use common::jobs::{Job, JobQueue};
+use common::jobs::{Job, JobQueue, JobReader};
 use common::submissions::{Claimed, Finished, Submissions};
 use deadpool_postgres::Pool;
-use redis::aio::{ConnectionManager, MultiplexedConnection};
+use redis::aio::ConnectionManager;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use uuid::Uuid;
@@ -234,7 +234,7 @@ impl Grader {
             tokio::time::sleep(every).await;
             match self
                 .jobs
-                .keep_job(&self.config.consumer, &job.entry_id, every / 2)
+                .keep_job(&self.config.consumer, job, every / 2)
                 .await
             {
                 Ok(true) => {}
@@ -267,7 +267,7 @@ impl Grader {
     }
 
     async fn ack(&self, job: &Job) {
-        if let Err(e) = self.jobs.ack_job(&job.entry_id).await {
+        if let Err(e) = self.jobs.ack_job(job).await {
             // Harmless: a redelivery finds the submission final and acks it then.
             tracing::warn!(error = %e, "ack failed");
         }
@@ -280,7 +280,7 @@ impl Grader {
         let mut shutdown = std::pin::pin!(shutdown);
         let slots = Arc::new(Semaphore::new(self.config.concurrency));
         let mut tasks = JoinSet::new();
-        let mut reader: Option<MultiplexedConnection> = None;
+        let mut reader: Option<JobReader> = None;
         let mut last_claim = Instant::now() - self.config.visibility;
         let mut backoff = Duration::from_millis(100);
         loop {
@@ -328,10 +328,11 @@ impl Grader {
 
     /// Up to `count` jobs: every half visibility timeout, those a dead
     /// replica left pending (with the housekeeping that goes with that);
-    /// otherwise new ones, waiting up to a second for them.
+    /// otherwise new ones, lane by lane in turn (`JobReader`), waiting up to
+    /// a second for the first.
     async fn fetch(
         &self,
-        reader: &mut Option<MultiplexedConnection>,
+        reader: &mut Option<JobReader>,
         last_claim: &mut Instant,
         count: usize,
     ) -> Result<Vec<Job>, common::Error> {
@@ -347,9 +348,12 @@ impl Grader {
                 .claim_stale_jobs(&self.config.consumer, self.config.visibility, count)
                 .await;
         }
-        let conn = self.reader(reader).await?;
-        self.jobs
-            .read_jobs(conn, &self.config.consumer, count, Duration::from_secs(1))
+        if reader.is_none() {
+            *reader = Some(JobReader::connect(&self.jobs, &self.config.redis).await?);
+        }
+        let reader = reader.as_mut().expect("just made");
+        reader
+            .read(&self.config.consumer, count, Duration::from_secs(1))
             .await
     }
 
@@ -369,24 +373,6 @@ impl Grader {
                 let _ = d.sweep(Some(d.consumer()), Duration::ZERO).await;
             }
         }
-    }
-
-    /// The blocking-read connection, made on first use and after a failure.
-    async fn reader<'a>(
-        &self,
-        slot: &'a mut Option<MultiplexedConnection>,
-    ) -> Result<&'a mut MultiplexedConnection, common::Error> {
-        if slot.is_none() {
-            // No response timeout: a blocking read waits by design.
-            let config = redis::AsyncConnectionConfig::new().set_response_timeout(None);
-            *slot = Some(
-                self.config
-                    .redis
-                    .get_multiplexed_async_connection_with_config(&config)
-                    .await?,
-            );
-        }
-        Ok(slot.as_mut().expect("just set"))
     }
 
     async fn refresh_queue_metrics(&self) {

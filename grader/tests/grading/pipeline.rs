@@ -197,7 +197,7 @@ async fn a_job_delivered_twice_is_graded_once() {
     let (user, id) = submit(&env, "greeting", &source("greeting", "solution")).await;
     // The same job a second time, as a reconciler or a retry might push it.
     let jobs = common::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
-    jobs.enqueue_job(id).await.unwrap();
+    jobs.enqueue_job(id, 0).await.unwrap();
     let grader = Running::start(config(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
 
     let (status, _, attempts) = final_state(&env, id, Duration::from_secs(30)).await;
@@ -225,9 +225,12 @@ async fn a_submission_out_of_deliveries_ends_as_error_and_the_learner_is_told() 
     // Three graders take the job and die without a word: three deliveries.
     let jobs = common::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
     jobs.ensure_group().await.unwrap();
-    let mut conn = env.redis.get_multiplexed_async_connection().await.unwrap();
+    let mut reader = common::jobs::JobReader::connect(&jobs, &env.redis)
+        .await
+        .unwrap();
     assert_eq!(
-        jobs.read_jobs(&mut conn, "dead-1", 1, Duration::from_millis(100))
+        reader
+            .read("dead-1", 1, Duration::from_millis(100))
             .await
             .unwrap()
             .len(),

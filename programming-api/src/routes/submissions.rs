@@ -114,7 +114,13 @@ async fn create(
     ctx.limits.submission(client, user_id)?;
     let created = ctx
         .submissions
-        .create(user_id, assignment_id, &code, ctx.limits.queue_limit)
+        .create(
+            user_id,
+            assignment_id,
+            &code,
+            ctx.limits.queue_limit,
+            common::jobs::lane_for(client),
+        )
         .await
         .map_err(|e| match e {
             CreateError::AlreadyInFlight => ApiError::new(Code::AlreadyGrading,
