@@ -200,8 +200,7 @@ impl JobQueue {
         for (lane, stream) in self.lanes() {
             let mut start = "-".to_owned();
             loop {
-                let page: StreamRangeReply =
-                    conn.xrange_count(&stream, &start, "+", 1000).await?;
+                let page: StreamRangeReply = conn.xrange_count(&stream, &start, "+", 1000).await?;
                 let last = page.ids.last().map(|e| e.id.clone());
                 let full = page.ids.len() == 1000;
                 ids.extend(
@@ -313,8 +312,7 @@ impl JobReader {
             .map(|l| self.queue.names.jobs_stream(*l))
             .collect();
         let ids = vec![">"; streams.len()];
-        let reply: Option<StreamReadReply> =
-            self.conn.xread_options(&streams, &ids, opts).await?;
+        let reply: Option<StreamReadReply> = self.conn.xread_options(&streams, &ids, opts).await?;
         Ok(reply
             .into_iter()
             .flat_map(|r| r.keys)

@@ -199,8 +199,10 @@ impl Submissions {
             self.cache.bump_generation(&list).await;
         } else {
             // Both go out together on the one multiplexed Redis connection.
-            let (pushed, ()) =
-                tokio::join!(self.jobs.enqueue_job(id, lane), self.cache.bump_generation(&list));
+            let (pushed, ()) = tokio::join!(
+                self.jobs.enqueue_job(id, lane),
+                self.cache.bump_generation(&list)
+            );
             if let Err(e) = pushed {
                 tracing::warn!(error = %e, submission_id = %id, "stream push failed; the reconciler will retry");
                 self.mark_unpushed(id).await;
