@@ -82,6 +82,10 @@ if [[ ! -e /proc/net/ip_vs ]]; then
   export UPDATE_ORDER=stop-first
 fi
 deployed=1
+# k6 loads the stack from this one host: the per-client limits would only
+# measure themselves (they have tests of their own in ./test.sh).
+export RATE_NEW_LEARNERS=1000000/s RATE_SUBMISSIONS_PER_LEARNER=1000000/s \
+  RATE_SUBMISSIONS_PER_ADDRESS=1000000/s QUEUE_LIMIT=1000000 API_MAX_CONNECTIONS_PER_ADDRESS=10000
 TAG=latest docker stack deploy -c docker-stack.yml "$stack" >/dev/null
 log "deployed; waiting for the API and the gateway"
 ready=0
