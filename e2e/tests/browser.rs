@@ -2,7 +2,8 @@
 //! answer names the failing test, a fix passes with +100 points, the next
 //! assignment opens, a reload mid-grading still gets its verdict, and with
 //! the gateway down the verdict arrives by polling. Screenshots of each state
-//! go to `target/e2e-screenshots/`.
+//! go to `target/e2e-screenshots/`. A busy platform (queue full, a rate
+//! limit) is a message and a countdown on Submit, not an error.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -218,6 +219,72 @@ async fn a_learner_works_through_the_course_with_live_feedback() {
         .await
         .unwrap();
     assert_eq!(draft, json!("# my draft\n"));
+
+    c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&profile);
+}
+
+/// Past the queue bound or a rate limit the page says so plainly, keeps the
+/// code, and holds Submit for the server's Retry-After, counting down.
+#[tokio::test]
+async fn a_busy_platform_is_a_message_and_submit_comes_back() {
+    let env = TestEnv::new().await;
+    let mut config = programming_api::testing::config(&env);
+    // Every submission finds the queue full; the second within 6 s is over the rate.
+    config.queue_limit = 0;
+    config.submissions_per_learner = common::rate::Rate {
+        count: 1,
+        per: Duration::from_secs(6),
+    };
+    let api = programming_api::testing::Api::start(config).await;
+    let profile =
+        std::env::temp_dir().join(format!("cp-e2e-profile-{}", uuid::Uuid::new_v4().simple()));
+    let (c, _driver) = browser(&profile).await;
+    c.goto(&format!("http://{}", api.addr)).await.unwrap();
+    wait_for(&c, "#assignment-title", "Hello, function", 10).await;
+    type_code(&c, &solution("greeting")).await;
+
+    click(&c, "submit").await;
+    let said = wait_for(&c, "#message", "graders are busy", 10).await;
+    assert!(said.contains("Your code is kept here"), "{said}");
+    let button = wait_for(&c, "#submit", "Submit in", 5).await;
+    assert!(button.contains(" s"), "{button}");
+    let disabled: Value = c
+        .execute("return document.getElementById('submit').disabled;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(disabled, json!(true));
+    screenshot(&c, "7-queue-full").await;
+
+    // A reload ends the hold; the next submit is over the learner's rate.
+    c.refresh().await.unwrap();
+    wait_for(&c, "#assignment-title", "Hello, function", 10).await;
+    click(&c, "submit").await;
+    wait_for(&c, "#message", "submitted many times", 10).await;
+    wait_for(&c, "#submit", "Submit in", 5).await;
+    screenshot(&c, "8-rate-limited").await;
+    // Submit comes back once the Retry-After has passed, and the message goes.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let state: Value = c
+            .execute(
+                "const b = document.getElementById('submit'); return [b.textContent, b.disabled, document.getElementById('message').hidden];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if state == json!(["Submit", false, true]) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "still held: {state}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The draft survived all of it.
+    let code: Value = c
+        .execute("return document.getElementById('editor').value;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(code, json!(solution("greeting")));
 
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(&profile);

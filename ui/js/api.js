@@ -1,13 +1,15 @@
 // The HTTP API, with the learner's token. Errors arrive as ApiError carrying
-// the server's {"error": {code, message}}.
+// the server's {"error": {code, message}} and, when the server sent one, its
+// Retry-After in seconds.
 
 const TOKEN_KEY = 'codeplatform.token';
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, retryAfter = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -30,7 +32,9 @@ export async function api(path, { method = 'GET', body } = {}) {
   const data = await res.json().catch(() => null);
   if (!res.ok) {
     const e = data?.error ?? {};
-    throw new ApiError(res.status, e.code ?? 'http_error', e.message ?? `The server answered ${res.status}.`);
+    const retry = Number.parseInt(res.headers.get('Retry-After') ?? '', 10);
+    throw new ApiError(res.status, e.code ?? 'http_error', e.message ?? `The server answered ${res.status}.`,
+      Number.isFinite(retry) ? retry : null);
   }
   return data;
 }

@@ -195,6 +195,7 @@ async function submit() {
   say(null);
   const button = $('submit');
   button.disabled = true;
+  let held = false;
   const wasDone = (state.me?.completed ?? []).includes(state.assignment.id);
   try {
     localStorage.setItem(DRAFT_KEY(state.assignment.id), $('editor').value);
@@ -213,12 +214,42 @@ async function submit() {
     } else if (e instanceof ApiError && e.code === 'already_grading') {
       say('You already have a submission waiting for its verdict. It is shown below; submit again once it is graded.');
       await openPending();
+    } else if (e instanceof ApiError && BUSY_TEXT[e.code]) {
+      held = true;
+      holdSubmit(BUSY_TEXT[e.code], e.retryAfter ?? 10);
     } else {
       say(e.message);
     }
   } finally {
-    button.disabled = false;
+    if (!held) button.disabled = false;
   }
+}
+
+/** What the page says when the server asks the learner to come back later. */
+const BUSY_TEXT = {
+  queue_full: 'The graders are busy with many submissions just now, so this one was not taken.',
+  rate_limited: 'You have submitted many times in a short while.',
+};
+
+/** Keeps Submit off for the server's Retry-After, counting down on the button. */
+function holdSubmit(why, seconds) {
+  const button = $('submit');
+  const label = button.textContent;
+  const until = Date.now() + seconds * 1000;
+  const tick = () => {
+    const left = Math.ceil((until - Date.now()) / 1000);
+    if (left <= 0) {
+      button.textContent = label;
+      button.disabled = false;
+      say(null);
+      return;
+    }
+    button.textContent = `Submit in ${left} s`;
+    say(`${why} Your code is kept here; you can submit it again in ${left} s.`);
+    setTimeout(tick, 1000);
+  };
+  button.disabled = true;
+  tick();
 }
 
 async function openPending() {
