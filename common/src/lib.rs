@@ -30,6 +30,7 @@ pub mod db;
 pub mod domain;
 pub mod events;
 pub mod jobs;
+pub mod memory;
 pub mod names;
 pub mod rate;
 pub mod runners;

@@ -276,7 +276,10 @@ async fn a_busy_platform_is_a_message_and_submit_comes_back() {
         if state == json!(["Submit", false, true]) {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "still held: {state}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still held: {state}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // The draft survived all of it.

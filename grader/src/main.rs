@@ -4,6 +4,7 @@ use grader::config::Config;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     common::telemetry::init("grader");
+    common::memory::give_back_freed_memory();
     let config = Config::from_env().context("invalid configuration")?;
     let metrics_addr = config.metrics_addr;
     let grader = grader::build(config).await?;

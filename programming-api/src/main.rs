@@ -4,6 +4,7 @@ use programming_api::config::Config;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     common::telemetry::init("programming-api");
+    common::memory::give_back_freed_memory();
     let config = Config::from_env().context("invalid configuration")?;
     let ctx = programming_api::build(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.addr)

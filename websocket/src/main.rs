@@ -4,6 +4,7 @@ use websocket::config::Config;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     common::telemetry::init("websocket");
+    common::memory::give_back_freed_memory();
     let config = Config::from_env().context("invalid configuration")?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
