@@ -80,8 +80,14 @@ async fn out_of_file_descriptors_the_accept_loop_backs_off_and_recovers() {
     let failed = failures.load(Ordering::Relaxed);
     // Backing off from 20 ms, doubling to 1 s: about six tries in 1.5 s;
     // spinning would be thousands.
-    assert!(failed >= 2, "accept never failed ({failed}): the test did not run out of descriptors");
-    assert!(failed <= 12, "{failed} failed accepts in 1.5 s: the loop spins");
+    assert!(
+        failed >= 2,
+        "accept never failed ({failed}): the test did not run out of descriptors"
+    );
+    assert!(
+        failed <= 12,
+        "{failed} failed accepts in 1.5 s: the loop spins"
+    );
     assert_eq!(served.load(Ordering::Relaxed), 0);
 
     // Descriptors free again: the waiting client is served.
