@@ -20,15 +20,30 @@ export function loadCourse() {
   return { ids: course.map((a) => a.id), assignment: greeting.id };
 }
 
+// RECORD=1: one JSON line for each learner made and each submission accepted
+// (with the status its code must end in), on k6's console; run k6 with
+// `--log-format raw --console-output FILE`. The stack test's accounting
+// (e2e's stack-check) holds Postgres and the API to what was sent.
+const RECORD = __ENV.RECORD === '1';
+const learnerOf = (token) => token.split('.')[0];
+
 // A new learner's bearer token, or null when the platform refused one.
 export function newLearner() {
   const res = http.post(`${BASE}/api/users`, null, { tags: { name: 'create_user' } });
-  return check(res, { 'user 201': (r) => r.status === 201 }) ? res.json().token : null;
+  if (!check(res, { 'user 201': (r) => r.status === 201 })) return null;
+  const { token } = res.json();
+  if (RECORD) console.log(JSON.stringify({ learner: learnerOf(token) }));
+  return token;
 }
 
-export function submitCode(token, assignment, code, tags = {}) {
-  return http.post(`${BASE}/api/assignments/${assignment}/submissions`, JSON.stringify({ code }), {
+// Submits `code`, which must end `expect` ('passed' or 'failed').
+export function submitCode(token, assignment, code, expect, tags = {}) {
+  const res = http.post(`${BASE}/api/assignments/${assignment}/submissions`, JSON.stringify({ code }), {
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
     tags,
   });
+  if (RECORD && (res.status === 202 || res.status === 200)) {
+    console.log(JSON.stringify({ submission: res.json().submission.id, learner: learnerOf(token), expect }));
+  }
+  return res;
 }

@@ -44,7 +44,7 @@ export default function (data) {
     socket.on('open', () => {
       const code = `# ${__VU}-${__ITER}-${Date.now()}\n${GREETING_SOLUTION}`;
       sent = Date.now();
-      const res = submitCode(token, data.assignment, code, { name: 'submit' });
+      const res = submitCode(token, data.assignment, code, 'passed', { name: 'submit' });
       if (check(res, { 'submit 202': (r) => r.status === 202 })) accepted.add(1);
       else socket.close();
     });

@@ -33,11 +33,12 @@ export default function (data) {
   if (!token) return;
   const unique = `# ${__VU}-${__ITER}-${Date.now()}\n`;
   const res = Math.random() < CORRECT
-    ? submitCode(token, data.assignment, unique + GREETING_SOLUTION, { name: 'submit' })
+    ? submitCode(token, data.assignment, unique + GREETING_SOLUTION, 'passed', { name: 'submit' })
     : submitCode(
       token,
       data.ids[Math.floor(Math.random() * data.ids.length)],
       `${unique}def solve():\n    return ${__ITER}\n`,
+      'failed',
       { name: 'submit' },
     );
   if (check(res, { 'submit 202': (r) => r.status === 202 })) accepted.add(1);

@@ -1,7 +1,11 @@
 //! End-to-end tests (see `tests/`): the API, a grader and the gateway
 //! started in-process against real Postgres, Redis and Docker, driven by a
 //! headless Chromium (`browser.rs`) or by plain HTTP and WebSocket clients
-//! (`hidden.rs`). This library holds what they share: starting the stack.
+//! (`hidden.rs`). This library holds what they share, starting the stack, and
+//! the stack test's accounting (`accounting`, `k6`, run by `stack-check`).
+
+pub mod accounting;
+pub mod k6;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
