@@ -48,7 +48,7 @@ stop() {
 trap stop INT TERM EXIT
 
 export API_ADDR=${API_ADDR:-127.0.0.1:8080} WS_ADDR=${WS_ADDR:-127.0.0.1:8081}
-export COURSE_DIR=$root/assignments UI_DIR=$root/ui
+export COURSES_DIR=$root/courses UI_DIR=$root/ui
 for service in "${services[@]}"; do
   "target/release/$service" &
   pids+=($!)
@@ -58,5 +58,9 @@ echo
 echo "codeplatform is running:"
 echo "  page and API   http://$API_ADDR"
 echo "  WebSocket      ws://$WS_ADDR/ws"
+echo "  courses        $(cd courses && ls -d -- */ | tr -d / | tr '\n' ' ')(http://$API_ADDR/c/<course>)"
 echo "  Ctrl+C stops it."
+echo
+echo "Make the first instructor (the password is read from standard input):"
+echo "  (set -a; . $dir/env; target/release/programming-api admin add-staff --course intro --role instructor <username>)"
 wait -n "${pids[@]}" || true

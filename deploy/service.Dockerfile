@@ -9,9 +9,9 @@ RUN groupadd --system --gid 10010 app \
  && useradd --system --uid 10010 --gid app --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app
 COPY bin/ /usr/local/bin/
 COPY ui/ /srv/ui/
-COPY assignments/ /srv/assignments/
+COPY courses/ /srv/courses/
 COPY healthcheck.py /usr/local/bin/healthcheck
-ENV SERVICE=${SERVICE} UI_DIR=/srv/ui COURSE_DIR=/srv/assignments \
+ENV SERVICE=${SERVICE} UI_DIR=/srv/ui COURSES_DIR=/srv/courses \
     API_ADDR=0.0.0.0:8080 WS_ADDR=0.0.0.0:8081 WS_ADMIN_ADDR=0.0.0.0:9101 \
     GRADER_METRICS_ADDR=0.0.0.0:9100 LOG_FORMAT=json
 USER app

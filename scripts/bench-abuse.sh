@@ -35,7 +35,8 @@ source "$dir/env"
 set +a
 base_database=$DATABASE_URL
 export TOKEN_SECRET=bench-secret-bench-secret-bench-secret RUST_LOG=warn
-export COURSE_DIR=$root/assignments UI_DIR=$root/ui GRADER_SANDBOX=docker
+# COURSE_DIR is the one course releases before courses/ read (PREV).
+export COURSES_DIR=$root/courses COURSE_DIR=$root/courses/intro UI_DIR=$root/ui GRADER_SANDBOX=docker
 export API_ADDR=127.0.0.1:18080 WS_ADDR=127.0.0.1:18081 WS_ADMIN_ADDR=127.0.0.1:19101 GRADER_METRICS_ADDR=127.0.0.1:19100
 # The driver holds every connection itself; the services get the same room.
 ulimit -n "$(ulimit -Hn)"

@@ -33,7 +33,7 @@ export DATABASE_URL=${DATABASE_URL%/*}/$db
 # The load comes from one address: the per-client limits would measure themselves.
 export RATE_NEW_LEARNERS=1000000/s RATE_SUBMISSIONS_PER_LEARNER=1000000/s RATE_SUBMISSIONS_PER_ADDRESS=1000000/s QUEUE_LIMIT=1000000
 export REDIS_PREFIX="$db:" TOKEN_SECRET=bench-secret-bench-secret-bench-secret
-export COURSE_DIR=$root/assignments UI_DIR=$root/ui RUST_LOG=warn
+export COURSES_DIR=$root/courses UI_DIR=$root/ui RUST_LOG=warn
 
 cargo build --release --locked -p programming-api
 

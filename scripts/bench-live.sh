@@ -30,7 +30,7 @@ export DATABASE_URL=${DATABASE_URL%/*}/$db
 # The load comes from one address: the per-client limits would measure themselves.
 export RATE_NEW_LEARNERS=1000000/s RATE_SUBMISSIONS_PER_LEARNER=1000000/s RATE_SUBMISSIONS_PER_ADDRESS=1000000/s QUEUE_LIMIT=1000000
 export REDIS_PREFIX="$db:" TOKEN_SECRET=bench-secret-bench-secret-bench-secret RUST_LOG=warn
-export COURSE_DIR=$root/assignments UI_DIR=$root/ui GRADER_SANDBOX=docker
+export COURSES_DIR=$root/courses UI_DIR=$root/ui GRADER_SANDBOX=docker
 export API_ADDR=127.0.0.1:18080 WS_ADDR=127.0.0.1:18081 WS_ADMIN_ADDR=127.0.0.1:19101 GRADER_METRICS_ADDR=127.0.0.1:19100
 
 cargo build --release --locked -q -p programming-api -p grader -p websocket

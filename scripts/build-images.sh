@@ -24,7 +24,7 @@ for service in programming-api grader websocket; do
   ctx=$root/.data/images/$service
   rm -rf "$ctx" && mkdir -p "$ctx/bin"
   cp "target/release/$service" "$ctx/bin/"
-  cp -r ui assignments "$ctx/"
+  cp -r ui courses "$ctx/"
   cp deploy/healthcheck.py "$ctx/healthcheck.py"
   build "$service" deploy/service.Dockerfile "$ctx" --build-arg "SERVICE=$service"
 done

@@ -16,6 +16,7 @@ pub enum Code {
     UnreadableBody,
     Unauthorized,
     UnknownUser,
+    BadCredentials,
     NotFound,
     MethodNotAllowed,
     AlreadyGrading,
@@ -27,6 +28,7 @@ pub enum Code {
     InvalidCode,
     HeadersTooLarge,
     RateLimited,
+    TooManyAttempts,
     TooManySockets,
     InternalError,
     DatabaseUnavailable,
@@ -35,7 +37,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 25] = [
+    pub const ALL: [Code; 27] = [
         Self::BadRequest,
         Self::InvalidHeader,
         Self::InvalidQuery,
@@ -45,6 +47,7 @@ impl Code {
         Self::UnreadableBody,
         Self::Unauthorized,
         Self::UnknownUser,
+        Self::BadCredentials,
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::AlreadyGrading,
@@ -56,6 +59,7 @@ impl Code {
         Self::InvalidCode,
         Self::HeadersTooLarge,
         Self::RateLimited,
+        Self::TooManyAttempts,
         Self::TooManySockets,
         Self::InternalError,
         Self::DatabaseUnavailable,
@@ -74,6 +78,7 @@ impl Code {
             Self::UnreadableBody => "unreadable_body",
             Self::Unauthorized => "unauthorized",
             Self::UnknownUser => "unknown_user",
+            Self::BadCredentials => "bad_credentials",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::AlreadyGrading => "already_grading",
@@ -85,6 +90,7 @@ impl Code {
             Self::InvalidCode => "invalid_code",
             Self::HeadersTooLarge => "headers_too_large",
             Self::RateLimited => "rate_limited",
+            Self::TooManyAttempts => "too_many_attempts",
             Self::TooManySockets => "too_many_sockets",
             Self::QueueFull => "queue_full",
             Self::InternalError => "internal_error",
@@ -102,7 +108,9 @@ impl Code {
             | Self::InvalidUtf8
             | Self::MalformedJson
             | Self::UnreadableBody => StatusCode::BAD_REQUEST,
-            Self::Unauthorized | Self::UnknownUser => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::UnknownUser | Self::BadCredentials => {
+                StatusCode::UNAUTHORIZED
+            }
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::AlreadyGrading | Self::BeingGraded => StatusCode::CONFLICT,
@@ -110,7 +118,9 @@ impl Code {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::InvalidBody | Self::InvalidCode => StatusCode::UNPROCESSABLE_ENTITY,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            Self::RateLimited | Self::TooManySockets => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited | Self::TooManyAttempts | Self::TooManySockets => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
             Self::DatabaseUnavailable | Self::QueueFull | Self::NotReady => {
                 StatusCode::SERVICE_UNAVAILABLE

@@ -1,4 +1,5 @@
-//! The course as code: each `assignments/NN-slug/` folder is one assignment.
+//! A course's assignments as code: each `NN-slug/` folder of a course
+//! folder (`courses/<course>/`, see [`crate::courses`]) is one assignment.
 //!
 //! ```text
 //! assignment.toml    title, time_limit_ms, memory_limit_mb; optional
@@ -16,7 +17,6 @@
 
 use std::path::{Path, PathBuf};
 
-use deadpool_postgres::Pool;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -235,27 +235,28 @@ pub fn content_hash(a: &AssignmentSource) -> String {
     hex::encode(h.finalize())
 }
 
-/// Makes the database match the folders: inserts new assignments, updates
-/// changed ones, and hides (position NULL) those whose folder is gone, keeping
-/// their submissions. One transaction, serialised across replicas.
-pub async fn upsert_course(pool: &Pool, course: &[AssignmentSource]) -> Result<(), Error> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    tx.execute("SELECT pg_advisory_xact_lock(7243015)", &[])
-        .await?;
+/// Makes one course's assignments match its folders: inserts new ones,
+/// updates changed ones, and hides (position NULL) those whose folder is
+/// gone, keeping their submissions. Runs inside the courses' upsert
+/// ([`crate::courses::upsert_courses`]).
+pub(crate) async fn upsert_assignments(
+    tx: &deadpool_postgres::Transaction<'_>,
+    course_id: i32,
+    course: &[AssignmentSource],
+) -> Result<(), Error> {
     let slugs: Vec<&str> = course.iter().map(|a| a.slug.as_str()).collect();
     tx.execute(
-        "UPDATE assignments SET position = NULL WHERE slug <> ALL($1)",
-        &[&slugs],
+        "UPDATE assignments SET position = NULL WHERE course_id = $1 AND slug <> ALL($2)",
+        &[&course_id, &slugs],
     )
     .await?;
     let upsert = tx
         .prepare(
             "INSERT INTO assignments (slug, position, title, handout_md, starter_code, test_code,
                  time_limit_ms, memory_limit_mb, content_hash, test_time_limit_ms, test_ids,
-                 hidden_tests, runner)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-             ON CONFLICT (slug) DO UPDATE SET position = EXCLUDED.position,
+                 hidden_tests, runner, course_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             ON CONFLICT (course_id, slug) DO UPDATE SET position = EXCLUDED.position,
                  title = EXCLUDED.title, handout_md = EXCLUDED.handout_md,
                  starter_code = EXCLUDED.starter_code, test_code = EXCLUDED.test_code,
                  time_limit_ms = EXCLUDED.time_limit_ms,
@@ -283,17 +284,17 @@ pub async fn upsert_course(pool: &Pool, course: &[AssignmentSource]) -> Result<(
                 &a.test_ids,
                 &a.hidden_tests,
                 &a.runner.name,
+                &course_id,
             ],
         )
         .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
-/// The `assignments/` folder of this repository, for tools and tests.
+/// The default course of this repository (`courses/intro/`), for tools and tests.
 pub fn repository_course_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../assignments")
+    crate::courses::repository_courses_dir().join("intro")
 }
 
 #[cfg(test)]

@@ -41,11 +41,19 @@ pub fn pool(mut config: tokio_postgres::Config, max_size: usize) -> Result<Pool,
 /// Runs the migrations under `migrations/`, once, whatever number of
 /// replicas start together.
 pub async fn migrate(pool: &Pool) -> Result<(), Error> {
+    migrate_to(pool, None).await
+}
+
+/// Runs the migrations up to `version` (all of them for None): a test of a
+/// migration fills a database at the version before it.
+pub async fn migrate_to(pool: &Pool, version: Option<i32>) -> Result<(), Error> {
     let mut client = pool.get().await?;
     client
         .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
         .await?;
+    let target = version.map_or(refinery::Target::Latest, refinery::Target::Version);
     let result = embedded::migrations::runner()
+        .set_target(target)
         .run_async(&mut **client)
         .await;
     client

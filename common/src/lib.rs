@@ -8,7 +8,8 @@
 //! - [`jobs`]: the `grading:jobs` stream (enqueue, read, ack, claim).
 //! - [`events`]: the `grading:events` channel (publish, subscribe).
 //! - [`cache`]: the Redis query cache and its invalidation.
-//! - [`course`]: the assignments as code under `assignments/`, and their upsert.
+//! - [`course`]: a course's assignments as code (`NN-slug/` folders), and their upsert.
+//! - [`courses`]: the courses as code under `courses/`, and their upsert.
 //! - [`rate`]: the one rate limiter (per address, per learner).
 //! - [`runners`]: each runner's description (image, files, language, how it lists tests).
 //! - [`test_ids`]: which tests a Python assignment has, by a trusted run of the runner's loader.
@@ -26,6 +27,7 @@ pub mod client;
 pub mod codes;
 pub mod config;
 pub mod course;
+pub mod courses;
 pub mod db;
 pub mod domain;
 pub mod events;

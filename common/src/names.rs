@@ -40,8 +40,9 @@ impl RedisNames {
         format!("{}cache:*", self.prefix)
     }
 
-    pub fn course_cache(&self) -> String {
-        format!("{}cache:assignments", self.prefix)
+    /// One course's list of assignments.
+    pub fn course_cache(&self, course_id: i32) -> String {
+        format!("{}cache:course:{course_id}:assignments", self.prefix)
     }
 
     pub fn assignment_cache(&self, assignment_id: i32) -> String {

@@ -24,12 +24,13 @@ pub struct TestEnv {
 }
 
 impl TestEnv {
-    /// A fresh database with the schema and the course, and a fresh prefix.
+    /// A fresh database with the schema and the repository's courses, and a
+    /// fresh prefix.
     pub async fn new() -> Self {
         let env = Self::empty().await;
-        let course = crate::course::load_course(&crate::course::repository_course_dir())
-            .expect("the repository's course loads");
-        crate::course::upsert_course(&env.pool, &course)
+        let courses = crate::courses::load_courses(&crate::courses::repository_courses_dir())
+            .expect("the repository's courses load");
+        crate::courses::upsert_courses(&env.pool, &courses)
             .await
             .expect("course upsert");
         env
@@ -37,6 +38,11 @@ impl TestEnv {
 
     /// A fresh migrated database with no assignments.
     pub async fn empty() -> Self {
+        Self::at_version(None).await
+    }
+
+    /// A fresh database migrated up to `version` (all the way for None).
+    pub async fn at_version(version: Option<i32>) -> Self {
         let admin_url = std::env::var("DATABASE_URL")
             .expect("DATABASE_URL must point at the test cluster (./test.sh sets it)");
         let redis_url =
@@ -56,7 +62,9 @@ impl TestEnv {
         let database_url = with_database(&admin_url, &db_name);
         let config = tokio_postgres::Config::from_str(&database_url).expect("test database url");
         let pool = crate::db::pool(config, 8).expect("pool");
-        crate::db::migrate(&pool).await.expect("migrations");
+        crate::db::migrate_to(&pool, version)
+            .await
+            .expect("migrations");
         let redis = redis::Client::open(redis_url.as_str()).expect("REDIS_URL");
         Self {
             pool,

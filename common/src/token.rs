@@ -1,8 +1,12 @@
-//! The bearer token: a learner id signed with the server secret (HMAC-SHA256).
+//! Bearer tokens, signed with the server secret (HMAC-SHA256). URL-safe so
+//! they can ride in `/ws?token=`; holding the secret is the only way to mint
+//! one, so nobody can name another person's id.
 //!
-//! Format: `<uuid>.<base64url(mac)>`, URL-safe so it can ride in `/ws?token=`.
-//! Holding the secret is the only way to mint one, so a learner cannot name
-//! another learner's id.
+//! - A learner's: `<uuid>.<base64url(mac)>`; it does not expire (the learner
+//!   is anonymous and the token is all they have).
+//! - A member of staff's: `staff.<base64url(claims)>.<base64url(mac)>`, the
+//!   claims being their id, course, role and expiry. Each kind is MACed under
+//!   its own context, so neither verifies as the other.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -14,6 +18,43 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// Domain separation: a MAC minted here is useless as any other kind of MAC.
 const CONTEXT: &[u8] = b"codeplatform:user-token:v1:";
+const STAFF_CONTEXT: &[u8] = b"codeplatform:staff-token:v1:";
+const STAFF_PREFIX: &str = "staff.";
+
+/// What a member of staff may do in their course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Everything in their own course.
+    Instructor,
+    /// Reads the gradebook and submissions; changes nothing.
+    Tutor,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Instructor => "instructor",
+            Self::Tutor => "tutor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "instructor" => Some(Self::Instructor),
+            "tutor" => Some(Self::Tutor),
+            _ => None,
+        }
+    }
+}
+
+/// Who a staff token names, and until when (unix seconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffClaims {
+    pub staff_id: Uuid,
+    pub course_id: i32,
+    pub role: Role,
+    pub expires_at: i64,
+}
 
 /// Signs and verifies tokens. Cheap to clone.
 #[derive(Clone)]
@@ -62,6 +103,51 @@ impl TokenSigner {
         self.mac(&user_id).verify_slice(&tag).ok()?;
         Some(user_id)
     }
+
+    fn staff_mac(&self, claims: &[u8]) -> HmacSha256 {
+        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(STAFF_CONTEXT);
+        mac.update(claims);
+        mac
+    }
+
+    pub fn sign_staff(&self, claims: &StaffClaims) -> String {
+        let text = format!(
+            "{}:{}:{}:{}",
+            claims.staff_id,
+            claims.course_id,
+            claims.role.as_str(),
+            claims.expires_at
+        );
+        let tag = self.staff_mac(text.as_bytes()).finalize().into_bytes();
+        format!(
+            "{STAFF_PREFIX}{}.{}",
+            URL_SAFE_NO_PAD.encode(text),
+            URL_SAFE_NO_PAD.encode(tag)
+        )
+    }
+
+    /// The claims of a genuine staff token that has not expired by `now`
+    /// (unix seconds); None for anything else, a learner's token included.
+    pub fn verify_staff(&self, token: &str, now: i64) -> Option<StaffClaims> {
+        let rest = token.strip_prefix(STAFF_PREFIX)?;
+        let (claims, tag) = rest.split_once('.')?;
+        if claims.len() > 200 || tag.len() > 64 {
+            return None;
+        }
+        let text = URL_SAFE_NO_PAD.decode(claims).ok()?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
+        self.staff_mac(&text).verify_slice(&tag).ok()?;
+        let text = String::from_utf8(text).ok()?;
+        let mut parts = text.split(':');
+        let claims = StaffClaims {
+            staff_id: parts.next()?.parse().ok()?,
+            course_id: parts.next()?.parse().ok()?,
+            role: Role::parse(parts.next()?)?,
+            expires_at: parts.next()?.parse().ok()?,
+        };
+        (parts.next().is_none() && now < claims.expires_at).then_some(claims)
+    }
 }
 
 #[cfg(test)]
@@ -98,6 +184,43 @@ mod tests {
         for junk in ["", ".", "abc", "x.y", &token[..token.len() - 3]] {
             assert_eq!(s.verify(junk), None, "{junk:?}");
         }
+    }
+
+    fn claims(expires_at: i64) -> StaffClaims {
+        StaffClaims {
+            staff_id: Uuid::new_v4(),
+            course_id: 7,
+            role: Role::Tutor,
+            expires_at,
+        }
+    }
+
+    #[test]
+    fn a_staff_token_verifies_until_it_expires() {
+        let c = claims(1_000);
+        let token = signer(1).sign_staff(&c);
+        assert_eq!(signer(1).verify_staff(&token, 999), Some(c));
+        assert_eq!(signer(1).verify_staff(&token, 1_000), None, "expired");
+        assert_eq!(signer(2).verify_staff(&token, 0), None, "another secret");
+    }
+
+    #[test]
+    fn a_staff_token_cannot_be_edited_or_swapped_for_a_learners() {
+        let s = signer(1);
+        let token = s.sign_staff(&claims(1_000));
+        let (_, rest) = token.split_once('.').unwrap();
+        let (_, tag) = rest.split_once('.').unwrap();
+        // The same MAC over claims promoting the tutor, in another course, for longer.
+        let forged = format!(
+            "staff.{}.{tag}",
+            URL_SAFE_NO_PAD.encode(format!("{}:8:instructor:9999999999", Uuid::new_v4()))
+        );
+        assert_eq!(s.verify_staff(&forged, 0), None);
+        // Neither kind verifies as the other.
+        let learner = s.sign(Uuid::new_v4());
+        assert_eq!(s.verify_staff(&learner, 0), None);
+        assert_eq!(s.verify(&token), None);
+        assert_eq!(s.verify_staff(&format!("staff.{learner}"), 0), None);
     }
 
     #[test]

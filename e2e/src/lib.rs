@@ -27,11 +27,18 @@ pub struct Stack {
     pub gateway: Option<websocket::testing::Running>,
 }
 
-/// Starts the three services, the API serving the course in `course_dir`,
-/// each as its own `testing` module starts it.
-pub async fn start_stack(env: &TestEnv, course_dir: &Path) -> Stack {
+/// Starts the three services, the API serving the courses in `courses_dir`
+/// and telling the page where the gateway is, each as its own `testing`
+/// module starts it.
+pub async fn start_stack(env: &TestEnv, courses_dir: &Path) -> Stack {
+    let gateway = websocket::testing::Running::start(websocket::testing::config(
+        env.redis.clone(),
+        env.names.prefix(),
+    ))
+    .await;
     let mut api_config = programming_api::testing::config(env);
-    api_config.course_dir = course_dir.to_owned();
+    api_config.courses_dir = courses_dir.to_owned();
+    api_config.ws_public_url = Some(gateway.url());
     api_config.reconcile_interval = Duration::from_secs(1);
     api_config.reconcile_stale = Duration::from_secs(30);
     let api = programming_api::testing::Api::start(api_config).await;
@@ -39,11 +46,6 @@ pub async fn start_stack(env: &TestEnv, course_dir: &Path) -> Stack {
         grader::testing::config(env, &format!("e2e-{}", uuid::Uuid::new_v4().simple()));
     grader_config.visibility = Duration::from_secs(30);
     let grader = grader::testing::Running::start(grader_config).await;
-    let gateway = websocket::testing::Running::start(websocket::testing::config(
-        env.redis.clone(),
-        env.names.prefix(),
-    ))
-    .await;
     Stack {
         api_url: format!("http://{}", api.addr),
         ws_url: gateway.url(),
@@ -51,4 +53,17 @@ pub async fn start_stack(env: &TestEnv, course_dir: &Path) -> Stack {
         grader,
         gateway: Some(gateway),
     }
+}
+
+/// Makes `root/intro/`, the default course, open to all, and returns it: a
+/// test writes its assignment folders there and serves `root`.
+pub fn default_course_in(root: &Path) -> PathBuf {
+    let course = root.join("intro");
+    std::fs::create_dir_all(&course).expect("a course folder");
+    std::fs::write(
+        course.join("course.toml"),
+        "title = \"Test course\"\njoin = \"open\"\n",
+    )
+    .expect("course.toml");
+    course
 }

@@ -131,20 +131,15 @@ fn solution(slug: &str) -> String {
 #[tokio::test]
 async fn a_learner_works_through_the_course_with_live_feedback() {
     let env = TestEnv::new().await;
-    let mut stack = start_stack(&env, &repo().join("assignments")).await;
+    let mut stack = start_stack(&env, &repo().join("courses")).await;
     let profile =
         std::env::temp_dir().join(format!("cp-e2e-profile-{}", uuid::Uuid::new_v4().simple()));
     let (c, _driver) = browser(&profile).await;
 
     // First visit: a new learner, the first assignment, the live socket.
+    // The API tells the page where the gateway is (WS_PUBLIC_URL), and its
+    // Content-Security-Policy lets the page reach only that one.
     c.goto(&stack.api_url).await.unwrap();
-    c.execute(
-        "localStorage.setItem('codeplatform.ws', arguments[0]);",
-        vec![json!(stack.ws_url)],
-    )
-    .await
-    .unwrap();
-    c.refresh().await.unwrap();
     wait_for(&c, "#assignment-title", "Hello, function", 10).await;
     wait_for(&c, "#connection", "live", 10).await;
     let starter: Value = c

@@ -85,7 +85,7 @@ async fn status(http: &reqwest::Client, api: &str, token: &str, id: &str) -> Str
 async fn a_flood_from_one_address_does_not_make_another_wait_for_it() {
     let env = TestEnv::empty().await;
     let course = std::env::temp_dir().join(format!("cp-fair-{}", uuid::Uuid::new_v4().simple()));
-    write_course(&course);
+    write_course(&e2e::default_course_in(&course));
     let stack = start_stack(&env, &course).await;
     let api = stack.api_url.clone();
     let flooder = IpAddr::from([127, 0, 0, 1]);

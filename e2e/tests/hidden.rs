@@ -50,7 +50,7 @@ async fn neither_the_api_nor_the_socket_carries_a_hidden_test() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let env = TestEnv::empty().await;
     let course = std::env::temp_dir().join(format!("cp-hidden-{}", uuid::Uuid::new_v4().simple()));
-    write_course(&course);
+    write_course(&e2e::default_course_in(&course));
     let stack = start_stack(&env, &course).await;
     let http = reqwest::Client::new();
     let learner: Value = serde_json::from_str(

@@ -6,8 +6,10 @@
 //! | `DATABASE_URL` (+ `DATABASE_PASSWORD_FILE`) | required | Postgres |
 //! | `REDIS_URL` (+ `REDIS_PASSWORD_FILE`) | required | Redis |
 //! | `TOKEN_SECRET` or `TOKEN_SECRET_FILE` | required | HMAC key for tokens, at least 32 bytes |
-//! | `COURSE_DIR` | `assignments` | the course folders to upsert at start |
+//! | `COURSES_DIR` | `courses` | the course folders (`<course>/course.toml` and its `NN-slug/` assignments) to upsert at start |
+//! | `DEFAULT_COURSE` | `intro` | the course `/`, `/api/assignments` and `/api/me` mean |
 //! | `UI_DIR` | `ui` | the static UI |
+//! | `WS_PUBLIC_URL` | unset: the page's host, port 8081 | the gateway's URL as browsers reach it (`wss://…/ws`); the page is told it and the Content-Security-Policy allows only it |
 //! | `REDIS_PREFIX` | empty | prefix of every Redis key (tests) |
 //! | `DB_POOL_SIZE` | `32` | Postgres connections |
 //! | `CACHE_TTL_SECS` | `300` | backstop expiry of cached reads |
@@ -17,6 +19,9 @@
 //! | `RATE_NEW_LEARNERS` | `120/h` | new learners one address may make (all at once, then evenly) |
 //! | `RATE_SUBMISSIONS_PER_LEARNER` | `10/min` | submissions one learner may make |
 //! | `RATE_SUBMISSIONS_PER_ADDRESS` | `300/min` | submissions one address (a classroom's NAT) may make |
+//! | `RATE_SIGN_IN_PER_USERNAME` | `10/h` | staff sign-in attempts for one username (right or wrong) |
+//! | `RATE_SIGN_IN_PER_ADDRESS` | `30/h` | staff sign-in attempts from one address |
+//! | `STAFF_TOKEN_TTL_SECS` | `28800` | how long a staff token is good for (a working day) |
 //! | `QUEUE_LIMIT` | `1000` | submissions waiting for a grader; past it, 503 `queue_full` and nothing stored |
 //! | `TRUSTED_PROXIES` | empty | addresses or networks whose `X-Forwarded-For` names the client |
 //! | `API_MAX_CONNECTIONS` | 80% of the open-file limit | HTTP connections in all |
@@ -42,8 +47,11 @@ pub struct Config {
     pub database: tokio_postgres::Config,
     pub redis: redis::Client,
     pub signer: TokenSigner,
-    pub course_dir: PathBuf,
+    pub courses_dir: PathBuf,
+    pub default_course: String,
     pub ui_dir: PathBuf,
+    /// The gateway's URL as browsers reach it, checked at start.
+    pub ws_public_url: Option<String>,
     pub redis_prefix: String,
     pub pool_size: usize,
     pub cache_ttl: Duration,
@@ -56,6 +64,9 @@ pub struct Config {
     pub new_learners_per_address: Rate,
     pub submissions_per_learner: Rate,
     pub submissions_per_address: Rate,
+    pub sign_in_per_username: Rate,
+    pub sign_in_per_address: Rate,
+    pub staff_token_ttl: Duration,
     pub queue_limit: i64,
     pub trusted_proxies: TrustedProxies,
     pub listener: ListenerLimits,
@@ -68,8 +79,16 @@ impl Config {
             database: database_config()?,
             redis: redis_client()?,
             signer: TokenSigner::new(secret("TOKEN_SECRET")?.as_bytes())?,
-            course_dir: env_or("COURSE_DIR", PathBuf::from("assignments"))?,
+            courses_dir: env_or("COURSES_DIR", PathBuf::from("courses"))?,
+            default_course: env_or("DEFAULT_COURSE", String::from("intro"))?,
             ui_dir: env_or("UI_DIR", PathBuf::from("ui"))?,
+            ws_public_url: match env_or("WS_PUBLIC_URL", String::new())? {
+                url if url.is_empty() => None,
+                url => {
+                    crate::security::gateway_origin(&url).map_err(common::Error::Config)?;
+                    Some(url)
+                }
+            },
             redis_prefix: env_or("REDIS_PREFIX", String::new())?,
             pool_size: env_or("DB_POOL_SIZE", 32usize)?,
             cache_ttl: Duration::from_secs(env_or("CACHE_TTL_SECS", 300u64)?),
@@ -105,6 +124,21 @@ impl Config {
                     per: MINUTE,
                 },
             )?,
+            sign_in_per_username: env_or(
+                "RATE_SIGN_IN_PER_USERNAME",
+                Rate {
+                    count: 10,
+                    per: HOUR,
+                },
+            )?,
+            sign_in_per_address: env_or(
+                "RATE_SIGN_IN_PER_ADDRESS",
+                Rate {
+                    count: 30,
+                    per: HOUR,
+                },
+            )?,
+            staff_token_ttl: Duration::from_secs(env_or("STAFF_TOKEN_TTL_SECS", 28_800u64)?),
             queue_limit: env_or("QUEUE_LIMIT", 1000i64)?,
             trusted_proxies: env_or("TRUSTED_PROXIES", TrustedProxies::default())?,
             listener: ListenerLimits::from_env("API", ListenerLimits::public())?,

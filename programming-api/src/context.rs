@@ -6,11 +6,12 @@ use common::cache::QueryCache;
 use common::jobs::JobQueue;
 use common::names::RedisNames;
 use common::submissions::Submissions;
-use common::token::TokenSigner;
+use common::token::{StaffClaims, TokenSigner};
 use deadpool_postgres::Pool;
 use redis::aio::ConnectionManager;
 use uuid::Uuid;
 
+use crate::catalog::Catalog;
 use crate::error::ApiError;
 use crate::limits::Limits;
 use crate::metrics::Metrics;
@@ -28,6 +29,10 @@ pub struct AppContext {
     pub metrics: Arc<Metrics>,
     /// How often a client may act, and how much may wait.
     pub limits: Arc<Limits>,
+    /// The courses served, fixed at start.
+    pub catalog: Arc<Catalog>,
+    /// How long a staff sign-in lasts.
+    pub staff_token_ttl: std::time::Duration,
 }
 
 impl AppContext {
@@ -37,5 +42,26 @@ impl AppContext {
             .and_then(|h| h.strip_prefix("Bearer "))
             .and_then(|token| self.signer.verify(token.trim()))
             .ok_or_else(ApiError::unauthorized)
+    }
+
+    /// The member of staff a staff token names, if it is genuine and
+    /// unexpired; with `course`, only staff of that course (anyone else gets
+    /// 404, as if the course were not there).
+    pub fn authenticate_staff(
+        &self,
+        header: Option<&str>,
+        course: Option<&str>,
+    ) -> Result<StaffClaims, ApiError> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = header
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .and_then(|token| self.signer.verify_staff(token.trim(), now))
+            .ok_or_else(ApiError::unauthorized)?;
+        match course {
+            Some(slug) if self.catalog.by_slug(slug).map(|c| c.id) != Some(claims.course_id) => {
+                Err(ApiError::not_found("course"))
+            }
+            _ => Ok(claims),
+        }
     }
 }

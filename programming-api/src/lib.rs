@@ -1,18 +1,22 @@
 //! programming-api: the HTTP API of codeplatform and the server of its UI.
 //!
 //! - [`config`]: settings from the environment.
+//! - [`catalog`]: the courses served, and each assignment's course, read at start.
 //! - [`context`]: the cloneable context routes share (pool, cache, job queue, signer).
 //! - [`routes`]: one module per resource, each exposing its warp filter.
 //! - [`body`]: request bodies: size cap, JSON content type, precise parse errors.
 //! - [`error`]: the one mapping from errors to statuses and the JSON error shape.
 //! - [`limits`]: how often a client may create learners and submit, and how much may wait.
 //! - [`markdown`]: handouts rendered and sanitised on the server.
+//! - [`security`]: the Content-Security-Policy and other headers on every response.
 //! - [`reconciler`]: re-pushes queued work the stream lost; restores the cache.
+//! - [`staff`]: staff accounts, argon2id password hashes and sign-in.
 //! - [`server`]: the hyper loop: header guard, metrics, graceful shutdown.
 //! - [`metrics`]: Prometheus counters and histograms.
 //! - `testing` (feature `testing`): the API started in-process for tests.
 
 pub mod body;
+pub mod catalog;
 pub mod config;
 pub mod context;
 pub mod error;
@@ -21,7 +25,9 @@ pub mod markdown;
 pub mod metrics;
 pub mod reconciler;
 pub mod routes;
+pub mod security;
 pub mod server;
+pub mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -36,6 +42,7 @@ use common::submissions::Submissions;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::net::TcpListener;
 
+use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::context::AppContext;
 use crate::limits::Limits;
@@ -44,15 +51,18 @@ use crate::metrics::Metrics;
 /// How long start-up waits for Postgres before giving up.
 const STARTUP_WAIT: Duration = Duration::from_secs(60);
 
-/// Connects, migrates, loads the course and returns the context routes share.
+/// Connects, migrates, loads the courses and returns the context routes share.
 /// Redis may be down: it is connected lazily and the API degrades around it.
 pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
     let pool = common::db::pool(config.database.clone(), config.pool_size)?;
     wait_for_postgres(&pool).await?;
     common::db::migrate(&pool).await?;
-    let course = common::course::load_course(&config.course_dir)?;
-    common::course::upsert_course(&pool, &course).await?;
-    tracing::info!(assignments = course.len(), dir = %config.course_dir.display(), "course loaded");
+    let courses = common::courses::load_courses(&config.courses_dir)?;
+    common::courses::upsert_courses(&pool, &courses).await?;
+    for course in &courses {
+        tracing::info!(course = %course.slug, assignments = course.assignments.len(), "course loaded");
+    }
+    let catalog = Arc::new(Catalog::load(&pool, &config.default_course).await?);
 
     let redis = ConnectionManager::new_lazy_with_config(
         config.redis.clone(),
@@ -78,6 +88,8 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
         signer: config.signer.clone(),
         metrics: Arc::new(Metrics::default()),
         limits: Arc::new(Limits::new(config)),
+        catalog,
+        staff_token_ttl: config.staff_token_ttl,
     };
     flush_course_cache(&ctx).await?;
     Ok(ctx)
@@ -97,13 +109,17 @@ async fn wait_for_postgres(pool: &deadpool_postgres::Pool) -> anyhow::Result<()>
     }
 }
 
-/// The course may have changed with this start: drop its cached reads.
+/// The courses may have changed with this start: drop their cached reads.
 async fn flush_course_cache(ctx: &AppContext) -> anyhow::Result<()> {
-    let client = ctx.pool.get().await?;
-    let mut keys = vec![ctx.names.course_cache()];
-    for row in client.query("SELECT id FROM assignments", &[]).await? {
-        keys.push(ctx.names.assignment_cache(row.get(0)));
-    }
+    let courses = ctx.catalog.courses().iter();
+    let keys: Vec<String> = courses
+        .map(|c| ctx.names.course_cache(c.id))
+        .chain(
+            ctx.catalog
+                .assignment_ids()
+                .map(|id| ctx.names.assignment_cache(id)),
+        )
+        .collect();
     ctx.cache.invalidate(&keys).await;
     Ok(())
 }
@@ -124,7 +140,7 @@ pub async fn run(
         wait_for(stop_rx.clone()),
     ));
     let metrics = ctx.metrics.clone();
-    let filter = routes::routes(ctx, config.ui_dir.clone());
+    let filter = routes::routes(ctx, config.ui_dir.clone(), config.ws_public_url.clone());
     server::serve(
         listener,
         filter,

@@ -20,6 +20,8 @@ pub struct Limits {
     new_learners_per_address: (Limiter, Rate),
     submissions_per_learner: (Limiter, Rate),
     submissions_per_address: (Limiter, Rate),
+    sign_in_per_username: (Limiter, Rate),
+    sign_in_per_address: (Limiter, Rate),
     /// Submissions that may wait for a grader at once.
     pub queue_limit: i64,
 }
@@ -31,6 +33,8 @@ impl Limits {
             new_learners_per_address: limiter(config.new_learners_per_address),
             submissions_per_learner: limiter(config.submissions_per_learner),
             submissions_per_address: limiter(config.submissions_per_address),
+            sign_in_per_username: limiter(config.sign_in_per_username),
+            sign_in_per_address: limiter(config.sign_in_per_address),
             queue_limit: config.queue_limit,
         }
     }
@@ -58,6 +62,26 @@ impl Limits {
         )
     }
 
+    /// One more staff sign-in attempt for `username` from `address`.
+    pub fn sign_in(&self, address: IpAddr, username: &str) -> Result<(), ApiError> {
+        let attempts = |e: ApiError| ApiError {
+            code: Code::TooManyAttempts,
+            ..e
+        };
+        check(
+            &self.sign_in_per_address,
+            &address.to_string(),
+            "sign-in attempts from your address",
+        )
+        .map_err(attempts)?;
+        check(
+            &self.sign_in_per_username,
+            username,
+            "sign-in attempts for that username",
+        )
+        .map_err(attempts)
+    }
+
     /// Forgets clients that have been quiet long enough to be back to a
     /// full allowance.
     pub fn forget_idle(&self) {
@@ -65,6 +89,8 @@ impl Limits {
             &self.new_learners_per_address,
             &self.submissions_per_learner,
             &self.submissions_per_address,
+            &self.sign_in_per_username,
+            &self.sign_in_per_address,
         ] {
             limiter.forget_idle();
         }

@@ -14,7 +14,7 @@ use hyper::body::Incoming;
 use tokio::net::TcpListener;
 use tower_service::Service;
 use tracing::Instrument;
-use warp::http::{HeaderValue, Request};
+use warp::http::{HeaderValue, Method, Request};
 use warp::reply::Response;
 
 use common::client::{ClientAddr, TrustedProxies};
@@ -62,6 +62,11 @@ pub async fn serve<F>(
                     .and_then(|v| v.to_str().ok());
                 let client = ClientAddr(proxies.client(peer.ip(), forwarded));
                 req.extensions_mut().insert(client);
+                // HEAD is GET without the body, for every route: hyper knows the
+                // request was HEAD and sends no body.
+                if req.method() == Method::HEAD {
+                    *req.method_mut() = Method::GET;
+                }
                 let route = route_label(req.uri().path());
                 let request_id = request_id(&req);
                 // Every line logged for this request carries its id (and, once

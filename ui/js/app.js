@@ -48,20 +48,29 @@ async function main() {
   window.addEventListener('hashchange', () => openFromHash());
   try {
     state.me = await ensureLearner();
-    state.course = await api('/api/assignments');
+    state.course = await api(courseSlug() ? `/api/courses/${courseSlug()}/assignments` : '/api/assignments');
   } catch (e) {
     say(e.message);
     return;
   }
   renderCourse();
   startLive();
-  if (!openFromHash()) goTo(state.me.next_assignment_id ?? state.course[0]?.id, true);
+  if (!openFromHash()) goTo(firstUnsolvedId() ?? state.course[0]?.id, true);
+}
+
+/** The course this page is for: `/c/<course>`, or the default course at `/`. */
+function courseSlug() {
+  return location.pathname.match(/^\/c\/([a-z0-9-]+)\/?$/)?.[1] ?? null;
+}
+
+function firstUnsolvedId() {
+  return state.course.find((a) => !(state.me?.completed ?? []).includes(a.id))?.id ?? null;
 }
 
 function wsUrl() {
   const meta = document.querySelector('meta[name="ws-url"]')?.content;
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const base = meta || localStorage.getItem('codeplatform.ws') || `${proto}//${location.hostname}:8081/ws`;
+  const base = meta || `${proto}//${location.hostname}:8081/ws`;
   return `${base}?token=${encodeURIComponent(token())}`;
 }
 
@@ -333,7 +342,7 @@ async function onFinal(s, announce) {
 function nextAssignmentId() {
   const idx = state.course.findIndex((a) => a.id === state.assignment?.id);
   const after = state.course.slice(idx + 1).find((a) => !(state.me?.completed ?? []).includes(a.id));
-  return after?.id ?? state.me?.next_assignment_id ?? null;
+  return after?.id ?? firstUnsolvedId();
 }
 
 main();

@@ -1,5 +1,7 @@
-//! `GET /api/assignments` and `GET /api/assignments/{id}`: the course, public
-//! and cached in Redis. The cache is dropped when the course is upserted at start.
+//! A course's assignments, public and cached in Redis: `GET
+//! /api/courses/{c}/assignments` (and `GET /api/assignments`, the default
+//! course's) and `GET /api/assignments/{id}`. The cache is dropped when the
+//! courses are upserted at start.
 
 use serde::Serialize;
 use warp::http::StatusCode;
@@ -14,15 +16,27 @@ use crate::markdown::render_handout;
 pub fn routes(
     ctx: AppContext,
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
-    let list = warp::path!("api" / "assignments")
+    let default_list = warp::path!("api" / "assignments")
         .and(warp::get())
         .and(with_ctx(ctx.clone()))
-        .then(|ctx: AppContext| async move { respond(list(&ctx).await) });
+        .then(|ctx: AppContext| async move {
+            let course = ctx.catalog.default_course().id;
+            respond(list(&ctx, course).await)
+        });
+    let course_list = warp::path!("api" / "courses" / String / "assignments")
+        .and(warp::get())
+        .and(with_ctx(ctx.clone()))
+        .then(|slug: String, ctx: AppContext| async move {
+            respond(match ctx.catalog.by_slug(&slug) {
+                Some(course) => list(&ctx, course.id).await,
+                None => Err(ApiError::not_found("course")),
+            })
+        });
     let one = warp::path!("api" / "assignments" / String)
         .and(warp::get())
         .and(with_ctx(ctx))
         .then(|id: String, ctx: AppContext| async move { respond(one(&ctx, &id).await) });
-    list.or(one).unify()
+    default_list.or(course_list).unify().or(one).unify()
 }
 
 #[derive(Serialize)]
@@ -33,8 +47,8 @@ struct Summary {
     title: String,
 }
 
-async fn list(ctx: &AppContext) -> Result<Response, ApiError> {
-    let key = ctx.names.course_cache();
+async fn list(ctx: &AppContext, course_id: i32) -> Result<Response, ApiError> {
+    let key = ctx.names.course_cache(course_id);
     if let Some(body) = ctx.cache.get(&key).await {
         ctx.metrics.cache_hit(true);
         return Ok(raw_json(StatusCode::OK, body));
@@ -44,8 +58,8 @@ async fn list(ctx: &AppContext) -> Result<Response, ApiError> {
     let course: Vec<Summary> = client
         .query(
             "SELECT id, slug, position, title FROM assignments
-             WHERE position IS NOT NULL ORDER BY position",
-            &[],
+             WHERE course_id = $1 AND position IS NOT NULL ORDER BY position",
+            &[&course_id],
         )
         .await?
         .iter()

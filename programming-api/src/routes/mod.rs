@@ -3,7 +3,10 @@
 //! JSON shape, so a matched route never falls through to another.
 
 mod assignments;
+mod courses;
 mod health;
+mod pages;
+mod staff;
 mod submissions;
 mod users;
 
@@ -25,21 +28,30 @@ use crate::error::{self, ApiError};
 pub fn routes(
     ctx: AppContext,
     ui_dir: PathBuf,
+    ws_url: Option<String>,
 ) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone {
+    let gateway = ws_url.as_deref().map(|url| {
+        crate::security::gateway_origin(url).expect("WS_PUBLIC_URL was checked at start")
+    });
     let api = users::routes(ctx.clone())
         .or(assignments::routes(ctx.clone()))
+        .unify()
+        .or(courses::routes(ctx.clone()))
+        .unify()
+        .or(staff::routes(ctx.clone()))
         .unify()
         .or(submissions::routes(ctx.clone()))
         .unify()
         .or(health::routes(ctx))
         .unify();
-    let ui = warp::get()
-        .and(warp::path::end())
-        .and(warp::fs::file(ui_dir.join("index.html")))
-        .or(warp::get().and(warp::fs::dir(ui_dir)))
+    api.or(pages::routes(ui_dir, ws_url))
         .unify()
-        .map(|file: warp::filters::fs::File| file.into_response());
-    api.or(ui).unify().recover(error::recover).unify()
+        .recover(error::recover)
+        .unify()
+        .and(warp::header::headers_cloned())
+        .map(move |response, request: warp::http::HeaderMap| {
+            crate::security::add_headers(response, gateway.as_deref(), &request)
+        })
 }
 
 fn with_ctx(ctx: AppContext) -> impl Filter<Extract = (AppContext,), Error = Infallible> + Clone {

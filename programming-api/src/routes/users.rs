@@ -87,11 +87,11 @@ async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiE
     let next: Option<i32> = client
         .query_opt(
             "SELECT a.id FROM assignments a
-             WHERE a.position IS NOT NULL
+             WHERE a.course_id = $2 AND a.position IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM completions c
                                WHERE c.user_id = $1 AND c.assignment_id = a.id)
              ORDER BY a.position LIMIT 1",
-            &[&user_id],
+            &[&user_id, &ctx.catalog.default_course().id],
         )
         .await?
         .map(|r| r.get(0));

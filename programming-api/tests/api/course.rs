@@ -62,7 +62,14 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[tokio::test]
 async fn an_instructors_edit_shows_after_a_restart_and_a_changed_test_changes_the_hash() {
-    let course_dir = std::env::temp_dir().join(format!("cp-edit-{}", uuid::Uuid::new_v4()));
+    let root = std::env::temp_dir().join(format!("cp-edit-{}", uuid::Uuid::new_v4()));
+    let course_dir = root.join("intro");
+    std::fs::create_dir_all(&course_dir).unwrap();
+    std::fs::copy(
+        repository_course_dir().join("course.toml"),
+        course_dir.join("course.toml"),
+    )
+    .unwrap();
     let mut folders: Vec<_> = std::fs::read_dir(repository_course_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -76,7 +83,7 @@ async fn an_instructors_edit_shows_after_a_restart_and_a_changed_test_changes_th
     let second = course_dir.join(folders[1].file_name().unwrap());
     let env = common::testing::TestEnv::empty().await;
     let mut config = config(&env);
-    config.course_dir = course_dir.clone();
+    config.courses_dir = root.clone();
     let app = TestApp::start(env, config).await;
     let ids = app.assignment_ids().await;
     assert_eq!(ids.len(), 2);
@@ -135,5 +142,122 @@ async fn an_instructors_edit_shows_after_a_restart_and_a_changed_test_changes_th
         StatusCode::NOT_FOUND,
         "a removed folder leaves the course"
     );
-    std::fs::remove_dir_all(&course_dir).unwrap();
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+/// A courses folder with `intro` (two assignments, open) and `cs1` (one,
+/// join code), copied from the repository's course.
+pub fn two_courses() -> std::path::PathBuf {
+    let root = std::env::temp_dir().join(format!("cp-courses-{}", uuid::Uuid::new_v4()));
+    let mut folders: Vec<_> = std::fs::read_dir(repository_course_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    for (course, toml, take) in [
+        (
+            "intro",
+            "title = \"Intro\"\njoin = \"open\"\n",
+            &folders[..2],
+        ),
+        (
+            "cs1",
+            "title = \"CS 1\"\nterm = \"Spring\"\njoin = \"code\"\njoin_code = \"tulip-42\"\n",
+            &folders[2..3],
+        ),
+    ] {
+        let dir = root.join(course);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("course.toml"), toml).unwrap();
+        for f in take {
+            copy_dir(f, &dir.join(f.file_name().unwrap()));
+        }
+    }
+    root
+}
+
+async fn slugs(app: &TestApp, path: &str) -> Vec<String> {
+    let res = app.get(path, None).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    let list: Vec<Value> = res.json().await.unwrap();
+    list.iter()
+        .map(|a| a["slug"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn several_courses_each_at_its_own_address_and_a_removed_one_is_unlisted() {
+    let root = two_courses();
+    let env = common::testing::TestEnv::empty().await;
+    let mut config = config(&env);
+    config.courses_dir = root.clone();
+    let app = TestApp::start(env, config).await;
+
+    let courses: Vec<Value> = app.get("/api/courses", None).await.json().await.unwrap();
+    assert_eq!(courses.len(), 2, "{courses:?}");
+    assert_eq!(courses[0]["slug"], "cs1");
+    assert_eq!(courses[0]["join"], "code");
+    assert_eq!(courses[0]["term"], "Spring");
+    assert_eq!(courses[0]["default"], false);
+    assert_eq!(courses[1]["slug"], "intro");
+    assert_eq!(courses[1]["default"], true);
+    assert!(
+        !courses[0].to_string().contains("tulip"),
+        "the join code is never shown"
+    );
+
+    let intro = slugs(&app, "/api/courses/intro/assignments").await;
+    assert_eq!(intro.len(), 2);
+    assert_eq!(
+        slugs(&app, "/api/assignments").await,
+        intro,
+        "the default course"
+    );
+    let cs1 = slugs(&app, "/api/courses/cs1/assignments").await;
+    assert_eq!(cs1.len(), 1);
+    // The same folder name in two courses would be two assignments; here
+    // each course has its own.
+    assert!(!intro.contains(&cs1[0]));
+    for path in [
+        "/api/courses/nope/assignments",
+        "/api/courses/..%2f/assignments",
+    ] {
+        let res = app.get(path, None).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "not_found", "{path}");
+    }
+    let cs1_list: Vec<Value> = app
+        .get("/api/courses/cs1/assignments", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cs1_id = cs1_list[0]["id"].as_i64().unwrap();
+    let (env, config) = app.stop().await;
+
+    // The cs1 folder goes: the course is unlisted and its assignment hidden.
+    std::fs::remove_dir_all(root.join("cs1")).unwrap();
+    let app = TestApp::start(env, config).await;
+    let courses: Vec<Value> = app.get("/api/courses", None).await.json().await.unwrap();
+    assert_eq!(courses.len(), 1, "{courses:?}");
+    let gone = app.get("/api/courses/cs1/assignments", None).await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    let gone = app.get(&format!("/api/assignments/{cs1_id}"), None).await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    let (env, mut config) = app.stop().await;
+
+    // A default course that does not exist stops the start, naming it.
+    config.default_course = "missing".into();
+    let err = match programming_api::build(&config).await {
+        Ok(_) => panic!("the API started without its default course"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("DEFAULT_COURSE") && err.contains("missing"),
+        "{err}"
+    );
+    drop(env);
+    std::fs::remove_dir_all(&root).unwrap();
 }

@@ -1,0 +1,116 @@
+//! Headers every response carries. Learner content (names, code, printed
+//! output, exception messages) reaches other people's pages, staff's above
+//! all; the pages show it as text, and this policy is the second wall: no
+//! script or style but the site's own files runs, the page connects only to
+//! this site and its gateway, and no other site may frame it.
+
+use warp::http::{header, HeaderMap, HeaderValue};
+use warp::reply::Response;
+
+/// The port the page finds the gateway on when `WS_PUBLIC_URL` is not set
+/// (`ui/js/app.js` uses the same default).
+const GATEWAY_PORT: u16 = 8081;
+
+/// Adds the policy to `response`. `gateway` is the gateway's public origin
+/// when configured; otherwise the page's own host on the gateway's port,
+/// from the request's `Host`.
+pub fn add_headers(mut response: Response, gateway: Option<&str>, request: &HeaderMap) -> Response {
+    let connect = match gateway {
+        Some(origin) => format!("'self' {origin}"),
+        None => match request
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .and_then(host_name)
+        {
+            Some(host) => format!("'self' ws://{host}:{GATEWAY_PORT} wss://{host}:{GATEWAY_PORT}"),
+            None => "'self'".to_owned(),
+        },
+    };
+    let policy = format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         font-src 'self'; connect-src {connect}; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    );
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+/// The host part of a `Host` header, when it is a plain name or address
+/// (anything else could smuggle words into the policy).
+fn host_name(host: &str) -> Option<&str> {
+    let name = if host.starts_with('[') {
+        &host[..=host.find(']')?]
+    } else {
+        host.rsplit_once(':').map_or(host, |(name, _port)| name)
+    };
+    let plain = !name.is_empty()
+        && name.len() <= 253
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'[' | b']' | b':'));
+    plain.then_some(name)
+}
+
+/// The origin (`scheme://host[:port]`) of a configured gateway URL, checked
+/// at start so a typo is a start-up error rather than a silent block.
+pub fn gateway_origin(url: &str) -> Result<String, String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| format!("WS_PUBLIC_URL {url:?} is not a URL"))?;
+    if !matches!(scheme, "ws" | "wss") {
+        return Err(format!(
+            "WS_PUBLIC_URL {url:?} must start with ws:// or wss://"
+        ));
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    if host_name(authority).is_none()
+        || !authority
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'[' | b']' | b':'))
+    {
+        return Err(format!("WS_PUBLIC_URL {url:?} has no plain host"));
+    }
+    Ok(format!("{scheme}://{authority}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_plain_host_reaches_the_policy() {
+        assert_eq!(host_name("example.org:8080"), Some("example.org"));
+        assert_eq!(host_name("127.0.0.1"), Some("127.0.0.1"));
+        assert_eq!(host_name("[::1]:8080"), Some("[::1]"));
+        for bad in ["", "a b", "x; script-src *", "evil.org'", ":80"] {
+            assert_eq!(host_name(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_gateway_url_gives_its_origin() {
+        assert_eq!(
+            gateway_origin("wss://ws.example.org/ws").unwrap(),
+            "wss://ws.example.org"
+        );
+        assert_eq!(
+            gateway_origin("ws://127.0.0.1:41234/ws").unwrap(),
+            "ws://127.0.0.1:41234"
+        );
+        for bad in ["http://x/ws", "ws://", "x", "ws://a b/ws", "ws://x;y/"] {
+            assert!(gateway_origin(bad).is_err(), "{bad:?}");
+        }
+    }
+}

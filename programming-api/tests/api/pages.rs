@@ -1,0 +1,112 @@
+//! What every page and answer carries for the browser's sake: a strict
+//! Content-Security-Policy and friends, and HEAD wherever GET works.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{config, TestApp};
+use common::testing::TestEnv;
+
+fn policy(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("content-security-policy")
+        .expect("a Content-Security-Policy")
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_strict_policy() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/",
+        "/c/intro",
+        "/js/app.js",
+        "/style.css",
+        "/api/assignments",
+        "/api/no-such-thing",
+    ] {
+        let res = app.get(path, None).await;
+        assert!(res.status() != StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+        let csp = policy(&res);
+        for directive in [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {csp}");
+        }
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        // Without WS_PUBLIC_URL the page may reach only its own host's gateway.
+        let host = app.addr.ip();
+        assert!(
+            csp.contains(&format!(
+                "connect-src 'self' ws://{host}:8081 wss://{host}:8081;"
+            )),
+            "{path}: {csp}"
+        );
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(res.headers()["referrer-policy"], "no-referrer", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_host_header_cannot_write_into_the_policy() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .http
+        .get(app.url("/"))
+        .header("host", "evil.org; script-src *")
+        .send()
+        .await
+        .unwrap();
+    let csp = policy(&res);
+    assert!(csp.contains("connect-src 'self';"), "{csp}");
+    assert!(!csp.contains("evil"), "{csp}");
+}
+
+#[tokio::test]
+async fn a_configured_gateway_is_the_only_one_the_page_may_reach_and_is_told() {
+    let env = TestEnv::empty().await;
+    let mut config = config(&env);
+    config.ws_public_url = Some("wss://live.example.org/ws".into());
+    let app = TestApp::start(env, config).await;
+    let res = app.get("/c/intro", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(policy(&res).contains("connect-src 'self' wss://live.example.org;"));
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(r#"<meta name="ws-url" content="wss://live.example.org/ws">"#),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn head_answers_wherever_get_does_without_a_body() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/",
+        "/c/intro",
+        "/style.css",
+        "/api/assignments",
+        "/healthz",
+    ] {
+        let get = app.get(path, None).await;
+        let get_status = get.status();
+        let get_type = get.headers().get("content-type").cloned();
+        let head = app.http.head(app.url(path)).send().await.unwrap();
+        assert_eq!(head.status(), get_status, "HEAD {path}");
+        assert_eq!(
+            head.headers().get("content-type"),
+            get_type.as_ref(),
+            "{path}"
+        );
+        assert!(head.headers().contains_key("content-security-policy"));
+        assert!(
+            head.bytes().await.unwrap().is_empty(),
+            "HEAD {path} has a body"
+        );
+    }
+}

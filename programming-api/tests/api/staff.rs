@@ -1,0 +1,275 @@
+//! Staff: accounts made by the operator's command, sign-in, tokens that
+//! carry the role and the course and expire, and each course's staff kept
+//! out of every other course.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::rate::Rate;
+use common::testing::{test_signer, TestEnv};
+use common::token::{Role, StaffClaims};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::course::two_courses;
+use crate::helpers::{config, TestApp};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Runs `programming-api admin add-staff` as an operator would, with the
+/// password on standard input; its exit status and what it printed.
+fn add_staff(
+    app: &TestApp,
+    course: &str,
+    role: &str,
+    name: &str,
+    password: &str,
+) -> (bool, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_programming-api"))
+        .args([
+            "admin",
+            "add-staff",
+            "--course",
+            course,
+            "--role",
+            role,
+            name,
+        ])
+        .env_clear()
+        .env("DATABASE_URL", &app.env.database_url)
+        .env("PATH", std::env::var("PATH").unwrap())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the API binary runs");
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+async fn sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
+    app.http
+        .post(app.url("/api/staff/sessions"))
+        .json(&json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn get_as(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
+    app.http
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn spawn_with_courses(limit: Option<Rate>) -> (TestApp, std::path::PathBuf) {
+    let root = two_courses();
+    let env = TestEnv::empty().await;
+    let mut config = config(&env);
+    config.courses_dir = root.clone();
+    if let Some(rate) = limit {
+        config.sign_in_per_username = rate;
+        config.sign_in_per_address = Rate {
+            count: rate.count * 2,
+            per: rate.per,
+        };
+    }
+    (TestApp::start(env, config).await, root)
+}
+
+#[tokio::test]
+async fn the_operators_command_makes_staff_who_sign_in_to_their_course() {
+    let (app, root) = spawn_with_courses(None).await;
+    let (ok, out) = add_staff(&app, "cs1", "instructor", "ada", PASSWORD);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("instructor ada can now sign in to cs1"),
+        "{out}"
+    );
+    // What the command refuses, each with a reason for the operator.
+    for (course, role, name, password, why) in [
+        ("cs1", "instructor", "ada", PASSWORD, "taken"),
+        ("nope", "tutor", "bob", PASSWORD, "no course"),
+        ("cs1", "dean", "bob", PASSWORD, "not a role"),
+        ("cs1", "tutor", "Bob Smith", PASSWORD, "username"),
+        ("cs1", "tutor", "bob", "short", "password"),
+    ] {
+        let (ok, out) = add_staff(&app, course, role, name, password);
+        assert!(!ok, "{name} {course} {role}: {out}");
+        assert!(out.contains(why), "{why}: {out}");
+    }
+    // Only an argon2id hash is stored.
+    let client = app.ctx.pool.get().await.unwrap();
+    let hash: String = client
+        .query_one(
+            "SELECT password_hash FROM staff WHERE username = 'ada'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(
+        hash.starts_with("$argon2id$") && !hash.contains("horse"),
+        "{hash}"
+    );
+
+    let res = sign_in(&app, "ada", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let session: Value = res.json().await.unwrap();
+    assert_eq!(session["role"], "instructor");
+    assert_eq!(session["course"], "cs1");
+    assert!(session["expires_at"].as_str().is_some(), "{session}");
+    assert!(!session.to_string().contains("argon2"), "{session}");
+    let token = session["token"].as_str().unwrap();
+    let me: Value = get_as(&app, "/api/staff/me", token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["username"], "ada");
+    assert_eq!(me["course"], "cs1");
+    let staff: Value = get_as(&app, "/api/courses/cs1/staff", token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(staff, json!([{"username": "ada", "role": "instructor"}]));
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[tokio::test]
+async fn wrong_forged_expired_and_learner_tokens_get_nothing() {
+    let (app, root) = spawn_with_courses(None).await;
+    assert!(add_staff(&app, "cs1", "tutor", "tom", PASSWORD).0);
+
+    // A wrong password and an unknown username answer alike.
+    let wrong = sign_in(&app, "tom", "correct horse battery stapler").await;
+    let unknown = sign_in(&app, "nobody", PASSWORD).await;
+    for res in [wrong, unknown] {
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "bad_credentials");
+        assert_eq!(body["error"]["message"], "wrong username or password");
+    }
+    for body in [
+        json!({"username": "tom"}),
+        json!({"username": "tom", "password": 5}),
+    ] {
+        let res = app
+            .http
+            .post(app.url("/api/staff/sessions"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+
+    let session: Value = sign_in(&app, "tom", PASSWORD).await.json().await.unwrap();
+    let token = session["token"].as_str().unwrap().to_owned();
+    let staff_id = get_as(&app, "/api/staff/me", &token).await.status();
+    assert_eq!(staff_id, StatusCode::OK);
+    let tom: uuid::Uuid = app
+        .ctx
+        .pool
+        .get()
+        .await
+        .unwrap()
+        .query_one("SELECT id FROM staff WHERE username = 'tom'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let cs1 = app.ctx.catalog.by_slug("cs1").unwrap().id;
+    let now = chrono::Utc::now().timestamp();
+    let expired = test_signer().sign_staff(&StaffClaims {
+        staff_id: tom,
+        course_id: cs1,
+        role: Role::Tutor,
+        expires_at: now - 1,
+    });
+    // The tutor edits their token into an instructor's: the MAC breaks.
+    let mut tampered = token.clone();
+    tampered.insert(10, 'x');
+    let learner = app.learner().await;
+    for (what, bad) in [
+        ("expired", expired.as_str()),
+        ("tampered", tampered.as_str()),
+        ("a learner's", learner.token.as_str()),
+        ("none", ""),
+    ] {
+        for path in ["/api/staff/me", "/api/courses/cs1/staff"] {
+            let res = get_as(&app, path, bad).await;
+            assert_eq!(
+                res.status(),
+                StatusCode::UNAUTHORIZED,
+                "{what} token on {path}"
+            );
+        }
+    }
+    // A staff token is no learner's token either.
+    let res = get_as(&app, "/api/me", &token).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[tokio::test]
+async fn staff_of_one_course_get_404_in_another() {
+    let (app, root) = spawn_with_courses(None).await;
+    assert!(add_staff(&app, "cs1", "instructor", "ada", PASSWORD).0);
+    assert!(add_staff(&app, "intro", "instructor", "ina", PASSWORD).0);
+    let session: Value = sign_in(&app, "ada", PASSWORD).await.json().await.unwrap();
+    let ada = session["token"].as_str().unwrap();
+    for path in ["/api/courses/intro/staff", "/api/courses/nope/staff"] {
+        let res = get_as(&app, path, ada).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "not_found");
+    }
+    let own = get_as(&app, "/api/courses/cs1/staff", ada).await;
+    assert_eq!(own.status(), StatusCode::OK);
+    // A token claiming intro's id but signed for cs1 cannot exist: forging
+    // one takes the secret (the token tests show the MAC holds).
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[tokio::test]
+async fn guessing_is_limited_per_username_and_per_address() {
+    let three = Rate {
+        count: 3,
+        per: std::time::Duration::from_secs(3600),
+    };
+    let (app, root) = spawn_with_courses(Some(three)).await;
+    assert!(add_staff(&app, "cs1", "tutor", "tom", PASSWORD).0);
+    for guess in 0..3 {
+        let res = sign_in(&app, "tom", &format!("guess number {guess}")).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "guess {guess}");
+    }
+    // Past the limit even the right password is refused, with when to retry.
+    let res = sign_in(&app, "tom", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 60, "{retry}");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_many_attempts");
+    // The address's own allowance (6) runs out across usernames too.
+    for name in ["ann", "ben"] {
+        let res = sign_in(&app, name, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{name}");
+    }
+    let res = sign_in(&app, "cid", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    std::fs::remove_dir_all(&root).unwrap();
+}
