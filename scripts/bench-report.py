@@ -70,7 +70,7 @@ def api(results: Path, duration: str) -> str:
     browse = k6(results / "browse.json", "http_req_duration{name:assignment}")
     submit = k6(results / "submit.json", "http_req_duration{name:submit}")
     cached, uncached, nginx = (wrk(results / f"wrk-{n}.txt") for n in ("cached", "uncached", "nginx"))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    commit = measured_commit()
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return f"""## programming-api
 
@@ -142,6 +142,14 @@ def grader_table(results: Path, prev: str) -> str:
     return "\n".join(lines)
 
 
+def measured_commit() -> str:
+    """The commit measured: BENCH_COMMIT when the script set it at its start
+    (a long run must not name a commit made while it ran), else HEAD."""
+    return os.environ.get("BENCH_COMMIT") or subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+
+
 def notes(name: str) -> str:
     """The hand-written reading of a benchmark, kept beside it in benchmarks/."""
     path = ROOT / "benchmarks" / f"{name}.md"
@@ -149,7 +157,7 @@ def notes(name: str) -> str:
 
 
 def section(name: str, table: Path, command: str) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    commit = measured_commit()
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     extra = notes(name)
     return f"""## {name}

@@ -24,6 +24,10 @@ mkdir -p "$out"
 
 log() { echo "stack: $*" >&2; }
 
+# The tree measured is the one the images are built from now, whatever is
+# committed while the run goes on.
+BENCH_COMMIT=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!BENCHMARKS.md' || echo '+uncommitted')
+export BENCH_COMMIT
 scripts/build-images.sh
 cargo build --release --locked -q -p e2e --bin stack-check
 if docker volume inspect "${stack}_pgdata" >/dev/null 2>&1; then
