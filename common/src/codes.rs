@@ -17,6 +17,8 @@ pub enum Code {
     Unauthorized,
     UnknownUser,
     BadCredentials,
+    NotOpenYet,
+    PastDue,
     NotFound,
     MethodNotAllowed,
     AlreadyGrading,
@@ -29,6 +31,7 @@ pub enum Code {
     HeadersTooLarge,
     RateLimited,
     TooManyAttempts,
+    SubmissionLimit,
     TooManySockets,
     InternalError,
     DatabaseUnavailable,
@@ -37,7 +40,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 27] = [
+    pub const ALL: [Code; 30] = [
         Self::BadRequest,
         Self::InvalidHeader,
         Self::InvalidQuery,
@@ -48,6 +51,8 @@ impl Code {
         Self::Unauthorized,
         Self::UnknownUser,
         Self::BadCredentials,
+        Self::NotOpenYet,
+        Self::PastDue,
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::AlreadyGrading,
@@ -60,6 +65,7 @@ impl Code {
         Self::HeadersTooLarge,
         Self::RateLimited,
         Self::TooManyAttempts,
+        Self::SubmissionLimit,
         Self::TooManySockets,
         Self::InternalError,
         Self::DatabaseUnavailable,
@@ -79,6 +85,8 @@ impl Code {
             Self::Unauthorized => "unauthorized",
             Self::UnknownUser => "unknown_user",
             Self::BadCredentials => "bad_credentials",
+            Self::NotOpenYet => "not_open_yet",
+            Self::PastDue => "past_due",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::AlreadyGrading => "already_grading",
@@ -91,6 +99,7 @@ impl Code {
             Self::HeadersTooLarge => "headers_too_large",
             Self::RateLimited => "rate_limited",
             Self::TooManyAttempts => "too_many_attempts",
+            Self::SubmissionLimit => "submission_limit",
             Self::TooManySockets => "too_many_sockets",
             Self::QueueFull => "queue_full",
             Self::InternalError => "internal_error",
@@ -111,6 +120,7 @@ impl Code {
             Self::Unauthorized | Self::UnknownUser | Self::BadCredentials => {
                 StatusCode::UNAUTHORIZED
             }
+            Self::NotOpenYet | Self::PastDue => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::AlreadyGrading | Self::BeingGraded => StatusCode::CONFLICT,
@@ -118,9 +128,10 @@ impl Code {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::InvalidBody | Self::InvalidCode => StatusCode::UNPROCESSABLE_ENTITY,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            Self::RateLimited | Self::TooManyAttempts | Self::TooManySockets => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
+            Self::RateLimited
+            | Self::TooManyAttempts
+            | Self::SubmissionLimit
+            | Self::TooManySockets => StatusCode::TOO_MANY_REQUESTS,
             Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
             Self::DatabaseUnavailable | Self::QueueFull | Self::NotReady => {
                 StatusCode::SERVICE_UNAVAILABLE

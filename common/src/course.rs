@@ -4,7 +4,9 @@
 //! ```text
 //! assignment.toml    title, time_limit_ms, memory_limit_mb; optional
 //!                    runner (default python), test_time_limit_ms (per
-//!                    test) and hidden_tests
+//!                    test), hidden_tests, and the schedule: opens_at,
+//!                    due_at, late (refuse, mark or penalty, with
+//!                    late_penalty_pct) and max_submissions
 //! handout.md         shown to the learner, rendered server-side
 //! and the runner's files (for python: starter.py, the editor's initial
 //! content; test_solution.py, unittest tests importing the learner's module
@@ -17,6 +19,7 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -48,6 +51,8 @@ pub struct AssignmentSource {
     /// The ids of the tests whose inputs, expected values and messages the
     /// learner never sees; a subset of `test_ids`.
     pub hidden_tests: Vec<String>,
+    /// When it may be submitted to, and how often.
+    pub schedule: Schedule,
     /// Hash of everything that can change a verdict (tests, limits, hidden
     /// tests and the runner's version), so a changed test or runner never
     /// reuses a verdict reached before the change.
@@ -65,6 +70,116 @@ struct Manifest {
     /// Test names as `test_method` or `Class.test_method`.
     #[serde(default)]
     hidden_tests: Vec<String>,
+    opens_at: Option<toml::value::Datetime>,
+    due_at: Option<toml::value::Datetime>,
+    late: Option<String>,
+    late_penalty_pct: Option<i16>,
+    max_submissions: Option<i32>,
+}
+
+/// What happens to a submission after the due date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LatePolicy {
+    /// Refused: 403 `past_due`.
+    Refuse,
+    /// Accepted and marked late; a pass earns full points.
+    Mark,
+    /// Accepted and marked late; a pass earns 100 less this many percent.
+    Penalty(i16),
+}
+
+impl LatePolicy {
+    /// The policy's name in the schema's `late_policy` type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Refuse => "refuse",
+            Self::Mark => "mark",
+            Self::Penalty(_) => "penalty",
+        }
+    }
+
+    pub fn penalty_pct(self) -> Option<i16> {
+        match self {
+            Self::Penalty(pct) => Some(pct),
+            _ => None,
+        }
+    }
+}
+
+/// When an assignment takes submissions, and how many each learner gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    pub opens_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub late: LatePolicy,
+    pub max_submissions: Option<i32>,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Self {
+            opens_at: None,
+            due_at: None,
+            late: LatePolicy::Refuse,
+            max_submissions: None,
+        }
+    }
+}
+
+/// The schedule a manifest gives, or what is wrong with it (its field named).
+fn schedule(m: &Manifest) -> Result<Schedule, String> {
+    let time = |field: &str, value: &Option<toml::value::Datetime>| {
+        value
+            .as_ref()
+            .map(|v| {
+                DateTime::parse_from_rfc3339(&v.to_string())
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|_| {
+                        format!("{field} must be a date and time with its offset, e.g. 2026-12-01T09:00:00Z")
+                    })
+            })
+            .transpose()
+    };
+    let opens_at = time("opens_at", &m.opens_at)?;
+    let due_at = time("due_at", &m.due_at)?;
+    if let (Some(opens), Some(due)) = (opens_at, due_at) {
+        if opens >= due {
+            return Err("opens_at must come before due_at".into());
+        }
+    }
+    let late = match (m.late.as_deref(), m.late_penalty_pct) {
+        (None | Some("refuse"), None) => LatePolicy::Refuse,
+        (Some("mark"), None) => LatePolicy::Mark,
+        (Some("penalty"), Some(pct)) if (1..=100).contains(&pct) => LatePolicy::Penalty(pct),
+        (Some("penalty"), _) => {
+            return Err("late = \"penalty\" needs late_penalty_pct, 1 to 100".into());
+        }
+        (Some("refuse" | "mark"), Some(_)) => {
+            return Err("late_penalty_pct goes only with late = \"penalty\"".into());
+        }
+        (Some(other), _) => {
+            return Err(format!(
+                "late must be refuse, mark or penalty, not {other:?}"
+            ));
+        }
+        (None, Some(_)) => {
+            return Err("late_penalty_pct goes only with late = \"penalty\"".into());
+        }
+    };
+    if late != LatePolicy::Refuse && due_at.is_none() {
+        return Err("late needs a due_at".into());
+    }
+    if let Some(n) = m.max_submissions {
+        if !(1..=10_000).contains(&n) {
+            return Err("max_submissions must be 1 to 10000".into());
+        }
+    }
+    Ok(Schedule {
+        opens_at,
+        due_at,
+        late,
+        max_submissions: m.max_submissions,
+    })
 }
 
 /// The per-test limit an assignment gets when its manifest names none.
@@ -171,7 +286,10 @@ fn load_assignment(dir: &Path) -> Result<AssignmentSource, Error> {
             dir.display()
         )));
     }
+    let schedule = schedule(&manifest)
+        .map_err(|e| Error::Config(format!("{}/assignment.toml: {e}", dir.display())))?;
     Ok(AssignmentSource {
+        schedule,
         slug: slug.to_owned(),
         runner,
         position,
@@ -254,8 +372,10 @@ pub(crate) async fn upsert_assignments(
         .prepare(
             "INSERT INTO assignments (slug, position, title, handout_md, starter_code, test_code,
                  time_limit_ms, memory_limit_mb, content_hash, test_time_limit_ms, test_ids,
-                 hidden_tests, runner, course_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                 hidden_tests, runner, course_id, opens_at, due_at, late_policy,
+                 late_penalty_pct, max_submissions)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                     $17::text::late_policy, $18, $19)
              ON CONFLICT (course_id, slug) DO UPDATE SET position = EXCLUDED.position,
                  title = EXCLUDED.title, handout_md = EXCLUDED.handout_md,
                  starter_code = EXCLUDED.starter_code, test_code = EXCLUDED.test_code,
@@ -264,7 +384,10 @@ pub(crate) async fn upsert_assignments(
                  content_hash = EXCLUDED.content_hash,
                  test_time_limit_ms = EXCLUDED.test_time_limit_ms,
                  test_ids = EXCLUDED.test_ids, hidden_tests = EXCLUDED.hidden_tests,
-                 runner = EXCLUDED.runner",
+                 runner = EXCLUDED.runner, opens_at = EXCLUDED.opens_at,
+                 due_at = EXCLUDED.due_at, late_policy = EXCLUDED.late_policy,
+                 late_penalty_pct = EXCLUDED.late_penalty_pct,
+                 max_submissions = EXCLUDED.max_submissions",
         )
         .await?;
     for a in course {
@@ -285,6 +408,11 @@ pub(crate) async fn upsert_assignments(
                 &a.hidden_tests,
                 &a.runner.name,
                 &course_id,
+                &a.schedule.opens_at,
+                &a.schedule.due_at,
+                &a.schedule.late.as_str(),
+                &a.schedule.late.penalty_pct(),
+                &a.schedule.max_submissions,
             ],
         )
         .await?;
@@ -333,6 +461,7 @@ mod tests {
             test_time_limit_ms: 1000,
             test_ids: vec!["m.T.test_a".into(), "m.T.test_b".into()],
             hidden_tests: Vec::new(),
+            schedule: Schedule::default(),
             content_hash: String::new(),
         }
     }
@@ -352,6 +481,59 @@ mod tests {
             let mut a = source();
             change(&mut a);
             assert_ne!(base, content_hash(&a));
+        }
+    }
+
+    fn manifest(schedule: &str) -> Manifest {
+        toml::from_str(&format!(
+            "title = \"X\"\ntime_limit_ms = 2000\nmemory_limit_mb = 128\n{schedule}"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_schedule_reads_its_times_and_policy() {
+        let s = schedule(&manifest(
+            "opens_at = 2026-12-01T09:00:00+01:00\ndue_at = 2026-12-08T23:59:00Z\n\
+             late = \"penalty\"\nlate_penalty_pct = 25\nmax_submissions = 5\n",
+        ))
+        .unwrap();
+        assert_eq!(
+            s.opens_at.unwrap().to_rfc3339(),
+            "2026-12-01T08:00:00+00:00"
+        );
+        assert_eq!(s.late, LatePolicy::Penalty(25));
+        assert_eq!(s.max_submissions, Some(5));
+        assert_eq!(schedule(&manifest("")).unwrap(), Schedule::default());
+    }
+
+    #[test]
+    fn a_bad_schedule_names_its_field() {
+        for (text, field) in [
+            ("opens_at = 2026-12-01T09:00:00\n", "opens_at"),
+            ("due_at = 2026-12-01\n", "due_at"),
+            (
+                "opens_at = 2026-12-09T00:00:00Z\ndue_at = 2026-12-08T00:00:00Z\n",
+                "opens_at must come before due_at",
+            ),
+            (
+                "due_at = 2026-12-08T00:00:00Z\nlate = \"penalty\"\n",
+                "late_penalty_pct",
+            ),
+            (
+                "due_at = 2026-12-08T00:00:00Z\nlate = \"penalty\"\nlate_penalty_pct = 0\n",
+                "late_penalty_pct",
+            ),
+            (
+                "due_at = 2026-12-08T00:00:00Z\nlate = \"later\"\n",
+                "late must be",
+            ),
+            ("late = \"mark\"\n", "due_at"),
+            ("late_penalty_pct = 5\n", "late_penalty_pct"),
+            ("max_submissions = 0\n", "max_submissions"),
+        ] {
+            let err = schedule(&manifest(text)).unwrap_err();
+            assert!(err.contains(field), "{text}: {err}");
         }
     }
 

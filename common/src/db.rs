@@ -65,7 +65,7 @@ pub async fn migrate_to(pool: &Pool, version: Option<i32>) -> Result<(), Error> 
 
 /// The columns [`submission_from_row`] reads, in a form to splice into SELECTs.
 pub const SUBMISSION_COLUMNS: &str =
-    "id, assignment_id, status::text AS status, verdict, code, created_at, graded_at, feedback";
+    "id, assignment_id, status::text AS status, verdict, code, created_at, graded_at, feedback, late";
 
 /// Maps a row selected with [`SUBMISSION_COLUMNS`].
 pub fn submission_from_row(row: &Row) -> Result<Submission, Error> {
@@ -83,6 +83,7 @@ pub fn submission_from_row(row: &Row) -> Result<Submission, Error> {
         code: row.try_get("code")?,
         created_at: row.try_get("created_at")?,
         graded_at: row.try_get("graded_at")?,
+        late: row.try_get("late")?,
         feedback: feedback
             .map(serde_json::from_value::<Feedback>)
             .transpose()

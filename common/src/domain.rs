@@ -154,6 +154,9 @@ pub struct Submission {
     pub created_at: DateTime<Utc>,
     pub graded_at: Option<DateTime<Utc>>,
     pub feedback: Option<Feedback>,
+    /// Sent after the assignment's due date (accepted under its late policy).
+    #[serde(default)]
+    pub late: bool,
 }
 
 /// What the grader publishes on `grading:events` each time a submission

@@ -14,10 +14,14 @@
 //! ```
 //!
 //! A pass records the completion in the same transaction (points are
-//! earned once per assignment); deleting the passing submission keeps it.
+//! earned once per assignment, by the late policy: the schema's
+//! `pass_points`); deleting the passing submission keeps it. Every accepted
+//! submission uses one of the learner's attempts at the assignment, and
+//! deleting it gives none back.
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 use sha2::{Digest, Sha256};
 use tokio_postgres::error::SqlState;
@@ -31,15 +35,24 @@ use crate::Error;
 
 /// Insert a submission, or reuse the final verdict the same code got against
 /// the same version of the assignment; on a reused pass, record the
-/// completion. Nothing is inserted to be graded while $6 or more wait
-/// already (a reuse costs no grader and is always taken). $1 id, $2 user,
-/// $3 assignment, $4 code, $5 code hash, $6 queue bound, $7 job lane. One statement:
-/// atomic, and one round trip. Always one row: `id` is NULL when nothing
-/// was inserted, and `found` says whether the assignment exists.
+/// completion. Refused, with nothing written, before the assignment opens,
+/// after its due date under the `refuse` policy (later ones are marked
+/// late), past the learner's submission limit, and (unless a verdict is
+/// reused, which costs no grader) while $6 or more wait already. $1 id, $2
+/// user, $3 assignment, $4 code, $5 code hash, $6 queue bound, $7 job lane,
+/// $8 now. One statement: atomic, and one round trip. Always one row: `id`
+/// is NULL when nothing was inserted, and the assignment's columns say why.
+/// The attempts row's check fails the statement when a concurrent submit
+/// took the last attempt first.
 const CREATE: &str = "
     WITH assignment AS (
-        SELECT a.id, a.content_hash, r.status, r.verdict, r.feedback
+        SELECT a.id, a.content_hash, a.opens_at, a.due_at, a.max_submissions,
+               a.late_policy, a.late_penalty_pct, coalesce(t.used, 0) AS used,
+               (a.opens_at IS NOT NULL AND $8 < a.opens_at) AS not_open,
+               (a.due_at IS NOT NULL AND $8 > a.due_at) AS late,
+               r.status, r.verdict, r.feedback
         FROM assignments a
+        LEFT JOIN attempts t ON t.user_id = $2 AND t.assignment_id = a.id
         LEFT JOIN LATERAL (
             SELECT s.status, s.verdict, s.feedback FROM submissions s
             WHERE s.assignment_id = a.id AND s.code_hash = $5
@@ -49,24 +62,56 @@ const CREATE: &str = "
               AND s.verdict <> 'time_limit'
             ORDER BY s.graded_at DESC LIMIT 1) r ON true
         WHERE a.id = $3 AND a.position IS NOT NULL),
+    allowed AS (
+        SELECT * FROM assignment
+        WHERE NOT not_open AND NOT (late AND late_policy = 'refuse')
+          AND (max_submissions IS NULL OR used < max_submissions)),
     inserted AS (
         INSERT INTO submissions (id, user_id, assignment_id, code, code_hash, assignment_hash,
-                                 status, verdict, feedback, graded_at, enqueued_at, lane)
+                                 status, verdict, feedback, graded_at, enqueued_at, lane, late)
         SELECT $1, $2, a.id, $4, $5, a.content_hash,
                coalesce(a.status, 'queued'), a.verdict, a.feedback,
                CASE WHEN a.status IS NULL THEN NULL ELSE now() END,
-               CASE WHEN a.status IS NULL THEN now() END, $7
-        FROM assignment a
+               CASE WHEN a.status IS NULL THEN now() END, $7, a.late
+        FROM allowed a
         WHERE a.status IS NOT NULL
            OR (SELECT count(*) FROM submissions WHERE status = 'queued') < $6
         RETURNING *),
+    counted AS (
+        INSERT INTO attempts (user_id, assignment_id, used, max_allowed)
+        SELECT i.user_id, i.assignment_id, 1, a.max_submissions FROM inserted i, allowed a
+        ON CONFLICT (user_id, assignment_id) DO UPDATE
+            SET used = attempts.used + 1, max_allowed = EXCLUDED.max_allowed),
     completed AS (
-        INSERT INTO completions (user_id, assignment_id, submission_id)
-        SELECT user_id, assignment_id, id FROM inserted WHERE status = 'passed'
+        INSERT INTO completions (user_id, assignment_id, submission_id, points, late)
+        SELECT i.user_id, i.assignment_id, i.id,
+               pass_points(i.late, a.late_policy, a.late_penalty_pct), i.late
+        FROM inserted i, allowed a WHERE i.status = 'passed'
         ON CONFLICT DO NOTHING)
     SELECT i.id, i.assignment_id, i.status::text AS status, i.verdict, i.code, i.created_at,
-           i.graded_at, i.feedback, (SELECT count(*) FROM assignment) > 0 AS found
-    FROM (SELECT 1) one LEFT JOIN inserted i ON true";
+           i.graded_at, i.feedback, i.late, a.id IS NOT NULL AS found, a.not_open, a.opens_at,
+           a.late AND a.late_policy = 'refuse' AS past_due, a.due_at,
+           a.used >= a.max_submissions AS at_limit, a.max_submissions
+    FROM (SELECT 1) one LEFT JOIN assignment a ON true LEFT JOIN inserted i ON true";
+
+/// Why [`CREATE`] inserted nothing, from the assignment's columns it returned.
+fn refusal(row: &tokio_postgres::Row) -> Result<CreateError, Error> {
+    if !row.try_get::<_, bool>("found")? {
+        return Ok(CreateError::NoSuchAssignment);
+    }
+    if row.try_get::<_, bool>("not_open")? {
+        return Ok(CreateError::NotOpenYet(row.try_get("opens_at")?));
+    }
+    if row.try_get::<_, bool>("past_due")? {
+        return Ok(CreateError::PastDue(row.try_get("due_at")?));
+    }
+    if row.try_get::<_, Option<bool>>("at_limit")? == Some(true) {
+        return Ok(CreateError::SubmissionLimit(
+            row.try_get("max_submissions")?,
+        ));
+    }
+    Ok(CreateError::QueueFull)
+}
 
 /// A new submission, queued or with a reused verdict.
 pub struct Created {
@@ -88,6 +133,13 @@ pub enum CreateError {
     /// As many submissions wait for a grader as may: nothing was stored.
     #[error("the queue is full")]
     QueueFull,
+    #[error("the assignment opens at {0}")]
+    NotOpenYet(DateTime<Utc>),
+    #[error("the assignment was due at {0}")]
+    PastDue(DateTime<Utc>),
+    /// The learner has used every submission the assignment allows.
+    #[error("at most {0} submissions")]
+    SubmissionLimit(i32),
     #[error(transparent)]
     Store(#[from] Error),
 }
@@ -155,13 +207,14 @@ impl Submissions {
         code: &str,
         queue_limit: i64,
         lane: u16,
+        now: DateTime<Utc>,
     ) -> Result<Created, CreateError> {
         let lane = lane % crate::jobs::LANES;
         let id = Uuid::new_v4();
         let code_hash = hex::encode(Sha256::digest(code.as_bytes()));
         let client = self.pool.get().await.map_err(Error::from)?;
         let statement = client.prepare_cached(CREATE).await.map_err(Error::from)?;
-        let row = client
+        let result = client
             .query_opt(
                 &statement,
                 &[
@@ -172,25 +225,37 @@ impl Submissions {
                     &code_hash,
                     &queue_limit,
                     &(lane as i16),
+                    &now,
                 ],
             )
-            .await
-            .map_err(|e| match e.code() {
-                Some(c) if *c == SqlState::UNIQUE_VIOLATION => CreateError::AlreadyInFlight,
-                Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => CreateError::UnknownUser,
-                _ => CreateError::Store(e.into()),
-            })?
-            .ok_or(CreateError::NoSuchAssignment)?;
+            .await;
+        let row = match result {
+            Ok(row) => row.ok_or(CreateError::NoSuchAssignment)?,
+            Err(e) => {
+                return Err(match e.code() {
+                    Some(c) if *c == SqlState::UNIQUE_VIOLATION => CreateError::AlreadyInFlight,
+                    Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => CreateError::UnknownUser,
+                    // A concurrent submit took the last attempt first.
+                    Some(c) if *c == SqlState::CHECK_VIOLATION => {
+                        let max = client
+                            .query_one(
+                                "SELECT max_submissions FROM assignments WHERE id = $1",
+                                &[&assignment_id],
+                            )
+                            .await
+                            .map_err(Error::from)?;
+                        CreateError::SubmissionLimit(max.get::<_, Option<i32>>(0).unwrap_or(0))
+                    }
+                    _ => CreateError::Store(e.into()),
+                });
+            }
+        };
         if row
             .try_get::<_, Option<Uuid>>("id")
             .map_err(Error::from)?
             .is_none()
         {
-            return Err(if row.try_get("found").map_err(Error::from)? {
-                CreateError::QueueFull
-            } else {
-                CreateError::NoSuchAssignment
-            });
+            return Err(refusal(&row)?);
         }
         let submission = submission_from_row(&row)?;
         let reused = !submission.status.in_flight();
@@ -295,7 +360,7 @@ impl Submissions {
                      WHERE id = $1 AND (status = 'queued' OR ($2 AND status = 'grading'))
                      RETURNING *)
                  SELECT c.id, c.assignment_id, c.status::text AS status, c.verdict, c.code,
-                        c.created_at, c.graded_at, c.feedback, c.user_id, a.content_hash,
+                        c.created_at, c.graded_at, c.feedback, c.late, c.user_id, a.content_hash,
                         a.runner, a.time_limit_ms, a.test_time_limit_ms, a.memory_limit_mb
                  FROM claimed c JOIN assignments a ON a.id = c.assignment_id",
             )
@@ -354,9 +419,13 @@ impl Submissions {
         };
         if verdict == Verdict::Passed {
             tx.execute(
-                "INSERT INTO completions (user_id, assignment_id, submission_id)
-                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                &[&finished.user_id, &finished.submission.assignment_id, &id],
+                "INSERT INTO completions (user_id, assignment_id, submission_id, points, late)
+                 SELECT s.user_id, s.assignment_id, s.id,
+                        pass_points(s.late, a.late_policy, a.late_penalty_pct), s.late
+                 FROM submissions s JOIN assignments a ON a.id = s.assignment_id
+                 WHERE s.id = $1
+                 ON CONFLICT DO NOTHING",
+                &[&id],
             )
             .await?;
         }

@@ -53,7 +53,7 @@ async fn submit(env: &TestEnv, n: usize) -> Vec<Uuid> {
             .await
             .unwrap();
         let created = submissions
-            .create(user, greeting, &code, i64::MAX, 0)
+            .create(user, greeting, &code, i64::MAX, 0, chrono::Utc::now())
             .await
             .unwrap();
         ids.push(created.submission.id);

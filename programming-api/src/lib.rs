@@ -1,6 +1,7 @@
 //! programming-api: the HTTP API of codeplatform and the server of its UI.
 //!
 //! - [`config`]: settings from the environment.
+//! - [`clock`]: the time the API goes by (set by tests, never slept through).
 //! - [`catalog`]: the courses served, and each assignment's course, read at start.
 //! - [`context`]: the cloneable context routes share (pool, cache, job queue, signer).
 //! - [`routes`]: one module per resource, each exposing its warp filter.
@@ -17,6 +18,7 @@
 
 pub mod body;
 pub mod catalog;
+pub mod clock;
 pub mod config;
 pub mod context;
 pub mod error;
@@ -90,6 +92,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
         limits: Arc::new(Limits::new(config)),
         catalog,
         staff_token_ttl: config.staff_token_ttl,
+        clock: Default::default(),
     };
     flush_course_cache(&ctx).await?;
     Ok(ctx)

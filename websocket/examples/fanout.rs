@@ -104,6 +104,7 @@ async fn main() {
                 created_at: Utc::now(),
                 graded_at: None,
                 feedback: None,
+                late: false,
             },
         };
         publisher.publish_event(&event).await.unwrap();

@@ -71,6 +71,7 @@ impl TestGateway {
                 created_at: Utc::now(),
                 graded_at: None,
                 feedback: None,
+                late: false,
             },
         };
         self.publisher.publish_event(&event).await.unwrap();

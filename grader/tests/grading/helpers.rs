@@ -122,7 +122,7 @@ pub async fn submit(env: &TestEnv, assignment_slug: &str, code: &str) -> (Uuid, 
     let created = env
         .submissions()
         .await
-        .create(user, assignment, code, i64::MAX, 0)
+        .create(user, assignment, code, i64::MAX, 0, chrono::Utc::now())
         .await
         .unwrap();
     assert!(

@@ -86,6 +86,15 @@ struct Detail {
     /// What the page's editor is labelled and highlights as: the runner's.
     solution_file: &'static str,
     language: &'static str,
+    /// The schedule: when it opens and is due (null: always), what happens
+    /// to a late submission (`refuse`, `mark` or `penalty`, with the percent
+    /// taken off a late pass), and how many submissions a learner gets (null:
+    /// no limit).
+    opens_at: Option<chrono::DateTime<chrono::Utc>>,
+    due_at: Option<chrono::DateTime<chrono::Utc>>,
+    late_policy: String,
+    late_penalty_pct: Option<i16>,
+    max_submissions: Option<i32>,
 }
 
 async fn one(ctx: &AppContext, raw_id: &str) -> Result<Response, ApiError> {
@@ -99,7 +108,8 @@ async fn one(ctx: &AppContext, raw_id: &str) -> Result<Response, ApiError> {
     let client = ctx.pool.get().await?;
     let row = client
         .query_opt(
-            "SELECT id, slug, position, title, handout_md, starter_code, runner
+            "SELECT id, slug, position, title, handout_md, starter_code, runner, opens_at,
+                    due_at, late_policy::text, late_penalty_pct, max_submissions
              FROM assignments WHERE id = $1 AND position IS NOT NULL",
             &[&id],
         )
@@ -119,6 +129,11 @@ async fn one(ctx: &AppContext, raw_id: &str) -> Result<Response, ApiError> {
         starter_code: row.get(5),
         solution_file: runner.solution_file,
         language: runner.language,
+        opens_at: row.get(7),
+        due_at: row.get(8),
+        late_policy: row.get(9),
+        late_penalty_pct: row.get(10),
+        max_submissions: row.get(11),
     };
     let body = serde_json::to_string(&detail).map_err(|_| ApiError::internal())?;
     ctx.cache.put(&key, &body).await;

@@ -85,7 +85,7 @@ async fn sign_in(
             .await
             .map_err(|_| ApiError::internal())?;
     let account = account.filter(|_| matches).ok_or_else(bad_credentials)?;
-    let expires_at = chrono::Utc::now()
+    let expires_at = ctx.clock.now()
         + chrono::Duration::from_std(ctx.staff_token_ttl).map_err(|_| ApiError::internal())?;
     let claims = StaffClaims {
         staff_id: account.id,

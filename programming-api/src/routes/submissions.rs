@@ -120,6 +120,7 @@ async fn create(
             &code,
             ctx.limits.queue_limit,
             common::jobs::lane_for(client),
+            ctx.clock.now(),
         )
         .await
         .map_err(|e| match e {
@@ -129,6 +130,18 @@ async fn create(
             CreateError::UnknownUser => ApiError::unknown_user(),
             CreateError::NoSuchAssignment => ApiError::not_found("assignment"),
             CreateError::QueueFull => Limits::queue_full(),
+            CreateError::NotOpenYet(at) => ApiError::new(
+                Code::NotOpenYet,
+                format!("this assignment opens at {}", at.to_rfc3339()),
+            ),
+            CreateError::PastDue(at) => ApiError::new(
+                Code::PastDue,
+                format!("this assignment was due at {}; it takes no more submissions", at.to_rfc3339()),
+            ),
+            CreateError::SubmissionLimit(max) => ApiError::new(
+                Code::SubmissionLimit,
+                format!("you have used all {max} submissions this assignment allows"),
+            ),
             CreateError::Store(e) => e.into(),
         })?;
     tracing::Span::current().record(

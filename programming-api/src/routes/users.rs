@@ -12,9 +12,6 @@ use super::{authorization, client, json, respond, with_ctx};
 use crate::context::AppContext;
 use crate::error::ApiError;
 
-/// Points a completion is worth.
-const POINTS_PER_COMPLETION: i64 = 100;
-
 pub fn routes(
     ctx: AppContext,
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
@@ -60,6 +57,8 @@ struct Progress {
     points: i64,
     completed: Vec<i32>,
     next_assignment_id: Option<i32>,
+    /// Submissions made to each assignment (deleted ones count), by id.
+    attempts: std::collections::BTreeMap<i32, i32>,
 }
 
 async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiError> {
@@ -75,15 +74,25 @@ async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiE
         return Err(ApiError::unknown_user());
     }
     // Completions of hidden assignments still count: points once earned stay.
-    let completed: Vec<i32> = client
+    // Each is worth what its pass earned (100, or less under a late penalty).
+    let rows = client
         .query(
-            "SELECT assignment_id FROM completions WHERE user_id = $1 ORDER BY assignment_id",
+            "SELECT assignment_id, points FROM completions WHERE user_id = $1
+             ORDER BY assignment_id",
+            &[&user_id],
+        )
+        .await?;
+    let completed: Vec<i32> = rows.iter().map(|r| r.get(0)).collect();
+    let attempts = client
+        .query(
+            "SELECT assignment_id, used FROM attempts WHERE user_id = $1",
             &[&user_id],
         )
         .await?
         .iter()
-        .map(|r| r.get(0))
+        .map(|r| (r.get(0), r.get(1)))
         .collect();
+    let points: i64 = rows.iter().map(|r| i64::from(r.get::<_, i32>(1))).sum();
     let next: Option<i32> = client
         .query_opt(
             "SELECT a.id FROM assignments a
@@ -99,9 +108,10 @@ async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiE
         StatusCode::OK,
         &Progress {
             user_id,
-            points: completed.len() as i64 * POINTS_PER_COMPLETION,
+            points,
             completed,
             next_assignment_id: next,
+            attempts,
         },
     ))
 }

@@ -4,6 +4,7 @@
 mod assignments;
 mod bad_input;
 mod course;
+mod deadlines;
 mod helpers;
 mod limits;
 mod migration;
