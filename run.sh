@@ -10,7 +10,7 @@ source scripts/deps.sh
 
 ensure_group core
 dir=$root/.data/dev
-scripts/services.sh start "$dir" 55432 56379
+scripts/services.sh start "$dir" 25432 26379
 set -a
 # shellcheck disable=SC1091
 source "$dir/env"

@@ -14,11 +14,14 @@ ensure_group browser
 dir=$root/.data/test
 scripts/services.sh stop "$dir" >/dev/null 2>&1 || true
 rm -rf "$dir"
-# Tests create hundreds of small databases: durability buys nothing here.
-PG_EXTRA_CONF=$'fsync = off\nsynchronous_commit = off\nfull_page_writes = off' \
-  scripts/services.sh start "$dir" 55433 56380
+# Set before the start, so a half-started pair is stopped too.
 cleanup() { scripts/services.sh stop "$dir" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
+# Tests create hundreds of small databases: durability buys nothing here.
+# The ports lie below the kernel's ephemeral range (32768-60999 here), which
+# any outgoing connection may be holding at the moment a server binds.
+PG_EXTRA_CONF=$'fsync = off\nsynchronous_commit = off\nfull_page_writes = off' \
+  scripts/services.sh start "$dir" 25433 26380
 
 set -a
 # shellcheck disable=SC1091

@@ -28,7 +28,7 @@ connections=${CONNECTIONS:-6000}
 dir=$root/.data/bench
 out=$dir/results
 mkdir -p "$out"
-scripts/services.sh start "$dir" 55434 56382
+scripts/services.sh start "$dir" 25434 26382
 set -a
 # shellcheck disable=SC1091
 source "$dir/env"

@@ -16,7 +16,7 @@ ensure_group core
 prev=${PREV-e890c8d}
 scripts/build-runner-image.sh
 dir=$root/.data/bench
-scripts/services.sh start "$dir" 55434 56382
+scripts/services.sh start "$dir" 25434 26382
 image=codeplatform/python-runner
 current=$(docker image inspect -f '{{.Id}}' "$image:latest")
 cleanup() {

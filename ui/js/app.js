@@ -147,6 +147,7 @@ async function openAssignment(id) {
   // The runner names the learner's file (solution.py for Python).
   $('solution-file').textContent = a.solution_file ?? 'solution.py';
   $('editor').value = localStorage.getItem(DRAFT_KEY(a.id)) ?? a.starter_code;
+  renderSchedule();
   renderCourse();
   hideResult();
   // A reload mid-grading picks up the submission still in flight.
@@ -184,6 +185,32 @@ function renderCourse() {
   );
 }
 
+const LATE_TEXT = {
+  refuse: 'no submissions after that',
+  mark: 'later ones are marked late',
+};
+
+/** When the open assignment takes submissions, and how many are left. */
+function renderSchedule() {
+  const a = state.assignment;
+  if (!a) return;
+  const when = (t) => new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const parts = [];
+  if (a.opens_at && new Date(a.opens_at) > new Date()) parts.push(`Opens ${when(a.opens_at)}`);
+  if (a.due_at) {
+    const late = a.late_policy === 'penalty'
+      ? `later ones are marked late and a pass earns ${100 - a.late_penalty_pct} points`
+      : LATE_TEXT[a.late_policy];
+    parts.push(`Due ${when(a.due_at)} (${late})`);
+  }
+  if (a.max_submissions != null) {
+    const used = state.me?.attempts?.[a.id] ?? 0;
+    parts.push(`${Math.max(a.max_submissions - used, 0)} of ${a.max_submissions} submissions left`);
+  }
+  $('schedule').textContent = parts.join(' · ');
+  $('schedule').hidden = parts.length === 0;
+}
+
 let saveTimer = null;
 function saveDraft() {
   clearTimeout(saveTimer);
@@ -214,6 +241,11 @@ async function submit() {
     });
     state.wasDone = wasDone;
     show(submission);
+    // One attempt fewer left.
+    if (state.assignment.max_submissions != null) {
+      state.me = await api('/api/me').catch(() => state.me);
+      renderSchedule();
+    }
     $('result').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   } catch (e) {
     if (e instanceof ApiError && e.code === 'unknown_user') {
@@ -288,7 +320,7 @@ function show(s, { quiet = false } = {}) {
   } else {
     const passed = s.verdict === 'passed';
     panel.dataset.tone = passed ? 'pass' : 'fail';
-    $('status').textContent = VERDICT_TEXT[s.verdict] ?? s.status;
+    $('status').textContent = `${VERDICT_TEXT[s.verdict] ?? s.status}${s.late ? ' (late)' : ''}`;
     $('summary').textContent = f?.summary ?? '';
     renderTests(f?.tests ?? []);
     const output = [f?.stdout && `stdout:\n${f.stdout}`, f?.stderr && `stderr:\n${f.stderr}`].filter(Boolean).join('\n\n');
