@@ -19,6 +19,8 @@ pub enum Code {
     BadCredentials,
     NotOpenYet,
     PastDue,
+    NotEnrolled,
+    WrongJoinCode,
     NotFound,
     MethodNotAllowed,
     AlreadyGrading,
@@ -40,7 +42,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 30] = [
+    pub const ALL: [Code; 32] = [
         Self::BadRequest,
         Self::InvalidHeader,
         Self::InvalidQuery,
@@ -53,6 +55,8 @@ impl Code {
         Self::BadCredentials,
         Self::NotOpenYet,
         Self::PastDue,
+        Self::NotEnrolled,
+        Self::WrongJoinCode,
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::AlreadyGrading,
@@ -87,6 +91,8 @@ impl Code {
             Self::BadCredentials => "bad_credentials",
             Self::NotOpenYet => "not_open_yet",
             Self::PastDue => "past_due",
+            Self::NotEnrolled => "not_enrolled",
+            Self::WrongJoinCode => "wrong_join_code",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::AlreadyGrading => "already_grading",
@@ -120,7 +126,9 @@ impl Code {
             Self::Unauthorized | Self::UnknownUser | Self::BadCredentials => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::NotOpenYet | Self::PastDue => StatusCode::FORBIDDEN,
+            Self::NotOpenYet | Self::PastDue | Self::NotEnrolled | Self::WrongJoinCode => {
+                StatusCode::FORBIDDEN
+            }
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::AlreadyGrading | Self::BeingGraded => StatusCode::CONFLICT,

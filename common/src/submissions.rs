@@ -38,7 +38,8 @@ use crate::Error;
 /// completion. Refused, with nothing written, before the assignment opens,
 /// after its due date under the `refuse` policy (later ones are marked
 /// late), past the learner's submission limit, and (unless a verdict is
-/// reused, which costs no grader) while $6 or more wait already. $1 id, $2
+/// reused, which costs no grader) while $6 or more wait already. A
+/// submission enrols its learner in the assignment's course. $1 id, $2
 /// user, $3 assignment, $4 code, $5 code hash, $6 queue bound, $7 job lane,
 /// $8 now. One statement: atomic, and one round trip. Always one row: `id`
 /// is NULL when nothing was inserted, and the assignment's columns say why.
@@ -82,6 +83,11 @@ const CREATE: &str = "
         SELECT i.user_id, i.assignment_id, 1, a.max_submissions FROM inserted i, allowed a
         ON CONFLICT (user_id, assignment_id) DO UPDATE
             SET used = attempts.used + 1, max_allowed = EXCLUDED.max_allowed),
+    -- A submission enrols its learner in the course (joining an open one).
+    enrolled AS (
+        INSERT INTO enrolments (user_id, course_id)
+        SELECT i.user_id, a.course_id FROM inserted i JOIN assignments a ON a.id = i.assignment_id
+        ON CONFLICT DO NOTHING),
     completed AS (
         INSERT INTO completions (user_id, assignment_id, submission_id, points, late)
         SELECT i.user_id, i.assignment_id, i.id,

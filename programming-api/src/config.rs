@@ -21,6 +21,8 @@
 //! | `RATE_SUBMISSIONS_PER_ADDRESS` | `300/min` | submissions one address (a classroom's NAT) may make |
 //! | `RATE_SIGN_IN_PER_USERNAME` | `10/h` | staff sign-in attempts for one username (right or wrong) |
 //! | `RATE_SIGN_IN_PER_ADDRESS` | `30/h` | staff sign-in attempts from one address |
+//! | `RATE_JOIN_PER_ADDRESS` | `300/h` | attempts to join a course with a code from one address (a class behind one NAT joins at once) |
+//! | `RATE_JOIN_PER_LEARNER` | `10/h` | attempts to join a course with a code by one learner |
 //! | `STAFF_TOKEN_TTL_SECS` | `28800` | how long a staff token is good for (a working day) |
 //! | `QUEUE_LIMIT` | `1000` | submissions waiting for a grader; past it, 503 `queue_full` and nothing stored |
 //! | `TRUSTED_PROXIES` | empty | addresses or networks whose `X-Forwarded-For` names the client |
@@ -66,6 +68,8 @@ pub struct Config {
     pub submissions_per_address: Rate,
     pub sign_in_per_username: Rate,
     pub sign_in_per_address: Rate,
+    pub join_per_address: Rate,
+    pub join_per_learner: Rate,
     pub staff_token_ttl: Duration,
     pub queue_limit: i64,
     pub trusted_proxies: TrustedProxies,
@@ -135,6 +139,20 @@ impl Config {
                 "RATE_SIGN_IN_PER_ADDRESS",
                 Rate {
                     count: 30,
+                    per: HOUR,
+                },
+            )?,
+            join_per_address: env_or(
+                "RATE_JOIN_PER_ADDRESS",
+                Rate {
+                    count: 300,
+                    per: HOUR,
+                },
+            )?,
+            join_per_learner: env_or(
+                "RATE_JOIN_PER_LEARNER",
+                Rate {
+                    count: 10,
                     per: HOUR,
                 },
             )?,

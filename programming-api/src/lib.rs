@@ -4,6 +4,7 @@
 //! - [`clock`]: the time the API goes by (set by tests, never slept through).
 //! - [`catalog`]: the courses served, and each assignment's course, read at start.
 //! - [`context`]: the cloneable context routes share (pool, cache, job queue, signer).
+//! - [`enrolment`]: who is in a course: open ones take anyone, join-code ones their members.
 //! - [`routes`]: one module per resource, each exposing its warp filter.
 //! - [`body`]: request bodies: size cap, JSON content type, precise parse errors.
 //! - [`error`]: the one mapping from errors to statuses and the JSON error shape.
@@ -21,6 +22,7 @@ pub mod catalog;
 pub mod clock;
 pub mod config;
 pub mod context;
+pub mod enrolment;
 pub mod error;
 pub mod limits;
 pub mod markdown;

@@ -22,6 +22,8 @@ pub struct Limits {
     submissions_per_address: (Limiter, Rate),
     sign_in_per_username: (Limiter, Rate),
     sign_in_per_address: (Limiter, Rate),
+    join_per_address: (Limiter, Rate),
+    join_per_learner: (Limiter, Rate),
     /// Submissions that may wait for a grader at once.
     pub queue_limit: i64,
 }
@@ -35,6 +37,8 @@ impl Limits {
             submissions_per_address: limiter(config.submissions_per_address),
             sign_in_per_username: limiter(config.sign_in_per_username),
             sign_in_per_address: limiter(config.sign_in_per_address),
+            join_per_address: limiter(config.join_per_address),
+            join_per_learner: limiter(config.join_per_learner),
             queue_limit: config.queue_limit,
         }
     }
@@ -82,6 +86,26 @@ impl Limits {
         .map_err(attempts)
     }
 
+    /// One more attempt by `learner` at `address` to join a course with a code.
+    pub fn join(&self, address: IpAddr, learner: Uuid) -> Result<(), ApiError> {
+        let attempts = |e: ApiError| ApiError {
+            code: Code::TooManyAttempts,
+            ..e
+        };
+        check(
+            &self.join_per_address,
+            &address.to_string(),
+            "attempts to join from your address",
+        )
+        .map_err(attempts)?;
+        check(
+            &self.join_per_learner,
+            &learner.to_string(),
+            "attempts to join from you",
+        )
+        .map_err(attempts)
+    }
+
     /// Forgets clients that have been quiet long enough to be back to a
     /// full allowance.
     pub fn forget_idle(&self) {
@@ -91,6 +115,8 @@ impl Limits {
             &self.submissions_per_address,
             &self.sign_in_per_username,
             &self.sign_in_per_address,
+            &self.join_per_address,
+            &self.join_per_learner,
         ] {
             limiter.forget_idle();
         }

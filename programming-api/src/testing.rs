@@ -47,6 +47,8 @@ pub fn config(env: &TestEnv) -> Config {
         submissions_per_address: UNREACHED,
         sign_in_per_username: UNREACHED,
         sign_in_per_address: UNREACHED,
+        join_per_address: UNREACHED,
+        join_per_learner: UNREACHED,
         staff_token_ttl: Duration::from_secs(3600),
         queue_limit: i64::MAX,
         trusted_proxies: Default::default(),

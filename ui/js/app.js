@@ -50,12 +50,32 @@ async function main() {
     state.me = await ensureLearner();
     state.course = await api(courseSlug() ? `/api/courses/${courseSlug()}/assignments` : '/api/assignments');
   } catch (e) {
-    say(e.message);
+    if (e instanceof ApiError && e.code === 'not_enrolled' && courseSlug()) askToJoin(courseSlug());
+    else say(e.message);
     return;
   }
   renderCourse();
   startLive();
   if (!openFromHash()) goTo(firstUnsolvedId() ?? state.course[0]?.id, true);
+}
+
+/** A join-code course the learner is not in yet: the form for its code. */
+function askToJoin(slug) {
+  const form = $('join');
+  form.hidden = false;
+  document.querySelector('.assignment').hidden = true;
+  document.querySelector('.workbench').hidden = true;
+  $('join-code').focus();
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    say(null);
+    try {
+      await api(`/api/courses/${slug}/join`, { method: 'POST', body: { code: $('join-code').value } });
+      location.reload();
+    } catch (e) {
+      say(e.message);
+    }
+  });
 }
 
 /** The course this page is for: `/c/<course>`, or the default course at `/`. */

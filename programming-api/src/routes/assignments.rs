@@ -8,8 +8,10 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use super::{parse_assignment_id, raw_json, respond, with_ctx};
+use super::{authorization, parse_assignment_id, raw_json, respond, with_ctx};
+use crate::catalog::Course;
 use crate::context::AppContext;
+use crate::enrolment;
 use crate::error::ApiError;
 use crate::markdown::render_handout;
 
@@ -19,24 +21,43 @@ pub fn routes(
     let default_list = warp::path!("api" / "assignments")
         .and(warp::get())
         .and(with_ctx(ctx.clone()))
-        .then(|ctx: AppContext| async move {
-            let course = ctx.catalog.default_course().id;
-            respond(list(&ctx, course).await)
+        .and(authorization())
+        .then(|ctx: AppContext, auth: Option<String>| async move {
+            let course = ctx.catalog.default_course().clone();
+            respond(course_list(&ctx, &course, auth.as_deref()).await)
         });
     let course_list = warp::path!("api" / "courses" / String / "assignments")
         .and(warp::get())
         .and(with_ctx(ctx.clone()))
-        .then(|slug: String, ctx: AppContext| async move {
-            respond(match ctx.catalog.by_slug(&slug) {
-                Some(course) => list(&ctx, course.id).await,
-                None => Err(ApiError::not_found("course")),
-            })
-        });
+        .and(authorization())
+        .then(
+            |slug: String, ctx: AppContext, auth: Option<String>| async move {
+                respond(match ctx.catalog.by_slug(&slug).cloned() {
+                    Some(course) => course_list(&ctx, &course, auth.as_deref()).await,
+                    None => Err(ApiError::not_found("course")),
+                })
+            },
+        );
     let one = warp::path!("api" / "assignments" / String)
         .and(warp::get())
         .and(with_ctx(ctx))
-        .then(|id: String, ctx: AppContext| async move { respond(one(&ctx, &id).await) });
+        .and(authorization())
+        .then(
+            |id: String, ctx: AppContext, auth: Option<String>| async move {
+                respond(one(&ctx, &id, auth.as_deref()).await)
+            },
+        );
     default_list.or(course_list).unify().or(one).unify()
+}
+
+/// A course's list, for those who may read it.
+async fn course_list(
+    ctx: &AppContext,
+    course: &Course,
+    auth: Option<&str>,
+) -> Result<Response, ApiError> {
+    enrolment::may_read(ctx, course, auth).await?;
+    list(ctx, course.id).await
 }
 
 #[derive(Serialize)]
@@ -97,8 +118,11 @@ struct Detail {
     max_submissions: Option<i32>,
 }
 
-async fn one(ctx: &AppContext, raw_id: &str) -> Result<Response, ApiError> {
+async fn one(ctx: &AppContext, raw_id: &str, auth: Option<&str>) -> Result<Response, ApiError> {
     let id = parse_assignment_id(raw_id)?;
+    if let Some(course) = ctx.catalog.course_of(id) {
+        enrolment::may_read(ctx, course, auth).await?;
+    }
     let key = ctx.names.assignment_cache(id);
     if let Some(body) = ctx.cache.get(&key).await {
         ctx.metrics.cache_hit(true);

@@ -1,13 +1,18 @@
-//! `GET /api/courses`: the courses a visitor can join, from the catalog
-//! read at start.
+//! `GET /api/courses` (the courses a visitor can join, from the catalog
+//! read at start) and `POST /api/courses/{c}/join`.
 
-use serde::Serialize;
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use super::{json, with_ctx};
+use super::{authorization, client, json, respond, with_ctx};
+use crate::body;
 use crate::context::AppContext;
+use crate::enrolment;
+use crate::error::ApiError;
 
 #[derive(Serialize)]
 struct Listed<'a> {
@@ -20,10 +25,32 @@ struct Listed<'a> {
     default: bool,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Join {
+    code: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Joined<'a> {
+    course: &'a str,
+}
+
 pub fn routes(
     ctx: AppContext,
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
-    warp::path!("api" / "courses")
+    let join = warp::path!("api" / "courses" / String / "join")
+        .and(warp::post())
+        .and(with_ctx(ctx.clone()))
+        .and(client())
+        .and(authorization())
+        .and(body::json::<Join>())
+        .then(
+            |slug: String, ctx: AppContext, client: IpAddr, auth: Option<String>, body| async move {
+                respond(join(&ctx, &slug, client, auth.as_deref(), body).await)
+            },
+        );
+    let list = warp::path!("api" / "courses")
         .and(warp::get())
         .and(with_ctx(ctx))
         .map(|ctx: AppContext| {
@@ -41,5 +68,28 @@ pub fn routes(
                 })
                 .collect();
             json(StatusCode::OK, &listed)
-        })
+        });
+    join.or(list).unify()
+}
+
+async fn join(
+    ctx: &AppContext,
+    slug: &str,
+    client: IpAddr,
+    auth: Option<&str>,
+    body: Result<Join, ApiError>,
+) -> Result<Response, ApiError> {
+    let learner = ctx.authenticate(auth)?;
+    let course = ctx
+        .catalog
+        .by_slug(slug)
+        .ok_or_else(|| ApiError::not_found("course"))?;
+    let code = body?.code;
+    enrolment::join(ctx, course, learner, client, code.as_deref()).await?;
+    Ok(json(
+        StatusCode::OK,
+        &Joined {
+            course: &course.slug,
+        },
+    ))
 }

@@ -177,8 +177,12 @@ pub fn two_courses() -> std::path::PathBuf {
     root
 }
 
-async fn slugs(app: &TestApp, path: &str) -> Vec<String> {
-    let res = app.get(path, None).await;
+async fn slugs(
+    app: &TestApp,
+    path: &str,
+    learner: Option<&crate::helpers::Learner>,
+) -> Vec<String> {
+    let res = app.get(path, learner).await;
     assert_eq!(res.status(), StatusCode::OK, "{path}");
     let list: Vec<Value> = res.json().await.unwrap();
     list.iter()
@@ -207,14 +211,25 @@ async fn several_courses_each_at_its_own_address_and_a_removed_one_is_unlisted()
         "the join code is never shown"
     );
 
-    let intro = slugs(&app, "/api/courses/intro/assignments").await;
+    let intro = slugs(&app, "/api/courses/intro/assignments", None).await;
     assert_eq!(intro.len(), 2);
     assert_eq!(
-        slugs(&app, "/api/assignments").await,
+        slugs(&app, "/api/assignments", None).await,
         intro,
         "the default course"
     );
-    let cs1 = slugs(&app, "/api/courses/cs1/assignments").await;
+    // cs1 takes a join code (see enrolment.rs): a member reads it.
+    let member = app.learner().await;
+    let joined = app
+        .http
+        .post(app.url("/api/courses/cs1/join"))
+        .bearer_auth(&member.token)
+        .json(&serde_json::json!({ "code": "tulip-42" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(joined.status(), StatusCode::OK);
+    let cs1 = slugs(&app, "/api/courses/cs1/assignments", Some(&member)).await;
     assert_eq!(cs1.len(), 1);
     // The same folder name in two courses would be two assignments; here
     // each course has its own.
@@ -229,7 +244,7 @@ async fn several_courses_each_at_its_own_address_and_a_removed_one_is_unlisted()
         assert_eq!(body["error"]["code"], "not_found", "{path}");
     }
     let cs1_list: Vec<Value> = app
-        .get("/api/courses/cs1/assignments", None)
+        .get("/api/courses/cs1/assignments", Some(&member))
         .await
         .json()
         .await

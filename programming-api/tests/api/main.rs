@@ -5,6 +5,7 @@ mod assignments;
 mod bad_input;
 mod course;
 mod deadlines;
+mod enrolment;
 mod helpers;
 mod limits;
 mod migration;

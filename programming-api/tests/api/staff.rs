@@ -14,11 +14,11 @@ use serde_json::{json, Value};
 use crate::course::two_courses;
 use crate::helpers::{config, TestApp};
 
-const PASSWORD: &str = "correct horse battery staple";
+pub const PASSWORD: &str = "correct horse battery staple";
 
 /// Runs `programming-api admin add-staff` as an operator would, with the
 /// password on standard input; its exit status and what it printed.
-fn add_staff(
+pub fn add_staff(
     app: &TestApp,
     course: &str,
     role: &str,
@@ -53,7 +53,7 @@ fn add_staff(
     (out.status.success(), text)
 }
 
-async fn sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
+pub async fn sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
     app.http
         .post(app.url("/api/staff/sessions"))
         .json(&json!({ "username": username, "password": password }))

@@ -1,0 +1,97 @@
+//! Who is in a course. An open course takes anyone: a learner is enrolled by
+//! their first submission there. A join-code course shows its assignments
+//! and takes submissions only from learners who joined it with its code
+//! (and shows them to its own staff).
+
+use std::net::IpAddr;
+
+use common::codes::Code;
+use common::courses::{join_code_matches, Join};
+use uuid::Uuid;
+
+use crate::catalog::Course;
+use crate::context::AppContext;
+use crate::error::ApiError;
+
+fn not_enrolled(course: &Course) -> ApiError {
+    ApiError::new(
+        Code::NotEnrolled,
+        format!(
+            "join the course {:?} with its join code first",
+            course.title
+        ),
+    )
+}
+
+/// Whether `learner` is enrolled in `course`.
+async fn enrolled(ctx: &AppContext, course: &Course, learner: Uuid) -> Result<bool, ApiError> {
+    let client = ctx.pool.get().await?;
+    let statement = client
+        .prepare_cached("SELECT 1 FROM enrolments WHERE user_id = $1 AND course_id = $2")
+        .await?;
+    Ok(client
+        .query_opt(&statement, &[&learner, &course.id])
+        .await?
+        .is_some())
+}
+
+/// May whoever `auth` names see `course`'s assignments? Anyone, for an open
+/// course; for a join-code course, its enrolled learners and its staff.
+pub async fn may_read(
+    ctx: &AppContext,
+    course: &Course,
+    auth: Option<&str>,
+) -> Result<(), ApiError> {
+    if course.join == Join::Open {
+        return Ok(());
+    }
+    if ctx.authenticate_staff(auth, Some(&course.slug)).is_ok() {
+        return Ok(());
+    }
+    let learner = ctx.authenticate(auth)?;
+    may_submit(ctx, course, learner).await
+}
+
+/// May `learner` submit to `course`'s assignments?
+pub async fn may_submit(ctx: &AppContext, course: &Course, learner: Uuid) -> Result<(), ApiError> {
+    if course.join == Join::Open || enrolled(ctx, course, learner).await? {
+        Ok(())
+    } else {
+        Err(not_enrolled(course))
+    }
+}
+
+/// Enrols `learner` in `course`: at once for an open course, with the right
+/// code for a join-code course (attempts limited per address and learner).
+pub async fn join(
+    ctx: &AppContext,
+    course: &Course,
+    learner: Uuid,
+    client: IpAddr,
+    code: Option<&str>,
+) -> Result<(), ApiError> {
+    if let Some(stored) = &course.join_code_hash {
+        ctx.limits.join(client, learner)?;
+        if !code.is_some_and(|code| join_code_matches(stored, code)) {
+            return Err(ApiError::new(
+                Code::WrongJoinCode,
+                "that is not this course's join code",
+            ));
+        }
+    }
+    let client = ctx.pool.get().await?;
+    client
+        .execute(
+            "INSERT INTO enrolments (user_id, course_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&learner, &course.id],
+        )
+        .await
+        .map_err(|e| {
+            if e.code() == Some(&tokio_postgres::error::SqlState::FOREIGN_KEY_VIOLATION) {
+                ApiError::unknown_user()
+            } else {
+                e.into()
+            }
+        })?;
+    Ok(())
+}
