@@ -209,7 +209,7 @@ fn variables(config_rs: &str) -> (BTreeSet<String>, BTreeSet<String>) {
             .collect()
     };
     let mut read = BTreeSet::new();
-    for call in ["env_or(", "required("] {
+    for call in ["env_or(", "required(", "rate("] {
         read.extend(quoted(config_rs, call));
     }
     for name in quoted(config_rs, "secret(") {

@@ -76,6 +76,11 @@ pub struct Config {
     pub listener: ListenerLimits,
 }
 
+/// A rate from the environment, `count` per `per` by default.
+fn rate(name: &str, count: u32, per: Duration) -> Result<Rate, common::Error> {
+    env_or(name, Rate { count, per })
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, common::Error> {
         Ok(Self {
@@ -107,55 +112,13 @@ impl Config {
             },
             reconcile_interval: Duration::from_millis(env_or("RECONCILE_INTERVAL_MS", 2000u64)?),
             reconcile_stale: Duration::from_millis(env_or("RECONCILE_STALE_MS", 60_000u64)?),
-            new_learners_per_address: env_or(
-                "RATE_NEW_LEARNERS",
-                Rate {
-                    count: 120,
-                    per: HOUR,
-                },
-            )?,
-            submissions_per_learner: env_or(
-                "RATE_SUBMISSIONS_PER_LEARNER",
-                Rate {
-                    count: 10,
-                    per: MINUTE,
-                },
-            )?,
-            submissions_per_address: env_or(
-                "RATE_SUBMISSIONS_PER_ADDRESS",
-                Rate {
-                    count: 300,
-                    per: MINUTE,
-                },
-            )?,
-            sign_in_per_username: env_or(
-                "RATE_SIGN_IN_PER_USERNAME",
-                Rate {
-                    count: 10,
-                    per: HOUR,
-                },
-            )?,
-            sign_in_per_address: env_or(
-                "RATE_SIGN_IN_PER_ADDRESS",
-                Rate {
-                    count: 30,
-                    per: HOUR,
-                },
-            )?,
-            join_per_address: env_or(
-                "RATE_JOIN_PER_ADDRESS",
-                Rate {
-                    count: 300,
-                    per: HOUR,
-                },
-            )?,
-            join_per_learner: env_or(
-                "RATE_JOIN_PER_LEARNER",
-                Rate {
-                    count: 10,
-                    per: HOUR,
-                },
-            )?,
+            new_learners_per_address: rate("RATE_NEW_LEARNERS", 120, HOUR)?,
+            submissions_per_learner: rate("RATE_SUBMISSIONS_PER_LEARNER", 10, MINUTE)?,
+            submissions_per_address: rate("RATE_SUBMISSIONS_PER_ADDRESS", 300, MINUTE)?,
+            sign_in_per_username: rate("RATE_SIGN_IN_PER_USERNAME", 10, HOUR)?,
+            sign_in_per_address: rate("RATE_SIGN_IN_PER_ADDRESS", 30, HOUR)?,
+            join_per_address: rate("RATE_JOIN_PER_ADDRESS", 300, HOUR)?,
+            join_per_learner: rate("RATE_JOIN_PER_LEARNER", 10, HOUR)?,
             staff_token_ttl: Duration::from_secs(env_or("STAFF_TOKEN_TTL_SECS", 28_800u64)?),
             queue_limit: env_or("QUEUE_LIMIT", 1000i64)?,
             trusted_proxies: env_or("TRUSTED_PROXIES", TrustedProxies::default())?,
