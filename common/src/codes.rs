@@ -12,6 +12,7 @@ pub enum Code {
     InvalidQuery,
     InvalidId,
     InvalidUtf8,
+    InvalidProfile,
     MalformedJson,
     UnreadableBody,
     Unauthorized,
@@ -42,12 +43,13 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 32] = [
+    pub const ALL: [Code; 33] = [
         Self::BadRequest,
         Self::InvalidHeader,
         Self::InvalidQuery,
         Self::InvalidId,
         Self::InvalidUtf8,
+        Self::InvalidProfile,
         Self::MalformedJson,
         Self::UnreadableBody,
         Self::Unauthorized,
@@ -84,6 +86,7 @@ impl Code {
             Self::InvalidQuery => "invalid_query",
             Self::InvalidId => "invalid_id",
             Self::InvalidUtf8 => "invalid_utf8",
+            Self::InvalidProfile => "invalid_profile",
             Self::MalformedJson => "malformed_json",
             Self::UnreadableBody => "unreadable_body",
             Self::Unauthorized => "unauthorized",
@@ -121,6 +124,7 @@ impl Code {
             | Self::InvalidQuery
             | Self::InvalidId
             | Self::InvalidUtf8
+            | Self::InvalidProfile
             | Self::MalformedJson
             | Self::UnreadableBody => StatusCode::BAD_REQUEST,
             Self::Unauthorized | Self::UnknownUser | Self::BadCredentials => {

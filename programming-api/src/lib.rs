@@ -8,6 +8,7 @@
 //! - [`routes`]: one module per resource, each exposing its warp filter.
 //! - [`body`]: request bodies: size cap, JSON content type, precise parse errors.
 //! - [`error`]: the one mapping from errors to statuses and the JSON error shape.
+//! - [`gradebook`]: a course's learners × assignments, streamed learner by learner.
 //! - [`limits`]: how often a client may create learners and submit, and how much may wait.
 //! - [`markdown`]: handouts rendered and sanitised on the server.
 //! - [`security`]: the Content-Security-Policy and other headers on every response.
@@ -24,6 +25,7 @@ pub mod config;
 pub mod context;
 pub mod enrolment;
 pub mod error;
+pub mod gradebook;
 pub mod limits;
 pub mod markdown;
 pub mod metrics;

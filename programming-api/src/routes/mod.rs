@@ -4,6 +4,7 @@
 
 mod assignments;
 mod courses;
+mod gradebook;
 mod health;
 mod pages;
 mod staff;
@@ -39,6 +40,8 @@ pub fn routes(
         .or(courses::routes(ctx.clone()))
         .unify()
         .or(staff::routes(ctx.clone()))
+        .unify()
+        .or(gradebook::routes(ctx.clone()))
         .unify()
         .or(submissions::routes(ctx.clone()))
         .unify()

@@ -1,6 +1,7 @@
 //! `POST /api/users` (a new anonymous learner) and `GET /api/me` (progress).
 
-use serde::Serialize;
+use common::codes::Code;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -9,6 +10,7 @@ use warp::Filter;
 use std::net::IpAddr;
 
 use super::{authorization, client, json, respond, with_ctx};
+use crate::body;
 use crate::context::AppContext;
 use crate::error::ApiError;
 
@@ -25,12 +27,85 @@ pub fn routes(
             });
     let me = warp::path!("api" / "me")
         .and(warp::get())
-        .and(with_ctx(ctx))
+        .and(with_ctx(ctx.clone()))
         .and(authorization())
         .then(|ctx: AppContext, auth: Option<String>| async move {
             respond(progress(&ctx, auth.as_deref()).await)
         });
-    create.or(me).unify()
+    let profile = warp::path!("api" / "me")
+        .and(warp::patch())
+        .and(with_ctx(ctx))
+        .and(authorization())
+        .and(body::json::<Profile>())
+        .then(|ctx: AppContext, auth: Option<String>, body| async move {
+            respond(set_profile(&ctx, auth.as_deref(), body).await)
+        });
+    create.or(me).unify().or(profile).unify()
+}
+
+/// What a learner may tell their courses' staff; anonymous by default.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    display_name: Option<String>,
+    student_number: Option<String>,
+}
+
+/// A profile field as stored: None to clear it (an empty string), else the
+/// trimmed text, at most `max` characters and no control characters.
+fn profile_field(value: &str, what: &str, max: usize) -> Result<Option<String>, ApiError> {
+    let value = value.trim();
+    if value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(ApiError::new(
+            Code::InvalidProfile,
+            format!("a {what} is at most {max} characters, without control characters"),
+        ));
+    }
+    Ok((!value.is_empty()).then(|| value.to_owned()))
+}
+
+async fn set_profile(
+    ctx: &AppContext,
+    auth: Option<&str>,
+    body: Result<Profile, ApiError>,
+) -> Result<Response, ApiError> {
+    let user_id = ctx.authenticate(auth)?;
+    let body = body?;
+    let name = body
+        .display_name
+        .as_deref()
+        .map(|v| profile_field(v, "display name", 80))
+        .transpose()?;
+    let number = body
+        .student_number
+        .as_deref()
+        .map(|v| profile_field(v, "student number", 32))
+        .transpose()?;
+    let client = ctx.pool.get().await?;
+    // A field not sent keeps its value; one sent empty is cleared.
+    let row = client
+        .query_opt(
+            "UPDATE users SET
+                 display_name = CASE WHEN $2 THEN $3 ELSE display_name END,
+                 student_number = CASE WHEN $4 THEN $5 ELSE student_number END
+             WHERE id = $1 RETURNING display_name, student_number",
+            &[
+                &user_id,
+                &name.is_some(),
+                &name.flatten(),
+                &number.is_some(),
+                &number.flatten(),
+            ],
+        )
+        .await?
+        .ok_or_else(ApiError::unknown_user)?;
+    Ok(json(
+        StatusCode::OK,
+        &Profile {
+            display_name: row.get(0),
+            student_number: row.get(1),
+        },
+    ))
 }
 
 #[derive(Serialize)]

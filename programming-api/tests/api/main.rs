@@ -6,6 +6,7 @@ mod bad_input;
 mod course;
 mod deadlines;
 mod enrolment;
+mod gradebook;
 mod helpers;
 mod limits;
 mod migration;

@@ -1,0 +1,233 @@
+//! The gradebook of a course: its learners × its assignments, read from the
+//! truth (submissions, completions, attempts), never from a cache. Rows
+//! come one learner at a time, in the order they joined, so the CSV export
+//! can stream them without holding the course in memory.
+
+use chrono::{DateTime, Utc};
+use futures::{Stream, TryStreamExt};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// One learner's standing on one assignment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    pub assignment_id: i32,
+    /// The best status any of their submissions reached: passed, failed,
+    /// error, grading or queued; null when they never submitted.
+    pub best_status: Option<String>,
+    /// What their pass earned (0 without one).
+    pub points: i32,
+    /// Submissions made, deleted ones included.
+    pub attempts: i32,
+    pub first_passed_at: Option<DateTime<Utc>>,
+    /// Their pass came after the due date.
+    pub late: bool,
+}
+
+/// One learner's row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LearnerRow {
+    pub user_id: Uuid,
+    pub display_name: Option<String>,
+    pub student_number: Option<String>,
+    pub points: i64,
+    pub cells: Vec<Cell>,
+}
+
+/// An assignment's column, with how the class did on it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Column {
+    pub id: i32,
+    pub slug: String,
+    pub title: String,
+    pub due_at: Option<DateTime<Utc>>,
+    /// Learners who submitted at least once.
+    pub tried: i64,
+    pub passed: i64,
+    /// Over the learners who passed: their submissions up to the first pass.
+    pub median_attempts_to_pass: Option<f64>,
+    /// The test that failed most often in failed submissions, by name.
+    pub most_failed_test: Option<String>,
+}
+
+/// One row per (learner, assignment), learner by learner in the order they
+/// joined, assignments in course order. $1 is the course.
+const CELLS: &str = "
+    WITH best AS (
+        SELECT s.user_id, s.assignment_id,
+               min(array_position(ARRAY['passed', 'failed', 'error', 'grading', 'queued'],
+                                  s.status::text)) AS rank
+        FROM submissions s JOIN assignments a ON a.id = s.assignment_id
+        WHERE a.course_id = $1
+        GROUP BY 1, 2)
+    SELECT e.user_id, u.display_name, u.student_number, a.id,
+           (ARRAY['passed', 'failed', 'error', 'grading', 'queued'])[b.rank],
+           coalesce(c.points, 0), coalesce(t.used, 0), c.completed_at, coalesce(c.late, false)
+    FROM enrolments e
+    JOIN users u ON u.id = e.user_id
+    JOIN assignments a ON a.course_id = e.course_id AND a.position IS NOT NULL
+    LEFT JOIN best b ON b.user_id = e.user_id AND b.assignment_id = a.id
+    LEFT JOIN attempts t ON t.user_id = e.user_id AND t.assignment_id = a.id
+    LEFT JOIN completions c ON c.user_id = e.user_id AND c.assignment_id = a.id
+    WHERE e.course_id = $1
+    ORDER BY e.joined_at, e.user_id, a.position";
+
+/// The course's learners, one row each, as Postgres returns them.
+pub async fn learners(
+    client: &deadpool_postgres::Object,
+    course_id: i32,
+) -> Result<impl Stream<Item = Result<LearnerRow, common::Error>> + '_, common::Error> {
+    let rows = client
+        .query_raw(
+            CELLS,
+            [&course_id as &(dyn tokio_postgres::types::ToSql + Sync)],
+        )
+        .await?
+        .map_err(common::Error::from);
+    // Consecutive rows of one learner fold into that learner's row. The
+    // rows are polled no more once they end (tokio-postgres answers a poll
+    // after the end with an error).
+    let rows = Box::pin(rows);
+    Ok(futures::stream::try_unfold(
+        (Some(rows), None::<LearnerRow>),
+        |(mut rows, mut current)| async move {
+            while let Some(stream) = rows.as_mut() {
+                let Some(row) = stream.try_next().await? else {
+                    rows = None;
+                    break;
+                };
+                let user_id: Uuid = row.try_get(0)?;
+                let cell = Cell {
+                    assignment_id: row.try_get(3)?,
+                    best_status: row.try_get(4)?,
+                    points: row.try_get(5)?,
+                    attempts: row.try_get(6)?,
+                    first_passed_at: row.try_get(7)?,
+                    late: row.try_get(8)?,
+                };
+                match &mut current {
+                    Some(learner) if learner.user_id == user_id => {
+                        learner.points += i64::from(cell.points);
+                        learner.cells.push(cell);
+                    }
+                    _ => {
+                        let next = LearnerRow {
+                            user_id,
+                            display_name: row.try_get(1)?,
+                            student_number: row.try_get(2)?,
+                            points: i64::from(cell.points),
+                            cells: vec![cell],
+                        };
+                        if let Some(done) = current.replace(next) {
+                            return Ok(Some((done, (rows, current))));
+                        }
+                    }
+                }
+            }
+            Ok(current.take().map(|last| (last, (rows, None))))
+        },
+    ))
+}
+
+/// The course's assignments with the class's figures on each.
+pub async fn columns(
+    client: &deadpool_postgres::Object,
+    course_id: i32,
+) -> Result<Vec<Column>, common::Error> {
+    let rows = client
+        .query(
+            "SELECT a.id, a.slug, a.title, a.due_at,
+                (SELECT count(*) FROM attempts t WHERE t.assignment_id = a.id AND t.used > 0),
+                (SELECT count(*) FROM completions c WHERE c.assignment_id = a.id),
+                (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY n) FROM (
+                     SELECT (SELECT count(*) FROM submissions s
+                             WHERE s.user_id = c.user_id AND s.assignment_id = c.assignment_id
+                               AND s.created_at <= c.completed_at) AS n
+                     FROM completions c WHERE c.assignment_id = a.id) x),
+                (SELECT t->>'name' FROM submissions s,
+                        jsonb_array_elements(s.feedback->'tests') t
+                 WHERE s.assignment_id = a.id AND s.status = 'failed'
+                   AND (t->>'passed')::boolean = false
+                 GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)
+             FROM assignments a
+             WHERE a.course_id = $1 AND a.position IS NOT NULL
+             ORDER BY a.position",
+            &[&course_id],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Column {
+                id: r.try_get(0)?,
+                slug: r.try_get(1)?,
+                title: r.try_get(2)?,
+                due_at: r.try_get(3)?,
+                tried: r.try_get(4)?,
+                passed: r.try_get(5)?,
+                median_attempts_to_pass: r.try_get(6)?,
+                most_failed_test: r.try_get(7)?,
+            })
+        })
+        .collect()
+}
+
+/// A spreadsheet would run a cell that begins with one of these as a
+/// formula (CSV injection); such a cell gets a leading `'`.
+fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// The CSV header: the learner's columns, then five per assignment.
+pub fn csv_header(columns: &[Column]) -> Vec<String> {
+    let mut header: Vec<String> = ["user_id", "display_name", "student_number", "points"]
+        .map(str::to_owned)
+        .to_vec();
+    for c in columns {
+        for field in ["status", "points", "attempts", "first_passed_at", "late"] {
+            header.push(format!("{} {field}", c.slug));
+        }
+    }
+    header
+}
+
+/// One learner's CSV record, every text cell neutralised.
+pub fn csv_record(learner: &LearnerRow) -> Vec<String> {
+    let text = |v: &Option<String>| neutralised(v.as_deref().unwrap_or_default()).into_owned();
+    let mut record = vec![
+        learner.user_id.to_string(),
+        text(&learner.display_name),
+        text(&learner.student_number),
+        learner.points.to_string(),
+    ];
+    for cell in &learner.cells {
+        record.push(text(&cell.best_status));
+        record.push(cell.points.to_string());
+        record.push(cell.attempts.to_string());
+        record.push(
+            cell.first_passed_at
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default(),
+        );
+        record.push(if cell.late { "yes" } else { "" }.to_owned());
+    }
+    record
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_others_kept() {
+        for bad in ["=1+1", "+1", "-2", "@SUM(A1)", "\t=x", "\r=x"] {
+            assert!(neutralised(bad).starts_with('\''), "{bad:?}");
+        }
+        for fine in ["Ada", "12345", "", "a=b", "O'Brien"] {
+            assert_eq!(neutralised(fine), fine);
+        }
+    }
+}

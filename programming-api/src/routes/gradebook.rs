@@ -1,0 +1,124 @@
+//! `GET /api/courses/{c}/gradebook` (JSON) and `.../gradebook.csv` (RFC 4180,
+//! streamed learner by learner), for the course's own staff only.
+
+use bytes::Bytes;
+use futures::{SinkExt, TryStreamExt};
+use serde::Serialize;
+use warp::http::{header, HeaderValue, StatusCode};
+use warp::reply::Response;
+use warp::{Filter, Reply};
+
+use super::{authorization, json, respond, with_ctx};
+use crate::context::AppContext;
+use crate::error::ApiError;
+use crate::gradebook::{self, Column, LearnerRow};
+
+/// Bytes gathered before a chunk of the CSV goes out.
+const CHUNK: usize = 32 * 1024;
+
+pub fn routes(
+    ctx: AppContext,
+) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    let json_book = warp::path!("api" / "courses" / String / "gradebook")
+        .and(warp::get())
+        .and(with_ctx(ctx.clone()))
+        .and(authorization())
+        .then(
+            |course: String, ctx: AppContext, auth: Option<String>| async move {
+                respond(book(&ctx, auth.as_deref(), &course).await)
+            },
+        );
+    let csv_book = warp::path!("api" / "courses" / String / "gradebook.csv")
+        .and(warp::get())
+        .and(with_ctx(ctx))
+        .and(authorization())
+        .then(
+            |course: String, ctx: AppContext, auth: Option<String>| async move {
+                respond(csv(&ctx, auth.as_deref(), &course).await)
+            },
+        );
+    json_book.or(csv_book).unify()
+}
+
+#[derive(Serialize)]
+struct Book {
+    assignments: Vec<Column>,
+    learners: Vec<LearnerRow>,
+}
+
+async fn book(ctx: &AppContext, auth: Option<&str>, course: &str) -> Result<Response, ApiError> {
+    let claims = ctx.authenticate_staff(auth, Some(course))?;
+    let client = ctx.pool.get().await?;
+    let assignments = gradebook::columns(&client, claims.course_id).await?;
+    let learners = gradebook::learners(&client, claims.course_id)
+        .await?
+        .try_collect()
+        .await?;
+    Ok(json(
+        StatusCode::OK,
+        &Book {
+            assignments,
+            learners,
+        },
+    ))
+}
+
+async fn csv(ctx: &AppContext, auth: Option<&str>, course: &str) -> Result<Response, ApiError> {
+    let claims = ctx.authenticate_staff(auth, Some(course))?;
+    // Whatever fails before the first byte is still a JSON error.
+    let client = ctx.pool.get().await?;
+    let columns = gradebook::columns(&client, claims.course_id).await?;
+    let (mut tx, rx) = futures::channel::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    let course_id = claims.course_id;
+    tokio::spawn(async move {
+        if let Err(e) = write_csv(&client, course_id, &columns, &mut tx).await {
+            // The client sees the body end early; the cause goes to the log.
+            tracing::warn!(error = %e, course_id, "the gradebook CSV stopped");
+            let _ = tx.send(Err(std::io::Error::other("gradebook"))).await;
+        }
+    });
+    let mut response = warp::reply::stream(rx).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(value) =
+        HeaderValue::from_str(&format!("attachment; filename=\"{course}-gradebook.csv\""))
+    {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// Writes the header and every learner's record, a chunk at a time; stops
+/// quietly when the client has gone.
+async fn write_csv(
+    client: &deadpool_postgres::Object,
+    course_id: i32,
+    columns: &[Column],
+    tx: &mut futures::channel::mpsc::Sender<Result<Bytes, std::io::Error>>,
+) -> anyhow::Result<()> {
+    let builder = {
+        let mut b = csv::WriterBuilder::new();
+        b.terminator(csv::Terminator::CRLF);
+        b
+    };
+    // A byte-order mark, so spreadsheets read the names as UTF-8.
+    let mut writer = builder.from_writer("\u{feff}".as_bytes().to_vec());
+    writer.write_record(gradebook::csv_header(columns))?;
+    let learners = gradebook::learners(client, course_id).await?;
+    let mut learners = std::pin::pin!(learners);
+    while let Some(learner) = learners.try_next().await? {
+        writer.write_record(gradebook::csv_record(&learner))?;
+        writer.flush()?;
+        if writer.get_ref().len() >= CHUNK {
+            let full = std::mem::replace(&mut writer, builder.from_writer(Vec::new()));
+            if tx.send(Ok(full.into_inner()?.into())).await.is_err() {
+                return Ok(());
+            }
+        }
+    }
+    let _ = tx.send(Ok(writer.into_inner()?.into())).await;
+    Ok(())
+}

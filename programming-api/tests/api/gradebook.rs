@@ -1,0 +1,277 @@
+//! The gradebook: for the course's staff only, equal to a recomputation
+//! from the submissions, and its CSV parses back with a real CSV reader,
+//! with every formula-like cell neutralised.
+
+use std::collections::BTreeMap;
+
+use common::domain::{Feedback, TestOutcome, Verdict};
+use common::testing::TestEnv;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::course::two_courses;
+use crate::helpers::{config, Learner, TestApp};
+use crate::staff::{add_staff, sign_in, PASSWORD};
+
+/// Submits `code` and grades it as the grader would, failing `failing` tests.
+async fn graded(app: &TestApp, learner: &Learner, assignment: i32, code: &str, failing: &[&str]) {
+    let res = app.submit(learner, assignment, code).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let body: Value = res.json().await.unwrap();
+    let id: Uuid = body["submission"]["id"].as_str().unwrap().parse().unwrap();
+    let claimed = app.ctx.submissions.claim(id, false).await.unwrap().unwrap();
+    let verdict = if failing.is_empty() {
+        Verdict::Passed
+    } else {
+        Verdict::WrongAnswer
+    };
+    let tests = failing
+        .iter()
+        .map(|name| TestOutcome {
+            name: (*name).into(),
+            passed: false,
+            message: "no".into(),
+            verdict: Some(Verdict::WrongAnswer),
+            hidden: false,
+        })
+        .collect();
+    let feedback = Feedback {
+        summary: verdict.as_str().into(),
+        tests,
+        ..Default::default()
+    };
+    app.ctx
+        .submissions
+        .finish(id, verdict, &feedback, &claimed.content_hash)
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+async fn profile(app: &TestApp, learner: &Learner, body: Value) -> reqwest::Response {
+    app.http
+        .patch(app.url("/api/me"))
+        .bearer_auth(&learner.token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn staff_get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
+    app.http
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn token(app: &TestApp, course: &str, role: &str, name: &str) -> String {
+    assert!(add_staff(app, course, role, name, PASSWORD).0);
+    let session: Value = sign_in(app, name, PASSWORD).await.json().await.unwrap();
+    session["token"].as_str().unwrap().to_owned()
+}
+
+/// What the gradebook must say, recomputed from the submissions and
+/// completions tables: (learner, assignment) → (best status, attempts, points).
+async fn recomputed(app: &TestApp) -> BTreeMap<(Uuid, i32), (Option<String>, i64, i32)> {
+    let client = app.ctx.pool.get().await.unwrap();
+    let mut out = BTreeMap::new();
+    for row in client
+        .query(
+            "SELECT user_id, assignment_id, status::text FROM submissions",
+            &[],
+        )
+        .await
+        .unwrap()
+    {
+        let entry = out
+            .entry((row.get::<_, Uuid>(0), row.get::<_, i32>(1)))
+            .or_insert((None, 0, 0));
+        let status: String = row.get(2);
+        let rank = |s: &Option<String>| {
+            ["passed", "failed", "error", "grading", "queued"]
+                .iter()
+                .position(|x| Some(*x) == s.as_deref())
+                .unwrap_or(9)
+        };
+        if rank(&Some(status.clone())) < rank(&entry.0) {
+            entry.0 = Some(status);
+        }
+        entry.1 += 1;
+    }
+    for row in client
+        .query(
+            "SELECT user_id, assignment_id, points FROM completions",
+            &[],
+        )
+        .await
+        .unwrap()
+    {
+        out.get_mut(&(row.get(0), row.get(1))).unwrap().2 = row.get(2);
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_gradebook_is_the_submissions_recounted_for_its_own_staff_only() {
+    let root = two_courses();
+    let env = TestEnv::empty().await;
+    let mut config = config(&env);
+    config.courses_dir = root.clone();
+    let app = TestApp::start(env, config).await;
+    let ids = app.assignment_ids().await;
+    let (a, b) = (ids[0], ids[1]);
+
+    // Names a spreadsheet would run as formulas, and one learner with none.
+    let l1 = app.learner().await;
+    let l2 = app.learner().await;
+    let l3 = app.learner().await;
+    let res = profile(
+        &app,
+        &l1,
+        json!({"display_name": "=HYPERLINK(\"http://x\")", "student_number": "+123"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        profile(
+            &app,
+            &l2,
+            json!({"display_name": "-Bob", "student_number": "@sum"})
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    for bad in [
+        json!({"display_name": "x".repeat(81)}),
+        json!({"student_number": "1\u{7}"}),
+    ] {
+        let res = profile(&app, &l3, bad.clone()).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+    graded(&app, &l1, a, "x = 1", &["test_a", "test_b"]).await;
+    graded(&app, &l1, a, "x = 2", &[]).await;
+    graded(&app, &l1, b, "x = 3", &["test_b"]).await;
+    graded(&app, &l2, a, "x = 4", &[]).await;
+    let joined = app
+        .http
+        .post(app.url("/api/courses/intro/join"))
+        .bearer_auth(&l3.token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(joined.status(), StatusCode::OK);
+
+    let instructor = token(&app, "intro", "instructor", "ada").await;
+    let tutor = token(&app, "intro", "tutor", "tom").await;
+    let other = token(&app, "cs1", "instructor", "cid").await;
+    for path in [
+        "/api/courses/intro/gradebook",
+        "/api/courses/intro/gradebook.csv",
+    ] {
+        assert_eq!(
+            staff_get(&app, &other, path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+        assert_eq!(
+            app.get(path, Some(&l1)).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
+        assert_eq!(
+            app.get(path, None).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
+        let res = staff_get(&app, &tutor, path).await;
+        let status = res.status();
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{path}: {}",
+            res.text().await.unwrap()
+        );
+    }
+
+    let book: Value = staff_get(&app, &instructor, "/api/courses/intro/gradebook")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let want = recomputed(&app).await;
+    let learners = book["learners"].as_array().unwrap();
+    assert_eq!(
+        learners.len(),
+        3,
+        "every enrolled learner, joined or submitting"
+    );
+    for learner in learners {
+        let user: Uuid = learner["user_id"].as_str().unwrap().parse().unwrap();
+        let mut total = 0;
+        for cell in learner["cells"].as_array().unwrap() {
+            let assignment = cell["assignment_id"].as_i64().unwrap() as i32;
+            let (status, attempts, points) = want
+                .get(&(user, assignment))
+                .cloned()
+                .unwrap_or((None, 0, 0));
+            assert_eq!(cell["best_status"].as_str(), status.as_deref(), "{cell}");
+            assert_eq!(cell["attempts"], attempts, "{cell}");
+            assert_eq!(cell["points"], points, "{cell}");
+            assert_eq!(cell["first_passed_at"].is_null(), points == 0, "{cell}");
+            total += points;
+        }
+        assert_eq!(learner["points"], total);
+    }
+    let l1_row = learners
+        .iter()
+        .find(|l| l["user_id"] == l1.id.to_string())
+        .unwrap();
+    assert_eq!(
+        l1_row["display_name"], "=HYPERLINK(\"http://x\")",
+        "JSON carries the text as it is"
+    );
+    let columns = book["assignments"].as_array().unwrap();
+    assert_eq!(columns[0]["tried"], 2);
+    assert_eq!(columns[0]["passed"], 2);
+    assert_eq!(columns[0]["median_attempts_to_pass"], 1.5);
+    assert_eq!(columns[0]["most_failed_test"], "test_a");
+    assert_eq!(columns[1]["tried"], 1);
+    assert_eq!(columns[1]["passed"], 0);
+    assert!(columns[1]["median_attempts_to_pass"].is_null());
+    assert_eq!(columns[1]["most_failed_test"], "test_b");
+
+    // The CSV: streamed (no length known up front), parsed back by a real reader.
+    let res = staff_get(&app, &instructor, "/api/courses/intro/gradebook.csv").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(res.headers().get("content-length").is_none(), "streamed");
+    let text = res.text().await.unwrap();
+    assert!(text.contains("\r\n"), "RFC 4180 line ends");
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(header.len(), 4 + 5 * columns.len());
+    assert_eq!(&header[0], "user_id");
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 3);
+    for record in &records {
+        for cell in record.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "a live formula: {cell:?}"
+            );
+        }
+    }
+    let l1_record = records.iter().find(|r| r[0] == l1.id.to_string()).unwrap();
+    assert_eq!(&l1_record[1], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(&l1_record[2], "'+123");
+    assert_eq!(&l1_record[3], "100");
+    let l2_record = records.iter().find(|r| r[0] == l2.id.to_string()).unwrap();
+    assert_eq!((&l2_record[1], &l2_record[2]), ("'-Bob", "'@sum"));
+    std::fs::remove_dir_all(&root).unwrap();
+}
