@@ -52,6 +52,17 @@ fn every_reference_solution_passes_and_every_starter_fails() {
     }
 }
 
+/// The repository's default course's assignment folders, in course order.
+fn assignment_folders() -> Vec<std::path::PathBuf> {
+    let mut folders: Vec<_> = std::fs::read_dir(repository_course_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    folders
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -70,12 +81,7 @@ async fn an_instructors_edit_shows_after_a_restart_and_a_changed_test_changes_th
         course_dir.join("course.toml"),
     )
     .unwrap();
-    let mut folders: Vec<_> = std::fs::read_dir(repository_course_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    folders.sort();
+    let folders = assignment_folders();
     for f in &folders[..2] {
         copy_dir(f, &course_dir.join(f.file_name().unwrap()));
     }
@@ -149,12 +155,7 @@ async fn an_instructors_edit_shows_after_a_restart_and_a_changed_test_changes_th
 /// join code), copied from the repository's course.
 pub fn two_courses() -> std::path::PathBuf {
     let root = std::env::temp_dir().join(format!("cp-courses-{}", uuid::Uuid::new_v4()));
-    let mut folders: Vec<_> = std::fs::read_dir(repository_course_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    folders.sort();
+    let folders = assignment_folders();
     for (course, toml, take) in [
         (
             "intro",

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::course::two_courses;
 use crate::helpers::{config, Learner, TestApp};
-use crate::staff::{add_staff, sign_in, PASSWORD};
+use crate::staff::{add_staff, get_as, sign_in, PASSWORD};
 
 /// Submits `code` and grades it as the grader would, failing `failing` tests.
 async fn graded(app: &TestApp, learner: &Learner, assignment: i32, code: &str, failing: &[&str]) {
@@ -54,15 +54,6 @@ async fn profile(app: &TestApp, learner: &Learner, body: Value) -> reqwest::Resp
         .patch(app.url("/api/me"))
         .bearer_auth(&learner.token)
         .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn staff_get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    app.http
-        .get(app.url(path))
-        .bearer_auth(token)
         .send()
         .await
         .unwrap()
@@ -175,7 +166,7 @@ async fn the_gradebook_is_the_submissions_recounted_for_its_own_staff_only() {
         "/api/courses/intro/gradebook.csv",
     ] {
         assert_eq!(
-            staff_get(&app, &other, path).await.status(),
+            get_as(&app, path, &other).await.status(),
             StatusCode::NOT_FOUND,
             "{path}"
         );
@@ -189,7 +180,7 @@ async fn the_gradebook_is_the_submissions_recounted_for_its_own_staff_only() {
             StatusCode::UNAUTHORIZED,
             "{path}"
         );
-        let res = staff_get(&app, &tutor, path).await;
+        let res = get_as(&app, path, &tutor).await;
         let status = res.status();
         assert_eq!(
             status,
@@ -199,7 +190,7 @@ async fn the_gradebook_is_the_submissions_recounted_for_its_own_staff_only() {
         );
     }
 
-    let book: Value = staff_get(&app, &instructor, "/api/courses/intro/gradebook")
+    let book: Value = get_as(&app, "/api/courses/intro/gradebook", &instructor)
         .await
         .json()
         .await
@@ -247,7 +238,7 @@ async fn the_gradebook_is_the_submissions_recounted_for_its_own_staff_only() {
     assert_eq!(columns[1]["most_failed_test"], "test_b");
 
     // The CSV: streamed (no length known up front), parsed back by a real reader.
-    let res = staff_get(&app, &instructor, "/api/courses/intro/gradebook.csv").await;
+    let res = get_as(&app, "/api/courses/intro/gradebook.csv", &instructor).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
     assert!(res.headers().get("content-length").is_none(), "streamed");

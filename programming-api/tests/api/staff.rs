@@ -62,7 +62,7 @@ pub async fn sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::
         .unwrap()
 }
 
-async fn get_as(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
+pub async fn get_as(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
     app.http
         .get(app.url(path))
         .bearer_auth(token)
