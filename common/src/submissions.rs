@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use crate::cache::QueryCache;
 use crate::db::{submission_from_row, SUBMISSION_COLUMNS};
-use crate::domain::{Feedback, Submission, Verdict};
+use crate::domain::{Feedback, Submission, TestOutcome, Verdict};
 use crate::jobs::JobQueue;
 use crate::Error;
 
@@ -51,11 +51,11 @@ const CREATE: &str = "
                a.late_policy, a.late_penalty_pct, coalesce(t.used, 0) AS used,
                (a.opens_at IS NOT NULL AND $8 < a.opens_at) AS not_open,
                (a.due_at IS NOT NULL AND $8 > a.due_at) AS late,
-               r.status, r.verdict, r.feedback
+               r.status, r.verdict, r.feedback, r.hidden_details
         FROM assignments a
         LEFT JOIN attempts t ON t.user_id = $2 AND t.assignment_id = a.id
         LEFT JOIN LATERAL (
-            SELECT s.status, s.verdict, s.feedback FROM submissions s
+            SELECT s.status, s.verdict, s.feedback, s.hidden_details FROM submissions s
             WHERE s.assignment_id = a.id AND s.code_hash = $5
               AND s.assignment_hash = a.content_hash
               AND s.status IN ('passed', 'failed')
@@ -69,9 +69,10 @@ const CREATE: &str = "
           AND (max_submissions IS NULL OR used < max_submissions)),
     inserted AS (
         INSERT INTO submissions (id, user_id, assignment_id, code, code_hash, assignment_hash,
-                                 status, verdict, feedback, graded_at, enqueued_at, lane, late)
+                                 status, verdict, feedback, hidden_details, graded_at,
+                                 enqueued_at, lane, late)
         SELECT $1, $2, a.id, $4, $5, a.content_hash,
-               coalesce(a.status, 'queued'), a.verdict, a.feedback,
+               coalesce(a.status, 'queued'), a.verdict, a.feedback, a.hidden_details,
                CASE WHEN a.status IS NULL THEN NULL ELSE now() END,
                CASE WHEN a.status IS NULL THEN now() END, $7, a.late
         FROM allowed a
@@ -397,17 +398,30 @@ impl Submissions {
         id: Uuid,
         verdict: Verdict,
         feedback: &Feedback,
+        hidden: &[TestOutcome],
         assignment_hash: &str,
     ) -> Result<Option<Finished>, Error> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let feedback = serde_json::to_value(feedback.clone().storable())
-            .map_err(|e| Error::Malformed(e.to_string()))?;
+        let storable = |v: Result<serde_json::Value, _>| {
+            v.map_err(|e: serde_json::Error| Error::Malformed(e.to_string()))
+        };
+        let feedback = storable(serde_json::to_value(feedback.clone().storable()))?;
+        // What staff alone see of the hidden tests, NUL-safe as the feedback is.
+        let hidden = storable(serde_json::to_value(
+            Feedback {
+                tests: hidden.to_vec(),
+                ..Default::default()
+            }
+            .storable()
+            .tests,
+        ))?;
         let row = tx
             .query_opt(
                 &format!(
                     "UPDATE submissions SET status = $2::text::submission_status, verdict = $3,
-                         feedback = $4, graded_at = now(), assignment_hash = $5
+                         feedback = $4, graded_at = now(), assignment_hash = $5,
+                         hidden_details = $6
                      WHERE id = $1 AND status = 'grading'
                      RETURNING {SUBMISSION_COLUMNS}, user_id"
                 ),
@@ -417,6 +431,7 @@ impl Submissions {
                     &verdict.as_str(),
                     &feedback,
                     &assignment_hash,
+                    &hidden,
                 ],
             )
             .await?;

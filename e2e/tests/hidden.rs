@@ -136,4 +136,45 @@ async fn neither_the_api_nor_the_socket_carries_a_hidden_test() {
             .contains("printed: ['plain']"),
         "{feedback}"
     );
+
+    // The course's staff, and only they, see what the hidden tests said.
+    programming_api::staff::add(
+        &stack.api.ctx.pool,
+        "intro",
+        common::token::Role::Tutor,
+        "tom",
+        "a tutor's long password",
+    )
+    .await
+    .unwrap();
+    let session: Value = http
+        .post(format!("{}/api/staff/sessions", stack.api_url))
+        .json(&serde_json::json!({"username": "tom", "password": "a tutor's long password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let review: Value = http
+        .get(format!(
+            "{}/api/courses/intro/submissions/{id}",
+            stack.api_url
+        ))
+        .bearer_auth(session["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let hidden: Vec<&str> = review["hidden_tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(hidden.len(), 2, "{review}");
+    assert!(hidden.iter().any(|n| n.contains("test_secret")), "{review}");
+    assert!(review.to_string().contains("SECRET"), "{review}");
 }

@@ -88,7 +88,7 @@ impl Run {
             ..Default::default()
         };
         submissions
-            .finish(id, verdict, &feedback, &claimed.content_hash)
+            .finish(id, verdict, &feedback, &[], &claimed.content_hash)
             .await
             .unwrap()
             .unwrap();

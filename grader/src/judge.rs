@@ -187,6 +187,36 @@ fn judge_load(report: &Report, oom_killed: bool, limits: &Limits) -> (Verdict, S
     (verdict, summary)
 }
 
+/// What staff see of the hidden tests and learners never do: each one's
+/// name and message, as the runner reported them. Kept apart from the
+/// feedback, which is the learner's.
+pub fn hidden_details(
+    outcome: &RunOutcome,
+    nonce: &str,
+    suite: &TestSuite,
+    limits: &Limits,
+) -> Vec<TestOutcome> {
+    let Some(report) = find_report(&outcome.channel, nonce) else {
+        return Vec::new();
+    };
+    let hidden: HashSet<&str> = suite.hidden.iter().map(String::as_str).collect();
+    report
+        .tests
+        .iter()
+        .filter(|t| hidden.contains(t.id.as_str()))
+        .map(|t| {
+            let verdict = verdict_of(&t.outcome, outcome.oom_killed);
+            TestOutcome {
+                name: clip(&t.name, 200),
+                passed: verdict == Verdict::Passed,
+                message: clip(&t.message, limits.message_chars),
+                verdict: Some(verdict),
+                hidden: true,
+            }
+        })
+        .collect()
+}
+
 /// What the learner sees of each test: everything of a visible one; of a
 /// hidden one, only that it passed or the kind of failure.
 fn shown_tests(
@@ -428,6 +458,12 @@ mod tests {
         assert_eq!(f.tests[1].name, "Hidden test 1");
         assert_eq!(f.tests[1].message, "This hidden test failed: wrong answer.");
         assert!(f.tests[1].hidden);
+        // Staff get the hidden test's own name and message, apart.
+        let details = hidden_details(&outcome(&r), N, &s, &limits());
+        assert_eq!(details.len(), 1);
+        assert!(details[0].name.contains("secret_input_42"), "{details:?}");
+        assert_eq!(details[0].message, "'x' != 'expected-42'");
+        assert!(!details[0].passed && details[0].hidden);
     }
 
     #[test]

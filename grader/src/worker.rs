@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::cache::QueryCache;
-use common::domain::{Feedback, Submission, SubmissionEvent, Verdict};
+use common::domain::{Feedback, Submission, SubmissionEvent, TestOutcome, Verdict};
 use common::events::EventPublisher;
 use common::jobs::{Job, JobQueue, JobReader};
 use common::submissions::{Claimed, Finished, Submissions};
@@ -18,7 +18,7 @@ use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use crate::config::Config;
-use crate::judge::judge;
+use crate::judge::{hidden_details, judge};
 use crate::metrics::Metrics;
 use crate::sandbox::{new_nonce, Limits, RunSpec, Sandbox, TestSuite};
 use crate::store;
@@ -105,21 +105,26 @@ impl Grader {
         };
         let started = Instant::now();
         self.announce(claimed.user_id, &claimed.submission).await;
-        let Some((verdict, feedback)) = self.grade(&job, &claimed).await else {
+        let Some((verdict, feedback, hidden)) = self.grade(&job, &claimed).await else {
             return Outcome::Retry;
         };
         let ended = self
             .submissions
-            .finish(id, verdict, &feedback, &claimed.content_hash)
+            .finish(id, verdict, &feedback, &hidden, &claimed.content_hash)
             .await;
         self.settle(&job, ended, Outcome::Graded(verdict), Some(started))
             .await
     }
 
     /// Runs a claimed submission against its assignment's tests and judges
-    /// it. None when it cannot be graded now (the tests changed meanwhile,
+    /// it: the verdict, the learner's feedback and what staff alone see of
+    /// the hidden tests. None when it cannot be graded now (the tests changed meanwhile,
     /// the sandbox failed): the job is delivered again.
-    async fn grade(&self, job: &Job, claimed: &Claimed) -> Option<(Verdict, Feedback)> {
+    async fn grade(
+        &self,
+        job: &Job,
+        claimed: &Claimed,
+    ) -> Option<(Verdict, Feedback, Vec<TestOutcome>)> {
         let Some(runner) = common::runners::by_name(&claimed.runner) else {
             tracing::error!(runner = %claimed.runner, "no such runner in this grader; a newer one may know it");
             return None;
@@ -153,12 +158,13 @@ impl Grader {
             }
         };
         let (verdict, feedback) = judge(&outcome, &nonce, &tests, &limits);
+        let hidden = hidden_details(&outcome, &nonce, &tests, &limits);
         tracing::info!(
             verdict = verdict.as_str(),
             wall_ms = outcome.wall.as_millis() as u64,
             "graded"
         );
-        Some((verdict, feedback))
+        Some((verdict, feedback, hidden))
     }
 
     /// The one ending of a job whose submission was to reach a final status:

@@ -7,6 +7,7 @@ mod courses;
 mod gradebook;
 mod health;
 mod pages;
+mod review;
 mod staff;
 mod submissions;
 mod users;
@@ -42,6 +43,8 @@ pub fn routes(
         .or(staff::routes(ctx.clone()))
         .unify()
         .or(gradebook::routes(ctx.clone()))
+        .unify()
+        .or(review::routes(ctx.clone()))
         .unify()
         .or(submissions::routes(ctx.clone()))
         .unify()

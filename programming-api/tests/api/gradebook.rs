@@ -43,7 +43,7 @@ async fn graded(app: &TestApp, learner: &Learner, assignment: i32, code: &str, f
     };
     app.ctx
         .submissions
-        .finish(id, verdict, &feedback, &claimed.content_hash)
+        .finish(id, verdict, &feedback, &[], &claimed.content_hash)
         .await
         .unwrap()
         .unwrap();

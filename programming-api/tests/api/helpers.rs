@@ -125,7 +125,7 @@ impl TestApp {
             ..Default::default()
         };
         submissions
-            .finish(id, verdict, &feedback, &claimed.content_hash)
+            .finish(id, verdict, &feedback, &[], &claimed.content_hash)
             .await
             .unwrap()
             .expect("the claimed submission finishes");

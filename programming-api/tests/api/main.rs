@@ -13,6 +13,7 @@ mod migration;
 mod outages;
 mod pages;
 mod reconciler;
+mod review;
 mod staff;
 mod submissions;
 mod users;
