@@ -6,7 +6,7 @@ import { check, fail } from 'k6';
 export const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
 export const WS = __ENV.WS_URL || 'ws://127.0.0.1:8081/ws';
 
-// Passes assignments/01-greeting; callers prefix a unique comment so that
+// Passes courses/intro/01-greeting; callers prefix a unique comment so that
 // every submission is graded for real instead of reusing an earlier verdict.
 export const GREETING_SOLUTION = "def greet(name):\n    return f\"Hello, {name or 'world'}!\"\n";
 

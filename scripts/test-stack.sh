@@ -4,7 +4,8 @@
 # healthy, drives learners through submissions to their verdicts over the
 # WebSocket (k6/live.js), scales graders 1 → 3 on a backlog and times the
 # drain, rolls the API and the grader to new images and kills each service's
-# task under load, soaks it, does the README's operator section, then removes
+# task under load, soaks it, does the README's operator section (metrics,
+# an instructor made with docker exec, backup, secret rotation), then removes
 # the stack and leaves the machine as it found it.
 #
 # This script only orchestrates Docker and k6. Whether the stack kept its
@@ -286,6 +287,18 @@ has_metric() { # text pattern
 has_metric "$(curl -fs "$base/metrics")" '^submissions_total{outcome="queued"}'
 has_metric "$(scrape grader http://127.0.0.1:9100/metrics)" '^grader_jobs_graded_total{verdict="passed"}'
 has_metric "$(scrape websocket http://127.0.0.1:9101/metrics)" '^ws_messages_delivered_total'
+
+log "operator: making an instructor and signing in"
+printf '%s\n' 'stack-test-instructor-password' |
+  docker exec -i "$(task_container programming-api)" \
+    programming-api admin add-staff --course intro --role instructor stack-instructor >&2
+staff_token=$(curl -fs -H 'Content-Type: application/json' \
+  -d '{"username": "stack-instructor", "password": "stack-test-instructor-password"}' \
+  "$base/api/staff/sessions" | python3 -c "import json, sys; print(json.load(sys.stdin)['token'])")
+gradebook_status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $staff_token" \
+  "$base/api/courses/intro/gradebook.csv")
+log "staff: signed in; the gradebook CSV answers $gradebook_status"
+[[ $gradebook_status == 200 ]] || { log "the instructor cannot read the gradebook"; exit 1; }
 
 log "operator: backing up Postgres and restoring the dump into an empty database"
 in_task postgres pg_dump -Fc codeplatform >"$out/codeplatform.dump"
