@@ -67,11 +67,11 @@ async fn csv(ctx: &AppContext, auth: Option<&str>, course: &str) -> Result<Respo
     let claims = ctx.authenticate_staff(auth, Some(course))?;
     // Whatever fails before the first byte is still a JSON error.
     let client = ctx.pool.get().await?;
-    let columns = gradebook::columns(&client, claims.course_id).await?;
+    let slugs = gradebook::slugs(&client, claims.course_id).await?;
     let (mut tx, rx) = futures::channel::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let course_id = claims.course_id;
     tokio::spawn(async move {
-        if let Err(e) = write_csv(&client, course_id, &columns, &mut tx).await {
+        if let Err(e) = write_csv(&client, course_id, &slugs, &mut tx).await {
             // The client sees the body end early; the cause goes to the log.
             tracing::warn!(error = %e, course_id, "the gradebook CSV stopped");
             let _ = tx.send(Err(std::io::Error::other("gradebook"))).await;
@@ -96,7 +96,7 @@ async fn csv(ctx: &AppContext, auth: Option<&str>, course: &str) -> Result<Respo
 async fn write_csv(
     client: &deadpool_postgres::Object,
     course_id: i32,
-    columns: &[Column],
+    slugs: &[String],
     tx: &mut futures::channel::mpsc::Sender<Result<Bytes, std::io::Error>>,
 ) -> anyhow::Result<()> {
     let builder = {
@@ -106,7 +106,13 @@ async fn write_csv(
     };
     // A byte-order mark, so spreadsheets read the names as UTF-8.
     let mut writer = builder.from_writer("\u{feff}".as_bytes().to_vec());
-    writer.write_record(gradebook::csv_header(columns))?;
+    writer.write_record(gradebook::csv_header(slugs))?;
+    // The header goes out at once: the first byte does not wait for the
+    // query, which sorts the whole course before its first row.
+    let header = std::mem::replace(&mut writer, builder.from_writer(Vec::new()));
+    if tx.send(Ok(header.into_inner()?.into())).await.is_err() {
+        return Ok(());
+    }
     let learners = gradebook::learners(client, course_id).await?;
     let mut learners = std::pin::pin!(learners);
     while let Some(learner) = learners.try_next().await? {
