@@ -21,6 +21,9 @@ k6=$(k6_bin)
 stack=codeplatform
 base=http://127.0.0.1:8080
 out=$root/.data/stack
+# A fresh folder: k6 appends its records to an existing file, and a record
+# left from an earlier run would count as this run's lost work.
+rm -rf "$out"
 mkdir -p "$out"
 
 log() { echo "stack: $*" >&2; }

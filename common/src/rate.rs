@@ -1,7 +1,8 @@
 //! The one rate limiter (GCRA, by the `governor` crate): per key (an
 //! address, a learner), a bucket of `count` that refills evenly over `per`.
 //! Every limit on how often a client may do something goes through here:
-//! new learners, submissions, and (with the staff issue) sign-in.
+//! new learners, submissions, joining with a code, and (counting failures
+//! only, [`Strikes`]) staff sign-in.
 
 use std::num::NonZeroU32;
 use std::str::FromStr;
@@ -91,6 +92,54 @@ impl Limiter {
     }
 }
 
+/// A limiter that counts only failures (staff sign-in): a key may fail
+/// `count` times at once, then once each `per / count`. The failure past
+/// that bars the key until it may fail again, and a barred key is refused
+/// before anything is tried, so a right guess then is no use either.
+pub struct Strikes {
+    limiter: Limiter,
+    barred: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
+}
+
+impl Strikes {
+    pub fn new(rate: Rate) -> Self {
+        Self {
+            limiter: Limiter::new(rate),
+            barred: Default::default(),
+        }
+    }
+
+    fn bars(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, std::time::Instant>> {
+        self.barred.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Err with how long until `key` may try again, while it is barred.
+    pub fn check(&self, key: &str) -> Result<(), Duration> {
+        let now = std::time::Instant::now();
+        match self.bars().get(key) {
+            Some(until) if *until > now => Err(*until - now),
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a failure of `key`; Err (and the key barred) past its rate.
+    pub fn strike(&self, key: &str) -> Result<(), Duration> {
+        self.limiter.check(key).inspect_err(|wait| {
+            self.bars()
+                .insert(key.to_owned(), std::time::Instant::now() + *wait);
+        })
+    }
+
+    /// Forgets keys back at a full allowance and bars that have run out.
+    pub fn forget_idle(&self) {
+        self.limiter.forget_idle();
+        let now = std::time::Instant::now();
+        self.bars().retain(|_, until| *until > now);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +156,21 @@ mod tests {
         for bad in ["", "10", "0/s", "x/s", "10/day", "-1/s"] {
             assert!(bad.parse::<Rate>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn only_failures_count_and_the_one_too_many_bars_the_key() {
+        let strikes = Strikes::new("2/min".parse().unwrap());
+        for _ in 0..10 {
+            assert!(strikes.check("ada").is_ok(), "no failure yet: never barred");
+        }
+        assert!(strikes.strike("ada").is_ok());
+        assert!(strikes.strike("ada").is_ok());
+        assert!(strikes.check("ada").is_ok(), "two failures are allowed");
+        let wait = strikes.strike("ada").unwrap_err();
+        assert!(wait > Duration::from_secs(20), "{wait:?}");
+        assert!(strikes.check("ada").is_err(), "barred after the third");
+        assert!(strikes.check("bob").is_ok());
     }
 
     #[test]

@@ -47,12 +47,18 @@ use crate::Error;
 /// took the last attempt first.
 const CREATE: &str = "
     WITH assignment AS (
-        SELECT a.id, a.content_hash, a.opens_at, a.due_at, a.max_submissions,
+        SELECT a.id, a.course_id, a.content_hash, a.opens_at, a.due_at, a.max_submissions,
                a.late_policy, a.late_penalty_pct, coalesce(t.used, 0) AS used,
+               -- A join-code course takes work only from its members.
+               (c.join_policy = 'open' OR EXISTS (
+                   SELECT 1 FROM enrolments e WHERE e.user_id = $2 AND e.course_id = a.course_id))
+                   AS member,
+               c.join_policy = 'open' AS open_course,
                (a.opens_at IS NOT NULL AND $8 < a.opens_at) AS not_open,
                (a.due_at IS NOT NULL AND $8 > a.due_at) AS late,
                r.status, r.verdict, r.feedback, r.hidden_details
         FROM assignments a
+        JOIN courses c ON c.id = a.course_id
         LEFT JOIN attempts t ON t.user_id = $2 AND t.assignment_id = a.id
         LEFT JOIN LATERAL (
             SELECT s.status, s.verdict, s.feedback, s.hidden_details FROM submissions s
@@ -65,7 +71,7 @@ const CREATE: &str = "
         WHERE a.id = $3 AND a.position IS NOT NULL),
     allowed AS (
         SELECT * FROM assignment
-        WHERE NOT not_open AND NOT (late AND late_policy = 'refuse')
+        WHERE member AND NOT not_open AND NOT (late AND late_policy = 'refuse')
           AND (max_submissions IS NULL OR used < max_submissions)),
     inserted AS (
         INSERT INTO submissions (id, user_id, assignment_id, code, code_hash, assignment_hash,
@@ -84,19 +90,20 @@ const CREATE: &str = "
         SELECT i.user_id, i.assignment_id, 1, a.max_submissions FROM inserted i, allowed a
         ON CONFLICT (user_id, assignment_id) DO UPDATE
             SET used = attempts.used + 1, max_allowed = EXCLUDED.max_allowed),
-    -- A submission enrols its learner in the course (joining an open one).
+    -- A submission to an open course enrols its learner there.
     enrolled AS (
         INSERT INTO enrolments (user_id, course_id)
-        SELECT i.user_id, a.course_id FROM inserted i JOIN assignments a ON a.id = i.assignment_id
+        SELECT i.user_id, a.course_id FROM inserted i, allowed a WHERE a.open_course
         ON CONFLICT DO NOTHING),
     completed AS (
-        INSERT INTO completions (user_id, assignment_id, submission_id, points, late)
+        INSERT INTO completions (user_id, assignment_id, submission_id, points, late, attempt)
         SELECT i.user_id, i.assignment_id, i.id,
-               pass_points(i.late, a.late_policy, a.late_penalty_pct), i.late
+               pass_points(i.late, a.late_policy, a.late_penalty_pct), i.late, a.used + 1
         FROM inserted i, allowed a WHERE i.status = 'passed'
         ON CONFLICT DO NOTHING)
     SELECT i.id, i.assignment_id, i.status::text AS status, i.verdict, i.code, i.created_at,
-           i.graded_at, i.feedback, i.late, a.id IS NOT NULL AS found, a.not_open, a.opens_at,
+           i.graded_at, i.feedback, i.late, a.id IS NOT NULL AS found, a.member, a.not_open,
+           a.opens_at,
            a.late AND a.late_policy = 'refuse' AS past_due, a.due_at,
            a.used >= a.max_submissions AS at_limit, a.max_submissions
     FROM (SELECT 1) one LEFT JOIN assignment a ON true LEFT JOIN inserted i ON true";
@@ -105,6 +112,9 @@ const CREATE: &str = "
 fn refusal(row: &tokio_postgres::Row) -> Result<CreateError, Error> {
     if !row.try_get::<_, bool>("found")? {
         return Ok(CreateError::NoSuchAssignment);
+    }
+    if !row.try_get::<_, bool>("member")? {
+        return Ok(CreateError::NotEnrolled);
     }
     if row.try_get::<_, bool>("not_open")? {
         return Ok(CreateError::NotOpenYet(row.try_get("opens_at")?));
@@ -140,6 +150,9 @@ pub enum CreateError {
     /// As many submissions wait for a grader as may: nothing was stored.
     #[error("the queue is full")]
     QueueFull,
+    /// A join-code course's assignment, from a learner who has not joined it.
+    #[error("not a member of the course")]
+    NotEnrolled,
     #[error("the assignment opens at {0}")]
     NotOpenYet(DateTime<Utc>),
     #[error("the assignment was due at {0}")]
@@ -243,7 +256,11 @@ impl Submissions {
                     Some(c) if *c == SqlState::UNIQUE_VIOLATION => CreateError::AlreadyInFlight,
                     Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => CreateError::UnknownUser,
                     // A concurrent submit took the last attempt first.
-                    Some(c) if *c == SqlState::CHECK_VIOLATION => {
+                    Some(c)
+                        if *c == SqlState::CHECK_VIOLATION
+                            && e.as_db_error().and_then(|d| d.constraint())
+                                == Some("attempts_within_limit") =>
+                    {
                         let max = client
                             .query_one(
                                 "SELECT max_submissions FROM assignments WHERE id = $1",
@@ -440,10 +457,12 @@ impl Submissions {
         };
         if verdict == Verdict::Passed {
             tx.execute(
-                "INSERT INTO completions (user_id, assignment_id, submission_id, points, late)
+                "INSERT INTO completions (user_id, assignment_id, submission_id, points, late,
+                                          attempt)
                  SELECT s.user_id, s.assignment_id, s.id,
-                        pass_points(s.late, a.late_policy, a.late_penalty_pct), s.late
+                        pass_points(s.late, a.late_policy, a.late_penalty_pct), s.late, t.used
                  FROM submissions s JOIN assignments a ON a.id = s.assignment_id
+                 LEFT JOIN attempts t ON t.user_id = s.user_id AND t.assignment_id = s.assignment_id
                  WHERE s.id = $1
                  ON CONFLICT DO NOTHING",
                 &[&id],
@@ -470,10 +489,17 @@ impl Submissions {
         let row = client
             .query_opt(
                 &format!(
-                    "UPDATE submissions SET status = 'error', verdict = 'internal_error',
-                         feedback = $2, graded_at = now()
-                     WHERE id = $1 AND status IN ('queued', 'grading')
-                     RETURNING {SUBMISSION_COLUMNS}, user_id"
+                    "WITH ended AS (
+                         UPDATE submissions SET status = 'error', verdict = 'internal_error',
+                             feedback = $2, graded_at = now()
+                         WHERE id = $1 AND status IN ('queued', 'grading')
+                         RETURNING *),
+                     -- Our failure costs the learner none of their attempts.
+                     refunded AS (
+                         UPDATE attempts t SET used = t.used - 1 FROM ended e
+                         WHERE t.user_id = e.user_id AND t.assignment_id = e.assignment_id
+                           AND t.used > 0)
+                     SELECT {SUBMISSION_COLUMNS}, user_id FROM ended"
                 ),
                 &[&id, &feedback],
             )

@@ -12,7 +12,8 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cell {
     pub assignment_id: i32,
-    /// The best status any of their submissions reached: passed, failed,
+    /// The best status they reached: passed once they passed (even if they
+    /// deleted that submission), else the best of their submissions: failed,
     /// error, grading or queued; null when they never submitted.
     pub best_status: Option<String>,
     /// What their pass earned (0 without one).
@@ -44,7 +45,7 @@ pub struct Column {
     /// Learners who submitted at least once.
     pub tried: i64,
     pub passed: i64,
-    /// Over the learners who passed: their submissions up to the first pass.
+    /// Over the learners who passed: which of their attempts first passed.
     pub median_attempts_to_pass: Option<f64>,
     /// The test that failed most often in failed submissions, by name.
     pub most_failed_test: Option<String>,
@@ -61,7 +62,9 @@ const CELLS: &str = "
         WHERE a.course_id = $1
         GROUP BY 1, 2)
     SELECT e.user_id, u.display_name, u.student_number, a.id,
-           (ARRAY['passed', 'failed', 'error', 'grading', 'queued'])[b.rank],
+           -- A pass counts though its submission was deleted.
+           CASE WHEN c.user_id IS NOT NULL THEN 'passed'
+                ELSE (ARRAY['passed', 'failed', 'error', 'grading', 'queued'])[b.rank] END,
            coalesce(c.points, 0), coalesce(t.used, 0), c.completed_at, coalesce(c.late, false)
     FROM enrolments e
     JOIN users u ON u.id = e.user_id
@@ -140,9 +143,11 @@ pub async fn columns(
                 (SELECT count(*) FROM attempts t WHERE t.assignment_id = a.id AND t.used > 0),
                 (SELECT count(*) FROM completions c WHERE c.assignment_id = a.id),
                 (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY n) FROM (
-                     SELECT (SELECT count(*) FROM submissions s
+                     -- The attempt that passed, as recorded with the pass (older
+                     -- passes: the submissions kept up to it).
+                     SELECT coalesce(c.attempt, (SELECT count(*) FROM submissions s
                              WHERE s.user_id = c.user_id AND s.assignment_id = c.assignment_id
-                               AND s.created_at <= c.completed_at) AS n
+                               AND s.created_at <= c.completed_at)) AS n
                      FROM completions c WHERE c.assignment_id = a.id) x),
                 (SELECT t->>'name' FROM submissions s,
                         jsonb_array_elements(s.feedback->'tests') t

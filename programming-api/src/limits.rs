@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use common::codes::Code;
-use common::rate::{Limiter, Rate};
+use common::rate::{Limiter, Rate, Strikes};
 use uuid::Uuid;
 
 use crate::config::Config;
@@ -20,8 +20,8 @@ pub struct Limits {
     new_learners_per_address: (Limiter, Rate),
     submissions_per_learner: (Limiter, Rate),
     submissions_per_address: (Limiter, Rate),
-    sign_in_per_username: (Limiter, Rate),
-    sign_in_per_address: (Limiter, Rate),
+    sign_in_per_username: (Strikes, Rate),
+    sign_in_per_address: (Strikes, Rate),
     join_per_address: (Limiter, Rate),
     join_per_learner: (Limiter, Rate),
     /// Submissions that may wait for a grader at once.
@@ -35,8 +35,14 @@ impl Limits {
             new_learners_per_address: limiter(config.new_learners_per_address),
             submissions_per_learner: limiter(config.submissions_per_learner),
             submissions_per_address: limiter(config.submissions_per_address),
-            sign_in_per_username: limiter(config.sign_in_per_username),
-            sign_in_per_address: limiter(config.sign_in_per_address),
+            sign_in_per_username: (
+                Strikes::new(config.sign_in_per_username),
+                config.sign_in_per_username,
+            ),
+            sign_in_per_address: (
+                Strikes::new(config.sign_in_per_address),
+                config.sign_in_per_address,
+            ),
             join_per_address: limiter(config.join_per_address),
             join_per_learner: limiter(config.join_per_learner),
             queue_limit: config.queue_limit,
@@ -66,24 +72,43 @@ impl Limits {
         )
     }
 
-    /// One more staff sign-in attempt for `username` from `address`.
+    /// May `username` try to sign in from `address`: neither is barred by
+    /// too many failures.
     pub fn sign_in(&self, address: IpAddr, username: &str) -> Result<(), ApiError> {
-        let attempts = |e: ApiError| ApiError {
-            code: Code::TooManyAttempts,
-            ..e
-        };
-        check(
-            &self.sign_in_per_address,
-            &address.to_string(),
-            "sign-in attempts from your address",
-        )
-        .map_err(attempts)?;
-        check(
-            &self.sign_in_per_username,
-            username,
-            "sign-in attempts for that username",
-        )
-        .map_err(attempts)
+        let address = address.to_string();
+        for ((strikes, rate), key, what) in [
+            (
+                &self.sign_in_per_address,
+                address.as_str(),
+                "from your address",
+            ),
+            (&self.sign_in_per_username, username, "for that username"),
+        ] {
+            strikes
+                .check(key)
+                .map_err(|wait| too_many_failures(*rate, what, wait))?;
+        }
+        Ok(())
+    }
+
+    /// A sign-in failed: counted against both; the failure past either's
+    /// rate is answered 429 and bars it.
+    pub fn sign_in_failed(&self, address: IpAddr, username: &str) -> Result<(), ApiError> {
+        let address = address.to_string();
+        let mut barred = Ok(());
+        for ((strikes, rate), key, what) in [
+            (
+                &self.sign_in_per_address,
+                address.as_str(),
+                "from your address",
+            ),
+            (&self.sign_in_per_username, username, "for that username"),
+        ] {
+            if let Err(wait) = strikes.strike(key) {
+                barred = barred.and(Err(too_many_failures(*rate, what, wait)));
+            }
+        }
+        barred
     }
 
     /// One more attempt by `learner` at `address` to join a course with a code.
@@ -113,13 +138,13 @@ impl Limits {
             &self.new_learners_per_address,
             &self.submissions_per_learner,
             &self.submissions_per_address,
-            &self.sign_in_per_username,
-            &self.sign_in_per_address,
             &self.join_per_address,
             &self.join_per_learner,
         ] {
             limiter.forget_idle();
         }
+        self.sign_in_per_username.0.forget_idle();
+        self.sign_in_per_address.0.forget_idle();
     }
 
     pub fn queue_full() -> ApiError {
@@ -130,6 +155,17 @@ impl Limits {
         )
         .retry_after(QUEUE_FULL_RETRY)
     }
+}
+
+fn too_many_failures(rate: Rate, what: &str, wait: Duration) -> ApiError {
+    ApiError::new(
+        Code::TooManyAttempts,
+        format!(
+            "too many failed sign-ins {what} (at most {rate}); try again in {} s",
+            wait.as_secs() + 1
+        ),
+    )
+    .retry_after(wait)
 }
 
 fn check((limiter, rate): &(Limiter, Rate), key: &str, what: &str) -> Result<(), ApiError> {

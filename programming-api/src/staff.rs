@@ -7,9 +7,12 @@ use std::sync::OnceLock;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use common::codes::Code;
 use common::token::Role;
 use deadpool_postgres::Pool;
 use uuid::Uuid;
+
+use crate::error::ApiError;
 
 /// Shorter passwords are refused when an account is made.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -49,6 +52,34 @@ pub fn verify_password(stored: Option<&str>, password: &str) -> bool {
         .verify_password(password.as_bytes(), &parsed)
         .is_ok();
     matches && stored.is_some()
+}
+
+/// Password checks that may run at once: each takes argon2's memory
+/// (19 MiB by default) and a core for a while.
+const CONCURRENT_CHECKS: usize = 4;
+
+/// [`verify_password`] off the async workers, at most [`CONCURRENT_CHECKS`]
+/// at a time; a sign-in that waits more than a few seconds for its turn is
+/// told to come back.
+pub async fn verify_password_bounded(
+    stored: Option<String>,
+    password: String,
+) -> Result<bool, ApiError> {
+    static CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT_CHECKS);
+    let busy = || {
+        ApiError::new(
+            Code::TooManyAttempts,
+            "many sign-ins are being checked just now; try again in a moment",
+        )
+        .retry_after(std::time::Duration::from_secs(2))
+    };
+    let _turn = tokio::time::timeout(std::time::Duration::from_secs(5), CHECKS.acquire())
+        .await
+        .map_err(|_| busy())?
+        .map_err(|_| ApiError::internal())?;
+    tokio::task::spawn_blocking(move || verify_password(stored.as_deref(), &password))
+        .await
+        .map_err(|_| ApiError::internal())
 }
 
 /// A staff account as sign-in reads it.

@@ -120,9 +120,13 @@ struct Detail {
 
 async fn one(ctx: &AppContext, raw_id: &str, auth: Option<&str>) -> Result<Response, ApiError> {
     let id = parse_assignment_id(raw_id)?;
-    if let Some(course) = ctx.catalog.course_of(id) {
-        enrolment::may_read(ctx, course, auth).await?;
-    }
+    // An assignment this replica's catalog does not know (its course came
+    // after this start) is not served: the course's rules are not known.
+    let course = ctx
+        .catalog
+        .course_of(id)
+        .ok_or_else(|| ApiError::not_found("assignment"))?;
+    enrolment::may_read(ctx, course, auth).await?;
     let key = ctx.names.assignment_cache(id);
     if let Some(body) = ctx.cache.get(&key).await {
         ctx.metrics.cache_hit(true);

@@ -16,6 +16,21 @@ use crate::gradebook::{self, Column, LearnerRow};
 /// Bytes gathered before a chunk of the CSV goes out.
 const CHUNK: usize = 32 * 1024;
 
+/// How long a chunk may wait for the client to take it: a client that stops
+/// reading must not hold a database connection for ever.
+const SEND_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
+type Chunks = futures::channel::mpsc::Sender<Result<Bytes, std::io::Error>>;
+
+/// Hands a chunk to the response; false when the client has gone or has
+/// not read for [`SEND_DEADLINE`].
+async fn send(tx: &mut Chunks, chunk: Vec<u8>) -> bool {
+    matches!(
+        tokio::time::timeout(SEND_DEADLINE, tx.send(Ok(chunk.into()))).await,
+        Ok(Ok(()))
+    )
+}
+
 pub fn routes(
     ctx: AppContext,
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
@@ -74,7 +89,11 @@ async fn csv(ctx: &AppContext, auth: Option<&str>, course: &str) -> Result<Respo
         if let Err(e) = write_csv(&client, course_id, &slugs, &mut tx).await {
             // The client sees the body end early; the cause goes to the log.
             tracing::warn!(error = %e, course_id, "the gradebook CSV stopped");
-            let _ = tx.send(Err(std::io::Error::other("gradebook"))).await;
+            let _ = tokio::time::timeout(
+                SEND_DEADLINE,
+                tx.send(Err(std::io::Error::other("gradebook"))),
+            )
+            .await;
         }
     });
     let mut response = warp::reply::stream(rx).into_response();
@@ -97,7 +116,7 @@ async fn write_csv(
     client: &deadpool_postgres::Object,
     course_id: i32,
     slugs: &[String],
-    tx: &mut futures::channel::mpsc::Sender<Result<Bytes, std::io::Error>>,
+    tx: &mut Chunks,
 ) -> anyhow::Result<()> {
     let builder = {
         let mut b = csv::WriterBuilder::new();
@@ -110,7 +129,7 @@ async fn write_csv(
     // The header goes out at once: the first byte does not wait for the
     // query, which sorts the whole course before its first row.
     let header = std::mem::replace(&mut writer, builder.from_writer(Vec::new()));
-    if tx.send(Ok(header.into_inner()?.into())).await.is_err() {
+    if !send(tx, header.into_inner()?).await {
         return Ok(());
     }
     let learners = gradebook::learners(client, course_id).await?;
@@ -120,11 +139,11 @@ async fn write_csv(
         writer.flush()?;
         if writer.get_ref().len() >= CHUNK {
             let full = std::mem::replace(&mut writer, builder.from_writer(Vec::new()));
-            if tx.send(Ok(full.into_inner()?.into())).await.is_err() {
+            if !send(tx, full.into_inner()?).await {
                 return Ok(());
             }
         }
     }
-    let _ = tx.send(Ok(writer.into_inner()?.into())).await;
+    send(tx, writer.into_inner()?).await;
     Ok(())
 }

@@ -72,19 +72,22 @@ async fn sign_in(
     body: Result<SignIn, ApiError>,
 ) -> Result<Response, ApiError> {
     let SignIn { username, password } = body?;
-    // Counted before anything is checked, right or wrong, so guessing costs
-    // the guesser and nothing tells a good guess by its timing.
+    // Failures are what is limited: a username or address past its rate is
+    // refused before anything is tried, so a right guess then is no use.
     ctx.limits.sign_in(client, &username)?;
-    if !staff::valid_username(&username) || password.len() > staff::MAX_PASSWORD_BYTES {
+    let account = if staff::valid_username(&username) && password.len() <= staff::MAX_PASSWORD_BYTES
+    {
+        let account = staff::find(&ctx.pool, &username).await?;
+        let stored = account.as_ref().map(|a| a.password_hash.clone());
+        let matches = staff::verify_password_bounded(stored, password).await?;
+        account.filter(|_| matches)
+    } else {
+        None
+    };
+    let Some(account) = account else {
+        ctx.limits.sign_in_failed(client, &username)?;
         return Err(bad_credentials());
-    }
-    let account = staff::find(&ctx.pool, &username).await?;
-    let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let matches =
-        tokio::task::spawn_blocking(move || staff::verify_password(stored.as_deref(), &password))
-            .await
-            .map_err(|_| ApiError::internal())?;
-    let account = account.filter(|_| matches).ok_or_else(bad_credentials)?;
+    };
     let expires_at = ctx.clock.now()
         + chrono::Duration::from_std(ctx.staff_token_ttl).map_err(|_| ApiError::internal())?;
     let claims = StaffClaims {

@@ -133,6 +133,10 @@ async fn create(
             CreateError::UnknownUser => ApiError::unknown_user(),
             CreateError::NoSuchAssignment => ApiError::not_found("assignment"),
             CreateError::QueueFull => Limits::queue_full(),
+            CreateError::NotEnrolled => ApiError::new(
+                Code::NotEnrolled,
+                "join this assignment's course with its join code first",
+            ),
             CreateError::NotOpenYet(at) => ApiError::new(
                 Code::NotOpenYet,
                 format!("this assignment opens at {}", at.to_rfc3339()),

@@ -208,7 +208,15 @@ async fn the_submission_limit_holds_after_deletes_and_under_concurrent_submits()
         body["error"]["message"].as_str().unwrap().contains('3'),
         "{body}"
     );
-    // Deleting one gives no attempt back.
+    // Deleting one gives no attempt back; our own failure does.
+    let spare = app.learner().await;
+    let res = app.submit(&spare, limited, "x = 'never graded'").await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let body: Value = res.json().await.unwrap();
+    let id: uuid::Uuid = body["submission"]["id"].as_str().unwrap().parse().unwrap();
+    app.ctx.submissions.give_up(id, 3).await.unwrap().unwrap();
+    let me: Value = app.get("/api/me", Some(&spare)).await.json().await.unwrap();
+    assert_eq!(me["attempts"][limited.to_string()], 0, "given back: {me}");
     let res = app.delete(&learner, last["id"].as_str().unwrap()).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let res = app.submit(&learner, limited, "x = 9").await;

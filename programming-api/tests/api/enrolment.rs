@@ -87,6 +87,24 @@ async fn a_join_code_course_is_closed_until_the_learner_joins_with_its_code() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(error_code(res).await, "not_enrolled");
 
+    // The state machine holds the rule by itself too, whatever a replica's
+    // catalog knows.
+    let refused = app
+        .ctx
+        .submissions
+        .create(
+            learner.id,
+            assignment,
+            "x = 1",
+            i64::MAX,
+            0,
+            chrono::Utc::now(),
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(common::submissions::CreateError::NotEnrolled)),
+        "a non-member's submission was taken"
+    );
     for body in [json!({}), json!({"code": "tulip-41"}), json!({"code": ""})] {
         let res = join(&app, &learner, "cs1", body.clone()).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{body}");

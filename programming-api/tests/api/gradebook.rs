@@ -264,5 +264,34 @@ async fn the_gradebook_is_the_submissions_recounted_for_its_own_staff_only() {
     assert_eq!(&l1_record[3], "100");
     let l2_record = records.iter().find(|r| r[0] == l2.id.to_string()).unwrap();
     assert_eq!((&l2_record[1], &l2_record[2]), ("'-Bob", "'@sum"));
+
+    // A pass stays a pass, and its attempt stays counted, when the learner
+    // deletes the passing submission.
+    let mine: Vec<Value> = app
+        .get(&format!("/api/assignments/{a}/submissions"), Some(&l2))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = app.delete(&l2, mine[0]["id"].as_str().unwrap()).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let book: Value = get_as(&app, "/api/courses/intro/gradebook", &instructor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let l2_row = book["learners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["user_id"] == l2.id.to_string())
+        .unwrap();
+    let cell = &l2_row["cells"][0];
+    assert_eq!(
+        (&cell["best_status"], &cell["points"], &cell["attempts"]),
+        (&json!("passed"), &json!(100), &json!(1)),
+        "{cell}"
+    );
+    assert_eq!(book["assignments"][0]["median_attempts_to_pass"], 1.5);
     std::fs::remove_dir_all(&root).unwrap();
 }

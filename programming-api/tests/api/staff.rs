@@ -242,18 +242,28 @@ async fn staff_of_one_course_get_404_in_another() {
 }
 
 #[tokio::test]
-async fn guessing_is_limited_per_username_and_per_address() {
+async fn failed_sign_ins_are_limited_per_username_and_per_address() {
     let three = Rate {
         count: 3,
         per: std::time::Duration::from_secs(3600),
     };
     let (app, root) = spawn_with_courses(Some(three)).await;
     assert!(add_staff(&app, "cs1", "tutor", "tom", PASSWORD).0);
+    // Signing in right costs nothing.
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in(&app, "tom", PASSWORD).await.status(),
+            StatusCode::OK
+        );
+    }
     for guess in 0..3 {
         let res = sign_in(&app, "tom", &format!("guess number {guess}")).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "guess {guess}");
     }
-    // Past the limit even the right password is refused, with when to retry.
+    // The failure past the limit bars the username: even the right
+    // password is refused then, with when to retry.
+    let res = sign_in(&app, "tom", "guess number 3").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let res = sign_in(&app, "tom", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry: u64 = res.headers()["retry-after"]
@@ -264,12 +274,19 @@ async fn guessing_is_limited_per_username_and_per_address() {
     assert!(retry > 60, "{retry}");
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "too_many_attempts");
-    // The address's own allowance (6) runs out across usernames too.
+    // The address's own allowance (6 failures) runs out across usernames too.
     for name in ["ann", "ben"] {
         let res = sign_in(&app, name, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{name}");
     }
     let res = sign_in(&app, "cid", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(add_staff(&app, "cs1", "tutor", "dan", PASSWORD).0);
+    let res = sign_in(&app, "dan", PASSWORD).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the address is barred"
+    );
     std::fs::remove_dir_all(&root).unwrap();
 }
