@@ -19,8 +19,8 @@
 //! | `RATE_NEW_LEARNERS` | `120/h` | new learners one address may make (all at once, then evenly) |
 //! | `RATE_SUBMISSIONS_PER_LEARNER` | `10/min` | submissions one learner may make |
 //! | `RATE_SUBMISSIONS_PER_ADDRESS` | `300/min` | submissions one address (a classroom's NAT) may make |
-//! | `RATE_SIGN_IN_PER_USERNAME` | `10/h` | staff sign-in attempts for one username (right or wrong) |
-//! | `RATE_SIGN_IN_PER_ADDRESS` | `30/h` | staff sign-in attempts from one address |
+//! | `RATE_SIGN_IN_PER_USERNAME` | `10/h` | failed staff sign-ins for one username; past it the username is barred for a while |
+//! | `RATE_SIGN_IN_PER_ADDRESS` | `30/h` | failed staff sign-ins from one address; past it the address is barred for a while |
 //! | `RATE_JOIN_PER_ADDRESS` | `300/h` | attempts to join a course with a code from one address (a class behind one NAT joins at once) |
 //! | `RATE_JOIN_PER_LEARNER` | `10/h` | attempts to join a course with a code by one learner |
 //! | `STAFF_TOKEN_TTL_SECS` | `28800` | how long a staff token is good for (a working day) |
