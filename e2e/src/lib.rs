@@ -55,6 +55,19 @@ pub async fn start_stack(env: &TestEnv, courses_dir: &Path) -> Stack {
     }
 }
 
+/// A new learner's token, made through the API by `http`.
+pub async fn learner_token(http: &reqwest::Client, api: &str) -> String {
+    let body: serde_json::Value = http
+        .post(format!("{api}/api/users"))
+        .send()
+        .await
+        .expect("the API answers")
+        .json()
+        .await
+        .expect("a JSON learner");
+    body["token"].as_str().expect("a token").to_owned()
+}
+
 /// Makes `root/intro/`, the default course, open to all, and returns it: a
 /// test writes its assignment folders there and serves `root`.
 pub fn default_course_in(root: &Path) -> PathBuf {

@@ -42,19 +42,6 @@ fn client_from(from: IpAddr) -> reqwest::Client {
         .unwrap()
 }
 
-/// A new learner's token, made from the client's address.
-async fn learner(http: &reqwest::Client, api: &str) -> String {
-    let body: Value = http
-        .post(format!("{api}/api/users"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["token"].as_str().unwrap().to_owned()
-}
-
 async fn submit(http: &reqwest::Client, api: &str, token: &str, code: &str) -> String {
     let res = http
         .post(format!("{api}/api/assignments/1/submissions"))
@@ -98,12 +85,12 @@ async fn a_flood_from_one_address_does_not_make_another_wait_for_it() {
 
     let mut flood = Vec::new();
     for i in 0..30 {
-        let token = learner(&flood_http, &api).await;
+        let token = e2e::learner_token(&flood_http, &api).await;
         let code = format!("# {i}\nwhile True:\n    pass\n");
         let id = submit(&flood_http, &api, &token, &code).await;
         flood.push((token, id));
     }
-    let token = learner(&honest_http, &api).await;
+    let token = e2e::learner_token(&honest_http, &api).await;
     let started = Instant::now();
     let id = submit(&honest_http, &api, &token, "def answer():\n    return 42\n").await;
     let mut waited = None;

@@ -53,18 +53,7 @@ async fn neither_the_api_nor_the_socket_carries_a_hidden_test() {
     write_course(&e2e::default_course_in(&course));
     let stack = start_stack(&env, &course).await;
     let http = reqwest::Client::new();
-    let learner: Value = serde_json::from_str(
-        &http
-            .post(format!("{}/api/users", stack.api_url))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
-    let token = learner["token"].as_str().unwrap().to_owned();
+    let token = e2e::learner_token(&http, &stack.api_url).await;
     let (mut socket, _) =
         tokio_tungstenite::connect_async(format!("{}?token={token}", stack.ws_url))
             .await

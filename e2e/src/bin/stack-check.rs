@@ -144,16 +144,19 @@ async fn database() -> Result<tokio_postgres::Client, String> {
     connect(common::config::database_config().map_err(|e| e.to_string())?).await
 }
 
+/// Waits until nothing is in flight; how long that took.
+async fn settled(db: &tokio_postgres::Client) -> Result<Duration, String> {
+    accounting::settle(db, SETTLE_LIMIT).await?.ok_or_else(|| {
+        format!(
+            "submissions still in flight after {} s",
+            SETTLE_LIMIT.as_secs()
+        )
+    })
+}
+
 async fn settle(jobs: Option<u64>, started_at_ns: Option<u128>) -> Result<(), String> {
     let db = database().await?;
-    let waited = accounting::settle(&db, SETTLE_LIMIT)
-        .await?
-        .ok_or_else(|| {
-            format!(
-                "submissions still in flight after {} s",
-                SETTLE_LIMIT.as_secs()
-            )
-        })?;
+    let waited = settled(&db).await?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("after 1970");
@@ -179,14 +182,7 @@ async fn account(
         records.extend(Sent::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?);
     }
     let db = database().await?;
-    accounting::settle(&db, SETTLE_LIMIT)
-        .await?
-        .ok_or_else(|| {
-            format!(
-                "submissions still in flight after {} s",
-                SETTLE_LIMIT.as_secs()
-            )
-        })?;
+    settled(&db).await?;
     let signer = common::token::TokenSigner::new(
         common::config::secret("TOKEN_SECRET")
             .map_err(|e| e.to_string())?
