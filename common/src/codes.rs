@@ -22,6 +22,10 @@ pub enum Code {
     PastDue,
     NotEnrolled,
     WrongJoinCode,
+    /// A learner's token asked for what only staff may have (a course's live topic).
+    StaffOnly,
+    /// A tutor asked to change something: tutors read, instructors write.
+    InstructorOnly,
     NotFound,
     MethodNotAllowed,
     AlreadyGrading,
@@ -43,7 +47,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 33] = [
+    pub const ALL: [Code; 35] = [
         Self::BadRequest,
         Self::InvalidHeader,
         Self::InvalidQuery,
@@ -59,6 +63,8 @@ impl Code {
         Self::PastDue,
         Self::NotEnrolled,
         Self::WrongJoinCode,
+        Self::StaffOnly,
+        Self::InstructorOnly,
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::AlreadyGrading,
@@ -96,6 +102,8 @@ impl Code {
             Self::PastDue => "past_due",
             Self::NotEnrolled => "not_enrolled",
             Self::WrongJoinCode => "wrong_join_code",
+            Self::StaffOnly => "staff_only",
+            Self::InstructorOnly => "instructor_only",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::AlreadyGrading => "already_grading",
@@ -130,9 +138,12 @@ impl Code {
             Self::Unauthorized | Self::UnknownUser | Self::BadCredentials => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::NotOpenYet | Self::PastDue | Self::NotEnrolled | Self::WrongJoinCode => {
-                StatusCode::FORBIDDEN
-            }
+            Self::NotOpenYet
+            | Self::PastDue
+            | Self::NotEnrolled
+            | Self::WrongJoinCode
+            | Self::StaffOnly
+            | Self::InstructorOnly => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::AlreadyGrading | Self::BeingGraded => StatusCode::CONFLICT,

@@ -159,12 +159,16 @@ pub struct Submission {
     pub late: bool,
 }
 
-/// What the grader publishes on `grading:events` each time a submission
-/// changes. The gateway reads it as `SubmissionEvent<&RawValue>`: it routes
-/// by `user_id` and passes the submission on to the socket untouched.
+/// What is published on `grading:events` each time a submission arrives (the
+/// API) or changes (the grader). The gateway reads it as
+/// `SubmissionEvent<&RawValue>`: it routes by `user_id` to the learner and by
+/// `course_id` to that course's staff, and passes the submission on untouched.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubmissionEvent<S = Submission> {
     pub user_id: Uuid,
+    /// The assignment's course; absent in events from before courses.
+    #[serde(default)]
+    pub course_id: Option<i32>,
     pub submission: S,
 }
 

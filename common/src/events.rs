@@ -1,10 +1,13 @@
-//! The `grading:events` channel: the grader publishes each change of a
-//! submission; every WebSocket replica subscribes and routes it to its learner.
+//! The `grading:events` channel: the API publishes each new submission and
+//! the grader each change of one; every WebSocket replica subscribes and
+//! routes it to its learner and its course's staff.
 
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
 
-use crate::domain::SubmissionEvent;
+use uuid::Uuid;
+
+use crate::domain::{Submission, SubmissionEvent};
 use crate::names::RedisNames;
 use crate::Error;
 
@@ -18,6 +21,19 @@ pub struct EventPublisher {
 impl EventPublisher {
     pub fn new(conn: ConnectionManager, names: RedisNames) -> Self {
         Self { conn, names }
+    }
+
+    /// Tells `submission`'s learner and `course_id`'s staff of it; a failure
+    /// is logged and otherwise ignored (see [`Self::publish_event`]).
+    pub async fn announce(&self, user_id: Uuid, course_id: i32, submission: &Submission) {
+        let event = SubmissionEvent {
+            user_id,
+            course_id: Some(course_id),
+            submission: submission.clone(),
+        };
+        if let Err(e) = self.publish_event(&event).await {
+            tracing::warn!(error = %e, "could not publish the event");
+        }
     }
 
     /// Best effort by design: Postgres already holds the change, and a page

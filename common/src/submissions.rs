@@ -102,7 +102,8 @@ const CREATE: &str = "
         FROM inserted i, allowed a WHERE i.status = 'passed'
         ON CONFLICT DO NOTHING)
     SELECT i.id, i.assignment_id, i.status::text AS status, i.verdict, i.code, i.created_at,
-           i.graded_at, i.feedback, i.late, a.id IS NOT NULL AS found, a.member, a.not_open,
+           i.graded_at, i.feedback, i.late, a.course_id, a.id IS NOT NULL AS found, a.member,
+           a.not_open,
            a.opens_at,
            a.late AND a.late_policy = 'refuse' AS past_due, a.due_at,
            a.used >= a.max_submissions AS at_limit, a.max_submissions
@@ -133,6 +134,8 @@ fn refusal(row: &tokio_postgres::Row) -> Result<CreateError, Error> {
 /// A new submission, queued or with a reused verdict.
 pub struct Created {
     pub submission: Submission,
+    /// The assignment's course, whose staff hear of it.
+    pub course_id: i32,
     /// The verdict came from an earlier identical submission: nothing queued.
     pub reused: bool,
 }
@@ -168,6 +171,7 @@ pub enum CreateError {
 pub struct Claimed {
     pub submission: Submission,
     pub user_id: Uuid,
+    pub course_id: i32,
     pub content_hash: String,
     /// The assignment's runner, by name (`common::runners`).
     pub runner: String,
@@ -180,14 +184,21 @@ pub struct Claimed {
 pub struct Finished {
     pub submission: Submission,
     pub user_id: Uuid,
+    pub course_id: i32,
 }
 
+/// What a statement that ends a submission returns: [`SUBMISSION_COLUMNS`],
+/// its learner and its course.
+const FINISHED_COLUMNS: &str = "user_id,
+    (SELECT a.course_id FROM assignments a WHERE a.id = assignment_id) AS course_id";
+
 impl Finished {
-    /// From a row of [`SUBMISSION_COLUMNS`] and `user_id`.
+    /// From a row of [`SUBMISSION_COLUMNS`] and [`FINISHED_COLUMNS`].
     fn from_row(row: &tokio_postgres::Row) -> Result<Self, Error> {
         Ok(Self {
             submission: submission_from_row(row)?,
             user_id: row.try_get("user_id")?,
+            course_id: row.try_get("course_id")?,
         })
     }
 }
@@ -297,7 +308,11 @@ impl Submissions {
                 self.mark_unpushed(id).await;
             }
         }
-        Ok(Created { submission, reused })
+        Ok(Created {
+            course_id: row.try_get("course_id").map_err(Error::from)?,
+            submission,
+            reused,
+        })
     }
 
     /// Marks a queued submission whose push failed, so the reconciler pushes
@@ -384,7 +399,8 @@ impl Submissions {
                      WHERE id = $1 AND (status = 'queued' OR ($2 AND status = 'grading'))
                      RETURNING *)
                  SELECT c.id, c.assignment_id, c.status::text AS status, c.verdict, c.code,
-                        c.created_at, c.graded_at, c.feedback, c.late, c.user_id, a.content_hash,
+                        c.created_at, c.graded_at, c.feedback, c.late, c.user_id, a.course_id,
+                        a.content_hash,
                         a.runner, a.time_limit_ms, a.test_time_limit_ms, a.memory_limit_mb
                  FROM claimed c JOIN assignments a ON a.id = c.assignment_id",
             )
@@ -395,6 +411,7 @@ impl Submissions {
         let claimed = Claimed {
             submission: submission_from_row(&row)?,
             user_id: row.try_get("user_id")?,
+            course_id: row.try_get("course_id")?,
             content_hash: row.try_get("content_hash")?,
             runner: row.try_get("runner")?,
             time_limit_ms: row.try_get("time_limit_ms")?,
@@ -440,7 +457,7 @@ impl Submissions {
                          feedback = $4, graded_at = now(), assignment_hash = $5,
                          hidden_details = $6
                      WHERE id = $1 AND status = 'grading'
-                     RETURNING {SUBMISSION_COLUMNS}, user_id"
+                     RETURNING {SUBMISSION_COLUMNS}, {FINISHED_COLUMNS}"
                 ),
                 &[
                     &id,
@@ -499,7 +516,7 @@ impl Submissions {
                          UPDATE attempts t SET used = t.used - 1 FROM ended e
                          WHERE t.user_id = e.user_id AND t.assignment_id = e.assignment_id
                            AND t.used > 0)
-                     SELECT {SUBMISSION_COLUMNS}, user_id FROM ended"
+                     SELECT {SUBMISSION_COLUMNS}, {FINISHED_COLUMNS} FROM ended"
                 ),
                 &[&id, &feedback],
             )

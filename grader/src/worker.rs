@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::cache::QueryCache;
-use common::domain::{Feedback, Submission, SubmissionEvent, TestOutcome, Verdict};
+use common::domain::{Feedback, TestOutcome, Verdict};
 use common::events::EventPublisher;
 use common::jobs::{Job, JobQueue, JobReader};
 use common::submissions::{Claimed, Finished, Submissions};
@@ -15,7 +15,6 @@ use deadpool_postgres::Pool;
 use redis::aio::ConnectionManager;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use uuid::Uuid;
 
 use crate::config::Config;
 use crate::judge::{hidden_details, judge};
@@ -104,7 +103,9 @@ impl Grader {
             }
         };
         let started = Instant::now();
-        self.announce(claimed.user_id, &claimed.submission).await;
+        self.events
+            .announce(claimed.user_id, claimed.course_id, &claimed.submission)
+            .await;
         let Some((verdict, feedback, hidden)) = self.grade(&job, &claimed).await else {
             return Outcome::Retry;
         };
@@ -193,7 +194,9 @@ impl Grader {
                         .observe(started.elapsed().as_secs_f64());
                 }
                 self.ack(job).await;
-                self.announce(finished.user_id, &finished.submission).await;
+                self.events
+                    .announce(finished.user_id, finished.course_id, &finished.submission)
+                    .await;
                 done
             }
             Ok(None) => {
@@ -259,17 +262,6 @@ impl Grader {
     ) {
         let limits = self.config.admin;
         common::admin::serve_admin(listener, limits, self, shutdown).await;
-    }
-
-    /// Best effort: Postgres has the state; a page that misses this polls.
-    async fn announce(&self, user_id: Uuid, submission: &Submission) {
-        let event = SubmissionEvent {
-            user_id,
-            submission: submission.clone(),
-        };
-        if let Err(e) = self.events.publish_event(&event).await {
-            tracing::warn!(error = %e, "could not publish the event");
-        }
     }
 
     async fn ack(&self, job: &Job) {

@@ -3,6 +3,8 @@
 use std::sync::Arc;
 
 use common::cache::QueryCache;
+use common::domain::Submission;
+use common::events::EventPublisher;
 use common::jobs::JobQueue;
 use common::names::RedisNames;
 use common::submissions::Submissions;
@@ -36,9 +38,19 @@ pub struct AppContext {
     pub staff_token_ttl: std::time::Duration,
     /// The time deadlines and expiry go by.
     pub clock: Clock,
+    /// Tells the gateway of new submissions (the course's live class view).
+    pub events: EventPublisher,
 }
 
 impl AppContext {
+    /// Publishes a new submission for its learner's other tabs and its
+    /// course's staff, off the request's path: best effort, as the grader's
+    /// events are (Postgres has it; the class view re-reads on reconnect).
+    pub fn announce(&self, user_id: Uuid, course_id: i32, submission: &Submission) {
+        let (events, submission) = (self.events.clone(), submission.clone());
+        tokio::spawn(async move { events.announce(user_id, course_id, &submission).await });
+    }
+
     /// The learner an `Authorization: Bearer` header names, if its token is genuine.
     pub fn authenticate(&self, header: Option<&str>) -> Result<Uuid, ApiError> {
         header

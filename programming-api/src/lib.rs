@@ -89,14 +89,15 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
         jobs,
         cache,
         pool,
-        redis,
-        names,
+        redis: redis.clone(),
+        names: names.clone(),
         signer: config.signer.clone(),
         metrics: Arc::new(Metrics::default()),
         limits: Arc::new(Limits::new(config)),
         catalog,
         staff_token_ttl: config.staff_token_ttl,
         clock: Default::default(),
+        events: common::events::EventPublisher::new(redis.clone(), names.clone()),
     };
     flush_course_cache(&ctx).await?;
     Ok(ctx)

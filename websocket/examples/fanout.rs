@@ -95,6 +95,7 @@ async fn main() {
         let user = users[(i * 7919) % users.len()];
         let event = SubmissionEvent {
             user_id: user,
+            course_id: None,
             submission: Submission {
                 id: Uuid::new_v4(),
                 assignment_id: 1,

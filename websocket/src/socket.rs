@@ -1,5 +1,6 @@
-//! One learner's socket: writes what the registry queues, pings, and ends on
-//! a close, a dead peer, a kick for being too slow, or shutdown (1001).
+//! One socket: writes what the registry queues for its topic, pings, and ends
+//! on a close, a dead peer, a kick for being too slow, shutdown (1001), or
+//! the expiry of the staff token that opened it (1008).
 //!
 //! A peer cannot make the gateway hold more than a bounded amount for it:
 //! every write (message, ping, close, and the pongs tungstenite answers
@@ -21,7 +22,17 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::registry::{Outgoing, Registry};
+use crate::registry::{Outgoing, Registry, Topic};
+
+/// What a socket follows and for whom, as its handshake admitted it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Follower {
+    pub topic: Topic,
+    /// Whose share of sockets it counts against.
+    pub holder: Uuid,
+    /// A staff token's time left: the socket closes when it runs out.
+    pub expires_in: Option<Duration>,
+}
 
 /// How a socket is held to account.
 #[derive(Debug, Clone, Copy)]
@@ -33,18 +44,26 @@ pub struct SocketLimits {
 
 pub async fn serve<S>(
     mut ws: WebSocketStream<S>,
-    user: Uuid,
+    follower: Follower,
     registry: Arc<Registry>,
     limits: SocketLimits,
     stop: CancellationToken,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let Some(mut reg) = registry.register(user) else {
+    let Some(mut reg) = registry.register(follower.topic, follower.holder) else {
         // Refused at the handshake already; this is a race past that check.
-        close(&mut ws, 1008, "too many sockets for this learner", limits).await;
+        close(&mut ws, 1008, "too many sockets for this holder", limits).await;
         return;
     };
+    let holder = follower.holder;
+    // No expiry: a year is as good as never for one socket.
+    let expiry = tokio::time::sleep(
+        follower
+            .expires_in
+            .unwrap_or(Duration::from_secs(365 * 24 * 3600)),
+    );
+    tokio::pin!(expiry);
     let frames = Limiter::new(limits.frame_rate);
     let mut ping = tokio::time::interval(limits.ping_interval);
     ping.tick().await;
@@ -58,9 +77,10 @@ pub async fn serve<S>(
             () = reg.kicked.notified() => Step::End,
             // Shutdown: going away, so the page reconnects to another replica.
             () = stop.cancelled() => Step::Close(1001, "server shutting down"),
+            () = &mut expiry, if follower.expires_in.is_some() => Step::Close(1008, "token expired"),
             _ = ping.tick() => {
                 if awaiting_pong {
-                    tracing::debug!(%user, "peer did not answer the last ping; closing");
+                    tracing::debug!(%holder, "peer did not answer the last ping; closing");
                     Step::End
                 } else {
                     awaiting_pong = true;
@@ -72,7 +92,7 @@ pub async fn serve<S>(
                 // here is a peer that let them pile up past the cap.
                 Some(Err(_)) | None | Some(Ok(Message::Close(_))) => Step::End,
                 Some(Ok(message)) if frames.check("").is_err() => {
-                    tracing::debug!(%user, "peer sent too many frames; closing");
+                    tracing::debug!(%holder, "peer sent too many frames; closing");
                     drop(message);
                     Step::Close(1008, "too many frames")
                 }
@@ -104,7 +124,7 @@ pub async fn serve<S>(
             }
         }
     }
-    registry.unregister(user, reg.id);
+    registry.unregister(follower.topic, reg.id);
 }
 
 /// Sends a close frame, if the peer takes it within the write timeout.

@@ -1,6 +1,7 @@
 //! The gateway's subscription to `grading:events`: every replica holds one,
-//! routes each event to the sockets of its learner, and resubscribes by itself
-//! when Redis drops, then tells every socket to re-fetch what it missed.
+//! routes each event to the sockets of its learner and of its course's staff,
+//! and resubscribes by itself when Redis drops, then tells every socket to
+//! re-fetch what it missed.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,15 +12,23 @@ use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::metrics::Metrics;
-use crate::registry::Registry;
+use crate::registry::{Registry, Topic};
 
 /// Sent to every socket after the subscription was re-established: events may
 /// have been missed meanwhile.
 pub const RECONNECTED: &str = r#"{"type":"reconnected"}"#;
 
-/// The message a socket gets for an event, or None for a malformed one. The
-/// submission passes through untouched.
-pub fn route(payload: &[u8]) -> Option<(Uuid, Arc<str>)> {
+/// Where an event goes: the learner's sockets get `{"type":"submission",
+/// "submission"}`; the course's staff get `{"type":"class", "user_id",
+/// "submission"}`, the same submission and whose it is.
+pub struct Routed {
+    pub learner: (Topic, Arc<str>),
+    pub course: Option<(Topic, Arc<str>)>,
+}
+
+/// The messages for an event, or None for a malformed one. The submission
+/// passes through untouched.
+pub fn route(payload: &[u8]) -> Option<Routed> {
     let event: SubmissionEvent<&RawValue> = serde_json::from_slice(payload).ok()?;
     if tracing::enabled!(tracing::Level::DEBUG) {
         // The submission's id, so one grep follows it from API to socket.
@@ -30,11 +39,19 @@ pub fn route(payload: &[u8]) -> Option<(Uuid, Arc<str>)> {
         let id = serde_json::from_str::<Id>(event.submission.get()).ok();
         tracing::debug!(submission_id = ?id.map(|i| i.id), user_id = %event.user_id, "event routed");
     }
-    let message = format!(
-        r#"{{"type":"submission","submission":{}}}"#,
-        event.submission.get()
-    );
-    Some((event.user_id, message.into()))
+    let submission = event.submission.get();
+    let learner = format!(r#"{{"type":"submission","submission":{submission}}}"#);
+    let course = event.course_id.map(|course| {
+        let message = format!(
+            r#"{{"type":"class","user_id":"{}","submission":{submission}}}"#,
+            event.user_id
+        );
+        (Topic::Course(course), message.into())
+    });
+    Some(Routed {
+        learner: (Topic::Learner(event.user_id), learner.into()),
+        course,
+    })
 }
 
 pub async fn run(
@@ -62,7 +79,13 @@ pub async fn run(
                         tokio::select! {
                             message = messages.next() => match message {
                                 Some(m) => match route(m.get_payload_bytes()) {
-                                    Some((user, text)) => { registry.deliver(user, text); }
+                                    Some(routed) => {
+                                        let (topic, text) = routed.learner;
+                                        registry.deliver(topic, text);
+                                        if let Some((topic, text)) = routed.course {
+                                            registry.deliver(topic, text);
+                                        }
+                                    }
                                     None => tracing::warn!("malformed event dropped"),
                                 },
                                 None => break,
@@ -95,12 +118,35 @@ mod tests {
         let payload =
             format!(r#"{{"user_id":"{user}","submission":{{"id":"x","status":"grading"}}}}"#);
 
-        let (to, message) = route(payload.as_bytes()).unwrap();
+        let routed = route(payload.as_bytes()).unwrap();
 
-        assert_eq!(to, user);
+        let (to, message) = routed.learner;
+        assert_eq!(to, Topic::Learner(user));
         let parsed: serde_json::Value = serde_json::from_str(&message).unwrap();
         assert_eq!(parsed["type"], "submission");
         assert_eq!(parsed["submission"]["status"], "grading");
+        assert!(
+            routed.course.is_none(),
+            "an event without a course reaches no staff"
+        );
+    }
+
+    #[test]
+    fn an_event_of_a_course_also_goes_to_its_staff_naming_the_learner() {
+        let user = Uuid::new_v4();
+        let payload = format!(
+            r#"{{"user_id":"{user}","course_id":7,"submission":{{"id":"x","status":"done"}}}}"#
+        );
+
+        let routed = route(payload.as_bytes()).unwrap();
+
+        assert_eq!(routed.learner.0, Topic::Learner(user));
+        let (to, message) = routed.course.unwrap();
+        assert_eq!(to, Topic::Course(7));
+        let parsed: serde_json::Value = serde_json::from_str(&message).unwrap();
+        assert_eq!(parsed["type"], "class");
+        assert_eq!(parsed["user_id"], user.to_string());
+        assert_eq!(parsed["submission"]["status"], "done");
     }
 
     #[test]
@@ -109,6 +155,7 @@ mod tests {
             &b"not json"[..],
             br#"{"user_id":"nope","submission":{}}"#,
             br#"{"submission":{}}"#,
+            br#"{"user_id":"00000000-0000-0000-0000-000000000000","course_id":"intro","submission":{}}"#,
         ] {
             assert!(route(bad).is_none());
         }

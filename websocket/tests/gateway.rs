@@ -9,7 +9,7 @@ use common::domain::{Submission, SubmissionEvent, SubmissionStatus};
 use common::events::EventPublisher;
 use common::names::RedisNames;
 use common::testing::eventually;
-use common::token::TokenSigner;
+use common::token::{Role, StaffClaims, TokenSigner};
 use futures::{SinkExt, StreamExt};
 use redis::aio::ConnectionManager;
 use serde_json::Value;
@@ -59,9 +59,14 @@ impl TestGateway {
     }
 
     async fn publish(&self, user: Uuid, code: String) -> Uuid {
+        self.publish_in(user, None, code).await
+    }
+
+    async fn publish_in(&self, user: Uuid, course_id: Option<i32>, code: String) -> Uuid {
         let id = Uuid::new_v4();
         let event = SubmissionEvent {
             user_id: user,
+            course_id,
             submission: Submission {
                 id,
                 assignment_id: 1,
@@ -154,6 +159,79 @@ async fn each_learner_gets_only_their_own_events() {
             .await
             .is_none(),
         "alice got bob's event"
+    );
+    gw.stop().await;
+}
+
+/// The handshake's refusal: its status and error code.
+async fn refused(url: String) -> (u16, String) {
+    match tokio_tungstenite::connect_async(url).await {
+        Err(tungstenite::Error::Http(res)) => {
+            let body: Value =
+                serde_json::from_slice(res.body().as_deref().unwrap_or(b"{}")).unwrap();
+            (
+                res.status().as_u16(),
+                body["error"]["code"].as_str().unwrap_or("").to_owned(),
+            )
+        }
+        Err(other) => panic!("expected an HTTP refusal, got {other:?}"),
+        Ok(_) => panic!("the socket was opened"),
+    }
+}
+
+#[tokio::test]
+async fn staff_follow_their_own_course_and_a_learner_asking_for_a_course_is_refused() {
+    let gw = TestGateway::start(&redis_url(), 32, Duration::from_secs(20)).await;
+    let staff_of = |course_id| {
+        gw.signer.sign_staff(&StaffClaims {
+            staff_id: Uuid::new_v4(),
+            course_id,
+            role: Role::Tutor,
+            expires_at: Utc::now().timestamp() + 3600,
+        })
+    };
+    let url = gw.running.url();
+    let (mut tutor, _) =
+        tokio_tungstenite::connect_async(format!("{url}?token={}&course=5", staff_of(5)))
+            .await
+            .unwrap();
+    let (mut elsewhere, _) =
+        tokio_tungstenite::connect_async(format!("{url}?token={}", staff_of(6)))
+            .await
+            .unwrap();
+    let (alice, mallory) = (Uuid::new_v4(), Uuid::new_v4());
+    let mut own = gw.connect(alice).await;
+
+    // The attack: a learner's token asks for the course's topic.
+    for query in ["course=5", "course=6", "course=intro"] {
+        let asked = refused(format!("{url}?token={}&{query}", gw.signer.sign(mallory))).await;
+        assert_eq!(asked, (403, "staff_only".to_owned()), "{query}");
+    }
+    // Staff of course 6 asking for course 5 get what everything of 5 gives them.
+    let across = refused(format!("{url}?token={}&course=5", staff_of(6))).await;
+    assert_eq!(across, (404, "not_found".to_owned()));
+    eventually(Duration::from_secs(1), || async {
+        gw.running.gateway.registry.len() == 3
+    })
+    .await;
+
+    let id = gw.publish_in(alice, Some(5), "alice's code".into()).await;
+
+    let seen = next_text(&mut tutor, Duration::from_secs(5))
+        .await
+        .expect("the course's staff see it");
+    assert_eq!(seen["type"], "class");
+    assert_eq!(seen["user_id"], alice.to_string());
+    assert_eq!(seen["submission"]["id"], id.to_string());
+    let mine = next_text(&mut own, Duration::from_secs(5))
+        .await
+        .expect("the learner sees it");
+    assert_eq!(mine["type"], "submission");
+    assert!(
+        next_text(&mut elsewhere, Duration::from_millis(300))
+            .await
+            .is_none(),
+        "another course's staff saw it"
     );
     gw.stop().await;
 }

@@ -158,6 +158,7 @@ async fn create(
         ("queued", StatusCode::ACCEPTED)
     };
     ctx.metrics.submissions.with_label_values(&[label]).inc();
+    ctx.announce(user_id, created.course_id, &created.submission);
     Ok(json(
         status,
         &Envelope {
