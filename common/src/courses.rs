@@ -6,6 +6,8 @@
 //! term = "Autumn 2026"        # optional
 //! join = "open"               # anyone may join; or "code", with
 //! join_code = "…"             # the code learners must give to join
+//! stuck_after = 3             # optional: the class view calls a learner
+//!                             # stuck after this many failures in a row
 //! ```
 //!
 //! Everything is read and checked before anything is written, and written in
@@ -49,8 +51,14 @@ pub struct CourseSource {
     pub join: Join,
     /// sha256 of the join code (only the hash is stored).
     pub join_code_hash: Option<String>,
+    /// Failed submissions in a row on one assignment that make a learner
+    /// "stuck" in the live class view.
+    pub stuck_after: i32,
     pub assignments: Vec<AssignmentSource>,
 }
+
+/// `stuck_after` when course.toml does not say.
+pub const DEFAULT_STUCK_AFTER: i32 = 3;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -60,6 +68,12 @@ struct Manifest {
     term: String,
     join: Join,
     join_code: Option<String>,
+    #[serde(default = "default_stuck_after")]
+    stuck_after: i32,
+}
+
+fn default_stuck_after() -> i32 {
+    DEFAULT_STUCK_AFTER
 }
 
 /// The longest course title or term, in characters.
@@ -108,6 +122,9 @@ fn load_one(dir: &Path) -> Result<CourseSource, Error> {
     if manifest.term.chars().count() > MAX_TEXT {
         return Err(bad(format!("term must be at most {MAX_TEXT} characters")));
     }
+    if !(1..=100).contains(&manifest.stuck_after) {
+        return Err(bad("stuck_after must be 1 to 100 failed submissions".into()));
+    }
     let join_code_hash = match (manifest.join, manifest.join_code) {
         (Join::Open, None) => None,
         (Join::Open, Some(_)) => {
@@ -128,6 +145,7 @@ fn load_one(dir: &Path) -> Result<CourseSource, Error> {
         term: manifest.term,
         join: manifest.join,
         join_code_hash,
+        stuck_after: manifest.stuck_after,
         assignments: load_course(dir)?,
     })
 }
@@ -184,11 +202,13 @@ pub async fn upsert_courses(pool: &Pool, courses: &[CourseSource]) -> Result<(),
     for course in courses {
         let row = tx
             .query_one(
-                "INSERT INTO courses (slug, title, term, join_policy, join_code_hash, listed)
-                 VALUES ($1, $2, $3, $4::text::course_join, $5, true)
+                "INSERT INTO courses (slug, title, term, join_policy, join_code_hash, listed,
+                                      stuck_after)
+                 VALUES ($1, $2, $3, $4::text::course_join, $5, true, $6)
                  ON CONFLICT (slug) DO UPDATE SET title = EXCLUDED.title,
                      term = EXCLUDED.term, join_policy = EXCLUDED.join_policy,
-                     join_code_hash = EXCLUDED.join_code_hash, listed = true
+                     join_code_hash = EXCLUDED.join_code_hash, listed = true,
+                     stuck_after = EXCLUDED.stuck_after
                  RETURNING id",
                 &[
                     &course.slug,
@@ -196,6 +216,7 @@ pub async fn upsert_courses(pool: &Pool, courses: &[CourseSource]) -> Result<(),
                     &course.term,
                     &course.join.as_str(),
                     &course.join_code_hash,
+                    &course.stuck_after,
                 ],
             )
             .await?;
@@ -257,6 +278,14 @@ mod tests {
             ),
             ("title = \"T\"\njoin = \"open\"\ncolour = 1\n", "colour"),
             ("title = \"\"\njoin = \"open\"\n", "title"),
+            (
+                "title = \"T\"\njoin = \"open\"\nstuck_after = 0\n",
+                "stuck_after",
+            ),
+            (
+                "title = \"T\"\njoin = \"open\"\nstuck_after = \"3\"\n",
+                "stuck_after",
+            ),
         ] {
             let root = course_dir(manifest);
             let err = load_courses(&root).unwrap_err().to_string();

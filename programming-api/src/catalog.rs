@@ -16,6 +16,8 @@ pub struct Course {
     pub term: String,
     pub join: Join,
     pub join_code_hash: Option<String>,
+    /// Failures in a row that make a learner stuck in the class view.
+    pub stuck_after: i32,
 }
 
 #[derive(Debug)]
@@ -34,7 +36,7 @@ impl Catalog {
         let client = pool.get().await?;
         let courses: Vec<Course> = client
             .query(
-                "SELECT id, slug, title, term, join_policy::text, join_code_hash
+                "SELECT id, slug, title, term, join_policy::text, join_code_hash, stuck_after
                  FROM courses WHERE listed ORDER BY slug",
                 &[],
             )
@@ -51,6 +53,7 @@ impl Catalog {
                     Join::Open
                 },
                 join_code_hash: r.get(5),
+                stuck_after: r.get(6),
             })
             .collect();
         let default = courses

@@ -8,6 +8,7 @@
 //! - [`routes`]: one module per resource, each exposing its warp filter.
 //! - [`body`]: request bodies: size cap, JSON content type, precise parse errors.
 //! - [`error`]: the one mapping from errors to statuses and the JSON error shape.
+//! - [`class`]: the live class view's snapshot: pass counts, stuck learners, latest work.
 //! - [`gradebook`]: a course's learners × assignments, streamed learner by learner.
 //! - [`limits`]: how often a client may create learners and submit, and how much may wait.
 //! - [`markdown`]: handouts rendered and sanitised on the server.
@@ -20,6 +21,7 @@
 
 pub mod body;
 pub mod catalog;
+pub mod class;
 pub mod clock;
 pub mod config;
 pub mod context;

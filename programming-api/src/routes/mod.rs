@@ -3,6 +3,7 @@
 //! JSON shape, so a matched route never falls through to another.
 
 mod assignments;
+mod class;
 mod courses;
 mod gradebook;
 mod health;
@@ -43,6 +44,8 @@ pub fn routes(
         .or(staff::routes(ctx.clone()))
         .unify()
         .or(gradebook::routes(ctx.clone()))
+        .unify()
+        .or(class::routes(ctx.clone()))
         .unify()
         .or(review::routes(ctx.clone()))
         .unify()

@@ -15,7 +15,13 @@ use crate::helpers::{config, Learner, TestApp};
 use crate::staff::{add_staff, get_as, sign_in, PASSWORD};
 
 /// Submits `code` and grades it as the grader would, failing `failing` tests.
-async fn graded(app: &TestApp, learner: &Learner, assignment: i32, code: &str, failing: &[&str]) {
+pub async fn graded(
+    app: &TestApp,
+    learner: &Learner,
+    assignment: i32,
+    code: &str,
+    failing: &[&str],
+) {
     let res = app.submit(learner, assignment, code).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let body: Value = res.json().await.unwrap();
@@ -49,7 +55,7 @@ async fn graded(app: &TestApp, learner: &Learner, assignment: i32, code: &str, f
         .unwrap();
 }
 
-async fn profile(app: &TestApp, learner: &Learner, body: Value) -> reqwest::Response {
+pub async fn profile(app: &TestApp, learner: &Learner, body: Value) -> reqwest::Response {
     app.http
         .patch(app.url("/api/me"))
         .bearer_auth(&learner.token)
@@ -59,7 +65,7 @@ async fn profile(app: &TestApp, learner: &Learner, body: Value) -> reqwest::Resp
         .unwrap()
 }
 
-async fn token(app: &TestApp, course: &str, role: &str, name: &str) -> String {
+pub async fn token(app: &TestApp, course: &str, role: &str, name: &str) -> String {
     assert!(add_staff(app, course, role, name, PASSWORD).0);
     let session: Value = sign_in(app, name, PASSWORD).await.json().await.unwrap();
     session["token"].as_str().unwrap().to_owned()

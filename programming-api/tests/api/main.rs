@@ -3,6 +3,7 @@
 
 mod assignments;
 mod bad_input;
+mod class;
 mod course;
 mod deadlines;
 mod enrolment;

@@ -1,0 +1,112 @@
+//! The live class view's snapshot: what the staff page shows before the
+//! gateway's course topic brings each change, and re-reads after one (the
+//! pass counts and who is stuck are Postgres's to say, never tallied in a
+//! browser that may have missed an event).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Submissions the snapshot lists, newest first.
+pub const RECENT: i64 = 50;
+/// Stuck learners it lists at most, most failures first.
+pub const MAX_STUCK: i64 = 200;
+
+/// A submission as the class view lists it: no code, no feedback.
+#[derive(Debug, Serialize)]
+pub struct Arrival {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub display_name: Option<String>,
+    pub assignment_id: i32,
+    pub status: String,
+    pub verdict: Option<String>,
+    pub late: bool,
+    pub created_at: DateTime<Utc>,
+    pub graded_at: Option<DateTime<Utc>>,
+}
+
+/// A learner with `failed` failed submissions in a row on an assignment they
+/// have not passed, at least the course's `stuck_after`.
+#[derive(Debug, Serialize)]
+pub struct Stuck {
+    pub user_id: Uuid,
+    pub display_name: Option<String>,
+    pub student_number: Option<String>,
+    pub assignment_id: i32,
+    pub failed: i64,
+    pub last_failed_at: Option<DateTime<Utc>>,
+}
+
+/// The course's latest submissions.
+pub async fn recent(
+    client: &deadpool_postgres::Object,
+    course_id: i32,
+) -> Result<Vec<Arrival>, common::Error> {
+    let rows = client
+        .query(
+            "SELECT s.id, s.user_id, u.display_name, s.assignment_id, s.status::text,
+                    s.verdict, s.late, s.created_at, s.graded_at
+             FROM submissions s
+             JOIN assignments a ON a.id = s.assignment_id
+             JOIN users u ON u.id = s.user_id
+             WHERE a.course_id = $1
+             ORDER BY s.created_at DESC LIMIT $2",
+            &[&course_id, &RECENT],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Arrival {
+                id: r.try_get(0)?,
+                user_id: r.try_get(1)?,
+                display_name: r.try_get(2)?,
+                assignment_id: r.try_get(3)?,
+                status: r.try_get(4)?,
+                verdict: r.try_get(5)?,
+                late: r.try_get(6)?,
+                created_at: r.try_get(7)?,
+                graded_at: r.try_get(8)?,
+            })
+        })
+        .collect()
+}
+
+/// Learners stuck in the course. On an assignment not passed yet every graded
+/// submission failed, so the run of failures is all of them (our own errors
+/// do not count against a learner); a pass, even one deleted later, ends it.
+pub async fn stuck(
+    client: &deadpool_postgres::Object,
+    course_id: i32,
+    stuck_after: i32,
+) -> Result<Vec<Stuck>, common::Error> {
+    let rows = client
+        .query(
+            "SELECT s.user_id, u.display_name, u.student_number, s.assignment_id,
+                    count(*) AS failed, max(s.graded_at)
+             FROM submissions s
+             JOIN assignments a ON a.id = s.assignment_id
+             JOIN users u ON u.id = s.user_id
+             WHERE a.course_id = $1 AND a.position IS NOT NULL AND s.status = 'failed'
+               AND NOT EXISTS (SELECT 1 FROM completions c
+                               WHERE c.user_id = s.user_id AND c.assignment_id = s.assignment_id)
+             GROUP BY 1, 2, 3, 4
+             HAVING count(*) >= $2
+             ORDER BY failed DESC, max(s.graded_at) DESC
+             LIMIT $3",
+            &[&course_id, &i64::from(stuck_after), &MAX_STUCK],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Stuck {
+                user_id: r.try_get(0)?,
+                display_name: r.try_get(1)?,
+                student_number: r.try_get(2)?,
+                assignment_id: r.try_get(3)?,
+                failed: r.try_get(4)?,
+                last_failed_at: r.try_get(5)?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,72 @@
+//! `GET /api/courses/{c}/class`: the live class view's snapshot, for the
+//! course's own staff: each assignment's figures, who is stuck, and the
+//! latest submissions. The staff page re-reads it when the gateway's course
+//! topic says something changed.
+
+use serde::Serialize;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::Filter;
+
+use super::{authorization, json, respond, with_ctx};
+use crate::class::{self, Arrival, Stuck};
+use crate::context::AppContext;
+use crate::error::ApiError;
+use crate::gradebook::{self, Column};
+
+pub fn routes(
+    ctx: AppContext,
+) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    warp::path!("api" / "courses" / String / "class")
+        .and(warp::get())
+        .and(with_ctx(ctx))
+        .and(authorization())
+        .then(
+            |course: String, ctx: AppContext, auth: Option<String>| async move {
+                respond(snapshot(&ctx, auth.as_deref(), &course).await)
+            },
+        )
+}
+
+#[derive(Serialize)]
+struct CourseRef<'a> {
+    /// What the gateway's `?course=` takes.
+    id: i32,
+    slug: &'a str,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    course: CourseRef<'a>,
+    stuck_after: i32,
+    assignments: Vec<Column>,
+    stuck: Vec<Stuck>,
+    recent: Vec<Arrival>,
+}
+
+async fn snapshot(ctx: &AppContext, auth: Option<&str>, slug: &str) -> Result<Response, ApiError> {
+    ctx.authenticate_staff(auth, Some(slug))?;
+    let course = ctx
+        .catalog
+        .by_slug(slug)
+        .ok_or_else(|| ApiError::not_found("course"))?;
+    let client = ctx.pool.get().await?;
+    let assignments = gradebook::columns(&client, course.id).await?;
+    let stuck = class::stuck(&client, course.id, course.stuck_after).await?;
+    let recent = class::recent(&client, course.id).await?;
+    Ok(json(
+        StatusCode::OK,
+        &Snapshot {
+            course: CourseRef {
+                id: course.id,
+                slug: &course.slug,
+                title: &course.title,
+            },
+            stuck_after: course.stuck_after,
+            assignments,
+            stuck,
+            recent,
+        },
+    ))
+}
