@@ -1,6 +1,6 @@
-// The HTTP API, with the learner's token. Errors arrive as ApiError carrying
-// the server's {"error": {code, message}} and, when the server sent one, its
-// Retry-After in seconds.
+// The HTTP API, with the learner's token (or, on the staff page, a staff
+// token). Errors arrive as ApiError carrying the server's {"error": {code,
+// message}} and, when the server sent one, its Retry-After in seconds.
 
 const TOKEN_KEY = 'codeplatform.token';
 
@@ -17,10 +17,15 @@ export function token() {
   return localStorage.getItem(TOKEN_KEY);
 }
 
-export async function api(path, { method = 'GET', body } = {}) {
+/** A request as the learner. */
+export function api(path, options = {}) {
+  return request(path, { ...options, bearer: token() });
+}
+
+/** A request with `bearer` as its token, if any; the parsed JSON answer. */
+export async function request(path, { method = 'GET', body, bearer } = {}) {
   const headers = {};
-  const t = token();
-  if (t) headers.Authorization = `Bearer ${t}`;
+  if (bearer) headers.Authorization = `Bearer ${bearer}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res;
   try {

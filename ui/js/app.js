@@ -3,7 +3,8 @@
 
 import { api, ApiError, ensureLearner, token } from './api.js';
 import { attachEditor } from './editor.js';
-import { Live } from './live.js';
+import { gatewayUrl, Live } from './live.js';
+import { VERDICT_TEXT } from './verdicts.js';
 
 const POLL_MS = 2000;
 const DRAFT_KEY = (id) => `codeplatform.draft.${id}`;
@@ -17,17 +18,6 @@ const state = {
   shown: null,
   live: null,
   pollTimer: null,
-};
-
-const VERDICT_TEXT = {
-  passed: '✔ Passed',
-  wrong_answer: '✘ Wrong answer',
-  syntax_error: '✘ Syntax error',
-  runtime_error: '✘ Runtime error',
-  time_limit: '⏱ Time limit exceeded',
-  memory_limit: '✘ Memory limit exceeded',
-  output_limit: '✘ Too much output',
-  internal_error: '⚠ Could not be graded',
 };
 
 function inFlight(s) {
@@ -87,18 +77,11 @@ function firstUnsolvedId() {
   return state.course.find((a) => !(state.me?.completed ?? []).includes(a.id))?.id ?? null;
 }
 
-function wsUrl() {
-  const meta = document.querySelector('meta[name="ws-url"]')?.content;
-  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const base = meta || `${proto}//${location.hostname}:8081/ws`;
-  return `${base}?token=${encodeURIComponent(token())}`;
-}
-
 function startLive() {
   state.live = new Live({
-    url: wsUrl(),
-    onSubmission: (s) => {
-      if (state.shown && s.id === state.shown.id) show(s);
+    url: gatewayUrl(token()),
+    onMessage: (m) => {
+      if (m.type === 'submission' && state.shown && m.submission.id === state.shown.id) show(m.submission);
     },
     onResync: () => refreshShown(),
     onState: (s) => {

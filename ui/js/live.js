@@ -2,10 +2,20 @@
 // While it is down the page polls; after it comes back, or after the gateway
 // says it resubscribed, the page re-fetches what it may have missed.
 
+/** The gateway's socket address for `token` (and `params`, e.g. a course). */
+export function gatewayUrl(token, params = {}) {
+  const meta = document.querySelector('meta[name="ws-url"]')?.content;
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const base = meta || `${proto}//${location.hostname}:8081/ws`;
+  const query = new URLSearchParams({ token, ...params });
+  return `${base}?${query}`;
+}
+
 export class Live {
-  constructor({ url, onSubmission, onResync, onState }) {
+  /** onMessage gets every message but the gateway's own reconnect notice. */
+  constructor({ url, onMessage, onResync, onState }) {
     this.url = url;
-    this.onSubmission = onSubmission;
+    this.onMessage = onMessage;
     this.onResync = onResync;
     this.onState = onState;
     this.attempt = 0;
@@ -40,8 +50,8 @@ export class Live {
       } catch {
         return;
       }
-      if (msg.type === 'submission') this.onSubmission(msg.submission);
-      else if (msg.type === 'reconnected') this.onResync();
+      if (msg.type === 'reconnected') this.onResync();
+      else this.onMessage(msg);
     };
     ws.onclose = () => {
       this.isLive = false;

@@ -1,6 +1,6 @@
-//! The page: `/` and `/c/{course}` answer the one HTML page, told the
-//! gateway's URL when one is configured; every other file under the UI
-//! folder is served as it is.
+//! The pages: `/` and `/c/{course}` answer the learner's page, `/staff` the
+//! staff pages, each told the gateway's URL when one is configured; every
+//! other file under the UI folder is served as it is.
 
 use std::path::PathBuf;
 
@@ -16,6 +16,12 @@ pub fn routes(
     ws_url: Option<String>,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     let index = ui_dir.join("index.html");
+    let staff_html = ui_dir.join("staff.html");
+    let staff_url = ws_url.clone();
+    let staff = warp::get().and(warp::path!("staff")).then(move || {
+        let (html, ws_url) = (staff_html.clone(), staff_url.clone());
+        async move { page(&html, ws_url.as_deref()).await }
+    });
     let page_paths = warp::path::end()
         .or(warp::path!("c" / String)
             .map(|_course: String| ())
@@ -28,7 +34,7 @@ pub fn routes(
     let files = warp::get()
         .and(warp::fs::dir(ui_dir))
         .map(|file: File| file.into_response());
-    page.or(files).unify()
+    page.or(staff).unify().or(files).unify()
 }
 
 async fn page(index: &std::path::Path, ws_url: Option<&str>) -> Response {

@@ -21,7 +21,9 @@ async fn every_answer_carries_a_strict_policy() {
     for path in [
         "/",
         "/c/intro",
+        "/staff",
         "/js/app.js",
+        "/js/staff.js",
         "/style.css",
         "/api/assignments",
         "/api/no-such-thing",
@@ -73,14 +75,16 @@ async fn a_configured_gateway_is_the_only_one_the_page_may_reach_and_is_told() {
     let mut config = config(&env);
     config.ws_public_url = Some("wss://live.example.org/ws".into());
     let app = TestApp::start(env, config).await;
-    let res = app.get("/c/intro", None).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert!(policy(&res).contains("connect-src 'self' wss://live.example.org;"));
-    let html = res.text().await.unwrap();
-    assert!(
-        html.contains(r#"<meta name="ws-url" content="wss://live.example.org/ws">"#),
-        "{html}"
-    );
+    for page in ["/c/intro", "/staff"] {
+        let res = app.get(page, None).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(policy(&res).contains("connect-src 'self' wss://live.example.org;"));
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains(r#"<meta name="ws-url" content="wss://live.example.org/ws">"#),
+            "{page}: {html}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -89,6 +93,7 @@ async fn head_answers_wherever_get_does_without_a_body() {
     for path in [
         "/",
         "/c/intro",
+        "/staff",
         "/style.css",
         "/api/assignments",
         "/healthz",
