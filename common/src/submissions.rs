@@ -36,7 +36,8 @@ use crate::Error;
 /// Insert a submission, or reuse the final verdict the same code got against
 /// the same version of the assignment; on a reused pass, record the
 /// completion. Refused, with nothing written, before the assignment opens,
-/// after its due date under the `refuse` policy (later ones are marked
+/// after the learner's due date (the assignment's, or the extension an
+/// instructor gave them) under the `refuse` policy (later ones are marked
 /// late), past the learner's submission limit, and (unless a verdict is
 /// reused, which costs no grader) while $6 or more wait already. A
 /// submission enrols its learner in the assignment's course. $1 id, $2
@@ -47,7 +48,9 @@ use crate::Error;
 /// took the last attempt first.
 const CREATE: &str = "
     WITH assignment AS (
-        SELECT a.id, a.course_id, a.content_hash, a.opens_at, a.due_at, a.max_submissions,
+        -- An instructor's extension is this learner's own due date.
+        SELECT a.id, a.course_id, a.content_hash, a.opens_at,
+               coalesce(x.due_at, a.due_at) AS due_at, a.max_submissions,
                a.late_policy, a.late_penalty_pct, coalesce(t.used, 0) AS used,
                -- A join-code course takes work only from its members.
                (c.join_policy = 'open' OR EXISTS (
@@ -55,11 +58,13 @@ const CREATE: &str = "
                    AS member,
                c.join_policy = 'open' AS open_course,
                (a.opens_at IS NOT NULL AND $8 < a.opens_at) AS not_open,
-               (a.due_at IS NOT NULL AND $8 > a.due_at) AS late,
+               (coalesce(x.due_at, a.due_at) IS NOT NULL
+                AND $8 > coalesce(x.due_at, a.due_at)) AS late,
                r.status, r.verdict, r.feedback, r.hidden_details
         FROM assignments a
         JOIN courses c ON c.id = a.course_id
         LEFT JOIN attempts t ON t.user_id = $2 AND t.assignment_id = a.id
+        LEFT JOIN extensions x ON x.user_id = $2 AND x.assignment_id = a.id
         LEFT JOIN LATERAL (
             SELECT s.status, s.verdict, s.feedback, s.hidden_details FROM submissions s
             WHERE s.assignment_id = a.id AND s.code_hash = $5

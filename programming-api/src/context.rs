@@ -59,6 +59,24 @@ impl AppContext {
             .ok_or_else(ApiError::unauthorized)
     }
 
+    /// An instructor of `course`: a tutor's token gets 403 `instructor_only`
+    /// (tutors read, instructors write), anyone else's as
+    /// [`Self::authenticate_staff`] answers.
+    pub fn authenticate_instructor(
+        &self,
+        header: Option<&str>,
+        course: &str,
+    ) -> Result<StaffClaims, ApiError> {
+        let claims = self.authenticate_staff(header, Some(course))?;
+        if claims.role != common::token::Role::Instructor {
+            return Err(ApiError::new(
+                common::codes::Code::InstructorOnly,
+                "only an instructor of this course may change it; tutors read",
+            ));
+        }
+        Ok(claims)
+    }
+
     /// The member of staff a staff token names, if it is genuine and
     /// unexpired; with `course`, only staff of that course (anyone else gets
     /// 404, as if the course were not there).

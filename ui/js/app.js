@@ -200,11 +200,13 @@ function renderSchedule() {
   const when = (t) => new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
   const parts = [];
   if (a.opens_at && new Date(a.opens_at) > new Date()) parts.push(`Opens ${when(a.opens_at)}`);
-  if (a.due_at) {
+  const extended = state.me?.extensions?.[a.id];
+  const due = extended ?? a.due_at;
+  if (due) {
     const late = a.late_policy === 'penalty'
       ? `later ones are marked late and a pass earns ${100 - a.late_penalty_pct} points`
       : LATE_TEXT[a.late_policy];
-    parts.push(`Due ${when(a.due_at)} (${late})`);
+    parts.push(`Due ${when(due)}${extended ? ', your extension' : ''} (${late})`);
   }
   if (a.max_submissions != null) {
     const used = state.me?.attempts?.[a.id] ?? 0;

@@ -5,6 +5,7 @@
 mod assignments;
 mod class;
 mod courses;
+mod extensions;
 mod gradebook;
 mod health;
 mod pages;
@@ -46,6 +47,8 @@ pub fn routes(
         .or(gradebook::routes(ctx.clone()))
         .unify()
         .or(class::routes(ctx.clone()))
+        .unify()
+        .or(extensions::routes(ctx.clone()))
         .unify()
         .or(review::routes(ctx.clone()))
         .unify()

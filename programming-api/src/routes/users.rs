@@ -134,6 +134,9 @@ struct Progress {
     next_assignment_id: Option<i32>,
     /// Submissions made to each assignment (deleted ones count), by id.
     attempts: std::collections::BTreeMap<i32, i32>,
+    /// The learner's own due dates, by assignment id, where an instructor
+    /// gave them an extension.
+    extensions: std::collections::BTreeMap<i32, chrono::DateTime<chrono::Utc>>,
 }
 
 async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiError> {
@@ -167,6 +170,15 @@ async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiE
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect();
+    let extensions = client
+        .query(
+            "SELECT assignment_id, due_at FROM extensions WHERE user_id = $1",
+            &[&user_id],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
     let points: i64 = rows.iter().map(|r| i64::from(r.get::<_, i32>(1))).sum();
     let next: Option<i32> = client
         .query_opt(
@@ -187,6 +199,7 @@ async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiE
             completed,
             next_assignment_id: next,
             attempts,
+            extensions,
         },
     ))
 }

@@ -303,3 +303,144 @@ async fn the_submission_limit_holds_after_deletes_and_under_concurrent_submits()
     assert_eq!(stored(&app, &racer).await, 3);
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+async fn as_staff(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> reqwest::Response {
+    let req = app.http.request(method, app.url(path)).bearer_auth(token);
+    let req = match body {
+        Some(b) => req.json(&b),
+        None => req,
+    };
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_instructors_extension_moves_one_learners_due_date_and_a_tutor_cannot_give_one() {
+    use reqwest::Method;
+    use serde_json::json;
+    let (app, _root, ids) = spawn().await;
+    let (given, other) = (app.learner().await, app.learner().await);
+    app.ctx.clock.set(at(OPENS));
+    submit_graded(&app, &given, ids[0], "x = 1", "wrong_answer").await;
+    submit_graded(&app, &other, ids[0], "x = 2", "wrong_answer").await;
+    let instructor = crate::gradebook::token(&app, "intro", "instructor", "ines").await;
+    let tutor = crate::gradebook::token(&app, "intro", "tutor", "theo").await;
+    let path = format!("/api/courses/intro/extensions/{}/{}", given.id, ids[0]);
+    let extended = at(DUE) + Duration::days(2);
+    let body = json!({ "due_at": extended });
+
+    // A tutor tries to write: refused, and nothing is stored.
+    for method in [Method::PUT, Method::DELETE] {
+        let res = as_staff(&app, method.clone(), &path, &tutor, Some(body.clone())).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{method}");
+        assert_eq!(error_code(res).await, "instructor_only", "{method}");
+    }
+    let listed: Value = as_staff(
+        &app,
+        Method::GET,
+        "/api/courses/intro/extensions",
+        &tutor,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(listed, json!([]));
+    // Learners cannot, and bad addresses and bodies are 4xx.
+    let res = app
+        .http
+        .put(app.url(&path))
+        .bearer_auth(&given.token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let stranger = uuid::Uuid::new_v4();
+    for (bad_path, bad_body, status) in [
+        (
+            path.clone(),
+            json!({"due_at": "next tuesday"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            path.clone(),
+            json!({"due_at": extended, "x": 1}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            format!("/api/courses/intro/extensions/{stranger}/{}", ids[0]),
+            body.clone(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("/api/courses/intro/extensions/{}/999999", given.id),
+            body.clone(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("/api/courses/intro/extensions/nope/{}", ids[0]),
+            body.clone(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("/api/courses/nope/extensions/{}/{}", given.id, ids[0]),
+            body.clone(),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let res = as_staff(
+            &app,
+            Method::PUT,
+            &bad_path,
+            &instructor,
+            Some(bad_body.clone()),
+        )
+        .await;
+        assert_eq!(res.status(), status, "{bad_path} {bad_body}");
+    }
+
+    let res = as_staff(&app, Method::PUT, &path, &instructor, Some(body.clone())).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let me: Value = app.get("/api/me", Some(&given)).await.json().await.unwrap();
+    assert_eq!(
+        me["extensions"][ids[0].to_string()].as_str().map(at),
+        Some(extended),
+        "{me}"
+    );
+
+    // A day past the assignment's due date: the one with the extension may
+    // submit, on time; the other is refused.
+    app.ctx.clock.set(at(DUE) + Duration::days(1));
+    let sub = submit_graded(&app, &given, ids[0], "x = 3", "wrong_answer").await;
+    assert_eq!(sub["late"], false);
+    let res = app.submit(&other, ids[0], "x = 4").await;
+    assert_eq!(error_code(res).await, "past_due");
+    // Past the extension, they are refused too, told their own date.
+    app.ctx.clock.set(extended + Duration::seconds(1));
+    let res = app.submit(&given, ids[0], "x = 5").await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let refusal: Value = res.json().await.unwrap();
+    assert_eq!(refusal["error"]["code"], "past_due");
+    assert!(
+        refusal["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2026-12-10T23:59:00"),
+        "{refusal}"
+    );
+
+    // Taken back: once, then there is none. (Back to when the instructor
+    // signed in: their token lasts 8 hours of the API's clock.)
+    app.ctx.clock.set(at(OPENS));
+    let res = as_staff(&app, Method::DELETE, &path, &instructor, None).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = as_staff(&app, Method::DELETE, &path, &instructor, None).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}

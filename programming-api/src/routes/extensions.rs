@@ -1,0 +1,201 @@
+//! Instructors' extensions: one learner's own due date for one assignment,
+//! which the submit statement (`common::submissions`) goes by instead of the
+//! assignment's, for refusing and for marking late.
+//!
+//! - `GET /api/courses/{c}/extensions`: the course's extensions (its staff).
+//! - `PUT /api/courses/{c}/extensions/{user_id}/{assignment_id}` `{"due_at"}`:
+//!   gives or moves one (instructors only; a tutor gets 403 `instructor_only`).
+//! - `DELETE` the same: takes it back (204), 404 when there is none.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::{Filter, Reply};
+
+use super::{authorization, json, parse_assignment_id, respond, with_ctx};
+use crate::body;
+use crate::context::AppContext;
+use crate::error::ApiError;
+
+pub fn routes(
+    ctx: AppContext,
+) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    let list = warp::path!("api" / "courses" / String / "extensions")
+        .and(warp::get())
+        .and(with_ctx(ctx.clone()))
+        .and(authorization())
+        .then(
+            |course: String, ctx: AppContext, auth: Option<String>| async move {
+                respond(list(&ctx, auth.as_deref(), &course).await)
+            },
+        );
+    let one = || warp::path!("api" / "courses" / String / "extensions" / String / String);
+    let grant = one()
+        .and(warp::put())
+        .and(with_ctx(ctx.clone()))
+        .and(authorization())
+        .and(body::json::<Grant>())
+        .then(
+            |course: String,
+             user: String,
+             assignment: String,
+             ctx: AppContext,
+             auth: Option<String>,
+             body| async move {
+                let target = Target::parse(&user, &assignment);
+                respond(grant(&ctx, auth.as_deref(), &course, target, body).await)
+            },
+        );
+    let revoke = one()
+        .and(warp::delete())
+        .and(with_ctx(ctx))
+        .and(authorization())
+        .then(
+            |course: String,
+             user: String,
+             assignment: String,
+             ctx: AppContext,
+             auth: Option<String>| async move {
+                let target = Target::parse(&user, &assignment);
+                respond(revoke(&ctx, auth.as_deref(), &course, target).await)
+            },
+        );
+    list.or(grant).unify().or(revoke).unify()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    due_at: DateTime<Utc>,
+}
+
+#[derive(Serialize)]
+struct Extension {
+    user_id: Uuid,
+    display_name: Option<String>,
+    assignment_id: i32,
+    due_at: DateTime<Utc>,
+    granted_at: DateTime<Utc>,
+}
+
+/// The learner and assignment an address names.
+struct Target {
+    user_id: Result<Uuid, ApiError>,
+    assignment_id: Result<i32, ApiError>,
+}
+
+impl Target {
+    fn parse(user: &str, assignment: &str) -> Self {
+        Self {
+            user_id: Uuid::parse_str(user).map_err(|_| ApiError::invalid_id("learner")),
+            assignment_id: parse_assignment_id(assignment),
+        }
+    }
+
+    /// Both ids, the assignment checked to be `course_id`'s.
+    fn resolve(self, ctx: &AppContext, course_id: i32) -> Result<(Uuid, i32), ApiError> {
+        let (user_id, assignment_id) = (self.user_id?, self.assignment_id?);
+        if ctx.catalog.course_of(assignment_id).map(|c| c.id) != Some(course_id) {
+            return Err(ApiError::not_found("assignment"));
+        }
+        Ok((user_id, assignment_id))
+    }
+}
+
+async fn list(ctx: &AppContext, auth: Option<&str>, course: &str) -> Result<Response, ApiError> {
+    let claims = ctx.authenticate_staff(auth, Some(course))?;
+    let client = ctx.pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT x.user_id, u.display_name, x.assignment_id, x.due_at, x.granted_at
+             FROM extensions x
+             JOIN assignments a ON a.id = x.assignment_id
+             JOIN users u ON u.id = x.user_id
+             WHERE a.course_id = $1
+             ORDER BY x.granted_at",
+            &[&claims.course_id],
+        )
+        .await?;
+    let list: Vec<Extension> = rows
+        .iter()
+        .map(|r| Extension {
+            user_id: r.get(0),
+            display_name: r.get(1),
+            assignment_id: r.get(2),
+            due_at: r.get(3),
+            granted_at: r.get(4),
+        })
+        .collect();
+    Ok(json(StatusCode::OK, &list))
+}
+
+async fn grant(
+    ctx: &AppContext,
+    auth: Option<&str>,
+    course: &str,
+    target: Target,
+    body: Result<Grant, ApiError>,
+) -> Result<Response, ApiError> {
+    let claims = ctx.authenticate_instructor(auth, course)?;
+    let (user_id, assignment_id) = target.resolve(ctx, claims.course_id)?;
+    let due_at = body?.due_at;
+    let client = ctx.pool.get().await?;
+    // Only for a member of the course, and only by an account that still
+    // exists (its token may outlive it).
+    let row = client
+        .query_opt(
+            "INSERT INTO extensions (user_id, assignment_id, due_at, granted_by)
+             SELECT $1, $2, $3, $4
+             WHERE EXISTS (SELECT 1 FROM enrolments WHERE user_id = $1 AND course_id = $5)
+               AND EXISTS (SELECT 1 FROM staff WHERE id = $4)
+             ON CONFLICT (user_id, assignment_id) DO UPDATE
+                 SET due_at = EXCLUDED.due_at, granted_by = EXCLUDED.granted_by,
+                     granted_at = now()
+             RETURNING granted_at,
+                 (SELECT display_name FROM users WHERE id = $1)",
+            &[
+                &user_id,
+                &assignment_id,
+                &due_at,
+                &claims.staff_id,
+                &claims.course_id,
+            ],
+        )
+        .await?
+        .ok_or_else(|| ApiError::not_found("learner in this course"))?;
+    tracing::info!(staff = %claims.staff_id, %user_id, assignment_id, %due_at, "extension granted");
+    Ok(json(
+        StatusCode::OK,
+        &Extension {
+            user_id,
+            display_name: row.get(1),
+            assignment_id,
+            due_at,
+            granted_at: row.get(0),
+        },
+    ))
+}
+
+async fn revoke(
+    ctx: &AppContext,
+    auth: Option<&str>,
+    course: &str,
+    target: Target,
+) -> Result<Response, ApiError> {
+    let claims = ctx.authenticate_instructor(auth, course)?;
+    let (user_id, assignment_id) = target.resolve(ctx, claims.course_id)?;
+    let client = ctx.pool.get().await?;
+    let deleted = client
+        .execute(
+            "DELETE FROM extensions WHERE user_id = $1 AND assignment_id = $2",
+            &[&user_id, &assignment_id],
+        )
+        .await?;
+    if deleted == 0 {
+        return Err(ApiError::not_found("extension"));
+    }
+    tracing::info!(staff = %claims.staff_id, %user_id, assignment_id, "extension revoked");
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
