@@ -59,8 +59,10 @@ echo "codeplatform is running:"
 echo "  page and API   http://$API_ADDR"
 echo "  WebSocket      ws://$WS_ADDR/ws"
 echo "  courses        $(cd courses && ls -d -- */ | tr -d / | tr '\n' ' ')(http://$API_ADDR/c/<course>)"
+echo "  staff pages    http://$API_ADDR/staff"
 echo "  Ctrl+C stops it."
 echo
 echo "Make the first instructor (the password is read from standard input):"
 echo "  (set -a; . $dir/env; target/release/programming-api admin add-staff --course intro --role instructor <username>)"
+echo "then sign in at http://$API_ADDR/staff."
 wait -n "${pids[@]}" || true
