@@ -2,8 +2,10 @@
 # Benchmarks the gradebook: a generated course of LEARNERS learners (1,000 by
 # default) × the 13 assignments with 1 to 4 submissions each, then the JSON
 # gradebook's latency over 50 requests, the CSV export's time to the first
-# byte and in all, and the API's memory while each runs. Prints the table
-# and writes it to BENCHMARKS.md between the gradebook-benchmark markers.
+# byte and in all, the live class view's snapshot, the API's memory while
+# each runs, and then, in the same run against the same API, k6's browse and
+# submit loads (DURATION each, 20 s by default). Prints the table and writes
+# it to BENCHMARKS.md between the gradebook-benchmark markers.
 #
 #   scripts/bench-gradebook.sh
 #   LEARNERS=5000 scripts/bench-gradebook.sh
@@ -12,6 +14,9 @@ cd "$(dirname "$0")/.."
 root=$PWD
 source scripts/deps.sh
 ensure_group core
+ensure_group bench
+k6=$(k6_bin)
+duration=${DURATION:-20s}
 
 learners=${LEARNERS:-1000}
 dir=$root/.data/bench
@@ -30,6 +35,8 @@ psql "$DATABASE_URL" -qc "CREATE DATABASE $db"
 export DATABASE_URL=${DATABASE_URL%/*}/$db
 export REDIS_PREFIX="$db:" TOKEN_SECRET=bench-secret-bench-secret-bench-secret
 export COURSES_DIR=$root/courses UI_DIR=$root/ui RUST_LOG=warn
+# k6 loads come from one address: the per-client limits would measure themselves.
+export RATE_NEW_LEARNERS=1000000/s RATE_SUBMISSIONS_PER_LEARNER=1000000/s RATE_SUBMISSIONS_PER_ADDRESS=1000000/s QUEUE_LIMIT=1000000
 export BENCH_COMMIT=${BENCH_COMMIT:-$(git rev-parse --short HEAD)}
 
 cargo build --release --locked -q -p programming-api
@@ -104,6 +111,14 @@ for _ in $(seq 50); do
     -H "Authorization: Bearer $token" "$base/api/courses/intro/gradebook" >>"$out/json-times"
 done
 hwm_json=$(mem VmHWM)
+: >"$out/class-times"
+for _ in $(seq 50); do
+  curl -fs -o /dev/null -w '%{time_total}\n' \
+    -H "Authorization: Bearer $token" "$base/api/courses/intro/class" >>"$out/class-times"
+done
+echo "bench-gradebook: k6 browse and submit, $duration each" >&2
+"$k6" run -q -e BASE_URL="$base" -e DURATION="$duration" --summary-export "$out/browse.json" k6/browse.js >/dev/null || true
+"$k6" run -q -e BASE_URL="$base" -e DURATION="$duration" --summary-export "$out/submit.json" k6/submit.js >/dev/null || true
 
 table=$out/gradebook-table.md
 {
@@ -116,6 +131,8 @@ table=$out/gradebook-table.md
   echo "| \`gradebook.csv\`: in all, median of 10 | $(awk '{print $2}' "$out/csv-times" | pct 0.5) ms |"
   echo "| \`gradebook.csv\`: size, rows | $(awk 'END { printf "%.0f KiB", $3 / 1024 }' "$out/csv-times"), $rows |"
   echo "| API memory: at start / peak after 10 CSV exports / peak after 53 JSON gradebooks | $rss_before / $hwm_csv / $hwm_json MiB |"
+  echo "| \`GET /api/courses/intro/class\` (the class view's snapshot), median / p95 of 50 | $(pct 0.5 <"$out/class-times") / $(pct 0.95 <"$out/class-times") ms |"
+  python3 scripts/bench-report.py k6-rows "$out"
 } >"$table"
 cat "$table"
 python3 scripts/bench-report.py section gradebook "$table" "scripts/bench-gradebook.sh"

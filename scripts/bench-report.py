@@ -177,6 +177,16 @@ def main() -> None:
     elif kind == "grader-table":
         print(grader_table(Path(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else ""))
         return
+    elif kind == "k6-rows":
+        # Browse and submit beside another benchmark, in its table's shape.
+        results = Path(sys.argv[2])
+        browse = k6(results / "browse.json", "http_req_duration{name:assignment}")
+        submit = k6(results / "submit.json", "http_req_duration{name:submit}")
+        for name, r in (("k6 browse, 100 VUs: requests/s, p50 / p95", browse),
+                        ("k6 submit, 50 VUs: submissions/s, p50 / p95", submit)):
+            print(f"| {name} | {r['rate']:.0f}/s, {r['p50']:.2f} / {r['p95']:.2f} ms "
+                  f"({r['failed']:.2%} failed) |")
+        return
     elif kind == "section":
         name = sys.argv[2]
         body = section(name, Path(sys.argv[3]), sys.argv[4])

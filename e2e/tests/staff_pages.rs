@@ -78,7 +78,10 @@ async fn wait_first_row(c: &Client, column: &str, want: &str) {
 async fn failed(stack: &Stack) -> i64 {
     let client = stack.api.ctx.pool.get().await.unwrap();
     client
-        .query_one("SELECT count(*) FROM submissions WHERE status = 'failed'", &[])
+        .query_one(
+            "SELECT count(*) FROM submissions WHERE status = 'failed'",
+            &[],
+        )
         .await
         .unwrap()
         .get(0)
@@ -333,5 +336,97 @@ async fn learner_markup_runs_no_script_on_any_staff_page() {
         csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
         "{csp}"
     );
+    staff.close().await;
+}
+
+/// The benchmark `scripts/bench-class-view.sh` runs (ignored by the suite:
+/// speed is measured, never asserted): SUBMISSIONS learners each submit once,
+/// one after another, over HTTP, while a staff page is open; the page notes
+/// the moment each verdict's row shows, and that is set against the moment
+/// the grader wrote the verdict (`graded_at`, same machine clock). Writes
+/// the delays in milliseconds to `BENCH_OUT`.
+#[tokio::test]
+#[ignore = "a benchmark: scripts/bench-class-view.sh"]
+async fn bench_verdict_to_staff_page() {
+    let count: usize = std::env::var("SUBMISSIONS").map_or(30, |n| n.parse().unwrap());
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    let staff = Browser::open().await;
+    staff_signed_in(&stack, &staff, "bench").await;
+    // Each row's first showing of a final verdict, in epoch milliseconds.
+    staff
+        .c
+        .execute(
+            "window.shownAt = {};
+             new MutationObserver(() => {
+               for (const tr of document.querySelectorAll('#feed tr')) {
+                 const id = tr.dataset.submission;
+                 const v = tr.querySelector('.verdict');
+                 if (id && !(id in window.shownAt) && v && !v.textContent.startsWith('…')) {
+                   window.shownAt[id] = performance.timeOrigin + performance.now();
+                 }
+               }
+             }).observe(document.getElementById('feed'), { childList: true, subtree: true, characterData: true });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let assignment = stack.api.ctx.catalog.assignment_ids().min().unwrap();
+    let code = solution("greeting");
+    let mut delays = Vec::new();
+    for i in 0..count {
+        let token = learner_token(&http, &stack.api_url).await;
+        // Distinct code each time: a reused verdict would not be graded.
+        let body: Value = http
+            .post(format!(
+                "{}/api/assignments/{assignment}/submissions",
+                stack.api_url
+            ))
+            .bearer_auth(&token)
+            .json(&json!({ "code": format!("{code}\n# {i}\n") }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = body["submission"]["id"].as_str().unwrap().to_owned();
+        let mut shown = Value::Null;
+        for _ in 0..300 {
+            shown = staff
+                .c
+                .execute(
+                    "return window.shownAt[arguments[0]] ?? null;",
+                    vec![json!(id)],
+                )
+                .await
+                .unwrap();
+            if !shown.is_null() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let shown = shown.as_f64().expect("the verdict reached the staff page");
+        let graded: f64 = stack
+            .api
+            .ctx
+            .pool
+            .get()
+            .await
+            .unwrap()
+            .query_one(
+                "SELECT extract(epoch FROM graded_at)::float8 * 1000 FROM submissions WHERE id = $1::text::uuid",
+                &[&id],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        delays.push(shown - graded);
+    }
+    let out = std::env::var("BENCH_OUT").unwrap_or_else(|_| "target/class-view-delays.txt".into());
+    let lines: Vec<String> = delays.iter().map(|d| format!("{d:.1}")).collect();
+    std::fs::write(&out, lines.join("\n") + "\n").unwrap();
+    println!("verdict → staff page, ms: {lines:?}");
     staff.close().await;
 }
