@@ -3,8 +3,9 @@
 //! come one learner at a time, in the order they joined, so the CSV export
 //! can stream them without holding the course in memory.
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use futures::{Stream, TryStreamExt};
+use futures::{SinkExt, Stream, TryStreamExt};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -236,6 +237,86 @@ pub fn csv_record(learner: &LearnerRow) -> Vec<String> {
         record.push(if cell.late { "yes" } else { "" }.to_owned());
     }
     record
+}
+
+/// Bytes gathered before a chunk of the CSV goes out.
+pub const CSV_CHUNK: usize = 32 * 1024;
+
+/// How long a chunk may wait for the client to take it: a client that stops
+/// reading must not hold a database connection for ever.
+const SEND_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
+type Chunks = futures::channel::mpsc::Sender<Result<Bytes, std::io::Error>>;
+
+/// Hands a chunk to the response; false when the client has gone or has
+/// not read for [`SEND_DEADLINE`].
+async fn send(tx: &mut Chunks, chunk: Vec<u8>) -> bool {
+    matches!(
+        tokio::time::timeout(SEND_DEADLINE, tx.send(Ok(chunk.into()))).await,
+        Ok(Ok(()))
+    )
+}
+
+/// The gradebook as CSV, a chunk at a time: a task writes the header and then
+/// each learner's record as Postgres's rows arrive, handing the response
+/// chunks of about [`CSV_CHUNK`] bytes through a channel of four, so the
+/// memory it holds does not grow with the course. A failure midway ends the
+/// body early (the client sees a broken body; the cause goes to the log).
+pub fn csv_chunks(
+    client: deadpool_postgres::Object,
+    course_id: i32,
+    slugs: Vec<String>,
+) -> futures::channel::mpsc::Receiver<Result<Bytes, std::io::Error>> {
+    let (mut tx, rx) = futures::channel::mpsc::channel(4);
+    tokio::spawn(async move {
+        if let Err(e) = write_csv(&client, course_id, &slugs, &mut tx).await {
+            tracing::warn!(error = %e, course_id, "the gradebook CSV stopped");
+            let _ = tokio::time::timeout(
+                SEND_DEADLINE,
+                tx.send(Err(std::io::Error::other("gradebook"))),
+            )
+            .await;
+        }
+    });
+    rx
+}
+
+/// Writes the header and every learner's record, a chunk at a time; stops
+/// quietly when the client has gone.
+async fn write_csv(
+    client: &deadpool_postgres::Object,
+    course_id: i32,
+    slugs: &[String],
+    tx: &mut Chunks,
+) -> anyhow::Result<()> {
+    let builder = {
+        let mut b = csv::WriterBuilder::new();
+        b.terminator(csv::Terminator::CRLF);
+        b
+    };
+    // A byte-order mark, so spreadsheets read the names as UTF-8.
+    let mut writer = builder.from_writer("\u{feff}".as_bytes().to_vec());
+    writer.write_record(csv_header(slugs))?;
+    // The header goes out at once: the first byte does not wait for the
+    // query, which sorts the whole course before its first row.
+    let header = std::mem::replace(&mut writer, builder.from_writer(Vec::new()));
+    if !send(tx, header.into_inner()?).await {
+        return Ok(());
+    }
+    let learners = learners(client, course_id).await?;
+    let mut learners = std::pin::pin!(learners);
+    while let Some(learner) = learners.try_next().await? {
+        writer.write_record(csv_record(&learner))?;
+        writer.flush()?;
+        if writer.get_ref().len() >= CSV_CHUNK {
+            let full = std::mem::replace(&mut writer, builder.from_writer(Vec::new()));
+            if !send(tx, full.into_inner()?).await {
+                return Ok(());
+            }
+        }
+    }
+    send(tx, writer.into_inner()?).await;
+    Ok(())
 }
 
 #[cfg(test)]

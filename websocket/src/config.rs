@@ -12,7 +12,7 @@
 //! | `WS_WRITE_TIMEOUT_MS` | `5000` | a write (message, ping, pong or close) not done by then closes the socket |
 //! | `WS_MAX_WRITE_BUFFER` | `65536` | bytes a socket may have waiting to be written; past it, closed |
 //! | `WS_FRAME_RATE` | `10/s` | frames a page may send (it only sends pongs); past it, closed |
-//! | `WS_MAX_SOCKETS_PER_LEARNER` | `8` | sockets one learner may hold (tabs); more are refused |
+//! | `WS_MAX_SOCKETS_PER_LEARNER` | `8` | sockets one learner or member of staff may hold (tabs); more are refused |
 //! | `WS_MAX_CONNECTIONS` | 80% of the open-file limit | WebSocket connections in all |
 //! | `WS_MAX_CONNECTIONS_PER_ADDRESS` | `1024` | WebSocket connections one address may hold |
 //! | `WS_HEADER_TIMEOUT_MS` | `10000` | the WebSocket handshake must be done within this |

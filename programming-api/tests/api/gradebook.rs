@@ -301,3 +301,67 @@ async fn the_gradebook_is_the_submissions_recounted_for_its_own_staff_only() {
     assert_eq!(book["assignments"][0]["median_attempts_to_pass"], 1.5);
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[tokio::test]
+async fn a_course_of_a_thousand_learners_streams_in_bounded_chunks() {
+    let root = two_courses();
+    let env = TestEnv::empty().await;
+    let mut config = config(&env);
+    config.courses_dir = root;
+    let app = TestApp::start(env, config).await;
+    let client = app.ctx.pool.get().await.unwrap();
+    client
+        .batch_execute(
+            "INSERT INTO users (id, display_name)
+                 SELECT gen_random_uuid(), 'Learner ' || g FROM generate_series(1, 1000) g;
+             INSERT INTO enrolments (user_id, course_id)
+                 SELECT id, (SELECT id FROM courses WHERE slug = 'intro') FROM users;
+             -- raw write: two failed submissions per learner and assignment, as graded ones would be.
+             INSERT INTO submissions (id, user_id, assignment_id, code, code_hash, assignment_hash,
+                                      status, verdict, graded_at, created_at)
+                 SELECT gen_random_uuid(), u.id, a.id, 'x = ' || n, md5(u.id::text || a.id || n),
+                        a.content_hash, 'failed', 'wrong_answer', now(), now()
+                 FROM users u CROSS JOIN assignments a CROSS JOIN generate_series(1, 2) n
+                 WHERE a.position IS NOT NULL
+                   AND a.course_id = (SELECT id FROM courses WHERE slug = 'intro');",
+        )
+        .await
+        .unwrap();
+    let instructor = token(&app, "intro", "instructor", "ada").await;
+
+    use futures::StreamExt;
+    // Through HTTP: a thousand records, parsed back.
+    let res = get_as(&app, "/api/courses/intro/gradebook.csv", &instructor).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    assert_eq!(reader.records().count(), 1000);
+
+    // What the response is fed: the header alone first, then chunks of about
+    // CSV_CHUNK bytes (one learner's record past it at most), never the
+    // course built whole.
+    let course_id = app.ctx.catalog.by_slug("intro").unwrap().id;
+    let slugs = programming_api::gradebook::slugs(&client, course_id)
+        .await
+        .unwrap();
+    let chunks: Vec<bytes::Bytes> =
+        programming_api::gradebook::csv_chunks(app.ctx.pool.get().await.unwrap(), course_id, slugs)
+            .map(Result::unwrap)
+            .collect()
+            .await;
+    let limit = programming_api::gradebook::CSV_CHUNK;
+    let lines = |c: &bytes::Bytes| c.iter().filter(|b| **b == b'\n').count();
+    assert_eq!(lines(&chunks[0]), 1, "the header goes alone");
+    assert!(
+        chunks.iter().all(|c| c.len() <= limit + 512),
+        "{:?}",
+        chunks.iter().map(|c| c.len()).collect::<Vec<_>>()
+    );
+    assert!(chunks[1..chunks.len() - 1].iter().all(|c| c.len() >= limit));
+    assert_eq!(chunks.iter().map(|c| c.len()).sum::<usize>(), text.len());
+    assert!(
+        chunks.len() >= 1 + text.len() / (limit + 512),
+        "{} chunks",
+        chunks.len()
+    );
+}
