@@ -3,9 +3,11 @@
 # default) × the 13 assignments with 1 to 4 submissions each, then the JSON
 # gradebook's latency over 50 requests, the CSV export's time to the first
 # byte and in all, the live class view's snapshot, the API's memory while
-# each runs, and then, in the same run against the same API, k6's browse and
-# submit loads (DURATION each, 20 s by default). Prints the table and writes
-# it to BENCHMARKS.md between the gradebook-benchmark markers.
+# each runs; then, in the same run, k6's browse and submit loads (DURATION
+# each, 20 s by default) against this build and against PREV's (the last
+# commit before courses and staff, built in a worktree), each on a fresh
+# database. Prints the table and writes it to BENCHMARKS.md between the
+# gradebook-benchmark markers.
 #
 #   scripts/bench-gradebook.sh
 #   LEARNERS=5000 scripts/bench-gradebook.sh
@@ -76,8 +78,11 @@ INSERT INTO submissions (id, user_id, assignment_id, code, code_hash, assignment
     CROSS JOIN LATERAL generate_series(1, r.k) n
     WHERE a.position IS NOT NULL;
 -- raw write: the completions and attempt counts those submissions imply.
-INSERT INTO completions (user_id, assignment_id, submission_id, completed_at)
-    SELECT user_id, assignment_id, id, created_at FROM submissions WHERE status = 'passed';
+-- The attempt that passed is recorded with the pass, as finish() records it
+-- (the generated code is 'x = <attempt>').
+INSERT INTO completions (user_id, assignment_id, submission_id, completed_at, attempt)
+    SELECT user_id, assignment_id, id, created_at, substring(code from 5)::int
+    FROM submissions WHERE status = 'passed';
 INSERT INTO attempts (user_id, assignment_id, used)
     SELECT user_id, assignment_id, count(*) FROM submissions GROUP BY 1, 2;
 ANALYZE;
@@ -116,9 +121,32 @@ for _ in $(seq 50); do
   curl -fs -o /dev/null -w '%{time_total}\n' \
     -H "Authorization: Bearer $token" "$base/api/courses/intro/class" >>"$out/class-times"
 done
-echo "bench-gradebook: k6 browse and submit, $duration each" >&2
-"$k6" run -q -e BASE_URL="$base" -e DURATION="$duration" --summary-export "$out/browse.json" k6/browse.js >/dev/null || true
-"$k6" run -q -e BASE_URL="$base" -e DURATION="$duration" --summary-export "$out/submit.json" k6/submit.js >/dev/null || true
+kill -TERM "$api_pid"; wait "$api_pid" || true; api_pid=
+
+# Browse and submit: PREV's build and this one, each against a fresh empty
+# database, one after the other.
+prev=${PREV:-d93a842}
+prev_dir=$dir/prev-$prev
+if [[ ! -x $prev_dir/target/release/programming-api ]]; then
+  echo "bench-gradebook: building $prev for comparison" >&2
+  git worktree add -f "$prev_dir" "$prev" >/dev/null 2>&1 || true
+  (cd "$prev_dir" && cargo build --release --locked -q -p programming-api)
+fi
+k6_pair() { # $1 label, $2 tree (the binary, courses and UI under it)
+  local db=k6_$1_$(date +%s)
+  psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE $db"
+  (cd "$2" && DATABASE_URL=${DATABASE_URL%/*}/$db COURSES_DIR=$2/courses COURSE_DIR=$2/assignments \
+    UI_DIR=$2/ui API_ADDR=127.0.0.1:$api_port exec target/release/programming-api) &
+  api_pid=$!
+  for _ in $(seq 100); do curl -fs "$base/readyz" >/dev/null && break; sleep 0.1; done
+  echo "bench-gradebook: k6 browse and submit against $1, $duration each" >&2
+  mkdir -p "$out/$1"
+  "$k6" run -q -e BASE_URL="$base" -e DURATION="$duration" --summary-export "$out/$1/browse.json" k6/browse.js >/dev/null || true
+  "$k6" run -q -e BASE_URL="$base" -e DURATION="$duration" --summary-export "$out/$1/submit.json" k6/submit.js >/dev/null || true
+  kill -TERM "$api_pid"; wait "$api_pid" || true; api_pid=
+}
+k6_pair "prev" "$prev_dir"
+k6_pair "this" "$root"
 
 table=$out/gradebook-table.md
 {
@@ -132,7 +160,8 @@ table=$out/gradebook-table.md
   echo "| \`gradebook.csv\`: size, rows | $(awk 'END { printf "%.0f KiB", $3 / 1024 }' "$out/csv-times"), $rows |"
   echo "| API memory: at start / peak after 10 CSV exports / peak after 53 JSON gradebooks | $rss_before / $hwm_csv / $hwm_json MiB |"
   echo "| \`GET /api/courses/intro/class\` (the class view's snapshot), median / p95 of 50 | $(pct 0.5 <"$out/class-times") / $(pct 0.95 <"$out/class-times") ms |"
-  python3 scripts/bench-report.py k6-rows "$out"
+  python3 scripts/bench-report.py k6-rows "$out/prev" "$prev, before courses"
+  python3 scripts/bench-report.py k6-rows "$out/this" "this build"
 } >"$table"
 cat "$table"
 python3 scripts/bench-report.py section gradebook "$table" "scripts/bench-gradebook.sh"

@@ -179,11 +179,11 @@ def main() -> None:
         return
     elif kind == "k6-rows":
         # Browse and submit beside another benchmark, in its table's shape.
-        results = Path(sys.argv[2])
+        results, label = Path(sys.argv[2]), sys.argv[3]
         browse = k6(results / "browse.json", "http_req_duration{name:assignment}")
         submit = k6(results / "submit.json", "http_req_duration{name:submit}")
-        for name, r in (("k6 browse, 100 VUs: requests/s, p50 / p95", browse),
-                        ("k6 submit, 50 VUs: submissions/s, p50 / p95", submit)):
+        for name, r in ((f"k6 browse, 100 VUs ({label}): requests/s, p50 / p95", browse),
+                        (f"k6 submit, 50 VUs ({label}): submissions/s, p50 / p95", submit)):
             print(f"| {name} | {r['rate']:.0f}/s, {r['p50']:.2f} / {r['p95']:.2f} ms "
                   f"({r['failed']:.2%} failed) |")
         return

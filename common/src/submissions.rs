@@ -114,6 +114,37 @@ const CREATE: &str = "
            a.used >= a.max_submissions AS at_limit, a.max_submissions
     FROM (SELECT 1) one LEFT JOIN assignment a ON true LEFT JOIN inserted i ON true";
 
+/// What a failed [`CREATE`] means: the constraints it can break are the
+/// rules it keeps under concurrency.
+async fn create_failed(
+    e: tokio_postgres::Error,
+    client: &deadpool_postgres::Object,
+    assignment_id: i32,
+) -> CreateError {
+    match e.code() {
+        Some(c) if *c == SqlState::UNIQUE_VIOLATION => CreateError::AlreadyInFlight,
+        Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => CreateError::UnknownUser,
+        // A concurrent submit took the last attempt first.
+        Some(c)
+            if *c == SqlState::CHECK_VIOLATION
+                && e.as_db_error().and_then(|d| d.constraint())
+                    == Some("attempts_within_limit") =>
+        {
+            match client
+                .query_one(
+                    "SELECT max_submissions FROM assignments WHERE id = $1",
+                    &[&assignment_id],
+                )
+                .await
+            {
+                Ok(max) => CreateError::SubmissionLimit(max.get::<_, Option<i32>>(0).unwrap_or(0)),
+                Err(e) => CreateError::Store(e.into()),
+            }
+        }
+        _ => CreateError::Store(e.into()),
+    }
+}
+
 /// Why [`CREATE`] inserted nothing, from the assignment's columns it returned.
 fn refusal(row: &tokio_postgres::Row) -> Result<CreateError, Error> {
     if !row.try_get::<_, bool>("found")? {
@@ -267,28 +298,7 @@ impl Submissions {
             .await;
         let row = match result {
             Ok(row) => row.ok_or(CreateError::NoSuchAssignment)?,
-            Err(e) => {
-                return Err(match e.code() {
-                    Some(c) if *c == SqlState::UNIQUE_VIOLATION => CreateError::AlreadyInFlight,
-                    Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => CreateError::UnknownUser,
-                    // A concurrent submit took the last attempt first.
-                    Some(c)
-                        if *c == SqlState::CHECK_VIOLATION
-                            && e.as_db_error().and_then(|d| d.constraint())
-                                == Some("attempts_within_limit") =>
-                    {
-                        let max = client
-                            .query_one(
-                                "SELECT max_submissions FROM assignments WHERE id = $1",
-                                &[&assignment_id],
-                            )
-                            .await
-                            .map_err(Error::from)?;
-                        CreateError::SubmissionLimit(max.get::<_, Option<i32>>(0).unwrap_or(0))
-                    }
-                    _ => CreateError::Store(e.into()),
-                });
-            }
+            Err(e) => return Err(create_failed(e, &client, assignment_id).await),
         };
         if row
             .try_get::<_, Option<Uuid>>("id")

@@ -12,8 +12,9 @@ import { gatewayUrl, Live } from './live.js';
 import { verdictText } from './verdicts.js';
 
 const SESSION_KEY = 'codeplatform.staff';
-/** Live events arrive in bursts; the snapshot is re-read once per burst. */
-const REFRESH_MS = 250;
+/** Live events arrive in bursts; the snapshot (a few hundred ms of Postgres
+ * at 1,000 learners) is re-read at most once a second. */
+const REFRESH_MS = 1000;
 const $ = (id) => document.getElementById(id);
 
 const state = {

@@ -57,12 +57,7 @@ pub async fn serve<S>(
         return;
     };
     let holder = follower.holder;
-    // No expiry: a year is as good as never for one socket.
-    let expiry = tokio::time::sleep(
-        follower
-            .expires_in
-            .unwrap_or(Duration::from_secs(365 * 24 * 3600)),
-    );
+    let expiry = tokio::time::sleep(follower.expires_in.unwrap_or(NEVER));
     tokio::pin!(expiry);
     let frames = Limiter::new(limits.frame_rate);
     let mut ping = tokio::time::interval(limits.ping_interval);
@@ -106,15 +101,7 @@ pub async fn serve<S>(
             Step::Nothing => {}
             Step::End => break,
             Step::Send(message) => {
-                // Every send races the kick and has a deadline, so a peer
-                // that stopped reading cannot hold this task (and its memory).
-                let sent = tokio::select! {
-                    sent = tokio::time::timeout(limits.write_timeout, ws.send(message)) => {
-                        matches!(sent, Ok(Ok(())))
-                    }
-                    () = reg.kicked.notified() => false,
-                };
-                if !sent {
+                if !send(&mut ws, message, limits, &reg.kicked).await {
                     break;
                 }
             }
@@ -125,6 +112,28 @@ pub async fn serve<S>(
         }
     }
     registry.unregister(follower.topic, reg.id);
+}
+
+/// No expiry: a year is as good as never for one socket.
+const NEVER: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// Sends `message`, racing the kick and with a deadline, so a peer that
+/// stopped reading cannot hold the task (and its memory); false if not sent.
+async fn send<S>(
+    ws: &mut WebSocketStream<S>,
+    message: Message,
+    limits: SocketLimits,
+    kicked: &tokio::sync::Notify,
+) -> bool
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    tokio::select! {
+        sent = tokio::time::timeout(limits.write_timeout, ws.send(message)) => {
+            matches!(sent, Ok(Ok(())))
+        }
+        () = kicked.notified() => false,
+    }
 }
 
 /// Sends a close frame, if the peer takes it within the write timeout.
