@@ -105,6 +105,18 @@ async fn the_class_view_shows_two_learners_verdicts_live() {
 
     let wrong = learner_on_first(&stack).await;
     let right = learner_on_first(&stack).await;
+    // One learner gives their name on their page; staff see it.
+    wrong
+        .c
+        .execute(
+            "document.querySelector('.profile').open = true;
+             document.getElementById('display-name').value = 'Wren';
+             document.getElementById('profile').requestSubmit();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    wait_for(&wrong.c, "#profile-status", "Saved", 10).await;
     type_code(&wrong.c, "def greet(name):\n    return 'Hi ' + name\n").await;
     type_code(&right.c, &solution("greeting")).await;
     click(&wrong.c, "submit").await;
@@ -133,7 +145,8 @@ async fn the_class_view_shows_two_learners_verdicts_live() {
         wait_for(&wrong.c, "#status", "Wrong answer", 30).await;
     }
     let stuck = wait_for(&staff.c, "#stuck", "3 failed in a row", 15).await;
-    assert!(stuck.contains("Hello, function"), "{stuck}");
+    assert!(stuck.contains("Hello, function") && stuck.contains("Wren"), "{stuck}");
+    wait_for(&staff.c, "#feed", "Wren", 5).await;
     let kept: Value = staff
         .c
         .execute("return window.notReloaded === true;", vec![])

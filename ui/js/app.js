@@ -45,8 +45,29 @@ async function main() {
     return;
   }
   renderCourse();
+  showProfile();
   startLive();
   if (!openFromHash()) goTo(firstUnsolvedId() ?? state.course[0]?.id, true);
+}
+
+/** The learner's name and number for their teachers (staff only see them). */
+function showProfile() {
+  $('display-name').value = state.me.display_name ?? '';
+  $('student-number').value = state.me.student_number ?? '';
+  $('profile').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const status = $('profile-status');
+    try {
+      const saved = await api('/api/me', {
+        method: 'PATCH',
+        body: { display_name: $('display-name').value.trim(), student_number: $('student-number').value.trim() },
+      });
+      state.me = { ...state.me, ...saved };
+      status.textContent = 'Saved. Only your course staff see it.';
+    } catch (e) {
+      status.textContent = e.message;
+    }
+  });
 }
 
 /** A join-code course the learner is not in yet: the form for its code. */

@@ -129,6 +129,9 @@ async fn create_user(ctx: &AppContext, client: IpAddr) -> Result<Response, ApiEr
 #[derive(Serialize)]
 struct Progress {
     user_id: Uuid,
+    /// What the learner gave their courses' staff to know them by.
+    display_name: Option<String>,
+    student_number: Option<String>,
     points: i64,
     completed: Vec<i32>,
     next_assignment_id: Option<i32>,
@@ -144,13 +147,15 @@ async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiE
     let client = ctx.pool.get().await?;
     // A genuine token for a learner this database no longer has (it was
     // reset): 401, so the page makes a new learner instead of showing nothing.
-    if client
-        .query_opt("SELECT 1 FROM users WHERE id = $1", &[&user_id])
+    let Some(profile) = client
+        .query_opt(
+            "SELECT display_name, student_number FROM users WHERE id = $1",
+            &[&user_id],
+        )
         .await?
-        .is_none()
-    {
+    else {
         return Err(ApiError::unknown_user());
-    }
+    };
     // Completions of hidden assignments still count: points once earned stay.
     // Each is worth what its pass earned (100, or less under a late penalty).
     let rows = client
@@ -195,6 +200,8 @@ async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiE
         StatusCode::OK,
         &Progress {
             user_id,
+            display_name: profile.get(0),
+            student_number: profile.get(1),
             points,
             completed,
             next_assignment_id: next,
