@@ -4,47 +4,65 @@
 //! script or style but the site's own files runs, the page connects only to
 //! this site and its gateway, and no other site may frame it.
 
-use warp::http::{header, HeaderMap, HeaderValue};
+use warp::http::{header, HeaderValue};
 use warp::reply::Response;
 
 /// The port the page finds the gateway on when `WS_PUBLIC_URL` is not set
 /// (`ui/js/app.js` uses the same default).
 const GATEWAY_PORT: u16 = 8081;
 
-/// Adds the policy to `response`. `gateway` is the gateway's public origin
-/// when configured; otherwise the page's own host on the gateway's port,
-/// from the request's `Host`.
-pub fn add_headers(mut response: Response, gateway: Option<&str>, request: &HeaderMap) -> Response {
-    let connect = match gateway {
-        Some(origin) => format!("'self' {origin}"),
-        None => match request
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .and_then(host_name)
-        {
-            Some(host) => format!("'self' ws://{host}:{GATEWAY_PORT} wss://{host}:{GATEWAY_PORT}"),
-            None => "'self'".to_owned(),
-        },
-    };
-    let policy = format!(
+/// The headers every response gets, the policy built once where it can be.
+#[derive(Clone)]
+pub struct Policy {
+    /// With a configured gateway the policy is the same for every request.
+    fixed: Option<HeaderValue>,
+}
+
+impl Policy {
+    /// `gateway` is the gateway's public origin when configured; otherwise
+    /// each response allows the page's own host on the gateway's port, from
+    /// the request's `Host`.
+    pub fn new(gateway: Option<&str>) -> Self {
+        Self {
+            fixed: gateway.and_then(|origin| value(&format!("'self' {origin}"))),
+        }
+    }
+
+    /// Adds the policy and its companions to `response`.
+    pub fn apply(&self, mut response: Response, host: Option<&str>) -> Response {
+        let policy = self.fixed.clone().or_else(|| {
+            value(&match host.and_then(host_name) {
+                Some(host) => {
+                    format!("'self' ws://{host}:{GATEWAY_PORT} wss://{host}:{GATEWAY_PORT}")
+                }
+                None => "'self'".to_owned(),
+            })
+        });
+        let headers = response.headers_mut();
+        if let Some(policy) = policy {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        response
+    }
+}
+
+/// The Content-Security-Policy with `connect` as its `connect-src`.
+fn value(connect: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(&format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
          font-src 'self'; connect-src {connect}; base-uri 'none'; form-action 'self'; \
          frame-ancestors 'none'"
-    );
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, value);
-    }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    response
+    ))
+    .ok()
 }
 
 /// The host part of a `Host` header, when it is a plain name or address

@@ -37,6 +37,7 @@ pub fn routes(
     let gateway = ws_url.as_deref().map(|url| {
         crate::security::gateway_origin(url).expect("WS_PUBLIC_URL was checked at start")
     });
+    let policy = crate::security::Policy::new(gateway.as_deref());
     let api = users::routes(ctx.clone())
         .or(assignments::routes(ctx.clone()))
         .unify()
@@ -60,10 +61,13 @@ pub fn routes(
         .unify()
         .recover(error::recover)
         .unify()
-        .and(warp::header::headers_cloned())
-        .map(move |response, request: warp::http::HeaderMap| {
-            crate::security::add_headers(response, gateway.as_deref(), &request)
-        })
+        .and(
+            // A Host that is not text is no host to allow.
+            warp::header::optional::<String>("host")
+                .or(warp::any().map(|| None))
+                .unify(),
+        )
+        .map(move |response, host: Option<String>| policy.apply(response, host.as_deref()))
 }
 
 fn with_ctx(ctx: AppContext) -> impl Filter<Extract = (AppContext,), Error = Infallible> + Clone {
