@@ -19,8 +19,27 @@ use crate::error::ApiError;
 use crate::limits::Limits;
 use crate::metrics::Metrics;
 
+/// What every route shares, behind one `Arc`: the route filters each hold a
+/// copy, and warp clones the filter tree per request, so a copy must cost a
+/// reference count, not this struct's strings and connections.
 #[derive(Clone)]
-pub struct AppContext {
+pub struct AppContext(Arc<Shared>);
+
+impl AppContext {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppContext {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub pool: Pool,
     pub redis: ConnectionManager,
     pub names: RedisNames,

@@ -86,7 +86,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
         cache = cache.disabled();
     }
     let jobs = JobQueue::new(redis.clone(), names.clone());
-    let ctx = AppContext {
+    let ctx = AppContext::new(context::Shared {
         submissions: Submissions::new(pool.clone(), cache.clone(), jobs.clone()),
         jobs,
         cache,
@@ -100,7 +100,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
         staff_token_ttl: config.staff_token_ttl,
         clock: Default::default(),
         events: common::events::EventPublisher::new(redis.clone(), names.clone()),
-    };
+    });
     flush_course_cache(&ctx).await?;
     Ok(ctx)
 }
