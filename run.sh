@@ -35,6 +35,7 @@ fi
 services=(programming-api)
 [[ -f grader/src/lib.rs ]] && services+=(grader)
 [[ -d websocket ]] && services+=(websocket)
+scripts/vendor-ui.sh
 cargo build --release --locked $(printf -- '-p %s ' "${services[@]}")
 
 pids=()

@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 version=${1:-$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)}
 scripts/build-runner-image.sh
+scripts/vendor-ui.sh
 cargo build --release --locked -q -p programming-api -p grader -p websocket
 
 build() { # image dockerfile context [args...]

@@ -145,7 +145,10 @@ async fn the_class_view_shows_two_learners_verdicts_live() {
         wait_for(&wrong.c, "#status", "Wrong answer", 30).await;
     }
     let stuck = wait_for(&staff.c, "#stuck", "3 failed in a row", 15).await;
-    assert!(stuck.contains("Hello, function") && stuck.contains("Wren"), "{stuck}");
+    assert!(
+        stuck.contains("Hello, function") && stuck.contains("Wren"),
+        "{stuck}"
+    );
     wait_for(&staff.c, "#feed", "Wren", 5).await;
     let kept: Value = staff
         .c

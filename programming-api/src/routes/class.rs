@@ -53,13 +53,11 @@ async fn snapshot(ctx: &AppContext, auth: Option<&str>, slug: &str) -> Result<Re
         .ok_or_else(|| ApiError::not_found("course"))?;
     // The figures beside the rest, on two connections.
     let (figures, rest) = (ctx.pool.get().await?, ctx.pool.get().await?);
-    let (assignments, (stuck, recent)) = tokio::try_join!(
-        gradebook::columns(&figures, course.id),
-        async {
+    let (assignments, (stuck, recent)) =
+        tokio::try_join!(gradebook::columns(&figures, course.id), async {
             let stuck = class::stuck(&rest, course.id, course.stuck_after).await?;
             Ok((stuck, class::recent(&rest, course.id).await?))
-        }
-    )?;
+        })?;
     Ok(json(
         StatusCode::OK,
         &Snapshot {

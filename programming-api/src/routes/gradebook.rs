@@ -47,15 +47,13 @@ async fn book(ctx: &AppContext, auth: Option<&str>, course: &str) -> Result<Resp
     // The figures and the cells at once, on two connections: each is a
     // sizeable query at a thousand learners.
     let (figures, cells) = (ctx.pool.get().await?, ctx.pool.get().await?);
-    let (assignments, learners) = tokio::try_join!(
-        gradebook::columns(&figures, claims.course_id),
-        async {
+    let (assignments, learners) =
+        tokio::try_join!(gradebook::columns(&figures, claims.course_id), async {
             gradebook::learners(&cells, claims.course_id)
                 .await?
                 .try_collect::<Vec<_>>()
                 .await
-        }
-    )?;
+        })?;
     Ok(json(
         StatusCode::OK,
         &Book {

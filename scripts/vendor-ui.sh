@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Copies the browser libraries the page uses from their Debian packages into
+# ui/vendor/, which programming-api serves (no npm, no build step): CodeMirror
+# 5 from libjs-codemirror, with Python highlighting and bracket matching.
+# run.sh, test.sh and the image build call it; ui/vendor/ is not in git.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/deps.sh
+ensure_apt libjs-codemirror
+
+src=/usr/share/javascript/codemirror
+dest=ui/vendor/codemirror
+rm -rf "$dest"
+mkdir -p "$dest"
+for file in lib/codemirror.js lib/codemirror.css mode/python/python.js addon/edit/matchbrackets.js; do
+  cp "$src/$file" "$dest/$(basename "$file")"
+done
+# The package's licence travels with the copy.
+if [[ -f /usr/share/doc/libjs-codemirror/copyright ]]; then
+  cp /usr/share/doc/libjs-codemirror/copyright "$dest/COPYRIGHT"
+fi
