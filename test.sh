@@ -10,6 +10,8 @@ source scripts/deps.sh
 
 ensure_group core
 ensure_group browser
+# The page's editor, copied from its Debian package into ui/vendor.
+scripts/vendor-ui.sh
 
 dir=$root/.data/test
 scripts/services.sh stop "$dir" >/dev/null 2>&1 || true

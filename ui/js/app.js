@@ -16,6 +16,8 @@ const state = {
   assignment: null,
   /** The submission shown in the result panel. */
   shown: null,
+  /** The editor: { value, focus() } over CodeMirror or the textarea. */
+  editor: null,
   live: null,
   pollTimer: null,
 };
@@ -31,7 +33,12 @@ function say(message) {
 }
 
 async function main() {
-  attachEditor($('editor'), { onSubmit: submit, onChange: saveDraft });
+  state.editor = attachEditor($('editor'), { onSubmit: submit, onChange: saveDraft, label: 'Your solution' });
+  // To the editor without writing #… into the address, which names the open assignment.
+  $('skip').addEventListener('click', (event) => {
+    event.preventDefault();
+    state.editor.focus();
+  });
   $('submit').addEventListener('click', submit);
   $('reset').addEventListener('click', resetToStarter);
   $('next').addEventListener('click', () => goTo(nextAssignmentId()));
@@ -170,7 +177,7 @@ async function openAssignment(id) {
   $('handout').innerHTML = a.handout_html;
   // The runner names the learner's file (solution.py for Python).
   $('solution-file').textContent = a.solution_file ?? 'solution.py';
-  $('editor').value = localStorage.getItem(DRAFT_KEY(a.id)) ?? a.starter_code;
+  state.editor.value = localStorage.getItem(DRAFT_KEY(a.id)) ?? a.starter_code;
   renderSchedule();
   renderCourse();
   hideResult();
@@ -242,14 +249,14 @@ function saveDraft() {
   clearTimeout(saveTimer);
   const id = state.assignment?.id;
   if (id == null) return;
-  saveTimer = setTimeout(() => localStorage.setItem(DRAFT_KEY(id), $('editor').value), 300);
+  saveTimer = setTimeout(() => localStorage.setItem(DRAFT_KEY(id), state.editor.value), 300);
 }
 
 function resetToStarter() {
   if (!state.assignment) return;
-  $('editor').value = state.assignment.starter_code;
+  state.editor.value = state.assignment.starter_code;
   localStorage.removeItem(DRAFT_KEY(state.assignment.id));
-  $('editor').focus();
+  state.editor.focus();
 }
 
 async function submit() {
@@ -260,10 +267,10 @@ async function submit() {
   let held = false;
   const wasDone = (state.me?.completed ?? []).includes(state.assignment.id);
   try {
-    localStorage.setItem(DRAFT_KEY(state.assignment.id), $('editor').value);
+    localStorage.setItem(DRAFT_KEY(state.assignment.id), state.editor.value);
     const { submission } = await api(`/api/assignments/${state.assignment.id}/submissions`, {
       method: 'POST',
-      body: { code: $('editor').value },
+      body: { code: state.editor.value },
     });
     state.wasDone = wasDone;
     show(submission);

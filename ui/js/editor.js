@@ -1,11 +1,68 @@
-// A plain textarea that behaves like a code editor where it matters: Tab and
-// Shift+Tab indent and outdent (the selected lines, or at the caret),
-// Enter keeps the indentation, Ctrl/Cmd+Enter submits. Escape then Tab
-// leaves the editor, so keyboard users are never trapped.
+// The code editor: CodeMirror 5 (from Debian's libjs-codemirror, copied into
+// /vendor by scripts/vendor-ui.sh) with Python highlighting, line numbers and
+// bracket matching; where its script did not load, the plain textarea, made
+// to behave like a code editor where it matters. Either way: Tab and
+// Shift+Tab indent and outdent with spaces, Enter keeps the indentation,
+// Ctrl/Cmd+Enter submits, and Escape then Tab (or Shift+Tab) leaves the
+// editor, so keyboard users are never trapped.
+//
+// attachEditor returns { value (get/set), focus() }; the textarea always
+// holds the current code too, so a form or a test may read it.
 
 const INDENT = '    ';
+const MODIFIERS = new Set(['Shift', 'Control', 'Alt', 'Meta']);
 
-export function attachEditor(textarea, { onSubmit, onChange }) {
+export function attachEditor(textarea, { onSubmit, onChange, label }) {
+  const CM = window.CodeMirror;
+  return CM ? codeMirror(CM, textarea, { onSubmit, onChange, label }) : plain(textarea, { onSubmit, onChange });
+}
+
+function codeMirror(CM, textarea, { onSubmit, onChange, label }) {
+  let escaped = false;
+  const cm = CM.fromTextArea(textarea, {
+    mode: 'python',
+    lineNumbers: true,
+    matchBrackets: true,
+    indentUnit: 4,
+    tabSize: 4,
+    indentWithTabs: false,
+    viewportMargin: Infinity,
+    screenReaderLabel: label,
+    extraKeys: {
+      Tab: (c) => c.execCommand(c.somethingSelected() ? 'indentMore' : 'insertSoftTab'),
+      'Shift-Tab': 'indentLess',
+      'Ctrl-Enter': () => onSubmit(),
+      'Cmd-Enter': () => onSubmit(),
+      Esc: () => { escaped = true; },
+    },
+  });
+  // After Escape, Tab (or Shift+Tab) is the browser's: CodeMirror leaves it
+  // alone and the focus moves on.
+  cm.on('keydown', (_, e) => {
+    if (e.key === 'Tab' && escaped) {
+      e.codemirrorIgnore = true;
+      escaped = false;
+    } else if (e.key !== 'Escape' && !MODIFIERS.has(e.key)) {
+      escaped = false;
+    }
+  });
+  cm.on('blur', () => { escaped = false; });
+  cm.on('change', () => {
+    cm.save();
+    onChange();
+  });
+  textarea.cm = cm;
+  return {
+    get value() { return cm.getValue(); },
+    set value(text) {
+      cm.setValue(text);
+      cm.save();
+    },
+    focus: () => cm.focus(),
+  };
+}
+
+function plain(textarea, { onSubmit, onChange }) {
   let escaped = false;
   textarea.addEventListener('keydown', (e) => {
     if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
@@ -17,6 +74,8 @@ export function attachEditor(textarea, { onSubmit, onChange }) {
       escaped = true;
       return;
     }
+    // Shift on its way to Shift+Tab must not cancel the Escape.
+    if (MODIFIERS.has(e.key)) return;
     if (e.key === 'Tab' && !escaped) {
       e.preventDefault();
       if (e.shiftKey) outdent(textarea);
@@ -32,9 +91,14 @@ export function attachEditor(textarea, { onSubmit, onChange }) {
     }
     escaped = false;
   });
+  textarea.addEventListener('blur', () => { escaped = false; });
   textarea.addEventListener('input', onChange);
+  return {
+    get value() { return textarea.value; },
+    set value(text) { textarea.value = text; },
+    focus: () => textarea.focus(),
+  };
 }
-
 function replace(textarea, start, end, text, caretStart, caretEnd) {
   textarea.setRangeText(text, start, end, 'end');
   textarea.setSelectionRange(caretStart, caretEnd ?? caretStart);

@@ -120,7 +120,10 @@ pub async fn wait_for_any(c: &Client, css: &str, needles: &[&str], secs: u64) ->
 
 pub async fn type_code(c: &Client, code: &str) {
     c.execute(
-        "const e = document.getElementById('editor'); e.value = arguments[0]; e.dispatchEvent(new Event('input'));",
+        // Through CodeMirror where it loaded, else the plain textarea.
+        "const e = document.getElementById('editor');
+         if (e.cm) e.cm.setValue(arguments[0]);
+         else { e.value = arguments[0]; e.dispatchEvent(new Event('input')); }",
         vec![json!(code)],
     )
     .await

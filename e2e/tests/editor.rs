@@ -1,0 +1,205 @@
+//! The learner's editor in a real headless Chromium: CodeMirror (copied from
+//! Debian's libjs-codemirror by scripts/vendor-ui.sh) loads and highlights
+//! Python, keeps the page's keys (Tab and Shift+Tab indent with spaces,
+//! Enter keeps the indentation, Ctrl+Enter submits, Escape then Tab or
+//! Shift+Tab leaves it either way) and the draft; and where its script does
+//! not load, the plain textarea does the same work.
+
+mod chromium;
+
+use std::time::Duration;
+
+use chromium::{solution, type_code, wait_for, Browser};
+use common::testing::TestEnv;
+use e2e::{repo, start_stack};
+use fantoccini::Client;
+use serde_json::{json, Value};
+
+// Keys as WebDriver spells them; a modifier stays down until RELEASE.
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+const ESC: &str = "\u{E00C}";
+const SHIFT: &str = "\u{E008}";
+const CTRL: &str = "\u{E009}";
+const RELEASE: &str = "\u{E000}";
+
+/// Types `keys` into whatever has the focus.
+async fn keys(c: &Client, keys: &str) {
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
+}
+
+async fn run(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.unwrap()
+}
+
+async fn code(c: &Client) -> String {
+    let value = run(
+        c,
+        "const e = document.getElementById('editor'); return e.cm ? e.cm.getValue() : e.value;",
+    )
+    .await;
+    value.as_str().unwrap().to_owned()
+}
+
+/// Puts the focus in the editor with the caret at the end.
+async fn focus_editor(c: &Client) {
+    run(
+        c,
+        "const e = document.getElementById('editor');
+         if (e.cm) { e.cm.focus(); e.cm.execCommand('goDocEnd'); }
+         else { e.focus(); e.selectionStart = e.selectionEnd = e.value.length; }",
+    )
+    .await;
+}
+
+/// Where the focus is: "editor", "body", or the focused element's id.
+async fn focus(c: &Client) -> String {
+    let at = run(
+        c,
+        "const a = document.activeElement;
+         if (!a || a === document.body) return 'body';
+         if (a.id === 'editor' || a.closest('.CodeMirror')) return 'editor';
+         return a.id || a.tagName;",
+    )
+    .await;
+    at.as_str().unwrap().to_owned()
+}
+
+/// The keys every editor keeps, CodeMirror or the textarea.
+async fn keys_work(c: &Client) {
+    type_code(c, "").await;
+    focus_editor(c).await;
+    keys(c, &format!("if x:{ENTER}y")).await;
+    assert_eq!(code(c).await, "if x:\n    y", "Enter indents after a colon");
+
+    type_code(c, "a").await;
+    focus_editor(c).await;
+    run(
+        c,
+        "const e = document.getElementById('editor');
+         if (e.cm) e.cm.setCursor(0, 0); else e.selectionStart = e.selectionEnd = 0;",
+    )
+    .await;
+    keys(c, TAB).await;
+    assert_eq!(code(c).await, "    a", "Tab indents with four spaces");
+    keys(c, &format!("{SHIFT}{TAB}{RELEASE}")).await;
+    assert_eq!(code(c).await, "a", "Shift+Tab outdents");
+
+    // Escape then Tab leaves forwards, to Submit; Escape then Shift+Tab
+    // backwards (Shift on its way down must not cancel the Escape).
+    focus_editor(c).await;
+    keys(c, &format!("{ESC}{TAB}")).await;
+    assert_eq!(focus(c).await, "submit");
+    focus_editor(c).await;
+    keys(c, &format!("{ESC}{SHIFT}{TAB}{RELEASE}")).await;
+    let back = focus(c).await;
+    assert!(
+        back != "editor" && back != "body" && back != "submit",
+        "{back}"
+    );
+    assert_eq!(code(c).await, "a", "leaving typed nothing");
+
+    // Ctrl+Enter submits.
+    type_code(c, &solution("greeting")).await;
+    focus_editor(c).await;
+    keys(c, &format!("{CTRL}{ENTER}{RELEASE}")).await;
+    wait_for(c, "#status", "Passed", 30).await;
+}
+
+#[tokio::test]
+async fn codemirror_highlights_keeps_the_keys_and_the_draft() {
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    let b = Browser::open().await;
+    let c = &b.c;
+    c.goto(&stack.api_url).await.unwrap();
+    wait_for(c, "#assignment-title", "Hello, function", 10).await;
+
+    let keyword = wait_for(c, ".CodeMirror .cm-keyword", "def", 10).await;
+    assert_eq!(keyword, "def", "the starter's `def` is highlighted");
+    let numbered = run(
+        c,
+        "return document.querySelectorAll('.CodeMirror-linenumber').length > 1;",
+    )
+    .await;
+    assert_eq!(numbered, json!(true), "line numbers");
+    let labelled = run(
+        c,
+        "return document.querySelector('.CodeMirror textarea').getAttribute('aria-label');",
+    )
+    .await;
+    assert_eq!(labelled, json!("Your solution"));
+    keys_work(c).await;
+
+    // The draft outlives a reload.
+    type_code(c, "# my draft\n").await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    c.refresh().await.unwrap();
+    wait_for(c, "#assignment-title", "Hello, function", 10).await;
+    wait_for(c, ".CodeMirror", "my draft", 10).await;
+    assert_eq!(code(c).await, "# my draft\n");
+
+    // The skip link takes the focus to the editor and leaves the address be.
+    let before = run(c, "return location.href;").await;
+    run(c, "document.getElementById('skip').click();").await;
+    assert_eq!(focus(c).await, "editor");
+    assert_eq!(run(c, "return location.href;").await, before);
+
+    // The favicon is there (every load used to ask for one and get a 404).
+    let icon = reqwest::get(format!("{}/favicon.svg", stack.api_url))
+        .await
+        .unwrap();
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    b.close().await;
+}
+
+#[tokio::test]
+async fn without_the_editors_script_the_textarea_does_the_same_work() {
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    // The same page served from a UI folder without the vendored editor:
+    // its script answers 404, as a blocked or failed script would.
+    let ui = std::env::temp_dir().join(format!("cp-ui-{}", uuid::Uuid::new_v4().simple()));
+    copy_dir(&repo().join("ui"), &ui);
+    std::fs::remove_dir_all(ui.join("vendor")).unwrap();
+    let mut config = programming_api::testing::config(&env);
+    config.courses_dir = repo().join("courses");
+    config.ui_dir = ui.clone();
+    config.ws_public_url = Some(stack.ws_url.clone());
+    let bare = programming_api::testing::Api::start(config).await;
+
+    let b = Browser::open().await;
+    let c = &b.c;
+    c.goto(&format!("http://{}", bare.addr)).await.unwrap();
+    wait_for(c, "#assignment-title", "Hello, function", 10).await;
+    let fallback = run(
+        c,
+        "return [window.CodeMirror === undefined, !!document.querySelector('.CodeMirror'),
+                 document.getElementById('editor').offsetParent !== null];",
+    )
+    .await;
+    assert_eq!(fallback, json!([true, false, true]), "the textarea, shown");
+    keys_work(c).await;
+    b.close().await;
+    bare.stop().await;
+    let _ = std::fs::remove_dir_all(&ui);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
