@@ -8,7 +8,7 @@
 //! | `TOKEN_SECRET` or `TOKEN_SECRET_FILE` | required | HMAC key for tokens, at least 32 bytes |
 //! | `COURSES_DIR` | `courses` | the course folders (`<course>/course.toml` and its `NN-slug/` assignments) to upsert at start |
 //! | `DEFAULT_COURSE` | `intro` | the course `/`, `/api/assignments` and `/api/me` mean |
-//! | `UI_DIR` | `ui` | the static UI |
+//! | `UI_DIR` | `ui` | the static UI, read into memory at start (a change needs a restart) |
 //! | `WS_PUBLIC_URL` | unset: the page's host, port 8081 | the gateway's URL as browsers reach it (`wss://…/ws`); the page is told it and the Content-Security-Policy allows only it |
 //! | `REDIS_PREFIX` | empty | prefix of every Redis key (tests) |
 //! | `DB_POOL_SIZE` | `32` | Postgres connections |

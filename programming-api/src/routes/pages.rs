@@ -1,51 +1,224 @@
-//! The pages: `/` and `/c/{course}` answer the learner's page, `/staff` the
-//! staff pages, each told the gateway's URL when one is configured; every
-//! other file under the UI folder is served as it is.
+//! The pages and the files under the UI folder: `/` and `/c/{course}` answer
+//! the learner's page, `/staff` the staff pages, each told the gateway's URL
+//! when one is configured; every other file is served as it is.
+//!
+//! Everything is read once, when the routes are built: a request only looks
+//! a path up in memory (no file system, so no path to traverse). Each file
+//! carries an ETag (a request that has it gets 304), a Cache-Control (the
+//! vendored libraries a day, the site's own files revalidated every time, so
+//! a deploy is seen at once), and a gzip copy for clients that accept it.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use warp::filters::fs::File;
-use warp::http::{header, HeaderValue};
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
-use warp::{Filter, Rejection, Reply};
+use warp::{Filter, Rejection};
 
-use crate::error::ApiError;
+/// Files this small are sent as they are: gzip would save next to nothing.
+const COMPRESS_FROM: usize = 1024;
+
+/// One file, ready to send.
+struct Asset {
+    body: Bytes,
+    gzip: Option<Bytes>,
+    content_type: &'static str,
+    etag: HeaderValue,
+    cache: &'static str,
+}
+
+impl Asset {
+    fn new(body: Vec<u8>, content_type: &'static str, cache: &'static str) -> Self {
+        let digest = Sha256::digest(&body);
+        let etag = HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..12])))
+            .expect("hex is a header value");
+        let gzip = (body.len() >= COMPRESS_FROM && compressible(content_type)).then(|| {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            encoder.write_all(&body).expect("writing to memory");
+            Bytes::from(encoder.finish().expect("writing to memory"))
+        });
+        Self {
+            body: body.into(),
+            gzip,
+            content_type,
+            etag,
+            cache,
+        }
+    }
+
+    fn reply(&self, accept_encoding: Option<&str>, if_none_match: Option<&str>) -> Response {
+        let mut response = if if_none_match.is_some_and(|tags| matches_etag(tags, &self.etag)) {
+            let mut r = Response::new(Default::default());
+            *r.status_mut() = StatusCode::NOT_MODIFIED;
+            r
+        } else {
+            match (&self.gzip, accepts_gzip(accept_encoding)) {
+                (Some(gzip), true) => {
+                    let mut r = Response::new(gzip.clone().into());
+                    r.headers_mut()
+                        .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                    r
+                }
+                _ => Response::new(self.body.clone().into()),
+            }
+        };
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.content_type),
+        );
+        headers.insert(header::ETAG, self.etag.clone());
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(self.cache));
+        if self.gzip.is_some() {
+            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
+        response
+    }
+}
+
+/// The UI, read into memory.
+struct Ui {
+    index: Asset,
+    staff: Asset,
+    files: HashMap<String, Asset>,
+}
 
 pub fn routes(
     ui_dir: PathBuf,
     ws_url: Option<String>,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    let index = ui_dir.join("index.html");
-    let staff_html = ui_dir.join("staff.html");
-    let staff_url = ws_url.clone();
-    let staff = warp::get().and(warp::path!("staff")).then(move || {
-        let (html, ws_url) = (staff_html.clone(), staff_url.clone());
-        async move { page(&html, ws_url.as_deref()).await }
-    });
-    let page_paths = warp::path::end()
-        .or(warp::path!("c" / String)
-            .map(|_course: String| ())
-            .untuple_one())
-        .unify();
-    let page = warp::get().and(page_paths).then(move || {
-        let (index, ws_url) = (index.clone(), ws_url.clone());
-        async move { page(&index, ws_url.as_deref()).await }
-    });
-    let files = warp::get()
-        .and(warp::fs::dir(ui_dir))
-        .map(|file: File| file.into_response());
-    page.or(staff).unify().or(files).unify()
+    let ui = Arc::new(load(&ui_dir, ws_url.as_deref()));
+    warp::get()
+        .and(warp::path::full())
+        .and(warp::header::optional::<String>("accept-encoding"))
+        .and(warp::header::optional::<String>("if-none-match"))
+        .and_then(
+            move |path: warp::path::FullPath, encoding: Option<String>, tags: Option<String>| {
+                let ui = ui.clone();
+                async move {
+                    let asset = ui.find(path.as_str()).ok_or_else(warp::reject::not_found)?;
+                    Ok::<_, Rejection>(asset.reply(encoding.as_deref(), tags.as_deref()))
+                }
+            },
+        )
 }
 
-async fn page(index: &std::path::Path, ws_url: Option<&str>) -> Response {
-    let html = match tokio::fs::read_to_string(index).await {
-        Ok(html) => html,
-        Err(e) => {
-            tracing::error!(error = %e, path = %index.display(), "the page cannot be read");
-            return ApiError::internal().into_response();
+impl Ui {
+    fn find(&self, path: &str) -> Option<&Asset> {
+        match path.strip_prefix('/')? {
+            "" => Some(&self.index),
+            "staff" => Some(&self.staff),
+            page if page
+                .strip_prefix("c/")
+                .is_some_and(|c| !c.is_empty() && !c.contains('/')) =>
+            {
+                Some(&self.index)
+            }
+            file => self.files.get(file),
         }
+    }
+}
+
+/// Reads every file under `dir`. A page that cannot be read stops the start.
+fn load(dir: &Path, ws_url: Option<&str>) -> Ui {
+    let page = |name: &str| {
+        let path = dir.join(name);
+        let html = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("the page {} cannot be read: {e}", path.display()));
+        Asset::new(
+            with_gateway(html, ws_url).into_bytes(),
+            "text/html; charset=utf-8",
+            REVALIDATE,
+        )
     };
-    let html = match ws_url {
+    let mut files = HashMap::new();
+    read_tree(dir, dir, &mut files);
+    Ui {
+        index: page("index.html"),
+        staff: page("staff.html"),
+        files,
+    }
+}
+
+/// The site's own files: always asked again (an ETag makes that a 304).
+const REVALIDATE: &str = "no-cache";
+/// Libraries copied from Debian packages change only with the package.
+const LIBRARY: &str = "public, max-age=86400";
+
+fn read_tree(root: &Path, dir: &Path, out: &mut HashMap<String, Asset>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            read_tree(root, &path, out);
+            continue;
+        }
+        let (Ok(relative), Ok(body)) = (path.strip_prefix(root), std::fs::read(&path)) else {
+            continue;
+        };
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        let cache = if relative.starts_with("vendor/") {
+            LIBRARY
+        } else {
+            REVALIDATE
+        };
+        let asset = Asset::new(body, content_type(&relative), cache);
+        out.insert(relative, asset);
+    }
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("json") => "application/json",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("txt") | None => "text/plain; charset=utf-8",
+        Some(_) => "application/octet-stream",
+    }
+}
+
+fn compressible(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || content_type == "image/svg+xml"
+        || content_type == "application/json"
+}
+
+/// Whether `Accept-Encoding` takes gzip (and does not refuse it with q=0).
+fn accepts_gzip(accept: Option<&str>) -> bool {
+    accept.is_some_and(|a| {
+        a.split(',').any(|part| {
+            let mut bits = part.split(';').map(str::trim);
+            matches!(bits.next(), Some("gzip" | "*"))
+                && !bits.any(|p| p.replace(' ', "") == "q=0" || p.replace(' ', "") == "q=0.0")
+        })
+    })
+}
+
+fn matches_etag(tags: &str, etag: &HeaderValue) -> bool {
+    let etag = etag.to_str().unwrap_or_default();
+    tags.split(',')
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == etag || t == "*")
+}
+
+/// The page, told the gateway's URL (when configured) in a meta tag.
+fn with_gateway(html: String, ws_url: Option<&str>) -> String {
+    match ws_url {
         // Checked at start to be a plain URL; escaped all the same.
         Some(url) => html.replacen(
             "<head>",
@@ -56,13 +229,7 @@ async fn page(index: &std::path::Path, ws_url: Option<&str>) -> Response {
             1,
         ),
         None => html,
-    };
-    let mut response = Response::new(html.into());
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    response
+    }
 }
 
 /// `text` safe inside a double-quoted attribute.
@@ -71,4 +238,39 @@ fn escape_attribute(text: &str) -> String {
         .replace('"', "&quot;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_is_sent_only_to_clients_that_take_it() {
+        for (header, takes) in [
+            (Some("gzip, deflate, br"), true),
+            (Some("br;q=1.0, gzip;q=0.8"), true),
+            (Some("*"), true),
+            (Some("gzip;q=0"), false),
+            (Some("br"), false),
+            (Some("identity"), false),
+            (None, false),
+        ] {
+            assert_eq!(accepts_gzip(header), takes, "{header:?}");
+        }
+    }
+
+    #[test]
+    fn only_a_plain_course_address_is_the_page() {
+        let ui = Ui {
+            index: Asset::new(b"index".to_vec(), "text/html; charset=utf-8", REVALIDATE),
+            staff: Asset::new(b"staff".to_vec(), "text/html; charset=utf-8", REVALIDATE),
+            files: HashMap::new(),
+        };
+        for path in ["/", "/c/intro", "/staff"] {
+            assert!(ui.find(path).is_some(), "{path}");
+        }
+        for path in ["/c/", "/c/intro/x", "/../etc/passwd", "/js/nope.js", ""] {
+            assert!(ui.find(path).is_none(), "{path}");
+        }
+    }
 }

@@ -115,3 +115,66 @@ async fn head_answers_wherever_get_does_without_a_body() {
         );
     }
 }
+
+#[tokio::test]
+async fn static_files_are_compressed_for_who_takes_it_and_revalidated_by_etag() {
+    use std::io::Read;
+    let app = TestApp::spawn().await;
+    let plain = app.http.get(app.url("/js/app.js")).send().await.unwrap();
+    assert_eq!(plain.status(), StatusCode::OK);
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(
+        plain.headers()["cache-control"],
+        "no-cache",
+        "the site's own: revalidated"
+    );
+    assert_eq!(plain.headers()["vary"], "accept-encoding");
+    let etag = plain.headers()["etag"].clone();
+    let plain = plain.bytes().await.unwrap();
+
+    let zipped = app
+        .http
+        .get(app.url("/js/app.js"))
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert!(zipped.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    let zipped = zipped.bytes().await.unwrap();
+    assert!(
+        zipped.len() < plain.len() / 2,
+        "{} of {}",
+        zipped.len(),
+        plain.len()
+    );
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&zipped[..])
+        .read_to_end(&mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, plain);
+
+    let again = app
+        .http
+        .get(app.url("/js/app.js"))
+        .header("if-none-match", etag.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert!(again.bytes().await.unwrap().is_empty());
+
+    // Pages are revalidated too; the vendored editor is kept a day.
+    let page = app.get("/c/intro", None).await;
+    assert_eq!(page.headers()["cache-control"], "no-cache");
+    let editor = app.get("/vendor/codemirror/codemirror.js", None).await;
+    assert_eq!(editor.status(), StatusCode::OK, "run scripts/vendor-ui.sh");
+    assert_eq!(editor.headers()["cache-control"], "public, max-age=86400");
+    for missing in ["/nope.js", "/js/../../Cargo.toml", "/c/intro/extra"] {
+        let res = app.get(missing, None).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{missing}");
+    }
+}
