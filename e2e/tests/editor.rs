@@ -203,3 +203,83 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// Where `css`'s element is against the window: [top, bottom, window height].
+async fn placed(c: &Client, css: &str) -> (f64, f64, f64) {
+    let v = c
+        .execute(
+            "const r = document.querySelector(arguments[0]).getBoundingClientRect();
+             return [r.top, r.bottom, window.innerHeight];",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap();
+    let n = |i: usize| v[i].as_f64().unwrap();
+    (n(0), n(1), n(2))
+}
+
+#[tokio::test]
+async fn the_page_keeps_the_focus_and_the_verdict_in_view_and_asks_a_newcomer_to_join() {
+    let env = TestEnv::new().await;
+    // The repository's course, and a join-code course beside it.
+    let root = std::env::temp_dir().join(format!("cp-courses-{}", uuid::Uuid::new_v4().simple()));
+    copy_dir(&repo().join("courses/intro"), &root.join("intro"));
+    copy_dir(
+        &repo().join("courses/intro/01-greeting"),
+        &root.join("cs1/01-greeting"),
+    );
+    std::fs::write(
+        root.join("cs1/course.toml"),
+        "title = \"CS 1\"\njoin = \"code\"\njoin_code = \"tulip-42\"\n",
+    )
+    .unwrap();
+    let stack = start_stack(&env, &root).await;
+    let b = Browser::open().await;
+    let c = &b.c;
+    c.goto(&stack.api_url).await.unwrap();
+    wait_for(c, "#assignment-title", "Hello, function", 10).await;
+
+    // A wrong answer: its verdict and first failing test are on screen.
+    type_code(c, "def greet(name):\n    return 'Hi ' + name\n").await;
+    run(c, "document.getElementById('submit').click();").await;
+    wait_for(c, "#status", "Wrong answer", 30).await;
+    tokio::time::sleep(Duration::from_millis(800)).await; // the smooth scroll
+    let (top, _, _) = placed(c, "#status").await;
+    let (_, bottom, height) = placed(c, "#tests .fail").await;
+    assert!(
+        top >= 0.0 && bottom <= height,
+        "status top {top}, failure bottom {bottom} of {height}"
+    );
+
+    // A pass, then Next: the new title has the focus (and is announced).
+    type_code(c, &solution("greeting")).await;
+    run(c, "document.getElementById('submit').click();").await;
+    wait_for(c, "#status", "Passed", 30).await;
+    wait_for(c, "#summary", "+100 points", 10).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let (_, bottom, height) = placed(c, "#next").await;
+    assert!(bottom <= height, "Next at {bottom} of {height}");
+    run(c, "document.getElementById('next').click();").await;
+    wait_for(c, "#assignment-title", "Celsius to Fahrenheit", 10).await;
+    assert_eq!(focus(c).await, "assignment-title");
+    // Choosing from the course list does the same.
+    run(
+        c,
+        "document.querySelector('#course-list li:nth-child(3) a').click();",
+    )
+    .await;
+    wait_for(c, "#assignment-title", "FizzBuzz", 10).await;
+    assert_eq!(focus(c).await, "assignment-title");
+
+    // A first visit to a join-code course, in a fresh browser: the form for
+    // the code (the course's list is asked again once the learner exists).
+    let newcomer = Browser::open().await;
+    newcomer
+        .c
+        .goto(&format!("{}/c/cs1", stack.api_url))
+        .await
+        .unwrap();
+    wait_for(&newcomer.c, "#join", "Join this course", 10).await;
+    b.close().await;
+    newcomer.close().await;
+}

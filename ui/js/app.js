@@ -42,10 +42,21 @@ async function main() {
   $('submit').addEventListener('click', submit);
   $('reset').addEventListener('click', resetToStarter);
   $('next').addEventListener('click', () => goTo(nextAssignmentId()));
-  window.addEventListener('hashchange', () => openFromHash());
+  // A learner's own move (Next, the course list, back): the new title takes
+  // the focus, so it is announced and the keyboard starts from it.
+  window.addEventListener('hashchange', () => openFromHash({ focus: true }));
   try {
+    // The learner and the course at once. A join-code course's list needs the
+    // learner's token, which a first visit has only once the learner is made:
+    // then it is asked again.
+    const list = courseSlug() ? `/api/courses/${courseSlug()}/assignments` : '/api/assignments';
+    const course = api(list);
+    course.catch(() => {});
     state.me = await ensureLearner();
-    state.course = await api(courseSlug() ? `/api/courses/${courseSlug()}/assignments` : '/api/assignments');
+    state.course = await course.catch((e) => {
+      if (e.status === 401) return api(list);
+      throw e;
+    });
   } catch (e) {
     if (e instanceof ApiError && e.code === 'not_enrolled' && courseSlug()) askToJoin(courseSlug());
     else say(e.message);
@@ -154,18 +165,23 @@ function goTo(id, replace = false) {
   }
 }
 
-function openFromHash() {
+function openFromHash({ focus = false } = {}) {
   const m = location.hash.match(/^#\/a\/(\d+)$/);
   if (!m) return false;
-  openAssignment(Number(m[1]));
+  openAssignment(Number(m[1]), { focus });
   return true;
 }
 
-async function openAssignment(id) {
+async function openAssignment(id, { focus = false } = {}) {
   say(null);
   let a;
+  let mine;
   try {
-    a = await api(`/api/assignments/${id}`);
+    // The assignment and the learner's submissions to it at once.
+    [a, mine] = await Promise.all([
+      api(`/api/assignments/${id}`),
+      api(`/api/assignments/${id}/submissions`).catch((e) => e),
+    ]);
   } catch (e) {
     say(e.status === 404 ? 'That assignment does not exist.' : e.message);
     return;
@@ -181,13 +197,10 @@ async function openAssignment(id) {
   renderSchedule();
   renderCourse();
   hideResult();
+  if (focus) $('assignment-title').focus();
   // A reload mid-grading picks up the submission still in flight.
-  try {
-    const mine = await api(`/api/assignments/${a.id}/submissions`);
-    if (mine.length && state.assignment?.id === a.id) show(mine[0], { quiet: !inFlight(mine[0]) });
-  } catch (e) {
-    say(e.message);
-  }
+  if (mine instanceof Error) say(mine.message);
+  else if (mine.length && state.assignment?.id === a.id) show(mine[0], { quiet: !inFlight(mine[0]) });
 }
 
 function renderCourse() {
@@ -361,6 +374,7 @@ function show(s, { quiet = false } = {}) {
     $('output-block').hidden = !output;
     $('next').hidden = true;
     const justFinished = previous?.id === s.id && inFlight(previous);
+    if (justFinished) keepInView();
     if (!quiet || justFinished || passed) onFinal(s, justFinished || !quiet);
   }
   schedulePoll();
@@ -388,6 +402,15 @@ function renderTests(tests) {
   );
 }
 
+/** The verdict and its first failing test (or Next) on screen, scrolling no further than needed. */
+function keepInView() {
+  const panel = $('result');
+  const last = panel.querySelector('#tests .fail') ?? (!$('next').hidden ? $('next') : $('status'));
+  panel.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  const bottom = last.getBoundingClientRect().bottom;
+  if (bottom > window.innerHeight) window.scrollBy({ top: bottom - window.innerHeight + 16, behavior: 'smooth' });
+}
+
 async function onFinal(s, announce) {
   if (s.verdict !== 'passed') return;
   try {
@@ -402,6 +425,7 @@ async function onFinal(s, announce) {
   $('summary').textContent = `${s.feedback?.summary ?? ''}${firstPass ? '  +100 points!' : ''}`;
   const next = nextAssignmentId();
   $('next').hidden = next == null;
+  if (announce) keepInView();
 }
 
 function nextAssignmentId() {
