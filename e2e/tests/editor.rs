@@ -9,7 +9,7 @@ mod chromium;
 
 use std::time::Duration;
 
-use chromium::{solution, type_code, wait_for, Browser};
+use chromium::{solution, type_code, wait_for, wait_for_any, Browser};
 use common::testing::TestEnv;
 use e2e::{repo, start_stack};
 use fantoccini::Client;
@@ -282,4 +282,77 @@ async fn the_page_keeps_the_focus_and_the_verdict_in_view_and_asks_a_newcomer_to
     wait_for(&newcomer.c, "#join", "Join this course", 10).await;
     b.close().await;
     newcomer.close().await;
+}
+
+#[tokio::test]
+async fn on_a_phone_the_editor_comes_first_and_a_dark_system_gets_a_dark_page() {
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    let last = stack.api.ctx.catalog.assignment_ids().max().unwrap();
+    let b = Browser::open_with(&["--force-dark-mode"]).await;
+    let c = &b.c;
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("{}/#/a/{last}", stack.api_url))
+        .await
+        .unwrap();
+    wait_for(c, "#assignment-title", "Shortest path", 10).await;
+    let width = run(c, "return window.innerWidth;").await.as_f64().unwrap();
+    assert!(width <= 400.0, "a phone's width: {width}");
+
+    // The course list is folded to one line; the editor and Submit are on
+    // the first screen, the longest handout below them.
+    let wide = run(
+        c,
+        "return [document.documentElement.scrollWidth, window.innerWidth,
+                 [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+                   .slice(0, 5).map((e) => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))];",
+    )
+    .await;
+    assert!(wide[0].as_f64() <= wide[1].as_f64(), "sideways scrolling on a phone: {wide}");
+    let folded = run(c, "return document.getElementById('course-menu').open;").await;
+    assert_eq!(folded, json!(false));
+    let (_, submit_bottom, height) = placed(c, "#submit").await;
+    assert!(
+        submit_bottom <= height,
+        "Submit at {submit_bottom} of {height}"
+    );
+    let (handout_top, _, _) = placed(c, "#handout").await;
+    assert!(handout_top > submit_bottom, "the handout after the editor");
+    chromium::screenshot(c, "phone-1-first-screen").await;
+
+    // A wrong answer: the verdict and its first failing test in view.
+    type_code(c, "def shortest_path(grid):\n    return -2\n").await;
+    run(c, "document.getElementById('submit').click();").await;
+    wait_for_any(c, "#status", &["Wrong answer", "Runtime error"], 30).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let (top, _, _) = placed(c, "#status").await;
+    let (_, bottom, height) = placed(c, "#tests .fail").await;
+    assert!(
+        top >= 0.0 && bottom <= height,
+        "status top {top}, failure bottom {bottom} of {height}"
+    );
+    chromium::screenshot(c, "phone-2-verdict").await;
+
+    // Opening the list and choosing folds it again.
+    run(c, "document.querySelector('#course-menu summary').click();").await;
+    run(
+        c,
+        "document.querySelector('#course-list li:first-child a').click();",
+    )
+    .await;
+    wait_for(c, "#assignment-title", "Hello, function", 10).await;
+    assert_eq!(
+        run(c, "return document.getElementById('course-menu').open;").await,
+        json!(false)
+    );
+
+    // The system asked for dark: the page is dark.
+    let dark = run(
+        c,
+        "return [matchMedia('(prefers-color-scheme: dark)').matches,
+                 getComputedStyle(document.body).backgroundColor];",
+    )
+    .await;
+    assert_eq!(dark, json!([true, "rgb(23, 25, 27)"]));
+    b.close().await;
 }

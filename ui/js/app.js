@@ -44,7 +44,12 @@ async function main() {
   $('next').addEventListener('click', () => goTo(nextAssignmentId()));
   // A learner's own move (Next, the course list, back): the new title takes
   // the focus, so it is announced and the keyboard starts from it.
-  window.addEventListener('hashchange', () => openFromHash({ focus: true }));
+  window.addEventListener('hashchange', () => {
+    if (NARROW.matches) $('course-menu').open = false;
+    openFromHash({ focus: true });
+  });
+  foldCourseMenu();
+  NARROW.addEventListener('change', foldCourseMenu);
   try {
     // The learner and the course at once. A join-code course's list needs the
     // learner's token, which a first visit has only once the learner is made:
@@ -203,9 +208,17 @@ async function openAssignment(id, { focus = false } = {}) {
   else if (mine.length && state.assignment?.id === a.id) show(mine[0], { quiet: !inFlight(mine[0]) });
 }
 
+/** A phone folds the course list away; a wide screen always shows it. */
+const NARROW = window.matchMedia('(max-width: 50rem)');
+
+function foldCourseMenu() {
+  $('course-menu').open = !NARROW.matches;
+}
+
 function renderCourse() {
   const done = new Set(state.me?.completed ?? []);
   $('points').textContent = state.me?.points ?? 0;
+  $('course-progress').textContent = `${state.course.filter((a) => done.has(a.id)).length} of ${state.course.length} done`;
   const list = $('course-list');
   list.replaceChildren(
     ...state.course.map((a) => {

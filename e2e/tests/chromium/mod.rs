@@ -21,9 +21,14 @@ pub struct Browser {
 
 impl Browser {
     pub async fn open() -> Self {
+        Self::open_with(&[]).await
+    }
+
+    /// A session started with Chromium's `extra` switches as well.
+    pub async fn open_with(extra: &[&str]) -> Self {
         let profile =
             std::env::temp_dir().join(format!("cp-e2e-profile-{}", uuid::Uuid::new_v4().simple()));
-        let (c, driver) = browser(&profile).await;
+        let (c, driver) = browser_with(&profile, extra).await;
         Self {
             c,
             _driver: driver,
@@ -38,6 +43,13 @@ impl Browser {
 }
 
 pub async fn browser(profile: &std::path::Path) -> (Client, tokio::process::Child) {
+    browser_with(profile, &[]).await
+}
+
+pub async fn browser_with(
+    profile: &std::path::Path,
+    extra: &[&str],
+) -> (Client, tokio::process::Child) {
     // Fails only when a provider is installed already, which is what we want.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let port = free_port();
@@ -48,16 +60,23 @@ pub async fn browser(profile: &std::path::Path) -> (Client, tokio::process::Chil
         .kill_on_drop(true)
         .spawn()
         .expect("chromedriver runs (./test.sh installs chromium-driver)");
+    let mut args: Vec<String> = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1000",
+    ]
+    .iter()
+    .chain(extra)
+    .map(|a| (*a).to_owned())
+    .collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
     let caps = json!({
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1280,1000",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }
+        "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args }
     });
     let caps = match caps {
         Value::Object(map) => map,
