@@ -308,7 +308,10 @@ async fn on_a_phone_the_editor_comes_first_and_a_dark_system_gets_a_dark_page() 
                    .slice(0, 5).map((e) => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))];",
     )
     .await;
-    assert!(wide[0].as_f64() <= wide[1].as_f64(), "sideways scrolling on a phone: {wide}");
+    assert!(
+        wide[0].as_f64() <= wide[1].as_f64(),
+        "sideways scrolling on a phone: {wide}"
+    );
     let folded = run(c, "return document.getElementById('course-menu').open;").await;
     assert_eq!(folded, json!(false));
     let (_, submit_bottom, height) = placed(c, "#submit").await;
