@@ -359,3 +359,33 @@ async fn on_a_phone_the_editor_comes_first_and_a_dark_system_gets_a_dark_page() 
     assert_eq!(dark, json!([true, "rgb(23, 25, 27)"]));
     b.close().await;
 }
+
+#[tokio::test]
+async fn a_waiting_learner_sees_their_place_in_the_queue() {
+    let env = TestEnv::new().await;
+    // No grader: what is submitted waits.
+    let api = programming_api::testing::Api::start(programming_api::testing::config(&env)).await;
+    let base = format!("http://{}", api.addr);
+    let first = api.ctx.catalog.assignment_ids().min().unwrap();
+    let http = reqwest::Client::new();
+    for n in 0..2 {
+        let token = e2e::learner_token(&http, &base).await;
+        let res = http
+            .post(format!("{base}/api/assignments/{first}/submissions"))
+            .bearer_auth(&token)
+            .json(&json!({ "code": format!("x = {n}") }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 202);
+    }
+    let b = Browser::open().await;
+    let c = &b.c;
+    c.goto(&base).await.unwrap();
+    wait_for(c, "#assignment-title", "Hello, function", 10).await;
+    type_code(c, "x = 'mine'").await;
+    run(c, "document.getElementById('submit').click();").await;
+    wait_for(c, "#status", "about 2 ahead of yours", 10).await;
+    b.close().await;
+    api.stop().await;
+}

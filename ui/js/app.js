@@ -141,7 +141,10 @@ function startLive() {
 /** Polls the shown submission while it is in flight and the socket is down. */
 function schedulePoll() {
   clearTimeout(state.pollTimer);
-  if (!inFlight(state.shown) || state.live?.isLive) return;
+  // While queued the page asks for its place in the queue; once grading,
+  // the socket brings the verdict (polling only while it is down).
+  const queued = state.shown?.status === 'queued';
+  if (!inFlight(state.shown) || (state.live?.isLive && !queued)) return;
   state.pollTimer = setTimeout(async () => {
     await refreshShown();
     schedulePoll();
@@ -151,8 +154,8 @@ function schedulePoll() {
 async function refreshShown() {
   if (!state.shown) return;
   try {
-    const { submission } = await api(`/api/submissions/${state.shown.id}`);
-    show(submission);
+    const { submission, ahead } = await api(`/api/submissions/${state.shown.id}`);
+    show(submission, { ahead });
   } catch (e) {
     if (e.code !== 'network') say(e.message);
   }
@@ -363,7 +366,7 @@ function hideResult() {
   $('result').hidden = true;
 }
 
-function show(s, { quiet = false } = {}) {
+function show(s, { quiet = false, ahead = null } = {}) {
   const previous = state.shown;
   state.shown = s;
   const panel = $('result');
@@ -371,7 +374,7 @@ function show(s, { quiet = false } = {}) {
   const f = s.feedback;
   if (inFlight(s)) {
     panel.dataset.tone = 'wait';
-    $('status').textContent = s.status === 'queued' ? '⏳ Queued — waiting for a grader…' : '⚙ Grading…';
+    $('status').textContent = s.status === 'grading' ? '⚙ Grading…' : queuedText(ahead);
     $('summary').textContent = '';
     $('tests').replaceChildren();
     $('output-block').hidden = true;
@@ -413,6 +416,12 @@ function renderTests(tests) {
       return li;
     }),
   );
+}
+
+function queuedText(ahead) {
+  if (ahead == null) return '⏳ Queued — waiting for a grader…';
+  if (ahead === 0) return '⏳ Queued — yours is next for a grader…';
+  return `⏳ Queued — about ${ahead} ahead of yours…`;
 }
 
 /** The verdict and its first failing test (or Next) on screen, scrolling no further than needed. */

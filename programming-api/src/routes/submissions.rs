@@ -81,6 +81,23 @@ pub struct NewSubmission {
 #[derive(Serialize)]
 struct Envelope<'a> {
     submission: &'a Submission,
+    /// While it is queued: about how many submissions a grader takes first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ahead: Option<i64>,
+}
+
+/// The envelope for `submission`, with its place in the queue while queued
+/// (best effort: a failed count leaves it out).
+async fn envelope<'a>(ctx: &AppContext, submission: &'a Submission) -> Envelope<'a> {
+    let ahead = if submission.status.in_flight() && submission.verdict.is_none() {
+        ctx.submissions
+            .ahead_of(submission.id)
+            .await
+            .unwrap_or(None)
+    } else {
+        None
+    };
+    Envelope { submission, ahead }
 }
 
 fn validate_code(code: &str) -> Result<(), ApiError> {
@@ -159,10 +176,13 @@ async fn create(
     };
     ctx.metrics.submissions.with_label_values(&[label]).inc();
     ctx.announce(user_id, created.course_id, &created.submission);
+    // The place in the queue is the read's to tell (the page asks while it
+    // waits): counting it here would tax every submit of a burst.
     Ok(json(
         status,
         &Envelope {
             submission: &created.submission,
+            ahead: None,
         },
     ))
 }
@@ -180,12 +200,8 @@ async fn read(ctx: &AppContext, auth: Option<&str>, raw_id: &str) -> Result<Resp
         .query_opt(&statement, &[&id, &user_id])
         .await?
         .ok_or_else(|| ApiError::not_found("submission"))?;
-    Ok(json(
-        StatusCode::OK,
-        &Envelope {
-            submission: &submission_from_row(&row)?,
-        },
-    ))
+    let submission = submission_from_row(&row)?;
+    Ok(json(StatusCode::OK, &envelope(ctx, &submission).await))
 }
 
 async fn list(ctx: &AppContext, auth: Option<&str>, raw_id: &str) -> Result<Response, ApiError> {

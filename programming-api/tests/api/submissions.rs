@@ -322,3 +322,42 @@ async fn a_submission_in_flight_cannot_be_deleted_and_a_deleted_one_is_gone() {
         "points earned stay after the passing submission is deleted"
     );
 }
+
+/// What a read of the submission says of its place in the queue.
+async fn ahead(app: &TestApp, (learner, id): &(crate::helpers::Learner, String)) -> Option<Value> {
+    let body: Value = app
+        .get(&format!("/api/submissions/{id}"), Some(learner))
+        .await
+        .json()
+        .await
+        .unwrap();
+    body.get("ahead").cloned()
+}
+
+#[tokio::test]
+async fn a_queued_submission_is_told_how_many_wait_before_it() {
+    let app = TestApp::spawn().await;
+    let a = app.first_assignment().await;
+    let mut queued = Vec::new();
+    for n in 0..3 {
+        let learner = app.learner().await;
+        let res = app.submit(&learner, a, &format!("x = {n}")).await;
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+        let body: Value = res.json().await.unwrap();
+        queued.push((learner, id_of(&body)));
+    }
+    assert_eq!(ahead(&app, &queued[0]).await, Some(Value::from(0)));
+    assert_eq!(ahead(&app, &queued[2]).await, Some(Value::from(2)));
+
+    // The first is taken by a grader: the others move up, and one being
+    // graded has no place in the queue.
+    let first: Uuid = queued[0].1.parse().unwrap();
+    app.ctx
+        .submissions
+        .claim(first, false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ahead(&app, &queued[0]).await, None);
+    assert_eq!(ahead(&app, &queued[2]).await, Some(Value::from(1)));
+}
