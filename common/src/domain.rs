@@ -100,6 +100,10 @@ impl Verdict {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestOutcome {
     pub name: String,
+    /// A readable name: the first line of the test's docstring, where it has
+    /// one (never for a hidden test).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     pub passed: bool,
     pub message: String,
     /// What kind of failure it was (`passed` when it passed). Absent in
@@ -110,6 +114,24 @@ pub struct TestOutcome {
     /// expected values or what the learner's code printed or raised.
     #[serde(default)]
     pub hidden: bool,
+    /// For a visible test that failed: the call it made and what came of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<FailureDetail>,
+}
+
+/// What a failed test did, as the runner saw it from its own side: the
+/// call it made into the learner's code (`greet('')`), the result against
+/// what was expected when the failed comparison was about that result, and
+/// what the call printed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FailureDetail {
+    pub call: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub printed: Option<String>,
 }
 
 /// What the learner is told about a run.
@@ -138,6 +160,18 @@ impl Feedback {
         for t in &mut self.tests {
             clean(&mut t.name);
             clean(&mut t.message);
+            for text in t.title.iter_mut() {
+                clean(text);
+            }
+            if let Some(d) = &mut t.detail {
+                clean(&mut d.call);
+                for text in [&mut d.expected, &mut d.actual, &mut d.printed]
+                    .into_iter()
+                    .flatten()
+                {
+                    clean(text);
+                }
+            }
         }
         self
     }
@@ -200,10 +234,17 @@ mod tests {
             summary: "a\0b".into(),
             tests: vec![TestOutcome {
                 name: "t\0".into(),
+                title: Some("a\0title".into()),
                 passed: false,
                 message: "\0".into(),
                 verdict: Some(Verdict::RuntimeError),
                 hidden: false,
+                detail: Some(FailureDetail {
+                    call: "f('\0')".into(),
+                    expected: Some("'\0'".into()),
+                    actual: None,
+                    printed: Some("\0\n".into()),
+                }),
             }],
             stdout: "x\0\0y".into(),
             stderr: "\0".into(),

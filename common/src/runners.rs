@@ -46,7 +46,7 @@ pub struct Runner {
 pub static PYTHON: Runner = Runner {
     name: "python",
     // 2: tests and the learner's code in two processes (the verdicts issue).
-    version: "python-runner/2",
+    version: "python-runner/3",
     image: "codeplatform/python-runner",
     dir: "python",
     solution_file: "solution.py",

@@ -38,12 +38,28 @@ async fn a_learner_works_through_the_course_with_live_feedback() {
     );
     screenshot(&c, "1-first-visit").await;
 
-    // A wrong answer names its failing test.
-    type_code(&c, "def greet(name):\n    return 'Hi ' + name\n").await;
+    // A wrong answer names its failing test by the test's docstring, with
+    // the call it made, what was expected, the learner's result and what
+    // the call printed, labelled.
+    type_code(
+        &c,
+        "def greet(name):\n    print('greeting', name)\n    return 'Hi ' + name\n",
+    )
+    .await;
     click(&c, "submit").await;
     wait_for(&c, "#status", "Wrong answer", 30).await;
-    let tests = wait_for(&c, "#tests", "test_greets_by_name — failed", 5).await;
-    assert!(tests.contains("'Hi Ada' != 'Hello, Ada!'"), "{tests}");
+    let tests = wait_for(&c, "#tests", "Greets a person by name — failed", 5).await;
+    for shown in [
+        "(test_greets_by_name)",
+        "Callgreet('Ada')",
+        "Expected'Hello, Ada!'",
+        "Your result'Hi Ada'",
+        "It printedgreeting Ada",
+        "An empty name greets the world — failed",
+        "Callgreet('')",
+    ] {
+        assert!(tests.contains(shown), "{shown:?} not in {tests}");
+    }
     screenshot(&c, "2-wrong-answer").await;
 
     // The fix passes, earns 100 points, and offers the next assignment.

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use common::domain::{Feedback, TestOutcome, Verdict};
+use common::domain::{FailureDetail, Feedback, TestOutcome, Verdict};
 use serde::Deserialize;
 
 use crate::sandbox::{Limits, RunOutcome, TestSuite};
@@ -38,6 +38,34 @@ struct ReportedTest {
     outcome: String,
     #[serde(default)]
     message: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    call: Option<String>,
+    #[serde(default)]
+    expected: Option<String>,
+    #[serde(default)]
+    actual: Option<String>,
+    #[serde(default)]
+    printed: Option<String>,
+}
+
+impl ReportedTest {
+    /// The readable name and the failure's detail, clipped: for visible
+    /// tests only (a hidden test's call and values would give it away).
+    fn shown_extras(&self, passed: bool) -> (Option<String>, Option<FailureDetail>) {
+        let title = self.title.as_deref().map(|t| clip(t, 200));
+        let detail = match (&self.call, passed) {
+            (Some(call), false) => Some(FailureDetail {
+                call: clip(call, 400),
+                expected: self.expected.as_deref().map(|v| clip(v, 400)),
+                actual: self.actual.as_deref().map(|v| clip(v, 400)),
+                printed: self.printed.as_deref().map(|v| clip(v, 600)),
+            }),
+            _ => None,
+        };
+        (title, detail)
+    }
 }
 
 /// The report between the first two occurrences of the nonce, if any.
@@ -206,8 +234,11 @@ pub fn hidden_details(
         .filter(|t| hidden.contains(t.id.as_str()))
         .map(|t| {
             let verdict = verdict_of(&t.outcome, outcome.oom_killed);
+            let (title, detail) = t.shown_extras(verdict == Verdict::Passed);
             TestOutcome {
                 name: clip(&t.name, 200),
+                title,
+                detail,
                 passed: verdict == Verdict::Passed,
                 message: clip(&t.message, limits.message_chars),
                 verdict: Some(verdict),
@@ -236,6 +267,8 @@ fn shown_tests(
                 hidden_seen += 1;
                 TestOutcome {
                     name: format!("Hidden test {hidden_seen}"),
+                    title: None,
+                    detail: None,
                     passed: verdict == Verdict::Passed,
                     message: if verdict == Verdict::Passed {
                         String::new()
@@ -249,8 +282,11 @@ fn shown_tests(
                     hidden: true,
                 }
             } else {
+                let (title, detail) = t.shown_extras(verdict == Verdict::Passed);
                 TestOutcome {
                     name: clip(&t.name, 200),
+                    title,
+                    detail,
                     passed: verdict == Verdict::Passed,
                     message: clip(&t.message, limits.message_chars),
                     verdict: Some(verdict),
@@ -464,6 +500,38 @@ mod tests {
         assert!(details[0].name.contains("secret_input_42"), "{details:?}");
         assert_eq!(details[0].message, "'x' != 'expected-42'");
         assert!(!details[0].passed && details[0].hidden);
+    }
+
+    #[test]
+    fn a_failed_visible_test_shows_its_call_and_values_and_a_hidden_one_nothing() {
+        let s = suite(&["m.T.visible", "m.T.secret"], &["m.T.secret"]);
+        let detailed = |id: &str, input: &str| {
+            serde_json::json!({
+                "id": id, "name": id.rsplit('.').next(), "outcome": "failed", "message": "m",
+                "title": format!("About {input}"), "call": format!("f({input})"),
+                "expected": format!("'want-{input}'"), "actual": "'got'", "printed": "p",
+            })
+        };
+        let r = serde_json::json!({
+            "status": "ran", "stdout": "", "stderr": "", "duration_ms": 3,
+            "tests": [detailed("m.T.visible", "'seen'"), detailed("m.T.secret", "'secret-77'")],
+        })
+        .to_string();
+
+        let (_, f) = judge(&outcome(&r), N, &s, &limits());
+
+        assert_eq!(f.tests[0].title.as_deref(), Some("About 'seen'"));
+        let d = f.tests[0].detail.as_ref().unwrap();
+        assert_eq!(d.call, "f('seen')");
+        assert_eq!(d.expected.as_deref(), Some("'want-'seen''"));
+        assert_eq!(d.actual.as_deref(), Some("'got'"));
+        assert_eq!(d.printed.as_deref(), Some("p"));
+        assert!(f.tests[1].title.is_none() && f.tests[1].detail.is_none());
+        let json = serde_json::to_string(&f).unwrap();
+        assert!(!json.contains("secret-77"), "{json}");
+        // Staff see the hidden test's own call and values.
+        let details = hidden_details(&outcome(&r), N, &s, &limits());
+        assert_eq!(details[0].detail.as_ref().unwrap().call, "f('secret-77')");
     }
 
     #[test]

@@ -36,6 +36,44 @@ import wire
 # Seconds the learner host gets to start or end a learner process.
 CONTROL_WAIT = 2.0
 # How bad each outcome is: a test's outcome is the worst of its parts.
+# No value yet (a call that has not returned).
+NOTHING = object()
+
+
+def shown(value, depth=0):
+    """A short repr of a value of ours or of a decoded learner value, never
+    asking the learner's code: their objects are only named."""
+    if isinstance(value, Remote):
+        return "<your object>"
+    if value is None or isinstance(value, (bool, int, float)):
+        text = repr(value)
+    elif isinstance(value, (str, bytes)):
+        text = repr(value if len(value) <= 80 else value[:80]) + ("…" if len(value) > 80 else "")
+    elif depth >= 2:
+        text = "…"
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = [shown(v, depth + 1) for v in list(value)[:8]] + (["…"] if len(value) > 8 else [])
+        inner = ", ".join(items)
+        if isinstance(value, list):
+            text = f"[{inner}]"
+        elif isinstance(value, tuple):
+            text = f"({inner}{',' if len(value) == 1 else ''})"
+        else:
+            text = f"{{{inner}}}" if value else f"{type(value).__name__}()"
+    elif isinstance(value, dict):
+        items = [f"{shown(k, depth + 1)}: {shown(v, depth + 1)}" for k, v in list(value.items())[:8]]
+        text = "{" + ", ".join(items + (["…"] if len(value) > 8 else [])) + "}"
+    else:
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+def call_text(name, args, kwargs):
+    """How a call looked: `greet('Ada')`."""
+    parts = [shown(a) for a in args] + [f"{k}={shown(v)}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(parts)})"
+
+
 SEVERITY = [
     "passed",
     "skipped",
@@ -92,6 +130,10 @@ class Link:
         # When the current test's time is up; set per test.
         self.deadline = None
         self.printed = 0
+        # The current test's last call into the learner's code, as text, and
+        # what it returned (NOTHING until it returns): a failure shows them.
+        self.last_call = None
+        self.last_result = NOTHING
         # One proxy per learner object and generation, so `is` works.
         self.remotes = {}
         self.oom_kills = oom_kills()
@@ -294,7 +336,11 @@ class Remote:
         self._cp_link.ask("setattr", self, name, value)
 
     def __call__(self, *args, **kwargs):
-        result, back = self._cp_link.ask("call", self, args, kwargs)
+        link = self._cp_link
+        link.last_call = call_text(self._cp_origin or "your function", args, kwargs)
+        link.last_result = NOTHING
+        result, back = link.ask("call", self, args, kwargs)
+        link.last_result = result
         if back is not None:
             _copy_back(back, args, kwargs)
         return result
@@ -464,9 +510,12 @@ class Results(unittest.TestResult):
         self.link.deadline = min(time.monotonic() + self.test_time, self.budget_end)
         for log in self.logs:
             log.hidden = test.id() in self.hidden
+        self.link.last_call, self.link.last_result, self.compared = None, NOTHING, None
+        self.output_start = len(self.logs[0].text())
         self.records[test.id()] = {
             "id": test.id(),
             "name": getattr(test, "_testMethodName", str(test)),
+            "title": title_of(test),
             "outcome": None,
             "exception": None,
             "messages": [],
@@ -501,10 +550,31 @@ class Results(unittest.TestResult):
 
     def addFailure(self, test, err):
         self.note(test, "failed", str(err[1]) or "assertion failed")
+        self.detail(test)
+
+    def detail(self, test):
+        """The call the failing test made, what came back against what was
+        expected (when the failed comparison was about that result), and
+        what the call printed: the runner's own values, shown by `shown`."""
+        record = self.records.get(test.id())
+        if record is None or record.get("call") or self.link.last_call is None:
+            return
+        record["call"] = self.link.last_call
+        result = self.link.last_result
+        if self.compared is not None and result is not NOTHING:
+            first, second = self.compared
+            if first is result:
+                record["actual"], record["expected"] = shown(first), shown(second)
+            elif second is result:
+                record["actual"], record["expected"] = shown(second), shown(first)
+        printed = self.logs[0].text()[self.output_start :]
+        if printed:
+            record["printed"] = printed[:500]
 
     def addError(self, test, err):
         outcome, message = describe(err[1])
         self.note(test, outcome, message, err[0].__name__)
+        self.detail(test)
 
     def addSubTest(self, test, subtest, err):
         if err is None:
@@ -515,6 +585,7 @@ class Results(unittest.TestResult):
         else:
             outcome, message = describe(err[1])
             self.note(test, outcome, f"{params}: {message}", err[0].__name__)
+        self.detail(test)
 
     def addSkip(self, test, reason):
         self.note(test, "skipped", f"skipped: {reason}")
@@ -572,6 +643,14 @@ def describe(exc, loading=False):
     return "error", text
 
 
+def title_of(test):
+    """A test's readable name: the first line of its docstring, if any."""
+    try:
+        return test.shortDescription()
+    except Exception:
+        return None
+
+
 def run(request, ctl):
     limits = request["limits"]
     started = time.monotonic()
@@ -599,6 +678,18 @@ def run(request, ctl):
     hidden = set(request["hidden"])
     ordered = [t for t in tests if t.id() not in hidden] + [t for t in tests if t.id() in hidden]
     results = Results(link, logs, hidden, test_time, budget_end, limits["message_chars"])
+    # The comparison a test fails on, so its sides can be labelled. This is
+    # the runner's own unittest; the learner's process has its own.
+    compare = unittest.TestCase.assertEqual
+
+    def assertEqual(case, first, second, msg=None):
+        # Kept only while it fails: a later failure of another kind must not
+        # be labelled with an earlier comparison that held.
+        results.compared = (first, second)
+        compare(case, first, second, msg)
+        results.compared = None
+
+    unittest.TestCase.assertEqual = assertEqual
     unittest.TestSuite(ordered).run(results)
     return finish({"status": "ran", "tests": results.report(ordered)})
 

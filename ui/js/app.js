@@ -397,21 +397,38 @@ function show(s, { quiet = false, ahead = null } = {}) {
 }
 
 function renderTests(tests) {
+  const el = (tag, className, text) => {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
   $('tests').replaceChildren(
     ...tests.map((t) => {
-      const li = document.createElement('li');
-      li.className = t.passed ? 'pass' : 'fail';
-      const icon = document.createElement('span');
-      icon.className = 'icon';
-      icon.textContent = t.passed ? '✔ ' : '✘ ';
-      const name = document.createElement('span');
-      name.className = 'name';
-      name.textContent = `${t.name} — ${t.passed ? 'passed' : 'failed'}`;
-      li.append(icon, name);
+      const li = el('li', t.passed ? 'pass' : 'fail');
+      // The docstring's line where the test has one, else its method name.
+      const name = el('span', 'name', `${t.title ?? t.name} — ${t.passed ? 'passed' : 'failed'}`);
+      li.append(el('span', 'icon', t.passed ? '✔ ' : '✘ '), name);
+      if (t.title) li.append(el('span', 'method', ` (${t.name})`));
+      const d = t.detail;
+      if (d) {
+        const facts = el('dl', 'facts failure');
+        const fact = (term, value) => value != null && facts.append(el('dt', '', term), el('dd', 'mono', value));
+        fact('Call', d.call);
+        fact('Expected', d.expected);
+        fact('Your result', d.actual);
+        fact('It printed', d.printed);
+        li.append(facts);
+      }
       if (t.message) {
-        const pre = document.createElement('pre');
-        pre.textContent = t.message;
-        li.append(pre);
+        // With the values labelled above, unittest's own wording is there for who wants it.
+        if (d?.expected != null) {
+          const more = el('details', 'message-more');
+          more.append(el('summary', '', 'unittest’s message'), el('pre', '', t.message));
+          li.append(more);
+        } else {
+          li.append(el('pre', '', t.message));
+        }
       }
       return li;
     }),

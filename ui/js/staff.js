@@ -334,11 +334,19 @@ async function showSubmission(id) {
       : list.map((t) =>
         el('li', { className: t.passed ? 'pass' : 'fail' },
           el('span', { className: 'icon' }, t.passed ? '✔ ' : '✘ '),
-          el('span', { className: 'name' }, t.name),
+          el('span', { className: 'name' }, t.title ? `${t.title} (${t.name})` : t.name),
+          t.detail ? failure(t.detail) : null,
           t.message ? el('pre', {}, t.message) : null));
   $('submission-tests').replaceChildren(...tests(fb.tests.filter((t) => !t.hidden)));
   $('submission-hidden').replaceChildren(...tests(r.hidden_tests));
   $('submission-output').textContent = [fb.stdout, fb.stderr].filter(Boolean).join('\n') || '(no output)';
+}
+
+/** A failed test's call and values, labelled, as the learner sees them. */
+function failure(d) {
+  const rows = [['Call', d.call], ['Expected', d.expected], ['Their result', d.actual], ['It printed', d.printed]];
+  return el('dl', { className: 'facts failure' },
+    ...rows.filter(([, v]) => v != null).flatMap(([k, v]) => [el('dt', {}, k), el('dd', { className: 'mono' }, v)]));
 }
 
 // --- start -----------------------------------------------------------------

@@ -29,6 +29,8 @@ async fn staff_see_the_hidden_tests_a_learner_never_does() {
     let id: Uuid = body["submission"]["id"].as_str().unwrap().parse().unwrap();
     let claimed = app.ctx.submissions.claim(id, false).await.unwrap().unwrap();
     let shown = TestOutcome {
+        title: None,
+        detail: None,
         name: "Hidden test 1".into(),
         passed: false,
         message: "This hidden test failed: wrong answer.".into(),
@@ -36,6 +38,8 @@ async fn staff_see_the_hidden_tests_a_learner_never_does() {
         hidden: true,
     };
     let secret = TestOutcome {
+        title: None,
+        detail: None,
         name: "test_large_amount".into(),
         message: SECRET.into(),
         ..shown.clone()
