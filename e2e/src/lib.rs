@@ -80,3 +80,32 @@ pub fn default_course_in(root: &Path) -> PathBuf {
     .expect("course.toml");
     course
 }
+
+/// The id of the default course's first assignment, as the API lists it.
+pub async fn first_assignment(http: &reqwest::Client, api: &str) -> i32 {
+    let list: serde_json::Value = http
+        .get(format!("{api}/api/assignments"))
+        .send()
+        .await
+        .expect("the API answers")
+        .json()
+        .await
+        .expect("a JSON list");
+    list[0]["id"].as_i64().expect("an assignment") as i32
+}
+
+/// Submits `code` to `assignment` as the learner `token`.
+pub async fn submit_code(
+    http: &reqwest::Client,
+    api: &str,
+    token: &str,
+    assignment: i32,
+    code: &str,
+) -> reqwest::Response {
+    http.post(format!("{api}/api/assignments/{assignment}/submissions"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "code": code }))
+        .send()
+        .await
+        .expect("the API answers")
+}

@@ -366,17 +366,11 @@ async fn a_waiting_learner_sees_their_place_in_the_queue() {
     // No grader: what is submitted waits.
     let api = programming_api::testing::Api::start(programming_api::testing::config(&env)).await;
     let base = format!("http://{}", api.addr);
-    let first = api.ctx.catalog.assignment_ids().min().unwrap();
     let http = reqwest::Client::new();
+    let first = e2e::first_assignment(&http, &base).await;
     for n in 0..2 {
         let token = e2e::learner_token(&http, &base).await;
-        let res = http
-            .post(format!("{base}/api/assignments/{first}/submissions"))
-            .bearer_auth(&token)
-            .json(&json!({ "code": format!("x = {n}") }))
-            .send()
-            .await
-            .unwrap();
+        let res = e2e::submit_code(&http, &base, &token, first, &format!("x = {n}")).await;
         assert_eq!(res.status(), 202);
     }
     let b = Browser::open().await;
@@ -388,4 +382,50 @@ async fn a_waiting_learner_sees_their_place_in_the_queue() {
     wait_for(c, "#status", "about 2 ahead of yours", 10).await;
     b.close().await;
     api.stop().await;
+}
+
+/// The benchmark `scripts/bench-page.sh` runs (ignored by the suite): the
+/// page's load in Chromium with the editor and with the plain textarea (the
+/// same UI without `vendor/`), LOADS times each, fresh cache every time.
+/// Writes one line per load to `BENCH_OUT`: which page, then first
+/// contentful paint, the load event, and the bytes transferred.
+#[tokio::test]
+#[ignore = "a benchmark: scripts/bench-page.sh"]
+async fn bench_page_load_with_and_without_the_editor() {
+    let loads: usize = std::env::var("LOADS").map_or(10, |n| n.parse().unwrap());
+    let env = TestEnv::new().await;
+    let ui = std::env::temp_dir().join(format!("cp-ui-{}", uuid::Uuid::new_v4().simple()));
+    copy_dir(&repo().join("ui"), &ui);
+    std::fs::remove_dir_all(ui.join("vendor")).unwrap();
+    let mut plain_config = programming_api::testing::config(&env);
+    plain_config.ui_dir = ui.clone();
+    let plain = programming_api::testing::Api::start(plain_config).await;
+    let editor = programming_api::testing::Api::start(programming_api::testing::config(&env)).await;
+    let mut lines = Vec::new();
+    for round in 0..loads {
+        for (label, addr) in [("codemirror", editor.addr), ("textarea", plain.addr)] {
+            // A new profile per load: nothing cached.
+            let b = Browser::open().await;
+            let c = &b.c;
+            c.goto(&format!("http://{addr}/")).await.unwrap();
+            wait_for(c, "#assignment-title", "Hello, function", 10).await;
+            let timing = run(
+                c,
+                "const nav = performance.getEntriesByType('navigation')[0];
+                 const paint = performance.getEntriesByName('first-contentful-paint')[0];
+                 const bytes = performance.getEntriesByType('resource')
+                   .reduce((n, r) => n + r.transferSize, nav.transferSize);
+                 return [paint ? paint.startTime : -1, nav.loadEventEnd, bytes];",
+            )
+            .await;
+            lines.push(format!("{label} {} {} {}", timing[0], timing[1], timing[2]));
+            b.close().await;
+        }
+        println!("round {round} done");
+    }
+    let out = std::env::var("BENCH_OUT").unwrap_or_else(|_| "target/page-loads.txt".into());
+    std::fs::write(&out, lines.join("\n") + "\n").unwrap();
+    plain.stop().await;
+    editor.stop().await;
+    let _ = std::fs::remove_dir_all(&ui);
 }

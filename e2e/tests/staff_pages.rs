@@ -13,7 +13,7 @@ use std::time::Duration;
 use chromium::{click, screenshot, solution, text, type_code, wait_for, wait_for_any, Browser};
 use common::testing::TestEnv;
 use common::token::Role;
-use e2e::{learner_token, repo, start_stack, Stack};
+use e2e::{first_assignment, learner_token, repo, start_stack, submit_code, Stack};
 use fantoccini::Client;
 use serde_json::{json, Value};
 
@@ -226,6 +226,18 @@ async fn markup_elements(c: &Client) -> i64 {
     .unwrap()
 }
 
+/// Neither mark set, no element the markup could have made; a screenshot
+/// named `page`.
+async fn no_script_ran(c: &Client, page: &str) {
+    assert!(!ran(c).await, "a script ran on {page}");
+    assert_eq!(
+        markup_elements(c).await,
+        0,
+        "markup became elements on {page}"
+    );
+    screenshot(c, page).await;
+}
+
 #[tokio::test]
 async fn learner_markup_runs_no_script_on_any_staff_page() {
     let env = TestEnv::new().await;
@@ -272,39 +284,14 @@ async fn learner_markup_runs_no_script_on_any_staff_page() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    let first = stack.api.ctx.catalog.default_course().id;
-    let assignment: i32 = stack
-        .api
-        .ctx
-        .pool
-        .get()
-        .await
-        .unwrap()
-        .query_one(
-            "SELECT id FROM assignments WHERE course_id = $1 ORDER BY position LIMIT 1",
-            &[&first],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    let res = http
-        .post(format!(
-            "{}/api/assignments/{assignment}/submissions",
-            stack.api_url
-        ))
-        .bearer_auth(&token)
-        .json(&json!({ "code": code }))
-        .send()
-        .await
-        .unwrap();
+    let assignment = first_assignment(&http, &stack.api_url).await;
+    let res = submit_code(&http, &stack.api_url, &token, assignment, &code).await;
     assert_eq!(res.status(), 202);
 
     staff_signed_in(&stack, &staff, "eve-watcher").await;
     let feed = wait_for_any(&staff.c, "#feed", &["Runtime error", "Wrong answer"], 30).await;
     assert!(feed.contains(name), "the name shows as text: {feed}");
-    assert!(!ran(&staff.c).await, "a script ran on the class view");
-    assert_eq!(markup_elements(&staff.c).await, 0);
-    screenshot(&staff.c, "staff-3-xss-class").await;
+    no_script_ran(&staff.c, "staff-3-xss-class").await;
 
     staff
         .c
@@ -313,9 +300,7 @@ async fn learner_markup_runs_no_script_on_any_staff_page() {
         .unwrap();
     let book = wait_for(&staff.c, "#book-body", number, 10).await;
     assert!(book.contains(name), "{book}");
-    assert!(!ran(&staff.c).await, "a script ran on the gradebook");
-    assert_eq!(markup_elements(&staff.c).await, 0);
-    screenshot(&staff.c, "staff-4-xss-gradebook").await;
+    no_script_ran(&staff.c, "staff-4-xss-gradebook").await;
 
     staff
         .c
@@ -335,9 +320,7 @@ async fn learner_markup_runs_no_script_on_any_staff_page() {
     assert!(tests.contains(&tag), "the exception shows as text: {tests}");
     let facts = text(&staff.c, "#submission-facts").await;
     assert!(facts.contains(name) && facts.contains(number), "{facts}");
-    assert!(!ran(&staff.c).await, "a script ran on the submission page");
-    assert_eq!(markup_elements(&staff.c).await, 0);
-    screenshot(&staff.c, "staff-5-xss-submission").await;
+    no_script_ran(&staff.c, "staff-5-xss-submission").await;
 
     // Nothing called back, and every staff page carries the policy.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -388,25 +371,23 @@ async fn bench_verdict_to_staff_page() {
         .await
         .unwrap();
     let http = reqwest::Client::new();
-    let assignment = stack.api.ctx.catalog.assignment_ids().min().unwrap();
+    let assignment = first_assignment(&http, &stack.api_url).await;
     let code = solution("greeting");
     let mut delays = Vec::new();
     for i in 0..count {
         let token = learner_token(&http, &stack.api_url).await;
         // Distinct code each time: a reused verdict would not be graded.
-        let body: Value = http
-            .post(format!(
-                "{}/api/assignments/{assignment}/submissions",
-                stack.api_url
-            ))
-            .bearer_auth(&token)
-            .json(&json!({ "code": format!("{code}\n# {i}\n") }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body: Value = submit_code(
+            &http,
+            &stack.api_url,
+            &token,
+            assignment,
+            &format!("{code}\n# {i}\n"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
         let id = body["submission"]["id"].as_str().unwrap().to_owned();
         let mut shown = Value::Null;
         for _ in 0..300 {
