@@ -48,9 +48,11 @@ use crate::Error;
 /// took the last attempt first.
 const CREATE: &str = "
     WITH assignment AS (
-        -- An instructor's extension is this learner's own due date.
+        -- An instructor's extension is this learner's own due date: it only
+        -- ever moves a due date later (greatest ignores a missing one).
         SELECT a.id, a.course_id, a.content_hash, a.opens_at,
-               coalesce(x.due_at, a.due_at) AS due_at, a.max_submissions,
+               CASE WHEN a.due_at IS NOT NULL THEN greatest(x.due_at, a.due_at) END AS due_at,
+               a.max_submissions,
                a.late_policy, a.late_penalty_pct, coalesce(t.used, 0) AS used,
                -- A join-code course takes work only from its members.
                (c.join_policy = 'open' OR EXISTS (
@@ -58,8 +60,7 @@ const CREATE: &str = "
                    AS member,
                c.join_policy = 'open' AS open_course,
                (a.opens_at IS NOT NULL AND $8 < a.opens_at) AS not_open,
-               (coalesce(x.due_at, a.due_at) IS NOT NULL
-                AND $8 > coalesce(x.due_at, a.due_at)) AS late,
+               (a.due_at IS NOT NULL AND $8 > greatest(x.due_at, a.due_at)) AS late,
                r.status, r.verdict, r.feedback, r.hidden_details
         FROM assignments a
         JOIN courses c ON c.id = a.course_id
@@ -340,7 +341,8 @@ impl Submissions {
             .prepare_cached(
                 "SELECT (SELECT count(*) FROM submissions q
                          WHERE q.status = 'queued' AND q.enqueued_at < s.enqueued_at)
-                 FROM submissions s WHERE s.id = $1 AND s.status = 'queued'",
+                 FROM submissions s
+                 WHERE s.id = $1 AND s.status = 'queued' AND s.enqueued_at IS NOT NULL",
             )
             .await?;
         Ok(client

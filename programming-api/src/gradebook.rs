@@ -240,6 +240,32 @@ pub fn csv_record(learner: &LearnerRow) -> Vec<String> {
     record
 }
 
+/// Staff reads that take two connections at once (the gradebook, the class
+/// view) run at most this many at a time: each holds its first connection
+/// while it waits for the second, so a crowd of them could otherwise hold
+/// the whole pool and wait on each other until the pool's wait runs out.
+const TWO_CONNECTION_READS: usize = 8;
+static TWO_CONNECTIONS: tokio::sync::Semaphore =
+    tokio::sync::Semaphore::const_new(TWO_CONNECTION_READS);
+
+/// Two pooled connections for one read, and the permit that bounds such reads.
+pub async fn two_connections(
+    pool: &deadpool_postgres::Pool,
+) -> Result<
+    (
+        deadpool_postgres::Object,
+        deadpool_postgres::Object,
+        tokio::sync::SemaphorePermit<'static>,
+    ),
+    deadpool_postgres::PoolError,
+> {
+    let permit = TWO_CONNECTIONS
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
+    Ok((pool.get().await?, pool.get().await?, permit))
+}
+
 /// Bytes gathered before a chunk of the CSV goes out.
 pub const CSV_CHUNK: usize = 32 * 1024;
 

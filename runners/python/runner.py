@@ -45,8 +45,13 @@ def shown(value, depth=0):
     asking the learner's code: their objects are only named."""
     if isinstance(value, Remote):
         return "<your object>"
-    if value is None or isinstance(value, (bool, int, float)):
+    if value is None or isinstance(value, (bool, float)):
         text = repr(value)
+    elif isinstance(value, int):
+        try:
+            text = repr(value)
+        except ValueError:  # more digits than Python will print
+            text = f"<an int of about {int(value.bit_length() * 0.30103)} digits>"
     elif isinstance(value, (str, bytes)):
         text = repr(value if len(value) <= 80 else value[:80]) + ("…" if len(value) > 80 else "")
     elif depth >= 2:
@@ -66,6 +71,15 @@ def shown(value, depth=0):
     else:
         text = f"<{type(value).__name__}>"
     return text if len(text) <= 300 else text[:300] + "…"
+
+
+def distinct(value):
+    """Whether `is` can tell this value from an equal one made elsewhere:
+    None, booleans, small ints and very short strings are shared objects, so
+    a comparison about another value could look like one about this."""
+    if value is None or isinstance(value, (bool, int)):
+        return False
+    return not (isinstance(value, str) and len(value) <= 1)
 
 
 def call_text(name, args, kwargs):
@@ -559,17 +573,20 @@ class Results(unittest.TestResult):
         record = self.records.get(test.id())
         if record is None or record.get("call") or self.link.last_call is None:
             return
-        record["call"] = self.link.last_call
-        result = self.link.last_result
-        if self.compared is not None and result is not NOTHING:
-            first, second = self.compared
-            if first is result:
-                record["actual"], record["expected"] = shown(first), shown(second)
-            elif second is result:
-                record["actual"], record["expected"] = shown(second), shown(first)
-        printed = self.logs[0].text()[self.output_start :]
-        if printed:
-            record["printed"] = printed[:500]
+        try:
+            record["call"] = self.link.last_call
+            result = self.link.last_result
+            if self.compared is not None and result is not NOTHING and distinct(result):
+                first, second = self.compared
+                if first is result:
+                    record["actual"], record["expected"] = shown(first), shown(second)
+                elif second is result:
+                    record["actual"], record["expected"] = shown(second), shown(first)
+            printed = self.logs[0].text()[self.output_start :]
+            if printed:
+                record["printed"] = printed[:500]
+        except Exception:  # the detail is a courtesy: it never costs the run
+            pass
 
     def addError(self, test, err):
         outcome, message = describe(err[1])

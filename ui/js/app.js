@@ -154,7 +154,10 @@ function schedulePoll() {
 async function refreshShown() {
   if (!state.shown) return;
   try {
-    const { submission, ahead } = await api(`/api/submissions/${state.shown.id}`);
+    const asked = state.shown;
+    const { submission, ahead } = await api(`/api/submissions/${asked.id}`);
+    // The socket may have brought something newer meanwhile.
+    if (state.shown !== asked && (state.shown?.id !== submission.id || !inFlight(state.shown))) return;
     show(submission, { ahead });
   } catch (e) {
     if (e.code !== 'network') say(e.message);

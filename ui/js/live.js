@@ -21,6 +21,14 @@ export class Live {
     this.attempt = 0;
     this.everOpen = false;
     this.isLive = false;
+    this.stopped = false;
+    this.ws = null;
+  }
+
+  /** Closes the socket for good: no reconnecting. */
+  stop() {
+    this.stopped = true;
+    this.ws?.close();
   }
 
   start() {
@@ -28,6 +36,7 @@ export class Live {
   }
 
   connect() {
+    if (this.stopped) return;
     this.onState(this.everOpen ? 'polling' : 'connecting');
     let ws;
     try {
@@ -36,6 +45,7 @@ export class Live {
       this.retry();
       return;
     }
+    this.ws = ws;
     ws.onopen = () => {
       this.attempt = 0;
       this.isLive = true;
@@ -55,6 +65,7 @@ export class Live {
     };
     ws.onclose = () => {
       this.isLive = false;
+      if (this.stopped) return;
       this.onState('polling');
       this.retry();
     };

@@ -242,6 +242,15 @@ function startLive() {
     },
     onResync: () => scheduleRefresh(),
     onState: (s) => {
+      // The gateway closes a staff socket when its token expires: then the
+      // page asks for a new sign-in rather than reconnect in vain.
+      if (s !== 'live' && Date.parse(state.session.expires_at) <= Date.now()) {
+        state.live.stop();
+        state.live = null;
+        sessionStorage.removeItem(SESSION_KEY);
+        showSignIn('Your sign-in has ended; sign in again.');
+        return;
+      }
       const c = $('connection');
       c.hidden = false;
       c.dataset.state = s;

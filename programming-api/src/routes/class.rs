@@ -52,7 +52,7 @@ async fn snapshot(ctx: &AppContext, auth: Option<&str>, slug: &str) -> Result<Re
         .by_slug(slug)
         .ok_or_else(|| ApiError::not_found("course"))?;
     // The figures beside the rest, on two connections.
-    let (figures, rest) = (ctx.pool.get().await?, ctx.pool.get().await?);
+    let (figures, rest, _permit) = gradebook::two_connections(&ctx.pool).await?;
     let (assignments, (stuck, recent)) =
         tokio::try_join!(gradebook::columns(&figures, course.id), async {
             let stuck = class::stuck(&rest, course.id, course.stuck_after).await?;

@@ -7,7 +7,8 @@
 //!   gives or moves one (instructors only; a tutor gets 403 `instructor_only`).
 //! - `DELETE` the same: takes it back (204), 404 when there is none.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
+use common::codes::Code;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use warp::http::StatusCode;
@@ -142,6 +143,15 @@ async fn grant(
     let (user_id, assignment_id) = target.resolve(ctx, claims.course_id)?;
     let due_at = body?.due_at;
     let client = ctx.pool.get().await?;
+    let due: Option<DateTime<Utc>> = client
+        .query_opt(
+            "SELECT due_at FROM assignments WHERE id = $1",
+            &[&assignment_id],
+        )
+        .await?
+        .ok_or_else(|| ApiError::not_found("assignment"))?
+        .get(0);
+    check_extension(due, due_at)?;
     // Only for a member of the course, and only by an account that still
     // exists (its token may outlive it).
     let row = client
@@ -176,6 +186,25 @@ async fn grant(
             granted_at: row.get(0),
         },
     ))
+}
+
+/// An extension moves a due date later, within years Postgres and people
+/// use; an assignment without one has nothing to extend.
+fn check_extension(due: Option<DateTime<Utc>>, to: DateTime<Utc>) -> Result<(), ApiError> {
+    let invalid = |why: String| Err(ApiError::new(Code::InvalidBody, why));
+    let Some(due) = due else {
+        return invalid("this assignment has no due date to extend".into());
+    };
+    if !(2000..=9999).contains(&to.year()) {
+        return invalid("due_at must fall between the years 2000 and 9999".into());
+    }
+    if to <= due {
+        return invalid(format!(
+            "an extension moves the due date later: this assignment is due at {}",
+            due.to_rfc3339()
+        ));
+    }
+    Ok(())
 }
 
 async fn revoke(

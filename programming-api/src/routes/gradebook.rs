@@ -46,7 +46,7 @@ async fn book(ctx: &AppContext, auth: Option<&str>, course: &str) -> Result<Resp
     let claims = ctx.authenticate_staff(auth, Some(course))?;
     // The figures and the cells at once, on two connections: each is a
     // sizeable query at a thousand learners.
-    let (figures, cells) = (ctx.pool.get().await?, ctx.pool.get().await?);
+    let (figures, cells, _permit) = gradebook::two_connections(&ctx.pool).await?;
     let (assignments, learners) =
         tokio::try_join!(gradebook::columns(&figures, claims.course_id), async {
             gradebook::learners(&cells, claims.course_id)

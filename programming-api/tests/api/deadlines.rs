@@ -374,6 +374,23 @@ async fn an_instructors_extension_moves_one_learners_due_date_and_a_tutor_cannot
             json!({"due_at": extended, "x": 1}),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
+        // Years Postgres cannot hold are refused, not a 500.
+        (
+            path.clone(),
+            json!({"due_at": "-5000-01-01T00:00:00Z"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        // An extension only moves a due date later, and needs one to move.
+        (
+            path.clone(),
+            json!({"due_at": at(DUE) - Duration::days(1)}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            format!("/api/courses/intro/extensions/{}/{}", given.id, ids[3]),
+            body.clone(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         (
             format!("/api/courses/intro/extensions/{stranger}/{}", ids[0]),
             body.clone(),
