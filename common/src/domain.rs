@@ -206,6 +206,58 @@ pub struct SubmissionEvent<S = Submission> {
     pub submission: S,
 }
 
+/// Where a practice run ("Run tests") is: waiting, on a grader, or done.
+/// Mirrors the `runs.status` check in Postgres.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Queued,
+    Running,
+    Done,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Done => "done",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "queued" => Self::Queued,
+            "running" => Self::Running,
+            "done" => Self::Done,
+            _ => return None,
+        })
+    }
+}
+
+/// A practice run: the learner's code against the assignment's visible
+/// tests only. Not a submission: its outcome earns nothing and is kept a
+/// day. `verdict` and `feedback` have a submission's shape once done.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    pub id: Uuid,
+    pub assignment_id: i32,
+    pub status: RunStatus,
+    pub verdict: Option<Verdict>,
+    pub feedback: Option<Feedback>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// What the grader publishes on `grading:events` when a run is done. It goes
+/// to its learner alone (a run is nobody else's business) as `{"type":
+/// "run", "run"}`; the gateway reads it as `RunEvent<&RawValue>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunEvent<R = Run> {
+    pub user_id: Uuid,
+    pub run: R,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

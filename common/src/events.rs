@@ -7,7 +7,7 @@ use redis::AsyncCommands;
 
 use uuid::Uuid;
 
-use crate::domain::{Submission, SubmissionEvent};
+use crate::domain::{Run, RunEvent, Submission, SubmissionEvent};
 use crate::names::RedisNames;
 use crate::Error;
 
@@ -36,9 +36,21 @@ impl EventPublisher {
         }
     }
 
+    /// Tells a run's learner (and nobody else) that it is done; best effort
+    /// like every event: the page polls as well.
+    pub async fn announce_run(&self, user_id: Uuid, run: &Run) {
+        let event = RunEvent {
+            user_id,
+            run: run.clone(),
+        };
+        if let Err(e) = self.publish_event(&event).await {
+            tracing::warn!(error = %e, "could not publish the run's event");
+        }
+    }
+
     /// Best effort by design: Postgres already holds the change, and a page
     /// that missed the event re-fetches by polling.
-    pub async fn publish_event(&self, event: &SubmissionEvent) -> Result<(), Error> {
+    pub async fn publish_event(&self, event: &impl serde::Serialize) -> Result<(), Error> {
         let payload = serde_json::to_string(event)
             .map_err(|e| Error::Malformed(format!("event not serialisable: {e}")))?;
         let mut conn = self.conn.clone();

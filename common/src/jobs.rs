@@ -7,8 +7,13 @@
 //! work waiting gets its turn: one job per lane per round, whatever the
 //! flood's size. Work-conserving: a lane alone gets every grader.
 //!
-//! An entry carries only the submission id; Postgres holds everything else,
-//! so lost streams are rebuilt from the `queued` rows (the reconciler).
+//! Practice runs ("Run tests") wait in a stream of their own,
+//! `grading:runs`, which a grader reads only when every lane is empty: when
+//! a class bursts, graded work goes first and runs wait.
+//!
+//! An entry carries only the submission's (or run's) id; Postgres holds
+//! everything else, so lost streams are rebuilt from the `queued` rows (the
+//! reconciler).
 
 use std::collections::{HashSet, VecDeque};
 use std::net::IpAddr;
@@ -28,6 +33,7 @@ use crate::names::{RedisNames, GRADER_GROUP};
 use crate::Error;
 
 const FIELD: &str = "submission_id";
+const RUN_FIELD: &str = "run_id";
 
 /// How many lanes jobs wait in. Two clients share a lane one time in this
 /// many; the API and every grader must agree on it, so it is not a setting.
@@ -39,14 +45,24 @@ pub fn lane_for(client: IpAddr) -> u16 {
     u16::from_be_bytes([digest[0], digest[1]]) % LANES
 }
 
+/// Which stream a job waits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// One of the [`LANES`] lanes of graded submissions.
+    Graded(u16),
+    /// The practice runs' stream, read only when every lane is empty.
+    Runs,
+}
+
 /// One delivery of a job to a grader.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
-    /// The lane it waited in, and its entry id there: needed to ack.
-    pub lane: u16,
+    /// The stream it waited in, and its entry id there: needed to ack.
+    pub lane: Lane,
     pub entry_id: String,
-    /// None when the entry is malformed: it is acked and dropped.
-    pub submission_id: Option<Uuid>,
+    /// The submission's id, or the run's in [`Lane::Runs`]. None when the
+    /// entry is malformed: it is acked and dropped.
+    pub id: Option<Uuid>,
     /// How many times the entry has been delivered, this time included.
     pub deliveries: u64,
 }
@@ -73,8 +89,22 @@ impl JobQueue {
         Self { conn, names }
     }
 
-    fn lanes(&self) -> impl Iterator<Item = (u16, String)> + '_ {
-        (0..LANES).map(|lane| (lane, self.names.jobs_stream(lane)))
+    fn stream(&self, lane: Lane) -> String {
+        match lane {
+            Lane::Graded(lane) => self.names.jobs_stream(lane),
+            Lane::Runs => self.names.runs_stream(),
+        }
+    }
+
+    /// The graded lanes.
+    fn lanes(&self) -> impl Iterator<Item = (Lane, String)> + '_ {
+        (0..LANES).map(|lane| (Lane::Graded(lane), self.names.jobs_stream(lane)))
+    }
+
+    /// The graded lanes, then the runs' stream.
+    fn all_streams(&self) -> impl Iterator<Item = (Lane, String)> + '_ {
+        self.lanes()
+            .chain(std::iter::once((Lane::Runs, self.names.runs_stream())))
     }
 
     /// Pushes a submission onto its lane.
@@ -90,12 +120,25 @@ impl JobQueue {
         Ok(())
     }
 
+    /// Pushes a practice run onto the runs' stream.
+    pub async fn enqueue_run(&self, run_id: Uuid) -> Result<(), Error> {
+        let mut conn = self.conn.clone();
+        let _: String = conn
+            .xadd(
+                self.names.runs_stream(),
+                "*",
+                &[(RUN_FIELD, run_id.to_string())],
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Creates the consumer group on every lane at `0`, so jobs enqueued
     /// before any grader started are still read. Safe to call from every
     /// replica.
     pub async fn ensure_group(&self) -> Result<(), Error> {
         let mut conn = self.conn.clone();
-        for (_, stream) in self.lanes() {
+        for (_, stream) in self.all_streams() {
             let created: redis::RedisResult<()> = conn
                 .xgroup_create_mkstream(&stream, GRADER_GROUP, "0")
                 .await;
@@ -109,7 +152,8 @@ impl JobQueue {
     }
 
     /// Claims entries another consumer has held longer than `min_idle`
-    /// (it died or hangs), with their delivery counts, from every lane.
+    /// (it died or hangs), with their delivery counts, from every lane and
+    /// then the runs.
     pub async fn claim_stale_jobs(
         &self,
         consumer: &str,
@@ -118,7 +162,7 @@ impl JobQueue {
     ) -> Result<Vec<Job>, Error> {
         let mut conn = self.conn.clone();
         let mut jobs = Vec::new();
-        for (lane, stream) in self.lanes() {
+        for (lane, stream) in self.all_streams() {
             if jobs.len() >= count {
                 break;
             }
@@ -155,7 +199,7 @@ impl JobQueue {
         let mut conn = self.conn.clone();
         let renewed: Vec<String> = conn
             .xclaim_options(
-                self.names.jobs_stream(job.lane),
+                self.stream(job.lane),
                 GRADER_GROUP,
                 consumer,
                 min_idle.as_millis() as u64,
@@ -179,7 +223,7 @@ impl JobQueue {
     /// work still to do. Called only after the verdict is committed.
     pub async fn ack_job(&self, job: &Job) -> Result<(), Error> {
         let mut conn = self.conn.clone();
-        let stream = self.names.jobs_stream(job.lane);
+        let stream = self.stream(job.lane);
         let _: () = redis::pipe()
             .atomic()
             .xack(&stream, GRADER_GROUP, &[&job.entry_id])
@@ -195,9 +239,20 @@ impl JobQueue {
     /// entries are deleted, so this is the work the streams still know of;
     /// the reconciler re-pushes queued submissions missing from it.
     pub async fn submissions_in_stream(&self) -> Result<HashSet<Uuid>, Error> {
+        let streams: Vec<_> = self.lanes().collect();
+        self.ids_in(streams).await
+    }
+
+    /// Every run id with an entry in the runs' stream, read or not.
+    pub async fn runs_in_stream(&self) -> Result<HashSet<Uuid>, Error> {
+        self.ids_in(vec![(Lane::Runs, self.names.runs_stream())])
+            .await
+    }
+
+    async fn ids_in(&self, streams: Vec<(Lane, String)>) -> Result<HashSet<Uuid>, Error> {
         let mut conn = self.conn.clone();
         let mut ids = HashSet::new();
-        for (lane, stream) in self.lanes() {
+        for (lane, stream) in streams {
             let mut start = "-".to_owned();
             loop {
                 let page: StreamRangeReply = conn.xrange_count(&stream, &start, "+", 1000).await?;
@@ -206,7 +261,7 @@ impl JobQueue {
                 ids.extend(
                     page.ids
                         .into_iter()
-                        .filter_map(|e| job_from_entry(lane, e, 1).submission_id),
+                        .filter_map(|e| job_from_entry(lane, e, 1).id),
                 );
                 match last {
                     // Exclusive start: continue after the last entry seen.
@@ -218,11 +273,12 @@ impl JobQueue {
         Ok(ids)
     }
 
-    /// Streams' length and pending count, for metrics and benchmarks.
+    /// Streams' length and pending count (runs included), for metrics and
+    /// benchmarks.
     pub async fn queue_stats(&self) -> Result<QueueStats, Error> {
         let mut conn = self.conn.clone();
         let mut stats = QueueStats::default();
-        for (_, stream) in self.lanes() {
+        for (_, stream) in self.all_streams() {
             stats.length += conn.xlen::<_, u64>(&stream).await?;
             let pending: redis::RedisResult<StreamPendingReply> =
                 conn.xpending(&stream, GRADER_GROUP).await;
@@ -267,8 +323,9 @@ impl JobReader {
     }
 
     /// Up to `count` new jobs: one from each lane with work, in turn from
-    /// where the last read stopped; when every lane is empty, waits up to
-    /// `block` for the first job in any.
+    /// where the last read stopped; practice runs only when every lane is
+    /// empty; when there are none either, waits up to `block` for the first
+    /// job anywhere.
     pub async fn read(
         &mut self,
         consumer: &str,
@@ -284,7 +341,7 @@ impl JobReader {
             let opts = StreamReadOptions::default()
                 .group(GRADER_GROUP, consumer)
                 .count(1);
-            if let Some(job) = self.read_lanes(&[lane], &opts).await?.pop() {
+            if let Some(job) = self.read_lanes(&[Lane::Graded(lane)], &opts).await?.pop() {
                 self.next_lane = (lane + 1) % LANES;
                 jobs.push(job);
             }
@@ -292,9 +349,18 @@ impl JobReader {
         if jobs.is_empty() {
             let opts = StreamReadOptions::default()
                 .group(GRADER_GROUP, consumer)
+                .count(count);
+            jobs.extend(self.read_lanes(&[Lane::Runs], &opts).await?);
+        }
+        if jobs.is_empty() {
+            let opts = StreamReadOptions::default()
+                .group(GRADER_GROUP, consumer)
                 .count(1)
                 .block(block.as_millis() as usize);
-            let lanes: Vec<u16> = (0..LANES).collect();
+            let lanes: Vec<Lane> = (0..LANES)
+                .map(Lane::Graded)
+                .chain(std::iter::once(Lane::Runs))
+                .collect();
             let mut arrived = self.read_lanes(&lanes, &opts).await?.into_iter();
             jobs.extend(arrived.by_ref().take(count));
             self.extra.extend(arrived);
@@ -304,13 +370,10 @@ impl JobReader {
 
     async fn read_lanes(
         &mut self,
-        lanes: &[u16],
+        lanes: &[Lane],
         opts: &StreamReadOptions,
     ) -> Result<Vec<Job>, Error> {
-        let streams: Vec<String> = lanes
-            .iter()
-            .map(|l| self.queue.names.jobs_stream(*l))
-            .collect();
+        let streams: Vec<String> = lanes.iter().map(|l| self.queue.stream(*l)).collect();
         let ids = vec![">"; streams.len()];
         let reply: Option<StreamReadReply> = self.conn.xread_options(&streams, &ids, opts).await?;
         Ok(reply
@@ -326,15 +389,19 @@ impl JobReader {
     }
 }
 
-fn job_from_entry(lane: u16, entry: StreamId, deliveries: u64) -> Job {
-    let submission_id = entry
-        .get::<String>(FIELD)
+fn job_from_entry(lane: Lane, entry: StreamId, deliveries: u64) -> Job {
+    let field = match lane {
+        Lane::Graded(_) => FIELD,
+        Lane::Runs => RUN_FIELD,
+    };
+    let id = entry
+        .get::<String>(field)
         .and_then(|s| Uuid::parse_str(&s).ok());
     Job {
         lane,
         deliveries: entry.delivered_count.map_or(deliveries, |d| d as u64),
         entry_id: entry.id,
-        submission_id,
+        id,
     }
 }
 

@@ -36,6 +36,7 @@ pub mod memory;
 pub mod names;
 pub mod rate;
 pub mod runners;
+pub mod runs;
 pub mod server;
 pub mod submissions;
 pub mod telemetry;

@@ -30,6 +30,11 @@ impl RedisNames {
         format!("{}grading:jobs:{lane}", self.prefix)
     }
 
+    /// The practice runs' stream (see `jobs`); each entry holds a run id.
+    pub fn runs_stream(&self) -> String {
+        format!("{}grading:runs", self.prefix)
+    }
+
     /// The pub/sub channel of submission changes.
     pub fn events_channel(&self) -> String {
         format!("{}grading:events", self.prefix)
@@ -64,6 +69,7 @@ mod tests {
         let n = RedisNames::new("t1:");
         assert_eq!(n.jobs_stream(3), "t1:grading:jobs:3");
         assert_eq!(n.events_channel(), "t1:grading:events");
+        assert_eq!(n.runs_stream(), "t1:grading:runs");
         assert!(n.assignment_cache(3).starts_with("t1:cache:"));
         assert_eq!(RedisNames::default().jobs_stream(0), "grading:jobs:0");
     }

@@ -98,6 +98,16 @@ impl TestEnv {
     }
 }
 
+impl TestEnv {
+    /// The practice runs' state machine over this test's database and prefix.
+    pub async fn runs(&self) -> crate::runs::Runs {
+        crate::runs::Runs::new(
+            self.pool.clone(),
+            crate::jobs::JobQueue::new(self.redis_manager().await, self.names.clone()),
+        )
+    }
+}
+
 /// The token secret every test signs with (32 bytes or more, as the
 /// services require).
 pub const TEST_SECRET: &[u8] = b"codeplatform-test-secret-codeplatform-test";

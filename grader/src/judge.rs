@@ -366,6 +366,7 @@ mod tests {
             code: String::new(),
             ids: ids.iter().map(|s| s.to_string()).collect(),
             hidden: hidden.iter().map(|s| s.to_string()).collect(),
+            skip: Vec::new(),
         }
     }
 

@@ -8,6 +8,7 @@ pub struct Metrics {
     /// Every metric below, for `/metrics`.
     pub registry: MetricsRegistry,
     pub graded: IntCounterVec,
+    pub runs: IntCounterVec,
     pub grading_seconds: Histogram,
     pub container_start_seconds: Histogram,
     pub queue_length: IntGauge,
@@ -22,6 +23,11 @@ impl Default for Metrics {
             graded: r.counter_vec(
                 "grader_jobs_graded_total",
                 "Submissions graded, by verdict",
+                &["verdict"],
+            ),
+            runs: r.counter_vec(
+                "grader_runs_total",
+                "Practice runs done, by outcome",
                 &["verdict"],
             ),
             grading_seconds: r.histogram(

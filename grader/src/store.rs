@@ -24,6 +24,7 @@ pub async fn tests_of(
             code: r.try_get(0)?,
             ids: r.try_get(1)?,
             hidden: r.try_get(2)?,
+            skip: Vec::new(),
         })
     })
     .transpose()

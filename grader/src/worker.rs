@@ -1,6 +1,8 @@
 //! The grading pipeline of one replica: read jobs from the stream, grade each
 //! in the sandbox, commit the verdict, ack, publish. [`Grader::process_one`]
-//! is one job; [`Grader::run`] loops it with several jobs in flight.
+//! is one job (a submission, or a practice run: the visible tests alone, an
+//! outcome for the learner's eyes only); [`Grader::run`] loops it with
+//! several jobs in flight.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -9,17 +11,19 @@ use std::time::{Duration, Instant};
 use common::cache::QueryCache;
 use common::domain::{Feedback, TestOutcome, Verdict};
 use common::events::EventPublisher;
-use common::jobs::{Job, JobQueue, JobReader};
+use common::jobs::{Job, JobQueue, JobReader, Lane};
+use common::runs::{ClaimedRun, FinishedRun, Runs};
 use common::submissions::{Claimed, Finished, Submissions};
 use deadpool_postgres::Pool;
 use redis::aio::ConnectionManager;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
+use uuid::Uuid;
 
 use crate::config::Config;
 use crate::judge::{hidden_details, judge};
 use crate::metrics::Metrics;
-use crate::sandbox::{new_nonce, Limits, RunSpec, Sandbox, TestSuite};
+use crate::sandbox::{new_nonce, Limits, RunOutcome, RunSpec, Sandbox, TestSuite};
 use crate::store;
 
 /// What became of one job.
@@ -44,6 +48,8 @@ pub struct Grader {
     pub events: EventPublisher,
     /// Claim, finish and give up: the state machine's transitions.
     pub submissions: Submissions,
+    /// The practice runs' transitions.
+    pub runs: Runs,
     pub sandbox: Sandbox,
     pub metrics: Arc<Metrics>,
     pub config: Config,
@@ -65,6 +71,7 @@ impl Grader {
     ) -> Self {
         Self {
             submissions: Submissions::new(pool.clone(), cache, jobs.clone()),
+            runs: Runs::new(pool.clone(), jobs.clone()),
             pool,
             redis,
             jobs,
@@ -79,9 +86,12 @@ impl Grader {
     /// One job: claim → grade (prepare and run in the sandbox, judge) →
     /// settle (commit, ack, announce). A job past its deliveries settles as
     /// given up instead.
-    #[tracing::instrument(skip_all, fields(submission_id = ?job.submission_id, deliveries = job.deliveries))]
+    #[tracing::instrument(skip_all, fields(id = ?job.id, lane = ?job.lane, deliveries = job.deliveries))]
     pub async fn process_one(&self, job: Job) -> Outcome {
-        let Some(id) = job.submission_id else {
+        if job.lane == Lane::Runs {
+            return self.process_run(job).await;
+        }
+        let Some(id) = job.id else {
             tracing::warn!(entry = %job.entry_id, "malformed job dropped");
             self.ack(&job).await;
             return Outcome::Malformed;
@@ -126,24 +136,50 @@ impl Grader {
         job: &Job,
         claimed: &Claimed,
     ) -> Option<(Verdict, Feedback, Vec<TestOutcome>)> {
-        let Some(runner) = common::runners::by_name(&claimed.runner) else {
-            tracing::error!(runner = %claimed.runner, "no such runner in this grader; a newer one may know it");
-            return None;
+        let work = Work {
+            job_id: claimed.submission.id,
+            assignment_id: claimed.submission.assignment_id,
+            content_hash: &claimed.content_hash,
+            runner: &claimed.runner,
+            code: &claimed.submission.code,
+            limits: Limits::new(
+                claimed.time_limit_ms as u64,
+                claimed.test_time_limit_ms as u64,
+                claimed.memory_limit_mb as u32,
+            ),
         };
         let tests = self
-            .tests_for(claimed.submission.assignment_id, &claimed.content_hash)
+            .tests_for(work.assignment_id, work.content_hash)
             .await?;
-        let limits = Limits::new(
-            claimed.time_limit_ms as u64,
-            claimed.test_time_limit_ms as u64,
-            claimed.memory_limit_mb as u32,
+        let (outcome, nonce) = self.execute(job, &work, &tests).await?;
+        let (verdict, feedback) = judge(&outcome, &nonce, &tests, &work.limits);
+        let hidden = hidden_details(&outcome, &nonce, &tests, &work.limits);
+        tracing::info!(
+            verdict = verdict.as_str(),
+            wall_ms = outcome.wall.as_millis() as u64,
+            "graded"
         );
+        Some((verdict, feedback, hidden))
+    }
+
+    /// Runs `work` against `tests` in the sandbox, keeping the job's claim
+    /// meanwhile. None when the runner is unknown here or the sandbox failed.
+    async fn execute(
+        &self,
+        job: &Job,
+        work: &Work<'_>,
+        tests: &TestSuite,
+    ) -> Option<(RunOutcome, String)> {
+        let Some(runner) = common::runners::by_name(work.runner) else {
+            tracing::error!(runner = %work.runner, "no such runner in this grader; a newer one may know it");
+            return None;
+        };
         let spec = RunSpec {
-            submission_id: claimed.submission.id,
+            job_id: work.job_id,
             runner,
-            solution: &claimed.submission.code,
-            tests: &tests,
-            limits,
+            solution: work.code,
+            tests,
+            limits: work.limits,
         };
         let nonce = new_nonce();
         // While it runs, the job stays ours however long it takes.
@@ -151,21 +187,99 @@ impl Grader {
             run = self.sandbox.run(&spec, &nonce) => run,
             never = self.keep_claim(job) => match never {},
         };
-        let outcome = match run {
-            Ok(o) => o,
+        match run {
+            Ok(outcome) => Some((outcome, nonce)),
             Err(e) => {
                 tracing::error!(error = %e, "sandbox failed; the job will be delivered again");
-                return None;
+                None
+            }
+        }
+    }
+
+    /// One practice run: claim → the visible tests in the sandbox → done,
+    /// told to its learner alone. Nothing of it touches the learner's
+    /// submissions, attempts or points.
+    async fn process_run(&self, job: Job) -> Outcome {
+        let Some(id) = job.id else {
+            tracing::warn!(entry = %job.entry_id, "malformed run dropped");
+            self.ack(&job).await;
+            return Outcome::Malformed;
+        };
+        if job.deliveries > self.config.max_deliveries {
+            let ended = self.runs.give_up(id, job.deliveries - 1).await;
+            return self.settle_run(&job, ended, Outcome::GaveUp).await;
+        }
+        let claimed = match self.runs.claim(id, job.deliveries > 1).await {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                self.ack(&job).await;
+                return Outcome::Skipped;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot claim the run; will retry");
+                return Outcome::Retry;
             }
         };
-        let (verdict, feedback) = judge(&outcome, &nonce, &tests, &limits);
-        let hidden = hidden_details(&outcome, &nonce, &tests, &limits);
-        tracing::info!(
-            verdict = verdict.as_str(),
-            wall_ms = outcome.wall.as_millis() as u64,
-            "graded"
-        );
-        Some((verdict, feedback, hidden))
+        let Some((verdict, feedback)) = self.try_run(&job, &claimed).await else {
+            return Outcome::Retry;
+        };
+        let ended = self.runs.finish(id, verdict, &feedback).await;
+        self.settle_run(&job, ended, Outcome::Graded(verdict)).await
+    }
+
+    /// A claimed run against the visible tests, judged as a submission is.
+    async fn try_run(&self, job: &Job, claimed: &ClaimedRun) -> Option<(Verdict, Feedback)> {
+        let work = Work {
+            job_id: claimed.run.id,
+            assignment_id: claimed.run.assignment_id,
+            content_hash: &claimed.content_hash,
+            runner: &claimed.runner,
+            code: &claimed.code,
+            limits: Limits::new(
+                claimed.time_limit_ms as u64,
+                claimed.test_time_limit_ms as u64,
+                claimed.memory_limit_mb as u32,
+            ),
+        };
+        let tests = self
+            .tests_for(work.assignment_id, work.content_hash)
+            .await?
+            .visible_only();
+        let (outcome, nonce) = self.execute(job, &work, &tests).await?;
+        Some(judge(&outcome, &nonce, &tests, &work.limits))
+    }
+
+    /// A run's ending: counted, acked and told to its learner when it
+    /// ended here; acked when another delivery ended it; left pending when
+    /// the write failed.
+    async fn settle_run(
+        &self,
+        job: &Job,
+        ended: Result<Option<FinishedRun>, common::Error>,
+        done: Outcome,
+    ) -> Outcome {
+        match ended {
+            Ok(Some(finished)) => {
+                let verdict = finished.run.verdict.unwrap_or(Verdict::InternalError);
+                self.metrics
+                    .runs
+                    .with_label_values(&[verdict.as_str()])
+                    .inc();
+                self.ack(job).await;
+                self.events
+                    .announce_run(finished.user_id, &finished.run)
+                    .await;
+                done
+            }
+            Ok(None) => {
+                self.ack(job).await;
+                Outcome::Skipped
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot write the run's outcome; will retry");
+                Outcome::Retry
+            }
+        }
     }
 
     /// The one ending of a job whose submission was to reach a final status:
@@ -379,6 +493,16 @@ impl Grader {
             self.metrics.pending.set(stats.pending as i64);
         }
     }
+}
+
+/// One thing to run in the sandbox: a submission or a practice run.
+struct Work<'a> {
+    job_id: Uuid,
+    assignment_id: i32,
+    content_hash: &'a str,
+    runner: &'a str,
+    code: &'a str,
+    limits: Limits,
 }
 
 /// What the admin port says of this replica: its metrics, and whether

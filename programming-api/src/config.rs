@@ -19,12 +19,13 @@
 //! | `RATE_NEW_LEARNERS` | `120/h` | new learners one address may make (all at once, then evenly) |
 //! | `RATE_SUBMISSIONS_PER_LEARNER` | `10/min` | submissions one learner may make |
 //! | `RATE_SUBMISSIONS_PER_ADDRESS` | `300/min` | submissions one address (a classroom's NAT) may make |
+//! | `RATE_RUNS_PER_LEARNER` | `20/min` | practice runs ("Run tests") one learner may make |
 //! | `RATE_SIGN_IN_PER_USERNAME` | `10/h` | failed staff sign-ins for one username; past it the username is barred for a while |
 //! | `RATE_SIGN_IN_PER_ADDRESS` | `30/h` | failed staff sign-ins from one address; past it the address is barred for a while |
 //! | `RATE_JOIN_PER_ADDRESS` | `300/h` | attempts to join a course with a code from one address (a class behind one NAT joins at once) |
 //! | `RATE_JOIN_PER_LEARNER` | `10/h` | attempts to join a course with a code by one learner |
 //! | `STAFF_TOKEN_TTL_SECS` | `28800` | how long a staff token is good for (a working day) |
-//! | `QUEUE_LIMIT` | `1000` | submissions waiting for a grader; past it, 503 `queue_full` and nothing stored |
+//! | `QUEUE_LIMIT` | `1000` | submissions waiting for a grader; past it, 503 `queue_full` and nothing stored (practice runs have their own queue of the same bound) |
 //! | `TRUSTED_PROXIES` | empty | addresses or networks whose `X-Forwarded-For` names the client |
 //! | `API_MAX_CONNECTIONS` | 80% of the open-file limit | HTTP connections in all |
 //! | `API_MAX_CONNECTIONS_PER_ADDRESS` | `1024` | HTTP connections one address may hold |
@@ -66,6 +67,7 @@ pub struct Config {
     pub new_learners_per_address: Rate,
     pub submissions_per_learner: Rate,
     pub submissions_per_address: Rate,
+    pub runs_per_learner: Rate,
     pub sign_in_per_username: Rate,
     pub sign_in_per_address: Rate,
     pub join_per_address: Rate,
@@ -115,6 +117,7 @@ impl Config {
             new_learners_per_address: rate("RATE_NEW_LEARNERS", 120, HOUR)?,
             submissions_per_learner: rate("RATE_SUBMISSIONS_PER_LEARNER", 10, MINUTE)?,
             submissions_per_address: rate("RATE_SUBMISSIONS_PER_ADDRESS", 300, MINUTE)?,
+            runs_per_learner: rate("RATE_RUNS_PER_LEARNER", 20, MINUTE)?,
             sign_in_per_username: rate("RATE_SIGN_IN_PER_USERNAME", 10, HOUR)?,
             sign_in_per_address: rate("RATE_SIGN_IN_PER_ADDRESS", 30, HOUR)?,
             join_per_address: rate("RATE_JOIN_PER_ADDRESS", 300, HOUR)?,

@@ -7,6 +7,7 @@ use common::domain::Submission;
 use common::events::EventPublisher;
 use common::jobs::JobQueue;
 use common::names::RedisNames;
+use common::runs::Runs;
 use common::submissions::Submissions;
 use common::token::{StaffClaims, TokenSigner};
 use deadpool_postgres::Pool;
@@ -47,6 +48,8 @@ pub struct Shared {
     pub jobs: JobQueue,
     /// Every write to a submission goes through here.
     pub submissions: Submissions,
+    /// Every write to a practice run goes through here.
+    pub runs: Runs,
     pub signer: TokenSigner,
     pub metrics: Arc<Metrics>,
     /// How often a client may act, and how much may wait.

@@ -88,6 +88,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
     let jobs = JobQueue::new(redis.clone(), names.clone());
     let ctx = AppContext::new(context::Shared {
         submissions: Submissions::new(pool.clone(), cache.clone(), jobs.clone()),
+        runs: common::runs::Runs::new(pool.clone(), jobs.clone()),
         jobs,
         cache,
         pool,

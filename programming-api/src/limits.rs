@@ -20,6 +20,7 @@ pub struct Limits {
     new_learners_per_address: (Limiter, Rate),
     submissions_per_learner: (Limiter, Rate),
     submissions_per_address: (Limiter, Rate),
+    runs_per_learner: (Limiter, Rate),
     sign_in_per_username: (Strikes, Rate),
     sign_in_per_address: (Strikes, Rate),
     join_per_address: (Limiter, Rate),
@@ -35,6 +36,7 @@ impl Limits {
             new_learners_per_address: limiter(config.new_learners_per_address),
             submissions_per_learner: limiter(config.submissions_per_learner),
             submissions_per_address: limiter(config.submissions_per_address),
+            runs_per_learner: limiter(config.runs_per_learner),
             sign_in_per_username: (
                 Strikes::new(config.sign_in_per_username),
                 config.sign_in_per_username,
@@ -69,6 +71,15 @@ impl Limits {
             &self.submissions_per_address,
             &address.to_string(),
             "submissions from your address",
+        )
+    }
+
+    /// One more practice run by `learner`.
+    pub fn run(&self, learner: Uuid) -> Result<(), ApiError> {
+        check(
+            &self.runs_per_learner,
+            &learner.to_string(),
+            "test runs from you",
         )
     }
 
@@ -138,6 +149,7 @@ impl Limits {
             &self.new_learners_per_address,
             &self.submissions_per_learner,
             &self.submissions_per_address,
+            &self.runs_per_learner,
             &self.join_per_address,
             &self.join_per_learner,
         ] {
@@ -145,6 +157,16 @@ impl Limits {
         }
         self.sign_in_per_username.0.forget_idle();
         self.sign_in_per_address.0.forget_idle();
+    }
+
+    /// The answer when as many practice runs wait as may.
+    pub fn runs_full() -> ApiError {
+        ApiError::new(
+            Code::QueueFull,
+            "so many test runs are waiting for a grader that no more are taken just now; \
+             please try again shortly",
+        )
+        .retry_after(QUEUE_FULL_RETRY)
     }
 
     pub fn queue_full() -> ApiError {

@@ -9,6 +9,7 @@ pub struct Metrics {
     pub requests: IntCounterVec,
     pub request_seconds: HistogramVec,
     pub submissions: IntCounterVec,
+    pub runs: IntCounter,
     pub cache_lookups: IntCounterVec,
     pub requeued: IntCounter,
 }
@@ -35,6 +36,7 @@ impl Default for Metrics {
                 "Accepted submissions by outcome",
                 &["outcome"],
             ),
+            runs: r.counter("runs_total", "Accepted practice runs (\"Run tests\")"),
             cache_lookups: r.counter_vec(
                 "cache_lookups_total",
                 "Query cache lookups by result",
@@ -67,6 +69,8 @@ pub fn route_label(path: &str) -> &'static str {
         ["api", "assignments", _] => "/api/assignments/:id",
         ["api", "assignments", _, "submissions"] => "/api/assignments/:id/submissions",
         ["api", "submissions", _] => "/api/submissions/:id",
+        ["api", "assignments", _, "runs"] => "/api/assignments/:id/runs",
+        ["api", "runs", _] => "/api/runs/:id",
         ["healthz"] => "/healthz",
         ["readyz"] => "/readyz",
         ["metrics"] => "/metrics",

@@ -41,5 +41,15 @@ pub async fn reconcile_once(ctx: &AppContext, stale: Duration) -> Result<usize, 
     ctx.cache.recover().await?;
     let requeued = ctx.submissions.requeue_lost(stale).await?;
     ctx.metrics.requeued.inc_by(requeued as u64);
+    // Practice runs the same way; they matter less, so their failure is
+    // only logged, and old ones go.
+    match ctx.runs.requeue_lost(stale).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(requeued = n, "re-pushed runs missing from the stream"),
+        Err(e) => tracing::debug!(error = %e, "runs not reconciled this round"),
+    }
+    if let Err(e) = ctx.runs.purge().await {
+        tracing::debug!(error = %e, "old runs not purged this round");
+    }
     Ok(requeued)
 }

@@ -44,6 +44,7 @@ pub fn config(env: &TestEnv) -> Config {
         reconcile_stale: Duration::from_millis(500),
         new_learners_per_address: UNREACHED,
         submissions_per_learner: UNREACHED,
+        runs_per_learner: UNREACHED,
         submissions_per_address: UNREACHED,
         sign_in_per_username: UNREACHED,
         sign_in_per_address: UNREACHED,

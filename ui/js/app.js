@@ -16,6 +16,9 @@ const state = {
   assignment: null,
   /** The submission shown in the result panel. */
   shown: null,
+  /** The practice run shown in the run panel. */
+  run: null,
+  runTimer: null,
   /** The editor: { value, focus() } over CodeMirror or the textarea. */
   editor: null,
   live: null,
@@ -40,6 +43,7 @@ async function main() {
     state.editor.focus();
   });
   $('submit').addEventListener('click', submit);
+  $('run').addEventListener('click', runTests);
   $('reset').addEventListener('click', resetToStarter);
   $('next').addEventListener('click', () => goTo(nextAssignmentId()));
   // A learner's own move (Next, the course list, back): the new title takes
@@ -126,8 +130,12 @@ function startLive() {
     url: gatewayUrl(token()),
     onMessage: (m) => {
       if (m.type === 'submission' && state.shown && m.submission.id === state.shown.id) show(m.submission);
+      if (m.type === 'run' && state.run && m.run.id === state.run.id) showRun(m.run);
     },
-    onResync: () => refreshShown(),
+    onResync: () => {
+      refreshShown();
+      refreshRun();
+    },
     onState: (s) => {
       const el = $('connection');
       el.dataset.state = s;
@@ -208,6 +216,7 @@ async function openAssignment(id, { focus = false } = {}) {
   renderSchedule();
   renderCourse();
   hideResult();
+  hideRun();
   if (focus) $('assignment-title').focus();
   // A reload mid-grading picks up the submission still in flight.
   if (mine instanceof Error) say(mine.message);
@@ -339,8 +348,11 @@ const BUSY_TEXT = {
 
 /** Keeps Submit off for the server's Retry-After, counting down on the button. */
 function holdSubmit(why, seconds) {
-  const button = $('submit');
-  const label = button.textContent;
+  holdButton($('submit'), 'Submit', `${why} Your code is kept here; you can submit it again`, seconds);
+}
+
+/** Keeps `button` off for `seconds`, counting down on it and in the message. */
+function holdButton(button, label, why, seconds) {
   const until = Date.now() + seconds * 1000;
   const tick = () => {
     const left = Math.ceil((until - Date.now()) / 1000);
@@ -350,8 +362,8 @@ function holdSubmit(why, seconds) {
       say(null);
       return;
     }
-    button.textContent = `Submit in ${left} s`;
-    say(`${why} Your code is kept here; you can submit it again in ${left} s.`);
+    button.textContent = `${label} in ${left} s`;
+    say(`${why} in ${left} s.`);
     setTimeout(tick, 1000);
   };
   button.disabled = true;
@@ -386,11 +398,7 @@ function show(s, { quiet = false, ahead = null } = {}) {
     const passed = s.verdict === 'passed';
     panel.dataset.tone = passed ? 'pass' : 'fail';
     $('status').textContent = `${VERDICT_TEXT[s.verdict] ?? s.status}${s.late ? ' (late)' : ''}`;
-    $('summary').textContent = f?.summary ?? '';
-    renderTests(f?.tests ?? []);
-    const output = [f?.stdout && `stdout:\n${f.stdout}`, f?.stderr && `stderr:\n${f.stderr}`].filter(Boolean).join('\n\n');
-    $('output').textContent = output;
-    $('output-block').hidden = !output;
+    renderFeedback('', f);
     $('next').hidden = true;
     const justFinished = previous?.id === s.id && inFlight(previous);
     if (justFinished) keepInView();
@@ -399,14 +407,23 @@ function show(s, { quiet = false, ahead = null } = {}) {
   schedulePoll();
 }
 
-function renderTests(tests) {
+/** A submission's or a run's feedback into the panel whose ids start with `prefix`. */
+function renderFeedback(prefix, f) {
+  $(`${prefix}summary`).textContent = f?.summary ?? '';
+  renderTests($(`${prefix}tests`), f?.tests ?? []);
+  const output = [f?.stdout && `stdout:\n${f.stdout}`, f?.stderr && `stderr:\n${f.stderr}`].filter(Boolean).join('\n\n');
+  $(`${prefix}output`).textContent = output;
+  $(`${prefix}output-block`).hidden = !output;
+}
+
+function renderTests(list, tests) {
   const el = (tag, className, text) => {
     const node = document.createElement(tag);
     if (className) node.className = className;
     if (text !== undefined) node.textContent = text;
     return node;
   };
-  $('tests').replaceChildren(
+  list.replaceChildren(
     ...tests.map((t) => {
       const li = el('li', t.passed ? 'pass' : 'fail');
       // The docstring's line where the test has one, else its method name.
@@ -436,6 +453,76 @@ function renderTests(tests) {
       return li;
     }),
   );
+}
+
+/** Runs the visible tests on the editor's code: not a submission. */
+async function runTests() {
+  if (!state.assignment || $('run').disabled) return;
+  say(null);
+  const button = $('run');
+  button.disabled = true;
+  let held = false;
+  try {
+    localStorage.setItem(DRAFT_KEY(state.assignment.id), state.editor.value);
+    const { run } = await api(`/api/assignments/${state.assignment.id}/runs`, {
+      method: 'POST',
+      body: { code: state.editor.value },
+    });
+    showRun(run);
+  } catch (e) {
+    if (e instanceof ApiError && (e.code === 'rate_limited' || e.code === 'queue_full')) {
+      held = true;
+      holdButton(button, 'Run tests', RUN_BUSY_TEXT[e.code], e.retryAfter ?? 10);
+    } else {
+      say(e.message);
+    }
+  } finally {
+    if (!held) button.disabled = false;
+  }
+}
+
+const RUN_BUSY_TEXT = {
+  rate_limited: 'You have run the tests many times in a short while. You can run them again',
+  queue_full: 'The graders are busy with many test runs just now. You can run the tests again',
+};
+
+function hideRun() {
+  state.run = null;
+  clearTimeout(state.runTimer);
+  $('run-result').hidden = true;
+}
+
+function showRun(run) {
+  if (state.assignment?.id !== run.assignment_id) return;
+  state.run = run;
+  const panel = $('run-result');
+  panel.hidden = false;
+  clearTimeout(state.runTimer);
+  if (run.status !== 'done') {
+    panel.dataset.tone = 'wait';
+    $('run-status').textContent = run.status === 'running' ? '⚙ Running the visible tests…' : '⏳ Test run waiting for a grader…';
+    renderFeedback('run-', null);
+    // The socket brings the result; this is the fallback when it is down or missed it.
+    state.runTimer = setTimeout(refreshRun, state.live?.isLive ? 4 * POLL_MS : POLL_MS);
+    return;
+  }
+  panel.dataset.tone = run.verdict === 'passed' ? 'pass' : 'fail';
+  const verdict = run.verdict === 'passed' ? '✔ The visible tests pass' : VERDICT_TEXT[run.verdict] ?? run.verdict;
+  $('run-status').textContent = `Test run: ${verdict} (not submitted)`;
+  renderFeedback('run-', run.feedback);
+  panel.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+}
+
+async function refreshRun() {
+  const asked = state.run;
+  if (!asked || asked.status === 'done') return;
+  try {
+    const { run } = await api(`/api/runs/${asked.id}`);
+    if (state.run?.id === run.id && state.run.status !== 'done') showRun(run);
+  } catch (e) {
+    if (e.code === 'network') state.runTimer = setTimeout(refreshRun, POLL_MS);
+    else say(e.message);
+  }
 }
 
 function queuedText(ahead) {

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::domain::SubmissionEvent;
+use common::domain::{RunEvent, SubmissionEvent};
 use futures::StreamExt;
 use serde_json::value::RawValue;
 use uuid::Uuid;
@@ -20,16 +20,24 @@ pub const RECONNECTED: &str = r#"{"type":"reconnected"}"#;
 
 /// Where an event goes: the learner's sockets get `{"type":"submission",
 /// "submission"}`; the course's staff get `{"type":"class", "user_id",
-/// "submission"}`, the same submission and whose it is.
+/// "submission"}`, the same submission and whose it is. A practice run goes
+/// to its learner alone, as `{"type":"run","run"}`.
 pub struct Routed {
     pub learner: (Topic, Arc<str>),
     pub course: Option<(Topic, Arc<str>)>,
 }
 
 /// The messages for an event, or None for a malformed one. The submission
-/// passes through untouched.
+/// (or run) passes through untouched.
 pub fn route(payload: &[u8]) -> Option<Routed> {
-    let event: SubmissionEvent<&RawValue> = serde_json::from_slice(payload).ok()?;
+    let Ok(event) = serde_json::from_slice::<SubmissionEvent<&RawValue>>(payload) else {
+        let event: RunEvent<&RawValue> = serde_json::from_slice(payload).ok()?;
+        let message = format!(r#"{{"type":"run","run":{}}}"#, event.run.get());
+        return Some(Routed {
+            learner: (Topic::Learner(event.user_id), message.into()),
+            course: None,
+        });
+    };
     if tracing::enabled!(tracing::Level::DEBUG) {
         // The submission's id, so one grep follows it from API to socket.
         #[derive(serde::Deserialize)]
@@ -150,11 +158,28 @@ mod tests {
     }
 
     #[test]
+    fn a_run_goes_to_its_learner_alone() {
+        let user = Uuid::new_v4();
+        let payload =
+            format!(r#"{{"user_id":"{user}","course_id":7,"run":{{"id":"r","status":"done"}}}}"#);
+
+        let routed = route(payload.as_bytes()).unwrap();
+
+        assert_eq!(routed.learner.0, Topic::Learner(user));
+        let parsed: serde_json::Value = serde_json::from_str(&routed.learner.1).unwrap();
+        assert_eq!(parsed["type"], "run");
+        assert_eq!(parsed["run"]["status"], "done");
+        assert!(routed.course.is_none(), "staff never see a learner's runs");
+    }
+
+    #[test]
     fn malformed_events_are_dropped() {
         for bad in [
             &b"not json"[..],
             br#"{"user_id":"nope","submission":{}}"#,
             br#"{"submission":{}}"#,
+            br#"{"run":{}}"#,
+            br#"{"user_id":"nope","run":{}}"#,
             br#"{"user_id":"00000000-0000-0000-0000-000000000000","course_id":"intro","submission":{}}"#,
         ] {
             assert!(route(bad).is_none());

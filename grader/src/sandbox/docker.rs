@@ -124,7 +124,7 @@ impl DockerSandbox {
     pub async fn run(&self, spec: &RunSpec<'_>, nonce: &str) -> Result<RunOutcome, SandboxError> {
         let name = format!(
             "cp-sbx-{}-{}",
-            spec.submission_id.simple(),
+            spec.job_id.simple(),
             hex::encode(rand::random::<[u8; 3]>())
         );
         self.docker

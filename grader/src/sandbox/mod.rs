@@ -27,11 +27,34 @@ pub struct TestSuite {
     pub ids: Vec<String>,
     /// The hidden ones among them.
     pub hidden: Vec<String>,
+    /// Tests the runner leaves out altogether: the hidden ones, for a
+    /// practice run. Empty when grading.
+    pub skip: Vec<String>,
+}
+
+impl TestSuite {
+    /// The suite a practice run uses: the visible tests alone. The hidden
+    /// ones are not run at all, so nothing of them (their calls, what the
+    /// learner's code printed during them, their time) reaches a learner.
+    pub fn visible_only(&self) -> TestSuite {
+        TestSuite {
+            code: self.code.clone(),
+            ids: self
+                .ids
+                .iter()
+                .filter(|id| !self.hidden.contains(id))
+                .cloned()
+                .collect(),
+            hidden: Vec::new(),
+            skip: self.hidden.clone(),
+        }
+    }
 }
 
 /// One run to make.
 pub struct RunSpec<'a> {
-    pub submission_id: Uuid,
+    /// The submission's or practice run's id, for naming its container.
+    pub job_id: Uuid,
     /// What runs it: which image, or which local command.
     pub runner: &'static Runner,
     pub solution: &'a str,
@@ -47,6 +70,7 @@ impl RunSpec<'_> {
             solution: self.solution,
             tests: &self.tests.code,
             hidden: &self.tests.hidden,
+            skip: &self.tests.skip,
             limits: self.limits.for_runner(),
         })
         .map_err(|e| SandboxError::Unavailable(e.to_string()))?;
@@ -62,6 +86,7 @@ struct RunnerRequest<'a> {
     solution: &'a str,
     tests: &'a str,
     hidden: &'a [String],
+    skip: &'a [String],
     limits: RunnerLimits,
 }
 

@@ -22,6 +22,7 @@ async fn every_reference_solution_passes_and_every_starter_fails_in_docker() {
                 code: a.test_code.clone(),
                 ids: a.test_ids.clone(),
                 hidden: a.hidden_tests.clone(),
+                skip: Vec::new(),
             };
             let limits = Limits::new(
                 a.time_limit_ms as u64,

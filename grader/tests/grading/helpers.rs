@@ -37,6 +37,7 @@ pub fn suite(tests: &str, hidden: &[&str]) -> TestSuite {
             .cloned()
             .collect(),
         ids,
+        skip: Vec::new(),
     }
 }
 
@@ -64,7 +65,7 @@ pub async fn grade_with(
 ) -> (Verdict, Feedback) {
     let nonce = new_nonce();
     let spec = RunSpec {
-        submission_id: Uuid::new_v4(),
+        job_id: Uuid::new_v4(),
         runner: &common::runners::PYTHON,
         solution,
         tests,

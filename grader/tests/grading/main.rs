@@ -6,5 +6,6 @@ mod helpers;
 mod hostile;
 mod limits;
 mod pipeline;
+mod practice_runs;
 mod process;
 mod trust;

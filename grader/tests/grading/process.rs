@@ -17,7 +17,7 @@ async fn grade(sandbox: &ProcessSandbox, solution: &str) -> (Verdict, Feedback, 
     let nonce = new_nonce();
     let tests = suite(ANSWER_TESTS, &[]);
     let spec = RunSpec {
-        submission_id: Uuid::new_v4(),
+        job_id: Uuid::new_v4(),
         runner: &common::runners::PYTHON,
         solution,
         tests: &tests,

@@ -10,6 +10,7 @@ mod gradebook;
 mod health;
 mod pages;
 mod review;
+mod runs;
 mod staff;
 mod submissions;
 mod users;
@@ -54,6 +55,8 @@ pub fn routes(
         .or(review::routes(ctx.clone()))
         .unify()
         .or(submissions::routes(ctx.clone()))
+        .unify()
+        .or(runs::routes(ctx.clone()))
         .unify()
         .or(health::routes(ctx))
         .unify();

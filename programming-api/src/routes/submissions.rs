@@ -100,7 +100,7 @@ async fn envelope<'a>(ctx: &AppContext, submission: &'a Submission) -> Envelope<
     Envelope { submission, ahead }
 }
 
-fn validate_code(code: &str) -> Result<(), ApiError> {
+pub(super) fn validate_code(code: &str) -> Result<(), ApiError> {
     if code.len() > MAX_CODE_BYTES {
         return Err(ApiError::new(
             Code::CodeTooLarge,

@@ -15,6 +15,7 @@ mod outages;
 mod pages;
 mod reconciler;
 mod review;
+mod runs;
 mod staff;
 mod submissions;
 mod users;

@@ -1,0 +1,106 @@
+//! Practice runs ("Run tests"): the learner's code against the assignment's
+//! visible tests, through the same stream, graders and sandbox as a
+//! submission, as a job kind of its own. Not a submission: it stores no
+//! verdict of the learner's, earns nothing, uses no attempt, and runs no
+//! hidden test. A learner reads only their own runs.
+
+use common::codes::Code;
+use common::domain::Run;
+use common::runs::CreateRunError;
+use serde::{Deserialize, Serialize};
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::Filter;
+
+use super::submissions::validate_code;
+use super::{authorization, json, parse_assignment_id, respond, with_ctx};
+use crate::body;
+use crate::context::AppContext;
+use crate::error::ApiError;
+use crate::limits::Limits;
+
+pub fn routes(
+    ctx: AppContext,
+) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    let create = warp::path!("api" / "assignments" / String / "runs")
+        .and(warp::post())
+        .and(with_ctx(ctx.clone()))
+        .and(authorization())
+        .and(body::json::<NewRun>())
+        .then(
+            |id: String, ctx: AppContext, auth: Option<String>, body| async move {
+                respond(create(&ctx, auth.as_deref(), &id, body).await)
+            },
+        );
+    let read = warp::path!("api" / "runs" / String)
+        .and(warp::get())
+        .and(with_ctx(ctx))
+        .and(authorization())
+        .then(
+            |id: String, ctx: AppContext, auth: Option<String>| async move {
+                respond(read(&ctx, auth.as_deref(), &id).await)
+            },
+        );
+    create.or(read).unify()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewRun {
+    code: String,
+}
+
+#[derive(Serialize)]
+struct Envelope<'a> {
+    run: &'a Run,
+}
+
+async fn create(
+    ctx: &AppContext,
+    auth: Option<&str>,
+    raw_id: &str,
+    body: Result<NewRun, ApiError>,
+) -> Result<Response, ApiError> {
+    let user_id = ctx.authenticate(auth)?;
+    let assignment_id = parse_assignment_id(raw_id)?;
+    let code = body?.code;
+    validate_code(&code)?;
+    ctx.limits.run(user_id)?;
+    let run = ctx
+        .runs
+        .create(
+            user_id,
+            assignment_id,
+            &code,
+            ctx.limits.queue_limit,
+            ctx.clock.now(),
+        )
+        .await
+        .map_err(|e| match e {
+            CreateRunError::UnknownUser => ApiError::unknown_user(),
+            CreateRunError::NoSuchAssignment => ApiError::not_found("assignment"),
+            CreateRunError::NotEnrolled => ApiError::new(
+                Code::NotEnrolled,
+                "join this assignment's course with its join code first",
+            ),
+            CreateRunError::NotOpenYet(at) => ApiError::new(
+                Code::NotOpenYet,
+                format!("this assignment opens at {}", at.to_rfc3339()),
+            ),
+            CreateRunError::QueueFull => Limits::runs_full(),
+            CreateRunError::Store(e) => e.into(),
+        })?;
+    ctx.metrics.runs.inc();
+    Ok(json(StatusCode::ACCEPTED, &Envelope { run: &run }))
+}
+
+async fn read(ctx: &AppContext, auth: Option<&str>, raw_id: &str) -> Result<Response, ApiError> {
+    let user_id = ctx.authenticate(auth)?;
+    let id = uuid::Uuid::parse_str(raw_id).map_err(|_| ApiError::invalid_id("run"))?;
+    let run = ctx
+        .runs
+        .get(user_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("run"))?;
+    Ok(json(StatusCode::OK, &Envelope { run: &run }))
+}
