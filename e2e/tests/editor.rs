@@ -384,6 +384,58 @@ async fn a_waiting_learner_sees_their_place_in_the_queue() {
     api.stop().await;
 }
 
+#[tokio::test]
+async fn run_tests_shows_the_visible_tests_and_changes_no_points() {
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    let b = Browser::open().await;
+    let c = &b.c;
+    c.goto(&stack.api_url).await.unwrap();
+    wait_for(c, "#assignment-title", "Hello, function", 10).await;
+    wait_for(c, "#connection", "live", 10).await;
+
+    type_code(c, "def greet(name):\n    return 'Hi ' + name\n").await;
+    run(c, "document.getElementById('run').click();").await;
+    wait_for(c, "#run-status", "Wrong answer (not submitted)", 30).await;
+    let failing = wait_for(c, "#run-tests .fail", "failed", 5).await;
+    assert!(failing.contains("Your result"), "{failing}");
+    type_code(c, &solution("greeting")).await;
+    run(c, "document.getElementById('run').click();").await;
+    wait_for(c, "#run-status", "The visible tests pass", 30).await;
+
+    // Nothing was submitted: no verdict panel, no points, no submission.
+    let shown = run(c, "return document.getElementById('result').hidden;").await;
+    assert_eq!(shown, json!(true));
+    assert_eq!(chromium::text(c, "#points").await, "0");
+    let token = run(c, "return localStorage.getItem('codeplatform.token');").await;
+    let http = reqwest::Client::new();
+    let me: Value = http
+        .get(format!("{}/api/me", stack.api_url))
+        .bearer_auth(token.as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["points"], 0, "{me}");
+    let first = e2e::first_assignment(&http, &stack.api_url).await;
+    let mine: Vec<Value> = http
+        .get(format!(
+            "{}/api/assignments/{first}/submissions",
+            stack.api_url
+        ))
+        .bearer_auth(token.as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(mine.is_empty(), "{mine:?}");
+    b.close().await;
+}
+
 /// The benchmark `scripts/bench-page.sh` runs (ignored by the suite): the
 /// page's load in Chromium with the editor and with the plain textarea (the
 /// same UI without `vendor/`), LOADS times each, fresh cache every time.
