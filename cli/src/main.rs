@@ -1,0 +1,254 @@
+//! `codeplatform`: the learner's command-line client, for who works in a
+//! terminal or in Jupyter. It talks only to the public API and the gateway,
+//! as the page does, and gets the same errors.
+//!
+//! Exit codes: 0 done (for `run` and `submit`: the code passed), 1 the code
+//! did not pass, 2 a usage error, 3 anything else (the server unreachable,
+//! a refusal, a server error).
+
+mod api;
+mod credentials;
+mod live;
+mod report;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use serde_json::{json, Value};
+
+use crate::api::Api;
+use crate::live::Job;
+
+#[derive(Parser)]
+#[command(
+    name = "codeplatform",
+    version,
+    about = "Work on codeplatform's assignments from a terminal"
+)]
+struct Cli {
+    /// The platform's address, e.g. https://code.example.org (default: the
+    /// one you last logged in to)
+    #[arg(long, env = "CODEPLATFORM_SERVER", global = true)]
+    server: Option<String>,
+    /// Print one JSON document on stdout instead of text
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Become a learner on the server (a new anonymous one, or the one a
+    /// token names) and keep the token in your config directory (mode 0600)
+    Login {
+        /// A token you already have (the page keeps yours in the browser)
+        #[arg(long)]
+        token: Option<String>,
+    },
+    /// List a course's assignments, with those you have passed
+    Assignments {
+        /// The course's slug (default: the server's default course)
+        #[arg(long)]
+        course: Option<String>,
+    },
+    /// Write an assignment's starter code and handout into a folder
+    Fetch {
+        /// The assignment's slug, as `assignments` lists it
+        slug: String,
+        #[arg(long)]
+        course: Option<String>,
+        /// Where to write (default: a folder named after the slug)
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Overwrite a starter file that is already there
+        #[arg(long)]
+        force: bool,
+    },
+    /// Run the assignment's visible tests on FILE: no submission, no points
+    Run {
+        /// A .py file (or an .ipynb notebook)
+        file: PathBuf,
+        #[arg(long, short)]
+        assignment: String,
+        #[arg(long)]
+        course: Option<String>,
+    },
+    /// Submit FILE for grading and wait for the verdict
+    Submit {
+        /// A .py file (or an .ipynb notebook)
+        file: PathBuf,
+        #[arg(long, short)]
+        assignment: String,
+        #[arg(long)]
+        course: Option<String>,
+    },
+}
+
+/// How a command ended, short of an error.
+enum Ended {
+    Done,
+    NotPassed,
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli).await {
+        Ok(Ended::Done) => ExitCode::SUCCESS,
+        Ok(Ended::NotPassed) => ExitCode::from(1),
+        Err(e) => {
+            if json {
+                println!("{}", json!({"error": format!("{e:#}")}));
+            } else {
+                eprintln!("error: {e:#}");
+            }
+            ExitCode::from(3)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<Ended> {
+    let store = credentials::Store::default_location()?;
+    let server = match cli.server.or_else(|| store.last_server()) {
+        Some(s) => api::normalise(&s)?,
+        None => bail!("no server: pass --server URL or set CODEPLATFORM_SERVER"),
+    };
+    if let Command::Login { token } = &cli.command {
+        return login(&store, &server, token.clone(), cli.json).await;
+    }
+    let token = store.token_for(&server).with_context(|| {
+        format!("not logged in to {server}: run `codeplatform --server {server} login` first")
+    })?;
+    let api = Api::new(&server, Some(token))?;
+    match cli.command {
+        Command::Login { .. } => unreachable!("handled above"),
+        Command::Assignments { course } => {
+            let list = api.assignments(course.as_deref()).await?;
+            let me = api.get("/api/me").await?;
+            report::assignments(&list, &me, cli.json);
+            Ok(Ended::Done)
+        }
+        Command::Fetch {
+            slug,
+            course,
+            dir,
+            force,
+        } => {
+            let assignment = api.assignment_by_slug(course.as_deref(), &slug).await?;
+            let dir = dir.unwrap_or_else(|| PathBuf::from(&slug));
+            let written = report::write_handout(&assignment, &dir, force)?;
+            report::fetched(&assignment, &written, cli.json);
+            Ok(Ended::Done)
+        }
+        Command::Run {
+            file,
+            assignment,
+            course,
+        } => {
+            grade(
+                &api,
+                Job::Run,
+                &file,
+                &assignment,
+                course.as_deref(),
+                cli.json,
+            )
+            .await
+        }
+        Command::Submit {
+            file,
+            assignment,
+            course,
+        } => {
+            grade(
+                &api,
+                Job::Submission,
+                &file,
+                &assignment,
+                course.as_deref(),
+                cli.json,
+            )
+            .await
+        }
+    }
+}
+
+async fn login(
+    store: &credentials::Store,
+    server: &str,
+    token: Option<String>,
+    json: bool,
+) -> anyhow::Result<Ended> {
+    let token = match token {
+        Some(t) => t,
+        None => {
+            let created = Api::new(server, None)?.post("/api/users", None).await?;
+            created["token"]
+                .as_str()
+                .context("the server's answer carried no token")?
+                .to_owned()
+        }
+    };
+    // Proves the token before keeping it.
+    let me = Api::new(server, Some(token.clone()))?
+        .get("/api/me")
+        .await?;
+    let path = store.save(server, &token)?;
+    if json {
+        println!(
+            "{}",
+            json!({"server": server, "user_id": me["user_id"], "token_file": path})
+        );
+    } else {
+        println!(
+            "Logged in to {server} as learner {}. Your token is in {} (readable by you alone).",
+            me["user_id"].as_str().unwrap_or("?"),
+            path.display()
+        );
+    }
+    Ok(Ended::Done)
+}
+
+/// Runs or submits `file` and waits for the outcome over the gateway.
+async fn grade(
+    api: &Api,
+    job: Job,
+    file: &std::path::Path,
+    slug: &str,
+    course: Option<&str>,
+    json: bool,
+) -> anyhow::Result<Ended> {
+    let body = body_of(file)?;
+    let assignment = api.assignment_by_slug(course, slug).await?;
+    let id = assignment["id"]
+        .as_i64()
+        .context("an assignment without an id")?;
+    let outcome = live::submit_and_wait(api, job, id, body, !json).await?;
+    let passed = outcome["verdict"] == "passed";
+    report::outcome(job, &outcome, json);
+    Ok(if passed {
+        Ended::Done
+    } else {
+        Ended::NotPassed
+    })
+}
+
+/// The request body for `file`: `{"code"}` for Python, `{"notebook"}` for
+/// a notebook (parsed here only as JSON: the server validates it).
+fn body_of(file: &std::path::Path) -> anyhow::Result<Value> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    match file.extension().and_then(|e| e.to_str()) {
+        Some("py") => Ok(json!({ "code": text })),
+        Some("ipynb") => {
+            let notebook: Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not JSON, so not a notebook", file.display()))?;
+            Ok(json!({ "notebook": notebook }))
+        }
+        _ => bail!("{}: give a .py file or an .ipynb notebook", file.display()),
+    }
+}

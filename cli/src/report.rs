@@ -1,0 +1,180 @@
+//! What the client prints: text for people, one JSON document with `--json`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde_json::{json, Value};
+
+use crate::live::Job;
+
+/// How each verdict reads (the page's wording, `ui/js/verdicts.js`).
+fn verdict_text(verdict: &str) -> &str {
+    match verdict {
+        "passed" => "✔ Passed",
+        "wrong_answer" => "✘ Wrong answer",
+        "syntax_error" => "✘ Syntax error",
+        "runtime_error" => "✘ Runtime error",
+        "time_limit" => "⏱ Time limit exceeded",
+        "memory_limit" => "✘ Memory limit exceeded",
+        "output_limit" => "✘ Too much output",
+        "internal_error" => "⚠ Could not be graded",
+        other => other,
+    }
+}
+
+pub fn assignments(list: &[Value], me: &Value, as_json: bool) {
+    let done: Vec<&Value> = me["completed"]
+        .as_array()
+        .map(|c| c.iter().collect())
+        .unwrap_or_default();
+    if as_json {
+        let rows: Vec<Value> = list
+            .iter()
+            .map(|a| json!({"slug": a["slug"], "title": a["title"], "position": a["position"], "passed": done.contains(&&a["id"])}))
+            .collect();
+        println!("{}", Value::Array(rows));
+        return;
+    }
+    let width = list
+        .iter()
+        .filter_map(|a| a["slug"].as_str())
+        .map(str::len)
+        .max()
+        .unwrap_or(4);
+    for a in list {
+        let mark = if done.contains(&&a["id"]) { "✔" } else { " " };
+        println!(
+            "{mark} {:>2}. {:width$}  {}",
+            a["position"],
+            a["slug"].as_str().unwrap_or(""),
+            a["title"].as_str().unwrap_or("")
+        );
+    }
+    println!(
+        "{} of {} passed · {} points",
+        list.iter().filter(|a| done.contains(&&a["id"])).count(),
+        list.len(),
+        me["points"]
+    );
+}
+
+/// Writes the starter code (kept if there, unless `force`) and the handout
+/// into `dir`; returns what was written.
+pub fn write_handout(assignment: &Value, dir: &Path, force: bool) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot make {}", dir.display()))?;
+    let mut written = Vec::new();
+    let file = assignment["solution_file"]
+        .as_str()
+        .unwrap_or("solution.py");
+    // The server names the file; a name with a path in it is refused.
+    anyhow::ensure!(
+        !file.contains(['/', '\\']) && !file.starts_with('.'),
+        "the server named an odd solution file {file:?}"
+    );
+    let starter = dir.join(file);
+    if force || !starter.exists() {
+        std::fs::write(&starter, assignment["starter_code"].as_str().unwrap_or(""))?;
+        written.push(starter);
+    }
+    let title = assignment["title"].as_str().unwrap_or("");
+    let handout = dir.join("handout.html");
+    // The server sanitised the handout's HTML; the title is escaped here.
+    let escaped = title
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    std::fs::write(
+        &handout,
+        format!(
+            "<!doctype html>\n<meta charset=\"utf-8\">\n<title>{escaped}</title>\n<h1>{escaped}</h1>\n{}\n",
+            assignment["handout_html"].as_str().unwrap_or("")
+        ),
+    )?;
+    written.push(handout);
+    Ok(written)
+}
+
+pub fn fetched(assignment: &Value, written: &[PathBuf], as_json: bool) {
+    if as_json {
+        println!(
+            "{}",
+            json!({"slug": assignment["slug"], "id": assignment["id"], "written": written})
+        );
+        return;
+    }
+    println!(
+        "{}. {}",
+        assignment["position"],
+        assignment["title"].as_str().unwrap_or("")
+    );
+    for path in written {
+        println!("  wrote {}", path.display());
+    }
+    if let Some(due) = assignment["due_at"].as_str() {
+        println!("  due {due}");
+    }
+}
+
+pub fn outcome(job: Job, it: &Value, as_json: bool) {
+    if as_json {
+        println!("{it}");
+        return;
+    }
+    let verdict = verdict_text(it["verdict"].as_str().unwrap_or("?"));
+    let late = if it["late"] == true { " (late)" } else { "" };
+    let f = &it["feedback"];
+    match job {
+        Job::Run => println!("Test run: {verdict} (not submitted)"),
+        Job::Submission => println!("{verdict}{late}"),
+    }
+    if let Some(summary) = f["summary"].as_str().filter(|s| !s.is_empty()) {
+        println!("{summary}");
+    }
+    for t in f["tests"].as_array().into_iter().flatten() {
+        print_test(t);
+    }
+    for (name, key) in [("stdout", "stdout"), ("stderr", "stderr")] {
+        if let Some(text) = f[key].as_str().filter(|s| !s.is_empty()) {
+            println!("{name}:\n{}", indent(text, "  "));
+        }
+    }
+    if job == Job::Run {
+        println!("Nothing was submitted and no points changed.");
+    }
+}
+
+fn print_test(t: &Value) {
+    let passed = t["passed"] == true;
+    let name = t["name"].as_str().unwrap_or("");
+    let shown = match t["title"].as_str() {
+        Some(title) => format!("{title} ({name})"),
+        None => name.to_owned(),
+    };
+    println!("  {} {shown}", if passed { "✔" } else { "✘" });
+    let d = &t["detail"];
+    for (label, key) in [
+        ("Call", "call"),
+        ("Expected", "expected"),
+        ("Your result", "actual"),
+        ("It printed", "printed"),
+    ] {
+        if let Some(value) = d[key].as_str() {
+            println!(
+                "      {label:<12} {}",
+                indent(value, "                   ").trim_start()
+            );
+        }
+    }
+    if let Some(message) = t["message"].as_str().filter(|m| !m.is_empty()) {
+        if d["expected"].is_null() {
+            println!("{}", indent(message, "      "));
+        }
+    }
+}
+
+fn indent(text: &str, by: &str) -> String {
+    text.lines()
+        .map(|l| format!("{by}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,269 @@
+//! The command-line client against the real platform (API, grader in
+//! Docker, gateway, Postgres and Redis), run as a learner runs it: the
+//! built binary, with its own config directory.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Output;
+
+use common::testing::TestEnv;
+use e2e::{repo, start_stack};
+use serde_json::Value;
+
+/// Runs the client with `args`, its config under `home`, and `env`.
+async fn cli(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_codeplatform"));
+    command
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .envs(env.iter().copied());
+    command.output().await.expect("the client runs")
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn reference(slug: &str) -> (String, String) {
+    let course = common::course::load_course(&common::course::repository_course_dir()).unwrap();
+    let a = course.into_iter().find(|a| a.slug == slug).unwrap();
+    (a.starter_code, a.solution_code)
+}
+
+#[tokio::test]
+async fn a_learner_logs_in_fetches_runs_and_submits_from_a_terminal() {
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let server = stack.api_url.as_str();
+
+    let before = cli(home, &["--server", server, "assignments"], &[]).await;
+    assert_eq!(before.status.code(), Some(3));
+    assert!(err(&before).contains("not logged in"), "{}", err(&before));
+
+    let login = cli(home, &["--server", server, "login"], &[]).await;
+    assert_eq!(login.status.code(), Some(0), "{}", err(&login));
+    let file = home.join("config/codeplatform/credentials.json");
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the token file is the learner's alone");
+    let saved: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let token = saved["tokens"][server].as_str().unwrap().to_owned();
+    let me: Value = reqwest::Client::new()
+        .get(format!("{server}/api/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(me["user_id"].is_string(), "the kept token works: {me}");
+
+    // The server from CODEPLATFORM_SERVER, then from the last login.
+    let list = cli(home, &["assignments"], &[("CODEPLATFORM_SERVER", server)]).await;
+    assert_eq!(list.status.code(), Some(0), "{}", err(&list));
+    assert!(
+        out(&list).contains("greeting") && out(&list).contains("0 of 13 passed"),
+        "{}",
+        out(&list)
+    );
+    let dir = home.join("work/greeting");
+    let fetch = cli(
+        home,
+        &["fetch", "greeting", "--dir", dir.to_str().unwrap()],
+        &[],
+    )
+    .await;
+    assert_eq!(fetch.status.code(), Some(0), "{}", err(&fetch));
+    let (starter, solution) = reference("greeting");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("solution.py")).unwrap(),
+        starter
+    );
+    let handout = std::fs::read_to_string(dir.join("handout.html")).unwrap();
+    assert!(handout.contains("Hello, function"), "{handout}");
+
+    // The starter fails, run or submitted: exit 1, each test printed.
+    let starter_file = dir.join("solution.py");
+    let starter_file = starter_file.to_str().unwrap();
+    let run = cli(
+        home,
+        &["run", starter_file, "--assignment", "greeting"],
+        &[],
+    )
+    .await;
+    assert_eq!(run.status.code(), Some(1), "{}{}", out(&run), err(&run));
+    assert!(
+        out(&run).contains("Test run: ✘") && out(&run).contains("not submitted"),
+        "{}",
+        out(&run)
+    );
+    let submit = cli(home, &["submit", starter_file, "-a", "greeting"], &[]).await;
+    assert_eq!(
+        submit.status.code(),
+        Some(1),
+        "{}{}",
+        out(&submit),
+        err(&submit)
+    );
+    assert!(out(&submit).contains("✘"), "{}", out(&submit));
+    assert!(
+        out(&submit).contains("test_"),
+        "each test is named: {}",
+        out(&submit)
+    );
+
+    // The reference solution passes: exit 0; and --json is one document.
+    std::fs::write(dir.join("solution.py"), &solution).unwrap();
+    let pass = cli(
+        home,
+        &["submit", starter_file, "--assignment", "greeting"],
+        &[],
+    )
+    .await;
+    assert_eq!(pass.status.code(), Some(0), "{}{}", out(&pass), err(&pass));
+    assert!(out(&pass).starts_with("✔ Passed"), "{}", out(&pass));
+    let again = cli(
+        home,
+        &["--json", "submit", starter_file, "-a", "greeting"],
+        &[],
+    )
+    .await;
+    assert_eq!(again.status.code(), Some(0), "{}", err(&again));
+    let parsed: Value = serde_json::from_str(out(&again).trim()).unwrap();
+    assert_eq!(parsed["verdict"], "passed");
+    let list = cli(home, &["--json", "assignments"], &[]).await;
+    let rows: Value = serde_json::from_str(out(&list).trim()).unwrap();
+    assert_eq!(rows[0]["passed"], true, "{rows}");
+}
+
+/// A server that answers every request 502 with an HTML page, as a broken
+/// proxy in front of the platform would.
+async fn failing_proxy() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                let body = "<html><h1>502 Bad Gateway</h1></html>";
+                let reply = format!(
+                    "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(reply.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn failures_are_clear_and_never_exit_zero() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+
+    let none = cli(home, &["assignments"], &[]).await;
+    assert_eq!(none.status.code(), Some(3));
+    assert!(err(&none).contains("no server"), "{}", err(&none));
+
+    let closed = format!("http://127.0.0.1:{}", common::testing::free_port());
+    let unreachable = cli(home, &["--server", &closed, "login"], &[]).await;
+    assert_eq!(unreachable.status.code(), Some(3));
+    assert!(
+        err(&unreachable).contains("cannot reach"),
+        "{}",
+        err(&unreachable)
+    );
+
+    let proxy = failing_proxy().await;
+    let failed = cli(home, &["--server", &proxy, "login"], &[]).await;
+    assert_eq!(failed.status.code(), Some(3));
+    let message = err(&failed);
+    assert!(
+        message.contains("the server failed (HTTP 502 Bad Gateway"),
+        "{message}"
+    );
+    let json = cli(home, &["--json", "--server", &proxy, "login"], &[]).await;
+    assert_eq!(json.status.code(), Some(3));
+    let parsed: Value = serde_json::from_str(out(&json).trim()).unwrap();
+    assert!(
+        parsed["error"].as_str().unwrap().contains("502"),
+        "{parsed}"
+    );
+    assert!(
+        !home.join("config/codeplatform/credentials.json").exists(),
+        "nothing is kept from a failed login"
+    );
+
+    let usage = cli(home, &["--server", &proxy, "submit", "x.py"], &[]).await;
+    assert_eq!(
+        usage.status.code(),
+        Some(2),
+        "a missing --assignment is a usage error"
+    );
+    let bad = cli(home, &["--server", "ftp://example.org", "login"], &[]).await;
+    assert_eq!(bad.status.code(), Some(3));
+    assert!(err(&bad).contains("http://host"), "{}", err(&bad));
+}
+
+#[tokio::test]
+async fn the_servers_refusals_reach_the_learner_as_its_messages() {
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let server = stack.api_url.as_str();
+    assert_eq!(
+        cli(home, &["--server", server, "login"], &[])
+            .await
+            .status
+            .code(),
+        Some(0)
+    );
+    let file = home.join("big.py");
+    std::fs::write(&file, "#".repeat(70 * 1024)).unwrap();
+    let file = file.to_str().unwrap();
+
+    let too_big = cli(home, &["submit", file, "-a", "greeting"], &[]).await;
+    assert_eq!(too_big.status.code(), Some(3));
+    assert!(
+        err(&too_big).contains("code_too_large"),
+        "{}",
+        err(&too_big)
+    );
+    let unknown = cli(home, &["submit", file, "-a", "no-such-thing"], &[]).await;
+    assert_eq!(unknown.status.code(), Some(3));
+    assert!(
+        err(&unknown).contains("no assignment \"no-such-thing\""),
+        "{}",
+        err(&unknown)
+    );
+    let text = home.join("notes.txt");
+    std::fs::write(&text, "hello").unwrap();
+    let wrong_kind = cli(
+        home,
+        &["run", text.to_str().unwrap(), "-a", "greeting"],
+        &[],
+    )
+    .await;
+    assert_eq!(wrong_kind.status.code(), Some(3));
+    assert!(
+        err(&wrong_kind).contains(".py file or an .ipynb"),
+        "{}",
+        err(&wrong_kind)
+    );
+    let no_course = cli(home, &["assignments", "--course", "nope"], &[]).await;
+    assert_eq!(no_course.status.code(), Some(3));
+    assert!(err(&no_course).contains("404"), "{}", err(&no_course));
+}
