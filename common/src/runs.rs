@@ -253,11 +253,20 @@ impl Runs {
 
     /// Ends a run that could not be run after its last delivery.
     pub async fn give_up(&self, id: Uuid, deliveries: u64) -> Result<Option<FinishedRun>, Error> {
-        let feedback = Feedback {
-            summary: format!(
+        self.end_as_ours(
+            id,
+            &format!(
                 "We could not run your tests after {deliveries} attempts. This is our fault, \
                  not your code's: please try again."
             ),
+        )
+        .await
+    }
+
+    /// Ends a queued or running run as an internal error, saying `why`.
+    pub async fn end_as_ours(&self, id: Uuid, why: &str) -> Result<Option<FinishedRun>, Error> {
+        let feedback = Feedback {
+            summary: why.to_owned(),
             ..Default::default()
         };
         self.end(

@@ -530,12 +530,22 @@ impl Submissions {
     /// Ends a submission that could not be graded after its last delivery;
     /// the learner is told it was our fault.
     pub async fn give_up(&self, id: Uuid, deliveries: u64) -> Result<Option<Finished>, Error> {
-        let client = self.pool.get().await?;
-        let feedback = serde_json::to_value(Feedback {
-            summary: format!(
+        self.end_as_ours(
+            id,
+            &format!(
                 "We could not grade this submission after {deliveries} attempts. This is our \
                  fault, not your code's: please submit again."
             ),
+        )
+        .await
+    }
+
+    /// Ends a queued or grading submission as `error`, saying `why`: the
+    /// platform's failure, not the learner's, so their attempt is given back.
+    pub async fn end_as_ours(&self, id: Uuid, why: &str) -> Result<Option<Finished>, Error> {
+        let client = self.pool.get().await?;
+        let feedback = serde_json::to_value(Feedback {
+            summary: why.to_owned(),
             ..Default::default()
         })
         .map_err(|e| Error::Malformed(e.to_string()))?;

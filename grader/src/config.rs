@@ -8,6 +8,7 @@
 //! | `GRADER_SANDBOX` | `auto` | `docker`, `process` (development only) or `auto` (Docker when it answers) |
 //! | `RUNNER_TAG` | `latest` | the tag of every runner's sandbox image (`codeplatform/<runner>-runner:<tag>`) |
 //! | `GRADER_RUNNERS` | `runners` | the runners' folders, for the process sandbox |
+//! | `GRADER_ALLOWED_RUNNERS` | `python,python-ds` | the runners (so the sandbox images) this grader may use; a job for any other ends as `error`, saying so, and never starts a container |
 //! | `GRADER_CONCURRENCY` | `2` | jobs graded at once by this replica |
 //! | `GRADER_VISIBILITY_MS` | `30000` | a job pending this long with another grader is taken over |
 //! | `GRADER_MAX_DELIVERIES` | `3` | deliveries before a submission ends as `error` |
@@ -41,6 +42,9 @@ pub struct Config {
     pub sandbox: SandboxKind,
     pub runner_tag: String,
     pub runners: PathBuf,
+    /// The runners' names this grader may run; only their images are
+    /// checked at start.
+    pub allowed_runners: Vec<&'static str>,
     pub concurrency: usize,
     pub visibility: Duration,
     pub max_deliveries: u64,
@@ -49,6 +53,24 @@ pub struct Config {
     pub consumer: String,
     pub cache_ttl: Duration,
     pub admin: ListenerLimits,
+}
+
+/// The runners a comma-separated list names; each must be one there is.
+pub fn allowed_runners(list: &str) -> Result<Vec<&'static str>, common::Error> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(|name| {
+            common::runners::by_name(name)
+                .map(|r| r.name)
+                .ok_or_else(|| {
+                    common::Error::Config(format!(
+                        "GRADER_ALLOWED_RUNNERS names {name:?}, which is no runner (there are: {})",
+                        common::runners::ALL.map(|r| r.name).join(", ")
+                    ))
+                })
+        })
+        .collect()
 }
 
 impl Config {
@@ -79,6 +101,10 @@ impl Config {
             sandbox,
             runner_tag: env_or("RUNNER_TAG", String::from("latest"))?,
             runners: env_or("GRADER_RUNNERS", PathBuf::from("runners"))?,
+            allowed_runners: allowed_runners(&env_or(
+                "GRADER_ALLOWED_RUNNERS",
+                String::from("python,python-ds"),
+            )?)?,
             concurrency,
             visibility: Duration::from_millis(env_or("GRADER_VISIBILITY_MS", 30_000u64)?),
             max_deliveries: env_or("GRADER_MAX_DELIVERIES", 3u64)?,
@@ -94,5 +120,21 @@ impl Config {
             cache_ttl: Duration::from_secs(env_or("CACHE_TTL_SECS", 300u64)?),
             admin: ListenerLimits::from_env("ADMIN", ListenerLimits::admin())?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_runners_must_be_runners() {
+        assert_eq!(
+            allowed_runners("python, python-ds").unwrap(),
+            ["python", "python-ds"]
+        );
+        assert_eq!(allowed_runners("python").unwrap(), ["python"]);
+        let e = allowed_runners("python,cobol").unwrap_err().to_string();
+        assert!(e.contains("\"cobol\"") && e.contains("python-ds"), "{e}");
     }
 }

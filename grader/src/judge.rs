@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 
+use common::course::Kind;
 use common::domain::{FailureDetail, Feedback, TestOutcome, Verdict};
 use serde::Deserialize;
 
@@ -142,7 +143,14 @@ pub fn judge(
             match r.status.as_str() {
                 "ran" => {
                     feedback.tests = shown_tests(r, suite, outcome.oom_killed, limits);
-                    judge_tests(r, suite, &feedback.tests, limits)
+                    let (verdict, summary) = judge_tests(r, suite, &feedback.tests, limits);
+                    match suite.kind {
+                        Kind::Notebook if verdict != Verdict::InternalError => (
+                            verdict,
+                            format!("{summary}\n{}", by_question(r, &feedback.tests)),
+                        ),
+                        _ => (verdict, summary),
+                    }
                 }
                 "load_failed" => judge_load(r, outcome.oom_killed, limits),
                 _ => (
@@ -297,6 +305,50 @@ fn shown_tests(
         .collect()
 }
 
+/// A notebook's feedback per question: each `unittest.TestCase` class is
+/// one (`class Q2` is q2), in the order its tests ran:
+/// "q2: 1 of 3 tests failed: test_mean".
+fn by_question(report: &Report, shown: &[TestOutcome]) -> String {
+    let mut questions: Vec<(String, Vec<&TestOutcome>)> = Vec::new();
+    for (reported, outcome) in report.tests.iter().zip(shown) {
+        let mut parts = reported.id.rsplit('.');
+        let question = parts
+            .nth(1)
+            .map_or_else(|| "tests".to_owned(), str::to_lowercase);
+        match questions.iter_mut().find(|(q, _)| *q == question) {
+            Some((_, tests)) => tests.push(outcome),
+            None => questions.push((question, vec![outcome])),
+        }
+    }
+    questions
+        .iter()
+        .map(|(question, tests)| {
+            let failed: Vec<&str> = tests
+                .iter()
+                .filter(|t| !t.passed)
+                .map(|t| t.title.as_deref().unwrap_or(&t.name))
+                .collect();
+            match failed.len() {
+                0 => format!("{question}: all {} passed", plural(tests.len())),
+                n => format!(
+                    "{question}: {n} of {} failed: {}",
+                    plural(tests.len()),
+                    failed.join(", ")
+                ),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn plural(n: usize) -> String {
+    if n == 1 {
+        "1 test".into()
+    } else {
+        format!("{n} tests")
+    }
+}
+
 fn judge_tests(
     report: &Report,
     suite: &TestSuite,
@@ -367,6 +419,7 @@ mod tests {
             ids: ids.iter().map(|s| s.to_string()).collect(),
             hidden: hidden.iter().map(|s| s.to_string()).collect(),
             skip: Vec::new(),
+            kind: common::course::Kind::Code,
         }
     }
 

@@ -44,6 +44,7 @@ pub async fn build(config: Config) -> anyhow::Result<Arc<Grader>> {
         SandboxKind::Process => Sandbox::Process(ProcessSandbox::new(&config.runners)?),
         kind => match DockerSandbox::connect(
             config.runner_tag.clone(),
+            &config.allowed_runners,
             config.consumer.clone(),
             metrics.container_start_seconds.clone(),
         )

@@ -14,7 +14,7 @@ pub async fn tests_of(
     let client = pool.get().await?;
     let row = client
         .query_opt(
-            "SELECT test_code, test_ids, hidden_tests FROM assignments
+            "SELECT test_code, test_ids, hidden_tests, kind FROM assignments
              WHERE id = $1 AND content_hash = $2",
             &[&assignment_id, &content_hash],
         )
@@ -25,6 +25,7 @@ pub async fn tests_of(
             ids: r.try_get(1)?,
             hidden: r.try_get(2)?,
             skip: Vec::new(),
+            kind: common::course::Kind::parse(r.try_get(3)?).unwrap_or(common::course::Kind::Code),
         })
     })
     .transpose()

@@ -26,6 +26,7 @@ pub fn config(env: &TestEnv, consumer: &str) -> Config {
         concurrency: 2,
         visibility: Duration::from_secs(2),
         max_deliveries: 3,
+        allowed_runners: vec!["python", "python-ds"],
         drain: Duration::from_secs(20),
         metrics_addr: "127.0.0.1:0".parse().expect("an address"),
         consumer: consumer.to_owned(),

@@ -112,6 +112,10 @@ impl Grader {
                 return Outcome::Retry;
             }
         };
+        if let Some(why) = self.refused_runner(&claimed.runner) {
+            let ended = self.submissions.end_as_ours(id, &why).await;
+            return self.settle(&job, ended, Outcome::GaveUp, None).await;
+        }
         let started = Instant::now();
         self.events
             .announce(claimed.user_id, claimed.course_id, &claimed.submission)
@@ -160,6 +164,20 @@ impl Grader {
             "graded"
         );
         Some((verdict, feedback, hidden))
+    }
+
+    /// Why this grader will not run `runner`'s image (the operator has not
+    /// allowed it), or None when it may.
+    fn refused_runner(&self, runner: &str) -> Option<String> {
+        if self.config.allowed_runners.contains(&runner) {
+            return None;
+        }
+        tracing::error!(%runner, "a job for a runner this grader is not allowed to use");
+        Some(format!(
+            "This assignment needs the {runner:?} runner, which this platform's graders are not \
+             allowed to use (GRADER_ALLOWED_RUNNERS). Nothing of your code ran; tell your \
+             teacher, whose operator can allow it."
+        ))
     }
 
     /// Runs `work` against `tests` in the sandbox, keeping the job's claim
@@ -220,6 +238,10 @@ impl Grader {
                 return Outcome::Retry;
             }
         };
+        if let Some(why) = self.refused_runner(&claimed.runner) {
+            let ended = self.runs.end_as_ours(id, &why).await;
+            return self.settle_run(&job, ended, Outcome::GaveUp).await;
+        }
         let Some((verdict, feedback)) = self.try_run(&job, &claimed).await else {
             return Outcome::Retry;
         };

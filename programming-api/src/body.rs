@@ -16,10 +16,17 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// The body as JSON of type `T`, or the error that explains why not.
 pub fn json<T: DeserializeOwned + Send>(
 ) -> impl Filter<Extract = (Result<T, ApiError>,), Error = std::convert::Infallible> + Clone {
+    json_up_to(MAX_BODY_BYTES)
+}
+
+/// [`json`] with a cap of `limit` bytes instead (a notebook's upload).
+pub fn json_up_to<T: DeserializeOwned + Send>(
+    limit: usize,
+) -> impl Filter<Extract = (Result<T, ApiError>,), Error = std::convert::Infallible> + Clone {
     warp::header::optional::<String>("content-type")
         .or(warp::any().map(|| None))
         .unify()
-        .and(capped_bytes())
+        .and(capped_bytes(limit))
         .map(
             |content_type: Option<String>, body: Result<Bytes, ApiError>| {
                 body.and_then(|b| parse(content_type.as_deref(), &b))
@@ -28,16 +35,17 @@ pub fn json<T: DeserializeOwned + Send>(
 }
 
 fn capped_bytes(
+    limit: usize,
 ) -> impl Filter<Extract = (Result<Bytes, ApiError>,), Error = std::convert::Infallible> + Clone {
     warp::body::stream()
-        .then(collect_capped)
+        .then(move |stream| collect_capped(stream, limit))
         .or(warp::any().map(|| Err(unreadable())))
         .unify()
 }
 
-/// Collects the body, refusing it as soon as it passes [`MAX_BODY_BYTES`]
-/// (a chunked body has no Content-Length to check up front).
-async fn collect_capped<S, B>(stream: S) -> Result<Bytes, ApiError>
+/// Collects the body, refusing it as soon as it passes `limit` (a chunked
+/// body has no Content-Length to check up front).
+async fn collect_capped<S, B>(stream: S, limit: usize) -> Result<Bytes, ApiError>
 where
     S: futures::Stream<Item = Result<B, warp::Error>>,
     B: Buf,
@@ -45,8 +53,8 @@ where
     let mut stream = std::pin::pin!(stream);
     let mut buf = BytesMut::new();
     while let Some(chunk) = stream.try_next().await.map_err(|_| unreadable())? {
-        if buf.len() + chunk.remaining() > MAX_BODY_BYTES {
-            return Err(too_large());
+        if buf.len() + chunk.remaining() > limit {
+            return Err(too_large(limit));
         }
         buf.put(chunk);
     }
@@ -57,10 +65,10 @@ fn unreadable() -> ApiError {
     ApiError::new(Code::UnreadableBody, "the request body could not be read")
 }
 
-fn too_large() -> ApiError {
+fn too_large(limit: usize) -> ApiError {
     ApiError::new(
         Code::BodyTooLarge,
-        format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+        format!("the request body is larger than {} KiB", limit / 1024),
     )
 }
 

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use common::course::Kind;
 use common::courses::Join;
 use deadpool_postgres::Pool;
 
@@ -26,8 +27,8 @@ pub struct Catalog {
     courses: Vec<Course>,
     /// The course today's learner routes (`/api/assignments`, `/api/me`) mean.
     default: usize,
-    /// Every assignment's course, hidden assignments included.
-    course_of: HashMap<i32, i32>,
+    /// Every assignment's course and kind, hidden assignments included.
+    course_of: HashMap<i32, (i32, Kind)>,
 }
 
 impl Catalog {
@@ -70,10 +71,13 @@ impl Catalog {
                 )
             })?;
         let course_of = client
-            .query("SELECT id, course_id FROM assignments", &[])
+            .query("SELECT id, course_id, kind FROM assignments", &[])
             .await?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
+            .map(|r| {
+                let kind = Kind::parse(r.get(2)).unwrap_or(Kind::Code);
+                (r.get(0), (r.get(1), kind))
+            })
             .collect();
         Ok(Self {
             courses,
@@ -96,8 +100,13 @@ impl Catalog {
 
     /// The listed course an assignment belongs to.
     pub fn course_of(&self, assignment_id: i32) -> Option<&Course> {
-        let course_id = *self.course_of.get(&assignment_id)?;
+        let (course_id, _) = *self.course_of.get(&assignment_id)?;
         self.courses.iter().find(|c| c.id == course_id)
+    }
+
+    /// What an assignment takes: code or a notebook.
+    pub fn kind_of(&self, assignment_id: i32) -> Option<Kind> {
+        self.course_of.get(&assignment_id).map(|(_, kind)| *kind)
     }
 
     pub fn assignment_ids(&self) -> impl Iterator<Item = i32> + '_ {

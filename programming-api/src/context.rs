@@ -73,6 +73,14 @@ impl AppContext {
         tokio::spawn(async move { events.announce(user_id, course_id, &submission).await });
     }
 
+    /// What an assignment takes (code when this replica does not know it:
+    /// the store then answers 404 for it).
+    pub fn kind_of(&self, assignment_id: i32) -> common::course::Kind {
+        self.catalog
+            .kind_of(assignment_id)
+            .unwrap_or(common::course::Kind::Code)
+    }
+
     /// The learner an `Authorization: Bearer` header names, if its token is genuine.
     pub fn authenticate(&self, header: Option<&str>) -> Result<Uuid, ApiError> {
         header

@@ -28,6 +28,7 @@ pub mod context;
 pub mod enrolment;
 pub mod error;
 pub mod gradebook;
+pub mod handin;
 pub mod limits;
 pub mod markdown;
 pub mod metrics;

@@ -116,6 +116,25 @@ def _end(pid, ended):
     return f"exit code {os.WEXITSTATUS(status)}"
 
 
+# A notebook's cells run as files named "cell 3": a traceback or a syntax
+# error then names the cell, as the learner numbers them.
+CELL_PREFIX = "cell "
+
+
+def _run_cells(cells):
+    """A notebook's code cells, run in order in one module, `solution`, as
+    Jupyter runs them top to bottom in one namespace."""
+    import types
+
+    module = types.ModuleType("solution")
+    module.__file__ = "notebook.ipynb"
+    sys.modules["solution"] = module
+    for number, source in cells:
+        code = compile(source, f"{CELL_PREFIX}{int(number)}", "exec")
+        exec(code, module.__dict__)
+    return module
+
+
 class OutputLimit(BaseException):
     """Raised into the learner's code at the write that passes the output
     limit; a BaseException so that `except Exception` does not swallow it."""
@@ -271,9 +290,15 @@ class Served:
             text = "".join(traceback.format_exception_only(cls, e))
         else:
             path = os.path.join(self.workdir, "solution.py")
-            frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == path]
+            # The learner's own frames: solution.py, or a notebook's cells.
+            frames = [
+                f
+                for f in traceback.extract_tb(e.__traceback__)
+                if f.filename == path or f.filename.startswith(CELL_PREFIX)
+            ]
             for f in frames:
-                f.filename = "solution.py"
+                if f.filename == path:
+                    f.filename = "solution.py"
             text = "".join(traceback.format_list(frames[-5:]) + traceback.format_exception_only(cls, e))
         return name, args, text[-4000:]
 
@@ -284,6 +309,9 @@ class Served:
         self.keep_bytes = limits["keep_bytes"]
         self.max_bytes = limits["value_bytes"]
         self.max_depth = limits["value_depth"]
+        if isinstance(source, list):
+            self.objects[0] = _run_cells(source)
+            return None, None
         path = os.path.join(self.workdir, "solution.py")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:

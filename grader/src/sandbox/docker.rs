@@ -52,10 +52,11 @@ fn unavailable(e: impl std::fmt::Display) -> SandboxError {
 }
 
 impl DockerSandbox {
-    /// Connects to the local daemon and checks every runner's image is
-    /// there under `tag`.
+    /// Connects to the local daemon and checks the image of every runner
+    /// in `allowed` is there under `tag`.
     pub async fn connect(
         tag: String,
+        allowed: &[&str],
         consumer: String,
         start_latency: Histogram,
     ) -> Result<Self, SandboxError> {
@@ -64,7 +65,10 @@ impl DockerSandbox {
             .negotiate_version()
             .await
             .map_err(unavailable)?;
-        for runner in common::runners::ALL {
+        for runner in common::runners::ALL
+            .iter()
+            .filter(|r| allowed.contains(&r.name))
+        {
             let image = format!("{}:{tag}", runner.image);
             docker
                 .inspect_image(&image)

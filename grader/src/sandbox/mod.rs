@@ -10,6 +10,8 @@ mod process;
 
 use std::time::Duration;
 
+use common::course::Kind;
+use common::notebook::Notebook;
 use common::runners::Runner;
 use serde::Serialize;
 use uuid::Uuid;
@@ -30,6 +32,9 @@ pub struct TestSuite {
     /// Tests the runner leaves out altogether: the hidden ones, for a
     /// practice run. Empty when grading.
     pub skip: Vec<String>,
+    /// What the learner hands in: for a notebook, the solution is its JSON,
+    /// and its code cells run in order; the tests group by question.
+    pub kind: Kind,
 }
 
 impl TestSuite {
@@ -47,6 +52,7 @@ impl TestSuite {
                 .collect(),
             hidden: Vec::new(),
             skip: self.hidden.clone(),
+            kind: self.kind,
         }
     }
 }
@@ -65,9 +71,22 @@ pub struct RunSpec<'a> {
 impl RunSpec<'_> {
     /// The one line the runner reads on stdin.
     fn request(&self, nonce: &str) -> Result<Vec<u8>, SandboxError> {
+        let solution = match self.tests.kind {
+            Kind::Code => Solution::Code(self.solution),
+            // Checked when it was handed in; a stored one that no longer
+            // reads is a fault of ours, never the learner's verdict.
+            Kind::Notebook => Solution::Cells(
+                Notebook::from_text(self.solution)
+                    .map_err(|e| SandboxError::Unavailable(format!("a stored notebook: {e}")))?
+                    .code_cells()
+                    .into_iter()
+                    .map(|c| (c.number, c.source))
+                    .collect(),
+            ),
+        };
         let mut line = serde_json::to_vec(&RunnerRequest {
             nonce,
-            solution: self.solution,
+            solution,
             tests: &self.tests.code,
             hidden: &self.tests.hidden,
             skip: &self.tests.skip,
@@ -83,11 +102,20 @@ impl RunSpec<'_> {
 #[derive(Serialize)]
 struct RunnerRequest<'a> {
     nonce: &'a str,
-    solution: &'a str,
+    solution: Solution<'a>,
     tests: &'a str,
     hidden: &'a [String],
     skip: &'a [String],
     limits: RunnerLimits,
+}
+
+/// The learner's code as the runner takes it: a module's source, or a
+/// notebook's code cells as `[number, source]` pairs, run in order.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Solution<'a> {
+    Code(&'a str),
+    Cells(Vec<(usize, String)>),
 }
 
 /// What came out of a run, before judging.

@@ -4,7 +4,7 @@ use futures::StreamExt;
 
 use grader::sandbox::{Limits, TestSuite};
 
-use crate::helpers::{docker_sandbox, grade_with};
+use crate::helpers::{docker_sandbox, grade_as};
 
 #[tokio::test]
 async fn every_reference_solution_passes_and_every_starter_fails_in_docker() {
@@ -23,6 +23,7 @@ async fn every_reference_solution_passes_and_every_starter_fails_in_docker() {
                 ids: a.test_ids.clone(),
                 hidden: a.hidden_tests.clone(),
                 skip: Vec::new(),
+                kind: a.kind,
             };
             let limits = Limits::new(
                 a.time_limit_ms as u64,
@@ -33,7 +34,7 @@ async fn every_reference_solution_passes_and_every_starter_fails_in_docker() {
                 (
                     a.slug.clone(),
                     should_pass,
-                    grade_with(sandbox, code, &tests, limits).await,
+                    grade_as(sandbox, a.runner, code, &tests, limits).await,
                 )
             }
         })

@@ -16,6 +16,7 @@ pub const ANSWER_TESTS: &str = "import unittest\n\nfrom solution import answer\n
 pub async fn docker_sandbox() -> DockerSandbox {
     DockerSandbox::connect(
         TAG.to_owned(),
+        &["python", "python-ds"],
         format!("test-{}", Uuid::new_v4().simple()),
         prometheus::Histogram::with_opts(prometheus::HistogramOpts::new("t", "t")).unwrap(),
     )
@@ -38,6 +39,7 @@ pub fn suite(tests: &str, hidden: &[&str]) -> TestSuite {
             .collect(),
         ids,
         skip: Vec::new(),
+        kind: common::course::Kind::Code,
     }
 }
 
@@ -63,10 +65,21 @@ pub async fn grade_with(
     tests: &TestSuite,
     limits: Limits,
 ) -> (Verdict, Feedback) {
+    grade_as(sandbox, &common::runners::PYTHON, solution, tests, limits).await
+}
+
+/// [`grade_with`] in `runner`'s image.
+pub async fn grade_as(
+    sandbox: &DockerSandbox,
+    runner: &'static common::runners::Runner,
+    solution: &str,
+    tests: &TestSuite,
+    limits: Limits,
+) -> (Verdict, Feedback) {
     let nonce = new_nonce();
     let spec = RunSpec {
         job_id: Uuid::new_v4(),
-        runner: &common::runners::PYTHON,
+        runner,
         solution,
         tests,
         limits,

@@ -18,7 +18,9 @@ for fd in range(1, 30):
 os._exit(0)
 "#;
 
-fn cases() -> Vec<(&'static str, String, Verdict)> {
+/// Each hostile program, and the verdict it must get (also run as a
+/// notebook's cell by `notebooks.rs`).
+pub fn cases() -> Vec<(&'static str, String, Verdict)> {
     use Verdict::*;
     vec![
         ("infinite loop", "while True:\n    pass\n".into(), TimeLimit),

@@ -5,6 +5,7 @@ mod course;
 mod helpers;
 mod hostile;
 mod limits;
+mod notebooks;
 mod pipeline;
 mod practice_runs;
 mod process;

@@ -404,3 +404,59 @@ async fn sigterm_finishes_the_job_in_hand_reads_no_more_and_exits_0() {
     );
     assert_eq!(sandbox_containers(&consumer).await, 0);
 }
+
+#[tokio::test]
+async fn a_runner_the_operator_has_not_allowed_never_starts_a_container() {
+    let env = TestEnv::new().await;
+    let mut config = config(&env, &format!("g-{}", Uuid::new_v4().simple()));
+    config.allowed_runners = vec!["python"];
+    let grader = Running::start(config).await;
+
+    // The data-science notebook's reference would pass in its image.
+    let (user, refused) = submit(
+        &env,
+        "sensor-readings",
+        &source("sensor-readings", "solution"),
+    )
+    .await;
+    let (status, verdict, _) = final_state(&env, refused, Duration::from_secs(30)).await;
+    // The control: the same grader runs what it is allowed to.
+    let (_, allowed) = submit(&env, "greeting", &source("greeting", "solution")).await;
+    let (allowed_status, _, _) = final_state(&env, allowed, Duration::from_secs(30)).await;
+    let containers = grader
+        .grader
+        .metrics
+        .container_start_seconds
+        .get_sample_count();
+    grader.stop().await;
+
+    assert_eq!(
+        (status.as_str(), verdict.as_deref()),
+        ("error", Some("internal_error"))
+    );
+    assert_eq!(allowed_status, "passed");
+    assert_eq!(containers, 1, "only the allowed job started a container");
+    let client = env.pool.get().await.unwrap();
+    let row = client
+        .query_one(
+            "SELECT s.feedback, t.used FROM submissions s
+             JOIN attempts t ON t.user_id = s.user_id AND t.assignment_id = s.assignment_id
+             WHERE s.id = $1 AND s.user_id = $2",
+            &[&refused, &user],
+        )
+        .await
+        .unwrap();
+    let feedback: Value = row.get(0);
+    assert!(
+        feedback["summary"]
+            .as_str()
+            .unwrap()
+            .contains("GRADER_ALLOWED_RUNNERS"),
+        "{feedback}"
+    );
+    assert_eq!(
+        row.get::<_, i32>(1),
+        0,
+        "the learner's attempt is given back"
+    );
+}

@@ -66,6 +66,8 @@ struct Summary {
     slug: String,
     position: i32,
     title: String,
+    /// `code` or `notebook`: what a learner hands in.
+    kind: String,
 }
 
 async fn list(ctx: &AppContext, course_id: i32) -> Result<Response, ApiError> {
@@ -78,7 +80,7 @@ async fn list(ctx: &AppContext, course_id: i32) -> Result<Response, ApiError> {
     let client = ctx.pool.get().await?;
     let course: Vec<Summary> = client
         .query(
-            "SELECT id, slug, position, title FROM assignments
+            "SELECT id, slug, position, title, kind FROM assignments
              WHERE course_id = $1 AND position IS NOT NULL ORDER BY position",
             &[&course_id],
         )
@@ -89,6 +91,7 @@ async fn list(ctx: &AppContext, course_id: i32) -> Result<Response, ApiError> {
             slug: r.get(1),
             position: r.get(2),
             title: r.get(3),
+            kind: r.get(4),
         })
         .collect();
     let body = serde_json::to_string(&course).map_err(|_| ApiError::internal())?;
@@ -102,10 +105,13 @@ struct Detail {
     slug: String,
     position: i32,
     title: String,
+    /// `code` or `notebook`. A notebook assignment's `starter_code` is the
+    /// starter notebook's JSON, and `solution_file` the name to save it as.
+    kind: String,
     handout_html: String,
     starter_code: String,
     /// What the page's editor is labelled and highlights as: the runner's.
-    solution_file: &'static str,
+    solution_file: String,
     language: &'static str,
     /// The schedule: when it opens and is due (null: always), what happens
     /// to a late submission (`refuse`, `mark` or `penalty`, with the percent
@@ -137,7 +143,7 @@ async fn one(ctx: &AppContext, raw_id: &str, auth: Option<&str>) -> Result<Respo
     let row = client
         .query_opt(
             "SELECT id, slug, position, title, handout_md, starter_code, runner, opens_at,
-                    due_at, late_policy::text, late_penalty_pct, max_submissions
+                    due_at, late_policy::text, late_penalty_pct, max_submissions, kind
              FROM assignments WHERE id = $1 AND position IS NOT NULL",
             &[&id],
         )
@@ -148,14 +154,22 @@ async fn one(ctx: &AppContext, raw_id: &str, auth: Option<&str>) -> Result<Respo
         tracing::error!(runner = %runner_name, "an assignment names a runner this API does not know");
         ApiError::internal()
     })?;
+    let kind: String = row.get(12);
+    let slug: String = row.get(1);
+    let solution_file = if kind == common::course::Kind::Notebook.as_str() {
+        format!("{slug}.ipynb")
+    } else {
+        runner.solution_file.to_owned()
+    };
     let detail = Detail {
         id: row.get(0),
-        slug: row.get(1),
+        slug,
+        kind,
         position: row.get(2),
         title: row.get(3),
         handout_html: render_handout(row.get(4)),
         starter_code: row.get(5),
-        solution_file: runner.solution_file,
+        solution_file,
         language: runner.language,
         opens_at: row.get(7),
         due_at: row.get(8),

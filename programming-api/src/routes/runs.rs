@@ -7,16 +7,16 @@
 use common::codes::Code;
 use common::domain::Run;
 use common::runs::CreateRunError;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use super::submissions::validate_code;
 use super::{authorization, json, parse_assignment_id, respond, with_ctx};
 use crate::body;
 use crate::context::AppContext;
 use crate::error::ApiError;
+use crate::handin::{self, HandIn};
 use crate::limits::Limits;
 
 pub fn routes(
@@ -26,7 +26,7 @@ pub fn routes(
         .and(warp::post())
         .and(with_ctx(ctx.clone()))
         .and(authorization())
-        .and(body::json::<NewRun>())
+        .and(body::json_up_to::<HandIn>(handin::MAX_BODY_BYTES))
         .then(
             |id: String, ctx: AppContext, auth: Option<String>, body| async move {
                 respond(create(&ctx, auth.as_deref(), &id, body).await)
@@ -44,12 +44,6 @@ pub fn routes(
     create.or(read).unify()
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewRun {
-    code: String,
-}
-
 #[derive(Serialize)]
 struct Envelope<'a> {
     run: &'a Run,
@@ -59,12 +53,11 @@ async fn create(
     ctx: &AppContext,
     auth: Option<&str>,
     raw_id: &str,
-    body: Result<NewRun, ApiError>,
+    body: Result<HandIn, ApiError>,
 ) -> Result<Response, ApiError> {
     let user_id = ctx.authenticate(auth)?;
     let assignment_id = parse_assignment_id(raw_id)?;
-    let code = body?.code;
-    validate_code(&code)?;
+    let code = handin::text_for(ctx.kind_of(assignment_id), body?)?;
     ctx.limits.run(user_id)?;
     let run = ctx
         .runs

@@ -5,7 +5,7 @@
 use common::db::{submission_from_row, SUBMISSION_COLUMNS};
 use common::domain::Submission;
 use common::submissions::{CreateError, Deleted};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Reply};
@@ -19,11 +19,9 @@ use super::{
 use crate::body;
 use crate::context::AppContext;
 use crate::error::ApiError;
+use crate::handin::{self, HandIn};
 use crate::limits::Limits;
 use common::codes::Code;
-
-/// Largest program accepted, in bytes of UTF-8.
-pub const MAX_CODE_BYTES: usize = 64 * 1024;
 
 /// How many of a learner's submissions to one assignment a list shows.
 const LIST_LIMIT: i64 = 200;
@@ -36,7 +34,7 @@ pub fn routes(
         .and(with_ctx(ctx.clone()))
         .and(client())
         .and(authorization())
-        .and(body::json::<NewSubmission>())
+        .and(body::json_up_to::<HandIn>(handin::MAX_BODY_BYTES))
         .then(
             |id: String, ctx: AppContext, client: IpAddr, auth: Option<String>, body| async move {
                 respond(create(&ctx, client, auth.as_deref(), &id, body).await)
@@ -72,12 +70,6 @@ pub fn routes(
     create.or(list).unify().or(read).unify().or(delete).unify()
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewSubmission {
-    code: String,
-}
-
 #[derive(Serialize)]
 struct Envelope<'a> {
     submission: &'a Submission,
@@ -100,34 +92,17 @@ async fn envelope<'a>(ctx: &AppContext, submission: &'a Submission) -> Envelope<
     Envelope { submission, ahead }
 }
 
-pub(super) fn validate_code(code: &str) -> Result<(), ApiError> {
-    if code.len() > MAX_CODE_BYTES {
-        return Err(ApiError::new(
-            Code::CodeTooLarge,
-            format!("the code is larger than {} KiB", MAX_CODE_BYTES / 1024),
-        ));
-    }
-    if code.contains('\0') {
-        return Err(ApiError::new(
-            Code::InvalidCode,
-            "the code contains a NUL character",
-        ));
-    }
-    Ok(())
-}
-
 #[tracing::instrument(skip_all, fields(assignment = %raw_id, submission_id = tracing::field::Empty))]
 async fn create(
     ctx: &AppContext,
     client: IpAddr,
     auth: Option<&str>,
     raw_id: &str,
-    body: Result<NewSubmission, ApiError>,
+    body: Result<HandIn, ApiError>,
 ) -> Result<Response, ApiError> {
     let user_id = ctx.authenticate(auth)?;
     let assignment_id = parse_assignment_id(raw_id)?;
-    let code = body?.code;
-    validate_code(&code)?;
+    let code = handin::text_for(ctx.kind_of(assignment_id), body?)?;
     ctx.limits.submission(client, user_id)?;
     let created = ctx
         .submissions

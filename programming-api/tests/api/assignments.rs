@@ -21,9 +21,17 @@ async fn the_course_is_listed_in_order_with_at_least_twelve_assignments() {
     assert_eq!(positions, sorted);
     for a in &list {
         let keys: Vec<&str> = a.as_object().unwrap().keys().map(|k| k.as_str()).collect();
-        assert_eq!(keys.len(), 4, "{a}");
+        assert_eq!(keys.len(), 5, "{a}");
         assert!(a["slug"].as_str().is_some() && a["title"].as_str().is_some());
+        assert!(
+            ["code", "notebook"].contains(&a["kind"].as_str().unwrap()),
+            "{a}"
+        );
     }
+    assert!(
+        list.iter().filter(|a| a["kind"] == "notebook").count() >= 2,
+        "the default course ships notebook assignments"
+    );
 }
 
 #[tokio::test]

@@ -16,13 +16,37 @@ fn run_tests(test_code: &str, code: &str) -> std::process::Output {
     std::fs::write(dir.join("test_solution.py"), test_code).unwrap();
     std::fs::write(dir.join("solution.py"), code).unwrap();
     let out = Command::new("timeout")
-        .args(["60", "python3", "-m", "unittest", "-q", "test_solution"])
+        // Debian's Python, with numpy and pandas from scripts/deps.sh for the
+        // data-science notebook.
+        .args([
+            "60",
+            "/usr/bin/python3",
+            "-m",
+            "unittest",
+            "-q",
+            "test_solution",
+        ])
         .current_dir(&dir)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .output()
         .expect("python3 runs");
     std::fs::remove_dir_all(&dir).unwrap();
     out
+}
+
+/// What runs as module `solution`: the code, or a notebook's code cells in
+/// order.
+fn module_source(a: &common::course::AssignmentSource, code: &str) -> String {
+    match a.kind {
+        common::course::Kind::Code => code.to_owned(),
+        common::course::Kind::Notebook => common::notebook::Notebook::from_text(code)
+            .unwrap()
+            .code_cells()
+            .into_iter()
+            .map(|c| c.source)
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+    }
 }
 
 #[test]
@@ -34,14 +58,14 @@ fn every_reference_solution_passes_and_every_starter_fails() {
         course.len()
     );
     for a in &course {
-        let solved = run_tests(&a.test_code, &a.solution_code);
+        let solved = run_tests(&a.test_code, &module_source(a, &a.solution_code));
         assert!(
             solved.status.success(),
             "{}: the reference solution fails:\n{}",
             a.slug,
             String::from_utf8_lossy(&solved.stderr)
         );
-        let started = run_tests(&a.test_code, &a.starter_code);
+        let started = run_tests(&a.test_code, &module_source(a, &a.starter_code));
         assert!(!started.status.success(), "{}: the starter passes", a.slug);
         let report = String::from_utf8_lossy(&started.stderr);
         assert!(

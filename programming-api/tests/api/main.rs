@@ -11,6 +11,7 @@ mod gradebook;
 mod helpers;
 mod limits;
 mod migration;
+mod notebooks;
 mod outages;
 mod pages;
 mod reconciler;

@@ -1,0 +1,252 @@
+//! Jupyter notebooks (nbformat v4) as a notebook assignment takes them: the
+//! one reading of the format, used by the course loader (starter and
+//! reference), the API (a learner's upload) and the grader (the code cells
+//! to run). What is checked is what grading needs: the v4 shape, text
+//! sources, and no IPython magic or shell escape, which plain Python in the
+//! sandbox cannot run. Outputs are dropped: a learner's upload is stored and
+//! graded without them, so nothing it claims to have printed counts.
+
+use serde_json::{Map, Value};
+
+/// The largest notebook taken, as uploaded (its JSON).
+pub const MAX_NOTEBOOK_BYTES: usize = 1024 * 1024;
+
+/// Why a notebook was refused; the message is for the learner.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct NotebookError(pub String);
+
+/// One code cell: its number (1-based, over all the notebook's cells, as
+/// they appear) and its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeCell {
+    pub number: usize,
+    pub source: String,
+}
+
+/// A checked notebook, its outputs dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notebook(Value);
+
+fn refuse(message: impl Into<String>) -> NotebookError {
+    NotebookError(message.into())
+}
+
+/// A cell's source: text, or a list of lines (nbformat allows both).
+fn source_of(cell: &Map<String, Value>, number: usize) -> Result<String, NotebookError> {
+    match cell.get("source") {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::Array(lines)) => lines
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Option<String>>()
+            .ok_or_else(|| refuse(format!("cell {number}: its source must be text"))),
+        _ => Err(refuse(format!("cell {number} has no source"))),
+    }
+}
+
+/// The first line of `source` that IPython alone understands: a magic
+/// (`%`, `%%`) or a shell escape (`!`). Neither is Python.
+fn magic_line(source: &str) -> Option<&str> {
+    source
+        .lines()
+        .map(str::trim_start)
+        .find(|l| l.starts_with('%') || l.starts_with('!'))
+}
+
+impl Notebook {
+    /// Checks `value` as an nbformat v4 notebook and drops its outputs.
+    pub fn parse(value: Value) -> Result<Self, NotebookError> {
+        let Value::Object(mut top) = value else {
+            return Err(refuse("a notebook is a JSON object (an .ipynb file)"));
+        };
+        match top.get("nbformat").and_then(Value::as_i64) {
+            Some(4) => {}
+            Some(v) => {
+                return Err(refuse(format!(
+                    "this is an nbformat {v} notebook; save it as nbformat 4 (any current Jupyter does)"
+                )))
+            }
+            None => return Err(refuse("not a notebook: no nbformat")),
+        }
+        if !top.get("nbformat_minor").is_some_and(Value::is_u64) {
+            return Err(refuse("not a notebook: no nbformat_minor"));
+        }
+        if !top.get("metadata").is_some_and(Value::is_object) {
+            return Err(refuse("not a notebook: no metadata"));
+        }
+        let Some(Value::Array(cells)) = top.get_mut("cells") else {
+            return Err(refuse("not a notebook: no cells"));
+        };
+        for (i, cell) in cells.iter_mut().enumerate() {
+            let number = i + 1;
+            let Value::Object(cell) = cell else {
+                return Err(refuse(format!("cell {number} is not a cell")));
+            };
+            let source = source_of(cell, number)?;
+            match cell.get("cell_type").and_then(Value::as_str) {
+                Some("code") => {
+                    if let Some(line) = magic_line(&source) {
+                        let line: String = line.chars().take(60).collect();
+                        return Err(refuse(format!(
+                            "cell {number} uses an IPython magic or shell escape ({line}); \
+                             only plain Python runs here"
+                        )));
+                    }
+                    cell.insert("outputs".into(), Value::Array(Vec::new()));
+                    cell.insert("execution_count".into(), Value::Null);
+                }
+                Some("markdown" | "raw") => {}
+                _ => {
+                    return Err(refuse(format!(
+                        "cell {number}: cell_type must be code, markdown or raw"
+                    )))
+                }
+            }
+            // One form for the source, so equal notebooks store equal text.
+            cell.insert("source".into(), Value::String(source));
+        }
+        Ok(Self(Value::Object(top)))
+    }
+
+    /// Reads and checks notebook JSON text.
+    pub fn from_text(text: &str) -> Result<Self, NotebookError> {
+        if text.len() > MAX_NOTEBOOK_BYTES {
+            return Err(refuse(format!(
+                "the notebook is larger than {} MiB",
+                MAX_NOTEBOOK_BYTES >> 20
+            )));
+        }
+        let value = serde_json::from_str(text)
+            .map_err(|e| refuse(format!("the notebook is not valid JSON: {e}")))?;
+        Self::parse(value)
+    }
+
+    /// The checked notebook as compact JSON text: what is stored.
+    pub fn to_text(&self) -> String {
+        self.0.to_string()
+    }
+
+    fn cells(&self) -> impl Iterator<Item = (usize, &str, &str)> {
+        self.0["cells"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, c)| {
+                (
+                    i + 1,
+                    c["cell_type"].as_str().unwrap_or(""),
+                    c["source"].as_str().unwrap_or(""),
+                )
+            })
+    }
+
+    /// The code cells, in order: what runs.
+    pub fn code_cells(&self) -> Vec<CodeCell> {
+        self.cells()
+            .filter(|(_, kind, _)| *kind == "code")
+            .map(|(number, _, source)| CodeCell {
+                number,
+                source: source.to_owned(),
+            })
+            .collect()
+    }
+
+    /// The markdown cells, joined: a notebook assignment's handout.
+    pub fn markdown(&self) -> String {
+        self.cells()
+            .filter(|(_, kind, _)| *kind == "markdown")
+            .map(|(_, _, source)| source)
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn notebook(cells: Value) -> Value {
+        json!({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells})
+    }
+
+    #[test]
+    fn a_notebook_keeps_its_cells_in_order_and_loses_its_outputs() {
+        let nb = Notebook::parse(notebook(json!([
+            {"cell_type": "markdown", "metadata": {}, "source": ["# Q1\n", "Say hi."]},
+            {"cell_type": "code", "metadata": {}, "execution_count": 3, "source": ["x = 1\n", "y = 2"],
+             "outputs": [{"output_type": "stream", "name": "stdout", "text": "all tests passed"}]},
+            {"cell_type": "code", "metadata": {}, "execution_count": null, "source": "z = x + y", "outputs": []}
+        ])))
+        .unwrap();
+        assert_eq!(
+            nb.code_cells(),
+            vec![
+                CodeCell {
+                    number: 2,
+                    source: "x = 1\ny = 2".into()
+                },
+                CodeCell {
+                    number: 3,
+                    source: "z = x + y".into()
+                },
+            ]
+        );
+        assert_eq!(nb.markdown(), "# Q1\nSay hi.");
+        let stored = nb.to_text();
+        assert!(!stored.contains("all tests passed"), "{stored}");
+        assert_eq!(
+            Notebook::from_text(&stored).unwrap(),
+            nb,
+            "stored text reads back the same"
+        );
+    }
+
+    #[test]
+    fn what_is_not_a_v4_notebook_is_refused_with_a_reason() {
+        let cases = [
+            (json!([1, 2]), "JSON object"),
+            (
+                json!({"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": []}),
+                "nbformat 3",
+            ),
+            (json!({"cells": []}), "no nbformat"),
+            (
+                json!({"nbformat": 4, "nbformat_minor": 5, "metadata": {}}),
+                "no cells",
+            ),
+            (
+                notebook(json!([{"cell_type": "code", "source": 5}])),
+                "cell 1 has no source",
+            ),
+            (
+                notebook(json!([{"cell_type": "widget", "source": ""}])),
+                "cell 1: cell_type",
+            ),
+            (
+                notebook(json!([{"cell_type": "markdown", "source": "# hi"},
+                                {"cell_type": "code", "source": "import os\n  %timeit f()"}])),
+                "cell 2 uses an IPython magic",
+            ),
+            (
+                notebook(json!([{"cell_type": "code", "source": "!pip install x"}])),
+                "cell 1 uses",
+            ),
+        ];
+        for (value, expected) in cases {
+            let e = Notebook::parse(value.clone()).unwrap_err().0;
+            assert!(e.contains(expected), "{value}: {e}");
+        }
+        assert!(Notebook::from_text("{not json")
+            .unwrap_err()
+            .0
+            .contains("not valid JSON"));
+        let big = format!("\"{}\"", "x".repeat(MAX_NOTEBOOK_BYTES));
+        assert!(Notebook::from_text(&big)
+            .unwrap_err()
+            .0
+            .contains("larger than 1 MiB"));
+    }
+}
