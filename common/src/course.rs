@@ -334,22 +334,7 @@ fn load_assignment(dir: &Path) -> Result<AssignmentSource, Error> {
             )))
         }
     };
-    let (handout_md, starter_code, solution_code) = match kind {
-        Kind::Code => (
-            read("handout.md")?,
-            read(runner.starter_file)?,
-            read(runner.reference_file)?,
-        ),
-        Kind::Notebook => {
-            let notebook = |file: &str| {
-                Notebook::from_text(&read(file)?)
-                    .map_err(|e| Error::Config(format!("{}/{file}: {e}", dir.display())))
-            };
-            let starter = notebook(STARTER_NOTEBOOK)?;
-            let reference = notebook(REFERENCE_NOTEBOOK)?;
-            (starter.markdown(), starter.to_text(), reference.to_text())
-        }
-    };
+    let (handout_md, starter_code, solution_code) = learner_files(dir, kind, runner, &read)?;
     Ok(AssignmentSource {
         schedule,
         slug: slug.to_owned(),
@@ -368,6 +353,33 @@ fn load_assignment(dir: &Path) -> Result<AssignmentSource, Error> {
         test_ids: Vec::new(),
         hidden_tests: manifest.hidden_tests,
         content_hash: String::new(),
+    })
+}
+
+/// The handout, the starter and the reference of an assignment of `kind`:
+/// a code assignment's files, or a notebook assignment's two notebooks
+/// (checked; the starter's markdown is the handout).
+fn learner_files(
+    dir: &Path,
+    kind: Kind,
+    runner: &Runner,
+    read: &dyn Fn(&str) -> Result<String, Error>,
+) -> Result<(String, String, String), Error> {
+    Ok(match kind {
+        Kind::Code => (
+            read("handout.md")?,
+            read(runner.starter_file)?,
+            read(runner.reference_file)?,
+        ),
+        Kind::Notebook => {
+            let notebook = |file: &str| {
+                Notebook::from_text(&read(file)?)
+                    .map_err(|e| Error::Config(format!("{}/{file}: {e}", dir.display())))
+            };
+            let starter = notebook(STARTER_NOTEBOOK)?;
+            let reference = notebook(REFERENCE_NOTEBOOK)?;
+            (starter.markdown(), starter.to_text(), reference.to_text())
+        }
     })
 }
 
@@ -660,5 +672,54 @@ mod tests {
         );
         assert_eq!(course[0].hidden_tests, ["test_solution.T.test_b"]);
         assert_eq!(course[0].test_time_limit_ms, 1000);
+    }
+
+    #[test]
+    fn a_notebook_assignment_loads_its_notebooks_and_a_bad_one_is_named() {
+        let dir = std::env::temp_dir().join(format!("cp-notebook-{}", std::process::id()));
+        let d = dir.join("01-nb");
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("assignment.toml"),
+            "title = \"NB\"\nkind = \"notebook\"\ntime_limit_ms = 2000\nmemory_limit_mb = 128\n",
+        )
+        .unwrap();
+        let notebook = |code: &str| {
+            serde_json::json!({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+                {"cell_type": "markdown", "metadata": {}, "source": "# Q1\nSet x."},
+                {"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [], "source": code}
+            ]})
+            .to_string()
+        };
+        std::fs::write(d.join("starter.ipynb"), notebook("x = None")).unwrap();
+        std::fs::write(d.join("solution.ipynb"), notebook("x = 1")).unwrap();
+        std::fs::write(
+            d.join("test_solution.py"),
+            "import unittest\nimport solution\n\nclass Q1(unittest.TestCase):\n    \
+             def test_x(self):\n        self.assertEqual(solution.x, 1)\n",
+        )
+        .unwrap();
+        let course = load_course(&dir).unwrap();
+        assert_eq!(course[0].kind, Kind::Notebook);
+        assert_eq!(course[0].handout_md, "# Q1\nSet x.");
+        assert!(course[0].solution_code.contains("x = 1"));
+
+        std::fs::write(d.join("starter.ipynb"), notebook("!ls")).unwrap();
+        let e = load_course(&dir).unwrap_err().to_string();
+        std::fs::write(
+            d.join("assignment.toml"),
+            "title = \"NB\"\nkind = \"slides\"\ntime_limit_ms = 2000\nmemory_limit_mb = 128\n",
+        )
+        .unwrap();
+        let kind = load_course(&dir).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            e.contains("01-nb/starter.ipynb") && e.contains("cell 2"),
+            "{e}"
+        );
+        assert!(
+            kind.contains("assignment.toml: kind must be code or notebook"),
+            "{kind}"
+        );
     }
 }
