@@ -73,7 +73,14 @@ pub fn write_handout(assignment: &Value, dir: &Path, force: bool) -> anyhow::Res
     );
     let starter = dir.join(file);
     if force || !starter.exists() {
-        std::fs::write(&starter, assignment["starter_code"].as_str().unwrap_or(""))?;
+        let mut text = assignment["starter_code"].as_str().unwrap_or("").to_owned();
+        if assignment["kind"] == "notebook" {
+            // Laid out as Jupyter saves it.
+            if let Ok(notebook) = serde_json::from_str::<Value>(&text) {
+                text = serde_json::to_string_pretty(&notebook)? + "\n";
+            }
+        }
+        std::fs::write(&starter, text)?;
         written.push(starter);
     }
     let title = assignment["title"].as_str().unwrap_or("");

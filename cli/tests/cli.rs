@@ -70,7 +70,7 @@ async fn a_learner_logs_in_fetches_runs_and_submits_from_a_terminal() {
     let list = cli(home, &["assignments"], &[("CODEPLATFORM_SERVER", server)]).await;
     assert_eq!(list.status.code(), Some(0), "{}", err(&list));
     assert!(
-        out(&list).contains("greeting") && out(&list).contains("0 of 13 passed"),
+        out(&list).contains("greeting") && out(&list).contains("0 of 15 passed"),
         "{}",
         out(&list)
     );
@@ -142,6 +142,58 @@ async fn a_learner_logs_in_fetches_runs_and_submits_from_a_terminal() {
     let list = cli(home, &["--json", "assignments"], &[]).await;
     let rows: Value = serde_json::from_str(out(&list).trim()).unwrap();
     assert_eq!(rows[0]["passed"], true, "{rows}");
+
+    // A notebook assignment: the starter notebook is fetched; submitted, it
+    // fails per question; the reference notebook passes.
+    let nb_dir = home.join("work/nb");
+    let fetch = cli(
+        home,
+        &["fetch", "word-stats", "--dir", nb_dir.to_str().unwrap()],
+        &[],
+    )
+    .await;
+    assert_eq!(fetch.status.code(), Some(0), "{}", err(&fetch));
+    let starter = nb_dir.join("word-stats.ipynb");
+    let notebook: Value =
+        serde_json::from_str(&std::fs::read_to_string(&starter).unwrap()).unwrap();
+    assert_eq!(notebook["nbformat"], 4);
+    let failed = cli(
+        home,
+        &["submit", starter.to_str().unwrap(), "-a", "word-stats"],
+        &[],
+    )
+    .await;
+    assert_eq!(
+        failed.status.code(),
+        Some(1),
+        "{}{}",
+        out(&failed),
+        err(&failed)
+    );
+    assert!(
+        out(&failed).contains("q2: 3 of 4 tests failed"),
+        "{}",
+        out(&failed)
+    );
+    let reference = repo().join("courses/intro/14-word-stats/solution.ipynb");
+    let passed = cli(
+        home,
+        &["submit", reference.to_str().unwrap(), "-a", "word-stats"],
+        &[],
+    )
+    .await;
+    assert_eq!(
+        passed.status.code(),
+        Some(0),
+        "{}{}",
+        out(&passed),
+        err(&passed)
+    );
+    assert!(
+        out(&passed).contains("q3: all 3 tests passed"),
+        "{}",
+        out(&passed)
+    );
 }
 
 /// A server that answers every request 502 with an HTML page, as a broken

@@ -436,6 +436,65 @@ async fn run_tests_shows_the_visible_tests_and_changes_no_points() {
     b.close().await;
 }
 
+#[tokio::test]
+async fn a_notebook_uploaded_from_the_page_gets_feedback_per_question() {
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    let http = reqwest::Client::new();
+    let list: Vec<Value> = http
+        .get(format!("{}/api/assignments", stack.api_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = list.iter().find(|a| a["slug"] == "word-stats").unwrap()["id"].clone();
+    // The reference notebook, and one whose third answer is the starter's.
+    let folder = repo().join("courses/intro/14-word-stats");
+    let reference = std::fs::read_to_string(folder.join("solution.ipynb")).unwrap();
+    let mut wrong: Value = serde_json::from_str(&reference).unwrap();
+    for cell in wrong["cells"].as_array_mut().unwrap() {
+        if cell["source"].to_string().contains("def word_lengths") {
+            cell["source"] = json!("def word_lengths(text):\n    return {}");
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("cp-nb-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (wrong_path, right_path) = (dir.join("wrong.ipynb"), dir.join("mine.ipynb"));
+    std::fs::write(&wrong_path, wrong.to_string()).unwrap();
+    std::fs::write(&right_path, &reference).unwrap();
+
+    let b = Browser::open().await;
+    let c = &b.c;
+    c.goto(&format!("{}/#/a/{id}", stack.api_url))
+        .await
+        .unwrap();
+    wait_for(c, "#assignment-title", "Word statistics", 10).await;
+    wait_for(c, "#handout", "Question 3", 5).await;
+    let panel = run(c, "return [document.getElementById('notebook-panel').hidden, document.getElementById('starter-download').download, document.getElementById('starter-download').href.slice(0, 5)];").await;
+    assert_eq!(panel, json!([false, "word-stats.ipynb", "blob:"]));
+
+    let upload = |path: std::path::PathBuf| async move {
+        c.find(fantoccini::Locator::Id("notebook-file"))
+            .await
+            .unwrap()
+            .send_keys(path.to_str().unwrap())
+            .await
+            .unwrap();
+        run(c, "document.getElementById('submit').click();").await;
+    };
+    upload(wrong_path).await;
+    wait_for(c, "#status", "Wrong answer", 30).await;
+    let summary = wait_for(c, "#summary", "q3: 2 of 3 tests failed", 5).await;
+    assert!(summary.contains("q1: all 1 test passed"), "{summary}");
+    upload(right_path).await;
+    wait_for(c, "#status", "Passed", 30).await;
+    wait_for(c, "#summary", "+100 points", 10).await;
+    b.close().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// The benchmark `scripts/bench-page.sh` runs (ignored by the suite): the
 /// page's load in Chromium with the editor and with the plain textarea (the
 /// same UI without `vendor/`), LOADS times each, fresh cache every time.

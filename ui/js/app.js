@@ -212,7 +212,8 @@ async function openAssignment(id, { focus = false } = {}) {
   $('handout').innerHTML = a.handout_html;
   // The runner names the learner's file (solution.py for Python).
   $('solution-file').textContent = a.solution_file ?? 'solution.py';
-  state.editor.value = localStorage.getItem(DRAFT_KEY(a.id)) ?? a.starter_code;
+  showKind(a);
+  if (a.kind !== 'notebook') state.editor.value = localStorage.getItem(DRAFT_KEY(a.id)) ?? a.starter_code;
   renderSchedule();
   renderCourse();
   hideResult();
@@ -285,6 +286,45 @@ function renderSchedule() {
   $('schedule').hidden = parts.length === 0;
 }
 
+let starterUrl = null;
+
+/** A code assignment gets the editor; a notebook one the download and the upload. */
+function showKind(a) {
+  const notebook = a.kind === 'notebook';
+  document.querySelector('.workbench').dataset.kind = notebook ? 'notebook' : 'code';
+  $('notebook-panel').hidden = !notebook;
+  $('reset').hidden = notebook;
+  $('notebook-file').value = '';
+  if (starterUrl) URL.revokeObjectURL(starterUrl);
+  starterUrl = null;
+  if (!notebook) return;
+  // Laid out as Jupyter saves it, so it reads well if opened as text.
+  let text = a.starter_code;
+  try {
+    text = JSON.stringify(JSON.parse(a.starter_code), null, 1);
+  } catch {}
+  starterUrl = URL.createObjectURL(new Blob([text], { type: 'application/x-ipynb+json' }));
+  $('starter-download').href = starterUrl;
+  $('starter-download').download = a.solution_file;
+}
+
+/** What is handed in: the editor's code, or the chosen notebook (its JSON,
+ *  or its text when it is not JSON, so the server says what is wrong). */
+async function handIn() {
+  if (state.assignment?.kind !== 'notebook') {
+    localStorage.setItem(DRAFT_KEY(state.assignment.id), state.editor.value);
+    return { code: state.editor.value };
+  }
+  const file = $('notebook-file').files[0];
+  if (!file) throw new ApiError(0, 'no_file', 'Choose your notebook (.ipynb) to upload first.');
+  const text = await file.text();
+  try {
+    return { notebook: JSON.parse(text) };
+  } catch {
+    return { notebook: text };
+  }
+}
+
 let saveTimer = null;
 function saveDraft() {
   clearTimeout(saveTimer);
@@ -308,10 +348,9 @@ async function submit() {
   let held = false;
   const wasDone = (state.me?.completed ?? []).includes(state.assignment.id);
   try {
-    localStorage.setItem(DRAFT_KEY(state.assignment.id), state.editor.value);
     const { submission } = await api(`/api/assignments/${state.assignment.id}/submissions`, {
       method: 'POST',
-      body: { code: state.editor.value },
+      body: await handIn(),
     });
     state.wasDone = wasDone;
     show(submission);
@@ -463,10 +502,9 @@ async function runTests() {
   button.disabled = true;
   let held = false;
   try {
-    localStorage.setItem(DRAFT_KEY(state.assignment.id), state.editor.value);
     const { run } = await api(`/api/assignments/${state.assignment.id}/runs`, {
       method: 'POST',
-      body: { code: state.editor.value },
+      body: await handIn(),
     });
     showRun(run);
   } catch (e) {
