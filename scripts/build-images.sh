@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds every image of the stack, tagged with the workspace version (and
 # :latest): programming-api, grader and websocket from release binaries built
-# here, the sandbox runner, and Postgres and Redis from Debian's packages. All
+# here, the sandbox runners (python and python-ds), and Postgres and Redis from Debian's packages. All
 # build FROM the local base (scripts/build-base-image.sh), so no registry is needed.
 #
 #   scripts/build-images.sh [TAG]
