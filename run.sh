@@ -36,7 +36,7 @@ services=(programming-api)
 [[ -f grader/src/lib.rs ]] && services+=(grader)
 [[ -d websocket ]] && services+=(websocket)
 scripts/vendor-ui.sh
-cargo build --release --locked $(printf -- '-p %s ' "${services[@]}")
+cargo build --release --locked $(printf -- '-p %s ' "${services[@]}") -p codeplatform-cli
 
 pids=()
 stop() {
@@ -61,6 +61,7 @@ echo "  page and API   http://$API_ADDR"
 echo "  WebSocket      ws://$WS_ADDR/ws"
 echo "  courses        $(cd courses && ls -d -- */ | tr -d / | tr '\n' ' ')(http://$API_ADDR/c/<course>)"
 echo "  staff pages    http://$API_ADDR/staff"
+echo "  terminal       target/release/codeplatform --server http://$API_ADDR login   (then: assignments, fetch, run, submit)"
 echo "  Ctrl+C stops it."
 echo
 echo "Make the first instructor (the password is read from standard input):"

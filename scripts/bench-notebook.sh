@@ -29,6 +29,7 @@ set +a
 scripts/build-base-image.sh
 scripts/build-runner-image.sh
 export CODEPLATFORM_DOCKER=1 BENCH_OUT=$dir/results.txt ROUNDS=${ROUNDS:-10}
+export BENCH_COMMIT=${BENCH_COMMIT:-$(git rev-parse --short HEAD)}
 rm -f "$BENCH_OUT"
 
 cargo test --locked -q -p e2e --test notebook_bench -- --ignored --exact \
