@@ -15,9 +15,14 @@ pub struct Api {
 
 /// `server` as a base URL: http(s), no trailing slash.
 pub fn normalise(server: &str) -> anyhow::Result<String> {
-    let url = reqwest::Url::parse(server).with_context(|| format!("{server:?} is not a URL"))?;
+    let usage = || {
+        crate::Usage(format!(
+            "{server:?}: give the server as http://host[:port] or https://host"
+        ))
+    };
+    let url = reqwest::Url::parse(server).map_err(|_| usage())?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        bail!("{server:?}: give the server as http://host[:port] or https://host");
+        return Err(usage().into());
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
@@ -111,21 +116,16 @@ impl Api {
 
     /// The gateway's socket URL, as the page finds it: the page's
     /// `ws-url` meta tag when the server sets one, else port 8081 of the
-    /// server's host.
-    pub async fn gateway_url(&self) -> String {
+    /// server's host. None for a plain `ws://` gateway of an `https`
+    /// server: the token goes in the socket's address, so never in clear
+    /// text when the server itself is reached over TLS (then the client
+    /// polls).
+    pub async fn gateway_url(&self) -> Option<String> {
         let page = match self.http.get(self.url("/")).send().await {
             Ok(res) => res.text().await.unwrap_or_default(),
             Err(_) => String::new(),
         };
-        if let Some(url) = meta_ws_url(&page) {
-            return url;
-        }
-        let url = reqwest::Url::parse(&self.server).expect("normalised");
-        let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
-        format!(
-            "{scheme}://{}:8081/ws",
-            url.host_str().unwrap_or("localhost")
-        )
+        pick_gateway(&self.server, &page)
     }
 }
 
@@ -162,6 +162,20 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
+/// The gateway for `server` given its page (see [`Api::gateway_url`]).
+fn pick_gateway(server: &str, page: &str) -> Option<String> {
+    let server = reqwest::Url::parse(server).ok()?;
+    let secure = server.scheme() == "https";
+    let url = meta_ws_url(page).unwrap_or_else(|| {
+        let scheme = if secure { "wss" } else { "ws" };
+        format!(
+            "{scheme}://{}:8081/ws",
+            server.host_str().unwrap_or("localhost")
+        )
+    });
+    (!secure || url.starts_with("wss://")).then_some(url)
+}
+
 /// The `content` of `<meta name="ws-url" content="...">`, unescaped.
 fn meta_ws_url(page: &str) -> Option<String> {
     let start =
@@ -193,6 +207,34 @@ mod tests {
         for bad in ["127.0.0.1:8080", "ftp://x", "not a url"] {
             assert!(normalise(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_token_never_goes_to_a_plain_socket_of_a_tls_server() {
+        let page = |url: &str| format!("<head>\n  <meta name=\"ws-url\" content=\"{url}\">");
+        assert_eq!(
+            pick_gateway(
+                "https://code.example.org",
+                &page("ws://live.example.org/ws")
+            ),
+            None
+        );
+        assert_eq!(
+            pick_gateway(
+                "https://code.example.org",
+                &page("wss://live.example.org/ws")
+            )
+            .unwrap(),
+            "wss://live.example.org/ws"
+        );
+        assert_eq!(
+            pick_gateway("https://code.example.org", "").unwrap(),
+            "wss://code.example.org:8081/ws"
+        );
+        assert_eq!(
+            pick_gateway("http://127.0.0.1:8080", "").unwrap(),
+            "ws://127.0.0.1:8081/ws"
+        );
     }
 
     #[test]

@@ -29,39 +29,52 @@ impl Store {
         })
     }
 
-    fn read(&self) -> Saved {
-        std::fs::read(&self.path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default()
+    /// What is kept; nothing when there is no file yet. A file that does
+    /// not read is an error: it may hold the only copy of a learner's token.
+    fn read(&self) -> anyhow::Result<Saved> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| {
+                format!(
+                    "{} does not read as this client's credentials; move it aside to start afresh",
+                    self.path.display()
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Saved::default()),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", self.path.display())),
+        }
     }
 
-    pub fn last_server(&self) -> Option<String> {
-        self.read().last
+    pub fn last_server(&self) -> anyhow::Result<Option<String>> {
+        Ok(self.read()?.last)
     }
 
-    pub fn token_for(&self, server: &str) -> Option<String> {
-        self.read().tokens.get(server).cloned()
+    pub fn token_for(&self, server: &str) -> anyhow::Result<Option<String>> {
+        Ok(self.read()?.tokens.get(server).cloned())
     }
 
-    /// Keeps `token` for `server`, mode 0600 from the first byte written.
+    /// Keeps `token` for `server`: written to a new file, mode 0600 from
+    /// its first byte, then renamed over the old one, so an interrupted
+    /// write never loses the tokens already kept.
     pub fn save(&self, server: &str, token: &str) -> anyhow::Result<PathBuf> {
-        let mut saved = self.read();
+        let mut saved = self.read()?;
         saved.last = Some(server.to_owned());
         saved.tokens.insert(server.to_owned(), token.to_owned());
         let dir = self.path.parent().expect("a file in a directory");
         std::fs::create_dir_all(dir).with_context(|| format!("cannot make {}", dir.display()))?;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        let fresh = self
+            .path
+            .with_extension(format!("json.{}", std::process::id()));
         let mut file = std::fs::OpenOptions::new()
             .write(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
             .mode(0o600)
-            .open(&self.path)
-            .with_context(|| format!("cannot write {}", self.path.display()))?;
-        // A file made before, by hand or by an older client, is narrowed too.
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+            .open(&fresh)
+            .with_context(|| format!("cannot write {}", fresh.display()))?;
         file.write_all(&serde_json::to_vec_pretty(&saved)?)?;
+        file.sync_all()?;
+        std::fs::rename(&fresh, &self.path)
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
         Ok(self.path.clone())
     }
 }

@@ -59,7 +59,7 @@ type Socket =
 
 /// The learner's socket on the gateway, or None (then polling does it).
 async fn connect(api: &Api) -> Option<Socket> {
-    let mut url = reqwest::Url::parse(&api.gateway_url().await).ok()?;
+    let mut url = reqwest::Url::parse(&api.gateway_url().await?).ok()?;
     url.query_pairs_mut().append_pair("token", api.token()?);
     let connecting = tokio_tungstenite::connect_async(url.as_str());
     match tokio::time::timeout(Duration::from_secs(5), connecting).await {

@@ -3,8 +3,9 @@
 //! as the page does, and gets the same errors.
 //!
 //! Exit codes: 0 done (for `run` and `submit`: the code passed), 1 the code
-//! did not pass, 2 a usage error, 3 anything else (the server unreachable,
-//! a refusal, a server error).
+//! did not pass, 2 a usage error (clap's, no server, a server that is not a
+//! URL, a file that is neither `.py` nor `.ipynb`), 3 anything else (the
+//! server unreachable, a refusal, a server error).
 
 mod api;
 mod credentials;
@@ -14,7 +15,7 @@ mod report;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
 
@@ -44,9 +45,10 @@ enum Command {
     /// Become a learner on the server (a new anonymous one, or the one a
     /// token names) and keep the token in your config directory (mode 0600)
     Login {
-        /// A token you already have (the page keeps yours in the browser)
+        /// Read a token you already have from standard input (the page
+        /// keeps yours in the browser) instead of becoming a new learner
         #[arg(long)]
-        token: Option<String>,
+        with_token: bool,
     },
     /// List a course's assignments, with those you have passed
     Assignments {
@@ -93,6 +95,18 @@ enum Ended {
     NotPassed,
 }
 
+/// A mistake in how the client was called: exit code 2, as clap's own.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -106,21 +120,35 @@ async fn main() -> ExitCode {
             } else {
                 eprintln!("error: {e:#}");
             }
-            ExitCode::from(3)
+            ExitCode::from(if e.is::<Usage>() { 2 } else { 3 })
         }
     }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<Ended> {
     let store = credentials::Store::default_location()?;
-    let server = match cli.server.or_else(|| store.last_server()) {
+    // Read first: a credentials file that does not read stops everything
+    // before anything is asked of a server.
+    let last = store.last_server()?;
+    let server = match cli.server.or(last) {
         Some(s) => api::normalise(&s)?,
-        None => bail!("no server: pass --server URL or set CODEPLATFORM_SERVER"),
+        None => {
+            return Err(
+                Usage("no server: pass --server URL or set CODEPLATFORM_SERVER".into()).into(),
+            )
+        }
     };
-    if let Command::Login { token } = &cli.command {
-        return login(&store, &server, token.clone(), cli.json).await;
+    if let Command::Login { with_token } = &cli.command {
+        let token = if *with_token {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            Some(line.trim().to_owned()).filter(|t| !t.is_empty())
+        } else {
+            None
+        };
+        return login(&store, &server, token, cli.json).await;
     }
-    let token = store.token_for(&server).with_context(|| {
+    let token = store.token_for(&server)?.with_context(|| {
         format!("not logged in to {server}: run `codeplatform --server {server} login` first")
     })?;
     let api = Api::new(&server, Some(token))?;
@@ -249,6 +277,10 @@ fn body_of(file: &std::path::Path) -> anyhow::Result<Value> {
                 .with_context(|| format!("{} is not JSON, so not a notebook", file.display()))?;
             Ok(json!({ "notebook": notebook }))
         }
-        _ => bail!("{}: give a .py file or an .ipynb notebook", file.display()),
+        _ => Err(Usage(format!(
+            "{}: give a .py file or an .ipynb notebook",
+            file.display()
+        ))
+        .into()),
     }
 }

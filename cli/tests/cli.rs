@@ -22,6 +22,25 @@ async fn cli(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     command.output().await.expect("the client runs")
 }
 
+/// [`cli`] with `input` on its standard input.
+async fn cli_with_input(home: &Path, args: &[&str], input: &str) -> Output {
+    use tokio::io::AsyncWriteExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_codeplatform"))
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the client runs");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).await.unwrap();
+    drop(stdin);
+    child.wait_with_output().await.unwrap()
+}
+
 fn out(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -194,6 +213,22 @@ async fn a_learner_logs_in_fetches_runs_and_submits_from_a_terminal() {
         "{}",
         out(&passed)
     );
+
+    // The same learner on a second machine: the token from standard input
+    // (never on the command line), kept and working.
+    let other = tempfile::tempdir().unwrap();
+    let again = cli_with_input(
+        other.path(),
+        &["--server", server, "login", "--with-token"],
+        &format!("{token}\n"),
+    )
+    .await;
+    assert_eq!(again.status.code(), Some(0), "{}", err(&again));
+    let kept =
+        std::fs::read_to_string(other.path().join("config/codeplatform/credentials.json")).unwrap();
+    assert!(kept.contains(&token));
+    let list = cli(other.path(), &["assignments"], &[]).await;
+    assert!(out(&list).contains("2 of 15 passed"), "{}", out(&list));
 }
 
 /// A server that answers every request 502 with an HTML page, as a broken
@@ -226,7 +261,7 @@ async fn failures_are_clear_and_never_exit_zero() {
     let home = home.path();
 
     let none = cli(home, &["assignments"], &[]).await;
-    assert_eq!(none.status.code(), Some(3));
+    assert_eq!(none.status.code(), Some(2), "no server is a usage error");
     assert!(err(&none).contains("no server"), "{}", err(&none));
 
     let closed = format!("http://127.0.0.1:{}", common::testing::free_port());
@@ -258,6 +293,18 @@ async fn failures_are_clear_and_never_exit_zero() {
         "nothing is kept from a failed login"
     );
 
+    // A credentials file that does not read is never overwritten.
+    let broken = tempfile::tempdir().unwrap();
+    let file = broken.path().join("config/codeplatform/credentials.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "{\"tokens\": {\"http://a\": \"only copy\"").unwrap();
+    let refused = cli(broken.path(), &["--server", &closed, "login"], &[]).await;
+    assert_eq!(refused.status.code(), Some(3));
+    assert!(err(&refused).contains("does not read"), "{}", err(&refused));
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .contains("only copy"));
+
     let usage = cli(home, &["--server", &proxy, "submit", "x.py"], &[]).await;
     assert_eq!(
         usage.status.code(),
@@ -265,7 +312,7 @@ async fn failures_are_clear_and_never_exit_zero() {
         "a missing --assignment is a usage error"
     );
     let bad = cli(home, &["--server", "ftp://example.org", "login"], &[]).await;
-    assert_eq!(bad.status.code(), Some(3));
+    assert_eq!(bad.status.code(), Some(2));
     assert!(err(&bad).contains("http://host"), "{}", err(&bad));
 }
 
@@ -309,7 +356,7 @@ async fn the_servers_refusals_reach_the_learner_as_its_messages() {
         &[],
     )
     .await;
-    assert_eq!(wrong_kind.status.code(), Some(3));
+    assert_eq!(wrong_kind.status.code(), Some(2));
     assert!(
         err(&wrong_kind).contains(".py file or an .ipynb"),
         "{}",

@@ -13,8 +13,25 @@ pub const MAX_NOTEBOOK_BYTES: usize = 1024 * 1024;
 
 /// Why a notebook was refused; the message is for the learner.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct NotebookError(pub String);
+pub enum NotebookError {
+    /// Over [`MAX_NOTEBOOK_BYTES`].
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Refuses a notebook of `bytes` over [`MAX_NOTEBOOK_BYTES`]: the one size
+/// rule, whatever form the notebook came in.
+pub fn check_size(bytes: usize) -> Result<(), NotebookError> {
+    if bytes > MAX_NOTEBOOK_BYTES {
+        return Err(NotebookError::TooLarge(format!(
+            "the notebook is larger than {} MiB",
+            MAX_NOTEBOOK_BYTES >> 20
+        )));
+    }
+    Ok(())
+}
 
 /// One code cell: its number (1-based, over all the notebook's cells, as
 /// they appear) and its source.
@@ -29,7 +46,7 @@ pub struct CodeCell {
 pub struct Notebook(Value);
 
 fn refuse(message: impl Into<String>) -> NotebookError {
-    NotebookError(message.into())
+    NotebookError::Invalid(message.into())
 }
 
 /// A cell's source: text, or a list of lines (nbformat allows both).
@@ -46,12 +63,87 @@ fn source_of(cell: &Map<String, Value>, number: usize) -> Result<String, Noteboo
 }
 
 /// The first line of `source` that IPython alone understands: a magic
-/// (`%`, `%%`) or a shell escape (`!`). Neither is Python.
+/// (`%name`, `%%name`) or a shell escape (`!command`) at the start of a
+/// logical line. Neither is Python. A line inside brackets or a string, or
+/// after a backslash, continues a logical line: `!= b` or `% n` there is
+/// Python.
 fn magic_line(source: &str) -> Option<&str> {
-    source
-        .lines()
-        .map(str::trim_start)
-        .find(|l| l.starts_with('%') || l.starts_with('!'))
+    let mut scan = Scan::default();
+    for line in source.lines() {
+        let trimmed = line.trim_start();
+        if scan.at_logical_start() && is_magic(trimmed) {
+            return Some(trimmed);
+        }
+        scan.line(line);
+    }
+    None
+}
+
+/// Where a scan of Python source stands between lines: open brackets, an
+/// open string (its quote), a backslash continuation.
+#[derive(Default)]
+struct Scan {
+    depth: usize,
+    string: Option<&'static str>,
+    continued: bool,
+}
+
+impl Scan {
+    fn at_logical_start(&self) -> bool {
+        self.depth == 0 && self.string.is_none() && !self.continued
+    }
+
+    fn line(&mut self, line: &str) {
+        self.continued = false;
+        let mut rest = line;
+        while let Some(c) = rest.chars().next() {
+            if let Some(quote) = self.string {
+                if rest.starts_with('\\') {
+                    rest = rest.get(2..).unwrap_or("");
+                    continue;
+                }
+                if rest.starts_with(quote) {
+                    self.string = None;
+                    rest = &rest[quote.len()..];
+                    continue;
+                }
+            } else {
+                match c {
+                    '#' => break,
+                    '(' | '[' | '{' => self.depth += 1,
+                    ')' | ']' | '}' => self.depth = self.depth.saturating_sub(1),
+                    '\\' if rest.len() == 1 => self.continued = true,
+                    '\'' | '"' => {
+                        let quote = ["\"\"\"", "'''", "\"", "'"]
+                            .into_iter()
+                            .find(|q| rest.starts_with(q))
+                            .expect("a quote");
+                        self.string = Some(quote);
+                        rest = &rest[quote.len()..];
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            rest = &rest[c.len_utf8()..];
+        }
+        // A one-quote string ends with its line (left open, it is an error
+        // Python reports).
+        if matches!(self.string, Some("\"" | "'")) {
+            self.string = None;
+        }
+    }
+}
+
+/// `%name`, `%%name` or `!command`; not `!=` or `% n`.
+fn is_magic(line: &str) -> bool {
+    let after = line
+        .strip_prefix("%%")
+        .or_else(|| line.strip_prefix('%'))
+        .or_else(|| line.strip_prefix('!').filter(|r| !r.starts_with('=')));
+    after.is_some_and(|r| {
+        r.starts_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | '/' | '.' | '~'))
+    })
 }
 
 impl Notebook {
@@ -111,12 +203,7 @@ impl Notebook {
 
     /// Reads and checks notebook JSON text.
     pub fn from_text(text: &str) -> Result<Self, NotebookError> {
-        if text.len() > MAX_NOTEBOOK_BYTES {
-            return Err(refuse(format!(
-                "the notebook is larger than {} MiB",
-                MAX_NOTEBOOK_BYTES >> 20
-            )));
-        }
+        check_size(text.len())?;
         let value = serde_json::from_str(text)
             .map_err(|e| refuse(format!("the notebook is not valid JSON: {e}")))?;
         Self::parse(value)
@@ -236,17 +323,38 @@ mod tests {
             ),
         ];
         for (value, expected) in cases {
-            let e = Notebook::parse(value.clone()).unwrap_err().0;
+            let e = Notebook::parse(value.clone()).unwrap_err().to_string();
             assert!(e.contains(expected), "{value}: {e}");
         }
         assert!(Notebook::from_text("{not json")
             .unwrap_err()
-            .0
+            .to_string()
             .contains("not valid JSON"));
+        // Python that only looks like a magic is Python.
+        for python in [
+            "same = (a\n    != b)",
+            "text = (\"total: %d\"\n     % n)",
+            "doc = \"\"\"\n%d items\n!done\n\"\"\"",
+            "x = 1 \\\n    % 2",
+            "y = 5 % 3  # (unbalanced in a comment\n% 4",
+        ] {
+            let nb = notebook(json!([{"cell_type": "code", "source": python}]));
+            assert!(Notebook::parse(nb).is_ok(), "{python}");
+        }
+        for magic in [
+            "%%time\nx = 1",
+            "x = [1,\n 2]\n!ls -l",
+            "  %matplotlib inline",
+            "!./run",
+            "s = 'it''s'\n%who",
+        ] {
+            let nb = notebook(json!([{"cell_type": "code", "source": magic}]));
+            assert!(Notebook::parse(nb).is_err(), "{magic}");
+        }
         let big = format!("\"{}\"", "x".repeat(MAX_NOTEBOOK_BYTES));
         assert!(Notebook::from_text(&big)
             .unwrap_err()
-            .0
+            .to_string()
             .contains("larger than 1 MiB"));
     }
 }

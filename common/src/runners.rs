@@ -46,7 +46,8 @@ pub struct Runner {
 pub static PYTHON: Runner = Runner {
     name: "python",
     // 2: tests and the learner's code in two processes (the verdicts issue).
-    version: "python-runner/3",
+    // 4: practice runs skip tests; notebooks' cells.
+    version: "python-runner/4",
     image: "codeplatform/python-runner",
     dir: "python",
     local_command: &["python3", "-I", "-B", "entry.py"],
@@ -59,7 +60,7 @@ pub static PYTHON: Runner = Runner {
 pub static PYTHON_DS: Runner = Runner {
     name: "python-ds",
     // The Python runner's harness: bump with its version.
-    version: "python-ds-runner/3",
+    version: "python-ds-runner/4",
     image: "codeplatform/python-ds-runner",
     dir: "python-ds",
     // Debian's Python, where scripts/deps.sh installs numpy and pandas

@@ -8,7 +8,9 @@
 //!                ▲  │               │      ──give_up─▶ done (internal_error)
 //!                │  └ mark unpushed │
 //!                └──── requeue ◀────┘  (the job is gone from the stream)
+//!   expire: queued longer than [`WAIT_AT_MOST`] → done (internal_error).
 //!   purge: runs done more than a day ago.
+//!   A learner has at most one run not done (a unique index).
 //! ```
 //!
 //! A run is not a submission: it uses no attempt, earns no points, records
@@ -27,6 +29,10 @@ use crate::Error;
 
 /// How long a finished run stays readable.
 pub const KEPT_FOR: Duration = Duration::from_secs(24 * 3600);
+
+/// How long a run may wait for a grader: graded work goes first, so under a
+/// long burst a run ends unrun, and its learner may try again.
+pub const WAIT_AT_MOST: Duration = Duration::from_secs(10 * 60);
 
 /// The columns [`run_from_row`] reads.
 const RUN_COLUMNS: &str =
@@ -62,6 +68,9 @@ pub enum CreateRunError {
     UnknownUser,
     #[error("no such assignment")]
     NoSuchAssignment,
+    /// The learner has a run not done yet.
+    #[error("a run is already waiting")]
+    AlreadyRunning,
     #[error("not a member of the course")]
     NotEnrolled,
     #[error("the assignment opens at {0}")]
@@ -149,6 +158,9 @@ impl Runs {
             .map_err(|e| match e.code() {
                 Some(&tokio_postgres::error::SqlState::FOREIGN_KEY_VIOLATION) => {
                     CreateRunError::UnknownUser
+                }
+                Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {
+                    CreateRunError::AlreadyRunning
                 }
                 _ => Error::from(e).into(),
             })?
@@ -344,6 +356,34 @@ impl Runs {
             requeued += 1;
         }
         Ok(requeued)
+    }
+
+    /// Ends the runs queued longer than [`WAIT_AT_MOST`], unrun; returns
+    /// how many, with whose they were (to tell them).
+    pub async fn expire(&self) -> Result<Vec<FinishedRun>, Error> {
+        let feedback = serde_json::to_value(Feedback {
+            summary: format!(
+                "The graders were busy with graded work for {} minutes, so your test run was \
+                 not run. Nothing of yours changed; try again later.",
+                WAIT_AT_MOST.as_secs() / 60
+            ),
+            ..Default::default()
+        })
+        .map_err(|e| Error::Malformed(e.to_string()))?;
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "UPDATE runs SET status = 'done', verdict = 'internal_error', feedback = $1,
+                         finished_at = now()
+                     WHERE status = 'queued'
+                       AND created_at < now() - make_interval(secs => $2)
+                     RETURNING {RUN_COLUMNS}"
+                ),
+                &[&feedback, &WAIT_AT_MOST.as_secs_f64()],
+            )
+            .await?;
+        rows.iter().map(run_from_row).collect()
     }
 
     /// Deletes runs done more than [`KEPT_FOR`] ago; returns how many.

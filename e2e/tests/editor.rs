@@ -288,7 +288,17 @@ async fn the_page_keeps_the_focus_and_the_verdict_in_view_and_asks_a_newcomer_to
 async fn on_a_phone_the_editor_comes_first_and_a_dark_system_gets_a_dark_page() {
     let env = TestEnv::new().await;
     let stack = start_stack(&env, &repo().join("courses")).await;
-    let last = stack.api.ctx.catalog.assignment_ids().max().unwrap();
+    // The code assignment with the longest handout.
+    let http = reqwest::Client::new();
+    let list: Vec<Value> = http
+        .get(format!("{}/api/assignments", stack.api_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let last = list.iter().find(|a| a["slug"] == "shortest-path").unwrap()["id"].clone();
     let b = Browser::open_with(&["--force-dark-mode"]).await;
     let c = &b.c;
     c.set_window_size(390, 844).await.unwrap();
@@ -315,9 +325,15 @@ async fn on_a_phone_the_editor_comes_first_and_a_dark_system_gets_a_dark_page() 
     let folded = run(c, "return document.getElementById('course-menu').open;").await;
     assert_eq!(folded, json!(false));
     let (_, submit_bottom, height) = placed(c, "#submit").await;
+    let layout = run(
+        c,
+        "return [...document.querySelectorAll('header, #course-menu, #assignment-title, #schedule, .editor-label, .CodeMirror, .actions, #run-hint')]
+           .map((e) => (e.id || e.className || e.tagName) + ' ' + Math.round(e.getBoundingClientRect().top) + '-' + Math.round(e.getBoundingClientRect().bottom));",
+    )
+    .await;
     assert!(
         submit_bottom <= height,
-        "Submit at {submit_bottom} of {height}"
+        "Submit at {submit_bottom} of {height}: {layout}"
     );
     let (handout_top, _, _) = placed(c, "#handout").await;
     assert!(handout_top > submit_bottom, "the handout after the editor");

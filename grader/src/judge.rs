@@ -141,9 +141,23 @@ pub fn judge(
             feedback.stdout = clip(&r.stdout, limits.shown_output);
             feedback.stderr = clip(&r.stderr, limits.shown_output);
             match r.status.as_str() {
+                "ran" if !ran_the_known_tests(r, suite) => {
+                    tracing::error!(
+                        expected = ?suite.ids,
+                        ran = ?r.tests.iter().map(|t| &t.id).collect::<Vec<_>>(),
+                        "the tests that ran are not the assignment's tests"
+                    );
+                    // Nothing of tests we do not know of is shown.
+                    (
+                        Verdict::InternalError,
+                        "The tests that ran are not this assignment's tests. This is our fault, \
+                         not your code's: please submit again."
+                            .into(),
+                    )
+                }
                 "ran" => {
                     feedback.tests = shown_tests(r, suite, outcome.oom_killed, limits);
-                    let (verdict, summary) = judge_tests(r, suite, &feedback.tests, limits);
+                    let (verdict, summary) = judge_tests(&feedback.tests, limits);
                     match suite.kind {
                         Kind::Notebook if verdict != Verdict::InternalError => (
                             verdict,
@@ -349,27 +363,14 @@ fn plural(n: usize) -> String {
     }
 }
 
-fn judge_tests(
-    report: &Report,
-    suite: &TestSuite,
-    shown: &[TestOutcome],
-    limits: &Limits,
-) -> (Verdict, String) {
+/// Exactly the tests the grader knows the suite has ran, each once.
+fn ran_the_known_tests(report: &Report, suite: &TestSuite) -> bool {
     let expected: HashSet<&str> = suite.ids.iter().map(String::as_str).collect();
     let ran: HashSet<&str> = report.tests.iter().map(|t| t.id.as_str()).collect();
-    if ran != expected || ran.len() != report.tests.len() {
-        tracing::error!(
-            expected = ?suite.ids,
-            ran = ?report.tests.iter().map(|t| &t.id).collect::<Vec<_>>(),
-            "the tests that ran are not the assignment's tests"
-        );
-        return (
-            Verdict::InternalError,
-            "The tests that ran are not this assignment's tests. This is our fault, not your \
-             code's: please submit again."
-                .into(),
-        );
-    }
+    ran == expected && ran.len() == report.tests.len()
+}
+
+fn judge_tests(shown: &[TestOutcome], limits: &Limits) -> (Verdict, String) {
     let total = shown.len();
     let passed = shown.iter().filter(|t| t.passed).count();
     let count = |v: Verdict| shown.iter().filter(|t| t.verdict == Some(v)).count();
@@ -554,6 +555,28 @@ mod tests {
         assert!(details[0].name.contains("secret_input_42"), "{details:?}");
         assert_eq!(details[0].message, "'x' != 'expected-42'");
         assert!(!details[0].passed && details[0].hidden);
+    }
+
+    #[test]
+    fn a_practice_run_whose_runner_ran_a_hidden_test_anyway_shows_none_of_it() {
+        // An older runner that does not know `skip` runs the hidden test.
+        let run = suite(&["m.T.visible", "m.T.secret"], &["m.T.secret"]).visible_only();
+        let r = serde_json::json!({
+            "status": "ran", "stdout": "", "stderr": "", "duration_ms": 3,
+            "tests": [
+                {"id": "m.T.visible", "name": "visible", "outcome": "passed"},
+                {"id": "m.T.secret", "name": "secret", "outcome": "failed",
+                 "message": "'secret-77' != 'x'", "call": "f('secret-77')"},
+            ],
+        })
+        .to_string();
+
+        let (verdict, f) = judge(&outcome(&r), N, &run, &limits());
+
+        assert_eq!(verdict, Verdict::InternalError);
+        assert!(f.tests.is_empty(), "{f:?}");
+        let json = serde_json::to_string(&f).unwrap();
+        assert!(!json.contains("secret"), "{json}");
     }
 
     #[test]

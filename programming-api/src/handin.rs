@@ -5,7 +5,7 @@
 
 use common::codes::Code;
 use common::course::Kind;
-use common::notebook::{Notebook, MAX_NOTEBOOK_BYTES};
+use common::notebook::{check_size, Notebook, NotebookError, MAX_NOTEBOOK_BYTES};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -50,23 +50,14 @@ pub fn text_for(kind: Kind, body: HandIn) -> Result<String, ApiError> {
 }
 
 fn notebook_text(notebook: Value) -> Result<String, ApiError> {
-    let invalid = |e: common::notebook::NotebookError| ApiError::new(Code::InvalidNotebook, e.0);
     let checked = match notebook {
         Value::String(text) => Notebook::from_text(&text),
-        value => {
-            if value.to_string().len() > MAX_NOTEBOOK_BYTES {
-                return Err(ApiError::new(
-                    Code::CodeTooLarge,
-                    format!(
-                        "the notebook is larger than {} MiB",
-                        MAX_NOTEBOOK_BYTES >> 20
-                    ),
-                ));
-            }
-            Notebook::parse(value)
-        }
+        value => check_size(value.to_string().len()).and_then(|()| Notebook::parse(value)),
     }
-    .map_err(invalid)?;
+    .map_err(|e| match e {
+        NotebookError::TooLarge(m) => ApiError::new(Code::CodeTooLarge, m),
+        NotebookError::Invalid(m) => ApiError::new(Code::InvalidNotebook, m),
+    })?;
     Ok(checked.to_text())
 }
 

@@ -48,6 +48,14 @@ pub async fn reconcile_once(ctx: &AppContext, stale: Duration) -> Result<usize, 
         Ok(n) => tracing::info!(requeued = n, "re-pushed runs missing from the stream"),
         Err(e) => tracing::debug!(error = %e, "runs not reconciled this round"),
     }
+    match ctx.runs.expire().await {
+        Ok(expired) => {
+            for ended in expired {
+                ctx.events.announce_run(ended.user_id, &ended.run).await;
+            }
+        }
+        Err(e) => tracing::debug!(error = %e, "waiting runs not expired this round"),
+    }
     if let Err(e) = ctx.runs.purge().await {
         tracing::debug!(error = %e, "old runs not purged this round");
     }

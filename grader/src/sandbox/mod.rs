@@ -41,6 +41,8 @@ impl TestSuite {
     /// The suite a practice run uses: the visible tests alone. The hidden
     /// ones are not run at all, so nothing of them (their calls, what the
     /// learner's code printed during them, their time) reaches a learner.
+    /// They stay listed as hidden all the same: should a runner run one
+    /// anyway, the judge masks it, and the run is not judged.
     pub fn visible_only(&self) -> TestSuite {
         TestSuite {
             code: self.code.clone(),
@@ -50,7 +52,7 @@ impl TestSuite {
                 .filter(|id| !self.hidden.contains(id))
                 .cloned()
                 .collect(),
-            hidden: Vec::new(),
+            hidden: self.hidden.clone(),
             skip: self.hidden.clone(),
             kind: self.kind,
         }

@@ -127,10 +127,11 @@ fn slow_greeting(secs: f32, salt: usize) -> String {
 async fn a_backlog_of_runs_does_not_hold_graded_submissions_back() {
     let env = TestEnv::new().await;
     let grader = Running::start(config(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
-    let (user, assignment) = learner_and_assignment(&env, "greeting").await;
     let runs = env.runs().await;
     const BACKLOG: i64 = 16;
+    // Sixteen learners: each may have one run waiting.
     for i in 0..BACKLOG {
+        let (user, assignment) = learner_and_assignment(&env, "greeting").await;
         runs.create(
             user,
             assignment,

@@ -72,6 +72,10 @@ async fn create(
         .map_err(|e| match e {
             CreateRunError::UnknownUser => ApiError::unknown_user(),
             CreateRunError::NoSuchAssignment => ApiError::not_found("assignment"),
+            CreateRunError::AlreadyRunning => ApiError::new(
+                Code::AlreadyGrading,
+                "your last test run is still waiting for its result; run again once it is in",
+            ),
             CreateRunError::NotEnrolled => ApiError::new(
                 Code::NotEnrolled,
                 "join this assignment's course with its join code first",

@@ -57,7 +57,9 @@ async fn malformed_requests_get_a_json_4xx_and_write_nothing() {
     let a = app.first_assignment().await;
     let submit = format!("/api/assignments/{a}/submissions");
     let big_code = format!("{{\"code\": \"{}\"}}", "x".repeat(64 * 1024 + 1));
-    let huge_body = format!("{{\"code\": \"{}\"}}", "x".repeat(300 * 1024));
+    // Over the cap of a route that takes a hand-in (a notebook's 1 MiB and
+    // its envelope); the other routes' cap is 256 KiB.
+    let huge_body = format!("{{\"code\": \"{}\"}}", "x".repeat(1100 * 1024));
     let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
     use StatusCode as S;
     let cases = vec![
@@ -168,16 +170,26 @@ async fn malformed_requests_get_a_json_4xx_and_write_nothing() {
             "code_too_large",
         ),
         json_post(
-            "body over 256 KiB",
+            "body over the hand-in cap",
             &submit,
             huge_body.clone(),
             S::PAYLOAD_TOO_LARGE,
             "body_too_large",
         ),
         Case {
+            method: Method::PATCH,
+            ..json_post(
+                "body over 256 KiB where no hand-in comes",
+                "/api/me",
+                format!("{{\"display_name\": \"{}\"}}", "x".repeat(300 * 1024)),
+                S::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+            )
+        },
+        Case {
             chunked: true,
             ..json_post(
-                "chunked body over 256 KiB",
+                "chunked body over the hand-in cap",
                 &submit,
                 huge_body,
                 S::PAYLOAD_TOO_LARGE,

@@ -99,6 +99,8 @@ async fn an_upload_is_checked_stored_without_outputs_or_refused_clearly() {
     let v3 = json!({"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": []});
     let magic = notebook("import math\n%timeit math.sqrt(2)");
     let two_mib = json!({"notebook": notebook(&"#".repeat(2 << 20))});
+    // Over 1 MiB but under the body's cap, as an object and as text: one rule.
+    let just_over = notebook(&"#".repeat((1 << 20) + 100));
     for (path, body, status, code_expected, says) in [
         (
             &submissions,
@@ -155,6 +157,20 @@ async fn an_upload_is_checked_stored_without_outputs_or_refused_clearly() {
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",
             "larger than",
+        ),
+        (
+            &submissions,
+            json!({"notebook": just_over.clone()}),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "code_too_large",
+            "larger than 1 MiB",
+        ),
+        (
+            &submissions,
+            json!({"notebook": just_over.to_string()}),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "code_too_large",
+            "larger than 1 MiB",
         ),
     ] {
         let res = post(&app, &other, path, &body).await;

@@ -104,6 +104,81 @@ async fn a_run_is_its_learners_alone_and_is_no_submission() {
     assert_eq!(attempts, 0, "a run uses no attempt");
 }
 
+/// Ends a run as a grader would.
+async fn finish(app: &TestApp, id: uuid::Uuid) {
+    app.ctx
+        .runs
+        .claim(id, false)
+        .await
+        .unwrap()
+        .expect("queued");
+    app.ctx
+        .runs
+        .finish(id, Verdict::Passed, &Feedback::default())
+        .await
+        .unwrap()
+        .expect("running");
+}
+
+#[tokio::test]
+async fn one_run_waits_at_a_time_and_one_waiting_too_long_ends_unrun() {
+    let app = TestApp::spawn().await;
+    let learner = app.learner().await;
+    let a = app.first_assignment().await.to_string();
+    let first = run(&app, Some(&learner), &a, json!({"code": "x = 1"})).await;
+    assert_eq!(first.status(), StatusCode::ACCEPTED);
+    let id: uuid::Uuid = first.json::<Value>().await.unwrap()["run"]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let second = run(&app, Some(&learner), &a, json!({"code": "x = 2"})).await;
+    assert_eq!(second.status(), StatusCode::CONFLICT);
+    assert_eq!(error_code(second).await, "already_grading");
+
+    let client = app.ctx.pool.get().await.unwrap();
+    // raw write: as if the graders had been busy with graded work for 11
+    // minutes (no transition moves a run's creation time).
+    client
+        .execute(
+            "UPDATE runs SET created_at = now() - interval '11 minutes' WHERE id = $1",
+            &[&id],
+        )
+        .await
+        .unwrap();
+    let ended = eventually(Duration::from_secs(10), || async {
+        let body: Value = app
+            .get(&format!("/api/runs/{id}"), Some(&learner))
+            .await
+            .json()
+            .await
+            .unwrap();
+        body["run"]["status"] == "done"
+    })
+    .await;
+    assert!(ended, "the reconciler did not end the waiting run");
+    let body: Value = app
+        .get(&format!("/api/runs/{id}"), Some(&learner))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["run"]["verdict"], "internal_error");
+    assert!(
+        body["run"]["feedback"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("busy"),
+        "{body}"
+    );
+    let again = run(&app, Some(&learner), &a, json!({"code": "x = 3"})).await;
+    assert_eq!(
+        again.status(),
+        StatusCode::ACCEPTED,
+        "the learner may run again"
+    );
+}
+
 #[tokio::test]
 async fn runs_are_limited_per_learner_and_bad_input_gets_clear_errors() {
     let env = TestEnv::empty().await;
@@ -115,10 +190,14 @@ async fn runs_are_limited_per_learner_and_bad_input_gets_clear_errors() {
     let code = json!({"code": "print(1)\n"});
 
     for _ in 0..3 {
-        assert_eq!(
-            run(&app, Some(&alice), &a, code.clone()).await.status(),
-            StatusCode::ACCEPTED
-        );
+        let res = run(&app, Some(&alice), &a, code.clone()).await;
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+        let id = res.json::<Value>().await.unwrap()["run"]["id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        finish(&app, id).await;
     }
     let limited = run(&app, Some(&alice), &a, code.clone()).await;
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
