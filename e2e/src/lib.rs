@@ -81,17 +81,31 @@ pub fn default_course_in(root: &Path) -> PathBuf {
     course
 }
 
-/// The id of the default course's first assignment, as the API lists it.
-pub async fn first_assignment(http: &reqwest::Client, api: &str) -> i32 {
-    let list: serde_json::Value = http
-        .get(format!("{api}/api/assignments"))
+/// The default course's assignments, as the API lists them.
+async fn assignments(http: &reqwest::Client, api: &str) -> Vec<serde_json::Value> {
+    http.get(format!("{api}/api/assignments"))
         .send()
         .await
         .expect("the API answers")
         .json()
         .await
-        .expect("a JSON list");
-    list[0]["id"].as_i64().expect("an assignment") as i32
+        .expect("a JSON list")
+}
+
+/// The id of the default course's first assignment, as the API lists it.
+pub async fn first_assignment(http: &reqwest::Client, api: &str) -> i32 {
+    assignments(http, api).await[0]["id"]
+        .as_i64()
+        .expect("an assignment") as i32
+}
+
+/// The id of the default course's assignment `slug`.
+pub async fn assignment_id(http: &reqwest::Client, api: &str, slug: &str) -> i32 {
+    let list = assignments(http, api).await;
+    let found = list.iter().find(|a| a["slug"] == slug);
+    found
+        .and_then(|a| a["id"].as_i64())
+        .expect("the assignment is listed") as i32
 }
 
 /// Submits `code` to `assignment` as the learner `token`.

@@ -289,16 +289,7 @@ async fn on_a_phone_the_editor_comes_first_and_a_dark_system_gets_a_dark_page() 
     let env = TestEnv::new().await;
     let stack = start_stack(&env, &repo().join("courses")).await;
     // The code assignment with the longest handout.
-    let http = reqwest::Client::new();
-    let list: Vec<Value> = http
-        .get(format!("{}/api/assignments", stack.api_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let last = list.iter().find(|a| a["slug"] == "shortest-path").unwrap()["id"].clone();
+    let last = e2e::assignment_id(&reqwest::Client::new(), &stack.api_url, "shortest-path").await;
     let b = Browser::open_with(&["--force-dark-mode"]).await;
     let c = &b.c;
     c.set_window_size(390, 844).await.unwrap();
@@ -456,16 +447,7 @@ async fn run_tests_shows_the_visible_tests_and_changes_no_points() {
 async fn a_notebook_uploaded_from_the_page_gets_feedback_per_question() {
     let env = TestEnv::new().await;
     let stack = start_stack(&env, &repo().join("courses")).await;
-    let http = reqwest::Client::new();
-    let list: Vec<Value> = http
-        .get(format!("{}/api/assignments", stack.api_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = list.iter().find(|a| a["slug"] == "word-stats").unwrap()["id"].clone();
+    let id = e2e::assignment_id(&reqwest::Client::new(), &stack.api_url, "word-stats").await;
     // The reference notebook, and one whose third answer is the starter's.
     let folder = repo().join("courses/intro/14-word-stats");
     let reference = std::fs::read_to_string(folder.join("solution.ipynb")).unwrap();

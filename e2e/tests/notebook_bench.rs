@@ -69,16 +69,8 @@ async fn bench_notebook_against_py_and_the_data_science_image() {
         tokio_tungstenite::connect_async(format!("{}?token={token}", stack.ws_url))
             .await
             .unwrap();
-    let list: Vec<Value> = http
-        .get(format!("{}/api/assignments", stack.api_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id_of = |slug: &str| list.iter().find(|a| a["slug"] == slug).unwrap()["id"].clone();
-    let (nb_id, py_id) = (id_of("words-nb"), id_of("words-py"));
+    let nb_id = e2e::assignment_id(&http, &stack.api_url, "words-nb").await;
+    let py_id = e2e::assignment_id(&http, &stack.api_url, "words-py").await;
     // One warm-up of each, then the rounds, alternating.
     for round in 0..=rounds {
         for (label, id) in [("nb", &nb_id), ("py", &py_id)] {
