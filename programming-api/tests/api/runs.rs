@@ -74,12 +74,7 @@ async fn a_run_is_its_learners_alone_and_is_no_submission() {
         .await
         .unwrap()
         .expect("running");
-    let done: Value = app
-        .get(&format!("/api/runs/{id}"), Some(&alice))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let done: Value = read_run(&app, &alice, &id).await;
     assert_eq!(done["run"]["status"], "done");
     assert_eq!(done["run"]["verdict"], "wrong_answer");
     assert_eq!(done["run"]["feedback"]["summary"], "1 of 4 tests failed");
@@ -102,6 +97,15 @@ async fn a_run_is_its_learners_alone_and_is_no_submission() {
         .unwrap()
         .get(0);
     assert_eq!(attempts, 0, "a run uses no attempt");
+}
+
+/// One of `learner`'s runs, as the API serves it.
+async fn read_run(app: &TestApp, learner: &Learner, id: &impl std::fmt::Display) -> Value {
+    app.get(&format!("/api/runs/{id}"), Some(learner))
+        .await
+        .json()
+        .await
+        .unwrap()
 }
 
 /// Ends a run as a grader would.
@@ -147,22 +151,12 @@ async fn one_run_waits_at_a_time_and_one_waiting_too_long_ends_unrun() {
         .await
         .unwrap();
     let ended = eventually(Duration::from_secs(10), || async {
-        let body: Value = app
-            .get(&format!("/api/runs/{id}"), Some(&learner))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let body: Value = read_run(&app, &learner, &id).await;
         body["run"]["status"] == "done"
     })
     .await;
     assert!(ended, "the reconciler did not end the waiting run");
-    let body: Value = app
-        .get(&format!("/api/runs/{id}"), Some(&learner))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body: Value = read_run(&app, &learner, &id).await;
     assert_eq!(body["run"]["verdict"], "internal_error");
     assert!(
         body["run"]["feedback"]["summary"]
