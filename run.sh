@@ -61,6 +61,7 @@ echo "  page and API   http://$API_ADDR"
 echo "  WebSocket      ws://$WS_ADDR/ws"
 echo "  courses        $(cd courses && ls -d -- */ | tr -d / | tr '\n' ' ')(http://$API_ADDR/c/<course>)"
 echo "  staff pages    http://$API_ADDR/staff"
+echo "  metrics        http://${API_ADMIN_ADDR:-127.0.0.1:9102}/metrics (API), http://${GRADER_METRICS_ADDR:-127.0.0.1:9100}/metrics (grader), http://${WS_ADMIN_ADDR:-127.0.0.1:9101}/metrics (gateway)"
 echo "  terminal       target/release/codeplatform --server http://$API_ADDR login   (then: assignments, fetch, run, submit)"
 echo "  Ctrl+C stops it."
 echo

@@ -7,6 +7,10 @@
   abuse-driver.py idle API_URL PID N ADDRS N idle keep-alive connections from the
                                            comma-separated loopback ADDRS; the API's memory
                                            before, with them, once idle, after they close
+  abuse-driver.py halfbody API_URL PID N   N connections each announcing a 1 MiB hand-in
+                                           and sending half; the API's memory before,
+                                           with them, after; what each got back and when
+                                           the last one was closed
   abuse-driver.py pingflood WS_URL PID SECRET [PAYLOAD]
                                            a socket that sends pings and never reads;
                                            the gateway's memory before, at its peak, after
@@ -147,6 +151,63 @@ def idle(api, pid, count, sources):
                       "opened_in_s": opened_s}))
 
 
+def halfbody(api, pid, count):
+    """`count` connections from one address, each sending the head of a
+    1 MiB submission and half of its body, then nothing."""
+    parsed = urllib.parse.urlparse(api)
+    token = learner(api, "127.0.0.1")
+    before = rss_mib(pid)
+    length = 1 << 20
+    head = (f"POST /api/assignments/1/submissions HTTP/1.1\r\nHost: api\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {length}\r\n\r\n").encode()
+    half = b" " * (length // 2)
+    held, started = [], time.monotonic()
+    for _ in range(count):
+        s = socket.create_connection((parsed.hostname, parsed.port), timeout=5)
+        try:
+            s.sendall(head)
+        except OSError:
+            pass
+        held.append(s)
+    for s in held:
+        s.settimeout(2)
+        try:
+            s.sendall(half)
+        except OSError:
+            pass  # refused, and closed under the write
+    time.sleep(1)
+    during = rss_mib(pid)
+    # Then wait, at most 20 s, for each to be answered and closed.
+    answers, open_ = {}, set(range(len(held)))
+    bufs = [b""] * len(held)
+    last_closed = None
+    for s in held:
+        s.setblocking(False)
+    while open_ and time.monotonic() - started < 20:
+        for i in list(open_):
+            try:
+                data = held[i].recv(65536)
+            except BlockingIOError:
+                continue
+            except OSError:
+                data = b""
+            if data:
+                bufs[i] += data
+                continue
+            open_.discard(i)
+            last_closed = time.monotonic() - started
+            status = bufs[i].split(b" ", 2)[1].decode() if bufs[i].startswith(b"HTTP/") else "none"
+            answers[status] = answers.get(status, 0) + 1
+        time.sleep(0.05)
+    for s in held:
+        s.close()
+    time.sleep(2)
+    print(json.dumps({"connections": count, "before_mib": before, "during_mib": during,
+                      "after_mib": rss_mib(pid), "answers": answers, "still_open_at_20s": len(open_),
+                      "last_closed_s": last_closed}))
+
+
 def token_for(secret, user):
     """common::token: `<uuid>.<base64url(HMAC-SHA256(secret, context ‖ uuid bytes))>`."""
     mac = hmac.new(secret.encode(), b"codeplatform:user-token:v1:" + user.bytes, hashlib.sha256).digest()
@@ -196,6 +257,8 @@ if __name__ == "__main__":
         flood(sys.argv[2])
     elif kind == "idle":
         idle(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5].split(","))
+    elif kind == "halfbody":
+        halfbody(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif kind == "pingflood":
         pingflood(sys.argv[2], int(sys.argv[3]), sys.argv[4], *map(int, sys.argv[5:6]))
     else:

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Benchmarks the platform under abuse, before and after the client limits and
-# fair grading, in one run: the same API, grader and gateway, built from this
-# tree and from PREV (a commit: by default the last one before them), each
+# Benchmarks the platform under abuse in one run: the same API, grader and
+# gateway, built from this tree and from PREV (a commit: by default the last
+# one before the request-body hardening; b10324a is the last before the
+# client limits and fair grading), each
 # against a fresh database and Redis prefix, attacked by scripts/abuse-driver.py:
 #
 #   - 6,000 idle keep-alive connections, from one address and spread over six:
 #     the API's memory before, with them, once idle, and after they close;
+#   - 200 connections each announcing a 1 MiB submission and sending half:
+#     the API's memory, what each got back, and when the last was closed;
 #   - one socket sending pings (125-byte payloads) without reading: the
 #     gateway's memory;
 #   - 30 learners from one address submitting `while True: pass`, then an
@@ -22,7 +25,7 @@ root=$PWD
 source scripts/deps.sh
 ensure_group core
 scripts/build-runner-image.sh
-prev=${PREV-b10324a}
+prev=${PREV-8253bbc}
 connections=${CONNECTIONS:-6000}
 
 dir=$root/.data/bench
@@ -87,6 +90,8 @@ run() { # $1 = label, $2 = the folder of its three binaries
   echo "== $label: $connections idle connections from six addresses" >&2
   python3 scripts/abuse-driver.py idle "http://$API_ADDR" "$api" "$connections" \
     127.0.0.11,127.0.0.12,127.0.0.13,127.0.0.14,127.0.0.15,127.0.0.16 | tee -a "$results"
+  echo "== $label: 200 half-sent 1 MiB bodies" >&2
+  python3 scripts/abuse-driver.py halfbody "http://$API_ADDR" "$api" 200 | tee -a "$results"
   echo "== $label: a ping flood on one socket" >&2
   python3 scripts/abuse-driver.py pingflood "ws://$WS_ADDR/ws" "$gateway" "$TOKEN_SECRET" | tee -a "$results"
   echo "== $label: 30 looping jobs from one address, then an honest learner" >&2
@@ -105,11 +110,12 @@ def load(label):
     path = out / f"abuse-{label}.jsonl"
     if not path.exists():
         return None
-    one, spread, ping, flood = [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
-    return one, spread, ping, flood
+    one, spread, half, ping, flood = [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
+    return one, spread, half, ping, flood
 def mib(x): return f"{x:.0f} MiB"
 def rows(r):
-    one, spread, ping, flood = r
+    one, spread, half, ping, flood = r
+    answered = ", ".join(f"{n} × {code}" for code, n in sorted(half["answers"].items())) or "none"
     closed = lambda d: f"{d['closed_by_server']} of {d['held']}"
     return [
         ("honest learner's submit → verdict behind 30 looping jobs from one address",
@@ -122,6 +128,12 @@ def rows(r):
         ("… API memory before / with them / idle 13 s / after they close",
          f"{mib(spread['before_mib'])} / {mib(spread['open_mib'])} / {mib(spread['idle_13s_mib'])} / {mib(spread['after_mib'])}"),
         ("… closed by the API after 13 s idle", closed(spread)),
+        ("200 half-sent 1 MiB bodies: API memory before / with them / after",
+         f"{mib(half['before_mib'])} / {mib(half['during_mib'])} / {mib(half['after_mib'])}"),
+        ("… what they got back (none: closed without an answer)", answered),
+        ("… the last closed by the API after",
+         f"{half['last_closed_s']:.1f} s" if not half["still_open_at_20s"]
+         else f"{half['still_open_at_20s']} still open at 20 s"),
         ("ping flood, one socket never reading: gateway memory before / peak / 3 s after",
          f"{mib(ping['before_mib'])} / {mib(ping['peak_mib'])} / {mib(ping['after_mib'])}"),
         ("… the gateway closed the socket after",

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
 use crate::codes::Code;
-use crate::server::{error_body, serve, serve_http, ListenerLimits};
+use crate::server::{add_security_headers, error_body, serve, serve_http, ListenerLimits};
 
 /// A dependency that does not answer within this is reported down.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
@@ -146,13 +146,13 @@ pub async fn serve_admin<P: Probes>(
                                     error_body(Code::NotFound, "no such resource"),
                                 )
                             });
-                        Ok::<_, Infallible>(
-                            Response::builder()
-                                .status(answer.status)
-                                .header(header::CONTENT_TYPE, answer.content_type)
-                                .body(Full::new(Bytes::from(answer.body)))
-                                .expect("valid response"),
-                        )
+                        let mut response = Response::builder()
+                            .status(answer.status)
+                            .header(header::CONTENT_TYPE, answer.content_type)
+                            .body(Full::new(Bytes::from(answer.body)))
+                            .expect("valid response");
+                        add_security_headers(response.headers_mut());
+                        Ok::<_, Infallible>(response)
                     }
                 });
             serve_http(stream, service, stop, limits.header_timeout)

@@ -15,6 +15,12 @@ pub enum Code {
     InvalidProfile,
     MalformedJson,
     UnreadableBody,
+    /// A request body that did not arrive in full within the body deadline.
+    BodyTimeout,
+    /// A request target too long for the server to read (hyper's own limit).
+    UriTooLong,
+    /// A plain HTTP request to the gateway's `/ws`, which takes only WebSocket upgrades.
+    UpgradeRequired,
     Unauthorized,
     UnknownUser,
     BadCredentials,
@@ -51,7 +57,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 37] = [
+    pub const ALL: [Code; 40] = [
         Self::BadRequest,
         Self::InvalidHeader,
         Self::InvalidQuery,
@@ -71,15 +77,18 @@ impl Code {
         Self::InstructorOnly,
         Self::NotFound,
         Self::MethodNotAllowed,
+        Self::BodyTimeout,
         Self::AlreadyGrading,
         Self::BeingGraded,
         Self::BodyTooLarge,
+        Self::UriTooLong,
         Self::CodeTooLarge,
         Self::UnsupportedMediaType,
         Self::InvalidBody,
         Self::InvalidCode,
         Self::InvalidNotebook,
         Self::WrongKind,
+        Self::UpgradeRequired,
         Self::HeadersTooLarge,
         Self::RateLimited,
         Self::TooManyAttempts,
@@ -101,6 +110,9 @@ impl Code {
             Self::InvalidProfile => "invalid_profile",
             Self::MalformedJson => "malformed_json",
             Self::UnreadableBody => "unreadable_body",
+            Self::BodyTimeout => "body_timeout",
+            Self::UriTooLong => "uri_too_long",
+            Self::UpgradeRequired => "upgrade_required",
             Self::Unauthorized => "unauthorized",
             Self::UnknownUser => "unknown_user",
             Self::BadCredentials => "bad_credentials",
@@ -155,6 +167,9 @@ impl Code {
             | Self::InstructorOnly => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::UriTooLong => StatusCode::URI_TOO_LONG,
+            Self::UpgradeRequired => StatusCode::UPGRADE_REQUIRED,
             Self::AlreadyGrading | Self::BeingGraded => StatusCode::CONFLICT,
             Self::BodyTooLarge | Self::CodeTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

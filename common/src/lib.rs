@@ -16,7 +16,8 @@
 //! - [`db`]: the Postgres pool, migrations and the submission row mapping.
 //! - [`submissions`]: the submission state machine, the one writer of submissions and completions.
 //! - [`config`]: environment parsing helpers, secrets from files.
-//! - [`server`]: the accept-and-drain loop every listener uses, HTTP on it, the JSON error body.
+//! - [`server`]: the accept-and-drain loop every listener uses, HTTP on it, the JSON error body, the security headers.
+//! - [`parse_errors`]: our JSON answer in place of hyper's bare one to a request it cannot parse.
 //! - [`admin`]: `/healthz`, `/readyz` and `/metrics`, answered the same way by every service.
 //! - [`telemetry`]: tracing set-up.
 //! - `testing` (feature `testing`): a fresh database and Redis prefix per test.
@@ -35,6 +36,7 @@ pub mod jobs;
 pub mod memory;
 pub mod names;
 pub mod notebook;
+pub mod parse_errors;
 pub mod rate;
 pub mod runners;
 pub mod runs;

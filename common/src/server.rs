@@ -1,8 +1,10 @@
 //! How every listener of every service accepts, serves and drains: one
 //! accept loop ([`serve`]) that backs off on accept errors and gives each
 //! connection a token cancelled at shutdown; one way to serve an HTTP
-//! connection on it ([`serve_http`]), closing gracefully on that token; and
-//! the one JSON error body ([`error_body`]).
+//! connection on it ([`serve_http`]), closing gracefully on that token, with
+//! hyper's own answers to unreadable requests replaced by ours
+//! (`crate::parse_errors`); the one JSON error body ([`error_body`]) and the
+//! security headers every answer carries ([`SECURITY_HEADERS`]).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -202,7 +204,9 @@ pub async fn serve<H, F>(
 /// Serves one HTTP/1 connection with `service`. Headers must arrive within
 /// `header_timeout` (of the connection's start, or of the previous
 /// response's end); when `stop` is cancelled, the request in hand finishes
-/// and the connection closes.
+/// and the connection closes. A request hyper cannot parse gets our JSON
+/// answer with the security headers. A service may upgrade the connection
+/// (`hyper::upgrade::on`): the gateway's WebSocket handshake.
 pub async fn serve_http<S, B>(
     stream: TcpStream,
     service: S,
@@ -220,7 +224,8 @@ pub async fn serve_http<S, B>(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout);
-    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    let io = TokioIo::new(crate::parse_errors::OwnErrors::new(stream));
+    let connection = builder.serve_connection(io, service).with_upgrades();
     let mut connection = std::pin::pin!(connection);
     let ended = tokio::select! {
         ended = connection.as_mut() => ended,
@@ -231,6 +236,30 @@ pub async fn serve_http<S, B>(
     };
     if let Err(e) = ended {
         tracing::debug!(error = %e, "connection ended with an error");
+    }
+}
+
+/// The headers every answer of every service carries, its errors and
+/// hyper's unreadable requests included. The Content-Security-Policy here is
+/// for answers that are not pages (JSON, metrics): nothing in them may run
+/// or be framed. The API's pages replace it with theirs
+/// (`programming-api/src/security.rs`).
+pub const SECURITY_HEADERS: [(&str, &str); 4] = [
+    (
+        "content-security-policy",
+        "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("x-frame-options", "DENY"),
+];
+
+/// Adds [`SECURITY_HEADERS`] to `headers`, keeping a policy already set.
+pub fn add_security_headers(headers: &mut http::HeaderMap) {
+    for (name, value) in SECURITY_HEADERS {
+        if !headers.contains_key(name) {
+            headers.insert(name, http::HeaderValue::from_static(value));
+        }
     }
 }
 

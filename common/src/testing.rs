@@ -14,6 +14,8 @@ use uuid::Uuid;
 
 use crate::names::RedisNames;
 
+pub mod wire;
+
 pub struct TestEnv {
     pub pool: Pool,
     /// URL of this test's own database, for services started as processes.

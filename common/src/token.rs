@@ -5,8 +5,13 @@
 //! - A learner's: `<uuid>.<base64url(mac)>`; it does not expire (the learner
 //!   is anonymous and the token is all they have).
 //! - A member of staff's: `staff.<base64url(claims)>.<base64url(mac)>`, the
-//!   claims being their id, course, role and expiry. Each kind is MACed under
-//!   its own context, so neither verifies as the other.
+//!   claims being their id, course, role and expiry.
+//! - A device's: `<base64url(account:expiry)>.<base64url(mac)>`, kept in a
+//!   cookie by a browser that signed in to that account: no credential, only
+//!   proof that this browser signed in before (the sign-in rule,
+//!   `programming-api/src/sign_in.rs`).
+//!
+//! Each kind is MACed under its own context, so none verifies as another.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -20,6 +25,7 @@ type HmacSha256 = Hmac<Sha256>;
 const CONTEXT: &[u8] = b"codeplatform:user-token:v1:";
 const STAFF_CONTEXT: &[u8] = b"codeplatform:staff-token:v1:";
 const STAFF_PREFIX: &str = "staff.";
+const DEVICE_CONTEXT: &[u8] = b"codeplatform:device:v1:";
 
 /// What a member of staff may do in their course.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,9 +156,61 @@ impl TokenSigner {
     }
 }
 
+impl TokenSigner {
+    fn device_mac(&self, claims: &[u8]) -> HmacSha256 {
+        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(DEVICE_CONTEXT);
+        mac.update(claims);
+        mac
+    }
+
+    /// A device token: this browser signed in to `account`; good until
+    /// `expires_at` (unix seconds).
+    pub fn sign_device(&self, account: Uuid, expires_at: i64) -> String {
+        let text = format!("{account}:{expires_at}");
+        let tag = self.device_mac(text.as_bytes()).finalize().into_bytes();
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(text),
+            URL_SAFE_NO_PAD.encode(tag)
+        )
+    }
+
+    /// The account a genuine, unexpired device token names.
+    pub fn verify_device(&self, token: &str, now: i64) -> Option<Uuid> {
+        let (claims, tag) = token.split_once('.')?;
+        if claims.len() > 100 || tag.len() > 64 {
+            return None;
+        }
+        let text = URL_SAFE_NO_PAD.decode(claims).ok()?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
+        self.device_mac(&text).verify_slice(&tag).ok()?;
+        let text = String::from_utf8(text).ok()?;
+        let (account, expires_at) = text.split_once(':')?;
+        let expires_at: i64 = expires_at.parse().ok()?;
+        (now < expires_at).then_some(account.parse().ok()?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_device_token_names_its_account_until_it_expires_and_is_no_other_kind() {
+        let s = signer(1);
+        let account = Uuid::new_v4();
+        let device = s.sign_device(account, 1_000);
+        assert_eq!(s.verify_device(&device, 999), Some(account));
+        assert_eq!(s.verify_device(&device, 1_000), None, "expired");
+        assert_eq!(signer(2).verify_device(&device, 0), None, "another secret");
+        assert_eq!(s.verify(&device), None);
+        assert_eq!(s.verify_staff(&format!("staff.{device}"), 0), None);
+        let learner = s.sign(account);
+        assert_eq!(s.verify_device(&learner, 0), None);
+        let staff = s.sign_staff(&claims(1_000));
+        assert_eq!(s.verify_device(staff.trim_start_matches("staff."), 0), None);
+    }
 
     fn signer(seed: u8) -> TokenSigner {
         TokenSigner::new(&[seed; 32]).unwrap()

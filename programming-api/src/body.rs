@@ -1,64 +1,247 @@
-//! Reading request bodies without ever rejecting into a 5xx: a size cap that
-//! holds for chunked bodies too, a JSON content type, and parse errors that
-//! say which rule the body broke.
+//! Reading request bodies without ever rejecting into a 5xx, and without
+//! letting a client make the API hold what it should not:
+//!
+//! - a body is read only when its handler asks ([`Body::read`]), which it
+//!   does once the caller's token checks out, so no one without a token
+//!   makes the API hold a byte of theirs;
+//! - a `Content-Length` over the route's cap is refused before a byte is
+//!   read, and a chunked body at the cap;
+//! - the whole body must arrive within a deadline (`API_BODY_TIMEOUT_MS`),
+//!   else 408 `body_timeout` and the connection closes;
+//! - what is held is what arrived, chunk by chunk (no doubling buffer), and
+//!   one address may have only so many bytes of bodies in the API at once
+//!   (`API_BODY_BYTES_PER_ADDRESS`), else 429 `rate_limited`;
+//! - a JSON content type, and parse errors that say which rule was broken.
 
-use bytes::{Buf, BufMut, Bytes, BytesMut};
-use futures::TryStreamExt;
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::{Buf, Bytes, BytesMut};
+use futures::{Stream, TryStreamExt};
 use serde::de::DeserializeOwned;
 use warp::Filter;
 
 use crate::error::ApiError;
+use crate::limits::Limits;
 use common::codes::Code;
 
-/// The largest body read at all; bigger ones are refused unread.
+/// The largest body read at all, where a route sets no cap of its own.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// The body as JSON of type `T`, or the error that explains why not.
-pub fn json<T: DeserializeOwned + Send>(
-) -> impl Filter<Extract = (Result<T, ApiError>,), Error = std::convert::Infallible> + Clone {
-    json_up_to(MAX_BODY_BYTES)
+/// How long a client is told to wait when its address holds too much.
+const BUSY_RETRY: Duration = Duration::from_secs(5);
+
+type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes, warp::Error>> + Send>>;
+
+/// A request's JSON body of type `T`, not read yet.
+pub struct Body<T> {
+    content_type: Option<String>,
+    content_length: Option<u64>,
+    chunks: Option<Chunks>,
+    limit: usize,
+    client: IpAddr,
+    limits: Arc<Limits>,
+    _of: PhantomData<fn() -> T>,
 }
 
-/// [`json`] with a cap of `limit` bytes instead (a notebook's upload).
+/// The body of a request, capped at [`MAX_BODY_BYTES`], read when the handler asks.
+pub fn json<T: DeserializeOwned + Send>(
+    limits: Arc<Limits>,
+) -> impl Filter<Extract = (Body<T>,), Error = std::convert::Infallible> + Clone {
+    json_up_to(limits, MAX_BODY_BYTES)
+}
+
+/// [`json`] with a cap of `limit` bytes instead (a notebook's upload, a sign-in).
 pub fn json_up_to<T: DeserializeOwned + Send>(
+    limits: Arc<Limits>,
     limit: usize,
-) -> impl Filter<Extract = (Result<T, ApiError>,), Error = std::convert::Infallible> + Clone {
+) -> impl Filter<Extract = (Body<T>,), Error = std::convert::Infallible> + Clone {
+    let chunks = warp::body::stream()
+        .map(boxed)
+        .or(warp::any().map(|| None))
+        .unify();
     warp::header::optional::<String>("content-type")
         .or(warp::any().map(|| None))
         .unify()
-        .and(capped_bytes(limit))
-        .map(
-            |content_type: Option<String>, body: Result<Bytes, ApiError>| {
-                body.and_then(|b| parse(content_type.as_deref(), &b))
-            },
+        .and(
+            warp::header::optional::<u64>("content-length")
+                .or(warp::any().map(|| None))
+                .unify(),
         )
+        .and(crate::routes::client())
+        .and(chunks)
+        .map(move |content_type, content_length, client, chunks| Body {
+            content_type,
+            content_length,
+            chunks,
+            limit,
+            client,
+            limits: limits.clone(),
+            _of: PhantomData,
+        })
 }
 
-fn capped_bytes(
-    limit: usize,
-) -> impl Filter<Extract = (Result<Bytes, ApiError>,), Error = std::convert::Infallible> + Clone {
-    warp::body::stream()
-        .then(move |stream| collect_capped(stream, limit))
-        .or(warp::any().map(|| Err(unreadable())))
-        .unify()
-}
-
-/// Collects the body, refusing it as soon as it passes `limit` (a chunked
-/// body has no Content-Length to check up front).
-async fn collect_capped<S, B>(stream: S, limit: usize) -> Result<Bytes, ApiError>
+/// The body's chunks as `Bytes` (what hyper hands over already: no copy).
+fn boxed<S, B>(stream: S) -> Option<Chunks>
 where
-    S: futures::Stream<Item = Result<B, warp::Error>>,
+    S: Stream<Item = Result<B, warp::Error>> + Send + 'static,
     B: Buf,
 {
-    let mut stream = std::pin::pin!(stream);
-    let mut buf = BytesMut::new();
-    while let Some(chunk) = stream.try_next().await.map_err(|_| unreadable())? {
-        if buf.len() + chunk.remaining() > limit {
+    Some(Box::pin(
+        stream.map_ok(|mut b| b.copy_to_bytes(b.remaining())),
+    ))
+}
+
+impl<T: DeserializeOwned> Body<T> {
+    /// Reads the body and parses it, or says which rule it broke. Call it
+    /// only once the caller may send it: nothing is read before.
+    pub async fn read(self) -> Result<T, ApiError> {
+        if self.content_length.is_some_and(|n| n > self.limit as u64) {
+            return Err(too_large(self.limit));
+        }
+        check_content_type(self.content_type.as_deref())?;
+        let chunks = self.chunks.ok_or_else(unreadable)?;
+        let bodies = &self.limits.bodies;
+        let mut held = bodies.hold(self.client);
+        // What the client says it sends is set aside first, so a crowd of
+        // half-sent bodies is refused up front, not half-way through.
+        if let Some(n) = self.content_length {
+            held.take(n as usize)?;
+        }
+        let body = tokio::time::timeout(
+            bodies.deadline,
+            collect_capped(chunks, self.limit, &mut held, self.content_length.is_none()),
+        )
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                Code::BodyTimeout,
+                format!(
+                    "the request body did not arrive within {} s",
+                    bodies.deadline.as_secs_f64()
+                ),
+            )
+        })??;
+        parse(&body)
+    }
+}
+
+/// Collects the body, refusing it as soon as it passes `limit`. Chunks are
+/// kept as they arrived and joined once at the end, so what is held while a
+/// body arrives is what arrived. `count` takes each chunk from the
+/// address's allowance as it comes (a body of unknown length).
+async fn collect_capped(
+    chunks: Chunks,
+    limit: usize,
+    held: &mut Held<'_>,
+    count: bool,
+) -> Result<Bytes, ApiError> {
+    let mut chunks = chunks;
+    let mut parts: Vec<Bytes> = Vec::new();
+    let mut len = 0;
+    while let Some(chunk) = chunks.try_next().await.map_err(|_| unreadable())? {
+        len += chunk.len();
+        if len > limit {
             return Err(too_large(limit));
         }
-        buf.put(chunk);
+        if count {
+            held.take(chunk.len())?;
+        }
+        parts.push(chunk);
     }
-    Ok(buf.freeze())
+    Ok(match parts.len() {
+        0 => Bytes::new(),
+        1 => parts.pop().expect("one part"),
+        _ => {
+            let mut whole = BytesMut::with_capacity(len);
+            for part in parts {
+                whole.extend_from_slice(&part);
+            }
+            whole.freeze()
+        }
+    })
+}
+
+/// The body deadline and how many bytes of bodies each address may have in
+/// the API at once.
+pub struct Bodies {
+    pub deadline: Duration,
+    per_address: usize,
+    held: Mutex<HashMap<IpAddr, usize>>,
+}
+
+impl Bodies {
+    pub fn new(deadline: Duration, per_address: usize) -> Self {
+        Self {
+            deadline,
+            per_address,
+            held: Mutex::default(),
+        }
+    }
+
+    fn hold(&self, client: IpAddr) -> Held<'_> {
+        Held {
+            bodies: self,
+            client,
+            bytes: 0,
+        }
+    }
+
+    /// Bytes of bodies `client` has in the API now.
+    pub fn held_by(&self, client: IpAddr) -> usize {
+        self.counts().get(&client).copied().unwrap_or(0)
+    }
+
+    fn counts(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, usize>> {
+        self.held.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// One body's share of its address's allowance; given back when dropped.
+struct Held<'a> {
+    bodies: &'a Bodies,
+    client: IpAddr,
+    bytes: usize,
+}
+
+impl Held<'_> {
+    fn take(&mut self, bytes: usize) -> Result<(), ApiError> {
+        let mut counts = self.bodies.counts();
+        let now = counts.entry(self.client).or_default();
+        if now.saturating_add(bytes) > self.bodies.per_address {
+            if *now == 0 {
+                counts.remove(&self.client);
+            }
+            return Err(ApiError::new(
+                Code::RateLimited,
+                "your address is sending the API more request bodies at once than it takes; \
+                 try again when they are in",
+            )
+            .retry_after(BUSY_RETRY));
+        }
+        *now += bytes;
+        self.bytes += bytes;
+        Ok(())
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        if self.bytes == 0 {
+            return;
+        }
+        let mut counts = self.bodies.counts();
+        if let Some(now) = counts.get_mut(&self.client) {
+            *now = now.saturating_sub(self.bytes);
+            if *now == 0 {
+                counts.remove(&self.client);
+            }
+        }
+    }
 }
 
 fn unreadable() -> ApiError {
@@ -72,16 +255,21 @@ fn too_large(limit: usize) -> ApiError {
     )
 }
 
-fn parse<T: DeserializeOwned>(content_type: Option<&str>, body: &[u8]) -> Result<T, ApiError> {
+fn check_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
     let is_json = content_type
         .and_then(|ct| ct.split(';').next())
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
-        return Err(ApiError::new(
+    if is_json {
+        Ok(())
+    } else {
+        Err(ApiError::new(
             Code::UnsupportedMediaType,
             "send the body as JSON with 'Content-Type: application/json'",
-        ));
+        ))
     }
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if std::str::from_utf8(body).is_err() {
         return Err(ApiError::new(
             Code::InvalidUtf8,
@@ -114,7 +302,9 @@ mod tests {
     }
 
     fn code_of(ct: Option<&str>, body: &[u8]) -> Result<Sample, &'static str> {
-        parse::<Sample>(ct, body).map_err(|e| e.code.as_str())
+        check_content_type(ct)
+            .and_then(|()| parse::<Sample>(body))
+            .map_err(|e| e.code.as_str())
     }
 
     #[test]
@@ -133,5 +323,26 @@ mod tests {
         assert_eq!(code_of(json, b"\xff\xfe").unwrap_err(), "invalid_utf8");
         assert_eq!(code_of(json, br#"{"code":5}"#).unwrap_err(), "invalid_body");
         assert_eq!(code_of(json, b"{}").unwrap_err(), "invalid_body");
+    }
+
+    #[test]
+    fn an_address_holds_only_its_allowance_and_gets_it_back() {
+        let bodies = Bodies::new(Duration::from_secs(1), 100);
+        let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        let mut first = bodies.hold(a);
+        first.take(60).unwrap();
+        let mut second = bodies.hold(a);
+        assert_eq!(second.take(50).unwrap_err().code, Code::RateLimited);
+        second.take(40).unwrap();
+        assert_eq!(bodies.held_by(a), 100);
+        bodies.hold(b).take(100).unwrap();
+        drop(first);
+        assert_eq!(bodies.held_by(a), 40);
+        drop(second);
+        assert_eq!(bodies.held_by(a), 0);
+        assert!(
+            bodies.counts().is_empty(),
+            "nothing kept for quiet addresses"
+        );
     }
 }

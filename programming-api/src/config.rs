@@ -30,6 +30,12 @@
 //! | `API_MAX_CONNECTIONS` | 80% of the open-file limit | HTTP connections in all |
 //! | `API_MAX_CONNECTIONS_PER_ADDRESS` | `1024` | HTTP connections one address may hold |
 //! | `API_HEADER_TIMEOUT_MS` | `10000` | a request's headers must arrive within this of the connection's start or the previous response's end (also the idle keep-alive timeout) |
+//! | `API_BODY_TIMEOUT_MS` | `10000` | a request's body must arrive whole within this of the handler asking for it; else 408 `body_timeout` and the connection closes |
+//! | `API_BODY_BYTES_PER_ADDRESS` | `33554432` (32 MiB) | bytes of request bodies one address may have in the API at once; past it 429 `rate_limited` |
+//! | `API_ADMIN_ADDR` | `127.0.0.1:9102` | the admin port: `/healthz`, `/readyz`, `/metrics` |
+//! | `ADMIN_MAX_CONNECTIONS` | `64` | admin port connections in all |
+//! | `ADMIN_MAX_CONNECTIONS_PER_ADDRESS` | `16` | admin port connections one address may hold |
+//! | `ADMIN_HEADER_TIMEOUT_MS` | `5000` | the same for the admin port |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -76,6 +82,13 @@ pub struct Config {
     pub queue_limit: i64,
     pub trusted_proxies: TrustedProxies,
     pub listener: ListenerLimits,
+    /// How long a body may take to arrive once its handler asks for it.
+    pub body_timeout: Duration,
+    /// Bytes of request bodies one address may have in the API at once.
+    pub body_bytes_per_address: usize,
+    /// Where `/healthz`, `/readyz` and `/metrics` are served, off the public port.
+    pub admin_addr: SocketAddr,
+    pub admin: ListenerLimits,
 }
 
 /// A rate from the environment, `count` per `per` by default.
@@ -126,6 +139,17 @@ impl Config {
             queue_limit: env_or("QUEUE_LIMIT", 1000i64)?,
             trusted_proxies: env_or("TRUSTED_PROXIES", TrustedProxies::default())?,
             listener: ListenerLimits::from_env("API", ListenerLimits::public())?,
+            body_timeout: match env_or("API_BODY_TIMEOUT_MS", 10_000u64)? {
+                0 => {
+                    return Err(common::Error::Config(
+                        "API_BODY_TIMEOUT_MS must be above 0".into(),
+                    ))
+                }
+                ms => Duration::from_millis(ms),
+            },
+            body_bytes_per_address: env_or("API_BODY_BYTES_PER_ADDRESS", 32usize << 20)?,
+            admin_addr: env_or("API_ADMIN_ADDR", SocketAddr::from(([127, 0, 0, 1], 9102)))?,
+            admin: ListenerLimits::from_env("ADMIN", ListenerLimits::admin())?,
         })
     }
 }

@@ -178,13 +178,28 @@ pub async fn columns(
         .collect()
 }
 
-/// A spreadsheet would run a cell that begins with one of these as a
-/// formula (CSV injection); such a cell gets a leading `'`.
+/// A cell a spreadsheet could run as a formula (CSV injection), made inert.
+/// A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or
+/// a CR, and one that splits rows on `;` or a tab (Excel in many locales)
+/// or ignores quotes starts a new cell after any of `,` `;` tab CR LF `"`;
+/// so wherever a cell could start (spaces skipped), a `'` goes before any of
+/// those characters. The writer quotes every text cell besides.
 fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}").into()
-    } else {
+    const STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+    const SEPARATORS: [char; 6] = [',', ';', '\t', '\r', '\n', '"'];
+    let mut out = String::with_capacity(cell.len());
+    let mut may_start = true;
+    for c in cell.chars() {
+        if may_start && STARTS.contains(&c) {
+            out.push('\'');
+        }
+        out.push(c);
+        may_start = SEPARATORS.contains(&c) || (may_start && c == ' ');
+    }
+    if out.len() == cell.len() {
         cell.into()
+    } else {
+        out.into()
     }
 }
 
@@ -318,7 +333,10 @@ async fn write_csv(
 ) -> anyhow::Result<()> {
     let builder = {
         let mut b = csv::WriterBuilder::new();
-        b.terminator(csv::Terminator::CRLF);
+        // Every text cell quoted, so a separator inside it stays inside it
+        // for any reader that honours quotes; numbers stay numbers.
+        b.terminator(csv::Terminator::CRLF)
+            .quote_style(csv::QuoteStyle::NonNumeric);
         b
     };
     // A byte-order mark, so spreadsheets read the names as UTF-8.
@@ -352,11 +370,29 @@ mod tests {
 
     #[test]
     fn formula_cells_are_neutralised_and_others_kept() {
-        for bad in ["=1+1", "+1", "-2", "@SUM(A1)", "\t=x", "\r=x"] {
-            assert!(neutralised(bad).starts_with('\''), "{bad:?}");
+        for bad in ["=1+1", "+1", "-2", "@SUM(A1)", "\t=x", "\r=x", " =1"] {
+            assert!(neutralised(bad).trim_start().starts_with('\''), "{bad:?}");
         }
-        for fine in ["Ada", "12345", "", "a=b", "O'Brien"] {
+        for fine in [
+            "Ada",
+            "12345",
+            "",
+            "a=b",
+            "O'Brien",
+            "a - b",
+            "Ada Lovelace",
+        ] {
             assert_eq!(neutralised(fine), fine);
         }
+    }
+
+    #[test]
+    fn every_place_a_cell_could_start_is_neutralised() {
+        assert_eq!(neutralised("a;=1+1;"), "a;'=1+1;");
+        assert_eq!(neutralised("x,+1"), "x,'+1");
+        assert_eq!(neutralised("x; @SUM(1)"), "x; '@SUM(1)");
+        assert_eq!(neutralised("\"=1"), "\"'=1");
+        assert_eq!(neutralised("a;\t=1"), "a;'\t'=1");
+        assert_eq!(neutralised("a;b-c"), "a;b-c");
     }
 }

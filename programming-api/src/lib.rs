@@ -15,6 +15,7 @@
 //! - [`security`]: the Content-Security-Policy and other headers on every response.
 //! - [`reconciler`]: re-pushes queued work the stream lost; restores the cache.
 //! - [`staff`]: staff accounts, argon2id password hashes and sign-in.
+//! - [`sign_in`]: who may try a password: known addresses and device cookies, so strangers cannot lock an account.
 //! - [`server`]: the hyper loop: header guard, metrics, graceful shutdown.
 //! - [`metrics`]: Prometheus counters and histograms.
 //! - `testing` (feature `testing`): the API started in-process for tests.
@@ -36,6 +37,7 @@ pub mod reconciler;
 pub mod routes;
 pub mod security;
 pub mod server;
+pub mod sign_in;
 pub mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -136,10 +138,12 @@ async fn flush_course_cache(ctx: &AppContext) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Serves the API and UI on `listener`, with the reconciler beside it, until
-/// `shutdown` resolves; then drains open requests and returns.
+/// Serves the API and UI on `listener` and `/healthz`, `/readyz` and
+/// `/metrics` on `admin`, with the reconciler beside them, until `shutdown`
+/// resolves; then drains open requests and returns.
 pub async fn run(
     listener: TcpListener,
+    admin: TcpListener,
     ctx: AppContext,
     config: &Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -149,6 +153,12 @@ pub async fn run(
         ctx.clone(),
         config.reconcile_interval,
         config.reconcile_stale,
+        wait_for(stop_rx.clone()),
+    ));
+    let admin = tokio::spawn(common::admin::serve_admin(
+        admin,
+        config.admin,
+        Arc::new(ctx.clone()),
         wait_for(stop_rx.clone()),
     ));
     let metrics = ctx.metrics.clone();
@@ -164,6 +174,7 @@ pub async fn run(
     .await;
     let _ = stop_tx.send(true);
     let _ = reconciler.await;
+    let _ = admin.await;
 }
 
 async fn wait_for(mut rx: tokio::sync::watch::Receiver<bool>) {

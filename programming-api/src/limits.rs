@@ -1,5 +1,6 @@
 //! What one client may do how often, and how much may wait: the API's
-//! policy over the one rate limiter (`common::rate`). Answers are 429
+//! policy over the one rate limiter (`common::rate`), and the bodies it
+//! may have in the API (`crate::body::Bodies`). Answers are 429
 //! `rate_limited` or 503 `queue_full`, each with `Retry-After`.
 
 use std::net::IpAddr;
@@ -27,6 +28,8 @@ pub struct Limits {
     join_per_learner: (Limiter, Rate),
     /// Submissions that may wait for a grader at once.
     pub queue_limit: i64,
+    /// How long a body may take, and how much of them an address may hold.
+    pub bodies: crate::body::Bodies,
 }
 
 impl Limits {
@@ -48,6 +51,7 @@ impl Limits {
             join_per_address: limiter(config.join_per_address),
             join_per_learner: limiter(config.join_per_learner),
             queue_limit: config.queue_limit,
+            bodies: crate::body::Bodies::new(config.body_timeout, config.body_bytes_per_address),
         }
     }
 
@@ -83,18 +87,12 @@ impl Limits {
         )
     }
 
-    /// May `username` try to sign in from `address`: neither is barred by
-    /// too many failures.
-    pub fn sign_in(&self, address: IpAddr, username: &str) -> Result<(), ApiError> {
+    /// May `username` try to sign in from `address`: the address is not
+    /// barred by its failures, and, for a stranger to the account (`known`
+    /// false, `crate::sign_in`), neither is the username by strangers'.
+    pub fn sign_in(&self, address: IpAddr, username: &str, known: bool) -> Result<(), ApiError> {
         let address = address.to_string();
-        for ((strikes, rate), key, what) in [
-            (
-                &self.sign_in_per_address,
-                address.as_str(),
-                "from your address",
-            ),
-            (&self.sign_in_per_username, username, "for that username"),
-        ] {
+        for ((strikes, rate), key, what) in self.sign_in_keys(&address, username, known) {
             strikes
                 .check(key)
                 .map_err(|wait| too_many_failures(*rate, what, wait))?;
@@ -102,24 +100,40 @@ impl Limits {
         Ok(())
     }
 
-    /// A sign-in failed: counted against both; the failure past either's
-    /// rate is answered 429 and bars it.
-    pub fn sign_in_failed(&self, address: IpAddr, username: &str) -> Result<(), ApiError> {
+    /// A sign-in failed: counted against the address, and against the
+    /// username when a stranger failed; the failure past either's rate is
+    /// answered 429 and bars it.
+    pub fn sign_in_failed(
+        &self,
+        address: IpAddr,
+        username: &str,
+        known: bool,
+    ) -> Result<(), ApiError> {
         let address = address.to_string();
         let mut barred = Ok(());
-        for ((strikes, rate), key, what) in [
-            (
-                &self.sign_in_per_address,
-                address.as_str(),
-                "from your address",
-            ),
-            (&self.sign_in_per_username, username, "for that username"),
-        ] {
+        for ((strikes, rate), key, what) in self.sign_in_keys(&address, username, known) {
             if let Err(wait) = strikes.strike(key) {
                 barred = barred.and(Err(too_many_failures(*rate, what, wait)));
             }
         }
         barred
+    }
+
+    /// The strikes a sign-in answers to: its address's always; its
+    /// username's only for a stranger.
+    fn sign_in_keys<'a>(
+        &'a self,
+        address: &'a str,
+        username: &'a str,
+        known: bool,
+    ) -> impl Iterator<Item = (&'a (Strikes, Rate), &'a str, &'static str)> {
+        let by_address = (&self.sign_in_per_address, address, "from your address");
+        let by_username = (
+            &self.sign_in_per_username,
+            username,
+            "for that username from addresses it has not signed in from",
+        );
+        std::iter::once(by_address).chain((!known).then_some(by_username))
     }
 
     /// One more attempt by `learner` at `address` to join a course with a code.

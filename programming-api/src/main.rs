@@ -61,8 +61,18 @@ async fn serve() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
-    tracing::info!(addr = %listener.local_addr()?, "programming-api listening");
-    programming_api::run(listener, ctx, &config, common::telemetry::shutdown_signal()).await;
+    let admin = tokio::net::TcpListener::bind(config.admin_addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.admin_addr))?;
+    tracing::info!(addr = %listener.local_addr()?, admin = %admin.local_addr()?, "programming-api listening");
+    programming_api::run(
+        listener,
+        admin,
+        ctx,
+        &config,
+        common::telemetry::shutdown_signal(),
+    )
+    .await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -128,10 +128,13 @@ fn header_bytes<B>(req: &Request<B>) -> usize {
         + req.uri().path_and_query().map_or(0, |p| p.as_str().len())
 }
 
+/// Answered before the routes run, so it gets the security headers here.
 fn headers_too_large() -> Response {
-    ApiError::new(
+    let mut response = ApiError::new(
         Code::HeadersTooLarge,
         format!("the request headers exceed {MAX_HEADER_BYTES} bytes"),
     )
-    .into_response()
+    .into_response();
+    common::server::add_security_headers(response.headers_mut());
+    response
 }

@@ -54,12 +54,18 @@ pub fn config(env: &TestEnv) -> Config {
         queue_limit: i64::MAX,
         trusted_proxies: Default::default(),
         listener: common::server::ListenerLimits::public(),
+        body_timeout: Duration::from_secs(10),
+        body_bytes_per_address: 32 << 20,
+        admin_addr: "127.0.0.1:0".parse().expect("an address"),
+        admin: common::server::ListenerLimits::admin(),
     }
 }
 
 /// A running API.
 pub struct Api {
     pub addr: SocketAddr,
+    /// `/healthz`, `/readyz` and `/metrics`.
+    pub admin_addr: SocketAddr,
     pub ctx: AppContext,
     pub config: Config,
     spawned: Spawned,
@@ -73,12 +79,17 @@ impl Api {
             .await
             .expect("the API's address is free");
         let addr = listener.local_addr().expect("a bound address");
+        let admin = tokio::net::TcpListener::bind(config.admin_addr)
+            .await
+            .expect("the admin address is free");
+        let admin_addr = admin.local_addr().expect("a bound address");
         let (run_ctx, run_config) = (ctx.clone(), config.clone());
         let spawned = Spawned::spawn(|shutdown| async move {
-            crate::run(listener, run_ctx, &run_config, shutdown).await;
+            crate::run(listener, admin, run_ctx, &run_config, shutdown).await;
         });
         Self {
             addr,
+            admin_addr,
             ctx,
             config,
             spawned,

@@ -3,18 +3,27 @@
 //! that learner's own events and nothing else: asking for a course is refused
 //! (403 `staff_only`). A staff token follows its own course's topic; asking
 //! for another course gets 404, as everything of another course does.
+//! The handshake is HTTP served as every listener serves it
+//! (`common::server::serve_http`), so every refusal, a plain request that is
+//! no upgrade (426 `upgrade_required`) and a request hyper cannot parse
+//! included, is the JSON error body with the security headers.
 //! Health, readiness and metrics are on the admin port (`common::admin`).
 
-use std::sync::{Arc, OnceLock};
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bytes::Bytes;
 use common::codes::Code;
-use http::header;
+use http::{header, HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::upgrade::OnUpgrade;
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::handshake::server::{
-    ErrorResponse, Request as WsRequest, Response as WsResponse,
-};
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+use tokio_tungstenite::WebSocketStream;
 use tokio_util::sync::CancellationToken;
 
 use crate::registry::Topic;
@@ -24,32 +33,28 @@ use crate::Gateway;
 /// Largest message a page may send; pages only ever send pongs.
 const MAX_MESSAGE: usize = 64 * 1024;
 
-/// Handshakes one connection on the WebSocket port and serves its socket.
-// The callback's error type is fixed by tungstenite's `Callback` trait.
-#[allow(clippy::result_large_err)]
+/// An admitted handshake: whom the socket follows, and the connection once
+/// hyper hands it over after the 101.
+type Admitted = Arc<Mutex<Option<(Follower, OnUpgrade)>>>;
+
+/// Serves one connection on the WebSocket port: the handshake over HTTP,
+/// then, when it was admitted, the socket.
 pub async fn serve_connection(stream: TcpStream, gateway: Arc<Gateway>, stop: CancellationToken) {
-    let follower: Arc<OnceLock<Follower>> = Arc::new(OnceLock::new());
-    let slot = follower.clone();
-    let signer = gateway.config.signer.clone();
-    let registry = gateway.registry.clone();
-    let per_learner = gateway.config.max_sockets_per_learner;
-    let check = move |req: &WsRequest, res: WsResponse| -> Result<WsResponse, ErrorResponse> {
-        if req.uri().path() != "/ws" {
-            return Err(refusal(Code::NotFound, "the socket is at /ws"));
-        }
-        match admit(&signer, req.uri().query().unwrap_or(""), unix_now()) {
-            Ok(f) if !registry.has_room(f.holder) => Err(refusal(
-                Code::TooManySockets,
-                &format!(
-                    "{per_learner} sockets are open with this token's holder already; close one"
-                ),
-            )),
-            Ok(f) => {
-                let _ = slot.set(f);
-                Ok(res)
-            }
-            Err((code, message)) => Err(refusal(code, message)),
-        }
+    let admitted: Admitted = Arc::default();
+    let slot = admitted.clone();
+    let handshakes = gateway.clone();
+    let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+        let answer = handshake(&handshakes, req, &slot);
+        async move { Ok::<_, Infallible>(answer) }
+    });
+    let deadline = gateway.config.listener.header_timeout;
+    common::server::serve_http(stream, service, stop.clone(), deadline).await;
+    let Some((follower, upgrade)) = admitted.lock().unwrap_or_else(|e| e.into_inner()).take()
+    else {
+        return;
+    };
+    let Ok(Ok(upgraded)) = tokio::time::timeout(deadline, upgrade).await else {
+        return;
     };
     // Small buffers: pages only send pongs, and the defaults (128 KiB of
     // read buffer per socket) would cost a gigabyte at 10,000 idle sockets.
@@ -61,25 +66,85 @@ pub async fn serve_connection(stream: TcpStream, gateway: Arc<Gateway>, stop: Ca
         .max_write_buffer_size(gateway.config.max_write_buffer)
         .max_message_size(Some(MAX_MESSAGE))
         .max_frame_size(Some(MAX_MESSAGE));
-    let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(config));
-    let deadline = gateway.config.listener.header_timeout;
-    let ws = match tokio::time::timeout(deadline, handshake).await {
-        Ok(Ok(ws)) => ws,
-        Ok(Err(e)) => {
-            tracing::debug!(error = %e, "handshake refused");
-            return;
-        }
-        Err(_) => return,
-    };
-    let Some(follower) = follower.get().copied() else {
-        return;
-    };
+    let ws =
+        WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
     let limits = SocketLimits {
         ping_interval: gateway.config.ping_interval,
         write_timeout: gateway.config.write_timeout,
         frame_rate: gateway.config.frame_rate,
     };
     crate::socket::serve(ws, follower, gateway.registry.clone(), limits, stop).await;
+}
+
+/// The answer to one request on the WebSocket port: 101 for an admitted
+/// upgrade (which `admitted` then holds), else the refusal.
+fn handshake(
+    gateway: &Gateway,
+    mut req: Request<Incoming>,
+    admitted: &Admitted,
+) -> Response<Full<Bytes>> {
+    if req.uri().path() != "/ws" {
+        return refusal(Code::NotFound, "the socket is at /ws");
+    }
+    let Some(key) = websocket_key(req.method(), req.headers()) else {
+        let mut res = refusal(
+            Code::UpgradeRequired,
+            "/ws takes only WebSocket upgrades (GET with Upgrade: websocket and \
+             Sec-WebSocket-Version: 13)",
+        );
+        res.headers_mut()
+            .insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+        res.headers_mut()
+            .insert("sec-websocket-version", HeaderValue::from_static("13"));
+        return res;
+    };
+    let per_learner = gateway.config.max_sockets_per_learner;
+    let follower = match admit(
+        &gateway.config.signer,
+        req.uri().query().unwrap_or(""),
+        unix_now(),
+    ) {
+        Ok(f) if !gateway.registry.has_room(f.holder) => {
+            return refusal(
+                Code::TooManySockets,
+                &format!(
+                    "{per_learner} sockets are open with this token's holder already; close one"
+                ),
+            )
+        }
+        Ok(f) => f,
+        Err((code, message)) => return refusal(code, message),
+    };
+    *admitted.lock().unwrap_or_else(|e| e.into_inner()) =
+        Some((follower, hyper::upgrade::on(&mut req)));
+    let mut res = Response::new(Full::default());
+    *res.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    let headers = res.headers_mut();
+    headers.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+    headers.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+    if let Ok(accept) = HeaderValue::from_str(&derive_accept_key(key.as_bytes())) {
+        headers.insert("sec-websocket-accept", accept);
+    }
+    res
+}
+
+/// The `Sec-WebSocket-Key` of a WebSocket upgrade (RFC 6455, 4.2.1), or
+/// None when the request is not one.
+fn websocket_key(method: &Method, headers: &HeaderMap) -> Option<String> {
+    let has = |name: header::HeaderName, token: &str| {
+        headers.get_all(name).iter().any(|v| {
+            v.to_str()
+                .is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+        })
+    };
+    let upgrade = method == Method::GET
+        && has(header::CONNECTION, "upgrade")
+        && has(header::UPGRADE, "websocket")
+        && headers
+            .get("sec-websocket-version")
+            .is_some_and(|v| v.as_bytes() == b"13");
+    let key = headers.get("sec-websocket-key")?.to_str().ok()?.trim();
+    (upgrade && !key.is_empty()).then(|| key.to_owned())
 }
 
 /// What a handshake's query may follow, or why not.
@@ -127,13 +192,14 @@ fn unix_now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-fn refusal(code: Code, message: &str) -> ErrorResponse {
-    let mut res = ErrorResponse::new(Some(common::server::error_body(code, message)));
+fn refusal(code: Code, message: &str) -> Response<Full<Bytes>> {
+    let mut res = Response::new(Full::from(common::server::error_body(code, message)));
     *res.status_mut() = code.status();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/json"),
+        HeaderValue::from_static("application/json"),
     );
+    common::server::add_security_headers(res.headers_mut());
     res
 }
 

@@ -190,3 +190,72 @@ async fn past_its_cap_one_address_is_refused_and_another_still_gets_in() {
     drop(held);
     gateway.stop().await;
 }
+
+#[tokio::test]
+async fn every_refusal_is_our_json_with_the_security_headers() {
+    use common::testing::wire::{closed_within as closes, exchange};
+    let gateway = start(config()).await;
+    let token = test_signer().sign(Uuid::new_v4());
+    let upgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\n\
+                   Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+    let cases = [
+        (
+            "a plain GET /ws".to_owned(),
+            format!("GET /ws?token={token} HTTP/1.1\r\nHost: gateway\r\n\r\n"),
+            426,
+            "upgrade_required",
+        ),
+        (
+            "an upgrade of the wrong version".to_owned(),
+            format!(
+                "GET /ws?token={token} HTTP/1.1\r\nHost: g\r\n{}\r\n",
+                upgrade.replace("Version: 13", "Version: 8")
+            ),
+            426,
+            "upgrade_required",
+        ),
+        (
+            "an upgrade without a token".to_owned(),
+            format!("GET /ws HTTP/1.1\r\nHost: g\r\n{upgrade}\r\n"),
+            401,
+            "unauthorized",
+        ),
+        (
+            "another path".to_owned(),
+            format!("GET /other HTTP/1.1\r\nHost: g\r\n{upgrade}\r\n"),
+            404,
+            "not_found",
+        ),
+        (
+            "a NUL in a header".to_owned(),
+            "GET /ws HTTP/1.1\r\nHost: g\r\nX-A: b\0c\r\n\r\n".to_owned(),
+            400,
+            "bad_request",
+        ),
+        (
+            "not HTTP".to_owned(),
+            "HELLO\r\n\r\n".to_owned(),
+            400,
+            "bad_request",
+        ),
+    ];
+    for (name, request, status, code) in cases {
+        let (answer, _) = exchange(gateway.addr, request.as_bytes()).await;
+        let answer = answer.unwrap_or_else(|| panic!("{name}: closed without an answer"));
+        assert_eq!(answer.status, status, "{name}");
+        assert_eq!(answer.error_code(), code, "{name}");
+    }
+    // A plain GET says what the socket wants.
+    let (answer, mut stream) = exchange(
+        gateway.addr,
+        format!("GET /ws?token={token} HTTP/1.1\r\nHost: g\r\nConnection: close\r\n\r\n")
+            .as_bytes(),
+    )
+    .await;
+    assert_eq!(answer.unwrap().header("upgrade"), Some("websocket"));
+    assert!(closes(&mut stream, Duration::from_secs(5)).await);
+    // The real upgrade still works.
+    let mut socket = raw_socket(&gateway, Uuid::new_v4()).await;
+    socket.write_all(&PING).await.unwrap();
+    gateway.stop().await;
+}

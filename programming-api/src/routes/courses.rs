@@ -9,7 +9,7 @@ use warp::reply::Response;
 use warp::Filter;
 
 use super::{authorization, client, json, respond, with_ctx};
-use crate::body;
+use crate::body::{self, Body};
 use crate::context::AppContext;
 use crate::enrolment;
 use crate::error::ApiError;
@@ -44,7 +44,7 @@ pub fn routes(
         .and(with_ctx(ctx.clone()))
         .and(client())
         .and(authorization())
-        .and(body::json::<Join>())
+        .and(body::json::<Join>(ctx.limits.clone()))
         .then(
             |slug: String, ctx: AppContext, client: IpAddr, auth: Option<String>, body| async move {
                 respond(join(&ctx, &slug, client, auth.as_deref(), body).await)
@@ -77,14 +77,14 @@ async fn join(
     slug: &str,
     client: IpAddr,
     auth: Option<&str>,
-    body: Result<Join, ApiError>,
+    body: Body<Join>,
 ) -> Result<Response, ApiError> {
     let learner = ctx.authenticate(auth)?;
     let course = ctx
         .catalog
         .by_slug(slug)
         .ok_or_else(|| ApiError::not_found("course"))?;
-    let code = body?.code;
+    let code = body.read().await?.code;
     enrolment::join(ctx, course, learner, client, code.as_deref()).await?;
     Ok(json(
         StatusCode::OK,

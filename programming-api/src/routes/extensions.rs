@@ -16,7 +16,7 @@ use warp::reply::Response;
 use warp::{Filter, Reply};
 
 use super::{authorization, json, parse_assignment_id, respond, with_ctx};
-use crate::body;
+use crate::body::{self, Body};
 use crate::context::AppContext;
 use crate::error::ApiError;
 
@@ -37,7 +37,7 @@ pub fn routes(
         .and(warp::put())
         .and(with_ctx(ctx.clone()))
         .and(authorization())
-        .and(body::json::<Grant>())
+        .and(body::json::<Grant>(ctx.limits.clone()))
         .then(
             |course: String,
              user: String,
@@ -137,11 +137,11 @@ async fn grant(
     auth: Option<&str>,
     course: &str,
     target: Target,
-    body: Result<Grant, ApiError>,
+    body: Body<Grant>,
 ) -> Result<Response, ApiError> {
     let claims = ctx.authenticate_instructor(auth, course)?;
     let (user_id, assignment_id) = target.resolve(ctx, claims.course_id)?;
-    let due_at = body?.due_at;
+    let due_at = body.read().await?.due_at;
     let client = ctx.pool.get().await?;
     let due: Option<DateTime<Utc>> = client
         .query_opt(

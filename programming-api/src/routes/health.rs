@@ -1,5 +1,8 @@
-//! `/healthz`, `/readyz` (Postgres and Redis answer) and `/metrics`, as
-//! every service answers them (`common::admin`), here on the API's own port.
+//! `/healthz` and `/readyz` (Postgres and Redis answer) on the API's public
+//! port too, for load balancers and health checks; `/metrics` only on the
+//! admin port (`API_ADMIN_ADDR`), where every service serves all three
+//! (`common::admin`): counters of requests and submissions are the
+//! operator's, not the public's.
 
 use common::admin::Probes;
 use warp::http::header;
@@ -9,6 +12,9 @@ use warp::Filter;
 use super::with_ctx;
 use crate::context::AppContext;
 
+/// The admin paths the public port answers too.
+const PUBLIC: [&str; 2] = ["/healthz", "/readyz"];
+
 pub fn routes(
     ctx: AppContext,
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
@@ -16,6 +22,9 @@ pub fn routes(
         .and(warp::path::full())
         .and(with_ctx(ctx))
         .and_then(|path: warp::path::FullPath, ctx: AppContext| async move {
+            if !PUBLIC.contains(&path.as_str()) {
+                return Err(warp::reject::not_found());
+            }
             match common::admin::respond(&ctx, path.as_str()).await {
                 Some(answer) => {
                     let mut response =

@@ -79,7 +79,7 @@ fn with_ctx(ctx: AppContext) -> impl Filter<Extract = (AppContext,), Error = Inf
 
 /// The client's address, as the server found it (through trusted proxies
 /// only): the key of the per-address limits.
-fn client() -> impl Filter<Extract = (IpAddr,), Error = Infallible> + Clone {
+pub(crate) fn client() -> impl Filter<Extract = (IpAddr,), Error = Infallible> + Clone {
     warp::ext::optional::<ClientAddr>()
         .map(|c: Option<ClientAddr>| c.map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0))
 }

@@ -13,7 +13,7 @@ use warp::reply::Response;
 use warp::Filter;
 
 use super::{authorization, json, parse_assignment_id, respond, with_ctx};
-use crate::body;
+use crate::body::{self, Body};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::handin::{self, HandIn};
@@ -26,7 +26,10 @@ pub fn routes(
         .and(warp::post())
         .and(with_ctx(ctx.clone()))
         .and(authorization())
-        .and(body::json_up_to::<HandIn>(handin::MAX_BODY_BYTES))
+        .and(body::json_up_to::<HandIn>(
+            ctx.limits.clone(),
+            handin::MAX_BODY_BYTES,
+        ))
         .then(
             |id: String, ctx: AppContext, auth: Option<String>, body| async move {
                 respond(create(&ctx, auth.as_deref(), &id, body).await)
@@ -53,11 +56,11 @@ async fn create(
     ctx: &AppContext,
     auth: Option<&str>,
     raw_id: &str,
-    body: Result<HandIn, ApiError>,
+    body: Body<HandIn>,
 ) -> Result<Response, ApiError> {
     let user_id = ctx.authenticate(auth)?;
     let assignment_id = parse_assignment_id(raw_id)?;
-    let code = handin::text_for(ctx.kind_of(assignment_id), body?)?;
+    let code = handin::text_for(ctx.kind_of(assignment_id), body.read().await?)?;
     ctx.limits.run(user_id)?;
     let run = ctx
         .runs

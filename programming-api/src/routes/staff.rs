@@ -7,15 +7,15 @@ use std::net::IpAddr;
 use common::codes::Code;
 use common::token::StaffClaims;
 use serde::{Deserialize, Serialize};
-use warp::http::StatusCode;
+use warp::http::{header, StatusCode};
 use warp::reply::Response;
 use warp::Filter;
 
 use super::{authorization, client, json, respond, with_ctx};
-use crate::body;
+use crate::body::{self, Body};
 use crate::context::AppContext;
 use crate::error::ApiError;
-use crate::staff;
+use crate::{sign_in, staff};
 
 pub fn routes(
     ctx: AppContext,
@@ -24,10 +24,20 @@ pub fn routes(
         .and(warp::post())
         .and(with_ctx(ctx.clone()))
         .and(client())
-        .and(body::json::<SignIn>())
-        .then(|ctx: AppContext, client: IpAddr, body| async move {
-            respond(sign_in(&ctx, client, body).await)
-        });
+        .and(
+            warp::header::optional::<String>("cookie")
+                .or(warp::any().map(|| None))
+                .unify(),
+        )
+        .and(body::json_up_to::<SignIn>(
+            ctx.limits.clone(),
+            SIGN_IN_BODY_BYTES,
+        ))
+        .then(
+            |ctx: AppContext, client: IpAddr, cookies: Option<String>, body| async move {
+                respond(sign_in(&ctx, client, cookies, body).await)
+            },
+        );
     let me = warp::path!("api" / "staff" / "me")
         .and(warp::get())
         .and(with_ctx(ctx.clone()))
@@ -46,6 +56,11 @@ pub fn routes(
         );
     sign_in.or(me).unify().or(course_staff).unify()
 }
+
+/// A sign-in's body cap: a username and a password (at most
+/// `staff::MAX_PASSWORD_BYTES`), JSON-escaped. Anyone may send one, token or
+/// not, so it is small.
+const SIGN_IN_BODY_BYTES: usize = 8 * 1024;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,30 +81,43 @@ fn bad_credentials() -> ApiError {
     ApiError::new(Code::BadCredentials, "wrong username or password")
 }
 
+/// Where the device cookie is sent back: this route alone.
+const SIGN_IN_PATH: &str = "/api/staff/sessions";
+
 async fn sign_in(
     ctx: &AppContext,
     client: IpAddr,
-    body: Result<SignIn, ApiError>,
+    cookies: Option<String>,
+    body: Body<SignIn>,
 ) -> Result<Response, ApiError> {
-    let SignIn { username, password } = body?;
-    // Failures are what is limited: a username or address past its rate is
-    // refused before anything is tried, so a right guess then is no use.
-    ctx.limits.sign_in(client, &username)?;
-    let account = if staff::valid_username(&username) && password.len() <= staff::MAX_PASSWORD_BYTES
-    {
-        let account = staff::find(&ctx.pool, &username).await?;
-        let stored = account.as_ref().map(|a| a.password_hash.clone());
-        let matches = staff::verify_password_bounded(stored, password).await?;
-        account.filter(|_| matches)
-    } else {
-        None
+    let SignIn { username, password } = body.read().await?;
+    let now = ctx.clock.now();
+    let plausible = staff::valid_username(&username) && password.len() <= staff::MAX_PASSWORD_BYTES;
+    let account = match plausible {
+        true => staff::find(&ctx.pool, &username).await?,
+        false => None,
     };
-    let Some(account) = account else {
-        ctx.limits.sign_in_failed(client, &username)?;
+    let id = account.as_ref().map(|a| a.id);
+    let known =
+        sign_in::is_known(&ctx.pool, &ctx.signer, id, client, cookies.as_deref(), now).await?;
+    // Failures are what is limited: a barred address, or a username barred
+    // for strangers, is refused before anything is tried, so a right guess
+    // then is no use.
+    ctx.limits.sign_in(client, &username, known)?;
+    let matches = match plausible {
+        true => {
+            let stored = account.as_ref().map(|a| a.password_hash.clone());
+            staff::verify_password_bounded(stored, password).await?
+        }
+        false => false,
+    };
+    let Some(account) = account.filter(|_| matches) else {
+        ctx.limits.sign_in_failed(client, &username, known)?;
         return Err(bad_credentials());
     };
-    let expires_at = ctx.clock.now()
-        + chrono::Duration::from_std(ctx.staff_token_ttl).map_err(|_| ApiError::internal())?;
+    sign_in::remember(&ctx.pool, account.id, client, now).await?;
+    let expires_at =
+        now + chrono::Duration::from_std(ctx.staff_token_ttl).map_err(|_| ApiError::internal())?;
     let claims = StaffClaims {
         staff_id: account.id,
         course_id: account.course_id,
@@ -97,7 +125,7 @@ async fn sign_in(
         expires_at: expires_at.timestamp(),
     };
     tracing::info!(staff = %account.id, course = %account.course_slug, "staff signed in");
-    Ok(json(
+    let mut response = json(
         StatusCode::OK,
         &Session {
             token: ctx.signer.sign_staff(&claims),
@@ -105,7 +133,12 @@ async fn sign_in(
             course: account.course_slug,
             expires_at,
         },
-    ))
+    );
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        sign_in::device_cookie(&ctx.signer, account.id, now, SIGN_IN_PATH),
+    );
+    Ok(response)
 }
 
 #[derive(Serialize)]

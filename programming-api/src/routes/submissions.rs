@@ -16,7 +16,7 @@ use super::{
     authorization, client, json, parse_assignment_id, parse_submission_id, raw_json, respond,
     with_ctx,
 };
-use crate::body;
+use crate::body::{self, Body};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::handin::{self, HandIn};
@@ -34,7 +34,10 @@ pub fn routes(
         .and(with_ctx(ctx.clone()))
         .and(client())
         .and(authorization())
-        .and(body::json_up_to::<HandIn>(handin::MAX_BODY_BYTES))
+        .and(body::json_up_to::<HandIn>(
+            ctx.limits.clone(),
+            handin::MAX_BODY_BYTES,
+        ))
         .then(
             |id: String, ctx: AppContext, client: IpAddr, auth: Option<String>, body| async move {
                 respond(create(&ctx, client, auth.as_deref(), &id, body).await)
@@ -98,11 +101,11 @@ async fn create(
     client: IpAddr,
     auth: Option<&str>,
     raw_id: &str,
-    body: Result<HandIn, ApiError>,
+    body: Body<HandIn>,
 ) -> Result<Response, ApiError> {
     let user_id = ctx.authenticate(auth)?;
     let assignment_id = parse_assignment_id(raw_id)?;
-    let code = handin::text_for(ctx.kind_of(assignment_id), body?)?;
+    let code = handin::text_for(ctx.kind_of(assignment_id), body.read().await?)?;
     ctx.limits.submission(client, user_id)?;
     let created = ctx
         .submissions

@@ -10,7 +10,7 @@ use warp::Filter;
 use std::net::IpAddr;
 
 use super::{authorization, client, json, respond, with_ctx};
-use crate::body;
+use crate::body::{self, Body};
 use crate::context::AppContext;
 use crate::error::ApiError;
 
@@ -34,9 +34,9 @@ pub fn routes(
         });
     let profile = warp::path!("api" / "me")
         .and(warp::patch())
-        .and(with_ctx(ctx))
+        .and(with_ctx(ctx.clone()))
         .and(authorization())
-        .and(body::json::<Profile>())
+        .and(body::json::<Profile>(ctx.limits.clone()))
         .then(|ctx: AppContext, auth: Option<String>, body| async move {
             respond(set_profile(&ctx, auth.as_deref(), body).await)
         });
@@ -67,10 +67,10 @@ fn profile_field(value: &str, what: &str, max: usize) -> Result<Option<String>, 
 async fn set_profile(
     ctx: &AppContext,
     auth: Option<&str>,
-    body: Result<Profile, ApiError>,
+    body: Body<Profile>,
 ) -> Result<Response, ApiError> {
     let user_id = ctx.authenticate(auth)?;
-    let body = body?;
+    let body = body.read().await?;
     let name = body
         .display_name
         .as_deref()

@@ -367,3 +367,81 @@ async fn a_course_of_a_thousand_learners_streams_in_bounded_chunks() {
         chunks.len()
     );
 }
+
+/// Where a spreadsheet could start a cell, for every way it might split
+/// the file: on `,` or `;`, honouring the quotes or not.
+fn cell_starts(text: &str) -> Vec<String> {
+    let mut starts = Vec::new();
+    for delimiter in [b',', b';'] {
+        for quoting in [true, false] {
+            let mut reader = csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .quoting(quoting)
+                .flexible(true)
+                .from_reader(text.as_bytes());
+            for record in reader.records() {
+                starts.extend(record.unwrap().iter().map(str::to_owned));
+            }
+        }
+    }
+    starts
+}
+
+#[tokio::test]
+async fn no_cell_is_a_formula_whichever_separator_the_spreadsheet_splits_on() {
+    let root = two_courses();
+    let env = TestEnv::empty().await;
+    let mut config = config(&env);
+    config.courses_dir = root.clone();
+    let app = TestApp::start(env, config).await;
+    let names = [
+        "a;=1+1;",
+        "x,=HYPERLINK(\"http://x\")",
+        "\"=1",
+        " =1",
+        "ok; @SUM(1)",
+        "b,+2",
+        "c;-3",
+    ];
+    for name in names {
+        let learner = app.learner().await;
+        let res = profile(&app, &learner, json!({"display_name": name})).await;
+        assert_eq!(res.status(), StatusCode::OK, "{name}");
+        let joined = app
+            .http
+            .post(app.url("/api/courses/intro/join"))
+            .bearer_auth(&learner.token)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(joined.status(), StatusCode::OK);
+    }
+    let instructor = token(&app, "intro", "instructor", "ada").await;
+    let res = get_as(&app, "/api/courses/intro/gradebook.csv", &instructor).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+
+    // Read back as written, every name is there (trimmed, as profiles
+    // keep names), marked but whole.
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let written: Vec<String> = reader.records().map(|r| r.unwrap()[1].to_owned()).collect();
+    for name in names {
+        let marked = written
+            .iter()
+            .find(|cell| cell.replace('\'', "") == name.trim().replace('\'', ""))
+            .unwrap_or_else(|| panic!("{name:?} not in {written:?}"));
+        assert_ne!(marked, name, "{name:?} left as it was");
+    }
+    // However it is split, no cell starts (after spaces) with a formula.
+    let starts = cell_starts(text);
+    assert!(starts.len() > names.len() * 4, "{starts:?}");
+    for cell in starts {
+        let cell = cell.trim_start_matches([' ', '"']);
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "a live formula: {cell:?} in\n{text}"
+        );
+    }
+}

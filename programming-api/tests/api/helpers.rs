@@ -12,6 +12,8 @@ use uuid::Uuid;
 
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
+    /// `/healthz`, `/readyz` and `/metrics`.
+    pub admin_addr: std::net::SocketAddr,
     pub http: reqwest::Client,
     pub env: TestEnv,
     pub ctx: AppContext,
@@ -34,6 +36,7 @@ impl TestApp {
         let api = Api::start(config).await;
         Self {
             addr: api.addr,
+            admin_addr: api.admin_addr,
             http: reqwest::Client::new(),
             ctx: api.ctx.clone(),
             env,

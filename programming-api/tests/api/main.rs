@@ -8,6 +8,7 @@ mod course;
 mod deadlines;
 mod enrolment;
 mod gradebook;
+mod hardening;
 mod helpers;
 mod limits;
 mod migration;

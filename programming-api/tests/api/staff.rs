@@ -71,24 +71,17 @@ pub async fn get_as(app: &TestApp, path: &str, token: &str) -> reqwest::Response
         .unwrap()
 }
 
-async fn spawn_with_courses(limit: Option<Rate>) -> (TestApp, std::path::PathBuf) {
+async fn spawn_with_courses() -> (TestApp, std::path::PathBuf) {
     let root = two_courses();
     let env = TestEnv::empty().await;
     let mut config = config(&env);
     config.courses_dir = root.clone();
-    if let Some(rate) = limit {
-        config.sign_in_per_username = rate;
-        config.sign_in_per_address = Rate {
-            count: rate.count * 2,
-            per: rate.per,
-        };
-    }
     (TestApp::start(env, config).await, root)
 }
 
 #[tokio::test]
 async fn the_operators_command_makes_staff_who_sign_in_to_their_course() {
-    let (app, root) = spawn_with_courses(None).await;
+    let (app, root) = spawn_with_courses().await;
     let (ok, out) = add_staff(&app, "cs1", "instructor", "ada", PASSWORD);
     assert!(ok, "{out}");
     assert!(
@@ -148,7 +141,7 @@ async fn the_operators_command_makes_staff_who_sign_in_to_their_course() {
 
 #[tokio::test]
 async fn wrong_forged_expired_and_learner_tokens_get_nothing() {
-    let (app, root) = spawn_with_courses(None).await;
+    let (app, root) = spawn_with_courses().await;
     assert!(add_staff(&app, "cs1", "tutor", "tom", PASSWORD).0);
 
     // A wrong password and an unknown username answer alike.
@@ -223,7 +216,7 @@ async fn wrong_forged_expired_and_learner_tokens_get_nothing() {
 
 #[tokio::test]
 async fn staff_of_one_course_get_404_in_another() {
-    let (app, root) = spawn_with_courses(None).await;
+    let (app, root) = spawn_with_courses().await;
     assert!(add_staff(&app, "cs1", "instructor", "ada", PASSWORD).0);
     assert!(add_staff(&app, "intro", "instructor", "ina", PASSWORD).0);
     let session: Value = sign_in(&app, "ada", PASSWORD).await.json().await.unwrap();
@@ -241,30 +234,73 @@ async fn staff_of_one_course_get_404_in_another() {
     std::fs::remove_dir_all(&root).unwrap();
 }
 
-#[tokio::test]
-async fn failed_sign_ins_are_limited_per_username_and_per_address() {
-    let three = Rate {
-        count: 3,
-        per: std::time::Duration::from_secs(3600),
+/// A sign-in from `from` (through the trusted proxy), with `cookie` if any.
+async fn sign_in_from(
+    app: &TestApp,
+    from: &str,
+    cookie: Option<&str>,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    let mut req = app
+        .http
+        .post(app.url("/api/staff/sessions"))
+        .header("x-forwarded-for", from)
+        .json(&json!({ "username": username, "password": password }));
+    if let Some(cookie) = cookie {
+        req = req.header("cookie", cookie);
+    }
+    req.send().await.unwrap()
+}
+
+/// Staff whose sign-in failures are limited at `rate` per username and
+/// twice that per address, behind a proxy the API trusts (so each request
+/// says its own address).
+async fn spawn_behind_proxy(rate: Rate) -> (TestApp, std::path::PathBuf) {
+    let root = two_courses();
+    let env = TestEnv::empty().await;
+    let mut config = config(&env);
+    config.courses_dir = root.clone();
+    config.sign_in_per_username = rate;
+    config.sign_in_per_address = Rate {
+        count: rate.count * 2,
+        per: rate.per,
     };
-    let (app, root) = spawn_with_courses(Some(three)).await;
+    config.trusted_proxies = "127.0.0.1".parse().unwrap();
+    (TestApp::start(env, config).await, root)
+}
+
+const THREE_AN_HOUR: Rate = Rate {
+    count: 3,
+    per: std::time::Duration::from_secs(3600),
+};
+
+#[tokio::test]
+async fn failed_sign_ins_are_limited_per_address_and_per_username_for_strangers() {
+    let (app, root) = spawn_behind_proxy(THREE_AN_HOUR).await;
     assert!(add_staff(&app, "cs1", "tutor", "tom", PASSWORD).0);
     // Signing in right costs nothing.
     for _ in 0..5 {
-        assert_eq!(
-            sign_in(&app, "tom", PASSWORD).await.status(),
-            StatusCode::OK
-        );
+        let res = sign_in_from(&app, "10.0.0.1", None, "tom", PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::OK);
     }
+    let stranger = "10.9.9.9";
     for guess in 0..3 {
-        let res = sign_in(&app, "tom", &format!("guess number {guess}")).await;
+        let res = sign_in_from(
+            &app,
+            stranger,
+            None,
+            "tom",
+            &format!("guess number {guess}"),
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "guess {guess}");
     }
-    // The failure past the limit bars the username: even the right
-    // password is refused then, with when to retry.
-    let res = sign_in(&app, "tom", "guess number 3").await;
+    // The failure past the limit bars the username to strangers: even the
+    // right password is refused then, with when to retry.
+    let res = sign_in_from(&app, stranger, None, "tom", "guess number 3").await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    let res = sign_in(&app, "tom", PASSWORD).await;
+    let res = sign_in_from(&app, stranger, None, "tom", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry: u64 = res.headers()["retry-after"]
         .to_str()
@@ -276,17 +312,101 @@ async fn failed_sign_ins_are_limited_per_username_and_per_address() {
     assert_eq!(body["error"]["code"], "too_many_attempts");
     // The address's own allowance (6 failures) runs out across usernames too.
     for name in ["ann", "ben"] {
-        let res = sign_in(&app, name, PASSWORD).await;
+        let res = sign_in_from(&app, stranger, None, name, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{name}");
     }
-    let res = sign_in(&app, "cid", PASSWORD).await;
+    let res = sign_in_from(&app, stranger, None, "cid", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(add_staff(&app, "cs1", "tutor", "dan", PASSWORD).0);
-    let res = sign_in(&app, "dan", PASSWORD).await;
+    let res = sign_in_from(&app, stranger, None, "dan", PASSWORD).await;
     assert_eq!(
         res.status(),
         StatusCode::TOO_MANY_REQUESTS,
         "the address is barred"
     );
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[tokio::test]
+async fn strangers_cannot_lock_a_member_of_staff_out() {
+    let (app, root) = spawn_behind_proxy(THREE_AN_HOUR).await;
+    assert!(add_staff(&app, "cs1", "instructor", "ada", PASSWORD).0);
+    assert!(add_staff(&app, "cs1", "tutor", "eve", PASSWORD).0);
+    // Ada signs in at the office; her browser keeps the device cookie.
+    let office = "10.0.0.1";
+    let res = sign_in_from(&app, office, None, "ada", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let set = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    assert!(set.contains("Path=/api/staff/sessions"), "{set}");
+    let cookie = set.split(';').next().unwrap().to_owned();
+    let eves = sign_in_from(&app, "10.0.0.7", None, "eve", PASSWORD).await;
+    let eves_cookie = eves.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // Strangers guess her password from many addresses until her username is
+    // barred to strangers.
+    for n in 0..3 {
+        let res = sign_in_from(&app, &format!("10.66.0.{n}"), None, "ada", "a wrong guess").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let res = sign_in_from(&app, "10.66.0.3", None, "ada", "a wrong guess").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let res = sign_in_from(&app, "10.66.0.4", None, "ada", PASSWORD).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a stranger's right guess is no use"
+    );
+
+    // Ada still gets in: from the office, and with her browser anywhere.
+    let res = sign_in_from(&app, office, None, "ada", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK, "from her known address");
+    let res = sign_in_from(&app, "10.1.2.3", Some(&cookie), "ada", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK, "with her device cookie");
+    // A new place without the cookie is a stranger's; so is a cookie that
+    // is another account's, or forged.
+    let res = sign_in_from(&app, "10.1.2.4", None, "ada", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let borrowed = eves_cookie.replacen(
+        eves_cookie.split('=').next().unwrap(),
+        cookie.split('=').next().unwrap(),
+        1,
+    );
+    let res = sign_in_from(&app, "10.1.2.5", Some(&borrowed), "ada", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "eve's cookie");
+    let forged = format!("{}x", &cookie[..cookie.len() - 1]);
+    let res = sign_in_from(&app, "10.1.2.6", Some(&forged), "ada", PASSWORD).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a forged cookie"
+    );
+
+    // Her own failures count against her address alone: six bar it, and
+    // then the right password is refused there too, while her browser
+    // elsewhere still gets in.
+    for n in 0..6 {
+        let res = sign_in_from(&app, office, None, "ada", "a typo").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "typo {n}");
+    }
+    let res = sign_in_from(&app, office, None, "ada", "a typo").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let res = sign_in_from(&app, office, None, "ada", PASSWORD).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the address is barred"
+    );
+    let res = sign_in_from(&app, "10.1.2.9", Some(&cookie), "ada", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK);
     std::fs::remove_dir_all(&root).unwrap();
 }
