@@ -147,8 +147,18 @@ fn is_magic(line: &str) -> bool {
 }
 
 impl Notebook {
-    /// Checks `value` as an nbformat v4 notebook and drops its outputs.
+    /// Checks `value` as an nbformat v4 notebook, drops its outputs, and
+    /// holds the size rule against the form that will be stored and graded:
+    /// filling in `outputs` and `execution_count` can double a notebook of
+    /// many small cells.
     pub fn parse(value: Value) -> Result<Self, NotebookError> {
+        let checked = Self::normalised(value)?;
+        check_size(checked.to_text().len())?;
+        Ok(checked)
+    }
+
+    /// [`Self::parse`] without the size rule.
+    fn normalised(value: Value) -> Result<Self, NotebookError> {
         let Value::Object(mut top) = value else {
             return Err(refuse("a notebook is a JSON object (an .ipynb file)"));
         };
@@ -204,9 +214,19 @@ impl Notebook {
     /// Reads and checks notebook JSON text.
     pub fn from_text(text: &str) -> Result<Self, NotebookError> {
         check_size(text.len())?;
-        let value = serde_json::from_str(text)
-            .map_err(|e| refuse(format!("the notebook is not valid JSON: {e}")))?;
-        Self::parse(value)
+        Self::parse(Self::json(text)?)
+    }
+
+    /// A notebook as it was stored: checked at the door already, so its
+    /// size is not held against it (one stored before the size rule
+    /// applied to the stored form is still graded).
+    pub fn from_stored(text: &str) -> Result<Self, NotebookError> {
+        Self::normalised(Self::json(text)?)
+    }
+
+    fn json(text: &str) -> Result<Value, NotebookError> {
+        serde_json::from_str(text)
+            .map_err(|e| refuse(format!("the notebook is not valid JSON: {e}")))
     }
 
     /// The checked notebook as compact JSON text: what is stored.
@@ -326,7 +346,7 @@ mod tests {
             let e = Notebook::parse(value.clone()).unwrap_err().to_string();
             assert!(e.contains(expected), "{value}: {e}");
         }
-        assert!(Notebook::from_text("{not json")
+        assert!(Notebook::from_text("{not json}")
             .unwrap_err()
             .to_string()
             .contains("not valid JSON"));
@@ -356,5 +376,37 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("larger than 1 MiB"));
+    }
+
+    /// Under 1 MiB as sent, over it once every cell has its `outputs` and
+    /// `execution_count`: refused, in the form that would be stored.
+    fn many_bare_cells() -> String {
+        let cell = r#"{"cell_type":"code","metadata":{},"source":""}"#;
+        let count = (MAX_NOTEBOOK_BYTES - 200) / (cell.len() + 1);
+        let cells = vec![cell; count].join(",");
+        format!(r#"{{"nbformat":4,"nbformat_minor":5,"metadata":{{}},"cells":[{cells}]}}"#)
+    }
+
+    #[test]
+    fn the_size_rule_holds_for_the_stored_form() {
+        let sent = many_bare_cells();
+        assert!(sent.len() <= MAX_NOTEBOOK_BYTES, "{}", sent.len());
+        let e = Notebook::from_text(&sent).unwrap_err();
+        assert!(matches!(e, NotebookError::TooLarge(_)), "{e}");
+        // One already stored that large (accepted before the rule) still reads.
+        let raw: Value = serde_json::from_str(&sent).unwrap();
+        let mut grown = raw.clone();
+        for cell in grown["cells"].as_array_mut().unwrap() {
+            cell["outputs"] = json!([]);
+            cell["execution_count"] = Value::Null;
+        }
+        let stored = grown.to_string();
+        assert!(stored.len() > MAX_NOTEBOOK_BYTES);
+        let read = Notebook::from_stored(&stored).unwrap();
+        assert_eq!(
+            read.code_cells().len(),
+            raw["cells"].as_array().unwrap().len()
+        );
+        assert!(Notebook::from_stored("{not json}").is_err());
     }
 }

@@ -47,7 +47,9 @@ pub static PYTHON: Runner = Runner {
     name: "python",
     // 2: tests and the learner's code in two processes (the verdicts issue).
     // 4: practice runs skip tests; notebooks' cells.
-    version: "python-runner/4",
+    // 5: every part of a test reported, the judge's one precedence; the
+    //    runner's cwd out of the learner's reach; report text always valid.
+    version: "python-runner/5",
     image: "codeplatform/python-runner",
     dir: "python",
     local_command: &["python3", "-I", "-B", "entry.py"],
@@ -60,7 +62,7 @@ pub static PYTHON: Runner = Runner {
 pub static PYTHON_DS: Runner = Runner {
     name: "python-ds",
     // The Python runner's harness: bump with its version.
-    version: "python-ds-runner/4",
+    version: "python-ds-runner/5",
     image: "codeplatform/python-ds-runner",
     dir: "python-ds",
     // Debian's Python, where scripts/deps.sh installs numpy and pandas

@@ -36,7 +36,9 @@ struct Report {
 struct ReportedTest {
     id: String,
     name: String,
-    outcome: String,
+    /// Each part's outcome (the test, its subtests, its clean-up), as they
+    /// happened; the test is judged by the worst, under [`PRECEDENCE`].
+    outcomes: Vec<String>,
     #[serde(default)]
     message: String,
     #[serde(default)]
@@ -69,12 +71,18 @@ impl ReportedTest {
     }
 }
 
-/// The report between the first two occurrences of the nonce, if any.
+/// The report between the first two occurrences of the nonce, if any. A
+/// framed report that does not parse is the runner's defect: logged with
+/// its reason, never a silent "no report".
 fn find_report(channel: &[u8], nonce: &str) -> Option<Report> {
     let text = String::from_utf8_lossy(channel);
     let start = text.find(nonce)? + nonce.len();
     let end = start + text[start..].find(nonce)?;
-    serde_json::from_str(&text[start..end]).ok()
+    serde_json::from_str(&text[start..end])
+        .inspect_err(|e| {
+            tracing::error!(error = %e, bytes = end - start, "the runner's report does not parse")
+        })
+        .ok()
 }
 
 fn clip(s: &str, max: usize) -> String {
@@ -88,24 +96,55 @@ fn clip(s: &str, max: usize) -> String {
     format!("{}\n… (cut)", &s[..end])
 }
 
-/// A runner outcome (of a test, or of loading the learner's module) as a
-/// verdict. The runner says which happened; the kernel's OOM kill, seen
-/// only from outside, turns a crash into a memory verdict.
+/// Every outcome the runner reports (its `OUTCOMES`, and `syntax_error`
+/// for a load), as a verdict; anything else is a fault of ours. The
+/// kernel's OOM kill, seen only from outside, turns a crash into a memory
+/// verdict ([`verdict_of`]).
+const OUTCOME_VERDICTS: [(&str, Verdict); 11] = [
+    ("passed", Verdict::Passed),
+    ("skipped", Verdict::WrongAnswer),
+    ("expected_failure", Verdict::WrongAnswer),
+    ("unexpected_success", Verdict::WrongAnswer),
+    ("failed", Verdict::WrongAnswer),
+    ("error", Verdict::RuntimeError),
+    ("crashed", Verdict::RuntimeError),
+    ("memory_limit", Verdict::MemoryLimit),
+    ("time_limit", Verdict::TimeLimit),
+    ("output_limit", Verdict::OutputLimit),
+    ("syntax_error", Verdict::SyntaxError),
+];
+
+/// A runner outcome (of a test's part, or of loading the learner's module)
+/// as a verdict.
 fn verdict_of(outcome: &str, oom_killed: bool) -> Verdict {
-    match outcome {
-        "passed" => Verdict::Passed,
-        "failed" | "skipped" | "expected_failure" | "unexpected_success" => Verdict::WrongAnswer,
-        "time_limit" => Verdict::TimeLimit,
-        "output_limit" => Verdict::OutputLimit,
-        "memory_limit" => Verdict::MemoryLimit,
-        "crashed" if oom_killed => Verdict::MemoryLimit,
-        "syntax_error" => Verdict::SyntaxError,
-        "error" | "crashed" => Verdict::RuntimeError,
-        _ => Verdict::InternalError,
+    match OUTCOME_VERDICTS.iter().find(|(o, _)| *o == outcome) {
+        Some((_, Verdict::RuntimeError)) if outcome == "crashed" && oom_killed => {
+            Verdict::MemoryLimit
+        }
+        Some((_, v)) => *v,
+        None => Verdict::InternalError,
     }
 }
 
-/// Which failure the run is judged by when tests fail in several ways.
+/// A test's verdict: the worst of its parts'; none at all is ours.
+fn test_verdict(test: &ReportedTest, oom_killed: bool) -> Verdict {
+    worst(test.outcomes.iter().map(|o| verdict_of(o, oom_killed))).unwrap_or(Verdict::InternalError)
+}
+
+/// The verdict that wins among `verdicts` ([`PRECEDENCE`], then passed),
+/// or None for none at all.
+fn worst(verdicts: impl IntoIterator<Item = Verdict>) -> Option<Verdict> {
+    let verdicts: Vec<Verdict> = verdicts.into_iter().collect();
+    PRECEDENCE
+        .into_iter()
+        .find(|v| verdicts.contains(v))
+        .or_else(|| verdicts.first().map(|_| Verdict::Passed))
+}
+
+/// Which failure wins, for a test whose parts fail in several ways and for
+/// a run whose tests do: the one order, written here alone (the runner
+/// reports every part and ranks nothing). A verdict not listed (syntax
+/// error, a load's) never comes from a test.
 const PRECEDENCE: [Verdict; 6] = [
     Verdict::InternalError,
     Verdict::TimeLimit,
@@ -255,7 +294,7 @@ pub fn hidden_details(
         .iter()
         .filter(|t| hidden.contains(t.id.as_str()))
         .map(|t| {
-            let verdict = verdict_of(&t.outcome, outcome.oom_killed);
+            let verdict = test_verdict(t, outcome.oom_killed);
             let (title, detail) = t.shown_extras(verdict == Verdict::Passed);
             TestOutcome {
                 name: clip(&t.name, 200),
@@ -284,7 +323,7 @@ fn shown_tests(
         .tests
         .iter()
         .map(|t| {
-            let verdict = verdict_of(&t.outcome, oom_killed);
+            let verdict = test_verdict(t, oom_killed);
             if hidden.contains(t.id.as_str()) {
                 hidden_seen += 1;
                 TestOutcome {
@@ -377,9 +416,8 @@ fn judge_tests(shown: &[TestOutcome], limits: &Limits) -> (Verdict, String) {
     if passed == total {
         return (Verdict::Passed, format!("All {total} tests passed."));
     }
-    let verdict = PRECEDENCE
-        .into_iter()
-        .find(|v| count(*v) > 0)
+    let verdict = worst(shown.iter().filter_map(|t| t.verdict))
+        .filter(|v| *v != Verdict::Passed)
         .unwrap_or(Verdict::WrongAnswer);
     let mut parts = vec![format!("{passed} of {total} tests passed")];
     let described = [
@@ -436,7 +474,7 @@ mod tests {
         let tests: Vec<_> = tests
             .iter()
             .map(|(id, outcome, message)| {
-                serde_json::json!({"id": id, "name": id.rsplit('.').next(), "outcome": outcome, "message": message})
+                serde_json::json!({"id": id, "name": id.rsplit('.').next(), "outcomes": [outcome], "message": message})
             })
             .collect();
         serde_json::json!({"status": "ran", "tests": tests, "stdout": "", "stderr": "", "duration_ms": 3})
@@ -564,8 +602,8 @@ mod tests {
         let r = serde_json::json!({
             "status": "ran", "stdout": "", "stderr": "", "duration_ms": 3,
             "tests": [
-                {"id": "m.T.visible", "name": "visible", "outcome": "passed"},
-                {"id": "m.T.secret", "name": "secret", "outcome": "failed",
+                {"id": "m.T.visible", "name": "visible", "outcomes": ["passed"]},
+                {"id": "m.T.secret", "name": "secret", "outcomes": ["failed"],
                  "message": "'secret-77' != 'x'", "call": "f('secret-77')"},
             ],
         })
@@ -584,7 +622,7 @@ mod tests {
         let s = suite(&["m.T.visible", "m.T.secret"], &["m.T.secret"]);
         let detailed = |id: &str, input: &str| {
             serde_json::json!({
-                "id": id, "name": id.rsplit('.').next(), "outcome": "failed", "message": "m",
+                "id": id, "name": id.rsplit('.').next(), "outcomes": ["failed"], "message": "m",
                 "title": format!("About {input}"), "call": format!("f({input})"),
                 "expected": format!("'want-{input}'"), "actual": "'got'", "printed": "p",
             })
@@ -627,6 +665,72 @@ mod tests {
             ("passed", Verdict::InternalError),
         ] {
             assert_eq!(judge(&outcome(&load(o)), N, &s, &limits()).0, v, "{o}");
+        }
+    }
+
+    /// The runner's `OUTCOMES`, read from its source.
+    fn runner_outcomes() -> Vec<String> {
+        let source = include_str!("../../runners/python/runner.py");
+        let start = source
+            .find("\nOUTCOMES = (")
+            .expect("runner.py has OUTCOMES");
+        let body = &source[start..];
+        let body = &body[body.find('(').unwrap() + 1..body.find("\n)").unwrap()];
+        body.split(',')
+            .map(|o| o.trim().trim_matches('"').to_owned())
+            .filter(|o| !o.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn the_runner_and_the_judge_know_the_same_outcomes_and_only_the_judge_ranks() {
+        let runner = runner_outcomes();
+        assert!(runner.len() >= 10, "{runner:?}");
+        let judged: Vec<&str> = OUTCOME_VERDICTS.iter().map(|(o, _)| *o).collect();
+        let mut expected: Vec<&str> = runner.iter().map(String::as_str).collect();
+        expected.push("syntax_error"); // a load's alone
+        assert_eq!(
+            judged, expected,
+            "runner.py's OUTCOMES and OUTCOME_VERDICTS differ"
+        );
+        for outcome in &runner {
+            assert_ne!(
+                verdict_of(outcome, false),
+                Verdict::InternalError,
+                "{outcome}"
+            );
+        }
+        let source = include_str!("../../runners/python/runner.py");
+        assert!(
+            !source.contains("SEVERITY"),
+            "the runner ranks outcomes again"
+        );
+    }
+
+    #[test]
+    fn a_test_failing_in_several_ways_is_judged_by_the_one_precedence() {
+        let s = suite(&["m.T.a"], &[]);
+        let judged = |outcomes: &[&str]| {
+            let r = serde_json::json!({
+                "status": "ran", "stdout": "", "stderr": "", "duration_ms": 3,
+                "tests": [{"id": "m.T.a", "name": "a", "outcomes": outcomes, "message": "m"}],
+            })
+            .to_string();
+            judge(&outcome(&r), N, &s, &limits())
+        };
+        // The runner once ranked output_limit over time_limit; the judge the other way.
+        for (outcomes, verdict) in [
+            (&["output_limit", "time_limit"][..], Verdict::TimeLimit),
+            (&["time_limit", "output_limit"][..], Verdict::TimeLimit),
+            (&["failed", "error"][..], Verdict::RuntimeError),
+            (&["passed", "failed"][..], Verdict::WrongAnswer),
+            (&["memory_limit", "output_limit"][..], Verdict::OutputLimit),
+            (&[][..], Verdict::InternalError),
+            (&["something new"][..], Verdict::InternalError),
+        ] {
+            let (v, f) = judged(outcomes);
+            assert_eq!(v, verdict, "{outcomes:?}");
+            assert_eq!(f.tests[0].verdict, Some(verdict), "{outcomes:?}");
         }
     }
 

@@ -126,6 +126,8 @@ impl DockerSandbox {
     }
 
     pub async fn run(&self, spec: &RunSpec<'_>, nonce: &str) -> Result<RunOutcome, SandboxError> {
+        // Everything that can be checked without a container is, first.
+        let request = spec.request(nonce)?;
         let name = format!(
             "cp-sbx-{}-{}",
             spec.job_id.simple(),
@@ -142,7 +144,7 @@ impl DockerSandbox {
             .await
             .map_err(unavailable)?;
         // Removed whatever happens inside.
-        let result = self.run_created(&name, spec, nonce).await;
+        let result = self.run_created(&name, spec, &request).await;
         self.remove(&name).await;
         result
     }
@@ -207,7 +209,7 @@ impl DockerSandbox {
         &self,
         name: &str,
         spec: &RunSpec<'_>,
-        nonce: &str,
+        request: &[u8],
     ) -> Result<RunOutcome, SandboxError> {
         let started = Instant::now();
         let mut attached = self
@@ -230,9 +232,8 @@ impl DockerSandbox {
             .map_err(unavailable)?;
         self.start_latency.observe(started.elapsed().as_secs_f64());
 
-        let request = spec.request(nonce)?;
         // A runner that exits at once closes stdin under us: not our failure.
-        let _ = attached.input.write_all(&request).await;
+        let _ = attached.input.write_all(request).await;
         let _ = attached.input.flush().await;
         let _ = attached.input.shutdown().await;
 

@@ -78,7 +78,7 @@ impl RunSpec<'_> {
             // Checked when it was handed in; a stored one that no longer
             // reads is a fault of ours, never the learner's verdict.
             Kind::Notebook => Solution::Cells(
-                Notebook::from_text(self.solution)
+                Notebook::from_stored(self.solution)
                     .map_err(|e| SandboxError::Unavailable(format!("a stored notebook: {e}")))?
                     .code_cells()
                     .into_iter()

@@ -128,3 +128,69 @@ async fn hostile_submissions_get_their_verdicts_and_leave_nothing_behind() {
     let (verdict, _) = grade(&sandbox, "def answer():\n    return 42\n", TESTS, 1000).await;
     assert_eq!(verdict, Verdict::Passed);
 }
+
+/// A test whose own code raises (None + 1) when `answer` returns None, so
+/// the runner formats a traceback through the test file.
+const TRACEBACK_TESTS: &str = "import unittest\n\nfrom solution import answer\n\n\nclass AnswerTest(unittest.TestCase):\n    def test_answer(self):\n        self.assertEqual(answer() + 1, 43)\n";
+
+/// What the learner can write, laid where the runner once looked: each
+/// must end as the learner's own verdict, never ours and never a hang.
+#[tokio::test]
+async fn the_runner_never_reads_what_the_learner_can_write() {
+    let sandbox = docker_sandbox().await;
+    let cases = [
+        (
+            "a FIFO where the runner looked for the test file",
+            "import os\nos.mkfifo('/tmp/test_solution.py')\n\ndef answer():\n    return None\n",
+            TRACEBACK_TESTS,
+        ),
+        (
+            "a bad coding cookie where the runner looked for the test file",
+            "with open('/tmp/test_solution.py', 'w') as f:\n    f.write('# -*- coding: no-such-codec -*-\\n' * 10)\n\ndef answer():\n    return None\n",
+            TRACEBACK_TESTS,
+        ),
+        (
+            "a lone surrogate in the learner's exception",
+            "def answer():\n    raise ValueError('\\ud800 half a character')\n",
+            TESTS,
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (name, code, tests) in cases {
+        let (verdict, feedback) = grade(&sandbox, code, tests, 3000).await;
+        let message = feedback.tests.first().map_or("", |t| t.message.as_str());
+        let shown = if name.contains("surrogate") {
+            message.contains('\u{fffd}')
+        } else {
+            message.contains("self.assertEqual(answer() + 1, 43)")
+        };
+        if verdict != Verdict::RuntimeError || !shown {
+            wrong.push(format!("{name}: {verdict:?}, {feedback:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// A visible test and a hidden one; the learner's `double` may sleep on
+/// the hidden input alone.
+const TIMED_TESTS: &str = "import unittest\n\nfrom solution import double\n\n\nclass DoubleTest(unittest.TestCase):\n    def test_seen(self):\n        self.assertEqual(double(1), 2)\n\n    def test_hidden(self):\n        self.assertEqual(double(7), 14)\n";
+
+/// The hidden phase lasts its fixed length whatever the learner's code does
+/// in it: a fast answer waits out the hidden test's limit too (a lower
+/// bound, which no load can break; how close the two come is measured by
+/// scripts/bench-hidden.sh).
+#[tokio::test]
+async fn the_hidden_phase_is_padded_to_its_limit_for_fast_and_slow_code_alike() {
+    let sandbox = docker_sandbox().await;
+    let suite = crate::helpers::suite(TIMED_TESTS, &["test_hidden"]);
+    let limits = crate::helpers::limits(2000);
+    let pad = limits.test_time.as_millis() as u64;
+    for code in [
+        "def double(x):\n    return 2 * x\n",
+        "import time\n\ndef double(x):\n    if x == 7:\n        time.sleep(0.6)\n    return 2 * x\n",
+    ] {
+        let (verdict, feedback) = crate::helpers::grade_with(&sandbox, code, &suite, limits).await;
+        assert_eq!(verdict, Verdict::Passed, "{code}: {feedback:?}");
+        assert!(feedback.duration_ms >= pad, "{code}: {} ms, not padded to {pad} ms", feedback.duration_ms);
+    }
+}

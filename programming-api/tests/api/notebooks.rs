@@ -101,6 +101,13 @@ async fn an_upload_is_checked_stored_without_outputs_or_refused_clearly() {
     let two_mib = json!({"notebook": notebook(&"#".repeat(2 << 20))});
     // Over 1 MiB but under the body's cap, as an object and as text: one rule.
     let just_over = notebook(&"#".repeat((1 << 20) + 100));
+    // Under 1 MiB as sent, about twice that once each of its 31,000 bare
+    // cells gets `outputs` and `execution_count`: refused at the door, in
+    // the form that would be stored, never after a container started.
+    let bare = r#"{"cell_type":"code","metadata":{},"source":""}"#;
+    let cells = vec![bare; ((1 << 20) - 200) / (bare.len() + 1)].join(",");
+    let grows = format!(r#"{{"nbformat":4,"nbformat_minor":5,"metadata":{{}},"cells":[{cells}]}}"#);
+    assert!(grows.len() < 1 << 20);
     for (path, body, status, code_expected, says) in [
         (
             &submissions,
@@ -168,6 +175,20 @@ async fn an_upload_is_checked_stored_without_outputs_or_refused_clearly() {
         (
             &submissions,
             json!({"notebook": just_over.to_string()}),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "code_too_large",
+            "larger than 1 MiB",
+        ),
+        (
+            &submissions,
+            json!({"notebook": serde_json::from_str::<Value>(&grows).unwrap()}),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "code_too_large",
+            "larger than 1 MiB",
+        ),
+        (
+            &format!("/api/assignments/{nb}/runs"),
+            json!({"notebook": serde_json::from_str::<Value>(&grows).unwrap()}),
             StatusCode::PAYLOAD_TOO_LARGE,
             "code_too_large",
             "larger than 1 MiB",
