@@ -14,6 +14,8 @@ safe; safety is the runner's, which believes only plain data from here.
 """
 
 import io
+import math
+import operator
 import os
 import signal
 import socket
@@ -362,7 +364,70 @@ class Served:
             return target.__enter__(), None
         if name == "exit":
             return target.__exit__(*args), None
+        if name in _COMPARISONS:
+            return bool(_COMPARISONS[name](target, args[0])), None
+        if name in _ANSWERS:
+            return _ANSWERS[name](target, *args), None
+        if name == "arith":
+            op, other, reflected = args
+            f = _ARITHMETIC[op]
+            return (f(other, target) if reflected else f(target, other)), None
+        if name == "iarith":
+            op, other = args
+            return _IN_PLACE[op](target, other), None
+        if name == "unary":
+            return _UNARY[args[0]](target), None
         raise TypeError(f"no operation {name!r}")
+
+
+# What the runner forwards of Python's operations, done as Python does them
+# (the operator module tries the reflected method and the fallbacks too).
+_COMPARISONS = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "contains": lambda target, item: item in target,
+    "isinstance": lambda cls, obj: isinstance(obj, cls),
+    "issubclass": lambda cls, sub: issubclass(sub, cls),
+}
+_ANSWERS = {
+    "hash": lambda target, _: hash(target),
+    "int": lambda target, _: int(target),
+    "index": lambda target, _: operator.index(target),
+    "float": lambda target, _: float(target),
+    "round": lambda target, ndigits: round(target) if ndigits is None else round(target, ndigits),
+    "format": format,
+    "reversed": lambda target: reversed(target),
+}
+_ARITHMETIC = {
+    "add": operator.add,
+    "sub": operator.sub,
+    "mul": operator.mul,
+    "matmul": operator.matmul,
+    "truediv": operator.truediv,
+    "floordiv": operator.floordiv,
+    "mod": operator.mod,
+    "pow": operator.pow,
+    "lshift": operator.lshift,
+    "rshift": operator.rshift,
+    "and": operator.and_,
+    "or": operator.or_,
+    "xor": operator.xor,
+    "divmod": divmod,
+}
+_IN_PLACE = {name: getattr(operator, "i" + name.rstrip("_")) for name in _ARITHMETIC if name != "divmod"}
+_UNARY = {
+    "neg": operator.neg,
+    "pos": operator.pos,
+    "invert": operator.invert,
+    "abs": abs,
+    "trunc": math.trunc,
+    "floor": math.floor,
+    "ceil": math.ceil,
+}
 
 
 def _kind(obj):

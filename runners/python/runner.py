@@ -10,8 +10,11 @@ builtin values, so every comparison a test makes runs here, on values the
 learner's objects cannot lie through: an always-equal object, a str subclass
 or a patched unittest never reach this process. Objects of the learner's own
 classes stay there behind handles; their attributes and methods are fetched
-over the socket. Nothing is forwarded that would hand the learner a value to
-compare against (no ==, <, `in` or hash).
+over the socket, and operations between two of them (==, <, hash, `in`,
+isinstance) and arithmetic with plain data are the learner's code's to
+answer, as in plain Python. A judgement about a value of the test's own is
+never forwarded: a learner object is not equal to, ordered against or found
+in place of one, whatever its __eq__ says ([`Remote`]).
 
 Each test has a time limit. A call past it fails that test as time_limit,
 the learner's process is ended and the next call starts a fresh one, so the
@@ -319,8 +322,16 @@ def rebuild(name, args, text):
 
 class Remote:
     """One of the learner's objects, seen from here. Calls, attributes,
-    iteration, len, indexing, str, repr, bool and `with` cross the pipe;
-    comparisons and hashing do not (a Remote equals only itself)."""
+    iteration, len, indexing, str, repr, bool and `with` cross the pipe, and
+    so does every operation Python would ask the learner's object: between
+    two learner objects (==, <, `in`, hash, isinstance with a class handle)
+    the learner's code decides, as it would in plain Python; arithmetic,
+    unary operators and conversions go to the learner's code with plain data
+    on the other side, and their result comes back as any result does. What
+    never crosses is a judgement about a value of ours: a learner object is
+    never equal to, ordered against, or found in place of a runner value
+    (`_mine`), whatever its __eq__ says, so no always-equal object can stand
+    in for an expected value."""
 
     __slots__ = ("_cp_link", "_cp_generation", "_cp_number", "_cp_kind", "_cp_origin")
 
@@ -368,6 +379,90 @@ class Remote:
 
     def _op(self, name, *args):
         return self._cp_link.ask("op", self, name, args)[0]
+
+    def _mine(self, other):
+        """Whether `other` is a learner object too, of this same run."""
+        return isinstance(other, Remote) and other._cp_link is self._cp_link
+
+    def _answer(self, name, other, kind=bool):
+        """An operation whose result must be of `kind` (a bool, an int)."""
+        value = self._op(name, other)
+        if type(value) is not kind:
+            raise TypeError(f"your code's {name} gave something that is not {kind.__name__}")
+        return value
+
+    def __eq__(self, other):
+        return self._answer("eq", other) if self._mine(other) else NotImplemented
+
+    def __ne__(self, other):
+        return self._answer("ne", other) if self._mine(other) else NotImplemented
+
+    def __lt__(self, other):
+        return self._answer("lt", other) if self._mine(other) else NotImplemented
+
+    def __le__(self, other):
+        return self._answer("le", other) if self._mine(other) else NotImplemented
+
+    def __gt__(self, other):
+        return self._answer("gt", other) if self._mine(other) else NotImplemented
+
+    def __ge__(self, other):
+        return self._answer("ge", other) if self._mine(other) else NotImplemented
+
+    def __hash__(self):
+        return self._answer("hash", None, int)
+
+    def __contains__(self, item):
+        if self._mine(item):
+            return self._answer("contains", item)
+        # A value of ours is looked for among the items, compared here, as
+        # Python does for a container without __contains__.
+        return any(x is item or x == item for x in self)
+
+    def __instancecheck__(self, obj):
+        return self._mine(obj) and self._answer("isinstance", obj)
+
+    def __subclasscheck__(self, cls):
+        return self._mine(cls) and self._answer("issubclass", cls)
+
+    def __reversed__(self):
+        return self._op("reversed")
+
+    def __neg__(self):
+        return self._op("unary", "neg")
+
+    def __pos__(self):
+        return self._op("unary", "pos")
+
+    def __invert__(self):
+        return self._op("unary", "invert")
+
+    def __abs__(self):
+        return self._op("unary", "abs")
+
+    def __trunc__(self):
+        return self._op("unary", "trunc")
+
+    def __floor__(self):
+        return self._op("unary", "floor")
+
+    def __ceil__(self):
+        return self._op("unary", "ceil")
+
+    def __int__(self):
+        return self._answer("int", None, int)
+
+    def __index__(self):
+        return self._answer("index", None, int)
+
+    def __float__(self):
+        return self._answer("float", None, float)
+
+    def __round__(self, ndigits=None):
+        return self._op("round", ndigits)
+
+    def __format__(self, spec):
+        return self._answer("format", spec, str)
 
     def __iter__(self):
         it = self._op("iter")
@@ -419,6 +514,32 @@ class Remote:
         # says "suppress" would swallow a failing assertion.
         self._op("exit", None, None, None)
         return False
+
+
+# The binary operators, each forwarded both ways (`c + 3` and `3 + c`) and
+# in place (`c += 3`): the learner's code computes, with plain data or its
+# own objects on the other side.
+_ARITHMETIC = ("add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift", "and", "or", "xor")
+
+
+def _arithmetic(name):
+    def forward(self, other):
+        return self._op("arith", name, other, False)
+
+    def reflected(self, other):
+        return self._op("arith", name, other, True)
+
+    def in_place(self, other):
+        return self._op("iarith", name, other)
+
+    return forward, reflected, in_place
+
+
+for _name in _ARITHMETIC:
+    for _dunder, _method in zip(("__%s__", "__r%s__", "__i%s__"), _arithmetic(_name)):
+        setattr(Remote, _dunder % _name, _method)
+Remote.__divmod__ = lambda self, other: self._op("arith", "divmod", other, False)
+Remote.__rdivmod__ = lambda self, other: self._op("arith", "divmod", other, True)
 
 
 def _copy_back(back, args, kwargs):

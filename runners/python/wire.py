@@ -4,7 +4,7 @@ depth.
 
 Both sides encode with it, but trust rests on the decoder alone: whatever the
 learner's process sends, decoding builds nothing but None, bool, int, float,
-str, bytes, list, tuple, dict, set, frozenset and handles (numbers naming an
+str, bytes, list, tuple, dict, set, frozenset, slice and handles (numbers naming an
 object that stays on the learner's side). Too big, too deep, unhashable where
 a key must be, or not this format at all: a WireError, never anything else.
 """
@@ -21,6 +21,7 @@ _NONE, _TRUE, _FALSE = b"N", b"T", b"F"
 _INT, _FLOAT, _STR, _BYTES = b"i", b"f", b"s", b"b"
 _LIST, _TUPLE, _SET, _FROZENSET, _DICT = b"l", b"u", b"e", b"z", b"d"
 _HANDLE = b"h"
+_SLICE = b"c"
 
 _U32 = struct.Struct(">I")
 _F64 = struct.Struct(">d")
@@ -84,6 +85,10 @@ def _encode(v, other, out, max_bytes, depth):
         out += tag + _U32.pack(len(items))
         for item in items:
             _encode(item, other, out, max_bytes, depth - 1)
+    elif isinstance(v, slice):
+        out += _SLICE
+        for part in (v.start, v.stop, v.step):
+            _encode(part, other, out, max_bytes, depth - 1)
     elif isinstance(v, dict):
         items = list(dict.items(v))
         out += _DICT + _U32.pack(len(items))
@@ -169,6 +174,8 @@ class _Reader:
                 key = self.value(depth - 1)
                 out[key] = self.value(depth - 1)
             return out
+        if tag == _SLICE:
+            return slice(self.value(depth - 1), self.value(depth - 1), self.value(depth - 1))
         if tag == _HANDLE:
             number = self.u32()
             type_name = str(self.take(self.u32()), "utf-8", "replace")

@@ -2,6 +2,7 @@
 
 mod attacks;
 mod course;
+mod fidelity;
 mod helpers;
 mod hostile;
 mod limits;

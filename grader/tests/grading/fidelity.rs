@@ -1,0 +1,104 @@
+//! The differential test: each exercise of `tests/fidelity/` (a reference
+//! `solution.py`, a `wrong.py`, and an ordinary unittest `test_solution.py`)
+//! is run under plain `python3 -m unittest` and through the platform in a
+//! real container, and both must agree, passed or not, for every pair. An
+//! exercise where the platform differs on purpose (a forgery it refuses)
+//! says so on its tests' first line: `# Differs: wrong passed|failed: why`
+//! or the same for `solution`; the test then requires that difference.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::domain::Verdict;
+use futures::StreamExt;
+
+use crate::helpers::{docker_sandbox, grade_with, limits, suite};
+
+fn fidelity_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fidelity")
+}
+
+/// Whether `solution` passes `tests` under plain Python's unittest, in a
+/// folder of its own (Debian's Python, the image's).
+fn passes_under_python(solution: &str, tests: &str) -> (bool, String) {
+    let dir = std::env::temp_dir().join(format!("cp-fidelity-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("solution.py"), solution).unwrap();
+    std::fs::write(dir.join("test_solution.py"), tests).unwrap();
+    let out = Command::new("/usr/bin/python3")
+        .args(["-B", "-m", "unittest", "-q", "test_solution"])
+        .current_dir(&dir)
+        .output()
+        .expect("Debian's python3 runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// What the tests' first line says the platform does differently for
+/// `which` (solution or wrong): Some(passed).
+fn declared_difference(tests: &str, which: &str) -> Option<bool> {
+    let line = tests.lines().next()?.strip_prefix("# Differs: ")?;
+    let (who, rest) = line.split_once(' ')?;
+    (who == which).then(|| rest.starts_with("passed"))
+}
+
+#[tokio::test]
+async fn each_exercise_is_judged_as_plain_python_judges_it() {
+    let sandbox = docker_sandbox().await;
+    let mut exercises: Vec<PathBuf> = std::fs::read_dir(fidelity_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    exercises.sort();
+    assert!(exercises.len() >= 10, "{exercises:?}");
+    let mut pairs = Vec::new();
+    for dir in &exercises {
+        let tests = std::fs::read_to_string(dir.join("test_solution.py")).unwrap();
+        for which in ["solution", "wrong"] {
+            let code = std::fs::read_to_string(dir.join(format!("{which}.py"))).unwrap();
+            pairs.push((
+                dir.file_name().unwrap().to_string_lossy().into_owned(),
+                which,
+                code,
+                tests.clone(),
+            ));
+        }
+    }
+    let results: Vec<_> = futures::stream::iter(pairs)
+        .map(|(name, which, code, tests)| {
+            let sandbox = &sandbox;
+            async move {
+                let (plain, why) = passes_under_python(&code, &tests);
+                let (verdict, feedback) =
+                    grade_with(sandbox, &code, &suite(&tests, &[]), limits(5000)).await;
+                (name, which, plain, why, verdict, feedback, tests)
+            }
+        })
+        .buffer_unordered(3)
+        .collect()
+        .await;
+    let mut wrong = Vec::new();
+    for (name, which, plain, why, verdict, feedback, tests) in results {
+        let platform = verdict == Verdict::Passed;
+        let expected = declared_difference(&tests, which).unwrap_or(plain);
+        if which == "solution" && !plain {
+            wrong.push(format!(
+                "{name}: the reference fails under plain Python: {why}"
+            ));
+        }
+        if which == "wrong" && plain && declared_difference(&tests, which).is_none() {
+            wrong.push(format!("{name}: wrong.py passes under plain Python"));
+        }
+        if platform != expected {
+            wrong.push(format!(
+                "{name}/{which}: plain Python {}, the platform {verdict:?}: {feedback:#?}",
+                if plain { "passes" } else { "fails" }
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
