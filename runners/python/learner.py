@@ -278,7 +278,8 @@ class Served:
             raise wire.WireError("an object this process does not have") from None
 
     def describe(self, e):
-        """(type name, args, text) of an exception from the learner's code."""
+        """(type name, args, text, its class's exception MRO, its public
+        attributes) of an exception from the learner's code."""
         cls = type(e)
         name = cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
         try:
@@ -286,6 +287,11 @@ class Served:
             wire.encode(args, _refuse, 64 << 10, 8)
         except Exception:
             args = (_safe_str(e),)
+        try:
+            attrs = {k: v for k, v in vars(e).items() if isinstance(k, str) and not k.startswith("_")}
+            wire.encode(attrs, _refuse, 64 << 10, 8)
+        except Exception:
+            attrs = {}
         if isinstance(e, SyntaxError):
             if e.filename and os.path.basename(e.filename) == "solution.py":
                 e.filename = "solution.py"
@@ -302,7 +308,7 @@ class Served:
                 if f.filename == path:
                     f.filename = "solution.py"
             text = "".join(traceback.format_list(frames[-5:]) + traceback.format_exception_only(cls, e))
-        return name, args, text[-4000:]
+        return name, args, text[-4000:], _exception_chain(cls), attrs
 
     # The operations the runner may ask for; each returns (value, copied back).
 
@@ -401,6 +407,9 @@ _ANSWERS = {
     "round": lambda target, ndigits: round(target) if ndigits is None else round(target, ndigits),
     "format": format,
     "reversed": lambda target: reversed(target),
+    "exc_chain": lambda target: (
+        _exception_chain(target) if isinstance(target, type) and issubclass(target, BaseException) else None
+    ),
 }
 _ARITHMETIC = {
     "add": operator.add,
@@ -428,6 +437,22 @@ _UNARY = {
     "floor": math.floor,
     "ceil": math.ceil,
 }
+
+
+def _exception_chain(cls):
+    """A class's exception classes as the runner rebuilds them: [name,
+    builtin, its direct exception bases' names] for each class of its MRO,
+    from it up to BaseException."""
+
+    def name(c):
+        return c.__name__ if c.__module__ == "builtins" else f"{c.__module__}.{c.__qualname__}"
+
+    out = []
+    for c in cls.__mro__:
+        if isinstance(c, type) and issubclass(c, BaseException):
+            bases = [name(b) for b in c.__bases__ if isinstance(b, type) and issubclass(b, BaseException)]
+            out.append([name(c), c.__module__ == "builtins", bases])
+    return out[:32]
 
 
 def _kind(obj):

@@ -160,6 +160,8 @@ class Link:
         self.last_result = NOTHING
         # One proxy per learner object and generation, so `is` works.
         self.remotes = {}
+        # The runner's stand-ins for the learner's exception classes.
+        self.exceptions = ExceptionClasses()
         self.oom_kills = oom_kills()
 
     def _control(self, message, fd=None):
@@ -259,7 +261,7 @@ class Link:
         kind = reply[0] if isinstance(reply, tuple) and reply else None
         shapes = {
             "ok": (object, object, bytes, bytes),
-            "raise": (str, tuple, str, bytes, bytes),
+            "raise": (str, tuple, str, list, dict, bytes, bytes),
             "unsendable": (str, bytes, bytes),
             "output_limit": (bytes, bytes),
         }
@@ -271,7 +273,7 @@ class Link:
         if kind == "ok":
             return reply[1], reply[2]
         if kind == "raise":
-            raise rebuild(*reply[1:4])
+            raise rebuild(self.exceptions, *reply[1:6])
         if kind == "unsendable":
             raise Unsendable(f"Your code gave back a value that cannot be checked: {reply[1]}.")
         raise AssertionError("unreachable")
@@ -302,13 +304,72 @@ def oom_kills():
     return None
 
 
-def rebuild(name, args, text):
+def _builtin_exception(name):
+    """The builtin exception class called `name`, if there is one that may be
+    raised here: never a BaseException that would stop the run (SystemExit,
+    KeyboardInterrupt)."""
+    cls = getattr(builtins, name, None) if isinstance(name, str) and name.isidentifier() else None
+    return cls if isinstance(cls, type) and issubclass(cls, Exception) else None
+
+
+class ExceptionClasses:
+    """The runner's own class for each exception class of the learner's,
+    made once per name and given again each time, so that the class
+    `from solution import BufferEmpty` gives a test is the one its
+    assertRaises catches. Each is a fresh subclass of the runner's stand-ins
+    for the learner classes above it and of the builtin exception classes
+    among its bases (`class BufferEmpty(BufferError)` is a BufferError
+    here), and nothing else: no class of the runner's or of unittest (a
+    SkipTest) can be claimed, whatever the learner's class calls itself."""
+
+    def __init__(self):
+        self.made = {}
+
+    def get(self, chain):
+        """The class for `chain` ([name, builtin, base names] for each class
+        of the learner's class's MRO, it first), or None when it names no
+        class of the learner's."""
+        try:
+            classes = {str(n)[:200]: (b is True, [str(x)[:200] for x in bases][:8]) for n, b, bases in chain[:32]}
+            first = str(chain[0][0])[:200]
+        except (TypeError, ValueError, IndexError):
+            return None
+        if classes[first][0]:
+            return None
+        return self._build(first, classes, set())
+
+    def _build(self, name, classes, seen):
+        builtin, bases = classes.get(name, (True, []))
+        if builtin:
+            return _builtin_exception(name)
+        if name in self.made:
+            return self.made[name]
+        if name in seen:  # a chain that loops: no class of Python's does
+            return None
+        seen.add(name)
+        made = [c for c in (self._build(b, classes, seen) for b in bases) if c is not None]
+        made = list(dict.fromkeys(made)) or [Exception]
+        module, _, qualname = name.rpartition(".")
+        namespace = {"__module__": module or "solution", "__qualname__": qualname}
+        cls = None
+        for tried in (made, made[:1], [Exception]):
+            try:
+                cls = type(qualname.rpartition(".")[2] or "Error", tuple(tried), namespace)
+                break
+            except TypeError:  # bases whose layouts or order conflict
+                continue
+        self.made[name] = cls
+        return cls
+
+
+def rebuild(classes, name, args, text, chain, attrs):
     """The learner's exception as one of ours: the same builtin type where it
-    is one (so assertRaises(ValueError) works), else a LearnerError. Never a
-    BaseException that would stop the run (SystemExit, KeyboardInterrupt)."""
-    cls = getattr(builtins, name, None) if name.isidentifier() else None
+    is one (so assertRaises(ValueError) works), else the runner's class for
+    the learner's (ExceptionClasses), with the learner's public plain
+    attributes; a LearnerError where neither can be made."""
+    cls = _builtin_exception(name) or classes.get(chain)
     exc = None
-    if isinstance(cls, type) and issubclass(cls, Exception):
+    if cls is not None:
         try:
             exc = cls(*args)
         except Exception:
@@ -316,6 +377,12 @@ def rebuild(name, args, text):
     if exc is None:
         detail = str(args[0]) if args else ""
         exc = LearnerError(f"{name}: {detail}" if detail else name)
+    for key, value in attrs.items():
+        if isinstance(key, str) and key.isidentifier() and not key.startswith("_"):
+            try:
+                setattr(exc, key, value)
+            except Exception:
+                pass
     exc.learner_text = text
     return exc
 
@@ -600,9 +667,16 @@ class RemoteModule(types.ModuleType):
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        value = self.__dict__["__codeplatform_link__"].ask("getattr", 0, name)[0]
+        link = self.__dict__["__codeplatform_link__"]
+        value = link.ask("getattr", 0, name)[0]
         if isinstance(value, Remote):
             object.__setattr__(value, "_cp_origin", name)
+            if value._cp_kind.startswith("class "):
+                # An exception class is the runner's own stand-in, so the
+                # test can catch it, subclass it and compare classes.
+                chain = value._op("exc_chain")
+                if isinstance(chain, list):
+                    return link.exceptions.get(chain) or value
         return value
 
 
