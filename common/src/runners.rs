@@ -49,7 +49,10 @@ pub static PYTHON: Runner = Runner {
     // 4: practice runs skip tests; notebooks' cells.
     // 5: every part of a test reported, the judge's one precedence; the
     //    runner's cwd out of the learner's reach; report text always valid.
-    version: "python-runner/5",
+    // 6: operations between learner objects forwarded; the learner's
+    //    exception classes as the runner's stand-ins; dates, Decimal,
+    //    Fraction, complex, range and the collections as plain data.
+    version: "python-runner/6",
     image: "codeplatform/python-runner",
     dir: "python",
     local_command: &["python3", "-I", "-B", "entry.py"],
@@ -62,7 +65,7 @@ pub static PYTHON: Runner = Runner {
 pub static PYTHON_DS: Runner = Runner {
     name: "python-ds",
     // The Python runner's harness: bump with its version.
-    version: "python-ds-runner/5",
+    version: "python-ds-runner/6",
     image: "codeplatform/python-ds-runner",
     dir: "python-ds",
     // Debian's Python, where scripts/deps.sh installs numpy and pandas

@@ -75,6 +75,8 @@ def shown(value, depth=0):
     elif isinstance(value, dict):
         items = [f"{shown(k, depth + 1)}: {shown(v, depth + 1)}" for k, v in list(value.items())[:8]]
         text = "{" + ", ".join(items + (["…"] if len(value) > 8 else [])) + "}"
+    elif isinstance(value, wire.SCALARS):
+        text = repr(value)
     else:
         text = f"<{type(value).__name__}>"
     return text if len(text) <= 300 else text[:300] + "…"

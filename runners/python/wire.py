@@ -4,11 +4,20 @@ depth.
 
 Both sides encode with it, but trust rests on the decoder alone: whatever the
 learner's process sends, decoding builds nothing but None, bool, int, float,
-str, bytes, list, tuple, dict, set, frozenset, slice and handles (numbers naming an
-object that stays on the learner's side). Too big, too deep, unhashable where
-a key must be, or not this format at all: a WireError, never anything else.
+complex, str, bytes, bytearray, list, tuple, dict, set, frozenset, slice,
+range, Decimal, Fraction, the datetime module's date, time, datetime (naive
+or at a fixed offset) and timedelta, the collections module's Counter,
+OrderedDict, defaultdict (without its factory) and deque, and handles
+(numbers naming an object that stays on the learner's side). Each is made
+fresh here from plain parts by the standard constructors. Too big, too deep,
+unhashable where a key must be, out of range, or not this format at all: a
+WireError, never anything else.
 """
 
+import collections
+import datetime
+import decimal
+import fractions
 import socket
 import struct
 import time
@@ -22,6 +31,10 @@ _INT, _FLOAT, _STR, _BYTES = b"i", b"f", b"s", b"b"
 _LIST, _TUPLE, _SET, _FROZENSET, _DICT = b"l", b"u", b"e", b"z", b"d"
 _HANDLE = b"h"
 _SLICE = b"c"
+_COMPLEX, _BYTEARRAY, _RANGE = b"x", b"a", b"g"
+_DECIMAL, _FRACTION = b"q", b"r"
+_DATE, _TIME, _DATETIME, _TIMEDELTA = b"D", b"M", b"Y", b"t"
+_COUNTER, _ORDERED, _DEFAULT, _DEQUE = b"k", b"o", b"y", b"w"
 
 _U32 = struct.Struct(">I")
 _F64 = struct.Struct(">d")
@@ -65,6 +78,15 @@ def _encode(v, other, out, max_bytes, depth):
         out += _INT + _U32.pack(len(raw)) + raw
     elif isinstance(v, float):
         out += _FLOAT + _F64.pack(float.__float__(v))
+    elif isinstance(v, complex):
+        out += _COMPLEX + _F64.pack(float(v.real)) + _F64.pack(float(v.imag))
+    elif isinstance(v, bytearray):
+        raw = bytes(v)
+        out += _BYTEARRAY + _U32.pack(len(raw)) + raw
+    elif isinstance(v, _PARTS):
+        tag, parts = _PARTS_OF[_kind_of(v)](v)
+        out += tag
+        _encode(parts, other, out, max_bytes, depth - 1)
     elif isinstance(v, str):
         raw = str.__str__(v).encode("utf-8", "surrogatepass")
         out += _STR + _U32.pack(len(raw)) + raw
@@ -89,6 +111,19 @@ def _encode(v, other, out, max_bytes, depth):
         out += _SLICE
         for part in (v.start, v.stop, v.step):
             _encode(part, other, out, max_bytes, depth - 1)
+    elif isinstance(v, (collections.Counter, collections.OrderedDict, collections.defaultdict)):
+        tag = (
+            _COUNTER
+            if isinstance(v, collections.Counter)
+            else _ORDERED
+            if isinstance(v, collections.OrderedDict)
+            else _DEFAULT
+        )
+        out += tag
+        _encode(list(dict.items(v)), other, out, max_bytes, depth - 1)
+    elif isinstance(v, collections.deque):
+        out += _DEQUE
+        _encode((list(v), v.maxlen), other, out, max_bytes, depth - 1)
     elif isinstance(v, dict):
         items = list(dict.items(v))
         out += _DICT + _U32.pack(len(items))
@@ -101,6 +136,78 @@ def _encode(v, other, out, max_bytes, depth):
         out += _HANDLE + _U32.pack(handle) + _U32.pack(len(raw)) + raw
 
 
+def _offset(tz):
+    """A fixed offset's seconds and microseconds; anything else (a zone
+    with rules of its own) is not plain data."""
+    if tz is None:
+        return None
+    if type(tz) is not datetime.timezone:
+        raise WireError("a time zone other than a fixed offset is not plain data")
+    delta = tz.utcoffset(None)
+    return (delta.days * 86400 + delta.seconds, delta.microseconds)
+
+
+def _zone(offset):
+    if offset is None:
+        return None
+    seconds, micros = offset
+    return datetime.timezone(datetime.timedelta(seconds=int(seconds), microseconds=int(micros)))
+
+
+def _ints(*values):
+    return tuple(int.__index__(v) for v in values)
+
+
+# The values made of plain parts: (tag, parts) from a value, and back.
+_PARTS = (
+    decimal.Decimal,
+    fractions.Fraction,
+    range,
+    datetime.date,
+    datetime.time,
+    datetime.timedelta,
+)
+
+
+# The values above that hold no other value: their repr is their own.
+SCALARS = (complex, *_PARTS)
+
+
+def _kind_of(v):
+    for kind in (datetime.datetime, *_PARTS):
+        if isinstance(v, kind):
+            return kind
+    raise AssertionError("unreachable")
+
+
+_PARTS_OF = {
+    decimal.Decimal: lambda v: (_DECIMAL, decimal.Decimal.__str__(v)),
+    fractions.Fraction: lambda v: (_FRACTION, _ints(v.numerator, v.denominator)),
+    range: lambda v: (_RANGE, _ints(v.start, v.stop, v.step)),
+    datetime.datetime: lambda v: (
+        _DATETIME,
+        (_ints(v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond, v.fold), _offset(v.tzinfo)),
+    ),
+    datetime.date: lambda v: (_DATE, _ints(v.year, v.month, v.day)),
+    datetime.time: lambda v: (_TIME, (_ints(v.hour, v.minute, v.second, v.microsecond, v.fold), _offset(v.tzinfo))),
+    datetime.timedelta: lambda v: (_TIMEDELTA, _ints(v.days, v.seconds, v.microseconds)),
+}
+
+_FROM_PARTS = {
+    _DECIMAL: lambda p: decimal.Decimal(str.__str__(p)),
+    _FRACTION: lambda p: fractions.Fraction(*_ints(*p)),
+    _RANGE: lambda p: range(*_ints(*p)),
+    _DATETIME: lambda p: datetime.datetime(*_ints(*p[0][:7]), tzinfo=_zone(p[1]), fold=int(p[0][7])),
+    _DATE: lambda p: datetime.date(*_ints(*p)),
+    _TIME: lambda p: datetime.time(*_ints(*p[0][:4]), tzinfo=_zone(p[1]), fold=int(p[0][4])),
+    _TIMEDELTA: lambda p: datetime.timedelta(*_ints(*p)),
+    _COUNTER: lambda p: collections.Counter(dict(p)),
+    _ORDERED: lambda p: collections.OrderedDict(p),
+    _DEFAULT: lambda p: collections.defaultdict(None, p),
+    _DEQUE: lambda p: collections.deque(p[0], None if p[1] is None else int.__index__(p[1])),
+}
+
+
 def decode(data, handle, max_depth=MAX_DEPTH):
     """The value in `data`; `handle(number, type name)` makes what a handle
     becomes on this side. Raises WireError for anything malformed."""
@@ -109,7 +216,8 @@ def decode(data, handle, max_depth=MAX_DEPTH):
         value = reader.value(max_depth)
     except (struct.error, UnicodeDecodeError, OverflowError, MemoryError) as e:
         raise WireError(f"malformed data ({type(e).__name__})") from None
-    except TypeError as e:  # an unhashable dict key or set element
+    except (TypeError, ValueError, ArithmeticError, IndexError, KeyError) as e:
+        # An unhashable key, a date out of range, parts of the wrong shape.
         raise WireError(f"malformed data: {e}") from None
     except RecursionError:
         raise WireError("a value nested too deeply") from None
@@ -174,6 +282,12 @@ class _Reader:
                 key = self.value(depth - 1)
                 out[key] = self.value(depth - 1)
             return out
+        if tag == _COMPLEX:
+            return complex(_F64.unpack(self.take(8))[0], _F64.unpack(self.take(8))[0])
+        if tag == _BYTEARRAY:
+            return bytearray(self.take(self.u32()))
+        if tag in _FROM_PARTS:
+            return _FROM_PARTS[tag](self.value(depth - 1))
         if tag == _SLICE:
             return slice(self.value(depth - 1), self.value(depth - 1), self.value(depth - 1))
         if tag == _HANDLE:
