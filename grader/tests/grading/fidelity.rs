@@ -4,7 +4,9 @@
 //! real container, and both must agree, passed or not, for every pair. An
 //! exercise where the platform differs on purpose (a forgery it refuses)
 //! says so on its tests' first line: `# Differs: wrong passed|failed: why`
-//! or the same for `solution`; the test then requires that difference.
+//! or the same for `solution`; the test then requires that difference. An
+//! exercise that needs more memory than the default 128 MiB says so as an
+//! assignment would, on a line `# Memory: N` (MiB).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,7 +14,9 @@ use std::process::Command;
 use common::domain::Verdict;
 use futures::StreamExt;
 
-use crate::helpers::{docker_sandbox, grade_with, limits, suite};
+use grader::sandbox::Limits;
+
+use crate::helpers::{docker_sandbox, grade_with, suite};
 
 fn fidelity_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fidelity")
@@ -39,6 +43,17 @@ fn passes_under_python(solution: &str, tests: &str) -> (bool, String) {
 
 /// What the tests' first line says the platform does differently for
 /// `which` (solution or wrong): Some(passed).
+/// The exercise's limits: 5 s, half of it per test, and its `# Memory:`.
+fn limits_for(tests: &str) -> Limits {
+    let memory = tests
+        .lines()
+        .find_map(|l| l.strip_prefix("# Memory: "))
+        .map_or(128, |m| {
+            m.trim().parse().expect("# Memory: a number of MiB")
+        });
+    Limits::new(5000, 2500, memory)
+}
+
 fn declared_difference(tests: &str, which: &str) -> Option<bool> {
     let line = tests.lines().next()?.strip_prefix("# Differs: ")?;
     let (who, rest) = line.split_once(' ')?;
@@ -74,7 +89,7 @@ async fn each_exercise_is_judged_as_plain_python_judges_it() {
             async move {
                 let (plain, why) = passes_under_python(&code, &tests);
                 let (verdict, feedback) =
-                    grade_with(sandbox, &code, &suite(&tests, &[]), limits(5000)).await;
+                    grade_with(sandbox, &code, &suite(&tests, &[]), limits_for(&tests)).await;
                 (name, which, plain, why, verdict, feedback, tests)
             }
         })
