@@ -11,24 +11,9 @@
 #   SUBMISSIONS=100 scripts/bench-class-view.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
-source scripts/deps.sh
-ensure_group core
-ensure_group browser
-ensure_group docker
-
-dir=$root/.data/bench-class
-mkdir -p "$dir"
-scripts/services.sh start "$dir" 25436 26386
-trap 'scripts/services.sh stop "$dir" >/dev/null' EXIT
-set -a
-# shellcheck disable=SC1091
-source "$dir/env"
-set +a
-scripts/build-base-image.sh
-scripts/build-runner-image.sh
-export CODEPLATFORM_DOCKER=1 BENCH_OUT=$dir/delays.txt SUBMISSIONS=${SUBMISSIONS:-30}
-export BENCH_COMMIT=${BENCH_COMMIT:-$(git rev-parse --short HEAD)}
+source scripts/bench-e2e-env.sh
+bench_e2e_env bench-class 25436 26386 browser
+export BENCH_OUT=$dir/delays.txt SUBMISSIONS=${SUBMISSIONS:-30}
 rm -f "$BENCH_OUT"
 
 cargo test --locked -q -p e2e --test staff_pages -- --ignored --exact bench_verdict_to_staff_page \

@@ -13,22 +13,9 @@
 #   scripts/bench-hidden.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
-source scripts/deps.sh
-ensure_group core
-ensure_group docker
-
-dir=$root/.data/bench-hidden
-mkdir -p "$dir"
-scripts/services.sh start "$dir" 25439 26389
-trap 'scripts/services.sh stop "$dir" >/dev/null' EXIT
-set -a
-# shellcheck disable=SC1091
-source "$dir/env"
-set +a
-scripts/build-base-image.sh
-scripts/build-runner-image.sh
-export CODEPLATFORM_DOCKER=1 BENCH_OUT=$dir/results.txt ROUNDS=${ROUNDS:-10}
+source scripts/bench-e2e-env.sh
+bench_e2e_env bench-hidden 25439 26389
+export BENCH_OUT=$dir/results.txt ROUNDS=${ROUNDS:-10}
 rm -f "$BENCH_OUT"
 
 cargo test --locked -q -p e2e --test hidden_timing_bench -- --ignored --exact \

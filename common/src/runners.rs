@@ -52,7 +52,8 @@ pub static PYTHON: Runner = Runner {
     // 6: operations between learner objects forwarded; the learner's
     //    exception classes as the runner's stand-ins; dates, Decimal,
     //    Fraction, complex, range and the collections as plain data.
-    version: "python-runner/6",
+    // 7: long lists and dicts of ints or strs in one piece.
+    version: "python-runner/7",
     image: "codeplatform/python-runner",
     dir: "python",
     local_command: &["python3", "-I", "-B", "entry.py"],
@@ -65,7 +66,7 @@ pub static PYTHON: Runner = Runner {
 pub static PYTHON_DS: Runner = Runner {
     name: "python-ds",
     // The Python runner's harness: bump with its version.
-    version: "python-ds-runner/6",
+    version: "python-ds-runner/7",
     image: "codeplatform/python-ds-runner",
     dir: "python-ds",
     // Debian's Python, where scripts/deps.sh installs numpy and pandas

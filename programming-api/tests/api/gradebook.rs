@@ -67,6 +67,19 @@ pub async fn profile(app: &TestApp, learner: &Learner, body: Value) -> reqwest::
         .unwrap()
 }
 
+/// `learner` joins the open course `intro` without submitting.
+async fn join_intro(app: &TestApp, learner: &Learner) {
+    let joined = app
+        .http
+        .post(app.url("/api/courses/intro/join"))
+        .bearer_auth(&learner.token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(joined.status(), StatusCode::OK);
+}
+
 pub async fn token(app: &TestApp, course: &str, role: &str, name: &str) -> String {
     assert!(add_staff(app, course, role, name, PASSWORD).0);
     let session: Value = sign_in(app, name, PASSWORD).await.json().await.unwrap();
@@ -156,15 +169,7 @@ async fn the_gradebook_is_the_submissions_recounted_for_its_own_staff_only() {
     graded(&app, &l1, a, "x = 2", &[]).await;
     graded(&app, &l1, b, "x = 3", &["test_b"]).await;
     graded(&app, &l2, a, "x = 4", &[]).await;
-    let joined = app
-        .http
-        .post(app.url("/api/courses/intro/join"))
-        .bearer_auth(&l3.token)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(joined.status(), StatusCode::OK);
+    join_intro(&app, &l3).await;
 
     let instructor = token(&app, "intro", "instructor", "ada").await;
     let tutor = token(&app, "intro", "tutor", "tom").await;
@@ -407,15 +412,7 @@ async fn no_cell_is_a_formula_whichever_separator_the_spreadsheet_splits_on() {
         let learner = app.learner().await;
         let res = profile(&app, &learner, json!({"display_name": name})).await;
         assert_eq!(res.status(), StatusCode::OK, "{name}");
-        let joined = app
-            .http
-            .post(app.url("/api/courses/intro/join"))
-            .bearer_auth(&learner.token)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(joined.status(), StatusCode::OK);
+        join_intro(&app, &learner).await;
     }
     let instructor = token(&app, "intro", "instructor", "ada").await;
     let res = get_as(&app, "/api/courses/intro/gradebook.csv", &instructor).await;
