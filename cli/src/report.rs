@@ -157,7 +157,12 @@ fn print_test(t: &Value) {
         Some(title) => format!("{title} ({name})"),
         None => name.to_owned(),
     };
-    println!("  {} {shown}", if passed { "✔" } else { "✘" });
+    let mark = match (t["skipped"] == true, passed) {
+        (true, _) => "– (skipped)",
+        (false, true) => "✔",
+        (false, false) => "✘",
+    };
+    println!("  {mark} {shown}");
     let d = &t["detail"];
     for (label, key) in [
         ("Call", "call"),

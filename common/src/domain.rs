@@ -114,6 +114,11 @@ pub struct TestOutcome {
     /// expected values or what the learner's code printed or raised.
     #[serde(default)]
     pub hidden: bool,
+    /// Skipped by the test's author (a decorator, or `skipTest` in the
+    /// test's own code): neither passed nor failed, and not required for a
+    /// pass. Never set by anything the learner's code did.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skipped: bool,
     /// For a visible test that failed: the call it made and what came of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<FailureDetail>,
@@ -291,6 +296,7 @@ mod tests {
                 message: "\0".into(),
                 verdict: Some(Verdict::RuntimeError),
                 hidden: false,
+                skipped: false,
                 detail: Some(FailureDetail {
                     call: "f('\0')".into(),
                     expected: Some("'\0'".into()),

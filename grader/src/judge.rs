@@ -102,7 +102,8 @@ fn clip(s: &str, max: usize) -> String {
 /// verdict ([`verdict_of`]).
 const OUTCOME_VERDICTS: [(&str, Verdict); 11] = [
     ("passed", Verdict::Passed),
-    ("skipped", Verdict::WrongAnswer),
+    // A part the test's author skipped fails nothing (`author_skipped`).
+    (SKIPPED, Verdict::Passed),
     ("expected_failure", Verdict::WrongAnswer),
     ("unexpected_success", Verdict::WrongAnswer),
     ("failed", Verdict::WrongAnswer),
@@ -113,6 +114,18 @@ const OUTCOME_VERDICTS: [(&str, Verdict); 11] = [
     ("output_limit", Verdict::OutputLimit),
     ("syntax_error", Verdict::SyntaxError),
 ];
+
+/// The outcome of a part skipped by the test's own code (a decorator, or
+/// `skipTest` in setUp or the test). Only the tests' code can skip: the
+/// learner's exceptions reach the runner as builtin types or as the
+/// runner's stand-ins, never as unittest's SkipTest.
+const SKIPPED: &str = "skipped";
+
+/// Whether the test's author skipped it: every part of it was a skip. It
+/// is then neither passed nor failed, and not required for a pass.
+fn author_skipped(test: &ReportedTest) -> bool {
+    !test.outcomes.is_empty() && test.outcomes.iter().all(|o| o == SKIPPED)
+}
 
 /// A runner outcome (of a test's part, or of loading the learner's module)
 /// as a verdict.
@@ -295,15 +308,17 @@ pub fn hidden_details(
         .filter(|t| hidden.contains(t.id.as_str()))
         .map(|t| {
             let verdict = test_verdict(t, outcome.oom_killed);
+            let skipped = author_skipped(t);
             let (title, detail) = t.shown_extras(verdict == Verdict::Passed);
             TestOutcome {
                 name: clip(&t.name, 200),
                 title,
                 detail,
-                passed: verdict == Verdict::Passed,
+                passed: verdict == Verdict::Passed && !skipped,
                 message: clip(&t.message, limits.message_chars),
                 verdict: Some(verdict),
                 hidden: true,
+                skipped,
             }
         })
         .collect()
@@ -324,14 +339,17 @@ fn shown_tests(
         .iter()
         .map(|t| {
             let verdict = test_verdict(t, oom_killed);
+            let skipped = author_skipped(t);
             if hidden.contains(t.id.as_str()) {
                 hidden_seen += 1;
                 TestOutcome {
                     name: format!("Hidden test {hidden_seen}"),
                     title: None,
                     detail: None,
-                    passed: verdict == Verdict::Passed,
-                    message: if verdict == Verdict::Passed {
+                    passed: verdict == Verdict::Passed && !skipped,
+                    message: if skipped {
+                        "This hidden test was skipped by its author.".into()
+                    } else if verdict == Verdict::Passed {
                         String::new()
                     } else {
                         format!(
@@ -341,6 +359,7 @@ fn shown_tests(
                     },
                     verdict: Some(verdict),
                     hidden: true,
+                    skipped,
                 }
             } else {
                 let (title, detail) = t.shown_extras(verdict == Verdict::Passed);
@@ -348,10 +367,11 @@ fn shown_tests(
                     name: clip(&t.name, 200),
                     title,
                     detail,
-                    passed: verdict == Verdict::Passed,
+                    passed: verdict == Verdict::Passed && !skipped,
                     message: clip(&t.message, limits.message_chars),
                     verdict: Some(verdict),
                     hidden: false,
+                    skipped,
                 }
             }
         })
@@ -378,7 +398,7 @@ fn by_question(report: &Report, shown: &[TestOutcome]) -> String {
         .map(|(question, tests)| {
             let failed: Vec<&str> = tests
                 .iter()
-                .filter(|t| !t.passed)
+                .filter(|t| !t.passed && !t.skipped)
                 .map(|t| t.title.as_deref().unwrap_or(&t.name))
                 .collect();
             match failed.len() {
@@ -410,11 +430,18 @@ fn ran_the_known_tests(report: &Report, suite: &TestSuite) -> bool {
 }
 
 fn judge_tests(shown: &[TestOutcome], limits: &Limits) -> (Verdict, String) {
+    // What the author skipped is not required.
+    let skipped = shown.iter().filter(|t| t.skipped).count();
+    let shown: Vec<TestOutcome> = shown.iter().filter(|t| !t.skipped).cloned().collect();
     let total = shown.len();
     let passed = shown.iter().filter(|t| t.passed).count();
     let count = |v: Verdict| shown.iter().filter(|t| t.verdict == Some(v)).count();
     if passed == total {
-        return (Verdict::Passed, format!("All {total} tests passed."));
+        let also = match skipped {
+            0 => String::new(),
+            n => format!(" ({n} skipped by the tests' author)"),
+        };
+        return (Verdict::Passed, format!("All {total} tests passed{also}."));
     }
     let verdict = worst(shown.iter().filter_map(|t| t.verdict))
         .filter(|v| *v != Verdict::Passed)
@@ -442,6 +469,9 @@ fn judge_tests(shown: &[TestOutcome], limits: &Limits) -> (Verdict, String) {
             0 => {}
             n => parts.push(format!("{n} {what}")),
         }
+    }
+    if skipped > 0 {
+        parts.push(format!("{skipped} skipped by the tests' author"));
     }
     (verdict, format!("{}.", parts.join("; ")))
 }
@@ -732,6 +762,35 @@ mod tests {
             assert_eq!(v, verdict, "{outcomes:?}");
             assert_eq!(f.tests[0].verdict, Some(verdict), "{outcomes:?}");
         }
+    }
+
+    #[test]
+    fn a_test_its_author_skipped_is_not_required_and_a_skip_with_a_failure_fails() {
+        let s = suite(&["m.T.a", "m.T.b", "m.T.c"], &["m.T.c"]);
+        let r = ran(&[
+            ("m.T.a", "passed", ""),
+            ("m.T.b", "skipped", "skipped: extra credit"),
+            ("m.T.c", "skipped", "skipped: later"),
+        ]);
+        let (v, f) = judge(&outcome(&r), N, &s, &limits());
+        assert_eq!(v, Verdict::Passed, "{f:?}");
+        assert!(f.summary.contains("2 skipped"), "{}", f.summary);
+        assert!(f.tests[1].skipped && !f.tests[1].passed);
+        assert_eq!(f.tests[1].message, "skipped: extra credit");
+        assert!(f.tests[2].skipped && f.tests[2].message.contains("skipped by its author"));
+        // A skip after a failing part is no skip.
+        let r = serde_json::json!({
+            "status": "ran", "stdout": "", "stderr": "", "duration_ms": 3,
+            "tests": [
+                {"id": "m.T.a", "name": "a", "outcomes": ["passed"]},
+                {"id": "m.T.b", "name": "b", "outcomes": ["failed", "skipped"], "message": "m"},
+                {"id": "m.T.c", "name": "c", "outcomes": ["passed"]},
+            ],
+        })
+        .to_string();
+        let (v, f) = judge(&outcome(&r), N, &s, &limits());
+        assert_eq!(v, Verdict::WrongAnswer);
+        assert!(!f.tests[1].skipped && !f.tests[1].passed);
     }
 
     #[test]

@@ -69,11 +69,15 @@ def encode(value, other, max_bytes=MAX_FRAME, max_depth=MAX_DEPTH):
     return bytes(out)
 
 
+def _check_size(out, max_bytes):
+    if len(out) > max_bytes:
+        raise WireError(f"a value larger than {max_bytes // 1024} KiB")
+
+
 def _encode(v, other, out, max_bytes, depth):
     if depth < 0:
         raise WireError("a value nested deeper than the limit (does it contain itself?)")
-    if len(out) > max_bytes:
-        raise WireError(f"a value larger than {max_bytes // 1024} KiB")
+    _check_size(out, max_bytes)
     if v is None:
         out += _NONE
     elif v is True:
@@ -103,8 +107,10 @@ def _encode(v, other, out, max_bytes, depth):
         out += _BYTES + _U32.pack(len(raw)) + raw
     elif type(v) is list and (bulk := _bulk(v)) is not None:
         out += bulk
+        _check_size(out, max_bytes)
     elif type(v) is dict and len(v) >= _BULK_MIN and (keys := _bulk(list(v))) and (values := _bulk(list(v.values()))):
         out += _BULK_DICT + keys + values
+        _check_size(out, max_bytes)
     elif isinstance(v, (list, tuple, set, frozenset)):
         tag = (
             _LIST

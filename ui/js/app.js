@@ -464,10 +464,12 @@ function renderTests(list, tests) {
   };
   list.replaceChildren(
     ...tests.map((t) => {
-      const li = el('li', t.passed ? 'pass' : 'fail');
+      // Passed, failed, or skipped by the tests' author (not required).
+      const state = t.skipped ? 'skipped' : t.passed ? 'passed' : 'failed';
+      const li = el('li', { passed: 'pass', failed: 'fail', skipped: 'skip' }[state]);
       // The docstring's line where the test has one, else its method name.
-      const name = el('span', 'name', `${t.title ?? t.name} — ${t.passed ? 'passed' : 'failed'}`);
-      li.append(el('span', 'icon', t.passed ? '✔ ' : '✘ '), name);
+      const name = el('span', 'name', `${t.title ?? t.name} — ${state}`);
+      li.append(el('span', 'icon', { passed: '✔ ', failed: '✘ ', skipped: '– ' }[state]), name);
       if (t.title) li.append(el('span', 'method', ` (${t.name})`));
       const d = t.detail;
       if (d) {

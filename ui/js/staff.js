@@ -341,8 +341,8 @@ async function showSubmission(id) {
     list.length === 0
       ? [el('li', { className: 'muted' }, 'None.')]
       : list.map((t) =>
-        el('li', { className: t.passed ? 'pass' : 'fail' },
-          el('span', { className: 'icon' }, t.passed ? '✔ ' : '✘ '),
+        el('li', { className: t.skipped ? 'skip' : t.passed ? 'pass' : 'fail' },
+          el('span', { className: 'icon' }, t.skipped ? '– ' : t.passed ? '✔ ' : '✘ '),
           el('span', { className: 'name' }, t.title ? `${t.title} (${t.name})` : t.name),
           t.detail ? failure(t.detail) : null,
           t.message ? el('pre', {}, t.message) : null));

@@ -3,10 +3,11 @@
 //! is run under plain `python3 -m unittest` and through the platform in a
 //! real container, and both must agree, passed or not, for every pair. An
 //! exercise where the platform differs on purpose (a forgery it refuses)
-//! says so on its tests' first line: `# Differs: wrong passed|failed: why`
+//! says so on a line of its tests: `# Differs: wrong passed|failed: why`
 //! or the same for `solution`; the test then requires that difference. An
-//! exercise that needs more memory than the default 128 MiB says so as an
-//! assignment would, on a line `# Memory: N` (MiB).
+//! exercise that needs more time or memory than the defaults (5 s, 128
+//! MiB) says so as an assignment would, on a line `# Time: ms` or
+//! `# Memory: MiB`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -41,21 +42,23 @@ fn passes_under_python(solution: &str, tests: &str) -> (bool, String) {
     )
 }
 
-/// What the tests' first line says the platform does differently for
-/// `which` (solution or wrong): Some(passed).
-/// The exercise's limits: 5 s, half of it per test, and its `# Memory:`.
+/// The exercise's limits, as its assignment would set them: `# Time: ms`
+/// (5 s unless it says; half of it per test) and `# Memory: MiB` (128).
 fn limits_for(tests: &str) -> Limits {
-    let memory = tests
-        .lines()
-        .find_map(|l| l.strip_prefix("# Memory: "))
-        .map_or(128, |m| {
-            m.trim().parse().expect("# Memory: a number of MiB")
-        });
-    Limits::new(5000, 2500, memory)
+    let setting = |name: &str, default: u64| {
+        tests
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map_or(default, |v| v.trim().parse().expect("a number"))
+    };
+    let time = setting("# Time: ", 5000);
+    Limits::new(time, time / 2, setting("# Memory: ", 128) as u32)
 }
 
+/// What the tests' `# Differs:` line says the platform does differently for
+/// `which` (solution or wrong): Some(passed).
 fn declared_difference(tests: &str, which: &str) -> Option<bool> {
-    let line = tests.lines().next()?.strip_prefix("# Differs: ")?;
+    let line = tests.lines().find_map(|l| l.strip_prefix("# Differs: "))?;
     let (who, rest) = line.split_once(' ')?;
     (who == which).then(|| rest.starts_with("passed"))
 }

@@ -74,6 +74,11 @@ pub fn cases() -> Vec<(&'static str, String, Verdict)> {
         ("a missing module", "import module_that_does_not_exist\n".into(), RuntimeError),
         ("a wrong answer", "def answer():\n    return 41\n".into(), WrongAnswer),
         ("exiting through SystemExit", "def answer():\n    raise SystemExit(0)\n".into(), RuntimeError),
+        (
+            "a bulk list past the value limit",
+            "def answer():\n    return [1 << 40] * 2_000_000\n".into(),
+            RuntimeError,
+        ),
     ]
 }
 

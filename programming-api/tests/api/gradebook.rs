@@ -42,6 +42,7 @@ pub async fn graded(
             message: "no".into(),
             verdict: Some(Verdict::WrongAnswer),
             hidden: false,
+            skipped: false,
         })
         .collect();
     let feedback = Feedback {

@@ -36,6 +36,7 @@ async fn staff_see_the_hidden_tests_a_learner_never_does() {
         message: "This hidden test failed: wrong answer.".into(),
         verdict: Some(Verdict::WrongAnswer),
         hidden: true,
+        skipped: false,
     };
     let secret = TestOutcome {
         title: None,

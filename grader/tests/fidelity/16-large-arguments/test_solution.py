@@ -1,4 +1,5 @@
 # Memory: 512
+# Time: 20000
 import unittest
 
 from solution import descending, positions, shout, total
