@@ -3,8 +3,9 @@
 # the numbers in BENCHMARKS.md: the container floor, end-to-end latency from
 # XADD to the published verdict, and throughput with 1 and 2 replicas; and
 # the same measured, in the same run, for an earlier release (PREV, a commit:
-# by default the last one before tests and learner code ran in two
-# processes), built here from a git worktree with its own runner image.
+# by default the last one before the runner-fidelity work of #18; e890c8d is
+# the last before tests and learner code ran in two processes), built here
+# from a git worktree with its own runner image.
 #
 #   scripts/bench-grader.sh            # this tree, then PREV
 #   PREV= scripts/bench-grader.sh      # this tree only
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 source scripts/deps.sh
 ensure_group core
-prev=${PREV-e890c8d}
+prev=${PREV-8253bbc}
 scripts/build-runner-image.sh
 dir=$root/.data/bench
 scripts/services.sh start "$dir" 25434 26382
@@ -37,7 +38,11 @@ if [[ -n $prev ]]; then
   git worktree remove --force "$dir/prev" >/dev/null 2>&1 || true
   git worktree add --detach "$dir/prev" "$prev" >/dev/null
   (cd "$dir/prev" && CARGO_TARGET_DIR=$dir/prev-target cargo build --release --locked -q -p grader --example bench)
-  docker build -q -t "$image:prev" "$dir/prev/grader/runner" >/dev/null
+  # Its runner's folder: runners/python since the runners had folders of
+  # their own, grader/runner before.
+  runner_dir=$dir/prev/runners/python
+  [[ -d $runner_dir ]] || runner_dir=$dir/prev/grader/runner
+  docker build -q -t "$image:prev" "$runner_dir" >/dev/null
 fi
 
 RUST_LOG=warn cargo run --release --locked -q -p grader --example bench | tee "$dir/results/grader-now.md"
