@@ -55,3 +55,28 @@ python3 scripts/bench-report.py grader-table "$dir/results" "$prev" \
   >"$dir/results/grader.md"
 cat "$dir/results/grader.md"
 python3 scripts/bench-report.py section grader "$dir/results/grader.md" "scripts/bench-grader.sh"
+
+# Large arguments across the wire: the fidelity corpus's exercise 16 (a
+# million ints and strings passed in and out) under plain Python and through
+# the platform, this tree only.
+export CODEPLATFORM_DOCKER=1 BENCH_OUT=$dir/results/wire.txt
+cargo test --locked -q -p grader --test grading -- --ignored --exact \
+  fidelity::bench_large_arguments_against_plain_python --nocapture >&2
+python3 - "$BENCH_OUT" >"$dir/results/wire.md" <<'PY'
+import statistics, sys
+data = {}
+for line in open(sys.argv[1]):
+    kind, ms = line.split()
+    data.setdefault(kind, []).append(int(ms))
+n = len(data["plain"])
+print(f"grader/tests/fidelity/16-large-arguments (four tests passing a million ints and a million short strings in and out, and a dict of 400,000 back), {n} runs each, alternating.")
+print()
+print("| run | median ms | min ms |")
+print("| --- | ---: | ---: |")
+for kind, name in (("plain", "plain `python3 -m unittest` (process start to exit)"),
+                   ("platform", "the platform: a fresh container, the whole run, judged"),
+                   ("runner", "… of which the runner, from its start to its report (`duration_ms`)")):
+    print(f"| {name} | {statistics.median(data[kind]):.0f} | {min(data[kind])} |")
+PY
+cat "$dir/results/wire.md"
+python3 scripts/bench-report.py section wire "$dir/results/wire.md" "scripts/bench-grader.sh"

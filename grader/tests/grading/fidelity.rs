@@ -120,3 +120,32 @@ async fn each_exercise_is_judged_as_plain_python_judges_it() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
 }
+
+/// The benchmark `scripts/bench-grader.sh` runs (ignored by the suite):
+/// exercise 16 (a million ints and strings passed in and out) under plain
+/// `python3 -m unittest` and through the platform, ROUNDS each (5 by
+/// default), alternating; one line per measurement to `BENCH_OUT`.
+#[tokio::test]
+#[ignore = "a benchmark: scripts/bench-grader.sh"]
+async fn bench_large_arguments_against_plain_python() {
+    let rounds: usize = std::env::var("ROUNDS").map_or(5, |n| n.parse().unwrap());
+    let dir = fidelity_dir().join("16-large-arguments");
+    let tests = std::fs::read_to_string(dir.join("test_solution.py")).unwrap();
+    let code = std::fs::read_to_string(dir.join("solution.py")).unwrap();
+    let sandbox = docker_sandbox().await;
+    let mut lines = Vec::new();
+    for _ in 0..rounds {
+        let started = std::time::Instant::now();
+        let (plain, why) = passes_under_python(&code, &tests);
+        assert!(plain, "{why}");
+        lines.push(format!("plain {}", started.elapsed().as_millis()));
+        let started = std::time::Instant::now();
+        let (verdict, feedback) =
+            grade_with(&sandbox, &code, &suite(&tests, &[]), limits_for(&tests)).await;
+        assert_eq!(verdict, Verdict::Passed, "{feedback:?}");
+        lines.push(format!("platform {}", started.elapsed().as_millis()));
+        lines.push(format!("runner {}", feedback.duration_ms));
+    }
+    let out = std::env::var("BENCH_OUT").unwrap_or_else(|_| "target/wire-bench.txt".into());
+    std::fs::write(&out, lines.join("\n") + "\n").unwrap();
+}
