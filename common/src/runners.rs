@@ -53,7 +53,8 @@ pub static PYTHON: Runner = Runner {
     //    exception classes as the runner's stand-ins; dates, Decimal,
     //    Fraction, complex, range and the collections as plain data.
     // 7: long lists and dicts of ints or strs in one piece.
-    version: "python-runner/7",
+    // 8: namedtuples keep their fields; author skips are not required.
+    version: "python-runner/8",
     image: "codeplatform/python-runner",
     dir: "python",
     local_command: &["python3", "-I", "-B", "entry.py"],
@@ -66,7 +67,7 @@ pub static PYTHON: Runner = Runner {
 pub static PYTHON_DS: Runner = Runner {
     name: "python-ds",
     // The Python runner's harness: bump with its version.
-    version: "python-ds-runner/7",
+    version: "python-ds-runner/8",
     image: "codeplatform/python-ds-runner",
     dir: "python-ds",
     // Debian's Python, where scripts/deps.sh installs numpy and pandas

@@ -5,8 +5,9 @@ depth.
 Both sides encode with it, but trust rests on the decoder alone: whatever the
 learner's process sends, decoding builds nothing but None, bool, int, float,
 complex, str, bytes, bytearray, list, tuple, dict, set, frozenset, slice,
-range, Decimal, Fraction, the datetime module's date, time, datetime (naive
-or at a fixed offset) and timedelta, the collections module's Counter,
+range, Decimal, Fraction, namedtuples (as a namedtuple class of the same
+name and fields, made here), the datetime module's date, time, datetime
+(naive or at a fixed offset) and timedelta, the collections module's Counter,
 OrderedDict, defaultdict (without its factory) and deque, and handles
 (numbers naming an object that stays on the learner's side). Each is made
 fresh here from plain parts by the standard constructors. Too big, too deep,
@@ -41,6 +42,7 @@ _COUNTER, _ORDERED, _DEFAULT, _DEQUE = b"k", b"o", b"y", b"w"
 # million items cross in milliseconds, not seconds (array and str.split,
 # both the runner's own code, read them back).
 _INTS, _STRS, _BULK_DICT = b"I", b"S", b"B"
+_NAMEDTUPLE = b"n"
 _BULK_MIN = 64
 _WIDTHS = (("b", 1 << 7), ("h", 1 << 15), ("i", 1 << 31), ("q", 1 << 63))
 
@@ -111,6 +113,9 @@ def _encode(v, other, out, max_bytes, depth):
     elif type(v) is dict and len(v) >= _BULK_MIN and (keys := _bulk(list(v))) and (values := _bulk(list(v.values()))):
         out += _BULK_DICT + keys + values
         _check_size(out, max_bytes)
+    elif (record := _record(v)) is not None:
+        out += _NAMEDTUPLE
+        _encode(record, other, out, max_bytes, depth - 1)
     elif isinstance(v, (list, tuple, set, frozenset)):
         tag = (
             _LIST
@@ -177,6 +182,42 @@ def _bulk(items):
         raw = joined.encode("utf-8", "surrogatepass")
         return _STRS + _U32.pack(len(items)) + _U32.pack(len(raw)) + raw
     return None
+
+
+def _record(v):
+    """(name, fields, values) of a namedtuple, read through tuple itself; None
+    for any other value, or one whose `_fields` do not describe it."""
+    if not isinstance(v, tuple) or type(v) is tuple:
+        return None
+    fields = getattr(type(v), "_fields", None)
+    if type(fields) is not tuple or not all(type(f) is str for f in fields):
+        return None
+    values = tuple(tuple.__getitem__(v, i) for i in range(tuple.__len__(v)))
+    if len(fields) != len(values):
+        return None
+    return (str(type(v).__name__), fields, values)
+
+
+# The namedtuple classes made for records that crossed, by name and fields.
+_RECORDS = {}
+
+
+def _made_record(name, fields, values):
+    """A fresh value of a namedtuple class of this side's making; collections
+    checks every name (identifiers only, no keywords, none starting with _)
+    and renames those it refuses."""
+    if type(name) is not str or type(fields) is not tuple or type(values) is not tuple:
+        raise WireError("malformed data (a record of the wrong shape)")
+    if len(fields) != len(values) or len(fields) > 255 or not all(type(f) is str and len(f) <= 100 for f in fields):
+        raise WireError("malformed data (a record's fields)")
+    key = (name[:100], fields)
+    cls = _RECORDS.get(key)
+    if cls is None:
+        if len(_RECORDS) >= 256:
+            raise WireError("more kinds of record than may cross")
+        type_name = key[0] if key[0].isidentifier() and not key[0].startswith("_") else "Record"
+        cls = _RECORDS[key] = collections.namedtuple(type_name, fields, rename=True)
+    return cls._make(values)
 
 
 def _offset(tz):
@@ -346,6 +387,11 @@ class _Reader:
             if type(keys) is not list or type(values) is not list or len(keys) != len(values):
                 raise WireError("malformed data (keys and values that do not pair)")
             return dict(zip(keys, values))
+        if tag == _NAMEDTUPLE:
+            record = self.value(depth - 1)
+            if type(record) is not tuple or len(record) != 3:
+                raise WireError("malformed data (a record of the wrong shape)")
+            return _made_record(*record)
         if tag == _COMPLEX:
             return complex(_F64.unpack(self.take(8))[0], _F64.unpack(self.take(8))[0])
         if tag == _BYTEARRAY:
