@@ -155,6 +155,7 @@ pub async fn columns(
                         jsonb_array_elements(s.feedback->'tests') t
                  WHERE s.assignment_id = a.id AND s.status = 'failed'
                    AND (t->>'passed')::boolean = false
+                   AND NOT coalesce((t->>'skipped')::boolean, false)
                  GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)
              FROM assignments a
              WHERE a.course_id = $1 AND a.position IS NOT NULL

@@ -22,6 +22,18 @@ pub async fn graded(
     code: &str,
     failing: &[&str],
 ) {
+    graded_with(app, learner, assignment, code, failing, &[]).await
+}
+
+/// [`graded`], with `skipped` tests the author skipped besides.
+async fn graded_with(
+    app: &TestApp,
+    learner: &Learner,
+    assignment: i32,
+    code: &str,
+    failing: &[&str],
+    skipped: &[&str],
+) {
     let res = app.submit(learner, assignment, code).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let body: Value = res.json().await.unwrap();
@@ -32,18 +44,24 @@ pub async fn graded(
     } else {
         Verdict::WrongAnswer
     };
+    let outcome = |name: &&str, skipped: bool| TestOutcome {
+        title: None,
+        detail: None,
+        name: (*name).into(),
+        passed: false,
+        message: "no".into(),
+        verdict: Some(if skipped {
+            Verdict::Passed
+        } else {
+            Verdict::WrongAnswer
+        }),
+        hidden: false,
+        skipped,
+    };
     let tests = failing
         .iter()
-        .map(|name| TestOutcome {
-            title: None,
-            detail: None,
-            name: (*name).into(),
-            passed: false,
-            message: "no".into(),
-            verdict: Some(Verdict::WrongAnswer),
-            hidden: false,
-            skipped: false,
-        })
+        .map(|n| outcome(n, false))
+        .chain(skipped.iter().map(|n| outcome(n, true)))
         .collect();
     let feedback = Feedback {
         summary: verdict.as_str().into(),
@@ -442,4 +460,34 @@ async fn no_cell_is_a_formula_whichever_separator_the_spreadsheet_splits_on() {
             "a live formula: {cell:?} in\n{text}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_test_its_author_skipped_is_never_the_most_failed() {
+    let root = two_courses();
+    let env = TestEnv::empty().await;
+    let mut config = config(&env);
+    config.courses_dir = root.clone();
+    let app = TestApp::start(env, config).await;
+    let a = app.assignment_ids().await[0];
+    for i in 0..3 {
+        let learner = app.learner().await;
+        let code = format!("x = {i}");
+        graded_with(
+            &app,
+            &learner,
+            a,
+            &code,
+            &["test_b"],
+            &["test_a_extra", "test_c_extra"],
+        )
+        .await;
+    }
+    let instructor = token(&app, "intro", "instructor", "ada").await;
+    let book: Value = get_as(&app, "/api/courses/intro/gradebook", &instructor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(book["assignments"][0]["most_failed_test"], "test_b", "{book}");
 }
