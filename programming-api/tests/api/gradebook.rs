@@ -489,5 +489,8 @@ async fn a_test_its_author_skipped_is_never_the_most_failed() {
         .json()
         .await
         .unwrap();
-    assert_eq!(book["assignments"][0]["most_failed_test"], "test_b", "{book}");
+    assert_eq!(
+        book["assignments"][0]["most_failed_test"], "test_b",
+        "{book}"
+    );
 }
