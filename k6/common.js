@@ -17,7 +17,9 @@ export function loadCourse() {
   const course = res.json();
   if (course.length === 0) fail('the course is empty');
   const greeting = course.find((a) => a.slug === 'greeting') || course[0];
-  return { ids: course.map((a) => a.id), assignment: greeting.id };
+  // Code goes only to code assignments (a notebook one answers 422 wrong_kind).
+  const code = course.filter((a) => (a.kind || 'code') === 'code');
+  return { ids: code.map((a) => a.id), assignment: greeting.id };
 }
 
 // RECORD=1: one JSON line for each learner made and each submission accepted
