@@ -460,24 +460,6 @@ class Remote:
             raise TypeError(f"your code's {name} gave something that is not {kind.__name__}")
         return value
 
-    def __eq__(self, other):
-        return self._answer("eq", other) if self._mine(other) else NotImplemented
-
-    def __ne__(self, other):
-        return self._answer("ne", other) if self._mine(other) else NotImplemented
-
-    def __lt__(self, other):
-        return self._answer("lt", other) if self._mine(other) else NotImplemented
-
-    def __le__(self, other):
-        return self._answer("le", other) if self._mine(other) else NotImplemented
-
-    def __gt__(self, other):
-        return self._answer("gt", other) if self._mine(other) else NotImplemented
-
-    def __ge__(self, other):
-        return self._answer("ge", other) if self._mine(other) else NotImplemented
-
     def __hash__(self):
         return self._answer("hash", None, int)
 
@@ -604,6 +586,19 @@ def _arithmetic(name):
     return forward, reflected, in_place
 
 
+def _comparison(name):
+    """A comparison the learner's code answers when both sides are its own;
+    with a value of ours on the other side, Python is left to decide
+    (NotImplemented), never the learner's code."""
+
+    def compare(self, other):
+        return self._answer(name, other) if self._mine(other) else NotImplemented
+
+    return compare
+
+
+for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
+    setattr(Remote, f"__{_name}__", _comparison(_name))
 for _name in _ARITHMETIC:
     for _dunder, _method in zip(("__%s__", "__r%s__", "__i%s__"), _arithmetic(_name)):
         setattr(Remote, _dunder % _name, _method)

@@ -112,6 +112,15 @@ pub async fn closed_within(stream: &mut TcpStream, wait: Duration) -> bool {
     }
 }
 
+/// Whether the server closes `stream` within `wait` without sending a byte.
+pub async fn closed_silently_within(stream: &mut TcpStream, wait: Duration) -> bool {
+    let mut buf = [0u8; 1024];
+    matches!(
+        tokio::time::timeout(wait, stream.read(&mut buf)).await,
+        Ok(Ok(0)) | Ok(Err(_))
+    )
+}
+
 /// Sends `request` on a new connection to `addr` and reads the answer.
 pub async fn exchange(addr: SocketAddr, request: &[u8]) -> (Option<Answer>, TcpStream) {
     let mut stream = TcpStream::connect(addr).await.unwrap();

@@ -3,6 +3,7 @@
 //! before), the global queue bound (503 queue_full, nothing stored), and the
 //! client's address taken from X-Forwarded-For only behind a trusted proxy.
 
+use common::testing::wire::closed_silently_within;
 use common::testing::TestEnv;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
@@ -130,16 +131,6 @@ async fn past_the_queue_bound_a_submission_gets_503_and_nothing_is_stored() {
     assert_eq!(app.stream_ids().await.len(), 2, "nothing pushed");
 }
 
-/// Whether the server closes `stream` within `wait` (it never sent a byte).
-async fn closed_within(stream: &mut tokio::net::TcpStream, wait: std::time::Duration) -> bool {
-    use tokio::io::AsyncReadExt;
-    let mut buf = [0u8; 1024];
-    matches!(
-        tokio::time::timeout(wait, stream.read(&mut buf)).await,
-        Ok(Ok(0)) | Ok(Err(_))
-    )
-}
-
 /// A TCP connection to the app from the loopback address `from`.
 async fn connect_from(app: &TestApp, from: [u8; 4]) -> tokio::net::TcpStream {
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
@@ -159,7 +150,7 @@ async fn a_silent_or_idle_connection_is_closed_after_the_header_timeout() {
     let mut silent = connect_from(&app, [127, 0, 0, 1]).await;
     let started = std::time::Instant::now();
     assert!(
-        closed_within(&mut silent, wait).await,
+        closed_silently_within(&mut silent, wait).await,
         "a silent connection was kept"
     );
     assert!(started.elapsed() >= std::time::Duration::from_millis(300));
@@ -173,7 +164,7 @@ async fn a_silent_or_idle_connection_is_closed_after_the_header_timeout() {
     let n = idle.read(&mut response).await.unwrap();
     assert!(response[..n].starts_with(b"HTTP/1.1 200"));
     assert!(
-        closed_within(&mut idle, wait).await,
+        closed_silently_within(&mut idle, wait).await,
         "an idle keep-alive connection was kept"
     );
 }
@@ -191,7 +182,7 @@ async fn past_its_cap_one_address_is_refused_and_another_still_answered_at_once(
 
     let mut over = connect_from(&app, [127, 0, 0, 1]).await;
     assert!(
-        closed_within(&mut over, std::time::Duration::from_millis(500)).await,
+        closed_silently_within(&mut over, std::time::Duration::from_millis(500)).await,
         "a connection past the cap was kept"
     );
     let other = reqwest::Client::builder()
