@@ -61,6 +61,9 @@ pub struct AssignmentSource {
     /// The ids of the tests whose inputs, expected values and messages the
     /// learner never sees; a subset of `test_ids`.
     pub hidden_tests: Vec<String>,
+    /// The tests a decorator of the author's skips, as the listing finds
+    /// them (`test_ids::Listing`); a subset of `test_ids`, never all of it.
+    pub skipped_tests: Vec<String>,
     /// When it may be submitted to, and how often.
     pub schedule: Schedule,
     /// Hash of everything that can change a verdict (tests, limits, hidden
@@ -263,12 +266,18 @@ fn list_tests(runner: &'static Runner, course: &mut [AssignmentSource]) -> Resul
     }
     let sources: Vec<&str> = mine.iter().map(|a| a.test_code.as_str()).collect();
     let listed = (runner.list_tests)(&sources)?;
-    for (a, ids) in mine.into_iter().zip(listed) {
+    for (a, listing) in mine.into_iter().zip(listed) {
         let tests_file = format!("{}/{}", a.slug, runner.tests_file);
-        let ids =
-            ids.map_err(|e| Error::Config(format!("{tests_file}: the tests do not load: {e}")))?;
+        let listing = listing
+            .map_err(|e| Error::Config(format!("{tests_file}: the tests do not load: {e}")))?;
+        let ids = listing.ids;
         if ids.is_empty() {
             return Err(Error::Config(format!("{tests_file}: no tests found")));
+        }
+        if listing.skipped.len() == ids.len() {
+            return Err(Error::Config(format!(
+                "{tests_file}: every test is skipped by a decorator, so nothing would be checked"
+            )));
         }
         a.hidden_tests = a
             .hidden_tests
@@ -279,6 +288,7 @@ fn list_tests(runner: &'static Runner, course: &mut [AssignmentSource]) -> Resul
             })
             .collect::<Result<_, _>>()?;
         a.test_ids = ids;
+        a.skipped_tests = listing.skipped;
         a.content_hash = content_hash(a);
     }
     Ok(())
@@ -352,6 +362,7 @@ fn load_assignment(dir: &Path) -> Result<AssignmentSource, Error> {
         // Known once the tests are listed.
         test_ids: Vec::new(),
         hidden_tests: manifest.hidden_tests,
+        skipped_tests: Vec::new(),
         content_hash: String::new(),
     })
 }
@@ -453,9 +464,9 @@ pub(crate) async fn upsert_assignments(
             "INSERT INTO assignments (slug, position, title, handout_md, starter_code, test_code,
                  time_limit_ms, memory_limit_mb, content_hash, test_time_limit_ms, test_ids,
                  hidden_tests, runner, course_id, opens_at, due_at, late_policy,
-                 late_penalty_pct, max_submissions, kind)
+                 late_penalty_pct, max_submissions, kind, skipped_tests)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                     $17::text::late_policy, $18, $19, $20)
+                     $17::text::late_policy, $18, $19, $20, $21)
              ON CONFLICT (course_id, slug) DO UPDATE SET position = EXCLUDED.position,
                  title = EXCLUDED.title, handout_md = EXCLUDED.handout_md,
                  starter_code = EXCLUDED.starter_code, test_code = EXCLUDED.test_code,
@@ -467,7 +478,8 @@ pub(crate) async fn upsert_assignments(
                  runner = EXCLUDED.runner, opens_at = EXCLUDED.opens_at,
                  due_at = EXCLUDED.due_at, late_policy = EXCLUDED.late_policy,
                  late_penalty_pct = EXCLUDED.late_penalty_pct,
-                 max_submissions = EXCLUDED.max_submissions, kind = EXCLUDED.kind",
+                 max_submissions = EXCLUDED.max_submissions, kind = EXCLUDED.kind,
+                 skipped_tests = EXCLUDED.skipped_tests",
         )
         .await?;
     for a in course {
@@ -494,6 +506,7 @@ pub(crate) async fn upsert_assignments(
                 &a.schedule.late.penalty_pct(),
                 &a.schedule.max_submissions,
                 &a.kind.as_str(),
+                &a.skipped_tests,
             ],
         )
         .await?;
@@ -543,6 +556,7 @@ mod tests {
             test_time_limit_ms: 1000,
             test_ids: vec!["m.T.test_a".into(), "m.T.test_b".into()],
             hidden_tests: Vec::new(),
+            skipped_tests: Vec::new(),
             schedule: Schedule::default(),
             content_hash: String::new(),
         }

@@ -14,7 +14,7 @@ use crate::Error;
 
 /// How the course loader learns an assignment's test ids: a trusted run of
 /// the runner's own test loader over each test file.
-pub type ListTests = fn(&[&str]) -> Result<Vec<Result<Vec<String>, String>>, Error>;
+pub type ListTests = fn(&[&str]) -> Result<Vec<Result<crate::test_ids::Listing, String>>, Error>;
 
 #[derive(Debug)]
 pub struct Runner {
@@ -54,7 +54,10 @@ pub static PYTHON: Runner = Runner {
     //    Fraction, complex, range and the collections as plain data.
     // 7: long lists and dicts of ints or strs in one piece.
     // 8: namedtuples keep their fields; author skips are not required.
-    version: "python-runner/8",
+    // 9: the test's callables and mocks lent to the learner's code; module
+    //    patches; shared lists, dicts and sets; enums and builtin classes
+    //    as values; subclasses of learner classes; exceptions' causes.
+    version: "python-runner/9",
     image: "codeplatform/python-runner",
     dir: "python",
     local_command: &["python3", "-I", "-B", "entry.py"],
@@ -67,7 +70,7 @@ pub static PYTHON: Runner = Runner {
 pub static PYTHON_DS: Runner = Runner {
     name: "python-ds",
     // The Python runner's harness: bump with its version.
-    version: "python-ds-runner/8",
+    version: "python-ds-runner/9",
     image: "codeplatform/python-ds-runner",
     dir: "python-ds",
     // Debian's Python, where scripts/deps.sh installs numpy and pandas

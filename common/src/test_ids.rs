@@ -22,20 +22,32 @@ use crate::Error;
 /// The runner's loader, which is also a program that lists ids.
 const LOADER: &str = include_str!("../../runners/python/suite.py");
 
+/// The tests of one test file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Listing {
+    /// Every test's id, in unittest's order.
+    pub ids: Vec<String>,
+    /// Those a decorator of the author's skips (`@skip`, or `@skipIf` on
+    /// something other than the learner's module, which the listing does
+    /// not have): never required for a pass.
+    pub skipped: Vec<String>,
+}
+
 #[derive(Deserialize)]
 struct Listed {
-    ids: Option<Vec<String>>,
+    #[serde(flatten)]
+    listing: Option<Listing>,
     error: Option<String>,
 }
 
-fn cache() -> &'static Mutex<HashMap<[u8; 32], Vec<String>>> {
-    static CACHE: OnceLock<Mutex<HashMap<[u8; 32], Vec<String>>>> = OnceLock::new();
+fn cache() -> &'static Mutex<HashMap<[u8; 32], Listing>> {
+    static CACHE: OnceLock<Mutex<HashMap<[u8; 32], Listing>>> = OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 
-/// For each test source, its test ids in unittest's order, or why it does
-/// not load. Err only when Python itself cannot be run.
-pub fn list(sources: &[&str]) -> Result<Vec<Result<Vec<String>, String>>, Error> {
+/// For each test source, its tests, or why it does not load. Err only
+/// when Python itself cannot be run.
+pub fn list(sources: &[&str]) -> Result<Vec<Result<Listing, String>>, Error> {
     let keys: Vec<[u8; 32]> = sources.iter().map(|s| Sha256::digest(s).into()).collect();
     let missing: Vec<&str> = {
         let cached = cache().lock().expect("test id cache");
@@ -50,9 +62,9 @@ pub fn list(sources: &[&str]) -> Result<Vec<Result<Vec<String>, String>>, Error>
     if !missing.is_empty() {
         for (source, listed) in missing.iter().zip(run_loader(&missing)?) {
             let key: [u8; 32] = Sha256::digest(source).into();
-            match (listed.ids, listed.error) {
-                (Some(ids), None) => {
-                    cache().lock().expect("test id cache").insert(key, ids);
+            match (listed.listing, listed.error) {
+                (Some(listing), None) => {
+                    cache().lock().expect("test id cache").insert(key, listing);
                 }
                 (_, error) => {
                     errors.insert(key, error.unwrap_or_else(|| "no answer".into()));
@@ -117,8 +129,8 @@ mod tests {
         let broken = "import unittest\nclass A(unittest.TestCase:\n";
         let listed = list(&[good, broken]).unwrap();
         assert_eq!(
-            listed[0].as_ref().unwrap(),
-            &[
+            listed[0].as_ref().unwrap().ids,
+            [
                 "test_solution.A.test_one",
                 "test_solution.A.test_two",
                 "test_solution.B.test_one",
@@ -126,5 +138,18 @@ mod tests {
             ]
         );
         assert!(listed[1].as_ref().unwrap_err().contains("SyntaxError"));
+        assert!(listed[0].as_ref().unwrap().skipped.is_empty());
+    }
+
+    #[test]
+    fn lists_what_the_authors_decorators_skip_and_loads_subclasses_of_solution_classes() {
+        let tests = "import sys, unittest\nimport solution\n\nclass Square(solution.Rectangle):\n    pass\n\nclass T(unittest.TestCase):\n    @unittest.skip('extra credit')\n    def test_a(self):\n        pass\n    @unittest.skipIf(sys.version_info < (3,), 'old')\n    def test_b(self):\n        pass\n    @unittest.skipUnless(hasattr(solution, 'volume'), 'optional')\n    def test_c(self):\n        pass\n\n@unittest.skip('bonus')\nclass U(unittest.TestCase):\n    def test_d(self):\n        pass\n";
+        let listed = list(&[tests]).unwrap().remove(0).unwrap();
+        assert_eq!(listed.ids.len(), 4);
+        // test_c depends on the learner's module: decided when the tests run.
+        assert_eq!(
+            listed.skipped,
+            ["test_solution.T.test_a", "test_solution.U.test_d"]
+        );
     }
 }

@@ -11,8 +11,12 @@ safe; safety is the runner's, which believes only plain data from here.
   operations (len, iter, next, indexing, str, repr, bool, with). Results go
   back as plain data; anything else stays here behind a handle. What a
   request printed goes back with its answer.
+- The test's own objects (a lambda, a mock, a callback) arrive as [`Back`]
+  handles: calling one asks the runner, which may call into this side again
+  before it answers (`Served.back`), as nested calls do in one process.
 """
 
+import builtins
 import io
 import math
 import operator
@@ -22,6 +26,7 @@ import socket
 import sys
 import traceback
 
+import mirrors
 import wire
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -176,6 +181,10 @@ class Served:
         self.objects = {}
         self.numbers = {}
         self.next_number = 0
+        # The test's objects seen here, one proxy each, by the runner's number.
+        self.backs = {}
+        self.mirrors = mirrors.Mirrors(1, self._contents)
+        self.test_exceptions = {}
         self.printed = 0
         self.output_limit = 1 << 20
         # Output sent back with an `output_limit` answer, per stream.
@@ -202,22 +211,99 @@ class Served:
         sys.path[:] = [self.workdir] + [p for p in sys.path if p.startswith(sys.base_prefix)]
         sys.argv = ["solution.py"]
         while True:
-            try:
-                request = wire.decode(wire.recv(self.sock, max_bytes=1 << 30), self.lookup)
-            except (wire.Closed, wire.WireError):
-                os._exit(0)
-            reply = self.answer(request)
-            try:
-                wire.send(self.sock, reply)
-            except wire.Closed:
-                os._exit(0)
+            self.respond(self.receive())
 
-    def answer(self, request):
+    def receive(self):
+        """The runner's next message, once its changes to shared containers
+        are in place; a closed or broken pipe ends this process."""
+        try:
+            raw = wire.recv(self.sock, max_bytes=1 << 30)
+            self.mirrors.begin_read()
+            envelope = wire.decode(raw, self.incoming, self.max_depth + 8, self.mirrors)
+            changed, forgotten, message = envelope
+            self.mirrors.apply(changed, forgotten)
+            return message
+        except (wire.Closed, wire.WireError, TypeError, ValueError):
+            os._exit(0)
+
+    def write(self, message):
+        """Sends `message` with this side's changes to shared containers."""
+        changes = self.mirrors.changes()
+        self.mirrors.begin()
+        try:
+            payload = wire.encode((*changes, message), self.handle, self.max_bytes, self.max_depth + 5, self.mirrors)
+        except BaseException:
+            self.mirrors.written(changes, False)
+            raise
+        self.mirrors.written(changes, True)
+        try:
+            wire.send(self.sock, payload)
+        except wire.Closed:
+            os._exit(0)
+
+    def back(self, op, target, *args):
+        """Asks the runner to do `op` to one of the test's objects, and
+        answers the runner's own requests until it does: the test's callback
+        may use this side's objects before it returns."""
+        try:
+            self.write(("back", op, target, *args))
+        except wire.WireError as e:
+            raise TypeError(f"this cannot be given to the test's {op}: {e}") from None
+        while True:
+            message = self.receive()
+            kind = message[0] if isinstance(message, tuple) and message else None
+            if kind == "back_ok":
+                return message[1]
+            if kind == "back_raise":
+                raise self.runner_exception(*message[1:])
+            self.respond(message)
+
+    def test_exception_class(self, origin, kind):
+        """The class here for an exception class of the test's: of its name
+        and builtin bases, one per class."""
+        key = ("class", object.__getattribute__(origin, "_cp_number"))
+        cls = self.test_exceptions.get(key)
+        if cls is None:
+            _, name, bases = (kind.split(" ") + ["", ""])[:3]
+            builtin = [getattr(builtins, b, None) for b in bases.split(",")]
+            builtin = [c for c in builtin if isinstance(c, type) and issubclass(c, BaseException)]
+            most_derived = [c for c in builtin if not any(o is not c and issubclass(o, c) for o in builtin)]
+            for tried in (tuple(most_derived), tuple(most_derived[:1]), (Exception,)):
+                try:
+                    namespace = {"_cp_origin": origin, "__module__": "test_solution"}
+                    cls = type(name or "Error", tried or (Exception,), namespace)
+                    break
+                except TypeError:  # bases whose layouts conflict
+                    continue
+            self.test_exceptions[key] = cls
+        return cls
+
+    def runner_exception(self, name, args, origin):
+        """An exception the test's code raised, as one of this side's: the
+        learner's own class or a builtin one where it is one, else a class
+        made here once per name of the test's."""
+        if isinstance(origin, type) and issubclass(origin, BaseException):
+            cls = origin
+        else:
+            cls = getattr(builtins, name, None)
+            if not (isinstance(cls, type) and issubclass(cls, Exception)):
+                key = (name, id(origin))
+                cls = self.test_exceptions.get(key)
+                if cls is None:
+                    cls = type(str(name).rpartition(".")[2] or "Error", (Exception,), {"_cp_origin": origin})
+                    self.test_exceptions[key] = cls
+        try:
+            return cls(*args)
+        except Exception:
+            return cls()
+
+    def respond(self, request):
+        """Answers one of the runner's requests."""
         try:
             op, *rest = request
             if op != "load":
                 # Every other request names the object it is about.
-                rest[0] = self.lookup(rest[0], "")
+                rest[0] = self.incoming(wire.LEARNER, rest[0], "")
             value, back = getattr(self, "op_" + op)(*rest)
             status = ("ok", value, back)
         except OutputLimit:
@@ -226,16 +312,21 @@ class Served:
             status = ("raise", *self.describe(e))
         out, err = self.drain()
         if status is None or self.printed > self.output_limit:
-            return self.encode(("output_limit", out[: self.keep_bytes], err[: self.keep_bytes]))
+            self.write(("output_limit", out[: self.keep_bytes], err[: self.keep_bytes]))
+            return
         try:
-            return self.encode(status + (out, err))
+            self.write(status + (out, err))
         except wire.WireError as e:
-            return self.encode(("unsendable", str(e), out, err))
+            self.write(("unsendable", str(e), out, err))
         except BaseException as e:  # encoding runs the learner's __iter__ and the like
-            return self.encode(("raise", *self.describe(e), out, err))
+            self.write(("raise", *self.describe(e), out, err))
 
     def encode(self, value):
-        return wire.encode(value, self.handle, self.max_bytes, self.max_depth + 4)
+        """`value` as it would be written now, to tell whether it changed."""
+        return wire.encode(value, self.handle, self.max_bytes, self.max_depth + 4, self.mirrors)
+
+    def _contents(self, container):
+        return wire.encode(wire.Contents(container), self.handle, self.max_bytes, self.max_depth, self.mirrors)
 
     def count_output(self, n):
         self.printed += n
@@ -262,25 +353,42 @@ class Served:
         return (self.out.take() + extra, self.err.take())
 
     def handle(self, obj):
-        """The number the runner knows `obj` by; kept alive here for good."""
+        """How the runner knows `obj`: a handle of its own for a test's
+        object (or exception class), else a number of ours (kept alive here
+        for good)."""
+        if isinstance(obj, type) and type(obj.__dict__.get("_cp_origin")) is Back:
+            obj = obj.__dict__["_cp_origin"]
+        if type(obj) is Back and object.__getattribute__(obj, "_cp_served") is self:
+            return wire.RUNNER, object.__getattribute__(obj, "_cp_number"), ""
         number = self.numbers.get(id(obj))
         if number is None or self.objects.get(number) is not obj:
             self.next_number += 1
             number = self.next_number
             self.objects[number] = obj
             self.numbers[id(obj)] = number
-        return number, _kind(obj)
+        return wire.LEARNER, number, _kind(obj)
 
-    def lookup(self, number, _type_name):
+    def incoming(self, owner, number, kind):
+        """A handle as an object here: one of ours, or a test's behind a Back."""
+        if owner == wire.RUNNER:
+            proxy = self.backs.get(number)
+            if proxy is None:
+                proxy = self.backs[number] = Back(self, number, kind)
+            if kind.startswith("exception "):
+                # The test's exception class: a class here, to raise and catch.
+                return self.test_exception_class(proxy, kind)
+            return proxy
         try:
             return self.objects[number]
         except KeyError:
             raise wire.WireError("an object this process does not have") from None
 
-    def describe(self, e):
+    def describe(self, e, depth=0):
         """(type name, args, text, its class's exception MRO, its public
-        attributes) of an exception from the learner's code."""
+        attributes, the test's class it came from, its cause described
+        likewise) of an exception from the learner's code."""
         cls = type(e)
+        origin = cls.__dict__.get("_cp_origin")
         name = cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
         try:
             args = tuple(e.args)
@@ -308,7 +416,16 @@ class Served:
                 if f.filename == path:
                     f.filename = "solution.py"
             text = "".join(traceback.format_list(frames[-5:]) + traceback.format_exception_only(cls, e))
-        return name, args, text[-4000:], _exception_chain(cls), attrs
+        cause = e.__cause__ if isinstance(e.__cause__, BaseException) and depth < 3 else None
+        return (
+            name,
+            args,
+            text[-4000:],
+            _exception_chain(cls),
+            attrs,
+            origin if type(origin) is Back else None,
+            None if cause is None else self.describe(cause, depth + 1),
+        )
 
     # The operations the runner may ask for; each returns (value, copied back).
 
@@ -335,6 +452,10 @@ class Served:
 
     def op_setattr(self, target, name, value):
         setattr(target, name, value)
+        return None, None
+
+    def op_delattr(self, target, name):
+        delattr(target, name)
         return None, None
 
     def op_call(self, target, args, kwargs):
@@ -369,7 +490,10 @@ class Served:
         if name == "enter":
             return target.__enter__(), None
         if name == "exit":
-            return target.__exit__(*args), None
+            # The exception raised in the `with` block, if any, rebuilt
+            # here as the test's code's exceptions are.
+            exc = None if args[0] is None else self.runner_exception(*args[0])
+            return bool(target.__exit__(None if exc is None else type(exc), exc, None)), None
         if name in _COMPARISONS:
             return bool(_COMPARISONS[name](target, args[0])), None
         if name in _ANSWERS:
@@ -383,6 +507,11 @@ class Served:
             return _IN_PLACE[op](target, other), None
         if name == "unary":
             return _UNARY[args[0]](target), None
+        if name == "subclass":
+            return _subclass(target, *args), None
+        if name == "call_base":
+            method, obj, call_args, call_kwargs = args
+            return getattr(target, method)(obj, *call_args, **call_kwargs), None
         raise TypeError(f"no operation {name!r}")
 
 
@@ -407,6 +536,7 @@ _ANSWERS = {
     "round": lambda target, ndigits: round(target) if ndigits is None else round(target, ndigits),
     "format": format,
     "reversed": lambda target: reversed(target),
+    "names": lambda target, _: [n for n in dir(target) if isinstance(n, str)][:2000],
     "exc_chain": lambda target: (
         _exception_chain(target) if isinstance(target, type) and issubclass(target, BaseException) else None
     ),
@@ -437,6 +567,91 @@ _UNARY = {
     "floor": math.floor,
     "ceil": math.ceil,
 }
+
+
+class Back:
+    """One of the test's objects (a callable, a mock, an object of a class
+    of the test's), held by the runner: calling it, reading a public attribute,
+    iterating it or using it in `with` asks the runner. Equal only to
+    another of the test's objects that the test's own == finds equal."""
+
+    __slots__ = ("_cp_served", "_cp_number", "_cp_kind")
+
+    def __init__(self, served, number, kind):
+        for slot, value in zip(self.__slots__, (served, number, kind)):
+            object.__setattr__(self, slot, value)
+
+    def _cp_back(self, op, *args):
+        return self._cp_served.back(op, self, *args)
+
+    def __call__(self, *args, **kwargs):
+        return self._cp_back("call", args, kwargs)
+
+    def __getattr__(self, name):
+        if name.startswith("_") and name not in _DESCRIPTIVE:
+            raise AttributeError(name)
+        return self._cp_back("getattr", name)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"the test's {self._cp_kind} cannot be changed")
+
+    # What functools.wraps copies: the test's object's, not this class's.
+    __doc__ = property(lambda self: self._cp_back("getattr", "__doc__"))
+    __module__ = property(lambda self: self._cp_back("getattr", "__module__"))
+
+    def __eq__(self, other):
+        # Two of the test's objects are compared as the test compares them
+        # (two reads of `self.seen.append` are equal bound methods).
+        return self._cp_back("eq", other) if type(other) is Back else NotImplemented
+
+    def __hash__(self):
+        return self._cp_back("hash")
+
+    def __iter__(self):
+        it = self._cp_back("iter")
+        return it if isinstance(it, Back) else iter(it)
+
+    def __next__(self):
+        return self._cp_back("next")
+
+    def __enter__(self):
+        return self._cp_back("enter")
+
+    def __exit__(self, *exc_info):
+        return self._cp_back("exit")
+
+    def __len__(self):
+        return self._cp_back("len")
+
+    def __bool__(self):
+        return self._cp_back("bool")
+
+    def __str__(self):
+        return self._cp_back("str")
+
+    def __repr__(self):
+        return self._cp_back("repr")
+
+
+# The dunders the runner answers for a test's object (lending.py).
+_DESCRIPTIVE = frozenset(("__name__", "__qualname__", "__doc__", "__module__", "__dict__", "__annotations__"))
+
+
+def _subclass(base, name, methods, attributes):
+    """A class of this side's for a test's subclass of a learner class: each
+    of the test's methods calls the runner's, with this side's object."""
+
+    def forward(key, fn):
+        def method(self, *args, **kwargs):
+            return fn(self, *args, **kwargs)
+
+        method.__name__ = method.__qualname__ = str(key)
+        return method
+
+    namespace = {key: forward(key, fn) for key, fn in methods.items()}
+    namespace.update(attributes)
+    namespace["__module__"] = "test_solution"
+    return type(str(name), (base,), namespace)
 
 
 def _exception_chain(cls):

@@ -37,8 +37,13 @@ import traceback
 import types
 import unittest
 
+import lending
+import mirrors
 import suite
 import wire
+
+# Every enum of the test's crosses as its value (wire.py).
+wire.ENUMS_BY_VALUE = True
 
 # Seconds the learner host gets to start or end a learner process.
 CONTROL_WAIT = 2.0
@@ -143,6 +148,23 @@ class Unsendable(Exception):
     """A value of the learner's that cannot cross (too big, too deep)."""
 
 
+class Stale(Exception):
+    """A learner object of an earlier learner process met while a message
+    was being written: looked up again first (`Remote._live`)."""
+
+    def __init__(self, remote):
+        super().__init__()
+        self.remote = remote
+
+
+# The runner's own control flow: it ends a test however deep in the
+# learner's calls into the test's code (and back) it happens, and is never
+# handed to the learner's code as an exception it could catch.
+CONTROL = (CallTimeout, OutputLimitHit, LearnerCrashed, LearnerGone, LearnerOutOfMemory)
+# A module attribute a test deleted (`patches`).
+_DELETED = object()
+
+
 class Link:
     """The runner's end of the pipe to the learner's side."""
 
@@ -165,6 +187,19 @@ class Link:
         # The runner's stand-ins for the learner's exception classes.
         self.exceptions = ExceptionClasses()
         self.oom_kills = oom_kills()
+        # The test's objects the learner's process holds handles to.
+        self.lent = lending.Lent(CONTROL)
+        # How many of the learner's calls into the test's code are running
+        # (a callback inside a call): only the outermost call is the test's.
+        self.depth = 0
+        # What the tests set on `solution` (a patch, a constant), by name,
+        # in order; None once deleted. A fresh learner process gets it too.
+        self.patches = {}
+        # The runner's classes for the tests' subclasses of learner
+        # classes, by the learner class's handle.
+        self.subclass_bases = {}
+        # The lists, dicts and sets this process shares with the learner's.
+        self.mirrors = None
 
     def _control(self, message, fd=None):
         if self.gone:
@@ -193,9 +228,13 @@ class Link:
         self.sock = ours
         self.generation += 1
         self.remotes.clear()
+        self.lent.clear()
+        self.mirrors = mirrors.Mirrors(2, self._contents)
         learner_limits = {k: self.limits[k] for k in ("output_bytes", "keep_bytes", "value_bytes", "value_depth")}
         try:
             self._exchange(("load", self.source, learner_limits))
+            for name, value in self.patches.items():
+                self._exchange(("setattr", 0, name, value) if value is not _DELETED else ("delattr", 0, name))
         except BaseException:
             self.end()
             raise
@@ -218,15 +257,85 @@ class Link:
             self.start()
         return self._exchange((op, number, *rest))
 
+    def set_module_attribute(self, name, value):
+        """`solution.name = value` from a test (a patch, or undoing one): set
+        in the learner's module, and again in any fresh learner process."""
+        self.patches.pop(name, None)
+        self.patches[name] = value
+        self.ask("setattr", 0, name, value)
+
+    def del_module_attribute(self, name):
+        self.patches.pop(name, None)
+        self.patches[name] = _DELETED
+        self.ask("delattr", 0, name)
+
+    def _contents(self, container):
+        return wire.encode(
+            wire.Contents(container),
+            self._outgoing,
+            self.limits["value_bytes"],
+            self.limits["value_depth"],
+            self.mirrors,
+        )
+
+    def _write(self, message):
+        """A message, with what changed here in the shared containers."""
+        for _ in range(100):
+            try:
+                changes = self.mirrors.changes()
+            except Stale as e:
+                e.remote._live()
+                continue
+            self.mirrors.begin()
+            try:
+                payload = wire.encode(
+                    (*changes, message),
+                    self._outgoing,
+                    self.limits["value_bytes"],
+                    self.limits["value_depth"] + 4,
+                    self.mirrors,
+                )
+            except Stale as e:
+                self.mirrors.written(changes, False)
+                e.remote._live()
+                continue
+            except BaseException:
+                self.mirrors.written(changes, False)
+                raise
+            self.mirrors.written(changes, True)
+            return payload
+        raise LearnerCrashed("Your code's objects kept changing while they were sent.")
+
+    def _read(self, raw):
+        """A message, once the learner's changes to shared containers are
+        in place."""
+        self.mirrors.begin_read()
+        try:
+            envelope = wire.decode(raw, self._incoming, self.limits["value_depth"] + 4, self.mirrors)
+        except BaseException:
+            self.mirrors.end_read()
+            raise
+        if not (isinstance(envelope, tuple) and len(envelope) == 3):
+            self.mirrors.end_read()
+            raise wire.WireError("malformed data (a message without its changes)")
+        self.mirrors.apply(envelope[0], envelope[1])
+        return envelope[2]
+
     def _exchange(self, message):
         try:
-            payload = wire.encode(message, self._outgoing, self.limits["value_bytes"], self.limits["value_depth"] + 4)
+            payload = self._write(message)
         except wire.WireError as e:
             raise TypeError(f"the test passed a value your code cannot be given: {e}") from None
         try:
             wire.send(self.sock, payload, self.deadline)
-            raw = wire.recv(self.sock, self.deadline, self.limits["value_bytes"] + 2 * self.limits["output_bytes"])
-            reply = wire.decode(raw, self._incoming, self.limits["value_depth"] + 4)
+            while True:
+                raw = wire.recv(self.sock, self.deadline, self.limits["value_bytes"] + 2 * self.limits["output_bytes"])
+                reply = self._read(raw)
+                if not (isinstance(reply, tuple) and reply and reply[0] == "back"):
+                    break
+                # The learner's code called one of the test's objects: that
+                # runs here, and may call into the learner's code again.
+                wire.send(self.sock, self._serve_back(reply), self.deadline)
         except wire.Timeout:
             self.end()
             raise CallTimeout(
@@ -247,12 +356,35 @@ class Link:
         now = oom_kills()
         return now is not None and self.oom_kills is not None and now > self.oom_kills
 
-    def _outgoing(self, obj):
-        if isinstance(obj, Remote):
-            return obj._live(), ""
-        raise wire.WireError(f"a {type(obj).__name__} is not plain data")
+    def _serve_back(self, request):
+        """The encoded answer to the learner's call into a lent object."""
+        self.depth += 1
+        try:
+            answer = self.lent.serve(request)
+        finally:
+            self.depth -= 1
+        try:
+            return self._write(answer)
+        except CONTROL:
+            raise
+        except Exception as e:  # a result that cannot be lent: an error there
+            return self._write(("back_raise", "TypeError", (f"the test's code gave back what cannot cross: {e}",), None))
 
-    def _incoming(self, number, kind):
+    def _outgoing(self, obj):
+        """How a value of this side crosses: the learner's own objects as
+        their handles, the test's as lent objects."""
+        if isinstance(obj, Remote):
+            return wire.LEARNER, obj._number_now(), ""
+        if isinstance(obj, RemoteModule):
+            return wire.LEARNER, 0, ""
+        learner_class = getattr(obj, "_cp_learner_class", None) if isinstance(obj, type) else None
+        if isinstance(learner_class, Remote):
+            return wire.LEARNER, learner_class._number_now(), ""
+        return wire.RUNNER, self.lent.lend(obj), lending.kind(obj)
+
+    def _incoming(self, owner, number, kind):
+        if owner == wire.RUNNER:
+            return self.lent.get(number)
         key = (self.generation, number)
         remote = self.remotes.get(key)
         if remote is None:
@@ -263,7 +395,7 @@ class Link:
         kind = reply[0] if isinstance(reply, tuple) and reply else None
         shapes = {
             "ok": (object, object, bytes, bytes),
-            "raise": (str, tuple, str, list, dict, bytes, bytes),
+            "raise": (str, tuple, str, list, dict, object, object, bytes, bytes),
             "unsendable": (str, bytes, bytes),
             "output_limit": (bytes, bytes),
         }
@@ -275,7 +407,7 @@ class Link:
         if kind == "ok":
             return reply[1], reply[2]
         if kind == "raise":
-            raise rebuild(self.exceptions, *reply[1:6])
+            raise rebuild(self.exceptions, *reply[1:8])
         if kind == "unsendable":
             raise Unsendable(f"Your code gave back a value that cannot be checked: {reply[1]}.")
         raise AssertionError("unreachable")
@@ -364,12 +496,20 @@ class ExceptionClasses:
         return cls
 
 
-def rebuild(classes, name, args, text, chain, attrs):
-    """The learner's exception as one of ours: the same builtin type where it
-    is one (so assertRaises(ValueError) works), else the runner's class for
-    the learner's (ExceptionClasses), with the learner's public plain
-    attributes; a LearnerError where neither can be made."""
-    cls = _builtin_exception(name) or classes.get(chain)
+def rebuild(classes, name, args, text, chain, attrs, origin, cause=None, depth=0):
+    """The learner's exception as one of ours: the test's own class where
+    the learner's code let one of the test's exceptions through (`origin`),
+    the same builtin type where it is one (so assertRaises(ValueError)
+    works), else the runner's class for the learner's (ExceptionClasses),
+    with the learner's public plain attributes; a LearnerError where none
+    can be made."""
+    if isinstance(cause, tuple) and len(cause) == 7 and depth < 3:
+        kinds = (str, tuple, str, list, dict, object, object)
+        cause = rebuild(classes, *cause, depth=depth + 1) if all(map(isinstance, cause, kinds)) else None
+    else:
+        cause = None
+    cls = origin if lending.crossable_exception(origin) else None
+    cls = cls or _builtin_exception(name) or classes.get(chain)
     exc = None
     if cls is not None:
         try:
@@ -386,6 +526,8 @@ def rebuild(classes, name, args, text, chain, attrs):
             except Exception:
                 pass
     exc.learner_text = text
+    if cause is not None:
+        exc.__cause__ = cause
     return exc
 
 
@@ -428,8 +570,17 @@ class Remote:
         object.__setattr__(self, "_cp_number", fresh[0]._cp_number)
         return self._cp_number
 
+    def _number_now(self):
+        """The handle number, if this is a learner object of the current
+        learner process (Stale otherwise: looked up before a message)."""
+        if self._cp_generation != self._cp_link.generation:
+            raise Stale(self)
+        return self._cp_number
+
     def __getattr__(self, name):
-        if name.startswith("__") and name.endswith("__"):
+        # Python's own probes (__length_hint__, __deepcopy__, __fspath__)
+        # are not the learner's to answer; what describes an object is.
+        if name.startswith("__") and name.endswith("__") and name not in _DESCRIPTIVE:
             raise AttributeError(name)
         return self._cp_link.ask("getattr", self, name)[0]
 
@@ -438,13 +589,24 @@ class Remote:
 
     def __call__(self, *args, **kwargs):
         link = self._cp_link
-        link.last_call = call_text(self._cp_origin or "your function", args, kwargs)
-        link.last_result = NOTHING
+        # A call the test's callback makes is not the test's own call.
+        outermost = link.depth == 0
+        if outermost:
+            link.last_call = call_text(self._cp_origin or "your function", args, kwargs)
+            link.last_result = NOTHING
         result, back = link.ask("call", self, args, kwargs)
-        link.last_result = result
+        if outermost:
+            link.last_result = result
         if back is not None:
             _copy_back(back, args, kwargs)
         return result
+
+    def __mro_entries__(self, bases):
+        """A test's `class Square(Shape)` with Shape from solution: the
+        runner's base for subclasses of this learner class."""
+        if not self._cp_kind.startswith("class "):
+            raise TypeError(f"your {self._cp_kind} cannot be subclassed")
+        return (subclass_base(self),)
 
     def _op(self, name, *args):
         return self._cp_link.ask("op", self, name, args)[0]
@@ -559,12 +721,30 @@ class Remote:
     def __enter__(self):
         return self._op("enter")
 
-    def __exit__(self, *exc_info):
-        # Nothing of a test's exception crosses (its message may hold the
-        # expected value), and the learner's answer is ignored: an exit that
-        # says "suppress" would swallow a failing assertion.
-        self._op("exit", None, None, None)
-        return False
+    def __exit__(self, exc_type, exc, tb):
+        """The learner's __exit__ sees the exception as plain Python shows
+        it (a failed assertion without its message, which may hold the
+        expected value), and may suppress what the learner's own code or
+        the test's code raised, never a failed assertion, a skip or the
+        runner's own stop: that would swallow the test's verdict."""
+        if isinstance(exc, CONTROL):
+            return False
+        info = None if exc is None else lending.raised(exc)[1:]
+        if isinstance(exc, _UNSUPPRESSIBLE):
+            info = (info[0], (), info[2])
+        suppress = self._op("exit", info)
+        return suppress is True and exc is not None and not isinstance(exc, _UNSUPPRESSIBLE)
+
+
+# What no __exit__ of the learner's may swallow.
+_UNSUPPRESSIBLE = (AssertionError, unittest.SkipTest, unittest.case._ShouldStop, *CONTROL)
+
+
+# The dunders a test reads of the learner's objects as data: a decorated
+# function's __name__ and __wrapped__, an object's __dict__.
+_DESCRIPTIVE = frozenset(
+    ("__name__", "__qualname__", "__dict__", "__wrapped__", "__annotations__", "__defaults__", "__kwdefaults__")
+)
 
 
 # The binary operators, each forwarded both ways (`c + 3` and `3 + c`) and
@@ -602,8 +782,105 @@ for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
 for _name in _ARITHMETIC:
     for _dunder, _method in zip(("__%s__", "__r%s__", "__i%s__"), _arithmetic(_name)):
         setattr(Remote, _dunder % _name, _method)
+# A decorated function's __doc__ and __module__ are the learner's, not this
+# class's own (read through `_DESCRIPTIVE` as any other name).
+Remote.__doc__ = property(lambda self: self._cp_link.ask("getattr", self, "__doc__")[0])
+Remote.__module__ = property(lambda self: self._cp_link.ask("getattr", self, "__module__")[0])
 Remote.__divmod__ = lambda self, other: self._op("arith", "divmod", other, False)
 Remote.__rdivmod__ = lambda self, other: self._op("arith", "divmod", other, True)
+
+
+# What a test's subclass reaches through super() besides every public name:
+# the learner class's own methods, run by the learner's code on the
+# learner's object. Its comparisons only ever between learner objects.
+_SUPER_DUNDERS = frozenset(
+    "__%s__" % n
+    for n in "init str repr len iter contains getitem setitem delitem call bool enter exit".split()
+)
+_SUPER_COMPARISONS = frozenset("__%s__" % n for n in ("eq", "ne", "lt", "le", "gt", "ge"))
+
+
+class LearnerSubclass(type):
+    """The metaclass of a test's subclass of a learner class (`class
+    Square(Shape)`, Shape from solution). Its instances are the learner's
+    objects, made on the learner's side from a class made there for it
+    (learner.py's `_subclass`), whose methods the test wrote call back into
+    the test's methods here; here they are Remotes of the test's class, so
+    the test's methods, `super()` and isinstance work on them as in plain
+    Python."""
+
+    def __new__(meta, name, bases, namespace, **kwargs):
+        # Every attribute of an instance is the learner object's.
+        return super().__new__(meta, name, bases, {**namespace, "__slots__": ()}, **kwargs)
+
+    def __init__(cls, name, bases, namespace, **kwargs):
+        super().__init__(name, bases, namespace, **kwargs)
+        if "_cp_learner_class" in namespace:  # the base subclass_base made
+            return
+        parent = next(b for b in cls.__mro__[1:] if "_cp_learner_class" in b.__dict__)
+        methods = {k: _adopting(cls, v) for k, v in namespace.items() if isinstance(v, types.FunctionType)}
+        attributes = {
+            k: v for k, v in namespace.items() if k not in methods and not (k.startswith("__") and k.endswith("__"))
+        }
+        cls._cp_learner_class = parent._cp_learner_class._op("subclass", name, methods, attributes)
+
+    def __call__(cls, *args, **kwargs):
+        return cls._cp_adopt(cls._cp_learner_class(*args, **kwargs))
+
+    def __instancecheck__(cls, obj):
+        if type.__instancecheck__(cls, obj):
+            return True
+        learner = cls._cp_learner_class
+        if isinstance(obj, Remote) and learner._mine(obj) and learner._answer("isinstance", obj):
+            cls._cp_adopt(obj)
+            return True
+        return False
+
+    def _cp_adopt(cls, obj):
+        """`obj`, a Remote, as an instance of the test's class."""
+        if isinstance(obj, Remote) and type(obj) is not cls and issubclass(cls, type(obj)):
+            object.__setattr__(obj, "__class__", cls)
+        return obj
+
+
+def subclass_base(remote_class):
+    """The runner's base class for the tests' subclasses of a learner class:
+    a method for each of its names that runs the learner class's own (what
+    `super()` finds), and the learner class itself to subclass there."""
+    link = remote_class._cp_link
+    key = (remote_class._cp_generation, remote_class._cp_number)
+    base = link.subclass_bases.get(key)
+    if base is None:
+        names = remote_class._op("names", None)
+        namespace = {"_cp_learner_class": remote_class}
+        for name in names if isinstance(names, list) else ():
+            if isinstance(name, str) and (not name.startswith("_") or name in _SUPER_DUNDERS | _SUPER_COMPARISONS):
+                namespace[name] = _super_method(remote_class, name)
+        title = remote_class._cp_kind.removeprefix("class ")
+        base = link.subclass_bases[key] = LearnerSubclass(title, (Remote,), namespace)
+    return base
+
+
+def _super_method(learner_class, name):
+    comparison = name in _SUPER_COMPARISONS
+
+    def method(self, *args, **kwargs):
+        if comparison and not (len(args) == 1 and self._mine(args[0])):
+            return NotImplemented
+        return learner_class._op("call_base", name, self, args, kwargs)
+
+    method.__name__ = name
+    return method
+
+
+def _adopting(cls, fn):
+    """The test's method `fn` as the learner's side calls it: with the
+    learner's object as an instance of the test's class."""
+
+    def method(obj, *args, **kwargs):
+        return fn(cls._cp_adopt(obj), *args, **kwargs)
+
+    return method
 
 
 def _copy_back(back, args, kwargs):
@@ -672,9 +949,26 @@ class RemoteModule(types.ModuleType):
                 # An exception class is the runner's own stand-in, so the
                 # test can catch it, subclass it and compare classes.
                 chain = value._op("exc_chain")
-                if isinstance(chain, list):
-                    return link.exceptions.get(chain) or value
+                cls = link.exceptions.get(chain) if isinstance(chain, list) else None
+                if cls is not None:
+                    if "_cp_learner_class" not in cls.__dict__:
+                        cls._cp_learner_class = value
+                    return cls
         return value
+
+    # A test's `solution.X = v`, `mock.patch("solution.X")` and the undoing
+    # of it reach the learner's module, where the learner's code looks.
+    def __setattr__(self, name, value):
+        if name.startswith("__") and name.endswith("__"):
+            super().__setattr__(name, value)
+        else:
+            self.__dict__["__codeplatform_link__"].set_module_attribute(name, value)
+
+    def __delattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            super().__delattr__(name)
+        else:
+            self.__dict__["__codeplatform_link__"].del_module_attribute(name)
 
 
 class OutputLog(io.TextIOBase):

@@ -5,8 +5,8 @@ course loader binds a stand-in and records the ids, so the grader knows which
 tests must run and pass before it believes any report.
 
 As a program (the course loader runs it with `python3 -I -c`), reads a JSON
-list of test sources on stdin and prints, for each, {"ids": [...]} or
-{"error": "..."}.
+list of test sources on stdin and prints, for each, {"ids": [...],
+"skipped": [...]} or {"error": "..."}.
 """
 
 import json
@@ -58,6 +58,10 @@ class _Anything:
     def __call__(self, *args, **kwargs):
         return _Anything()
 
+    def __mro_entries__(self, bases):
+        # A test's `class Square(Shape)`: a class of its own while listing.
+        return (object,)
+
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
@@ -65,17 +69,26 @@ class _Anything:
 
 
 def list_ids(source):
-    ids = [test.id() for test in load(source, _StandIn("solution"))]
+    """The test ids, and those a decorator of the author's skips (as far as
+    it can be told without the learner's module: `skipIf` on a fact of
+    the solution is decided when the tests run)."""
+    tests = load(source, _StandIn("solution"))
+    ids = [test.id() for test in tests]
     if len(set(ids)) != len(ids):
         raise ValueError("two tests share an id")
-    return ids
+    return {"ids": ids, "skipped": [test.id() for test in tests if _skipped_by_decorator(test)]}
+
+
+def _skipped_by_decorator(test):
+    method = getattr(test, getattr(test, "_testMethodName", ""), None)
+    return bool(getattr(type(test), "__unittest_skip__", False) or getattr(method, "__unittest_skip__", False))
 
 
 def main():
     out = []
     for source in json.load(sys.stdin):
         try:
-            out.append({"ids": list_ids(source)})
+            out.append(list_ids(source))
         except BaseException as e:  # an instructor's broken test file
             out.append({"error": f"{type(e).__name__}: {e}"})
     json.dump(out, sys.stdout)

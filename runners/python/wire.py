@@ -8,17 +8,21 @@ complex, str, bytes, bytearray, list, tuple, dict, set, frozenset, slice,
 range, Decimal, Fraction, namedtuples (as a namedtuple class of the same
 name and fields, made here), the datetime module's date, time, datetime
 (naive or at a fixed offset) and timedelta, the collections module's Counter,
-OrderedDict, defaultdict (without its factory) and deque, and handles
-(numbers naming an object that stays on the learner's side). Each is made
+OrderedDict, defaultdict (without its factory) and deque, and handles:
+numbers naming an object that stays on one side, the learner's (its
+objects) or the runner's (a callable or mock the test passed), each tagged
+with its owner so that neither side can pass one off as the other's. Each is made
 fresh here from plain parts by the standard constructors. Too big, too deep,
 unhashable where a key must be, out of range, or not this format at all: a
 WireError, never anything else.
 """
 
 import array
+import builtins
 import collections
 import datetime
 import decimal
+import enum
 import fractions
 import socket
 import struct
@@ -32,7 +36,10 @@ MAX_DEPTH = 100
 _NONE, _TRUE, _FALSE = b"N", b"T", b"F"
 _INT, _FLOAT, _STR, _BYTES = b"i", b"f", b"s", b"b"
 _LIST, _TUPLE, _SET, _FROZENSET, _DICT = b"l", b"u", b"e", b"z", b"d"
-_HANDLE = b"h"
+# A handle names its owner: the side that holds the object.
+LEARNER, RUNNER = "learner", "runner"
+_HANDLES = {LEARNER: b"h", RUNNER: b"L"}
+_OWNERS = {tag: owner for owner, tag in _HANDLES.items()}
 _SLICE = b"c"
 _COMPLEX, _BYTEARRAY, _RANGE = b"x", b"a", b"g"
 _DECIMAL, _FRACTION = b"q", b"r"
@@ -43,6 +50,14 @@ _COUNTER, _ORDERED, _DEFAULT, _DEQUE = b"k", b"o", b"y", b"w"
 # both the runner's own code, read them back).
 _INTS, _STRS, _BULK_DICT = b"I", b"S", b"B"
 _NAMEDTUPLE = b"n"
+# Builtin classes (ValueError, int, str) by name: each side's own.
+_BUILTIN_TYPE = b"K"
+# Enum classes and members, as a name, a kind and members, made afresh on
+# the other side (or found again where they came from: `_ENUMS`).
+_ENUM_CLASS, _ENUM_MEMBER = b"E", b"m"
+# Lists, dicts and sets both sides hold a copy of, kept alike (mirrors.py):
+# the first time in a message with the contents, after that by number.
+_SHARED_NEW, _SHARED_REF = b"v", b"R"
 _BULK_MIN = 64
 _WIDTHS = (("b", 1 << 7), ("h", 1 << 15), ("i", 1 << 31), ("q", 1 << 63))
 
@@ -62,101 +77,156 @@ class Timeout(Exception):
     """Nothing came before the deadline."""
 
 
-def encode(value, other, max_bytes=MAX_FRAME, max_depth=MAX_DEPTH):
+def encode(value, other, max_bytes=MAX_FRAME, max_depth=MAX_DEPTH, shared=None):
     """Bytes for `value`. Plain data is written as itself (subclasses as
     their base type); anything else goes to `other(obj)`, which returns
-    (handle, type name) or raises WireError."""
-    out = bytearray()
-    _encode(value, other, out, max_bytes, max_depth)
-    return bytes(out)
+    (owner, handle, type name) or raises WireError. With `shared` (a
+    mirrors.Mirrors), lists, dicts and sets it takes on are written as
+    shared containers, each once per message."""
+    writer = _Writer(other, max_bytes, shared)
+    writer.value(value, max_depth)
+    return bytes(writer.out)
 
 
-def _check_size(out, max_bytes):
-    if len(out) > max_bytes:
-        raise WireError(f"a value larger than {max_bytes // 1024} KiB")
+class Contents:
+    """A shared container's contents, written as a container of its own
+    kind rather than as a reference to itself (mirrors.py's changes)."""
+
+    __slots__ = ("of",)
+
+    def __init__(self, of):
+        self.of = of
 
 
-def _encode(v, other, out, max_bytes, depth):
-    if depth < 0:
-        raise WireError("a value nested deeper than the limit (does it contain itself?)")
-    _check_size(out, max_bytes)
-    if v is None:
-        out += _NONE
-    elif v is True:
-        out += _TRUE
-    elif v is False:
-        out += _FALSE
-    elif isinstance(v, int):
-        n = int.__index__(v)
-        raw = n.to_bytes((n.bit_length() + 8) // 8, "big", signed=True)
-        out += _INT + _U32.pack(len(raw)) + raw
-    elif isinstance(v, float):
-        out += _FLOAT + _F64.pack(float.__float__(v))
-    elif isinstance(v, complex):
-        out += _COMPLEX + _F64.pack(float(v.real)) + _F64.pack(float(v.imag))
-    elif isinstance(v, bytearray):
-        raw = bytes(v)
-        out += _BYTEARRAY + _U32.pack(len(raw)) + raw
-    elif isinstance(v, _PARTS):
-        tag, parts = _PARTS_OF[_kind_of(v)](v)
-        out += tag
-        _encode(parts, other, out, max_bytes, depth - 1)
-    elif isinstance(v, str):
-        raw = str.__str__(v).encode("utf-8", "surrogatepass")
-        out += _STR + _U32.pack(len(raw)) + raw
-    elif isinstance(v, (bytes, bytearray)):
-        raw = bytes(v)
-        out += _BYTES + _U32.pack(len(raw)) + raw
-    elif type(v) is list and (bulk := _bulk(v)) is not None:
-        out += bulk
-        _check_size(out, max_bytes)
-    elif type(v) is dict and len(v) >= _BULK_MIN and (keys := _bulk(list(v))) and (values := _bulk(list(v.values()))):
-        out += _BULK_DICT + keys + values
-        _check_size(out, max_bytes)
-    elif (record := _record(v)) is not None:
-        out += _NAMEDTUPLE
-        _encode(record, other, out, max_bytes, depth - 1)
-    elif isinstance(v, (list, tuple, set, frozenset)):
-        tag = (
-            _LIST
-            if isinstance(v, list)
-            else _TUPLE
-            if isinstance(v, tuple)
-            else _FROZENSET
-            if isinstance(v, frozenset)
-            else _SET
-        )
-        items = list(v)
-        out += tag + _U32.pack(len(items))
-        for item in items:
-            _encode(item, other, out, max_bytes, depth - 1)
-    elif isinstance(v, slice):
-        out += _SLICE
-        for part in (v.start, v.stop, v.step):
-            _encode(part, other, out, max_bytes, depth - 1)
-    elif isinstance(v, (collections.Counter, collections.OrderedDict, collections.defaultdict)):
-        tag = (
-            _COUNTER
-            if isinstance(v, collections.Counter)
-            else _ORDERED
-            if isinstance(v, collections.OrderedDict)
-            else _DEFAULT
-        )
-        out += tag
-        _encode(list(dict.items(v)), other, out, max_bytes, depth - 1)
-    elif isinstance(v, collections.deque):
-        out += _DEQUE
-        _encode((list(v), v.maxlen), other, out, max_bytes, depth - 1)
-    elif isinstance(v, dict):
-        items = list(dict.items(v))
-        out += _DICT + _U32.pack(len(items))
-        for key, item in items:
-            _encode(key, other, out, max_bytes, depth - 1)
-            _encode(item, other, out, max_bytes, depth - 1)
-    else:
-        handle, type_name = other(v)
-        raw = str(type_name)[:200].encode("utf-8", "replace")
-        out += _HANDLE + _U32.pack(handle) + _U32.pack(len(raw)) + raw
+class _Writer:
+    def __init__(self, other, max_bytes, shared):
+        self.other = other
+        self.max_bytes = max_bytes
+        self.shared = shared
+        self.out = bytearray()
+
+    def check_size(self):
+        if len(self.out) > self.max_bytes:
+            raise WireError(f"a value larger than {self.max_bytes // 1024} KiB")
+
+    def value(self, v, depth):
+        if depth < 0:
+            raise WireError("a value nested deeper than the limit (does it contain itself?)")
+        self.check_size()
+        out = self.out
+        if type(v) is Contents:
+            v = v.of
+        elif type(v) in (list, dict, set) and self.shared is not None:
+            marked = self.shared.mark(v)
+            if marked is not None:
+                kind, number = marked
+                out += (_SHARED_REF if kind == "ref" else _SHARED_NEW) + _U32.pack(number)
+                if kind == "ref":
+                    return
+        if v is None:
+            out += _NONE
+        elif v is True:
+            out += _TRUE
+        elif v is False:
+            out += _FALSE
+        elif isinstance(v, (enum.Enum, enum.EnumMeta)) and _enum_crosses(v):
+            self.enum(v, depth)
+        elif isinstance(v, int):
+            n = int.__index__(v)
+            raw = n.to_bytes((n.bit_length() + 8) // 8, "big", signed=True)
+            out += _INT + _U32.pack(len(raw)) + raw
+        elif isinstance(v, float):
+            out += _FLOAT + _F64.pack(float.__float__(v))
+        elif isinstance(v, complex):
+            out += _COMPLEX + _F64.pack(float(v.real)) + _F64.pack(float(v.imag))
+        elif isinstance(v, bytearray):
+            raw = bytes(v)
+            out += _BYTEARRAY + _U32.pack(len(raw)) + raw
+        elif isinstance(v, _PARTS):
+            tag, parts = _PARTS_OF[_kind_of(v)](v)
+            out += tag
+            self.value(parts, depth - 1)
+        elif isinstance(v, str):
+            raw = str.__str__(v).encode("utf-8", "surrogatepass")
+            out += _STR + _U32.pack(len(raw)) + raw
+        elif isinstance(v, (bytes, bytearray)):
+            raw = bytes(v)
+            out += _BYTES + _U32.pack(len(raw)) + raw
+        elif type(v) is list and (bulk := _bulk(v)) is not None:
+            out += bulk
+            self.check_size()
+        elif type(v) is dict and len(v) >= _BULK_MIN and (keys := _bulk(list(v))) and (values := _bulk(list(v.values()))):
+            out += _BULK_DICT + keys + values
+            self.check_size()
+        elif (record := _record(v)) is not None:
+            out += _NAMEDTUPLE
+            self.value(record, depth - 1)
+        elif isinstance(v, (list, tuple, set, frozenset)):
+            tag = (
+                _LIST
+                if isinstance(v, list)
+                else _TUPLE
+                if isinstance(v, tuple)
+                else _FROZENSET
+                if isinstance(v, frozenset)
+                else _SET
+            )
+            items = list(v)
+            out += tag + _U32.pack(len(items))
+            for item in items:
+                self.value(item, depth - 1)
+        elif isinstance(v, slice):
+            out += _SLICE
+            for part in (v.start, v.stop, v.step):
+                self.value(part, depth - 1)
+        elif isinstance(v, (collections.Counter, collections.OrderedDict, collections.defaultdict)):
+            tag = (
+                _COUNTER
+                if isinstance(v, collections.Counter)
+                else _ORDERED
+                if isinstance(v, collections.OrderedDict)
+                else _DEFAULT
+            )
+            out += tag
+            self.value(list(dict.items(v)), depth - 1)
+        elif isinstance(v, collections.deque):
+            out += _DEQUE
+            self.value((list(v), v.maxlen), depth - 1)
+        elif isinstance(v, dict):
+            items = list(dict.items(v))
+            out += _DICT + _U32.pack(len(items))
+            for key, item in items:
+                self.value(key, depth - 1)
+                self.value(item, depth - 1)
+        elif isinstance(v, type) and _BUILTIN_TYPES.get(v.__name__) is v:
+            raw = v.__name__.encode()
+            out += _BUILTIN_TYPE + _U32.pack(len(raw)) + raw
+        else:
+            owner, handle, type_name = self.other(v)
+            raw = str(type_name)[:200].encode("utf-8", "replace")
+            out += _HANDLES[owner] + _U32.pack(handle) + _U32.pack(len(raw)) + raw
+
+    def enum(self, v, depth):
+        """An enum class, or a member, as its class's name, kind and
+        members (and the member's value): written whole or, where a value
+        is not plain data, handed to `other` like any object."""
+        cls = v if isinstance(v, enum.EnumMeta) else type(v)
+        mark = len(self.out)
+        try:
+            # Plain data only: no handle may hide in a class's description.
+            plain = _Writer(_not_plain, self.max_bytes - mark, None)
+            plain.value(_enum_description(cls), depth - 1)
+            if v is not cls:
+                plain.value(v.value, depth - 1)
+            self.out += (_ENUM_CLASS if v is cls else _ENUM_MEMBER) + plain.out
+            self.check_size()
+        except WireError:
+            del self.out[mark:]
+            owner, handle, type_name = self.other(v)
+            raw = str(type_name)[:200].encode("utf-8", "replace")
+            self.out += _HANDLES[owner] + _U32.pack(handle) + _U32.pack(len(raw)) + raw
+        else:
+            _ENUMS.setdefault(_enum_key(_enum_description(cls)), cls)
 
 
 def _bulk(items):
@@ -200,6 +270,76 @@ def _record(v):
 
 # The namedtuple classes made for records that crossed, by name and fields.
 _RECORDS = {}
+
+_BUILTIN_TYPES = {name: v for name, v in vars(builtins).items() if isinstance(v, type)}
+
+
+def _not_plain(obj):
+    raise WireError(f"a {type(obj).__name__} is not plain data")
+
+
+# Which enums cross as values. The runner sets it: every enum of the
+# test's does. The learner's side leaves it off: only the enums it was
+# sent, or made from what it was sent, cross as values; its own stay
+# behind handles (an IntEnum of its own crosses as its int).
+ENUMS_BY_VALUE = False
+# Enum classes by description: those written from this side (so a member
+# coming back is the very member sent) and those made here.
+_ENUMS = {}
+_ENUM_KINDS = (
+    ("IntFlag", enum.IntFlag),
+    ("Flag", enum.Flag),
+    ("IntEnum", enum.IntEnum),
+    ("StrEnum", enum.StrEnum),
+    ("Enum", enum.Enum),
+)
+
+
+def _enum_crosses(v):
+    cls = v if isinstance(v, enum.EnumMeta) else type(v)
+    return ENUMS_BY_VALUE or _ENUMS.get(_enum_key(_enum_description(cls))) is cls
+
+
+def _enum_description(cls):
+    """(name, kind, ((member name, value), ...)) of an enum class."""
+    kind = next(name for name, base in _ENUM_KINDS if issubclass(cls, base))
+    members = tuple((name, member.value) for name, member in cls.__members__.items())
+    return (str(cls.__name__), kind, members)
+
+
+def _enum_key(description):
+    try:
+        hash(description)
+    except TypeError:
+        return None
+    return description
+
+
+def _member_name(name):
+    # Never a dunder or sunder: the enum module would make it a class attribute.
+    return name.isidentifier() and not name.startswith("_")
+
+
+def _made_enum(description):
+    """The enum class for a description: the one it came from, if it came
+    from here, else one made here once, by the enum module's own API."""
+    key = _enum_key(description)
+    if key is None:
+        raise WireError("malformed data (an enum whose values cannot be keys)")
+    cls = _ENUMS.get(key)
+    if cls is not None:
+        return cls
+    name, kind, members = description
+    base = dict(_ENUM_KINDS).get(kind)
+    if type(name) is not str or base is None or type(members) is not tuple or len(members) > 1000:
+        raise WireError("malformed data (an enum of the wrong shape)")
+    if len(_ENUMS) >= 256:
+        raise WireError("more kinds of enum than may cross")
+    if not all(type(m) is tuple and len(m) == 2 and type(m[0]) is str and _member_name(m[0]) for m in members):
+        raise WireError("malformed data (an enum's members)")
+    type_name = name if name.isidentifier() and not name.startswith("_") else "Enum"
+    cls = _ENUMS[key] = base(type_name, list(members))
+    return cls
 
 
 def _made_record(name, fields, values):
@@ -292,10 +432,11 @@ _FROM_PARTS = {
 }
 
 
-def decode(data, handle, max_depth=MAX_DEPTH):
-    """The value in `data`; `handle(number, type name)` makes what a handle
-    becomes on this side. Raises WireError for anything malformed."""
-    reader = _Reader(data, handle)
+def decode(data, handle, max_depth=MAX_DEPTH, shared=None):
+    """The value in `data`; `handle(owner, number, type name)` makes what a
+    handle becomes on this side, and `shared` (a mirrors.Mirrors) keeps the
+    shared containers. Raises WireError for anything malformed."""
+    reader = _Reader(data, handle, shared)
     try:
         value = reader.value(max_depth)
     except (struct.error, UnicodeDecodeError, OverflowError, MemoryError) as e:
@@ -311,10 +452,11 @@ def decode(data, handle, max_depth=MAX_DEPTH):
 
 
 class _Reader:
-    def __init__(self, data, handle):
+    def __init__(self, data, handle, shared):
         self.data = memoryview(data)
         self.pos = 0
         self.handle = handle
+        self.shared = shared
 
     def take(self, n):
         end = self.pos + n
@@ -400,11 +542,36 @@ class _Reader:
             return _FROM_PARTS[tag](self.value(depth - 1))
         if tag == _SLICE:
             return slice(self.value(depth - 1), self.value(depth - 1), self.value(depth - 1))
-        if tag == _HANDLE:
+        if tag in (_SHARED_NEW, _SHARED_REF):
+            if self.shared is None:
+                raise WireError("malformed data (a shared container where none may be)")
+            number = self.u32()
+            if tag == _SHARED_REF:
+                return self.shared.get(number)
+            value = self.value(depth)
+            self.shared.adopt(number, value)
+            return value
+        if tag == _BUILTIN_TYPE:
+            cls = _BUILTIN_TYPES.get(str(self.take(self.u32()), "ascii"))
+            if cls is None:
+                raise WireError("malformed data (no such builtin class)")
+            return cls
+        if tag in (_ENUM_CLASS, _ENUM_MEMBER):
+            plain = _Reader(self.data, _no_handles, None)
+            plain.pos = self.pos
+            cls = _made_enum(plain.value(depth - 1))
+            member = cls if tag == _ENUM_CLASS else cls(plain.value(depth - 1))
+            self.pos = plain.pos
+            return member
+        if tag in _OWNERS:
             number = self.u32()
             type_name = str(self.take(self.u32()), "utf-8", "replace")
-            return self.handle(number, type_name)
+            return self.handle(_OWNERS[tag], number, type_name)
         raise WireError(f"malformed data (unknown tag {tag!r})")
+
+
+def _no_handles(owner, number, type_name):
+    raise WireError("malformed data (a handle inside an enum)")
 
 
 def send(sock, payload, deadline=None):

@@ -29,7 +29,8 @@ pub fn suite(tests: &str, hidden: &[&str]) -> TestSuite {
     let ids = common::test_ids::list(&[tests])
         .unwrap()
         .remove(0)
-        .expect("the tests load");
+        .expect("the tests load")
+        .ids;
     TestSuite {
         code: tests.to_owned(),
         hidden: ids
