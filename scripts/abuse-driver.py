@@ -36,7 +36,7 @@ SOLUTION = "def greet(name):\n    return f\"Hello, {name or 'world'}!\"\n"
 
 
 def lane_for(address):
-    """common::jobs::lane_for, for choosing an address in another lane."""
+    """queue::jobs::lane_for, for choosing an address in another lane."""
     digest = hashlib.sha256(address.encode()).digest()
     return int.from_bytes(digest[:2], "big") % LANES
 
@@ -209,7 +209,7 @@ def halfbody(api, pid, count):
 
 
 def token_for(secret, user):
-    """common::token: `<uuid>.<base64url(HMAC-SHA256(secret, context ‖ uuid bytes))>`."""
+    """service::token: `<uuid>.<base64url(HMAC-SHA256(secret, context ‖ uuid bytes))>`."""
     mac = hmac.new(secret.encode(), b"codeplatform:user-token:v1:" + user.bytes, hashlib.sha256).digest()
     return f"{user}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
 

@@ -2,7 +2,7 @@
 # Builds every runner's sandbox image, codeplatform/<name>-runner, from its
 # folder runners/<name>/ on the local base image (scripts/build-base-image.sh
 # makes it where no registry answers). Adding a runner is adding a folder here
-# and its row in common/src/runners.rs.
+# and its row in domain/src/runners.rs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-base-image.sh

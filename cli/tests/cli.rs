@@ -6,9 +6,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Output;
 
-use common::testing::TestEnv;
 use e2e::{repo, start_stack};
 use serde_json::Value;
+use testkit::TestEnv;
 
 /// Runs the client with `args`, its config under `home`, and `env`.
 async fn cli(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -50,7 +50,9 @@ fn err(o: &Output) -> String {
 }
 
 fn reference(slug: &str) -> (String, String) {
-    let course = common::course::load_course(&common::course::repository_course_dir()).unwrap();
+    let course =
+        courseload::assignments::load_course(&courseload::assignments::repository_course_dir())
+            .unwrap();
     let a = course.into_iter().find(|a| a.slug == slug).unwrap();
     (a.starter_code, a.solution_code)
 }
@@ -264,7 +266,7 @@ async fn failures_are_clear_and_never_exit_zero() {
     assert_eq!(none.status.code(), Some(2), "no server is a usage error");
     assert!(err(&none).contains("no server"), "{}", err(&none));
 
-    let closed = format!("http://127.0.0.1:{}", common::testing::free_port());
+    let closed = format!("http://127.0.0.1:{}", testkit::free_port());
     let unreachable = cli(home, &["--server", &closed, "login"], &[]).await;
     assert_eq!(unreachable.status.code(), Some(3));
     assert!(

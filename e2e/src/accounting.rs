@@ -10,10 +10,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use common::domain::SubmissionStatus;
-use common::token::TokenSigner;
+use domain::work::SubmissionStatus;
 use futures::StreamExt;
 use serde::Deserialize;
+use service::token::TokenSigner;
 use uuid::Uuid;
 
 /// One line of k6's records.

@@ -10,7 +10,7 @@ pub mod k6;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::testing::TestEnv;
+use testkit::TestEnv;
 
 /// The repository's root.
 pub fn repo() -> PathBuf {

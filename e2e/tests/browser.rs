@@ -10,9 +10,9 @@ mod chromium;
 use std::time::Duration;
 
 use chromium::{browser, click, screenshot, solution, text, type_code, wait_for, wait_for_any};
-use common::testing::TestEnv;
 use e2e::{repo, start_stack};
 use serde_json::{json, Value};
+use testkit::TestEnv;
 
 #[tokio::test]
 async fn a_learner_works_through_the_course_with_live_feedback() {
@@ -129,7 +129,7 @@ async fn a_busy_platform_is_a_message_and_submit_comes_back() {
     let mut config = programming_api::testing::config(&env);
     // Every submission finds the queue full; the second within 6 s is over the rate.
     config.queue_limit = 0;
-    config.submissions_per_learner = common::rate::Rate {
+    config.submissions_per_learner = service::rate::Rate {
         count: 1,
         per: Duration::from_secs(6),
     };

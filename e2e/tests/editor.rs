@@ -10,10 +10,10 @@ mod chromium;
 use std::time::Duration;
 
 use chromium::{solution, type_code, wait_for, wait_for_any, Browser};
-use common::testing::TestEnv;
 use e2e::{repo, start_stack};
 use fantoccini::Client;
 use serde_json::{json, Value};
+use testkit::TestEnv;
 
 // Keys as WebDriver spells them; a modifier stays down until RELEASE.
 const TAB: &str = "\u{E004}";

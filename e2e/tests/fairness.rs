@@ -8,9 +8,9 @@ use std::net::IpAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::testing::TestEnv;
 use e2e::start_stack;
 use serde_json::Value;
+use testkit::TestEnv;
 
 /// One assignment whose looping submissions end quickly (0.5 s).
 fn write_course(dir: &Path) {
@@ -79,7 +79,7 @@ async fn a_flood_from_one_address_does_not_make_another_wait_for_it() {
     // Another loopback address in another lane (a shared lane would wait).
     let honest = (2..=254)
         .map(|i| IpAddr::from([127, 0, 0, i]))
-        .find(|a| common::jobs::lane_for(*a) != common::jobs::lane_for(flooder))
+        .find(|a| queue::jobs::lane_for(*a) != queue::jobs::lane_for(flooder))
         .unwrap();
     let (flood_http, honest_http) = (client_from(flooder), client_from(honest));
 
@@ -122,7 +122,7 @@ async fn a_flood_from_one_address_does_not_make_another_wait_for_it() {
     );
     // Nothing lost, each graded once: all 31 end final, with one attempt.
     let client = env.pool.get().await.unwrap();
-    let drained = common::testing::eventually(Duration::from_secs(90), || async {
+    let drained = testkit::eventually(Duration::from_secs(90), || async {
         let left: i64 = client
             .query_one(
                 "SELECT count(*) FROM submissions WHERE status IN ('queued', 'grading')",

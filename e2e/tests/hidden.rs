@@ -6,10 +6,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use common::testing::TestEnv;
 use e2e::start_stack;
 use futures::StreamExt;
 use serde_json::Value;
+use testkit::TestEnv;
 
 /// The same tests and learner code as the grader's own hidden-tests check.
 const TESTS: &str = include_str!("../../grader/tests/fixtures/secret_tests.py");
@@ -130,7 +130,7 @@ async fn neither_the_api_nor_the_socket_carries_a_hidden_test() {
     programming_api::staff::add(
         &stack.api.ctx.pool,
         "intro",
-        common::token::Role::Tutor,
+        service::token::Role::Tutor,
         "tom",
         "a tutor's long password",
     )

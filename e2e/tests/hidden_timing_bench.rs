@@ -10,10 +10,10 @@
 
 use std::time::{Duration, Instant};
 
-use common::testing::TestEnv;
 use e2e::{repo, start_stack};
 use futures::StreamExt;
 use serde_json::{json, Value};
+use testkit::TestEnv;
 
 /// courses/intro/12-coin-change twice: as it is (one hidden test) and with
 /// no hidden tests.

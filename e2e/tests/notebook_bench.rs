@@ -6,11 +6,11 @@
 
 use std::time::{Duration, Instant};
 
-use common::testing::TestEnv;
 use e2e::{repo, start_stack};
 use futures::StreamExt;
 use grader::sandbox::{new_nonce, DockerSandbox, Limits, RunSpec, TestSuite};
 use serde_json::{json, Value};
+use testkit::TestEnv;
 
 /// A course of word statistics twice: as the notebook, and as a `.py`
 /// assignment whose solution is the notebook's code cells joined.
@@ -35,7 +35,7 @@ fn twin_course() -> (std::path::PathBuf, String, String) {
         std::fs::copy(source.join(f), nb.join(f)).unwrap();
     }
     let reference = std::fs::read_to_string(source.join("solution.ipynb")).unwrap();
-    let code: String = common::notebook::Notebook::from_text(&reference)
+    let code: String = domain::notebook::Notebook::from_text(&reference)
         .unwrap()
         .code_cells()
         .into_iter()
@@ -141,9 +141,9 @@ async fn starts(rounds: usize) -> Vec<String> {
         ids: vec!["test_solution.Q1.test_x".into()],
         hidden: Vec::new(),
         skip: Vec::new(),
-        kind: common::course::Kind::Code,
+        kind: domain::course::Kind::Code,
     };
-    let run = |runner: &'static common::runners::Runner, code: &'static str| {
+    let run = |runner: &'static domain::runners::Runner, code: &'static str| {
         let (sandbox, suite) = (&sandbox, &suite);
         async move {
             let spec = RunSpec {
@@ -159,11 +159,11 @@ async fn starts(rounds: usize) -> Vec<String> {
         }
     };
     let images = [
-        ("plain", &common::runners::PYTHON, "x = 1"),
-        ("ds", &common::runners::PYTHON_DS, "x = 1"),
+        ("plain", &domain::runners::PYTHON, "x = 1"),
+        ("ds", &domain::runners::PYTHON_DS, "x = 1"),
         (
             "ds-pandas",
-            &common::runners::PYTHON_DS,
+            &domain::runners::PYTHON_DS,
             "import pandas\nx = 1",
         ),
     ];

@@ -5,10 +5,10 @@
 
 use std::time::Duration;
 
-use common::domain::{Feedback, SubmissionStatus, Verdict};
-use common::testing::{test_signer, TestEnv};
+use domain::work::{Feedback, SubmissionStatus, Verdict};
 use e2e::accounting::{self, Sent};
 use serde_json::Value;
+use testkit::{test_signer, TestEnv};
 use uuid::Uuid;
 
 struct Run {

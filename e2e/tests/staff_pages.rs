@@ -11,11 +11,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chromium::{click, screenshot, solution, text, type_code, wait_for, wait_for_any, Browser};
-use common::testing::TestEnv;
-use common::token::Role;
 use e2e::{first_assignment, learner_token, repo, start_stack, submit_code, Stack};
 use fantoccini::Client;
 use serde_json::{json, Value};
+use service::token::Role;
+use testkit::TestEnv;
 
 const PASSWORD: &str = "staff-password-for-tests";
 
@@ -138,7 +138,7 @@ async fn the_class_view_shows_two_learners_verdicts_live() {
         .await;
         click(&wrong.c, "submit").await;
         // Graded before the next: a learner has one submission in flight.
-        common::testing::eventually(Duration::from_secs(30), || async {
+        testkit::eventually(Duration::from_secs(30), || async {
             failed(&stack).await == i64::from(attempt)
         })
         .await;
@@ -266,7 +266,7 @@ async fn learner_markup_runs_no_script_on_any_staff_page() {
         )
         .await
         .unwrap();
-    common::testing::eventually(Duration::from_secs(5), || async {
+    testkit::eventually(Duration::from_secs(5), || async {
         ran(&staff.c).await && calls.load(Ordering::SeqCst) > 0
     })
     .await;

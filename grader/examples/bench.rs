@@ -7,10 +7,10 @@
 
 use std::time::{Duration, Instant};
 
-use common::testing::TestEnv;
 use futures::StreamExt;
 use grader::config::Config;
 use grader::testing::Running;
+use testkit::TestEnv;
 use uuid::Uuid;
 
 const LATENCY_RUNS: usize = 30;

@@ -24,8 +24,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::config::{database_config, env_or, redis_client};
-use common::server::ListenerLimits;
+use service::config::{database_settings, env_or, redis_settings};
+use service::server::ListenerLimits;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SandboxKind {
@@ -56,17 +56,17 @@ pub struct Config {
 }
 
 /// The runners a comma-separated list names; each must be one there is.
-pub fn allowed_runners(list: &str) -> Result<Vec<&'static str>, common::Error> {
+pub fn allowed_runners(list: &str) -> Result<Vec<&'static str>, service::Error> {
     list.split(',')
         .map(str::trim)
         .filter(|name| !name.is_empty())
         .map(|name| {
-            common::runners::by_name(name)
+            domain::runners::by_name(name)
                 .map(|r| r.name)
                 .ok_or_else(|| {
-                    common::Error::Config(format!(
+                    service::Error::Config(format!(
                         "GRADER_ALLOWED_RUNNERS names {name:?}, which is no runner (there are: {})",
-                        common::runners::ALL.map(|r| r.name).join(", ")
+                        domain::runners::ALL.map(|r| r.name).join(", ")
                     ))
                 })
         })
@@ -74,20 +74,20 @@ pub fn allowed_runners(list: &str) -> Result<Vec<&'static str>, common::Error> {
 }
 
 impl Config {
-    pub fn from_env() -> Result<Self, common::Error> {
+    pub fn from_env() -> Result<Self, service::Error> {
         let sandbox = match env_or("GRADER_SANDBOX", String::from("auto"))?.as_str() {
             "docker" => SandboxKind::Docker,
             "process" => SandboxKind::Process,
             "auto" => SandboxKind::Auto,
             other => {
-                return Err(common::Error::Config(format!(
+                return Err(service::Error::Config(format!(
                     "GRADER_SANDBOX must be docker, process or auto, not {other:?}"
                 )))
             }
         };
         let concurrency = env_or("GRADER_CONCURRENCY", 2usize)?;
         if concurrency == 0 {
-            return Err(common::Error::Config(
+            return Err(service::Error::Config(
                 "GRADER_CONCURRENCY must be at least 1".into(),
             ));
         }
@@ -95,8 +95,14 @@ impl Config {
             .map(|h| h.trim().to_owned())
             .unwrap_or_else(|_| "host".into());
         Ok(Self {
-            database: database_config()?,
-            redis: redis_client()?,
+            database: {
+                let (url, password) = database_settings()?;
+                store::db::config(&url, password).map_err(service::Error::config)?
+            },
+            redis: {
+                let (url, password) = redis_settings()?;
+                queue::connect(&url, password).map_err(service::Error::config)?
+            },
             redis_prefix: env_or("REDIS_PREFIX", String::new())?,
             sandbox,
             runner_tag: env_or("RUNNER_TAG", String::from("latest"))?,

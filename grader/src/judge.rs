@@ -5,8 +5,8 @@
 
 use std::collections::HashSet;
 
-use common::course::Kind;
-use common::domain::{FailureDetail, Feedback, TestOutcome, Verdict};
+use domain::course::Kind;
+use domain::work::{FailureDetail, Feedback, TestOutcome, Verdict};
 use serde::Deserialize;
 
 use crate::sandbox::{Limits, RunOutcome, TestSuite};
@@ -488,7 +488,7 @@ mod tests {
             ids: ids.iter().map(|s| s.to_string()).collect(),
             hidden: hidden.iter().map(|s| s.to_string()).collect(),
             skip: Vec::new(),
-            kind: common::course::Kind::Code,
+            kind: domain::course::Kind::Code,
         }
     }
 

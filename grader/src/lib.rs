@@ -5,9 +5,9 @@
 //! - [`worker`]: the pipeline: claim, run, judge, commit, ack, publish.
 //! - [`sandbox`]: the Docker sandbox and the development-only process sandbox.
 //! - [`judge`]: from the runner's nonce-framed report to a verdict and feedback.
-//! - [`store`]: the grader's conditional reads and writes in Postgres.
+//! - [`suites`]: an assignment version's tests, as the grader reads them from Postgres.
 //! - `testing` (feature `testing`): a replica started in-process for tests.
-//! - [`metrics`]: Prometheus metrics (served, with health and readiness, by `common::admin`).
+//! - [`metrics`]: Prometheus metrics (served, with health and readiness, by `service::admin`).
 //!
 //! What runs inside the sandbox is the assignment's runner, `runners/<name>/`
 //! at the top of the repository (Python's: entry.py starts the runner,
@@ -18,17 +18,17 @@ pub mod config;
 pub mod judge;
 pub mod metrics;
 pub mod sandbox;
-pub mod store;
+pub mod suites;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod worker;
 
 use std::sync::Arc;
 
-use common::cache::QueryCache;
-use common::events::EventPublisher;
-use common::jobs::JobQueue;
-use common::names::RedisNames;
+use queue::cache::QueryCache;
+use queue::events::EventPublisher;
+use queue::jobs::JobQueue;
+use queue::names::RedisNames;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::config::{Config, SandboxKind};
@@ -64,7 +64,7 @@ pub async fn build(config: Config) -> anyhow::Result<Arc<Grader>> {
             Err(e) => anyhow::bail!("GRADER_SANDBOX=docker but {e}"),
         },
     };
-    let pool = common::db::pool(config.database.clone(), config.concurrency + 2)?;
+    let pool = store::db::pool(config.database.clone(), config.concurrency + 2)?;
     let redis = ConnectionManager::new_lazy_with_config(
         config.redis.clone(),
         ConnectionManagerConfig::new()

@@ -3,8 +3,8 @@ use grader::config::Config;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    common::telemetry::init("grader");
-    common::memory::give_back_freed_memory();
+    service::telemetry::init("grader");
+    service::memory::give_back_freed_memory();
     let config = Config::from_env().context("invalid configuration")?;
     let metrics_addr = config.metrics_addr;
     let grader = grader::build(config).await?;
@@ -15,7 +15,7 @@ async fn main() -> anyhow::Result<()> {
     let admin = tokio::spawn(grader.clone().serve_admin(listener, async {
         let _ = admin_stopped.await;
     }));
-    grader.run(common::telemetry::shutdown_signal()).await;
+    grader.run(service::telemetry::shutdown_signal()).await;
     let _ = stop_admin.send(());
     let _ = admin.await;
     tracing::info!("stopped");

@@ -1,8 +1,8 @@
 //! Prometheus metrics of a grader replica (served, with health and
-//! readiness, on its admin port by `common::admin`).
+//! readiness, on its admin port by `service::admin`).
 
-use common::telemetry::MetricsRegistry;
 use prometheus::{Histogram, IntCounterVec, IntGauge};
+use service::telemetry::MetricsRegistry;
 
 pub struct Metrics {
     /// Every metric below, for `/metrics`.

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::domain::Verdict;
-use common::testing::{Spawned, TestEnv};
+use domain::work::Verdict;
+use testkit::{Spawned, TestEnv};
 
 use crate::config::{Config, SandboxKind};
 use crate::worker::Grader;
@@ -31,7 +31,7 @@ pub fn config(env: &TestEnv, consumer: &str) -> Config {
         metrics_addr: "127.0.0.1:0".parse().expect("an address"),
         consumer: consumer.to_owned(),
         cache_ttl: Duration::from_secs(60),
-        admin: common::server::ListenerLimits::admin(),
+        admin: service::server::ListenerLimits::admin(),
     }
 }
 

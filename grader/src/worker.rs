@@ -8,14 +8,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::cache::QueryCache;
-use common::domain::{Feedback, TestOutcome, Verdict};
-use common::events::EventPublisher;
-use common::jobs::{Job, JobQueue, JobReader, Lane};
-use common::runs::{ClaimedRun, FinishedRun, Runs};
-use common::submissions::{Claimed, Finished, Submissions};
 use deadpool_postgres::Pool;
+use domain::work::{Feedback, TestOutcome, Verdict};
+use queue::cache::QueryCache;
+use queue::events::EventPublisher;
+use queue::jobs::{Job, JobQueue, JobReader, Lane};
 use redis::aio::ConnectionManager;
+use store::runs::{ClaimedRun, FinishedRun, Runs};
+use store::submissions::{Claimed, Finished, Submissions};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use uuid::Uuid;
@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::judge::{hidden_details, judge};
 use crate::metrics::Metrics;
 use crate::sandbox::{new_nonce, Limits, RunOutcome, RunSpec, Sandbox, TestSuite};
-use crate::store;
+use crate::suites;
 
 /// What became of one job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,7 +188,7 @@ impl Grader {
         work: &Work<'_>,
         tests: &TestSuite,
     ) -> Option<(RunOutcome, String)> {
-        let Some(runner) = common::runners::by_name(work.runner) else {
+        let Some(runner) = domain::runners::by_name(work.runner) else {
             tracing::error!(runner = %work.runner, "no such runner in this grader; a newer one may know it");
             return None;
         };
@@ -277,7 +277,7 @@ impl Grader {
     async fn settle_run(
         &self,
         job: &Job,
-        ended: Result<Option<FinishedRun>, common::Error>,
+        ended: Result<Option<FinishedRun>, store::Error>,
         done: Outcome,
     ) -> Outcome {
         match ended {
@@ -310,7 +310,7 @@ impl Grader {
     async fn settle(
         &self,
         job: &Job,
-        ended: Result<Option<Finished>, common::Error>,
+        ended: Result<Option<Finished>, store::Error>,
         done: Outcome,
         started: Option<Instant>,
     ) -> Outcome {
@@ -350,7 +350,7 @@ impl Grader {
         if let Some(t) = self.tests.lock().expect("tests cache").get(hash) {
             return Some(t.clone());
         }
-        match store::tests_of(&self.pool, assignment_id, hash).await {
+        match suites::tests_of(&self.pool, assignment_id, hash).await {
             Ok(Some(suite)) => {
                 let suite = Arc::new(suite);
                 self.tests
@@ -397,7 +397,7 @@ impl Grader {
         shutdown: impl std::future::Future<Output = ()>,
     ) {
         let limits = self.config.admin;
-        common::admin::serve_admin(listener, limits, self, shutdown).await;
+        service::admin::serve_admin(listener, limits, self, shutdown).await;
     }
 
     async fn ack(&self, job: &Job) {
@@ -469,7 +469,7 @@ impl Grader {
         reader: &mut Option<JobReader>,
         last_claim: &mut Instant,
         count: usize,
-    ) -> Result<Vec<Job>, common::Error> {
+    ) -> Result<Vec<Job>, queue::Error> {
         if last_claim.elapsed() >= self.config.visibility / 2 {
             *last_claim = Instant::now();
             self.refresh_queue_metrics().await;
@@ -529,12 +529,12 @@ struct Work<'a> {
 
 /// What the admin port says of this replica: its metrics, and whether
 /// Postgres and Redis answer.
-impl common::admin::Probes for Grader {
+impl service::admin::Probes for Grader {
     fn metrics(&self) -> String {
         self.metrics.registry.render()
     }
 
     async fn readiness(&self) -> Vec<(&'static str, bool)> {
-        common::admin::stores_ready(&self.pool, &self.redis).await
+        store::ready(&self.pool, &self.redis, service::admin::PROBE_TIMEOUT).await
     }
 }

@@ -27,7 +27,7 @@ use warp::Filter;
 
 use crate::error::ApiError;
 use crate::limits::Limits;
-use common::codes::Code;
+use domain::codes::Code;
 
 /// The largest body read at all, where a route sets no cap of its own.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;

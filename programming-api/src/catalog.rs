@@ -5,9 +5,9 @@
 
 use std::collections::HashMap;
 
-use common::course::Kind;
-use common::courses::Join;
 use deadpool_postgres::Pool;
+use domain::course::Join;
+use domain::course::Kind;
 
 #[derive(Debug, Clone)]
 pub struct Course {

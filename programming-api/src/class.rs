@@ -42,7 +42,7 @@ pub struct Stuck {
 pub async fn recent(
     client: &deadpool_postgres::Object,
     course_id: i32,
-) -> Result<Vec<Arrival>, common::Error> {
+) -> Result<Vec<Arrival>, store::Error> {
     let rows = client
         .query(
             "SELECT s.id, s.user_id, u.display_name, s.assignment_id, s.status::text,
@@ -79,7 +79,7 @@ pub async fn stuck(
     client: &deadpool_postgres::Object,
     course_id: i32,
     stuck_after: i32,
-) -> Result<Vec<Stuck>, common::Error> {
+) -> Result<Vec<Stuck>, store::Error> {
     let rows = client
         .query(
             "SELECT s.user_id, u.display_name, u.student_number, s.assignment_id,

@@ -41,11 +41,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::client::TrustedProxies;
-use common::config::{database_config, env_or, redis_client, secret};
-use common::rate::Rate;
-use common::server::ListenerLimits;
-use common::token::TokenSigner;
+use service::client::TrustedProxies;
+use service::config::{database_settings, env_or, redis_settings, secret};
+use service::rate::Rate;
+use service::server::ListenerLimits;
+use service::token::TokenSigner;
 
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
@@ -92,16 +92,22 @@ pub struct Config {
 }
 
 /// A rate from the environment, `count` per `per` by default.
-fn rate(name: &str, count: u32, per: Duration) -> Result<Rate, common::Error> {
+fn rate(name: &str, count: u32, per: Duration) -> Result<Rate, service::Error> {
     env_or(name, Rate { count, per })
 }
 
 impl Config {
-    pub fn from_env() -> Result<Self, common::Error> {
+    pub fn from_env() -> Result<Self, service::Error> {
         Ok(Self {
             addr: env_or("API_ADDR", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
-            database: database_config()?,
-            redis: redis_client()?,
+            database: {
+                let (url, password) = database_settings()?;
+                store::db::config(&url, password).map_err(service::Error::config)?
+            },
+            redis: {
+                let (url, password) = redis_settings()?;
+                queue::connect(&url, password).map_err(service::Error::config)?
+            },
             signer: TokenSigner::new(secret("TOKEN_SECRET")?.as_bytes())?,
             courses_dir: env_or("COURSES_DIR", PathBuf::from("courses"))?,
             default_course: env_or("DEFAULT_COURSE", String::from("intro"))?,
@@ -109,7 +115,7 @@ impl Config {
             ws_public_url: match env_or("WS_PUBLIC_URL", String::new())? {
                 url if url.is_empty() => None,
                 url => {
-                    crate::security::gateway_origin(&url).map_err(common::Error::Config)?;
+                    crate::security::gateway_origin(&url).map_err(service::Error::Config)?;
                     Some(url)
                 }
             },
@@ -120,7 +126,7 @@ impl Config {
                 "on" => true,
                 "off" => false,
                 other => {
-                    return Err(common::Error::Config(format!(
+                    return Err(service::Error::Config(format!(
                         "QUERY_CACHE must be on or off, not {other:?}"
                     )))
                 }
@@ -141,7 +147,7 @@ impl Config {
             listener: ListenerLimits::from_env("API", ListenerLimits::public())?,
             body_timeout: match env_or("API_BODY_TIMEOUT_MS", 10_000u64)? {
                 0 => {
-                    return Err(common::Error::Config(
+                    return Err(service::Error::Config(
                         "API_BODY_TIMEOUT_MS must be above 0".into(),
                     ))
                 }

@@ -2,16 +2,16 @@
 
 use std::sync::Arc;
 
-use common::cache::QueryCache;
-use common::domain::Submission;
-use common::events::EventPublisher;
-use common::jobs::JobQueue;
-use common::names::RedisNames;
-use common::runs::Runs;
-use common::submissions::Submissions;
-use common::token::{StaffClaims, TokenSigner};
 use deadpool_postgres::Pool;
+use domain::work::Submission;
+use queue::cache::QueryCache;
+use queue::events::EventPublisher;
+use queue::jobs::JobQueue;
+use queue::names::RedisNames;
 use redis::aio::ConnectionManager;
+use service::token::{StaffClaims, TokenSigner};
+use store::runs::Runs;
+use store::submissions::Submissions;
 use uuid::Uuid;
 
 use crate::catalog::Catalog;
@@ -75,10 +75,10 @@ impl AppContext {
 
     /// What an assignment takes (code when this replica does not know it:
     /// the store then answers 404 for it).
-    pub fn kind_of(&self, assignment_id: i32) -> common::course::Kind {
+    pub fn kind_of(&self, assignment_id: i32) -> domain::course::Kind {
         self.catalog
             .kind_of(assignment_id)
-            .unwrap_or(common::course::Kind::Code)
+            .unwrap_or(domain::course::Kind::Code)
     }
 
     /// The learner an `Authorization: Bearer` header names, if its token is genuine.
@@ -98,9 +98,9 @@ impl AppContext {
         course: &str,
     ) -> Result<StaffClaims, ApiError> {
         let claims = self.authenticate_staff(header, Some(course))?;
-        if claims.role != common::token::Role::Instructor {
+        if claims.role != service::token::Role::Instructor {
             return Err(ApiError::new(
-                common::codes::Code::InstructorOnly,
+                domain::codes::Code::InstructorOnly,
                 "only an instructor of this course may change it; tutors read",
             ));
         }

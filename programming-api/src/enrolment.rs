@@ -5,8 +5,9 @@
 
 use std::net::IpAddr;
 
-use common::codes::Code;
-use common::courses::{join_code_matches, Join};
+use courseload::courses::join_code_matches;
+use domain::codes::Code;
+use domain::course::Join;
 use uuid::Uuid;
 
 use crate::catalog::Course;
@@ -38,7 +39,7 @@ async fn enrolled(ctx: &AppContext, course: &Course, learner: Uuid) -> Result<bo
 /// May whoever `auth` names see `course`'s assignments? Anyone, for an open
 /// course; for a join-code course, its enrolled learners and its staff.
 /// (Submitting is held to the same rule inside the submission's own
-/// statement, `common::submissions`.)
+/// statement, `store::submissions`.)
 pub async fn may_read(
     ctx: &AppContext,
     course: &Course,

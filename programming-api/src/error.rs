@@ -3,13 +3,13 @@
 
 use std::convert::Infallible;
 
-use common::codes::Code;
+use domain::codes::Code;
 
 use warp::http::{header, StatusCode};
 use warp::reply::{Reply, Response};
 
 /// An answer that is not a success: a code from the one list
-/// (`common::codes`), which also fixes the status, and a message for people.
+/// (`domain::codes`), which also fixes the status, and a message for people.
 #[derive(Debug)]
 pub struct ApiError {
     pub code: Code,
@@ -34,7 +34,7 @@ impl ApiError {
     }
 
     pub fn status(&self) -> StatusCode {
-        self.code.status()
+        service::server::status_of(self.code)
     }
 
     /// A genuine token for a learner this database does not know (it was
@@ -73,7 +73,7 @@ impl ApiError {
     }
 
     pub fn into_response(self) -> Response {
-        let body = common::server::error_body(self.code, &self.message);
+        let body = service::server::error_body(self.code, &self.message);
         let mut response = warp::reply::with_status(body, self.status()).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
@@ -90,14 +90,14 @@ impl ApiError {
     }
 }
 
-impl From<common::Error> for ApiError {
-    fn from(e: common::Error) -> Self {
+impl From<store::Error> for ApiError {
+    fn from(e: store::Error) -> Self {
         match e {
-            common::Error::Pool(_) => {
+            store::Error::Pool(_) => {
                 tracing::warn!(error = %e, "postgres unavailable");
                 Self::database_unavailable()
             }
-            common::Error::Postgres(ref pg) if pg.is_closed() || pg.as_db_error().is_none() => {
+            store::Error::Postgres(ref pg) if pg.is_closed() || pg.as_db_error().is_none() => {
                 tracing::warn!(error = %e, "postgres connection failed");
                 Self::database_unavailable()
             }
@@ -111,13 +111,13 @@ impl From<common::Error> for ApiError {
 
 impl From<tokio_postgres::Error> for ApiError {
     fn from(e: tokio_postgres::Error) -> Self {
-        common::Error::from(e).into()
+        store::Error::from(e).into()
     }
 }
 
 impl From<deadpool_postgres::PoolError> for ApiError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
-        common::Error::from(e).into()
+        store::Error::from(e).into()
     }
 }
 

@@ -81,14 +81,14 @@ const CELLS: &str = "
 pub async fn learners(
     client: &deadpool_postgres::Object,
     course_id: i32,
-) -> Result<impl Stream<Item = Result<LearnerRow, common::Error>> + '_, common::Error> {
+) -> Result<impl Stream<Item = Result<LearnerRow, store::Error>> + '_, store::Error> {
     let rows = client
         .query_raw(
             CELLS,
             [&course_id as &(dyn tokio_postgres::types::ToSql + Sync)],
         )
         .await?
-        .map_err(common::Error::from);
+        .map_err(store::Error::from);
     // Consecutive rows of one learner fold into that learner's row. The
     // rows are polled no more once they end (tokio-postgres answers a poll
     // after the end with an error).
@@ -138,7 +138,7 @@ pub async fn learners(
 pub async fn columns(
     client: &deadpool_postgres::Object,
     course_id: i32,
-) -> Result<Vec<Column>, common::Error> {
+) -> Result<Vec<Column>, store::Error> {
     let rows = client
         .query(
             "SELECT a.id, a.slug, a.title, a.due_at,
@@ -209,7 +209,7 @@ fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
 pub async fn slugs(
     client: &deadpool_postgres::Object,
     course_id: i32,
-) -> Result<Vec<String>, common::Error> {
+) -> Result<Vec<String>, store::Error> {
     let rows = client
         .query(
             "SELECT slug FROM assignments

@@ -1,11 +1,11 @@
 //! What a learner hands in, as the one text that is stored and graded: the
 //! code, for a code assignment; for a notebook assignment the notebook,
-//! checked and without its outputs (`common::notebook`). Submissions and
+//! checked and without its outputs (`domain::notebook`). Submissions and
 //! practice runs both take it.
 
-use common::codes::Code;
-use common::course::Kind;
-use common::notebook::{check_size, Notebook, NotebookError, MAX_NOTEBOOK_BYTES};
+use domain::codes::Code;
+use domain::course::Kind;
+use domain::notebook::{check_size, Notebook, NotebookError, MAX_NOTEBOOK_BYTES};
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -46,11 +46,11 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::cache::QueryCache;
-use common::jobs::JobQueue;
-use common::names::RedisNames;
-use common::submissions::Submissions;
+use queue::cache::QueryCache;
+use queue::jobs::JobQueue;
+use queue::names::RedisNames;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use store::submissions::Submissions;
 use tokio::net::TcpListener;
 
 use crate::catalog::Catalog;
@@ -65,11 +65,11 @@ const STARTUP_WAIT: Duration = Duration::from_secs(60);
 /// Connects, migrates, loads the courses and returns the context routes share.
 /// Redis may be down: it is connected lazily and the API degrades around it.
 pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
-    let pool = common::db::pool(config.database.clone(), config.pool_size)?;
+    let pool = store::db::pool(config.database.clone(), config.pool_size)?;
     wait_for_postgres(&pool).await?;
-    common::db::migrate(&pool).await?;
-    let courses = common::courses::load_courses(&config.courses_dir)?;
-    common::courses::upsert_courses(&pool, &courses).await?;
+    store::db::migrate(&pool).await?;
+    let courses = courseload::courses::load_courses(&config.courses_dir)?;
+    store::courses::upsert_courses(&pool, &courses).await?;
     for course in &courses {
         tracing::info!(course = %course.slug, assignments = course.assignments.len(), "course loaded");
     }
@@ -91,7 +91,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
     let jobs = JobQueue::new(redis.clone(), names.clone());
     let ctx = AppContext::new(context::Shared {
         submissions: Submissions::new(pool.clone(), cache.clone(), jobs.clone()),
-        runs: common::runs::Runs::new(pool.clone(), jobs.clone()),
+        runs: store::runs::Runs::new(pool.clone(), jobs.clone()),
         jobs,
         cache,
         pool,
@@ -103,7 +103,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
         catalog,
         staff_token_ttl: config.staff_token_ttl,
         clock: Default::default(),
-        events: common::events::EventPublisher::new(redis.clone(), names.clone()),
+        events: queue::events::EventPublisher::new(redis.clone(), names.clone()),
     });
     flush_course_cache(&ctx).await?;
     Ok(ctx)
@@ -155,7 +155,7 @@ pub async fn run(
         config.reconcile_stale,
         wait_for(stop_rx.clone()),
     ));
-    let admin = tokio::spawn(common::admin::serve_admin(
+    let admin = tokio::spawn(service::admin::serve_admin(
         admin,
         config.admin,
         Arc::new(ctx.clone()),

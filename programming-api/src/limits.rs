@@ -1,13 +1,13 @@
 //! What one client may do how often, and how much may wait: the API's
-//! policy over the one rate limiter (`common::rate`), and the bodies it
+//! policy over the one rate limiter (`service::rate`), and the bodies it
 //! may have in the API (`crate::body::Bodies`). Answers are 429
 //! `rate_limited` or 503 `queue_full`, each with `Retry-After`.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
-use common::codes::Code;
-use common::rate::{Limiter, Rate, Strikes};
+use domain::codes::Code;
+use service::rate::{Limiter, Rate, Strikes};
 use uuid::Uuid;
 
 use crate::config::Config;

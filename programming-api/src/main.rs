@@ -3,8 +3,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use common::token::Role;
 use programming_api::config::Config;
+use service::token::Role;
 
 /// The HTTP API and UI server of codeplatform; with `admin`, an operator's
 /// command against the same database.
@@ -54,8 +54,8 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve() -> anyhow::Result<()> {
-    common::telemetry::init("programming-api");
-    common::memory::give_back_freed_memory();
+    service::telemetry::init("programming-api");
+    service::memory::give_back_freed_memory();
     let config = Config::from_env().context("invalid configuration")?;
     let ctx = programming_api::build(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -70,7 +70,7 @@ async fn serve() -> anyhow::Result<()> {
         admin,
         ctx,
         &config,
-        common::telemetry::shutdown_signal(),
+        service::telemetry::shutdown_signal(),
     )
     .await;
     tracing::info!("stopped");
@@ -78,8 +78,9 @@ async fn serve() -> anyhow::Result<()> {
 }
 
 async fn run_admin(admin: Admin) -> anyhow::Result<()> {
-    let pool = common::db::pool(common::config::database_config()?, 2)?;
-    common::db::migrate(&pool).await?;
+    let (url, password) = service::config::database_settings()?;
+    let pool = store::db::pool(store::db::config(&url, password)?, 2)?;
+    store::db::migrate(&pool).await?;
     match admin {
         Admin::AddStaff {
             course,

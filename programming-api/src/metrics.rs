@@ -1,7 +1,7 @@
 //! Prometheus metrics of the API, served as text on /metrics.
 
-use common::telemetry::MetricsRegistry;
 use prometheus::{HistogramVec, IntCounter, IntCounterVec};
+use service::telemetry::MetricsRegistry;
 
 pub struct Metrics {
     /// Every metric below, for `/metrics`.

@@ -36,7 +36,7 @@ pub async fn run(
 /// One round: restores the cache after a Redis failure, then pushes again
 /// what the stream lost (the state machine decides what that is). Returns
 /// how many submissions were pushed again.
-pub async fn reconcile_once(ctx: &AppContext, stale: Duration) -> Result<usize, common::Error> {
+pub async fn reconcile_once(ctx: &AppContext, stale: Duration) -> Result<usize, store::Error> {
     ctx.limits.forget_idle();
     ctx.cache.recover().await?;
     let requeued = ctx.submissions.requeue_lost(stale).await?;

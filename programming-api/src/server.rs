@@ -1,6 +1,6 @@
 //! The API's HTTP service: the warp filter with a header-size guard and
 //! request metrics in front, on the accept-and-drain loop every service
-//! shares (`common::server`).
+//! shares (`service::server`).
 //!
 //! Not `warp::serve`, so that oversized headers get the JSON error shape and
 //! every request is measured in one place.
@@ -17,12 +17,12 @@ use tracing::Instrument;
 use warp::http::{HeaderValue, Method, Request};
 use warp::reply::Response;
 
-use common::client::{ClientAddr, TrustedProxies};
-use common::server::ListenerLimits;
+use service::client::{ClientAddr, TrustedProxies};
+use service::server::ListenerLimits;
 
 use crate::error::ApiError;
 use crate::metrics::{route_label, Metrics};
-use common::codes::Code;
+use domain::codes::Code;
 
 /// Requests whose headers add up to more than this get 431. (hyper itself
 /// refuses far larger ones, around 400 KiB, before any of this runs.)
@@ -43,7 +43,7 @@ pub async fn serve<F>(
     F::Extract: warp::Reply,
 {
     let service = warp::service(filter);
-    common::server::serve(
+    service::server::serve(
         listener,
         limits,
         shutdown,
@@ -96,7 +96,7 @@ pub async fn serve<F>(
                 }
                 .instrument(span)
             });
-            common::server::serve_http(stream, handler, stop, limits.header_timeout)
+            service::server::serve_http(stream, handler, stop, limits.header_timeout)
         },
     )
     .await;
@@ -135,6 +135,6 @@ fn headers_too_large() -> Response {
         format!("the request headers exceed {MAX_HEADER_BYTES} bytes"),
     )
     .into_response();
-    common::server::add_security_headers(response.headers_mut());
+    service::server::add_security_headers(response.headers_mut());
     response
 }

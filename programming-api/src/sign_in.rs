@@ -15,7 +15,7 @@ use deadpool_postgres::Pool;
 use uuid::Uuid;
 use warp::http::HeaderValue;
 
-use common::token::TokenSigner;
+use service::token::TokenSigner;
 
 /// How long a successful sign-in makes its address and browser known.
 pub const KNOWN_FOR: Duration = Duration::from_secs(180 * 24 * 3600);
@@ -36,7 +36,7 @@ pub async fn is_known(
     address: IpAddr,
     cookies: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<bool, common::Error> {
+) -> Result<bool, store::Error> {
     let client = pool.get().await?;
     let since = now - chrono::Duration::from_std(KNOWN_FOR).expect("a short duration");
     let known_address: bool = client
@@ -62,7 +62,7 @@ pub async fn remember(
     account: Uuid,
     address: IpAddr,
     now: DateTime<Utc>,
-) -> Result<(), common::Error> {
+) -> Result<(), store::Error> {
     let client = pool.get().await?;
     client
         .execute(
@@ -113,7 +113,7 @@ mod tests {
 
     #[test]
     fn the_device_cookie_names_its_account_and_stays_off_scripts() {
-        let signer = common::testing::test_signer();
+        let signer = testkit::test_signer();
         let account = Uuid::new_v4();
         let now = Utc::now();
         let set = device_cookie(&signer, account, now, "/api/staff/sessions");

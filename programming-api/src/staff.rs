@@ -1,15 +1,15 @@
 //! Staff accounts: made by an operator (`programming-api admin add-staff`),
 //! one course each, signed in with a username and a password kept only as
 //! an argon2id hash. A sign-in gives a signed token carrying the role and
-//! the course, which expires ([`common::token::StaffClaims`]).
+//! the course, which expires ([`service::token::StaffClaims`]).
 
 use std::sync::OnceLock;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use common::codes::Code;
-use common::token::Role;
 use deadpool_postgres::Pool;
+use domain::codes::Code;
+use service::token::Role;
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -91,7 +91,7 @@ pub struct Account {
     pub password_hash: String,
 }
 
-pub async fn find(pool: &Pool, username: &str) -> Result<Option<Account>, common::Error> {
+pub async fn find(pool: &Pool, username: &str) -> Result<Option<Account>, store::Error> {
     let client = pool.get().await?;
     let row = client
         .query_opt(

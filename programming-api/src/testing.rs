@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::rate::Rate;
-use common::testing::{test_signer, Spawned, TestEnv};
+use service::rate::Rate;
+use testkit::{test_signer, Spawned, TestEnv};
 
 /// A rate no test reaches unless it means to.
 const UNREACHED: Rate = Rate {
@@ -53,11 +53,11 @@ pub fn config(env: &TestEnv) -> Config {
         staff_token_ttl: Duration::from_secs(3600),
         queue_limit: i64::MAX,
         trusted_proxies: Default::default(),
-        listener: common::server::ListenerLimits::public(),
+        listener: service::server::ListenerLimits::public(),
         body_timeout: Duration::from_secs(10),
         body_bytes_per_address: 32 << 20,
         admin_addr: "127.0.0.1:0".parse().expect("an address"),
-        admin: common::server::ListenerLimits::admin(),
+        admin: service::server::ListenerLimits::admin(),
     }
 }
 

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use chrono::Utc;
-use common::domain::{Submission, SubmissionEvent, SubmissionStatus};
-use common::events::EventPublisher;
-use common::names::RedisNames;
-use common::token::TokenSigner;
+use domain::work::{Submission, SubmissionEvent, SubmissionStatus};
 use futures::StreamExt;
+use queue::events::EventPublisher;
+use queue::names::RedisNames;
+use service::token::TokenSigner;
 use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;

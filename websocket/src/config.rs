@@ -23,10 +23,10 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::config::{env_or, redis_client, secret};
-use common::rate::Rate;
-use common::server::ListenerLimits;
-use common::token::TokenSigner;
+use service::config::{env_or, redis_settings, secret};
+use service::rate::Rate;
+use service::server::ListenerLimits;
+use service::token::TokenSigner;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -46,15 +46,20 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn from_env() -> Result<Self, common::Error> {
+    pub fn from_env() -> Result<Self, service::Error> {
         let buffer = env_or("WS_BUFFER", 32usize)?;
         if buffer == 0 {
-            return Err(common::Error::Config("WS_BUFFER must be at least 1".into()));
+            return Err(service::Error::Config(
+                "WS_BUFFER must be at least 1".into(),
+            ));
         }
         Ok(Self {
             addr: env_or("WS_ADDR", SocketAddr::from(([127, 0, 0, 1], 8081)))?,
             admin_addr: env_or("WS_ADMIN_ADDR", SocketAddr::from(([127, 0, 0, 1], 9101)))?,
-            redis: redis_client()?,
+            redis: {
+                let (url, password) = redis_settings()?;
+                queue::connect(&url, password).map_err(service::Error::config)?
+            },
             signer: TokenSigner::new(secret("TOKEN_SECRET")?.as_bytes())?,
             redis_prefix: env_or("REDIS_PREFIX", String::new())?,
             buffer,

@@ -21,7 +21,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::names::RedisNames;
+use queue::names::RedisNames;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
@@ -70,7 +70,7 @@ pub async fn run(
         gateway.metrics.clone(),
         stop_rx.clone(),
     ));
-    let admin_task = tokio::spawn(common::admin::serve_admin(
+    let admin_task = tokio::spawn(service::admin::serve_admin(
         admin,
         gateway.config.admin,
         gateway.clone(),
@@ -78,7 +78,7 @@ pub async fn run(
     ));
     let sockets = gateway.clone();
     let limits = gateway.config.listener;
-    common::server::serve(
+    service::server::serve(
         listener,
         limits,
         shutdown,
@@ -97,7 +97,7 @@ async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
 
 /// What the admin port says of this replica: its metrics, and whether it
 /// is subscribed to the event channel.
-impl common::admin::Probes for Gateway {
+impl service::admin::Probes for Gateway {
     fn metrics(&self) -> String {
         self.metrics.registry.render()
     }

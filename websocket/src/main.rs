@@ -3,8 +3,8 @@ use websocket::config::Config;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    common::telemetry::init("websocket");
-    common::memory::give_back_freed_memory();
+    service::telemetry::init("websocket");
+    service::memory::give_back_freed_memory();
     let config = Config::from_env().context("invalid configuration")?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -17,7 +17,7 @@ async fn main() -> anyhow::Result<()> {
         listener,
         admin,
         websocket::Gateway::new(config),
-        common::telemetry::shutdown_signal(),
+        service::telemetry::shutdown_signal(),
     )
     .await;
     tracing::info!("stopped");

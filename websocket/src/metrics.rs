@@ -1,7 +1,7 @@
 //! Prometheus metrics of the gateway.
 
-use common::telemetry::MetricsRegistry;
 use prometheus::{IntCounter, IntGauge};
+use service::telemetry::MetricsRegistry;
 
 pub struct Metrics {
     /// Every metric below, for `/metrics`.

@@ -4,17 +4,17 @@
 //! (403 `staff_only`). A staff token follows its own course's topic; asking
 //! for another course gets 404, as everything of another course does.
 //! The handshake is HTTP served as every listener serves it
-//! (`common::server::serve_http`), so every refusal, a plain request that is
+//! (`service::server::serve_http`), so every refusal, a plain request that is
 //! no upgrade (426 `upgrade_required`) and a request hyper cannot parse
 //! included, is the JSON error body with the security headers.
-//! Health, readiness and metrics are on the admin port (`common::admin`).
+//! Health, readiness and metrics are on the admin port (`service::admin`).
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use common::codes::Code;
+use domain::codes::Code;
 use http::{header, HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::Full;
 use hyper::body::Incoming;
@@ -48,7 +48,7 @@ pub async fn serve_connection(stream: TcpStream, gateway: Arc<Gateway>, stop: Ca
         async move { Ok::<_, Infallible>(answer) }
     });
     let deadline = gateway.config.listener.header_timeout;
-    common::server::serve_http(stream, service, stop.clone(), deadline).await;
+    service::server::serve_http(stream, service, stop.clone(), deadline).await;
     let Some((follower, upgrade)) = admitted.lock().unwrap_or_else(|e| e.into_inner()).take()
     else {
         return;
@@ -149,7 +149,7 @@ fn websocket_key(method: &Method, headers: &HeaderMap) -> Option<String> {
 
 /// What a handshake's query may follow, or why not.
 pub fn admit(
-    signer: &common::token::TokenSigner,
+    signer: &service::token::TokenSigner,
     query: &str,
     now: i64,
 ) -> Result<Follower, (Code, &'static str)> {
@@ -193,13 +193,13 @@ fn unix_now() -> i64 {
 }
 
 fn refusal(code: Code, message: &str) -> Response<Full<Bytes>> {
-    let mut res = Response::new(Full::from(common::server::error_body(code, message)));
-    *res.status_mut() = code.status();
+    let mut res = Response::new(Full::from(service::server::error_body(code, message)));
+    *res.status_mut() = service::server::status_of(code);
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    common::server::add_security_headers(res.headers_mut());
+    service::server::add_security_headers(res.headers_mut());
     res
 }
 
@@ -215,7 +215,7 @@ fn param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use common::token::{Role, StaffClaims};
+    use service::token::{Role, StaffClaims};
     use uuid::Uuid;
 
     #[test]
@@ -227,7 +227,7 @@ mod tests {
         assert_eq!(param("tokens=1", "token"), None);
     }
 
-    fn staff(signer: &common::token::TokenSigner, course_id: i32, expires_at: i64) -> String {
+    fn staff(signer: &service::token::TokenSigner, course_id: i32, expires_at: i64) -> String {
         signer.sign_staff(&StaffClaims {
             staff_id: Uuid::new_v4(),
             course_id,
@@ -238,7 +238,7 @@ mod tests {
 
     #[test]
     fn a_learner_follows_only_their_own_events() {
-        let signer = common::testing::test_signer();
+        let signer = testkit::test_signer();
         let learner = Uuid::new_v4();
         let token = signer.sign(learner);
 
@@ -253,7 +253,7 @@ mod tests {
 
     #[test]
     fn staff_follow_their_own_course_and_no_other() {
-        let signer = common::testing::test_signer();
+        let signer = testkit::test_signer();
         let token = staff(&signer, 3, 1_000);
 
         for query in [format!("token={token}"), format!("token={token}&course=3")] {
@@ -266,7 +266,7 @@ mod tests {
         let expired = admit(&signer, &format!("token={token}"), 1_000);
         assert_eq!(expired.unwrap_err().0, Code::Unauthorized);
         let foreign = staff(
-            &common::token::TokenSigner::new(&[9u8; 32]).unwrap(),
+            &service::token::TokenSigner::new(&[9u8; 32]).unwrap(),
             3,
             1_000,
         );

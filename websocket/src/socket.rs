@@ -12,8 +12,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::rate::{Limiter, Rate};
 use futures::{SinkExt, StreamExt};
+use service::rate::{Limiter, Rate};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::domain::{RunEvent, SubmissionEvent};
+use domain::work::{RunEvent, SubmissionEvent};
 use futures::StreamExt;
 use serde_json::value::RawValue;
 use uuid::Uuid;

@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::server::ListenerLimits;
-use common::testing::{eventually, test_signer, Spawned};
+use service::server::ListenerLimits;
+use testkit::{eventually, test_signer, Spawned};
 
 use crate::config::Config;
 use crate::Gateway;

@@ -6,8 +6,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::names::RedisNames;
-use common::testing::{eventually, test_signer};
+use queue::names::RedisNames;
+use testkit::{eventually, test_signer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite;
@@ -193,7 +193,7 @@ async fn past_its_cap_one_address_is_refused_and_another_still_gets_in() {
 
 #[tokio::test]
 async fn every_refusal_is_our_json_with_the_security_headers() {
-    use common::testing::wire::{closed_within as closes, exchange};
+    use testkit::wire::{closed_within as closes, exchange};
     let gateway = start(config()).await;
     let token = test_signer().sign(Uuid::new_v4());
     let upgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\n\

@@ -5,14 +5,14 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use common::domain::{Submission, SubmissionEvent, SubmissionStatus};
-use common::events::EventPublisher;
-use common::names::RedisNames;
-use common::testing::eventually;
-use common::token::{Role, StaffClaims, TokenSigner};
+use domain::work::{Submission, SubmissionEvent, SubmissionStatus};
 use futures::{SinkExt, StreamExt};
+use queue::events::EventPublisher;
+use queue::names::RedisNames;
 use redis::aio::ConnectionManager;
 use serde_json::Value;
+use service::token::{Role, StaffClaims, TokenSigner};
+use testkit::eventually;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -39,7 +39,7 @@ impl TestGateway {
         let t = Self {
             running,
             publisher: EventPublisher::new(conn, names),
-            signer: common::testing::test_signer(),
+            signer: testkit::test_signer(),
         };
         assert!(
             t.running.subscribed().await,
@@ -336,8 +336,8 @@ async fn shutdown_closes_sockets_with_going_away() {
 
 #[tokio::test]
 async fn after_redis_restarts_the_gateway_resubscribes_and_tells_the_sockets() {
-    let port = common::testing::free_port();
-    let mut redis = common::testing::start_redis(port).await;
+    let port = testkit::free_port();
+    let mut redis = testkit::start_redis(port).await;
     let url = format!("redis://127.0.0.1:{port}/");
     let gw = TestGateway::start(&url, 32, Duration::from_secs(20)).await;
     let user = Uuid::new_v4();
@@ -349,7 +349,7 @@ async fn after_redis_restarts_the_gateway_resubscribes_and_tells_the_sockets() {
         .send(Message::Ping(Default::default()))
         .await
         .expect("socket stays open meanwhile");
-    let _redis = common::testing::start_redis(port).await;
+    let _redis = testkit::start_redis(port).await;
 
     let notice = next_text(&mut socket, Duration::from_secs(10))
         .await

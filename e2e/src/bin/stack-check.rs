@@ -141,7 +141,7 @@ async fn connect(config: tokio_postgres::Config) -> Result<tokio_postgres::Clien
 }
 
 async fn database() -> Result<tokio_postgres::Client, String> {
-    connect(common::config::database_config().map_err(|e| e.to_string())?).await
+    connect(database_config()?).await
 }
 
 /// Waits until nothing is in flight; how long that took.
@@ -183,8 +183,8 @@ async fn account(
     }
     let db = database().await?;
     settled(&db).await?;
-    let signer = common::token::TokenSigner::new(
-        common::config::secret("TOKEN_SECRET")
+    let signer = service::token::TokenSigner::new(
+        service::config::secret("TOKEN_SECRET")
             .map_err(|e| e.to_string())?
             .as_bytes(),
     )
@@ -207,7 +207,7 @@ fn holds(account: &accounting::Account) -> Result<(), String> {
 }
 
 async fn same_counts(restored: &str) -> Result<(), String> {
-    let live_config = common::config::database_config().map_err(|e| e.to_string())?;
+    let live_config = database_config()?;
     let mut restored_config = live_config.clone();
     restored_config.dbname(restored);
     let live = accounting::counts(&database().await?).await?;
@@ -221,4 +221,10 @@ async fn same_counts(restored: &str) -> Result<(), String> {
     } else {
         Err("the restored database differs".into())
     }
+}
+
+/// The stack's Postgres settings, as the services read them.
+fn database_config() -> Result<tokio_postgres::Config, String> {
+    let (url, password) = service::config::database_settings().map_err(|e| e.to_string())?;
+    store::db::config(&url, password).map_err(|e| e.to_string())
 }

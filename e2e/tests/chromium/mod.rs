@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::testing::free_port;
 use e2e::repo;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
+use testkit::free_port;
 
 /// A Chromium session with a fresh profile; the profile goes when it drops.
 pub struct Browser {
@@ -166,7 +166,7 @@ pub async fn screenshot(c: &Client, name: &str) {
 }
 
 pub fn solution(slug: &str) -> String {
-    common::course::load_course(&common::course::repository_course_dir())
+    courseload::assignments::load_course(&courseload::assignments::repository_course_dir())
         .unwrap()
         .into_iter()
         .find(|a| a.slug == slug)

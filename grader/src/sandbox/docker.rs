@@ -65,7 +65,7 @@ impl DockerSandbox {
             .negotiate_version()
             .await
             .map_err(unavailable)?;
-        for runner in common::runners::ALL
+        for runner in domain::runners::ALL
             .iter()
             .filter(|r| allowed.contains(&r.name))
         {

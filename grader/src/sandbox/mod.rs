@@ -1,7 +1,7 @@
 //! Where learner code runs: a throwaway Docker container per submission, or,
 //! for development without Docker, local processes with the same limits.
 //! Either way the assignment's runner (`runners/<name>/`, described in
-//! `common::runners`) runs inside: the tests and the learner's code in two
+//! `domain::runners`) runs inside: the tests and the learner's code in two
 //! processes under two uids (see runners/python/entry.py).
 
 mod docker;
@@ -10,9 +10,9 @@ mod process;
 
 use std::time::Duration;
 
-use common::course::Kind;
-use common::notebook::Notebook;
-use common::runners::Runner;
+use domain::course::Kind;
+use domain::notebook::Notebook;
+use domain::runners::Runner;
 use serde::Serialize;
 use uuid::Uuid;
 

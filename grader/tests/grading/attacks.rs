@@ -6,8 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use common::course::{load_course, repository_course_dir, AssignmentSource};
-use common::domain::Verdict;
+use courseload::assignments::{load_course, repository_course_dir};
+use domain::course::AssignmentSource;
+use domain::work::Verdict;
 use futures::StreamExt;
 
 use crate::helpers::{docker_sandbox, grade_with, limits, suite};

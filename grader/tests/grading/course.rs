@@ -1,5 +1,5 @@
-use common::course::{load_course, repository_course_dir};
-use common::domain::Verdict;
+use courseload::assignments::{load_course, repository_course_dir};
+use domain::work::Verdict;
 use futures::StreamExt;
 
 use grader::sandbox::{Limits, TestSuite};

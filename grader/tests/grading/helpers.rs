@@ -2,10 +2,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use bollard::query_parameters::ListContainersOptions;
-use common::domain::{Feedback, Verdict};
-use common::testing::TestEnv;
+use domain::work::{Feedback, Verdict};
 use grader::judge::judge;
 use grader::sandbox::{new_nonce, DockerSandbox, Limits, RunSpec, TestSuite, SANDBOX_LABEL};
+use testkit::TestEnv;
 use uuid::Uuid;
 
 pub use grader::testing::TAG;
@@ -26,7 +26,7 @@ pub async fn docker_sandbox() -> DockerSandbox {
 
 /// `tests` as the grader holds them: its ids listed as at course load.
 pub fn suite(tests: &str, hidden: &[&str]) -> TestSuite {
-    let ids = common::test_ids::list(&[tests])
+    let ids = courseload::listers::python::list(&[tests])
         .unwrap()
         .remove(0)
         .expect("the tests load")
@@ -40,13 +40,13 @@ pub fn suite(tests: &str, hidden: &[&str]) -> TestSuite {
             .collect(),
         ids,
         skip: Vec::new(),
-        kind: common::course::Kind::Code,
+        kind: domain::course::Kind::Code,
     }
 }
 
 /// An assignment's limits with the per-test limit it gets by default.
 pub fn limits(limit_ms: u64) -> Limits {
-    let test_ms = common::course::default_test_time_limit_ms(limit_ms as i32) as u64;
+    let test_ms = domain::course::default_test_time_limit_ms(limit_ms as i32) as u64;
     Limits::new(limit_ms, test_ms, 128)
 }
 
@@ -66,13 +66,13 @@ pub async fn grade_with(
     tests: &TestSuite,
     limits: Limits,
 ) -> (Verdict, Feedback) {
-    grade_as(sandbox, &common::runners::PYTHON, solution, tests, limits).await
+    grade_as(sandbox, &domain::runners::PYTHON, solution, tests, limits).await
 }
 
 /// [`grade_with`] in `runner`'s image.
 pub async fn grade_as(
     sandbox: &DockerSandbox,
-    runner: &'static common::runners::Runner,
+    runner: &'static domain::runners::Runner,
     solution: &str,
     tests: &TestSuite,
     limits: Limits,
@@ -160,7 +160,7 @@ pub async fn final_state(env: &TestEnv, id: Uuid, wait: Duration) -> (String, Op
             .unwrap();
         (row.get::<_, String>(0), row.get(1), row.get(2))
     };
-    common::testing::eventually(wait, || async {
+    testkit::eventually(wait, || async {
         !matches!(read().await.0.as_str(), "queued" | "grading")
     })
     .await;
@@ -168,7 +168,9 @@ pub async fn final_state(env: &TestEnv, id: Uuid, wait: Duration) -> (String, Op
 }
 
 pub fn source(slug: &str, file: &str) -> String {
-    let course = common::course::load_course(&common::course::repository_course_dir()).unwrap();
+    let course =
+        courseload::assignments::load_course(&courseload::assignments::repository_course_dir())
+            .unwrap();
     let a = course.into_iter().find(|a| a.slug == slug).unwrap();
     match file {
         "solution" => a.solution_code,

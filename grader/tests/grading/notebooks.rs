@@ -4,8 +4,8 @@
 //! its number; and the hostile suite's techniques, put in a notebook's cell,
 //! get the same verdicts as in a `.py`.
 
-use common::course::Kind;
-use common::domain::Verdict;
+use domain::course::Kind;
+use domain::work::Verdict;
 use futures::StreamExt;
 use grader::sandbox::TestSuite;
 use serde_json::{json, Value};
@@ -129,7 +129,7 @@ async fn cells_run_in_order_and_the_feedback_is_per_question() {
         {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": "total = 9",
          "outputs": [{"output_type": "stream", "name": "stdout", "text": "All 3 tests passed."}]}
     ]});
-    let stored = common::notebook::Notebook::parse(claims).unwrap().to_text();
+    let stored = domain::notebook::Notebook::parse(claims).unwrap().to_text();
     let (verdict, _) = grade_with(&sandbox, &stored, &tests, limits).await;
     assert_eq!(verdict, Verdict::RuntimeError, "double is missing");
 }

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use common::testing::TestEnv;
 use futures::StreamExt;
 use serde_json::Value;
+use testkit::TestEnv;
 use uuid::Uuid;
 
 use crate::helpers::{
@@ -196,7 +196,7 @@ async fn a_job_delivered_twice_is_graded_once() {
     let mut events = listen(&env).await;
     let (user, id) = submit(&env, "greeting", &source("greeting", "solution")).await;
     // The same job a second time, as a reconciler or a retry might push it.
-    let jobs = common::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
+    let jobs = queue::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
     jobs.enqueue_job(id, 0).await.unwrap();
     let grader = Running::start(config(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
 
@@ -223,9 +223,9 @@ async fn a_submission_out_of_deliveries_ends_as_error_and_the_learner_is_told() 
     let mut events = listen(&env).await;
     let (_, id) = submit(&env, "greeting", &source("greeting", "solution")).await;
     // Three graders take the job and die without a word: three deliveries.
-    let jobs = common::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
+    let jobs = queue::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
     jobs.ensure_group().await.unwrap();
-    let mut reader = common::jobs::JobReader::connect(&jobs, &env.redis)
+    let mut reader = queue::jobs::JobReader::connect(&jobs, &env.redis)
         .await
         .unwrap();
     assert_eq!(
@@ -395,7 +395,7 @@ async fn sigterm_finishes_the_job_in_hand_reads_no_more_and_exits_0() {
         ("queued", 0),
         "read after SIGTERM"
     );
-    let jobs = common::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
+    let jobs = queue::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
     let stats = jobs.queue_stats().await.unwrap();
     assert_eq!(
         (stats.length, stats.pending),

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use common::domain::{RunStatus, Verdict};
-use common::testing::{eventually, TestEnv};
+use domain::work::{RunStatus, Verdict};
+use testkit::{eventually, TestEnv};
 use uuid::Uuid;
 
 use crate::helpers::{config, final_state, source, submit, Running};

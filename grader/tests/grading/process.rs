@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use common::domain::{Feedback, Verdict};
+use domain::work::{Feedback, Verdict};
 use grader::judge::judge;
 use grader::sandbox::{new_nonce, ProcessSandbox, RunSpec, RUN_UID_BASE};
 use uuid::Uuid;
@@ -18,7 +18,7 @@ async fn grade(sandbox: &ProcessSandbox, solution: &str) -> (Verdict, Feedback, 
     let tests = suite(ANSWER_TESTS, &[]);
     let spec = RunSpec {
         job_id: Uuid::new_v4(),
-        runner: &common::runners::PYTHON,
+        runner: &domain::runners::PYTHON,
         solution,
         tests: &tests,
         limits: limits(1000),
@@ -114,7 +114,7 @@ async fn the_process_sandbox_judges_and_contains_hostile_code() {
         }
         // Killed processes may take a moment to finish exiting on a busy
         // machine; one that escaped would still be there after seconds.
-        common::testing::eventually(Duration::from_secs(3), || async {
+        testkit::eventually(Duration::from_secs(3), || async {
             run_uid_processes().is_empty()
         })
         .await;

@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use common::domain::Verdict;
-use common::testing::TestEnv;
+use domain::work::Verdict;
 use serde_json::Value;
+use testkit::TestEnv;
 use uuid::Uuid;
 
 use crate::helpers::{
@@ -127,7 +127,7 @@ async fn a_database_error_is_logged_with_what_postgres_said() {
         .await
         .expect_err("jsonb holds no NUL");
 
-    let logged = common::Error::from(error).to_string();
+    let logged = store::Error::from(error).to_string();
     assert!(
         logged.contains("unsupported Unicode escape sequence") && logged.contains("SQLSTATE 22P05"),
         "{logged}"

@@ -150,13 +150,13 @@ async fn one(ctx: &AppContext, raw_id: &str, auth: Option<&str>) -> Result<Respo
         .await?
         .ok_or_else(|| ApiError::not_found("assignment"))?;
     let runner_name: String = row.get(6);
-    let runner = common::runners::by_name(&runner_name).ok_or_else(|| {
+    let runner = domain::runners::by_name(&runner_name).ok_or_else(|| {
         tracing::error!(runner = %runner_name, "an assignment names a runner this API does not know");
         ApiError::internal()
     })?;
     let kind: String = row.get(12);
     let slug: String = row.get(1);
-    let solution_file = if kind == common::course::Kind::Notebook.as_str() {
+    let solution_file = if kind == domain::course::Kind::Notebook.as_str() {
         format!("{slug}.ipynb")
     } else {
         runner.solution_file.to_owned()

@@ -1,5 +1,5 @@
 //! Instructors' extensions: one learner's own due date for one assignment,
-//! which the submit statement (`common::submissions`) goes by instead of the
+//! which the submit statement (`store::submissions`) goes by instead of the
 //! assignment's, for refusing and for marking late.
 //!
 //! - `GET /api/courses/{c}/extensions`: the course's extensions (its staff).
@@ -8,7 +8,7 @@
 //! - `DELETE` the same: takes it back (204), 404 when there is none.
 
 use chrono::{DateTime, Datelike, Utc};
-use common::codes::Code;
+use domain::codes::Code;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use warp::http::StatusCode;

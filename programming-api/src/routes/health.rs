@@ -1,10 +1,10 @@
 //! `/healthz` and `/readyz` (Postgres and Redis answer) on the API's public
 //! port too, for load balancers and health checks; `/metrics` only on the
 //! admin port (`API_ADMIN_ADDR`), where every service serves all three
-//! (`common::admin`): counters of requests and submissions are the
+//! (`service::admin`): counters of requests and submissions are the
 //! operator's, not the public's.
 
-use common::admin::Probes;
+use service::admin::Probes;
 use warp::http::header;
 use warp::reply::{Reply, Response};
 use warp::Filter;
@@ -25,7 +25,7 @@ pub fn routes(
             if !PUBLIC.contains(&path.as_str()) {
                 return Err(warp::reject::not_found());
             }
-            match common::admin::respond(&ctx, path.as_str()).await {
+            match service::admin::respond(&ctx, path.as_str()).await {
                 Some(answer) => {
                     let mut response =
                         warp::reply::with_status(answer.body, answer.status).into_response();
@@ -46,6 +46,6 @@ impl Probes for AppContext {
     }
 
     async fn readiness(&self) -> Vec<(&'static str, bool)> {
-        common::admin::stores_ready(&self.pool, &self.redis).await
+        store::ready(&self.pool, &self.redis, service::admin::PROBE_TIMEOUT).await
     }
 }

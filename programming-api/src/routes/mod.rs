@@ -18,7 +18,7 @@ mod users;
 use std::convert::Infallible;
 use std::net::IpAddr;
 
-use common::client::ClientAddr;
+use service::client::ClientAddr;
 use std::path::PathBuf;
 
 use serde::Serialize;

@@ -9,8 +9,8 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use common::db::{submission_from_row, SUBMISSION_COLUMNS};
-use common::domain::{Submission, TestOutcome};
+use domain::work::{Submission, TestOutcome};
+use store::db::{submission_from_row, SUBMISSION_COLUMNS};
 
 use super::{authorization, json, parse_submission_id, respond, with_ctx};
 use crate::context::AppContext;

@@ -4,10 +4,10 @@
 //! verdict of the learner's, earns nothing, uses no attempt, and runs no
 //! hidden test. A learner reads only their own runs.
 
-use common::codes::Code;
-use common::domain::Run;
-use common::runs::CreateRunError;
+use domain::codes::Code;
+use domain::work::Run;
 use serde::Serialize;
+use store::runs::CreateRunError;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;

@@ -4,9 +4,9 @@
 
 use std::net::IpAddr;
 
-use common::codes::Code;
-use common::token::StaffClaims;
+use domain::codes::Code;
 use serde::{Deserialize, Serialize};
+use service::token::StaffClaims;
 use warp::http::{header, StatusCode};
 use warp::reply::Response;
 use warp::Filter;

@@ -2,10 +2,10 @@
 //! mine, delete. A learner only ever sees their own: every query is keyed on
 //! the token's user id, and someone else's submission is a plain 404.
 
-use common::db::{submission_from_row, SUBMISSION_COLUMNS};
-use common::domain::Submission;
-use common::submissions::{CreateError, Deleted};
+use domain::work::Submission;
 use serde::Serialize;
+use store::db::{submission_from_row, SUBMISSION_COLUMNS};
+use store::submissions::{CreateError, Deleted};
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Reply};
@@ -21,7 +21,7 @@ use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::handin::{self, HandIn};
 use crate::limits::Limits;
-use common::codes::Code;
+use domain::codes::Code;
 
 /// How many of a learner's submissions to one assignment a list shows.
 const LIST_LIMIT: i64 = 200;
@@ -114,7 +114,7 @@ async fn create(
             assignment_id,
             &code,
             ctx.limits.queue_limit,
-            common::jobs::lane_for(client),
+            queue::jobs::lane_for(client),
             ctx.clock.now(),
         )
         .await

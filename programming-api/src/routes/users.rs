@@ -1,6 +1,6 @@
 //! `POST /api/users` (a new anonymous learner) and `GET /api/me` (progress).
 
-use common::codes::Code;
+use domain::codes::Code;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use warp::http::StatusCode;

@@ -58,7 +58,7 @@ async fn an_assignment_has_a_rendered_handout_and_starter_but_never_the_solution
     assert_eq!(a["solution_file"], "solution.py");
     assert_eq!(a["language"], "python");
     let slug: String = row.get(1);
-    let folder = std::fs::read_dir(common::course::repository_course_dir())
+    let folder = std::fs::read_dir(courseload::assignments::repository_course_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| {

@@ -2,9 +2,9 @@
 //! pass counts, the learners stuck after the course's `stuck_after` failures
 //! in a row, and the latest submissions, named as their learners chose.
 
-use common::testing::TestEnv;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use testkit::TestEnv;
 
 use crate::course::two_courses;
 use crate::gradebook::{graded, profile, token};

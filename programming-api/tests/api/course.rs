@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use common::course::{load_course, repository_course_dir};
+use courseload::assignments::{load_course, repository_course_dir};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -36,10 +36,10 @@ fn run_tests(test_code: &str, code: &str) -> std::process::Output {
 
 /// What runs as module `solution`: the code, or a notebook's code cells in
 /// order.
-fn module_source(a: &common::course::AssignmentSource, code: &str) -> String {
+fn module_source(a: &domain::course::AssignmentSource, code: &str) -> String {
     match a.kind {
-        common::course::Kind::Code => code.to_owned(),
-        common::course::Kind::Notebook => common::notebook::Notebook::from_text(code)
+        domain::course::Kind::Code => code.to_owned(),
+        domain::course::Kind::Notebook => domain::notebook::Notebook::from_text(code)
             .unwrap()
             .code_cells()
             .into_iter()
@@ -111,7 +111,7 @@ async fn an_instructors_edit_shows_after_a_restart_and_a_changed_test_changes_th
     }
     let first = course_dir.join(folders[0].file_name().unwrap());
     let second = course_dir.join(folders[1].file_name().unwrap());
-    let env = common::testing::TestEnv::empty().await;
+    let env = testkit::TestEnv::empty().await;
     let mut config = config(&env);
     config.courses_dir = root.clone();
     let app = TestApp::start(env, config).await;
@@ -218,7 +218,7 @@ async fn slugs(
 #[tokio::test]
 async fn several_courses_each_at_its_own_address_and_a_removed_one_is_unlisted() {
     let root = two_courses();
-    let env = common::testing::TestEnv::empty().await;
+    let env = testkit::TestEnv::empty().await;
     let mut config = config(&env);
     config.courses_dir = root.clone();
     let app = TestApp::start(env, config).await;

@@ -2,10 +2,10 @@
 //! time is set on the API's clock, never slept through.
 
 use chrono::{DateTime, Duration, Utc};
-use common::course::repository_course_dir;
-use common::testing::TestEnv;
+use courseload::assignments::repository_course_dir;
 use reqwest::StatusCode;
 use serde_json::Value;
+use testkit::TestEnv;
 
 use crate::helpers::{config, error_code, Learner, TestApp};
 

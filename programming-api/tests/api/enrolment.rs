@@ -2,10 +2,10 @@
 //! enrols); a join-code course shows and takes work only from learners who
 //! joined with its code, and guessing the code is limited.
 
-use common::rate::Rate;
-use common::testing::TestEnv;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use service::rate::Rate;
+use testkit::TestEnv;
 
 use crate::course::two_courses;
 use crate::helpers::{config, error_code, Learner, TestApp};
@@ -102,7 +102,7 @@ async fn a_join_code_course_is_closed_until_the_learner_joins_with_its_code() {
         )
         .await;
     assert!(
-        matches!(refused, Err(common::submissions::CreateError::NotEnrolled)),
+        matches!(refused, Err(store::submissions::CreateError::NotEnrolled)),
         "a non-member's submission was taken"
     );
     for body in [json!({}), json!({"code": "tulip-41"}), json!({"code": ""})] {

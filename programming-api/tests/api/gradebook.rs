@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use common::domain::{Feedback, TestOutcome, Verdict};
-use common::testing::TestEnv;
+use domain::work::{Feedback, TestOutcome, Verdict};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use testkit::TestEnv;
 use uuid::Uuid;
 
 use crate::course::two_courses;

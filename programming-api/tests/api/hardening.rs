@@ -7,10 +7,10 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::testing::wire::{closed_within, exchange, read_answer};
-use common::testing::TestEnv;
 use reqwest::StatusCode;
 use serde_json::Value;
+use testkit::wire::{closed_within, exchange, read_answer};
+use testkit::TestEnv;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
@@ -252,7 +252,7 @@ impl ApiProcess {
             .env("REDIS_PREFIX", env.names.prefix())
             .env(
                 "TOKEN_SECRET",
-                std::str::from_utf8(common::testing::TEST_SECRET).unwrap(),
+                std::str::from_utf8(testkit::TEST_SECRET).unwrap(),
             )
             .env("COURSES_DIR", root.join("courses"))
             .env("UI_DIR", root.join("ui"))
@@ -294,7 +294,7 @@ async fn two_hundred_half_sent_bodies_cost_little_memory_and_all_close_by_the_de
     let api = ApiProcess::start(&env, &[("API_BODY_TIMEOUT_MS", "3000")]);
     let http = reqwest::Client::new();
     let base = format!("http://{}", api.addr);
-    let started = common::testing::eventually(Duration::from_secs(30), || async {
+    let started = testkit::eventually(Duration::from_secs(30), || async {
         http.get(format!("{base}/healthz")).send().await.is_ok()
     })
     .await;

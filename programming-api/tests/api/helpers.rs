@@ -1,13 +1,13 @@
 //! The app under test, started in-process on port 0.
 
-use common::jobs::JobQueue;
-use common::testing::TestEnv;
 use programming_api::config::Config;
 use programming_api::context::AppContext;
 use programming_api::testing::Api;
 pub use programming_api::testing::{config, repository};
+use queue::jobs::JobQueue;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
+use testkit::TestEnv;
 use uuid::Uuid;
 
 pub struct TestApp {
@@ -115,14 +115,14 @@ impl TestApp {
     /// machine: claim, then the verdict (and the completion on a pass).
     pub async fn grade(&self, submission_id: &str, verdict: &str) {
         let id: Uuid = submission_id.parse().unwrap();
-        let verdict = common::domain::Verdict::parse(verdict).unwrap();
+        let verdict = domain::work::Verdict::parse(verdict).unwrap();
         let submissions = &self.ctx.submissions;
         let claimed = submissions
             .claim(id, true)
             .await
             .unwrap()
             .expect("the submission is in flight");
-        let feedback = common::domain::Feedback {
+        let feedback = domain::work::Feedback {
             summary: verdict.as_str().to_owned(),
             duration_ms: 5,
             ..Default::default()
@@ -158,4 +158,4 @@ pub async fn error_code(res: Response) -> String {
     code.to_owned()
 }
 
-pub use common::testing::eventually;
+pub use testkit::eventually;

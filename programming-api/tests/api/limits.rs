@@ -3,10 +3,10 @@
 //! before), the global queue bound (503 queue_full, nothing stored), and the
 //! client's address taken from X-Forwarded-For only behind a trusted proxy.
 
-use common::testing::wire::closed_silently_within;
-use common::testing::TestEnv;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
+use testkit::wire::closed_silently_within;
+use testkit::TestEnv;
 
 use crate::helpers::{config, error_code, TestApp};
 

@@ -2,9 +2,9 @@
 //! submissions and completions, migrates into the default course with all
 //! of them, and every point, still there.
 
-use common::testing::{test_signer, TestEnv};
 use reqwest::StatusCode;
 use serde_json::Value;
+use testkit::{test_signer, TestEnv};
 use uuid::Uuid;
 
 use crate::helpers::{config, TestApp};

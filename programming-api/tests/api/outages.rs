@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use uuid::Uuid;
 
-use common::testing::{free_port, start_redis};
+use testkit::{free_port, start_redis};
 
 use crate::helpers::{config, error_code, eventually, repository, TestApp};
 
@@ -25,7 +25,7 @@ async fn readiness(app: &TestApp) -> (StatusCode, Value) {
 async fn redis_down_keeps_submissions_which_reach_the_stream_when_it_returns() {
     let port = free_port();
     let mut redis = start_redis(port).await;
-    let env = common::testing::TestEnv::empty().await;
+    let env = testkit::TestEnv::empty().await;
     let mut config = config(&env);
     config.redis = redis::Client::open(format!("redis://127.0.0.1:{port}/")).unwrap();
     let app = TestApp::start(env, config).await;
@@ -182,7 +182,7 @@ impl Drop for Postgres {
 async fn postgres_down_answers_503_and_the_api_recovers_when_it_returns() {
     let pg = Postgres::init();
     pg.pg_ctl(&["start"]);
-    let env = common::testing::TestEnv::empty().await;
+    let env = testkit::TestEnv::empty().await;
     let mut config = config(&env);
     config.database = pg.url().parse().unwrap();
     let app = TestApp::start(env, config).await;

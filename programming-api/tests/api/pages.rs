@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 
 use crate::helpers::{config, TestApp};
-use common::testing::TestEnv;
+use testkit::TestEnv;
 
 fn policy(res: &reqwest::Response) -> String {
     res.headers()

@@ -30,7 +30,7 @@ async fn insert(app: &TestApp, user: Uuid, assignment: i32, status: &str) -> Uui
 async fn entries_for(app: &TestApp, id: Uuid) -> usize {
     let mut conn = app.ctx.redis.clone();
     let mut count = 0;
-    for lane in 0..common::jobs::LANES {
+    for lane in 0..queue::jobs::LANES {
         let entries: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
             .arg(app.ctx.names.jobs_stream(lane))
             .arg("-")

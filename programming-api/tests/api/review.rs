@@ -1,10 +1,10 @@
 //! Staff read any submission of their course, hidden tests' details
 //! included; learners still never see those details.
 
-use common::domain::{Feedback, TestOutcome, Verdict};
-use common::testing::TestEnv;
+use domain::work::{Feedback, TestOutcome, Verdict};
 use reqwest::StatusCode;
 use serde_json::Value;
+use testkit::TestEnv;
 use uuid::Uuid;
 
 use crate::course::two_courses;

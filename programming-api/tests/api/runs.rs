@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use common::domain::{Feedback, Verdict};
-use common::testing::TestEnv;
+use domain::work::{Feedback, Verdict};
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
+use testkit::TestEnv;
 
 use crate::helpers::{config, error_code, eventually, Learner, TestApp};
 

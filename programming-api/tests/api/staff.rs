@@ -5,11 +5,11 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::rate::Rate;
-use common::testing::{test_signer, TestEnv};
-use common::token::{Role, StaffClaims};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use service::rate::Rate;
+use service::token::{Role, StaffClaims};
+use testkit::{test_signer, TestEnv};
 
 use crate::course::two_courses;
 use crate::helpers::{config, TestApp};

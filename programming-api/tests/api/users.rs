@@ -56,7 +56,7 @@ async fn every_route_that_needs_a_token_refuses_requests_without_a_valid_one() {
     let a = app.first_assignment().await;
     let s: Value = app.submit(&learner, a, "x = 1").await.json().await.unwrap();
     let sid = s["submission"]["id"].as_str().unwrap().to_owned();
-    let foreign = common::token::TokenSigner::new(&[9u8; 32])
+    let foreign = service::token::TokenSigner::new(&[9u8; 32])
         .unwrap()
         .sign(learner.id);
     let (uuid_part, _) = learner.token.split_once('.').unwrap();
@@ -115,7 +115,7 @@ async fn every_route_that_needs_a_token_refuses_requests_without_a_valid_one() {
 #[tokio::test]
 async fn a_genuine_token_for_a_learner_the_database_lost_is_401_unknown_user() {
     let app = TestApp::spawn().await;
-    let ghost = common::token::TokenSigner::new(common::testing::TEST_SECRET)
+    let ghost = service::token::TokenSigner::new(testkit::TEST_SECRET)
         .unwrap()
         .sign(uuid::Uuid::new_v4());
 

@@ -1,0 +1,201 @@
+//! Every error code a client of any service can get, with its HTTP status:
+//! the one list. Clients branch on the code; the message is for people.
+//! README's table of codes is checked against [`Code::ALL`] by a test.
+
+/// A client-visible error code, written `snake_case` on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    BadRequest,
+    InvalidHeader,
+    InvalidQuery,
+    InvalidId,
+    InvalidUtf8,
+    InvalidProfile,
+    MalformedJson,
+    UnreadableBody,
+    /// A request body that did not arrive in full within the body deadline.
+    BodyTimeout,
+    /// A request target too long for the server to read (hyper's own limit).
+    UriTooLong,
+    /// A plain HTTP request to the gateway's `/ws`, which takes only WebSocket upgrades.
+    UpgradeRequired,
+    Unauthorized,
+    UnknownUser,
+    BadCredentials,
+    NotOpenYet,
+    PastDue,
+    NotEnrolled,
+    WrongJoinCode,
+    /// A learner's token asked for what only staff may have (a course's live topic).
+    StaffOnly,
+    /// A tutor asked to change something: tutors read, instructors write.
+    InstructorOnly,
+    NotFound,
+    MethodNotAllowed,
+    AlreadyGrading,
+    BeingGraded,
+    BodyTooLarge,
+    CodeTooLarge,
+    UnsupportedMediaType,
+    InvalidBody,
+    InvalidCode,
+    /// A notebook that is not an nbformat v4 notebook this platform runs.
+    InvalidNotebook,
+    /// Code for a notebook assignment, or a notebook for a code one.
+    WrongKind,
+    HeadersTooLarge,
+    RateLimited,
+    TooManyAttempts,
+    SubmissionLimit,
+    TooManySockets,
+    InternalError,
+    DatabaseUnavailable,
+    QueueFull,
+    NotReady,
+}
+
+impl Code {
+    pub const ALL: [Code; 40] = [
+        Self::BadRequest,
+        Self::InvalidHeader,
+        Self::InvalidQuery,
+        Self::InvalidId,
+        Self::InvalidUtf8,
+        Self::InvalidProfile,
+        Self::MalformedJson,
+        Self::UnreadableBody,
+        Self::Unauthorized,
+        Self::UnknownUser,
+        Self::BadCredentials,
+        Self::NotOpenYet,
+        Self::PastDue,
+        Self::NotEnrolled,
+        Self::WrongJoinCode,
+        Self::StaffOnly,
+        Self::InstructorOnly,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::BodyTimeout,
+        Self::AlreadyGrading,
+        Self::BeingGraded,
+        Self::BodyTooLarge,
+        Self::UriTooLong,
+        Self::CodeTooLarge,
+        Self::UnsupportedMediaType,
+        Self::InvalidBody,
+        Self::InvalidCode,
+        Self::InvalidNotebook,
+        Self::WrongKind,
+        Self::UpgradeRequired,
+        Self::HeadersTooLarge,
+        Self::RateLimited,
+        Self::TooManyAttempts,
+        Self::SubmissionLimit,
+        Self::TooManySockets,
+        Self::InternalError,
+        Self::DatabaseUnavailable,
+        Self::QueueFull,
+        Self::NotReady,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::InvalidHeader => "invalid_header",
+            Self::InvalidQuery => "invalid_query",
+            Self::InvalidId => "invalid_id",
+            Self::InvalidUtf8 => "invalid_utf8",
+            Self::InvalidProfile => "invalid_profile",
+            Self::MalformedJson => "malformed_json",
+            Self::UnreadableBody => "unreadable_body",
+            Self::BodyTimeout => "body_timeout",
+            Self::UriTooLong => "uri_too_long",
+            Self::UpgradeRequired => "upgrade_required",
+            Self::Unauthorized => "unauthorized",
+            Self::UnknownUser => "unknown_user",
+            Self::BadCredentials => "bad_credentials",
+            Self::NotOpenYet => "not_open_yet",
+            Self::PastDue => "past_due",
+            Self::NotEnrolled => "not_enrolled",
+            Self::WrongJoinCode => "wrong_join_code",
+            Self::StaffOnly => "staff_only",
+            Self::InstructorOnly => "instructor_only",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::AlreadyGrading => "already_grading",
+            Self::BeingGraded => "being_graded",
+            Self::BodyTooLarge => "body_too_large",
+            Self::CodeTooLarge => "code_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::InvalidBody => "invalid_body",
+            Self::InvalidCode => "invalid_code",
+            Self::InvalidNotebook => "invalid_notebook",
+            Self::WrongKind => "wrong_kind",
+            Self::HeadersTooLarge => "headers_too_large",
+            Self::RateLimited => "rate_limited",
+            Self::TooManyAttempts => "too_many_attempts",
+            Self::SubmissionLimit => "submission_limit",
+            Self::TooManySockets => "too_many_sockets",
+            Self::QueueFull => "queue_full",
+            Self::InternalError => "internal_error",
+            Self::DatabaseUnavailable => "database_unavailable",
+            Self::NotReady => "not_ready",
+        }
+    }
+
+    /// Its HTTP status.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::BadRequest
+            | Self::InvalidHeader
+            | Self::InvalidQuery
+            | Self::InvalidId
+            | Self::InvalidUtf8
+            | Self::InvalidProfile
+            | Self::MalformedJson
+            | Self::InvalidNotebook
+            | Self::UnreadableBody => 400,
+            Self::Unauthorized | Self::UnknownUser | Self::BadCredentials => 401,
+            Self::NotOpenYet
+            | Self::PastDue
+            | Self::NotEnrolled
+            | Self::WrongJoinCode
+            | Self::StaffOnly
+            | Self::InstructorOnly => 403,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::BodyTimeout => 408,
+            Self::UriTooLong => 414,
+            Self::UpgradeRequired => 426,
+            Self::AlreadyGrading | Self::BeingGraded => 409,
+            Self::BodyTooLarge | Self::CodeTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::InvalidBody | Self::InvalidCode | Self::WrongKind => 422,
+            Self::HeadersTooLarge => 431,
+            Self::RateLimited
+            | Self::TooManyAttempts
+            | Self::SubmissionLimit
+            | Self::TooManySockets => 429,
+            Self::InternalError => 500,
+            Self::DatabaseUnavailable | Self::QueueFull | Self::NotReady => 503,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_listed_once_and_snake_case() {
+        let names: std::collections::HashSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), Code::ALL.len());
+        for name in names {
+            let snake = name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            assert!(snake, "{name}");
+        }
+        assert!(Code::ALL.iter().all(|c| (400..600).contains(&c.status())));
+    }
+}

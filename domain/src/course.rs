@@ -1,0 +1,162 @@
+//! Courses and their assignments as the platform knows them: what a course
+//! folder says (`courseload` reads it), what Postgres stores (`store`
+//! writes it) and what the services read back.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::runners::Runner;
+
+/// One assignment as read from its folder.
+#[derive(Debug, Clone)]
+pub struct AssignmentSource {
+    pub slug: String,
+    /// Code in the editor, or a notebook.
+    pub kind: Kind,
+    /// What grades it.
+    pub runner: &'static Runner,
+    /// From the folder's `NN-` prefix; the course order.
+    pub position: i32,
+    pub title: String,
+    pub handout_md: String,
+    pub starter_code: String,
+    pub test_code: String,
+    pub solution_code: String,
+    /// All tests of a run together.
+    pub time_limit_ms: i32,
+    pub memory_limit_mb: i32,
+    /// One test (reloading the learner's module after a restart included);
+    /// loading it first may take the whole run. By default half the
+    /// run's limit, so one runaway test leaves time for the others.
+    pub test_time_limit_ms: i32,
+    /// Every test's unittest id, in unittest's order.
+    pub test_ids: Vec<String>,
+    /// The ids of the tests whose inputs, expected values and messages the
+    /// learner never sees; a subset of `test_ids`.
+    pub hidden_tests: Vec<String>,
+    /// The tests a decorator of the author's skips, as the listing finds
+    /// them (`test_ids::Listing`); a subset of `test_ids`, never all of it.
+    pub skipped_tests: Vec<String>,
+    /// When it may be submitted to, and how often.
+    pub schedule: Schedule,
+    /// Hash of everything that can change a verdict (tests, limits, hidden
+    /// tests and the runner's version), so a changed test or runner never
+    /// reuses a verdict reached before the change.
+    pub content_hash: String,
+}
+
+/// What a learner hands in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Code,
+    Notebook,
+}
+
+impl Kind {
+    /// Its name in `assignment.toml`, the schema and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::Notebook => "notebook",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "code" => Some(Self::Code),
+            "notebook" => Some(Self::Notebook),
+            _ => None,
+        }
+    }
+}
+
+/// What happens to a submission after the due date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LatePolicy {
+    /// Refused: 403 `past_due`.
+    Refuse,
+    /// Accepted and marked late; a pass earns full points.
+    Mark,
+    /// Accepted and marked late; a pass earns 100 less this many percent.
+    Penalty(i16),
+}
+
+impl LatePolicy {
+    /// The policy's name in the schema's `late_policy` type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Refuse => "refuse",
+            Self::Mark => "mark",
+            Self::Penalty(_) => "penalty",
+        }
+    }
+
+    pub fn penalty_pct(self) -> Option<i16> {
+        match self {
+            Self::Penalty(pct) => Some(pct),
+            _ => None,
+        }
+    }
+}
+
+/// When an assignment takes submissions, and how many each learner gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    pub opens_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub late: LatePolicy,
+    pub max_submissions: Option<i32>,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Self {
+            opens_at: None,
+            due_at: None,
+            late: LatePolicy::Refuse,
+            max_submissions: None,
+        }
+    }
+}
+
+/// The per-test limit an assignment gets when its manifest names none.
+pub fn default_test_time_limit_ms(time_limit_ms: i32) -> i32 {
+    (time_limit_ms / 2).max(50)
+}
+
+/// How learners come into a course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Join {
+    /// Anyone with the course's address.
+    Open,
+    /// Only with the course's join code.
+    Code,
+}
+
+impl Join {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Code => "code",
+        }
+    }
+}
+
+/// One course as read from its folder.
+#[derive(Debug, Clone)]
+pub struct CourseSource {
+    pub slug: String,
+    pub title: String,
+    pub term: String,
+    pub join: Join,
+    /// sha256 of the join code (only the hash is stored).
+    pub join_code_hash: Option<String>,
+    /// Failed submissions in a row on one assignment that make a learner
+    /// "stuck" in the live class view.
+    pub stuck_after: i32,
+    pub assignments: Vec<AssignmentSource>,
+}
+
+/// `stuck_after` when course.toml does not say.
+pub const DEFAULT_STUCK_AFTER: i32 = 3;

@@ -1,0 +1,16 @@
+//! codeplatform's domain, as every service, the terminal client and the page
+//! see it. Pure data and the rules that are only data: no I/O.
+//!
+//! - [`work`]: graded work (submissions and practice runs), their statuses,
+//!   verdicts, feedback and events.
+//! - [`course`]: courses and their assignments: kind, schedule, late and
+//!   join policies.
+//! - [`codes`]: every error code a client can get, with its HTTP status.
+//! - [`notebook`]: the one reading of a Jupyter notebook (nbformat 4).
+//! - [`runners`]: the runner table: each runner's image, files and language.
+
+pub mod codes;
+pub mod course;
+pub mod notebook;
+pub mod runners;
+pub mod work;

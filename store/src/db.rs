@@ -1,0 +1,113 @@
+//! Postgres: the pool, migrations under an advisory lock, and the submission
+//! row mapping both the API and the grader read.
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::{NoTls, Row};
+
+use crate::Error;
+use domain::work::{Feedback, Submission, SubmissionStatus, Verdict};
+
+mod embedded {
+    refinery::embed_migrations!("../migrations");
+}
+
+/// Any fixed number: every replica that starts at once waits on the same lock,
+/// so migrations run exactly once.
+const MIGRATION_LOCK: i64 = 0x636f_6465_706c_6174;
+
+/// The Postgres settings of `url`, with `password` (from a secret file) in
+/// place of any in the URL, so it never has to sit in a container's
+/// environment.
+pub fn config(url: &str, password: Option<String>) -> Result<tokio_postgres::Config, Error> {
+    let mut config: tokio_postgres::Config = url
+        .parse()
+        .map_err(|e| Error::Config(format!("DATABASE_URL is not a valid Postgres URL: {e}")))?;
+    if let Some(password) = password {
+        config.password(password);
+    }
+    Ok(config)
+}
+
+/// A pool that connects lazily: a service starts while Postgres is still down
+/// and reports not-ready until it answers.
+pub fn pool(mut config: tokio_postgres::Config, max_size: usize) -> Result<Pool, Error> {
+    config.connect_timeout(std::time::Duration::from_secs(3));
+    let manager = Manager::from_config(
+        config,
+        NoTls,
+        ManagerConfig {
+            // Fast: a connection whose socket closed (Postgres restarted) is
+            // dropped at checkout; no extra round trip per request.
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(max_size)
+        .wait_timeout(Some(std::time::Duration::from_secs(5)))
+        .create_timeout(Some(std::time::Duration::from_secs(5)))
+        .recycle_timeout(Some(std::time::Duration::from_secs(2)))
+        .runtime(deadpool_postgres::Runtime::Tokio1)
+        .build()
+        .map_err(|e| Error::Config(format!("postgres pool: {e}")))
+}
+
+/// Runs the migrations under `migrations/`, once, whatever number of
+/// replicas start together.
+pub async fn migrate(pool: &Pool) -> Result<(), Error> {
+    migrate_to(pool, None).await
+}
+
+/// Runs the migrations up to `version` (all of them for None): a test of a
+/// migration fills a database at the version before it.
+pub async fn migrate_to(pool: &Pool, version: Option<i32>) -> Result<(), Error> {
+    let mut client = pool.get().await?;
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    let target = version.map_or(refinery::Target::Latest, refinery::Target::Version);
+    let result = embedded::migrations::runner()
+        .set_target(target)
+        .run_async(&mut **client)
+        .await;
+    client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    result?;
+    Ok(())
+}
+
+/// The columns [`submission_from_row`] reads, in a form to splice into SELECTs.
+pub const SUBMISSION_COLUMNS: &str =
+    "id, assignment_id, status::text AS status, verdict, code, created_at, graded_at, feedback, late";
+
+/// Maps a row selected with [`SUBMISSION_COLUMNS`].
+pub fn submission_from_row(row: &Row) -> Result<Submission, Error> {
+    let status: String = row.try_get("status")?;
+    let verdict: Option<String> = row.try_get("verdict")?;
+    let feedback: Option<serde_json::Value> = row.try_get("feedback")?;
+    Ok(Submission {
+        id: row.try_get("id")?,
+        assignment_id: row.try_get("assignment_id")?,
+        status: SubmissionStatus::parse(&status)
+            .ok_or_else(|| Error::Malformed(format!("status {status:?}")))?,
+        verdict: verdict
+            .map(|v| Verdict::parse(&v).ok_or_else(|| Error::Malformed(format!("verdict {v:?}"))))
+            .transpose()?,
+        code: row.try_get("code")?,
+        created_at: row.try_get("created_at")?,
+        graded_at: row.try_get("graded_at")?,
+        late: row.try_get("late")?,
+        feedback: feedback
+            .map(serde_json::from_value::<Feedback>)
+            .transpose()
+            .map_err(|e| Error::Malformed(format!("feedback: {e}")))?,
+    })
+}
+
+/// Whether Postgres answers a query through `pool`.
+pub async fn answers(pool: &Pool) -> bool {
+    match pool.get().await {
+        Ok(client) => client.query_one("SELECT 1", &[]).await.is_ok(),
+        Err(_) => false,
+    }
+}

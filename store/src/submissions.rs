@@ -1,0 +1,617 @@
+//! The one owner of a submission's life. Every write to `submissions` and
+//! `completions` is here (`testkit/tests/tree_rules.rs` keeps it so), each one
+//! conditional on the status it expects, so no race and no repeated delivery
+//! can move a submission twice; and each transition invalidates the cached
+//! list it changes, and pushes (or marks for the reconciler) what it queues.
+//!
+//! ```text
+//!            create ──▶ queued ──claim──▶ grading ──finish──▶ passed | failed | error
+//!   (or, reusing a verdict, straight to passed | failed)        ──give_up─▶ error
+//!                       ▲  │                │
+//!                       │  └ mark unpushed  │
+//!                       └──── requeue ◀─────┘  (the job is gone from the stream)
+//!   delete: any final submission of its own learner.
+//! ```
+//!
+//! A pass records the completion in the same transaction (points are
+//! earned once per assignment, by the late policy: the schema's
+//! `pass_points`); deleting the passing submission keeps it. Every accepted
+//! submission uses one of the learner's attempts at the assignment, and
+//! deleting it gives none back.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::Pool;
+use sha2::{Digest, Sha256};
+use tokio_postgres::error::SqlState;
+use uuid::Uuid;
+
+use crate::db::{submission_from_row, SUBMISSION_COLUMNS};
+use crate::Error;
+use domain::work::{Feedback, Submission, TestOutcome, Verdict};
+use queue::cache::QueryCache;
+use queue::jobs::JobQueue;
+
+/// Insert a submission, or reuse the final verdict the same code got against
+/// the same version of the assignment; on a reused pass, record the
+/// completion. Refused, with nothing written, before the assignment opens,
+/// after the learner's due date (the assignment's, or the extension an
+/// instructor gave them) under the `refuse` policy (later ones are marked
+/// late), past the learner's submission limit, and (unless a verdict is
+/// reused, which costs no grader) while $6 or more wait already. A
+/// submission enrols its learner in the assignment's course. $1 id, $2
+/// user, $3 assignment, $4 code, $5 code hash, $6 queue bound, $7 job lane,
+/// $8 now. One statement: atomic, and one round trip. Always one row: `id`
+/// is NULL when nothing was inserted, and the assignment's columns say why.
+/// The attempts row's check fails the statement when a concurrent submit
+/// took the last attempt first.
+const CREATE: &str = "
+    WITH assignment AS (
+        -- An instructor's extension is this learner's own due date: it only
+        -- ever moves a due date later (greatest ignores a missing one).
+        SELECT a.id, a.course_id, a.content_hash, a.opens_at,
+               CASE WHEN a.due_at IS NOT NULL THEN greatest(x.due_at, a.due_at) END AS due_at,
+               a.max_submissions,
+               a.late_policy, a.late_penalty_pct, coalesce(t.used, 0) AS used,
+               -- A join-code course takes work only from its members.
+               (c.join_policy = 'open' OR EXISTS (
+                   SELECT 1 FROM enrolments e WHERE e.user_id = $2 AND e.course_id = a.course_id))
+                   AS member,
+               c.join_policy = 'open' AS open_course,
+               (a.opens_at IS NOT NULL AND $8 < a.opens_at) AS not_open,
+               (a.due_at IS NOT NULL AND $8 > greatest(x.due_at, a.due_at)) AS late,
+               r.status, r.verdict, r.feedback, r.hidden_details
+        FROM assignments a
+        JOIN courses c ON c.id = a.course_id
+        LEFT JOIN attempts t ON t.user_id = $2 AND t.assignment_id = a.id
+        LEFT JOIN extensions x ON x.user_id = $2 AND x.assignment_id = a.id
+        LEFT JOIN LATERAL (
+            SELECT s.status, s.verdict, s.feedback, s.hidden_details FROM submissions s
+            WHERE s.assignment_id = a.id AND s.code_hash = $5
+              AND s.assignment_hash = a.content_hash
+              AND s.status IN ('passed', 'failed')
+              -- A time limit can be a matter of load, not of the code.
+              AND s.verdict <> 'time_limit'
+            ORDER BY s.graded_at DESC LIMIT 1) r ON true
+        WHERE a.id = $3 AND a.position IS NOT NULL),
+    allowed AS (
+        SELECT * FROM assignment
+        WHERE member AND NOT not_open AND NOT (late AND late_policy = 'refuse')
+          AND (max_submissions IS NULL OR used < max_submissions)),
+    inserted AS (
+        INSERT INTO submissions (id, user_id, assignment_id, code, code_hash, assignment_hash,
+                                 status, verdict, feedback, hidden_details, graded_at,
+                                 enqueued_at, lane, late)
+        SELECT $1, $2, a.id, $4, $5, a.content_hash,
+               coalesce(a.status, 'queued'), a.verdict, a.feedback, a.hidden_details,
+               CASE WHEN a.status IS NULL THEN NULL ELSE now() END,
+               CASE WHEN a.status IS NULL THEN now() END, $7, a.late
+        FROM allowed a
+        WHERE a.status IS NOT NULL
+           OR (SELECT count(*) FROM submissions WHERE status = 'queued') < $6
+        RETURNING *),
+    counted AS (
+        INSERT INTO attempts (user_id, assignment_id, used, max_allowed)
+        SELECT i.user_id, i.assignment_id, 1, a.max_submissions FROM inserted i, allowed a
+        ON CONFLICT (user_id, assignment_id) DO UPDATE
+            SET used = attempts.used + 1, max_allowed = EXCLUDED.max_allowed),
+    -- A submission to an open course enrols its learner there.
+    enrolled AS (
+        INSERT INTO enrolments (user_id, course_id)
+        SELECT i.user_id, a.course_id FROM inserted i, allowed a WHERE a.open_course
+        ON CONFLICT DO NOTHING),
+    completed AS (
+        INSERT INTO completions (user_id, assignment_id, submission_id, points, late, attempt)
+        SELECT i.user_id, i.assignment_id, i.id,
+               pass_points(i.late, a.late_policy, a.late_penalty_pct), i.late, a.used + 1
+        FROM inserted i, allowed a WHERE i.status = 'passed'
+        ON CONFLICT DO NOTHING)
+    SELECT i.id, i.assignment_id, i.status::text AS status, i.verdict, i.code, i.created_at,
+           i.graded_at, i.feedback, i.late, a.course_id, a.id IS NOT NULL AS found, a.member,
+           a.not_open,
+           a.opens_at,
+           a.late AND a.late_policy = 'refuse' AS past_due, a.due_at,
+           a.used >= a.max_submissions AS at_limit, a.max_submissions
+    FROM (SELECT 1) one LEFT JOIN assignment a ON true LEFT JOIN inserted i ON true";
+
+/// What a failed [`CREATE`] means: the constraints it can break are the
+/// rules it keeps under concurrency.
+async fn create_failed(
+    e: tokio_postgres::Error,
+    client: &deadpool_postgres::Object,
+    assignment_id: i32,
+) -> CreateError {
+    match e.code() {
+        Some(c) if *c == SqlState::UNIQUE_VIOLATION => CreateError::AlreadyInFlight,
+        Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => CreateError::UnknownUser,
+        // A concurrent submit took the last attempt first.
+        Some(c)
+            if *c == SqlState::CHECK_VIOLATION
+                && e.as_db_error().and_then(|d| d.constraint())
+                    == Some("attempts_within_limit") =>
+        {
+            match client
+                .query_one(
+                    "SELECT max_submissions FROM assignments WHERE id = $1",
+                    &[&assignment_id],
+                )
+                .await
+            {
+                Ok(max) => CreateError::SubmissionLimit(max.get::<_, Option<i32>>(0).unwrap_or(0)),
+                Err(e) => CreateError::Store(e.into()),
+            }
+        }
+        _ => CreateError::Store(e.into()),
+    }
+}
+
+/// Why [`CREATE`] inserted nothing, from the assignment's columns it returned.
+fn refusal(row: &tokio_postgres::Row) -> Result<CreateError, Error> {
+    if !row.try_get::<_, bool>("found")? {
+        return Ok(CreateError::NoSuchAssignment);
+    }
+    if !row.try_get::<_, bool>("member")? {
+        return Ok(CreateError::NotEnrolled);
+    }
+    if row.try_get::<_, bool>("not_open")? {
+        return Ok(CreateError::NotOpenYet(row.try_get("opens_at")?));
+    }
+    if row.try_get::<_, bool>("past_due")? {
+        return Ok(CreateError::PastDue(row.try_get("due_at")?));
+    }
+    if row.try_get::<_, Option<bool>>("at_limit")? == Some(true) {
+        return Ok(CreateError::SubmissionLimit(
+            row.try_get("max_submissions")?,
+        ));
+    }
+    Ok(CreateError::QueueFull)
+}
+
+/// A new submission, queued or with a reused verdict.
+pub struct Created {
+    pub submission: Submission,
+    /// The assignment's course, whose staff hear of it.
+    pub course_id: i32,
+    /// The verdict came from an earlier identical submission: nothing queued.
+    pub reused: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    /// The learner has one queued or grading already (the partial unique index).
+    #[error("a submission is already in flight")]
+    AlreadyInFlight,
+    /// A genuine token for a learner this database does not know.
+    #[error("no such learner")]
+    UnknownUser,
+    #[error("no such assignment")]
+    NoSuchAssignment,
+    /// As many submissions wait for a grader as may: nothing was stored.
+    #[error("the queue is full")]
+    QueueFull,
+    /// A join-code course's assignment, from a learner who has not joined it.
+    #[error("not a member of the course")]
+    NotEnrolled,
+    #[error("the assignment opens at {0}")]
+    NotOpenYet(DateTime<Utc>),
+    #[error("the assignment was due at {0}")]
+    PastDue(DateTime<Utc>),
+    /// The learner has used every submission the assignment allows.
+    #[error("at most {0} submissions")]
+    SubmissionLimit(i32),
+    #[error(transparent)]
+    Store(#[from] Error),
+}
+
+/// A submission taken for grading, with what running it needs.
+pub struct Claimed {
+    pub submission: Submission,
+    pub user_id: Uuid,
+    pub course_id: i32,
+    pub content_hash: String,
+    /// The assignment's runner, by name (`domain::runners`).
+    pub runner: String,
+    pub time_limit_ms: i32,
+    pub test_time_limit_ms: i32,
+    pub memory_limit_mb: i32,
+}
+
+/// A submission that reached a final status, and its learner.
+pub struct Finished {
+    pub submission: Submission,
+    pub user_id: Uuid,
+    pub course_id: i32,
+}
+
+/// What a statement that ends a submission returns: [`SUBMISSION_COLUMNS`],
+/// its learner and its course.
+const FINISHED_COLUMNS: &str = "user_id,
+    (SELECT a.course_id FROM assignments a WHERE a.id = assignment_id) AS course_id";
+
+impl Finished {
+    /// From a row of [`SUBMISSION_COLUMNS`] and [`FINISHED_COLUMNS`].
+    fn from_row(row: &tokio_postgres::Row) -> Result<Self, Error> {
+        Ok(Self {
+            submission: submission_from_row(row)?,
+            user_id: row.try_get("user_id")?,
+            course_id: row.try_get("course_id")?,
+        })
+    }
+}
+
+/// What a delete did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Deleted {
+    Deleted,
+    /// Queued or grading: it may not go yet.
+    InFlight,
+    /// None of the learner's.
+    NotFound,
+}
+
+/// The state machine, over Postgres (the truth), the job stream and the cache.
+#[derive(Clone)]
+pub struct Submissions {
+    pool: Pool,
+    cache: QueryCache,
+    jobs: JobQueue,
+}
+
+impl Submissions {
+    pub fn new(pool: Pool, cache: QueryCache, jobs: JobQueue) -> Self {
+        Self { pool, cache, jobs }
+    }
+
+    /// A new submission of `code`: queued and pushed (or marked for the
+    /// reconciler when the push fails: Postgres holds it either way), or
+    /// final at once with an earlier identical submission's verdict. Refused,
+    /// with nothing stored, when `queue_limit` submissions wait already. Its
+    /// job waits in `lane` (`jobs::lane_for` the client's address).
+    pub async fn create(
+        &self,
+        user_id: Uuid,
+        assignment_id: i32,
+        code: &str,
+        queue_limit: i64,
+        lane: u16,
+        now: DateTime<Utc>,
+    ) -> Result<Created, CreateError> {
+        let lane = lane % queue::jobs::LANES;
+        let id = Uuid::new_v4();
+        let code_hash = hex::encode(Sha256::digest(code.as_bytes()));
+        let client = self.pool.get().await.map_err(Error::from)?;
+        let statement = client.prepare_cached(CREATE).await.map_err(Error::from)?;
+        let result = client
+            .query_opt(
+                &statement,
+                &[
+                    &id,
+                    &user_id,
+                    &assignment_id,
+                    &code,
+                    &code_hash,
+                    &queue_limit,
+                    &(lane as i16),
+                    &now,
+                ],
+            )
+            .await;
+        let row = match result {
+            Ok(row) => row.ok_or(CreateError::NoSuchAssignment)?,
+            Err(e) => return Err(create_failed(e, &client, assignment_id).await),
+        };
+        if row
+            .try_get::<_, Option<Uuid>>("id")
+            .map_err(Error::from)?
+            .is_none()
+        {
+            return Err(refusal(&row)?);
+        }
+        let submission = submission_from_row(&row)?;
+        let reused = !submission.status.in_flight();
+        let list = self.list_key(user_id, assignment_id);
+        if reused {
+            self.cache.bump_generation(&list).await;
+        } else {
+            // Both go out together on the one multiplexed Redis connection.
+            let (pushed, ()) = tokio::join!(
+                self.jobs.enqueue_job(id, lane),
+                self.cache.bump_generation(&list)
+            );
+            if let Err(e) = pushed {
+                tracing::warn!(error = %e, submission_id = %id, "stream push failed; the reconciler will retry");
+                self.mark_unpushed(id).await;
+            }
+        }
+        Ok(Created {
+            course_id: row.try_get("course_id").map_err(Error::from)?,
+            submission,
+            reused,
+        })
+    }
+
+    /// For a queued submission, how many queued ones were pushed before it:
+    /// about how many a grader takes first (lanes are read fairly, so a busy
+    /// classroom's own work may wait a little longer). None once it is no
+    /// longer queued.
+    pub async fn ahead_of(&self, id: Uuid) -> Result<Option<i64>, Error> {
+        let client = self.pool.get().await?;
+        let statement = client
+            .prepare_cached(
+                "SELECT (SELECT count(*) FROM submissions q
+                         WHERE q.status = 'queued' AND q.enqueued_at < s.enqueued_at)
+                 FROM submissions s
+                 WHERE s.id = $1 AND s.status = 'queued' AND s.enqueued_at IS NOT NULL",
+            )
+            .await?;
+        Ok(client
+            .query_opt(&statement, &[&id])
+            .await?
+            .map(|row| row.get(0)))
+    }
+
+    /// Marks a queued submission whose push failed, so the reconciler pushes
+    /// it at once. Failing is still safe: the reconciler also re-pushes
+    /// anything queued long enough and absent from the stream.
+    async fn mark_unpushed(&self, id: Uuid) {
+        let marked = async {
+            self.pool
+                .get()
+                .await?
+                .execute(
+                    "UPDATE submissions SET enqueued_at = NULL WHERE id = $1 AND status = 'queued'",
+                    &[&id],
+                )
+                .await?;
+            Ok::<_, Error>(())
+        }
+        .await;
+        if let Err(e) = marked {
+            tracing::warn!(error = %e, submission_id = %id, "could not mark the submission for the reconciler");
+        }
+    }
+
+    /// Pushes again what Postgres has in flight and the stream no longer
+    /// holds: pushes that failed (at once), and anything older than `stale`
+    /// that is absent from the stream (a Redis that lost its data, a grader's
+    /// job that vanished). A `grading` one goes back to `queued`. Returns how
+    /// many were pushed.
+    pub async fn requeue_lost(&self, stale: Duration) -> Result<usize, Error> {
+        let client = self.pool.get().await?;
+        let stale_secs = stale.as_secs_f64();
+        let candidates: Vec<Uuid> = client
+            .query(
+                "SELECT id FROM submissions
+                 WHERE status IN ('queued', 'grading')
+                   AND (enqueued_at IS NULL OR enqueued_at < now() - make_interval(secs => $1))
+                 ORDER BY created_at LIMIT 500",
+                &[&stale_secs],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        if candidates.is_empty() {
+            return Ok(0);
+        }
+        let in_stream = self.jobs.submissions_in_stream().await?;
+        let mut requeued = 0;
+        for id in candidates.into_iter().filter(|id| !in_stream.contains(id)) {
+            // Re-checked in the update: a grader may have finished it meanwhile.
+            let row = client
+                .query_opt(
+                    "UPDATE submissions SET status = 'queued', enqueued_at = now()
+                     WHERE id = $1 AND status IN ('queued', 'grading')
+                       AND (enqueued_at IS NULL
+                            OR enqueued_at < now() - make_interval(secs => $2))
+                     RETURNING user_id, assignment_id, lane",
+                    &[&id, &stale_secs],
+                )
+                .await?;
+            let Some(row) = row else { continue };
+            self.cache
+                .bump_generation(&self.list_key(row.get(0), row.get(1)))
+                .await;
+            let lane: i16 = row.get(2);
+            if let Err(e) = self.jobs.enqueue_job(id, lane as u16).await {
+                self.mark_unpushed(id).await;
+                return Err(e.into());
+            }
+            requeued += 1;
+        }
+        Ok(requeued)
+    }
+
+    /// Marks a submission `grading`. A first delivery takes only a `queued`
+    /// one; a redelivery (its grader died) may also take over one left
+    /// `grading`. None: already final, deleted, or held by another grader.
+    pub async fn claim(&self, id: Uuid, redelivered: bool) -> Result<Option<Claimed>, Error> {
+        let client = self.pool.get().await?;
+        let statement = client
+            .prepare_cached(
+                "WITH claimed AS (
+                     UPDATE submissions SET status = 'grading', attempts = attempts + 1
+                     WHERE id = $1 AND (status = 'queued' OR ($2 AND status = 'grading'))
+                     RETURNING *)
+                 SELECT c.id, c.assignment_id, c.status::text AS status, c.verdict, c.code,
+                        c.created_at, c.graded_at, c.feedback, c.late, c.user_id, a.course_id,
+                        a.content_hash,
+                        a.runner, a.time_limit_ms, a.test_time_limit_ms, a.memory_limit_mb
+                 FROM claimed c JOIN assignments a ON a.id = c.assignment_id",
+            )
+            .await?;
+        let Some(row) = client.query_opt(&statement, &[&id, &redelivered]).await? else {
+            return Ok(None);
+        };
+        let claimed = Claimed {
+            submission: submission_from_row(&row)?,
+            user_id: row.try_get("user_id")?,
+            course_id: row.try_get("course_id")?,
+            content_hash: row.try_get("content_hash")?,
+            runner: row.try_get("runner")?,
+            time_limit_ms: row.try_get("time_limit_ms")?,
+            test_time_limit_ms: row.try_get("test_time_limit_ms")?,
+            memory_limit_mb: row.try_get("memory_limit_mb")?,
+        };
+        self.cache
+            .bump_generation(&self.list_key(claimed.user_id, claimed.submission.assignment_id))
+            .await;
+        Ok(Some(claimed))
+    }
+
+    /// Writes the verdict and, on a first pass, the completion, in one
+    /// transaction. None when the submission is no longer `grading` (another
+    /// delivery finished it): nothing is written then.
+    pub async fn finish(
+        &self,
+        id: Uuid,
+        verdict: Verdict,
+        feedback: &Feedback,
+        hidden: &[TestOutcome],
+        assignment_hash: &str,
+    ) -> Result<Option<Finished>, Error> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let storable = |v: Result<serde_json::Value, _>| {
+            v.map_err(|e: serde_json::Error| Error::Malformed(e.to_string()))
+        };
+        let feedback = storable(serde_json::to_value(feedback.clone().storable()))?;
+        // What staff alone see of the hidden tests, NUL-safe as the feedback is.
+        let hidden = storable(serde_json::to_value(
+            Feedback {
+                tests: hidden.to_vec(),
+                ..Default::default()
+            }
+            .storable()
+            .tests,
+        ))?;
+        let row = tx
+            .query_opt(
+                &format!(
+                    "UPDATE submissions SET status = $2::text::submission_status, verdict = $3,
+                         feedback = $4, graded_at = now(), assignment_hash = $5,
+                         hidden_details = $6
+                     WHERE id = $1 AND status = 'grading'
+                     RETURNING {SUBMISSION_COLUMNS}, {FINISHED_COLUMNS}"
+                ),
+                &[
+                    &id,
+                    &verdict.status().as_str(),
+                    &verdict.as_str(),
+                    &feedback,
+                    &assignment_hash,
+                    &hidden,
+                ],
+            )
+            .await?;
+        let Some(finished) = row.as_ref().map(Finished::from_row).transpose()? else {
+            return Ok(None);
+        };
+        if verdict == Verdict::Passed {
+            tx.execute(
+                "INSERT INTO completions (user_id, assignment_id, submission_id, points, late,
+                                          attempt)
+                 SELECT s.user_id, s.assignment_id, s.id,
+                        pass_points(s.late, a.late_policy, a.late_penalty_pct), s.late, t.used
+                 FROM submissions s JOIN assignments a ON a.id = s.assignment_id
+                 LEFT JOIN attempts t ON t.user_id = s.user_id AND t.assignment_id = s.assignment_id
+                 WHERE s.id = $1
+                 ON CONFLICT DO NOTHING",
+                &[&id],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.bump(&finished).await;
+        Ok(Some(finished))
+    }
+
+    /// Ends a submission that could not be graded after its last delivery;
+    /// the learner is told it was our fault.
+    pub async fn give_up(&self, id: Uuid, deliveries: u64) -> Result<Option<Finished>, Error> {
+        self.end_as_ours(
+            id,
+            &format!(
+                "We could not grade this submission after {deliveries} attempts. This is our \
+                 fault, not your code's: please submit again."
+            ),
+        )
+        .await
+    }
+
+    /// Ends a queued or grading submission as `error`, saying `why`: the
+    /// platform's failure, not the learner's, so their attempt is given back.
+    pub async fn end_as_ours(&self, id: Uuid, why: &str) -> Result<Option<Finished>, Error> {
+        let client = self.pool.get().await?;
+        let feedback = serde_json::to_value(Feedback {
+            summary: why.to_owned(),
+            ..Default::default()
+        })
+        .map_err(|e| Error::Malformed(e.to_string()))?;
+        let row = client
+            .query_opt(
+                &format!(
+                    "WITH ended AS (
+                         UPDATE submissions SET status = 'error', verdict = 'internal_error',
+                             feedback = $2, graded_at = now()
+                         WHERE id = $1 AND status IN ('queued', 'grading')
+                         RETURNING *),
+                     -- Our failure costs the learner none of their attempts.
+                     refunded AS (
+                         UPDATE attempts t SET used = t.used - 1 FROM ended e
+                         WHERE t.user_id = e.user_id AND t.assignment_id = e.assignment_id
+                           AND t.used > 0)
+                     SELECT {SUBMISSION_COLUMNS}, {FINISHED_COLUMNS} FROM ended"
+                ),
+                &[&id, &feedback],
+            )
+            .await?;
+        let Some(finished) = row.as_ref().map(Finished::from_row).transpose()? else {
+            return Ok(None);
+        };
+        self.bump(&finished).await;
+        Ok(Some(finished))
+    }
+
+    /// Deletes one of the learner's final submissions. One statement: the
+    /// status check and the delete cannot be split by a grader.
+    pub async fn delete(&self, user_id: Uuid, id: Uuid) -> Result<Deleted, Error> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "WITH target AS (
+                     SELECT id, assignment_id, status FROM submissions
+                     WHERE id = $1 AND user_id = $2),
+                 gone AS (
+                     DELETE FROM submissions s USING target t
+                     WHERE s.id = t.id AND t.status NOT IN ('queued', 'grading')
+                     RETURNING s.id)
+                 SELECT t.assignment_id, (SELECT count(*) FROM gone) FROM target t",
+                &[&id, &user_id],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(Deleted::NotFound);
+        };
+        if row.get::<_, i64>(1) == 0 {
+            return Ok(Deleted::InFlight);
+        }
+        self.cache
+            .bump_generation(&self.list_key(user_id, row.get(0)))
+            .await;
+        Ok(Deleted::Deleted)
+    }
+
+    async fn bump(&self, finished: &Finished) {
+        self.cache
+            .bump_generation(&self.list_key(finished.user_id, finished.submission.assignment_id))
+            .await;
+    }
+
+    fn list_key(&self, user_id: Uuid, assignment_id: i32) -> String {
+        self.cache
+            .names()
+            .submission_list_cache(user_id, assignment_id)
+    }
+}

@@ -1,0 +1,273 @@
+//! Rules the whole tree keeps, checked on its text:
+//! - one owner per rule: nothing writes the `submissions` or `completions`
+//!   tables but `store/src/submissions.rs`, nor `runs` but
+//!   `store/src/runs.rs`. A test that must go past the
+//!   state machine on purpose (to show the database holds a rule by itself,
+//!   or to build a fixture no transition leaves behind) says so in a
+//!   `raw write:` comment just above;
+//! - no function in a crate's `src/` runs over 80 lines.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Each owner, the tables only it writes, and how many writes it has at
+/// least (so the check is seen to find them).
+const OWNERS: [(&str, &[&str], usize); 2] = [
+    (
+        "store/src/submissions.rs",
+        &["submissions", "completions"],
+        7,
+    ),
+    ("store/src/runs.rs", &["runs"], 4),
+];
+
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy();
+        if path.is_dir() {
+            if !name.starts_with('.') && name != "target" {
+                sources(&path, out);
+            }
+        } else if [".rs", ".sh", ".py", ".sql", ".js"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+        {
+            out.push(path);
+        }
+    }
+}
+
+/// Every source file of the repository: (path from its root, text).
+fn repository_sources() -> Vec<(String, String)> {
+    let root = repository();
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    files
+        .iter()
+        .map(|file| {
+            let relative = file
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (relative, std::fs::read_to_string(file).unwrap_or_default())
+        })
+        .collect()
+}
+
+/// Whether `line` writes one of `tables`.
+fn writes(line: &str, tables: &[&str]) -> bool {
+    let line = line.to_ascii_lowercase();
+    tables.iter().any(|table| {
+        [
+            format!("insert into {table}"),
+            format!("update {table}"),
+            format!("delete from {table}"),
+        ]
+        .iter()
+        .any(|w| line.contains(w.as_str()))
+    })
+}
+
+#[test]
+fn only_the_state_machines_write_their_tables() {
+    let sources = repository_sources();
+    for (owner, tables, at_least) in OWNERS {
+        let mut offenders = Vec::new();
+        let mut owner_writes = 0;
+        for (relative, text) in &sources {
+            if relative.starts_with("migrations/") || relative == "testkit/tests/tree_rules.rs" {
+                continue;
+            }
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if !writes(line, tables) {
+                    continue;
+                }
+                if relative == owner {
+                    owner_writes += 1;
+                    continue;
+                }
+                let marked = lines[i.saturating_sub(6)..i]
+                    .iter()
+                    .any(|l| l.contains("raw write:"));
+                if !marked {
+                    offenders.push(format!("{relative}:{}: {}", i + 1, line.trim()));
+                }
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "writes outside {owner}:\n{}",
+            offenders.join("\n")
+        );
+        // The check can fail: the owner's own writes are seen.
+        assert!(
+            owner_writes >= at_least,
+            "only {owner_writes} writes seen in {owner}"
+        );
+    }
+}
+
+/// The functions in `text` (Rust) longer than `max` lines, as (line, name, length).
+fn long_functions(text: &str, max: usize) -> Vec<(usize, String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].trim_start();
+        let signature = [
+            "fn ",
+            "pub fn ",
+            "async fn ",
+            "pub async fn ",
+            "pub(crate) fn ",
+        ]
+        .iter()
+        .find_map(|p| line.strip_prefix(p));
+        let Some(rest) = signature else {
+            i += 1;
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        // The body: from the first `{` to the brace that closes it.
+        let (mut depth, mut opened, mut j) = (0i32, false, i);
+        while j < lines.len() {
+            for c in lines[j].chars() {
+                match c {
+                    '{' => {
+                        depth += 1;
+                        opened = true;
+                    }
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+            }
+            if (opened && depth <= 0) || (!opened && lines[j].trim_end().ends_with(';')) {
+                break;
+            }
+            j += 1;
+        }
+        let length = j - i + 1;
+        if opened && length > max {
+            out.push((i + 1, name, length));
+        }
+        i = if opened { j + 1 } else { i + 1 };
+    }
+    out
+}
+
+#[test]
+fn no_function_in_src_runs_over_80_lines() {
+    let mut long = Vec::new();
+    for (relative, text) in repository_sources() {
+        let in_src = relative.split('/').nth(1) == Some("src");
+        if !relative.ends_with(".rs") || !in_src {
+            continue;
+        }
+        for (line, name, length) in long_functions(&text, 80) {
+            long.push(format!("{relative}:{line}: {name} is {length} lines"));
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over 80 lines:\n{}",
+        long.join("\n")
+    );
+    // The check can fail.
+    let sample = format!("fn big() {{\n{}}}\n", "    let x = 1;\n".repeat(90));
+    assert_eq!(long_functions(&sample, 80).len(), 1);
+}
+
+#[test]
+fn the_readme_lists_every_error_code_with_its_status() {
+    let readme = std::fs::read_to_string(repository().join("README.md")).unwrap();
+    let table: Vec<(String, u16)> = readme
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            // | `code` | status | when |
+            let code = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            let status = cells.get(2)?.parse().ok()?;
+            Some((code.to_owned(), status))
+        })
+        .collect();
+    let listed: Vec<(String, u16)> = domain::codes::Code::ALL
+        .iter()
+        .map(|c| (c.as_str().to_owned(), c.status()))
+        .collect();
+    assert_eq!(
+        table, listed,
+        "README's table of error codes and domain::codes differ"
+    );
+}
+
+/// The environment variables a `config.rs` reads, and those its table
+/// documents.
+fn variables(config_rs: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    // The string literal first passed to each `call(`, wherever it is wrapped.
+    let quoted = |text: &str, call: &str| -> Vec<String> {
+        text.split(call)
+            .skip(1)
+            .filter_map(|rest| rest.trim_start().strip_prefix('"')?.split('"').next())
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut read = BTreeSet::new();
+    for call in ["env_or(", "required(", "rate("] {
+        read.extend(quoted(config_rs, call));
+    }
+    for name in quoted(config_rs, "secret(") {
+        read.insert(format!("{name}_FILE"));
+        read.insert(name);
+    }
+    for prefix in quoted(config_rs, "ListenerLimits::from_env(") {
+        for setting in [
+            "MAX_CONNECTIONS",
+            "MAX_CONNECTIONS_PER_ADDRESS",
+            "HEADER_TIMEOUT_MS",
+        ] {
+            read.insert(format!("{prefix}_{setting}"));
+        }
+    }
+    if config_rs.contains("database_settings()") {
+        read.extend(["DATABASE_URL".into(), "DATABASE_PASSWORD_FILE".into()]);
+    }
+    if config_rs.contains("redis_settings()") {
+        read.extend(["REDIS_URL".into(), "REDIS_PASSWORD_FILE".into()]);
+    }
+    let documented = config_rs
+        .lines()
+        .filter_map(|l| l.strip_prefix("//! | "))
+        .filter_map(|row| row.split(" | ").next())
+        .flat_map(|cell| {
+            cell.split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    (read, documented)
+}
+
+#[test]
+fn each_services_table_of_variables_is_what_it_reads() {
+    for service in ["programming-api", "grader", "websocket"] {
+        let path = repository().join(service).join("src/config.rs");
+        let (read, documented) = variables(&std::fs::read_to_string(&path).unwrap());
+        assert!(read.len() >= 5, "{service}: only {read:?} seen read");
+        assert_eq!(
+            read, documented,
+            "{service}/src/config.rs: read (left) and documented (right) differ"
+        );
+    }
+}
