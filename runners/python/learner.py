@@ -17,6 +17,8 @@ safe; safety is the runner's, which believes only plain data from here.
 """
 
 import builtins
+import collections
+import inspect
 import io
 import math
 import operator
@@ -25,6 +27,7 @@ import signal
 import socket
 import sys
 import traceback
+import types
 
 import mirrors
 import wire
@@ -184,6 +187,7 @@ class Served:
         # The test's objects seen here, one proxy each, by the runner's number.
         self.backs = {}
         self.mirrors = mirrors.Mirrors(1, self._contents)
+        self.call_builtin = None
         self.test_exceptions = {}
         self.printed = 0
         self.output_limit = 1 << 20
@@ -220,11 +224,20 @@ class Served:
             raw = wire.recv(self.sock, max_bytes=1 << 30)
             self.mirrors.begin_read()
             envelope = wire.decode(raw, self.incoming, self.max_depth + 8, self.mirrors)
-            changed, forgotten, message = envelope
+            changed, forgotten, message, patched = envelope
             self.mirrors.apply(changed, forgotten)
+            self.follow_patches(patched)
             return message
         except (wire.Closed, wire.WireError, TypeError, ValueError):
             os._exit(0)
+
+    def follow_patches(self, patched):
+        """The builtins a test has patched (runner.py's `patched_builtins`)
+        are the test's here, the others this process's own."""
+        if self.call_builtin is None or type(patched) is not tuple:
+            return
+        for name, original in _OWN_BUILTINS.items():
+            setattr(builtins, name, _forwarder(self.call_builtin, name) if name in patched else original)
 
     def write(self, message):
         """Sends `message` with this side's changes to shared containers."""
@@ -255,7 +268,7 @@ class Served:
             if kind == "back_ok":
                 return message[1]
             if kind == "back_raise":
-                raise self.runner_exception(*message[1:])
+                raise self.runner_exception(*message[1:5])
             self.respond(message)
 
     def test_exception_class(self, origin, kind):
@@ -265,33 +278,29 @@ class Served:
         cls = self.test_exceptions.get(key)
         if cls is None:
             _, name, bases = (kind.split(" ") + ["", ""])[:3]
-            builtin = [getattr(builtins, b, None) for b in bases.split(",")]
-            builtin = [c for c in builtin if isinstance(c, type) and issubclass(c, BaseException)]
-            most_derived = [c for c in builtin if not any(o is not c and issubclass(o, c) for o in builtin)]
-            for tried in (tuple(most_derived), tuple(most_derived[:1]), (Exception,)):
-                try:
-                    namespace = {"_cp_origin": origin, "__module__": "test_solution"}
-                    cls = type(name or "Error", tried or (Exception,), namespace)
-                    break
-                except TypeError:  # bases whose layouts conflict
-                    continue
-            self.test_exceptions[key] = cls
+            builtin = tuple(c for c in (getattr(builtins, b, None) for b in bases.split(",")) if isinstance(c, type))
+            cls = self.test_exceptions[key] = _exception_class(name, builtin, origin)
         return cls
 
-    def runner_exception(self, name, args, origin):
-        """An exception the test's code raised, as one of this side's: the
-        learner's own class or a builtin one where it is one, else a class
-        made here once per name of the test's."""
+    def runner_exception(self, name, args, origin, bases=()):
+        """An exception from the runner's side, as one of this side's: the
+        test's class (made here from its handle), the learner's own class
+        (by its name), a builtin one, or a class made here once per name
+        with the builtin bases it had (`except OSError` catches a library's
+        URLError)."""
+        cls = None
         if isinstance(origin, type) and issubclass(origin, BaseException):
             cls = origin
-        else:
-            cls = getattr(builtins, name, None)
-            if not (isinstance(cls, type) and issubclass(cls, Exception)):
-                key = (name, id(origin))
-                cls = self.test_exceptions.get(key)
-                if cls is None:
-                    cls = type(str(name).rpartition(".")[2] or "Error", (Exception,), {"_cp_origin": origin})
-                    self.test_exceptions[key] = cls
+        elif isinstance(origin, str):
+            cls = _class_named(origin)
+        if cls is None:
+            cls = getattr(builtins, str(name), None)
+        if not (isinstance(cls, type) and issubclass(cls, BaseException)):
+            builtin = tuple(c for c in (getattr(builtins, b, None) for b in bases) if isinstance(c, type))
+            key = (str(name), builtin)
+            cls = self.test_exceptions.get(key)
+            if cls is None:
+                cls = self.test_exceptions[key] = _exception_class(str(name), builtin, None)
         try:
             return cls(*args)
         except Exception:
@@ -429,7 +438,10 @@ class Served:
 
     # The operations the runner may ask for; each returns (value, copied back).
 
-    def op_load(self, source, limits):
+    def op_load(self, source, limits, call_builtin=None):
+        self.call_builtin = call_builtin
+        if call_builtin is not None:
+            builtins.input = _forwarder(call_builtin, "input")
         self.output_limit = limits["output_bytes"]
         self.keep_bytes = limits["keep_bytes"]
         self.max_bytes = limits["value_bytes"]
@@ -459,7 +471,7 @@ class Served:
         return None, None
 
     def op_call(self, target, args, kwargs):
-        mutable = any(isinstance(a, (list, dict, set)) for a in (*args, *kwargs.values()))
+        mutable = any(isinstance(a, (list, dict, set, collections.deque)) for a in (*args, *kwargs.values()))
         before = self.encode((args, kwargs)) if mutable else None
         result = target(*args, **kwargs)
         if mutable and self.encode((args, kwargs)) != before:
@@ -512,6 +524,10 @@ class Served:
         if name == "call_base":
             method, obj, call_args, call_kwargs = args
             return getattr(target, method)(obj, *call_args, **call_kwargs), None
+        if name == "base_exit":
+            obj, info = args
+            exc = None if info is None else self.runner_exception(*info)
+            return bool(target.__exit__(obj, None if exc is None else type(exc), exc, None)), None
         raise TypeError(f"no operation {name!r}")
 
 
@@ -536,7 +552,10 @@ _ANSWERS = {
     "round": lambda target, ndigits: round(target) if ndigits is None else round(target, ndigits),
     "format": format,
     "reversed": lambda target: reversed(target),
-    "names": lambda target, _: [n for n in dir(target) if isinstance(n, str)][:2000],
+    # A class's methods (what `super()` in a test's subclass may call).
+    "methods": lambda target, _: [
+        n for n in dir(target) if isinstance(inspect.getattr_static(target, n, None), types.FunctionType)
+    ][:2000],
     "exc_chain": lambda target: (
         _exception_chain(target) if isinstance(target, type) and issubclass(target, BaseException) else None
     ),
@@ -604,6 +623,18 @@ class Back:
         # (two reads of `self.seen.append` are equal bound methods).
         return self._cp_back("eq", other) if type(other) is Back else NotImplemented
 
+    def __lt__(self, other):
+        return self._cp_back("lt", other) if type(other) is Back else NotImplemented
+
+    def __le__(self, other):
+        return self._cp_back("le", other) if type(other) is Back else NotImplemented
+
+    def __gt__(self, other):
+        return self._cp_back("gt", other) if type(other) is Back else NotImplemented
+
+    def __ge__(self, other):
+        return self._cp_back("ge", other) if type(other) is Back else NotImplemented
+
     def __hash__(self):
         return self._cp_back("hash")
 
@@ -633,13 +664,52 @@ class Back:
         return self._cp_back("repr")
 
 
+# This process's own print and open, for when no test has patched them.
+_OWN_BUILTINS = {"print": builtins.print, "open": builtins.open}
+
+
+def _forwarder(call_builtin, name):
+    def forwarded(*args, **kwargs):
+        return call_builtin(name, *args, **kwargs)
+
+    forwarded.__name__ = name
+    return forwarded
+
+
+def _exception_class(name, builtin, origin):
+    """A class here for an exception class of the runner's side: its name,
+    its most derived builtin bases, and its handle there (`_cp_origin`)."""
+    builtin = [c for c in builtin if issubclass(c, BaseException)]
+    most_derived = [c for c in builtin if not any(o is not c and issubclass(o, c) for o in builtin)]
+    namespace = {"_cp_origin": origin, "__module__": "test_solution"}
+    for tried in (tuple(most_derived), tuple(most_derived[:1]), (Exception,)):
+        try:
+            return type(name or "Error", tried or (Exception,), namespace)
+        except TypeError:  # bases whose layouts conflict
+            continue
+    return type("Error", (Exception,), namespace)
+
+
+def _class_named(name):
+    """The learner's class called `module.qualname`, if there is one."""
+    parts = name.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        obj = sys.modules.get(".".join(parts[:cut]))
+        for part in parts[cut:]:
+            obj = getattr(obj, part, None)
+        if isinstance(obj, type):
+            return obj
+    return None
+
+
 # The dunders the runner answers for a test's object (lending.py).
 _DESCRIPTIVE = frozenset(("__name__", "__qualname__", "__doc__", "__module__", "__dict__", "__annotations__"))
 
 
-def _subclass(base, name, methods, attributes):
+def _subclass(base, name, methods, properties, attributes):
     """A class of this side's for a test's subclass of a learner class: each
-    of the test's methods calls the runner's, with this side's object."""
+    of the test's methods and properties calls the runner's, with this
+    side's object."""
 
     def forward(key, fn):
         def method(self, *args, **kwargs):
@@ -649,6 +719,9 @@ def _subclass(base, name, methods, attributes):
         return method
 
     namespace = {key: forward(key, fn) for key, fn in methods.items()}
+    for key, accessors in properties.items():
+        fget, fset = (None if f is None else forward(key, f) for f in accessors)
+        namespace[key] = property(fget, fset)
     namespace.update(attributes)
     namespace["__module__"] = "test_solution"
     return type(str(name), (base,), namespace)

@@ -24,6 +24,7 @@ it can come back through the learner's code and still meet the test's
 """
 
 import inspect
+import secrets
 import sys
 import types
 import unittest
@@ -60,10 +61,25 @@ class Lent:
         self.passthrough = passthrough
         self.objects = {}
         self.numbers = {}
+        # Lent while the message being written was made: taken back if it
+        # is never sent, so nothing is lent that the learner was not given.
+        self.pending = []
 
     def clear(self):
         self.objects.clear()
         self.numbers.clear()
+        self.pending.clear()
+
+    def begin(self):
+        self.pending.clear()
+
+    def end(self, sent):
+        """After a message was written (`sent`) or could not be."""
+        if not sent:
+            for number in self.pending:
+                obj = self.objects.pop(number, None)
+                self.numbers.pop(id(obj), None)
+        self.pending.clear()
 
     def lend(self, obj):
         """The handle number for `obj`, lent from now on; WireError for
@@ -74,9 +90,13 @@ class Lent:
         if number is None or self.objects.get(number) is not obj:
             if len(self.objects) >= MAX_LENT:
                 raise wire.WireError("more of the test's objects than your code may hold")
-            number = len(self.objects) + 1
+            # Not guessable: a handle is only ever one the learner was given.
+            number = secrets.randbits(32)
+            while number in self.objects:
+                number = secrets.randbits(32)
             self.objects[number] = obj
             self.numbers[id(obj)] = number
+            self.pending.append(number)
         return number
 
     def get(self, number):
@@ -104,15 +124,29 @@ class Lent:
 
 
 def raised(e):
-    """An exception of the test's code as the learner's side rebuilds it."""
+    """An exception of the runner's side as the learner's side rebuilds it:
+    ("back_raise", name, args, origin, builtin bases). The origin is the
+    test's own class (lent) where it may cross back as itself, or the
+    learner's class's name for the runner's stand-in of one (so the
+    learner's code meets its own class again), else None; the builtin bases
+    let `except OSError` catch a library's error."""
     cls = type(e)
     try:
         args = tuple(e.args)
         wire.encode(args, _plain_only, 64 << 10, 8)
     except Exception:
-        args = (str(e)[:2000],)
-    origin = cls if crossable_exception(cls) else getattr(cls, "_cp_learner_class", None)
-    return ("back_raise", cls.__name__, args, origin)
+        try:
+            args = (str(e)[:2000],)
+        except Exception:
+            args = ()
+    origin = cls if crossable_exception(cls) else cls.__dict__.get("_cp_learner_name")
+    return ("back_raise", cls.__name__, args, origin, builtin_bases(cls))
+
+
+def builtin_bases(cls):
+    """The names of the builtin exception classes `cls` is, most derived
+    first."""
+    return [c.__name__ for c in cls.__mro__ if c.__module__ == "builtins" and issubclass(c, BaseException)][:16]
 
 
 def crossable_exception(cls):
@@ -130,10 +164,9 @@ def _plain_only(obj):
     raise wire.WireError("not plain data")
 
 
-# The dunders that describe an object, as functools.wraps copies them; a
-# function's __dict__ and __annotations__ too (its own attributes).
+# The dunders that describe an object, as functools.wraps copies them (its
+# __dict__, which may hold what a mock is made of, is never read).
 _DESCRIPTIVE = frozenset(("__name__", "__qualname__", "__doc__", "__module__"))
-_FUNCTION_DATA = frozenset(("__dict__", "__annotations__"))
 
 
 def kind(obj):
@@ -142,24 +175,35 @@ def kind(obj):
     it as a class of its own (`except ValueError` catches the test's
     `class Broken(ValueError)`)."""
     if isinstance(obj, type) and issubclass(obj, BaseException):
-        bases = [c.__name__ for c in obj.__mro__ if c.__module__ == "builtins" and issubclass(c, BaseException)]
-        return f"exception {obj.__name__} {','.join(bases)}"
+        return f"exception {obj.__name__} {','.join(builtin_bases(obj))}"
     return ""
 
 
 def attribute(obj, name):
     """A public attribute of a lent object, as the learner may read it."""
-    if name in _DESCRIPTIVE or (name in _FUNCTION_DATA and type(obj) is types.FunctionType):
+    if name in _DESCRIPTIVE:
         return getattr(obj, name)
     if type(name) is not str or name.startswith("_"):
         raise AttributeError(f"your code may read only public attributes of the test's objects, not {name!r}")
     if isinstance(obj, _OPAQUE):
         raise AttributeError(f"your code may only iterate the test's {type(obj).__name__}")
     value = getattr(obj, name)
-    mock = sys.modules.get("unittest.mock")
-    if mock is not None and isinstance(obj, mock.NonCallableMock) and inspect.ismethod(value):
+    if _mock_machinery(value):
         raise AttributeError(f"{name} is the test's to call, not your code's")
     return value
+
+
+def _mock_machinery(value):
+    """Whether `value` is one of the mock module's own routines (a mock's
+    configure_mock, reset_mock, attach_mock or assert_* methods, bound or
+    read off a mock class, or those an autospec'd function carries): what
+    would let the learner's code rewrite what the test will check. A mock
+    itself, a child mock, is not: calling it is what the test lent it for."""
+    mock = sys.modules.get("unittest.mock")
+    if mock is None or not callable(value) or isinstance(value, mock.NonCallableMock):
+        return False
+    func = getattr(value, "__func__", value)
+    return inspect.isroutine(value) and getattr(func, "__module__", None) == "unittest.mock"
 
 
 def _call(target, args, kwargs):
@@ -177,6 +221,10 @@ _OPS = {
     # Nothing of the learner's exception reaches the test's object.
     "exit": lambda target: bool(target.__exit__(None, None, None)),
     "eq": lambda target, other: bool(target == other),
+    "lt": lambda target, other: bool(target < other),
+    "le": lambda target, other: bool(target <= other),
+    "gt": lambda target, other: bool(target > other),
+    "ge": lambda target, other: bool(target >= other),
     "hash": hash,
     "len": len,
     "bool": bool,

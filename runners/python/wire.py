@@ -188,7 +188,9 @@ class _Writer:
                 else _DEFAULT
             )
             out += tag
-            self.value(list(dict.items(v)), depth - 1)
+            # An OrderedDict's order is its own (move_to_end), not its dict's.
+            items = collections.OrderedDict.items if tag == _ORDERED else dict.items
+            self.value(list(items(v)), depth - 1)
         elif isinstance(v, collections.deque):
             out += _DEQUE
             self.value((list(v), v.maxlen), depth - 1)
@@ -300,9 +302,16 @@ def _enum_crosses(v):
     return ENUMS_BY_VALUE or _ENUMS.get(_enum_key(_enum_description(cls))) is cls
 
 
+# The plain types an `Enum` may be mixed with (`class Color(str, Enum)`),
+# written after its kind: "Enum:str".
+_MIXINS = {"str": str, "int": int, "float": float}
+
+
 def _enum_description(cls):
     """(name, kind, ((member name, value), ...)) of an enum class."""
     kind = next(name for name, base in _ENUM_KINDS if issubclass(cls, base))
+    mixin = next((name for name, t in _MIXINS.items() if issubclass(cls, t)), None) if kind == "Enum" else None
+    kind = f"{kind}:{mixin}" if mixin else kind
     members = tuple((name, member.value) for name, member in cls.__members__.items())
     return (str(cls.__name__), kind, members)
 
@@ -330,7 +339,11 @@ def _made_enum(description):
     if cls is not None:
         return cls
     name, kind, members = description
+    kind, _, mixin = str(kind).partition(":")
     base = dict(_ENUM_KINDS).get(kind)
+    mixed = {"type": _MIXINS[mixin]} if mixin in _MIXINS and kind == "Enum" else {}
+    if mixin and not mixed:
+        raise WireError("malformed data (an enum of an unknown kind)")
     if type(name) is not str or base is None or type(members) is not tuple or len(members) > 1000:
         raise WireError("malformed data (an enum of the wrong shape)")
     if len(_ENUMS) >= 256:
@@ -338,7 +351,7 @@ def _made_enum(description):
     if not all(type(m) is tuple and len(m) == 2 and type(m[0]) is str and _member_name(m[0]) for m in members):
         raise WireError("malformed data (an enum's members)")
     type_name = name if name.isidentifier() and not name.startswith("_") else "Enum"
-    cls = _ENUMS[key] = base(type_name, list(members))
+    cls = _ENUMS[key] = base(type_name, list(members), **mixed)
     return cls
 
 

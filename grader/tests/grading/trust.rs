@@ -79,6 +79,37 @@ async fn hidden_tests_report_their_verdict_class_and_nothing_else() {
     assert!(feedback.stdout.contains("printed: ['plain']"), "{json}");
 }
 
+/// A subclass of a learner class that only a hidden test uses, defined at
+/// the top of the test file: the learner's side gets nothing of it (its
+/// class attributes, its methods) before a hidden test runs. At 43fd042 it
+/// was made there when the test file loaded, and a visible test printed
+/// its secret (found by a red-team review).
+const HIDDEN_SUBCLASS_TESTS: &str = "import unittest\nimport solution\n\n\
+class SecretSquare(solution.Shape):\n    SIDE = 7\n    EXPECTED = 'SECRET-49'\n\n    \
+def area(self):\n        return self.SIDE ** 2\n\n\nclass Visible(unittest.TestCase):\n    \
+def test_visible(self):\n        print('seen:', solution.seen())\n\n\nclass Hidden(unittest.TestCase):\n    \
+def test_hidden(self):\n        self.assertEqual(SecretSquare().area(), 49)\n";
+const TELLS_SUBCLASSES: &str = "class Shape:\n    made = []\n\n    \
+def __init_subclass__(cls, **kwargs):\n        super().__init_subclass__(**kwargs)\n        \
+Shape.made.append((cls.__name__, dict(vars(cls))))\n\n\ndef seen():\n    return repr(Shape.made)\n";
+
+#[tokio::test]
+async fn a_hidden_tests_subclass_of_a_learner_class_reaches_the_learner_only_when_it_runs() {
+    let sandbox = docker_sandbox().await;
+    let hidden = suite(HIDDEN_SUBCLASS_TESTS, &["test_hidden"]);
+
+    let (verdict, feedback) = grade_with(&sandbox, TELLS_SUBCLASSES, &hidden, limits(2000)).await;
+
+    let json = serde_json::to_string(&feedback).unwrap();
+    assert!(feedback.stdout.contains("seen: []"), "{json}");
+    assert!(
+        !json.contains("SECRET"),
+        "a hidden test's subclass leaked: {json}"
+    );
+    // The subclass still works when its hidden test runs.
+    assert_eq!(verdict, Verdict::Passed, "{json}");
+}
+
 #[tokio::test]
 async fn nul_in_output_or_an_exception_ends_in_its_verdict_on_the_first_delivery() {
     let env = TestEnv::new().await;
