@@ -4,6 +4,79 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// The two kinds of graded work: one life (`store::work`: claim, push,
+/// requeue, end), two tables. A submission is judged and earns points; a
+/// practice run ("Run tests") runs the visible tests for the learner's
+/// eyes alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkKind {
+    Submission,
+    PracticeRun,
+}
+
+impl WorkKind {
+    pub const ALL: [WorkKind; 2] = [Self::Submission, Self::PracticeRun];
+
+    /// Its name on the job streams.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submission => "submission",
+            Self::PracticeRun => "practice_run",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One piece of graded work, by kind and id: what a job names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct WorkRef {
+    pub kind: WorkKind,
+    pub id: Uuid,
+}
+
+impl WorkRef {
+    pub fn submission(id: Uuid) -> Self {
+        Self {
+            kind: WorkKind::Submission,
+            id,
+        }
+    }
+
+    pub fn practice_run(id: Uuid) -> Self {
+        Self {
+            kind: WorkKind::PracticeRun,
+            id,
+        }
+    }
+}
+
+/// A piece of graded work as the API shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkItem {
+    Submission(Submission),
+    PracticeRun(Run),
+}
+
+impl WorkItem {
+    pub fn verdict(&self) -> Option<Verdict> {
+        match self {
+            Self::Submission(s) => s.verdict,
+            Self::PracticeRun(r) => r.verdict,
+        }
+    }
+
+    pub fn assignment_id(&self) -> i32 {
+        match self {
+            Self::Submission(s) => s.assignment_id,
+            Self::PracticeRun(r) => r.assignment_id,
+        }
+    }
+}
+
 /// Where a submission is in its life. Mirrors the `submission_status` enum in Postgres.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

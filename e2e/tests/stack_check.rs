@@ -81,17 +81,22 @@ impl Run {
 
     /// Grades as a grader would, through the state machine.
     async fn grade(&self, id: Uuid, verdict: Verdict) {
-        let submissions = self.env.submissions().await;
-        let claimed = submissions.claim(id, false).await.unwrap().unwrap();
+        let work = self.env.work().await;
+        let claimed = work
+            .claim(domain::work::WorkRef::submission(id), false)
+            .await
+            .unwrap()
+            .unwrap();
         let feedback = Feedback {
             summary: verdict.as_str().into(),
             ..Default::default()
         };
-        submissions
-            .finish(id, verdict, &feedback, &[], &claimed.content_hash)
-            .await
-            .unwrap()
-            .unwrap();
+        let judged = store::work::Judged {
+            verdict,
+            feedback: &feedback,
+            hidden: &[],
+        };
+        work.finish(&claimed, &judged).await.unwrap().unwrap();
     }
 
     async fn account(&self) -> accounting::Account {

@@ -1,24 +1,23 @@
-//! The grading pipeline of one replica: read jobs from the stream, grade each
-//! in the sandbox, commit the verdict, ack, publish. [`Grader::process_one`]
-//! is one job (a submission, or a practice run: the visible tests alone, an
-//! outcome for the learner's eyes only); [`Grader::run`] loops it with
-//! several jobs in flight.
+//! The grading pipeline of one replica: read jobs from the streams, grade
+//! each in the sandbox, commit the outcome, ack, publish.
+//! [`Grader::process_one`] is one job, whatever its kind, on one path:
+//! claim → grade → settle; the kind decides which tests run (a practice run,
+//! the visible ones alone) and what is stored (`store::work`).
+//! [`Grader::run`] loops it with several jobs in flight.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use deadpool_postgres::Pool;
-use domain::work::{Feedback, TestOutcome, Verdict};
+use domain::work::{Feedback, TestOutcome, Verdict, WorkItem, WorkKind};
 use queue::cache::QueryCache;
 use queue::events::EventPublisher;
-use queue::jobs::{Job, JobQueue, JobReader, Lane};
+use queue::jobs::{Job, JobQueue, JobReader};
 use redis::aio::ConnectionManager;
-use store::runs::{ClaimedRun, FinishedRun, Runs};
-use store::submissions::{Claimed, Finished, Submissions};
+use store::work::{Claimed, Finished, GradedWork, Judged};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use uuid::Uuid;
 
 use crate::config::Config;
 use crate::judge::{hidden_details, judge};
@@ -34,7 +33,7 @@ pub enum Outcome {
     Skipped,
     /// Out of deliveries: ended as `error`.
     GaveUp,
-    /// Not a submission id: acked and dropped.
+    /// Not a job naming work of its stream's kind: acked and dropped.
     Malformed,
     /// The sandbox or a store failed: left pending, to be delivered again.
     Retry,
@@ -46,10 +45,8 @@ pub struct Grader {
     redis: ConnectionManager,
     pub jobs: JobQueue,
     pub events: EventPublisher,
-    /// Claim, finish and give up: the state machine's transitions.
-    pub submissions: Submissions,
-    /// The practice runs' transitions.
-    pub runs: Runs,
+    /// Claim, finish and give up: graded work's transitions.
+    pub work: GradedWork,
     pub sandbox: Sandbox,
     pub metrics: Arc<Metrics>,
     pub config: Config,
@@ -70,8 +67,7 @@ impl Grader {
         config: Config,
     ) -> Self {
         Self {
-            submissions: Submissions::new(pool.clone(), cache, jobs.clone()),
-            runs: Runs::new(pool.clone(), jobs.clone()),
+            work: GradedWork::new(pool.clone(), cache, jobs.clone()),
             pool,
             redis,
             jobs,
@@ -86,22 +82,19 @@ impl Grader {
     /// One job: claim → grade (prepare and run in the sandbox, judge) →
     /// settle (commit, ack, announce). A job past its deliveries settles as
     /// given up instead.
-    #[tracing::instrument(skip_all, fields(id = ?job.id, lane = ?job.lane, deliveries = job.deliveries))]
+    #[tracing::instrument(skip_all, fields(work = ?job.work, stream = ?job.stream, deliveries = job.deliveries))]
     pub async fn process_one(&self, job: Job) -> Outcome {
-        if job.lane == Lane::Runs {
-            return self.process_run(job).await;
-        }
-        let Some(id) = job.id else {
+        let Some(work) = job.work else {
             tracing::warn!(entry = %job.entry_id, "malformed job dropped");
             self.ack(&job).await;
             return Outcome::Malformed;
         };
         if job.deliveries > self.config.max_deliveries {
-            tracing::error!("out of deliveries; the submission ends as error");
-            let ended = self.submissions.give_up(id, job.deliveries - 1).await;
+            tracing::error!("out of deliveries; the work ends as our fault");
+            let ended = self.work.give_up(work, job.deliveries - 1).await;
             return self.settle(&job, ended, Outcome::GaveUp, None).await;
         }
-        let claimed = match self.submissions.claim(id, job.deliveries > 1).await {
+        let claimed = match self.work.claim(work, job.deliveries > 1).await {
             Ok(Some(c)) => c,
             Ok(None) => {
                 self.ack(&job).await;
@@ -113,51 +106,55 @@ impl Grader {
             }
         };
         if let Some(why) = self.refused_runner(&claimed.runner) {
-            let ended = self.submissions.end_as_ours(id, &why).await;
+            let ended = self.work.end_as_ours(work, &why).await;
             return self.settle(&job, ended, Outcome::GaveUp, None).await;
         }
         let started = Instant::now();
-        self.events
-            .announce(claimed.user_id, claimed.course_id, &claimed.submission)
-            .await;
+        // Its learner (and a submission's staff) see it taken up.
+        if let WorkItem::Submission(submission) = &claimed.item {
+            self.events
+                .announce(claimed.user_id, claimed.course_id, submission)
+                .await;
+        }
         let Some((verdict, feedback, hidden)) = self.grade(&job, &claimed).await else {
             return Outcome::Retry;
         };
-        let ended = self
-            .submissions
-            .finish(id, verdict, &feedback, &hidden, &claimed.content_hash)
-            .await;
+        let judged = Judged {
+            verdict,
+            feedback: &feedback,
+            hidden: &hidden,
+        };
+        let ended = self.work.finish(&claimed, &judged).await;
         self.settle(&job, ended, Outcome::Graded(verdict), Some(started))
             .await
     }
 
-    /// Runs a claimed submission against its assignment's tests and judges
-    /// it: the verdict, the learner's feedback and what staff alone see of
-    /// the hidden tests. None when it cannot be graded now (the tests changed meanwhile,
-    /// the sandbox failed): the job is delivered again.
+    /// Runs a claimed piece of work against its assignment's tests (a
+    /// practice run, the visible ones alone) and judges it: the verdict,
+    /// the learner's feedback and what staff alone see of the hidden tests.
+    /// None when it cannot be graded now (the tests changed meanwhile, the
+    /// sandbox failed): the job is delivered again.
     async fn grade(
         &self,
         job: &Job,
         claimed: &Claimed,
     ) -> Option<(Verdict, Feedback, Vec<TestOutcome>)> {
-        let work = Work {
-            job_id: claimed.submission.id,
-            assignment_id: claimed.submission.assignment_id,
-            content_hash: &claimed.content_hash,
-            runner: &claimed.runner,
-            code: &claimed.submission.code,
-            limits: Limits::new(
-                claimed.time_limit_ms as u64,
-                claimed.test_time_limit_ms as u64,
-                claimed.memory_limit_mb as u32,
-            ),
+        let limits = Limits::new(
+            claimed.time_limit_ms as u64,
+            claimed.test_time_limit_ms as u64,
+            claimed.memory_limit_mb as u32,
+        );
+        let assignment_id = claimed.item.assignment_id();
+        let mut tests = self.tests_for(assignment_id, &claimed.content_hash).await?;
+        if claimed.work.kind == WorkKind::PracticeRun {
+            tests = Arc::new(tests.visible_only());
+        }
+        let (outcome, nonce) = self.execute(job, claimed, &tests, limits).await?;
+        let (verdict, feedback) = judge(&outcome, &nonce, &tests, &limits);
+        let hidden = match claimed.work.kind {
+            WorkKind::Submission => hidden_details(&outcome, &nonce, &tests, &limits),
+            WorkKind::PracticeRun => Vec::new(),
         };
-        let tests = self
-            .tests_for(work.assignment_id, work.content_hash)
-            .await?;
-        let (outcome, nonce) = self.execute(job, &work, &tests).await?;
-        let (verdict, feedback) = judge(&outcome, &nonce, &tests, &work.limits);
-        let hidden = hidden_details(&outcome, &nonce, &tests, &work.limits);
         tracing::info!(
             verdict = verdict.as_str(),
             wall_ms = outcome.wall.as_millis() as u64,
@@ -180,24 +177,26 @@ impl Grader {
         ))
     }
 
-    /// Runs `work` against `tests` in the sandbox, keeping the job's claim
-    /// meanwhile. None when the runner is unknown here or the sandbox failed.
+    /// Runs the claimed code against `tests` in the sandbox, keeping the
+    /// job's claim meanwhile. None when the runner is unknown here or the
+    /// sandbox failed.
     async fn execute(
         &self,
         job: &Job,
-        work: &Work<'_>,
+        claimed: &Claimed,
         tests: &TestSuite,
+        limits: Limits,
     ) -> Option<(RunOutcome, String)> {
-        let Some(runner) = domain::runners::by_name(work.runner) else {
-            tracing::error!(runner = %work.runner, "no such runner in this grader; a newer one may know it");
+        let Some(runner) = domain::runners::by_name(&claimed.runner) else {
+            tracing::error!(runner = %claimed.runner, "no such runner in this grader; a newer one may know it");
             return None;
         };
         let spec = RunSpec {
-            job_id: work.job_id,
+            job_id: claimed.work.id,
             runner,
-            solution: work.code,
+            solution: &claimed.code,
             tests,
-            limits: work.limits,
+            limits,
         };
         let nonce = new_nonce();
         // While it runs, the job stays ours however long it takes.
@@ -214,99 +213,9 @@ impl Grader {
         }
     }
 
-    /// One practice run: claim → the visible tests in the sandbox → done,
-    /// told to its learner alone. Nothing of it touches the learner's
-    /// submissions, attempts or points.
-    async fn process_run(&self, job: Job) -> Outcome {
-        let Some(id) = job.id else {
-            tracing::warn!(entry = %job.entry_id, "malformed run dropped");
-            self.ack(&job).await;
-            return Outcome::Malformed;
-        };
-        if job.deliveries > self.config.max_deliveries {
-            let ended = self.runs.give_up(id, job.deliveries - 1).await;
-            return self.settle_run(&job, ended, Outcome::GaveUp).await;
-        }
-        let claimed = match self.runs.claim(id, job.deliveries > 1).await {
-            Ok(Some(c)) => c,
-            Ok(None) => {
-                self.ack(&job).await;
-                return Outcome::Skipped;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot claim the run; will retry");
-                return Outcome::Retry;
-            }
-        };
-        if let Some(why) = self.refused_runner(&claimed.runner) {
-            let ended = self.runs.end_as_ours(id, &why).await;
-            return self.settle_run(&job, ended, Outcome::GaveUp).await;
-        }
-        let Some((verdict, feedback)) = self.try_run(&job, &claimed).await else {
-            return Outcome::Retry;
-        };
-        let ended = self.runs.finish(id, verdict, &feedback).await;
-        self.settle_run(&job, ended, Outcome::Graded(verdict)).await
-    }
-
-    /// A claimed run against the visible tests, judged as a submission is.
-    async fn try_run(&self, job: &Job, claimed: &ClaimedRun) -> Option<(Verdict, Feedback)> {
-        let work = Work {
-            job_id: claimed.run.id,
-            assignment_id: claimed.run.assignment_id,
-            content_hash: &claimed.content_hash,
-            runner: &claimed.runner,
-            code: &claimed.code,
-            limits: Limits::new(
-                claimed.time_limit_ms as u64,
-                claimed.test_time_limit_ms as u64,
-                claimed.memory_limit_mb as u32,
-            ),
-        };
-        let tests = self
-            .tests_for(work.assignment_id, work.content_hash)
-            .await?
-            .visible_only();
-        let (outcome, nonce) = self.execute(job, &work, &tests).await?;
-        Some(judge(&outcome, &nonce, &tests, &work.limits))
-    }
-
-    /// A run's ending: counted, acked and told to its learner when it
-    /// ended here; acked when another delivery ended it; left pending when
-    /// the write failed.
-    async fn settle_run(
-        &self,
-        job: &Job,
-        ended: Result<Option<FinishedRun>, store::Error>,
-        done: Outcome,
-    ) -> Outcome {
-        match ended {
-            Ok(Some(finished)) => {
-                let verdict = finished.run.verdict.unwrap_or(Verdict::InternalError);
-                self.metrics
-                    .runs
-                    .with_label_values(&[verdict.as_str()])
-                    .inc();
-                self.ack(job).await;
-                self.events
-                    .announce_run(finished.user_id, &finished.run)
-                    .await;
-                done
-            }
-            Ok(None) => {
-                self.ack(job).await;
-                Outcome::Skipped
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot write the run's outcome; will retry");
-                Outcome::Retry
-            }
-        }
-    }
-
-    /// The one ending of a job whose submission was to reach a final status:
-    /// counted, acked and announced when it did (`done`); acked when another
-    /// delivery finished it first; left pending when the write failed.
+    /// The one ending of a job whose work was to reach its end: counted,
+    /// acked and announced when it did (`done`); acked when another
+    /// delivery ended it first; left pending when the write failed.
     async fn settle(
         &self,
         job: &Job,
@@ -316,22 +225,20 @@ impl Grader {
     ) -> Outcome {
         match ended {
             Ok(Some(finished)) => {
-                let verdict = finished
-                    .submission
-                    .verdict
-                    .unwrap_or(Verdict::InternalError);
-                self.metrics
-                    .graded
-                    .with_label_values(&[verdict.as_str()])
-                    .inc();
-                if let Some(started) = started {
+                let verdict = finished.item.verdict().unwrap_or(Verdict::InternalError);
+                let counter = match finished.item {
+                    WorkItem::Submission(_) => &self.metrics.graded,
+                    WorkItem::PracticeRun(_) => &self.metrics.runs,
+                };
+                counter.with_label_values(&[verdict.as_str()]).inc();
+                if let (Some(started), WorkItem::Submission(_)) = (started, &finished.item) {
                     self.metrics
                         .grading_seconds
                         .observe(started.elapsed().as_secs_f64());
                 }
                 self.ack(job).await;
                 self.events
-                    .announce(finished.user_id, finished.course_id, &finished.submission)
+                    .announce_work(finished.user_id, finished.course_id, &finished.item)
                     .await;
                 done
             }
@@ -515,16 +422,6 @@ impl Grader {
             self.metrics.pending.set(stats.pending as i64);
         }
     }
-}
-
-/// One thing to run in the sandbox: a submission or a practice run.
-struct Work<'a> {
-    job_id: Uuid,
-    assignment_id: i32,
-    content_hash: &'a str,
-    runner: &'a str,
-    code: &'a str,
-    limits: Limits,
 }
 
 /// What the admin port says of this replica: its metrics, and whether

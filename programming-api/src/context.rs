@@ -10,8 +10,9 @@ use queue::jobs::JobQueue;
 use queue::names::RedisNames;
 use redis::aio::ConnectionManager;
 use service::token::{StaffClaims, TokenSigner};
-use store::runs::Runs;
-use store::submissions::Submissions;
+use store::work::practice_runs::PracticeRuns;
+use store::work::submissions::Submissions;
+use store::work::GradedWork;
 use uuid::Uuid;
 
 use crate::catalog::Catalog;
@@ -46,10 +47,12 @@ pub struct Shared {
     pub names: RedisNames,
     pub cache: QueryCache,
     pub jobs: JobQueue,
-    /// Every write to a submission goes through here.
+    /// Graded work's one life: what the reconciler pushes again.
+    pub work: GradedWork,
+    /// A submission's own writes (create, delete) go through here.
     pub submissions: Submissions,
-    /// Every write to a practice run goes through here.
-    pub runs: Runs,
+    /// A practice run's own writes go through here.
+    pub practice_runs: PracticeRuns,
     pub signer: TokenSigner,
     pub metrics: Arc<Metrics>,
     /// How often a client may act, and how much may wait.

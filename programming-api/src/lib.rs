@@ -50,7 +50,9 @@ use queue::cache::QueryCache;
 use queue::jobs::JobQueue;
 use queue::names::RedisNames;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use store::submissions::Submissions;
+use store::work::practice_runs::PracticeRuns;
+use store::work::submissions::Submissions;
+use store::work::GradedWork;
 use tokio::net::TcpListener;
 
 use crate::catalog::Catalog;
@@ -90,8 +92,9 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
     }
     let jobs = JobQueue::new(redis.clone(), names.clone());
     let ctx = AppContext::new(context::Shared {
+        work: GradedWork::new(pool.clone(), cache.clone(), jobs.clone()),
         submissions: Submissions::new(pool.clone(), cache.clone(), jobs.clone()),
-        runs: store::runs::Runs::new(pool.clone(), jobs.clone()),
+        practice_runs: PracticeRuns::new(pool.clone(), cache.clone(), jobs.clone()),
         jobs,
         cache,
         pool,

@@ -34,29 +34,25 @@ pub async fn run(
 }
 
 /// One round: restores the cache after a Redis failure, then pushes again
-/// what the stream lost (the state machine decides what that is). Returns
-/// how many submissions were pushed again.
+/// what the streams lost, of both kinds (graded work's life decides what
+/// that is), ends practice runs that waited too long and purges old ones.
+/// Returns how many were pushed again.
 pub async fn reconcile_once(ctx: &AppContext, stale: Duration) -> Result<usize, store::Error> {
     ctx.limits.forget_idle();
     ctx.cache.recover().await?;
-    let requeued = ctx.submissions.requeue_lost(stale).await?;
+    let requeued = ctx.work.requeue_lost(stale).await?;
     ctx.metrics.requeued.inc_by(requeued as u64);
-    // Practice runs the same way; they matter less, so their failure is
-    // only logged, and old ones go.
-    match ctx.runs.requeue_lost(stale).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(requeued = n, "re-pushed runs missing from the stream"),
-        Err(e) => tracing::debug!(error = %e, "runs not reconciled this round"),
-    }
-    match ctx.runs.expire().await {
+    match ctx.practice_runs.expire().await {
         Ok(expired) => {
             for ended in expired {
-                ctx.events.announce_run(ended.user_id, &ended.run).await;
+                ctx.events
+                    .announce_work(ended.user_id, ended.course_id, &ended.item)
+                    .await;
             }
         }
         Err(e) => tracing::debug!(error = %e, "waiting runs not expired this round"),
     }
-    if let Err(e) = ctx.runs.purge().await {
+    if let Err(e) = ctx.practice_runs.purge().await {
         tracing::debug!(error = %e, "old runs not purged this round");
     }
     Ok(requeued)

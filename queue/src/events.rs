@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::names::RedisNames;
 use crate::Error;
-use domain::work::{Run, RunEvent, Submission, SubmissionEvent};
+use domain::work::{Run, RunEvent, Submission, SubmissionEvent, WorkItem};
 
 /// Publishes submission events through a shared connection.
 #[derive(Clone)]
@@ -33,6 +33,15 @@ impl EventPublisher {
         };
         if let Err(e) = self.publish_event(&event).await {
             tracing::warn!(error = %e, "could not publish the event");
+        }
+    }
+
+    /// Tells whom it concerns that a piece of graded work changed: a
+    /// submission's learner and course staff, a practice run's learner alone.
+    pub async fn announce_work(&self, user_id: Uuid, course_id: i32, item: &WorkItem) {
+        match item {
+            WorkItem::Submission(s) => self.announce(user_id, course_id, s).await,
+            WorkItem::PracticeRun(r) => self.announce_run(user_id, r).await,
         }
     }
 

@@ -11,7 +11,7 @@
 //! `grading:runs`, which a grader reads only when every lane is empty: when
 //! a class bursts, graded work goes first and runs wait.
 //!
-//! An entry carries only the submission's (or run's) id; Postgres holds
+//! An entry names its work, kind and id (`kind`, `id`); Postgres holds
 //! everything else, so lost streams are rebuilt from the `queued` rows (the
 //! reconciler).
 
@@ -29,11 +29,20 @@ use redis::AsyncCommands;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use domain::work::{WorkKind, WorkRef};
+
 use crate::names::{RedisNames, GRADER_GROUP};
 use crate::Error;
 
-const FIELD: &str = "submission_id";
-const RUN_FIELD: &str = "run_id";
+/// An entry's fields: the kind of work and its id.
+const KIND_FIELD: &str = "kind";
+const ID_FIELD: &str = "id";
+/// The fields of entries written before entries named their kind (read
+/// still, for a stream an older API wrote during a rolling update).
+const OLD_FIELDS: [(&str, WorkKind); 2] = [
+    ("submission_id", WorkKind::Submission),
+    ("run_id", WorkKind::PracticeRun),
+];
 
 /// How many lanes jobs wait in. Two clients share a lane one time in this
 /// many; the API and every grader must agree on it, so it is not a setting.
@@ -47,22 +56,41 @@ pub fn lane_for(client: IpAddr) -> u16 {
 
 /// Which stream a job waits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lane {
-    /// One of the [`LANES`] lanes of graded submissions.
-    Graded(u16),
+pub enum Stream {
+    /// One of the [`LANES`] lanes of submissions.
+    Lane(u16),
     /// The practice runs' stream, read only when every lane is empty.
-    Runs,
+    PracticeRuns,
+}
+
+impl Stream {
+    /// Where `kind`'s work waits: a submission in its lane, a practice run
+    /// in the runs' stream.
+    pub fn of(kind: WorkKind, lane: u16) -> Self {
+        match kind {
+            WorkKind::Submission => Self::Lane(lane % LANES),
+            WorkKind::PracticeRun => Self::PracticeRuns,
+        }
+    }
+
+    /// The kind of work that waits in it.
+    pub fn kind(self) -> WorkKind {
+        match self {
+            Self::Lane(_) => WorkKind::Submission,
+            Self::PracticeRuns => WorkKind::PracticeRun,
+        }
+    }
 }
 
 /// One delivery of a job to a grader.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     /// The stream it waited in, and its entry id there: needed to ack.
-    pub lane: Lane,
+    pub stream: Stream,
     pub entry_id: String,
-    /// The submission's id, or the run's in [`Lane::Runs`]. None when the
-    /// entry is malformed: it is acked and dropped.
-    pub id: Option<Uuid>,
+    /// The work it names. None when the entry is malformed (or names work
+    /// of another stream's kind): it is acked and dropped.
+    pub work: Option<WorkRef>,
     /// How many times the entry has been delivered, this time included.
     pub deliveries: u64,
 }
@@ -89,45 +117,44 @@ impl JobQueue {
         Self { conn, names }
     }
 
-    fn stream(&self, lane: Lane) -> String {
-        match lane {
-            Lane::Graded(lane) => self.names.jobs_stream(lane),
-            Lane::Runs => self.names.runs_stream(),
+    fn stream_name(&self, stream: Stream) -> String {
+        match stream {
+            Stream::Lane(lane) => self.names.jobs_stream(lane),
+            Stream::PracticeRuns => self.names.runs_stream(),
         }
     }
 
-    /// The graded lanes.
-    fn lanes(&self) -> impl Iterator<Item = (Lane, String)> + '_ {
-        (0..LANES).map(|lane| (Lane::Graded(lane), self.names.jobs_stream(lane)))
+    /// The streams `kind`'s work waits in.
+    fn streams_of(&self, kind: WorkKind) -> Vec<(Stream, String)> {
+        let streams: Vec<Stream> = match kind {
+            WorkKind::Submission => (0..LANES).map(Stream::Lane).collect(),
+            WorkKind::PracticeRun => vec![Stream::PracticeRuns],
+        };
+        streams
+            .into_iter()
+            .map(|s| (s, self.stream_name(s)))
+            .collect()
     }
 
-    /// The graded lanes, then the runs' stream.
-    fn all_streams(&self) -> impl Iterator<Item = (Lane, String)> + '_ {
-        self.lanes()
-            .chain(std::iter::once((Lane::Runs, self.names.runs_stream())))
+    /// The lanes, then the practice runs' stream.
+    fn all_streams(&self) -> Vec<(Stream, String)> {
+        WorkKind::ALL
+            .into_iter()
+            .flat_map(|k| self.streams_of(k))
+            .collect()
     }
 
-    /// Pushes a submission onto its lane.
-    pub async fn enqueue_job(&self, submission_id: Uuid, lane: u16) -> Result<(), Error> {
+    /// Pushes `work` onto its stream: a submission onto `lane`.
+    pub async fn enqueue(&self, work: WorkRef, lane: u16) -> Result<(), Error> {
         let mut conn = self.conn.clone();
         let _: String = conn
             .xadd(
-                self.names.jobs_stream(lane % LANES),
+                self.stream_name(Stream::of(work.kind, lane)),
                 "*",
-                &[(FIELD, submission_id.to_string())],
-            )
-            .await?;
-        Ok(())
-    }
-
-    /// Pushes a practice run onto the runs' stream.
-    pub async fn enqueue_run(&self, run_id: Uuid) -> Result<(), Error> {
-        let mut conn = self.conn.clone();
-        let _: String = conn
-            .xadd(
-                self.names.runs_stream(),
-                "*",
-                &[(RUN_FIELD, run_id.to_string())],
+                &[
+                    (KIND_FIELD, work.kind.as_str().to_owned()),
+                    (ID_FIELD, work.id.to_string()),
+                ],
             )
             .await?;
         Ok(())
@@ -199,7 +226,7 @@ impl JobQueue {
         let mut conn = self.conn.clone();
         let renewed: Vec<String> = conn
             .xclaim_options(
-                self.stream(job.lane),
+                self.stream_name(job.stream),
                 GRADER_GROUP,
                 consumer,
                 min_idle.as_millis() as u64,
@@ -223,7 +250,7 @@ impl JobQueue {
     /// work still to do. Called only after the verdict is committed.
     pub async fn ack_job(&self, job: &Job) -> Result<(), Error> {
         let mut conn = self.conn.clone();
-        let stream = self.stream(job.lane);
+        let stream = self.stream_name(job.stream);
         let _: () = redis::pipe()
             .atomic()
             .xack(&stream, GRADER_GROUP, &[&job.entry_id])
@@ -235,24 +262,13 @@ impl JobQueue {
         Ok(())
     }
 
-    /// Every submission id with an entry in any lane, read or not. Acked
-    /// entries are deleted, so this is the work the streams still know of;
-    /// the reconciler re-pushes queued submissions missing from it.
-    pub async fn submissions_in_stream(&self) -> Result<HashSet<Uuid>, Error> {
-        let streams: Vec<_> = self.lanes().collect();
-        self.ids_in(streams).await
-    }
-
-    /// Every run id with an entry in the runs' stream, read or not.
-    pub async fn runs_in_stream(&self) -> Result<HashSet<Uuid>, Error> {
-        self.ids_in(vec![(Lane::Runs, self.names.runs_stream())])
-            .await
-    }
-
-    async fn ids_in(&self, streams: Vec<(Lane, String)>) -> Result<HashSet<Uuid>, Error> {
+    /// Every id of `kind`'s work with an entry in its streams, read or not.
+    /// Acked entries are deleted, so this is the work the streams still
+    /// know of; the reconciler re-pushes queued work missing from it.
+    pub async fn in_streams(&self, kind: WorkKind) -> Result<HashSet<Uuid>, Error> {
         let mut conn = self.conn.clone();
         let mut ids = HashSet::new();
-        for (lane, stream) in streams {
+        for (lane, stream) in self.streams_of(kind) {
             let mut start = "-".to_owned();
             loop {
                 let page: StreamRangeReply = conn.xrange_count(&stream, &start, "+", 1000).await?;
@@ -261,7 +277,8 @@ impl JobQueue {
                 ids.extend(
                     page.ids
                         .into_iter()
-                        .filter_map(|e| job_from_entry(lane, e, 1).id),
+                        .filter_map(|e| job_from_entry(lane, e, 1).work)
+                        .map(|w| w.id),
                 );
                 match last {
                     // Exclusive start: continue after the last entry seen.
@@ -341,7 +358,7 @@ impl JobReader {
             let opts = StreamReadOptions::default()
                 .group(GRADER_GROUP, consumer)
                 .count(1);
-            if let Some(job) = self.read_lanes(&[Lane::Graded(lane)], &opts).await?.pop() {
+            if let Some(job) = self.read_streams(&[Stream::Lane(lane)], &opts).await?.pop() {
                 self.next_lane = (lane + 1) % LANES;
                 jobs.push(job);
             }
@@ -350,58 +367,72 @@ impl JobReader {
             let opts = StreamReadOptions::default()
                 .group(GRADER_GROUP, consumer)
                 .count(count);
-            jobs.extend(self.read_lanes(&[Lane::Runs], &opts).await?);
+            jobs.extend(self.read_streams(&[Stream::PracticeRuns], &opts).await?);
         }
         if jobs.is_empty() {
             let opts = StreamReadOptions::default()
                 .group(GRADER_GROUP, consumer)
                 .count(1)
                 .block(block.as_millis() as usize);
-            let lanes: Vec<Lane> = (0..LANES)
-                .map(Lane::Graded)
-                .chain(std::iter::once(Lane::Runs))
+            let streams: Vec<Stream> = self
+                .queue
+                .all_streams()
+                .into_iter()
+                .map(|(s, _)| s)
                 .collect();
-            let mut arrived = self.read_lanes(&lanes, &opts).await?.into_iter();
+            let mut arrived = self.read_streams(&streams, &opts).await?.into_iter();
             jobs.extend(arrived.by_ref().take(count));
             self.extra.extend(arrived);
         }
         Ok(jobs)
     }
 
-    async fn read_lanes(
+    async fn read_streams(
         &mut self,
-        lanes: &[Lane],
+        streams: &[Stream],
         opts: &StreamReadOptions,
     ) -> Result<Vec<Job>, Error> {
-        let streams: Vec<String> = lanes.iter().map(|l| self.queue.stream(*l)).collect();
-        let ids = vec![">"; streams.len()];
-        let reply: Option<StreamReadReply> = self.conn.xread_options(&streams, &ids, opts).await?;
+        let names: Vec<String> = streams.iter().map(|s| self.queue.stream_name(*s)).collect();
+        let ids = vec![">"; names.len()];
+        let reply: Option<StreamReadReply> = self.conn.xread_options(&names, &ids, opts).await?;
         Ok(reply
             .into_iter()
             .flat_map(|r| r.keys)
             .flat_map(|key| {
-                let lane = lanes[streams.iter().position(|s| *s == key.key).unwrap_or(0)];
+                let stream = streams[names.iter().position(|s| *s == key.key).unwrap_or(0)];
                 key.ids
                     .into_iter()
-                    .map(move |entry| job_from_entry(lane, entry, 1))
+                    .map(move |entry| job_from_entry(stream, entry, 1))
             })
             .collect())
     }
 }
 
-fn job_from_entry(lane: Lane, entry: StreamId, deliveries: u64) -> Job {
-    let field = match lane {
-        Lane::Graded(_) => FIELD,
-        Lane::Runs => RUN_FIELD,
+/// The work an entry names: its kind and id, which must be of the stream's
+/// kind (a submission is never taken from the runs' stream, nor a run from
+/// a lane).
+fn work_of(stream: Stream, entry: &StreamId) -> Option<WorkRef> {
+    let id = |field: &str| {
+        entry
+            .get::<String>(field)
+            .and_then(|s| Uuid::parse_str(&s).ok())
     };
-    let id = entry
-        .get::<String>(field)
-        .and_then(|s| Uuid::parse_str(&s).ok());
+    let work = match entry.get::<String>(KIND_FIELD) {
+        Some(kind) => WorkKind::parse(&kind).zip(id(ID_FIELD)),
+        None => OLD_FIELDS
+            .iter()
+            .find_map(|(field, kind)| id(field).map(|id| (*kind, id))),
+    };
+    let (kind, id) = work?;
+    (kind == stream.kind()).then_some(WorkRef { kind, id })
+}
+
+fn job_from_entry(stream: Stream, entry: StreamId, deliveries: u64) -> Job {
     Job {
-        lane,
+        stream,
+        work: work_of(stream, &entry),
         deliveries: entry.delivered_count.map_or(deliveries, |d| d as u64),
         entry_id: entry.id,
-        id,
     }
 }
 

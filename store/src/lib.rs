@@ -3,14 +3,15 @@
 //! (`testkit/tests/tree_rules.rs` keeps it so).
 //!
 //! - [`db`]: the pool, migrations under an advisory lock, the submission row.
-//! - [`submissions`]: a submission's life, the one writer of submissions and completions.
-//! - [`runs`]: a practice run's life, the one writer of runs.
+//! - [`work`]: graded work's one life (claim, push, requeue, end), and each
+//!   kind's own part: [`work::submissions`] (attempts, completions, points)
+//!   and [`work::practice_runs`]; the one writer of submissions,
+//!   completions and runs.
 //! - [`courses`]: courses and assignments made to match the course folders.
 
 pub mod courses;
 pub mod db;
-pub mod runs;
-pub mod submissions;
+pub mod work;
 
 mod error;
 

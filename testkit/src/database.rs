@@ -80,12 +80,10 @@ impl TestEnv {
             .expect("connect to Redis")
     }
 
-    /// The submission state machine over this test's database and prefix,
-    /// for tests that submit or grade without the service that would.
-    pub async fn submissions(&self) -> store::submissions::Submissions {
+    /// The cache and job streams of this test's prefix.
+    async fn queues(&self) -> (queue::cache::QueryCache, queue::jobs::JobQueue) {
         let redis = self.redis_manager().await;
-        store::submissions::Submissions::new(
-            self.pool.clone(),
+        (
             queue::cache::QueryCache::new(
                 redis.clone(),
                 self.names.clone(),
@@ -94,15 +92,25 @@ impl TestEnv {
             queue::jobs::JobQueue::new(redis, self.names.clone()),
         )
     }
-}
 
-impl TestEnv {
-    /// The practice runs' state machine over this test's database and prefix.
-    pub async fn runs(&self) -> store::runs::Runs {
-        store::runs::Runs::new(
-            self.pool.clone(),
-            queue::jobs::JobQueue::new(self.redis_manager().await, self.names.clone()),
-        )
+    /// Graded work's life (claim, finish, end) over this test's database
+    /// and prefix, for tests that grade without the service that would.
+    pub async fn work(&self) -> store::work::GradedWork {
+        let (cache, jobs) = self.queues().await;
+        store::work::GradedWork::new(self.pool.clone(), cache, jobs)
+    }
+
+    /// A submission's own transitions (create, delete) over this test's
+    /// database and prefix.
+    pub async fn submissions(&self) -> store::work::submissions::Submissions {
+        let (cache, jobs) = self.queues().await;
+        store::work::submissions::Submissions::new(self.pool.clone(), cache, jobs)
+    }
+
+    /// A practice run's own transitions over this test's database and prefix.
+    pub async fn practice_runs(&self) -> store::work::practice_runs::PracticeRuns {
+        let (cache, jobs) = self.queues().await;
+        store::work::practice_runs::PracticeRuns::new(self.pool.clone(), cache, jobs)
     }
 }
 

@@ -197,7 +197,9 @@ async fn a_job_delivered_twice_is_graded_once() {
     let (user, id) = submit(&env, "greeting", &source("greeting", "solution")).await;
     // The same job a second time, as a reconciler or a retry might push it.
     let jobs = queue::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
-    jobs.enqueue_job(id, 0).await.unwrap();
+    jobs.enqueue(domain::work::WorkRef::submission(id), 0)
+        .await
+        .unwrap();
     let grader = Running::start(config(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
 
     let (status, _, attempts) = final_state(&env, id, Duration::from_secs(30)).await;

@@ -55,7 +55,7 @@ async fn a_run_tries_the_visible_tests_alone_and_changes_nothing_of_the_learners
     let env = TestEnv::new().await;
     let grader = Running::start(config(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
     let (user, assignment) = learner_and_assignment(&env, "coin-change").await;
-    let runs = env.runs().await;
+    let runs = env.practice_runs().await;
 
     let run = runs
         .create(
@@ -127,7 +127,7 @@ fn slow_greeting(secs: f32, salt: usize) -> String {
 async fn a_backlog_of_runs_does_not_hold_graded_submissions_back() {
     let env = TestEnv::new().await;
     let grader = Running::start(config(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
-    let runs = env.runs().await;
+    let runs = env.practice_runs().await;
     const BACKLOG: i64 = 16;
     // Sixteen learners: each may have one run waiting.
     for i in 0..BACKLOG {

@@ -7,7 +7,7 @@
 use domain::codes::Code;
 use domain::work::Run;
 use serde::Serialize;
-use store::runs::CreateRunError;
+use store::work::practice_runs::CreateRunError;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
@@ -63,7 +63,7 @@ async fn create(
     let code = handin::text_for(ctx.kind_of(assignment_id), body.read().await?)?;
     ctx.limits.run(user_id)?;
     let run = ctx
-        .runs
+        .practice_runs
         .create(
             user_id,
             assignment_id,
@@ -98,7 +98,7 @@ async fn read(ctx: &AppContext, auth: Option<&str>, raw_id: &str) -> Result<Resp
     let user_id = ctx.authenticate(auth)?;
     let id = uuid::Uuid::parse_str(raw_id).map_err(|_| ApiError::invalid_id("run"))?;
     let run = ctx
-        .runs
+        .practice_runs
         .get(user_id, id)
         .await?
         .ok_or_else(|| ApiError::not_found("run"))?;

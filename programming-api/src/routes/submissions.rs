@@ -5,7 +5,7 @@
 use domain::work::Submission;
 use serde::Serialize;
 use store::db::{submission_from_row, SUBMISSION_COLUMNS};
-use store::submissions::{CreateError, Deleted};
+use store::work::submissions::{CreateError, Deleted};
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Reply};

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use courseload::assignments::repository_course_dir;
+use domain::work::WorkRef;
 use reqwest::StatusCode;
 use serde_json::Value;
 use testkit::TestEnv;
@@ -214,7 +215,12 @@ async fn the_submission_limit_holds_after_deletes_and_under_concurrent_submits()
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let body: Value = res.json().await.unwrap();
     let id: uuid::Uuid = body["submission"]["id"].as_str().unwrap().parse().unwrap();
-    app.ctx.submissions.give_up(id, 3).await.unwrap().unwrap();
+    app.ctx
+        .work
+        .give_up(WorkRef::submission(id), 3)
+        .await
+        .unwrap()
+        .unwrap();
     let me: Value = app.get("/api/me", Some(&spare)).await.json().await.unwrap();
     assert_eq!(me["attempts"][limited.to_string()], 0, "given back: {me}");
     let res = app.delete(&learner, last["id"].as_str().unwrap()).await;

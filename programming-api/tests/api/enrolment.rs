@@ -102,7 +102,10 @@ async fn a_join_code_course_is_closed_until_the_learner_joins_with_its_code() {
         )
         .await;
     assert!(
-        matches!(refused, Err(store::submissions::CreateError::NotEnrolled)),
+        matches!(
+            refused,
+            Err(store::work::submissions::CreateError::NotEnrolled)
+        ),
         "a non-member's submission was taken"
     );
     for body in [json!({}), json!({"code": "tulip-41"}), json!({"code": ""})] {

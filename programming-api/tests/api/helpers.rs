@@ -1,5 +1,6 @@
 //! The app under test, started in-process on port 0.
 
+use domain::work::{WorkKind, WorkRef};
 use programming_api::config::Config;
 use programming_api::context::AppContext;
 use programming_api::testing::Api;
@@ -111,31 +112,51 @@ impl TestApp {
             .collect()
     }
 
-    /// Finishes a submission as the grader does, through the same state
-    /// machine: claim, then the verdict (and the completion on a pass).
+    /// Finishes a submission as the grader does, through the same life:
+    /// claim, then the verdict (and the completion on a pass).
     pub async fn grade(&self, submission_id: &str, verdict: &str) {
         let id: Uuid = submission_id.parse().unwrap();
         let verdict = domain::work::Verdict::parse(verdict).unwrap();
-        let submissions = &self.ctx.submissions;
-        let claimed = submissions
-            .claim(id, true)
-            .await
-            .unwrap()
-            .expect("the submission is in flight");
         let feedback = domain::work::Feedback {
             summary: verdict.as_str().to_owned(),
             duration_ms: 5,
             ..Default::default()
         };
-        submissions
-            .finish(id, verdict, &feedback, &[], &claimed.content_hash)
+        self.finish_as_grader(WorkRef::submission(id), verdict, &feedback, &[])
+            .await;
+    }
+
+    /// Claims `work` (a redelivery may take it over) and writes `verdict`,
+    /// as a grader does.
+    pub async fn finish_as_grader(
+        &self,
+        work: WorkRef,
+        verdict: domain::work::Verdict,
+        feedback: &domain::work::Feedback,
+        hidden: &[domain::work::TestOutcome],
+    ) -> store::work::Finished {
+        let claimed = self
+            .ctx
+            .work
+            .claim(work, true)
             .await
             .unwrap()
-            .expect("the claimed submission finishes");
+            .expect("the work is in flight");
+        let judged = store::work::Judged {
+            verdict,
+            feedback,
+            hidden,
+        };
+        self.ctx
+            .work
+            .finish(&claimed, &judged)
+            .await
+            .unwrap()
+            .expect("the claimed work finishes")
     }
 
     pub async fn stream_ids(&self) -> std::collections::HashSet<Uuid> {
-        self.jobs().submissions_in_stream().await.unwrap()
+        self.jobs().in_streams(WorkKind::Submission).await.unwrap()
     }
 }
 

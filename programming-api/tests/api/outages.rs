@@ -4,6 +4,7 @@
 //! Each test runs its own throwaway Redis or Postgres, so stopping it does
 //! not disturb the tests running beside it.
 
+use domain::work::WorkKind;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
@@ -72,7 +73,7 @@ async fn redis_down_keeps_submissions_which_reach_the_stream_when_it_returns() {
     let reached = eventually(Duration::from_secs(15), || async {
         app.ctx
             .jobs
-            .submissions_in_stream()
+            .in_streams(WorkKind::Submission)
             .await
             .is_ok_and(|ids| ids.contains(&id))
     })

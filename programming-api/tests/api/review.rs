@@ -1,6 +1,7 @@
 //! Staff read any submission of their course, hidden tests' details
 //! included; learners still never see those details.
 
+use domain::work::WorkRef;
 use domain::work::{Feedback, TestOutcome, Verdict};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -27,7 +28,6 @@ async fn staff_see_the_hidden_tests_a_learner_never_does() {
         .await;
     let body: Value = res.json().await.unwrap();
     let id: Uuid = body["submission"]["id"].as_str().unwrap().parse().unwrap();
-    let claimed = app.ctx.submissions.claim(id, false).await.unwrap().unwrap();
     let shown = TestOutcome {
         title: None,
         detail: None,
@@ -50,18 +50,13 @@ async fn staff_see_the_hidden_tests_a_learner_never_does() {
         tests: vec![shown],
         ..Default::default()
     };
-    app.ctx
-        .submissions
-        .finish(
-            id,
-            Verdict::WrongAnswer,
-            &feedback,
-            &[secret],
-            &claimed.content_hash,
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    app.finish_as_grader(
+        WorkRef::submission(id),
+        Verdict::WrongAnswer,
+        &feedback,
+        &[secret],
+    )
+    .await;
 
     // The learner's own read, and their list, carry none of it.
     for path in [

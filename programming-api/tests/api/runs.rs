@@ -2,6 +2,7 @@
 //! their own, read by their learner alone, limited per learner, no
 //! submission, attempt or point; and a run the stream lost is pushed again.
 
+use domain::work::{WorkKind, WorkRef};
 use std::time::Duration;
 
 use domain::work::{Feedback, Verdict};
@@ -59,21 +60,27 @@ async fn a_run_is_its_learners_alone_and_is_no_submission() {
 
     // On the runs' stream, not in a graded lane.
     let uuid = id.parse().unwrap();
-    assert!(app.jobs().runs_in_stream().await.unwrap().contains(&uuid));
+    assert!(app
+        .jobs()
+        .in_streams(WorkKind::PracticeRun)
+        .await
+        .unwrap()
+        .contains(&uuid));
     assert!(!app.stream_ids().await.contains(&uuid));
 
     // Done as a grader ends it: the learner reads the outcome, and nothing
     // of their record moved.
-    let runs = &app.ctx.runs;
-    runs.claim(uuid, false).await.unwrap().expect("queued");
     let feedback = Feedback {
         summary: "1 of 4 tests failed".into(),
         ..Default::default()
     };
-    runs.finish(uuid, Verdict::WrongAnswer, &feedback)
-        .await
-        .unwrap()
-        .expect("running");
+    app.finish_as_grader(
+        WorkRef::practice_run(uuid),
+        Verdict::WrongAnswer,
+        &feedback,
+        &[],
+    )
+    .await;
     let done: Value = read_run(&app, &alice, &id).await;
     assert_eq!(done["run"]["status"], "done");
     assert_eq!(done["run"]["verdict"], "wrong_answer");
@@ -110,18 +117,13 @@ async fn read_run(app: &TestApp, learner: &Learner, id: &impl std::fmt::Display)
 
 /// Ends a run as a grader would.
 async fn finish(app: &TestApp, id: uuid::Uuid) {
-    app.ctx
-        .runs
-        .claim(id, false)
-        .await
-        .unwrap()
-        .expect("queued");
-    app.ctx
-        .runs
-        .finish(id, Verdict::Passed, &Feedback::default())
-        .await
-        .unwrap()
-        .expect("running");
+    app.finish_as_grader(
+        WorkRef::practice_run(id),
+        Verdict::Passed,
+        &Feedback::default(),
+        &[],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -274,10 +276,19 @@ async fn a_run_the_stream_lost_is_pushed_again() {
         .query_async(&mut conn)
         .await
         .unwrap();
-    assert!(!app.jobs().runs_in_stream().await.unwrap().contains(&id));
+    assert!(!app
+        .jobs()
+        .in_streams(WorkKind::PracticeRun)
+        .await
+        .unwrap()
+        .contains(&id));
 
     let pushed = eventually(Duration::from_secs(10), || async {
-        app.jobs().runs_in_stream().await.unwrap().contains(&id)
+        app.jobs()
+            .in_streams(WorkKind::PracticeRun)
+            .await
+            .unwrap()
+            .contains(&id)
     })
     .await;
     assert!(pushed, "the reconciler did not push the run again");

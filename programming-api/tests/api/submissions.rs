@@ -1,3 +1,4 @@
+use domain::work::WorkRef;
 use reqwest::StatusCode;
 use serde_json::Value;
 use uuid::Uuid;
@@ -261,8 +262,8 @@ async fn the_list_is_never_stale_after_a_submit_a_claim_a_verdict_or_a_delete() 
     // A grader takes it: the list says so at once, not when it is done.
     let claimed = app
         .ctx
-        .submissions
-        .claim(id.parse().unwrap(), false)
+        .work
+        .claim(WorkRef::submission(id.parse().unwrap()), false)
         .await
         .unwrap();
     assert!(claimed.is_some());
@@ -353,8 +354,8 @@ async fn a_queued_submission_is_told_how_many_wait_before_it() {
     // graded has no place in the queue.
     let first: Uuid = queued[0].1.parse().unwrap();
     app.ctx
-        .submissions
-        .claim(first, false)
+        .work
+        .claim(WorkRef::submission(first), false)
         .await
         .unwrap()
         .unwrap();

@@ -1,37 +1,31 @@
-//! The one owner of a submission's life. Every write to `submissions` and
-//! `completions` is here (`testkit/tests/tree_rules.rs` keeps it so), each one
-//! conditional on the status it expects, so no race and no repeated delivery
-//! can move a submission twice; and each transition invalidates the cached
-//! list it changes, and pushes (or marks for the reconciler) what it queues.
-//!
-//! ```text
-//!            create ──▶ queued ──claim──▶ grading ──finish──▶ passed | failed | error
-//!   (or, reusing a verdict, straight to passed | failed)        ──give_up─▶ error
-//!                       ▲  │                │
-//!                       │  └ mark unpushed  │
-//!                       └──── requeue ◀─────┘  (the job is gone from the stream)
-//!   delete: any final submission of its own learner.
-//! ```
-//!
-//! A pass records the completion in the same transaction (points are
-//! earned once per assignment, by the late policy: the schema's
+//! A submission's own part of graded work's life (`super`): its creation
+//! (the schedule, the attempts, the reuse of an earlier verdict, the
+//! enrolment it makes), its finish with the completion and its points, and
+//! its deletion. A pass records the completion in the same transaction
+//! (points are earned once per assignment, by the late policy: the schema's
 //! `pass_points`); deleting the passing submission keeps it. Every accepted
 //! submission uses one of the learner's attempts at the assignment, and
 //! deleting it gives none back.
-
-use std::time::Duration;
+//!
+//! ```text
+//!   create ──▶ queued (or, reusing a verdict, straight to passed | failed)
+//!   finish: grading ──▶ passed | failed | error, the completion on a first pass
+//!   delete: any final submission of its own learner
+//! ```
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
-use sha2::{Digest, Sha256};
-use tokio_postgres::error::SqlState;
-use uuid::Uuid;
-
-use crate::db::{submission_from_row, SUBMISSION_COLUMNS};
-use crate::Error;
-use domain::work::{Feedback, Submission, TestOutcome, Verdict};
+use domain::work::{Feedback, Submission, Verdict, WorkRef};
 use queue::cache::QueryCache;
 use queue::jobs::JobQueue;
+use sha2::{Digest, Sha256};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::{Claimed, GradedWork, Judged};
+use crate::db::{submission_from_row, SUBMISSION_COLUMNS};
+use crate::Error;
 
 /// Insert a submission, or reuse the final verdict the same code got against
 /// the same version of the assignment; on a reused pass, record the
@@ -204,42 +198,6 @@ pub enum CreateError {
     Store(#[from] Error),
 }
 
-/// A submission taken for grading, with what running it needs.
-pub struct Claimed {
-    pub submission: Submission,
-    pub user_id: Uuid,
-    pub course_id: i32,
-    pub content_hash: String,
-    /// The assignment's runner, by name (`domain::runners`).
-    pub runner: String,
-    pub time_limit_ms: i32,
-    pub test_time_limit_ms: i32,
-    pub memory_limit_mb: i32,
-}
-
-/// A submission that reached a final status, and its learner.
-pub struct Finished {
-    pub submission: Submission,
-    pub user_id: Uuid,
-    pub course_id: i32,
-}
-
-/// What a statement that ends a submission returns: [`SUBMISSION_COLUMNS`],
-/// its learner and its course.
-const FINISHED_COLUMNS: &str = "user_id,
-    (SELECT a.course_id FROM assignments a WHERE a.id = assignment_id) AS course_id";
-
-impl Finished {
-    /// From a row of [`SUBMISSION_COLUMNS`] and [`FINISHED_COLUMNS`].
-    fn from_row(row: &tokio_postgres::Row) -> Result<Self, Error> {
-        Ok(Self {
-            submission: submission_from_row(row)?,
-            user_id: row.try_get("user_id")?,
-            course_id: row.try_get("course_id")?,
-        })
-    }
-}
-
 /// What a delete did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Deleted {
@@ -250,17 +208,22 @@ pub enum Deleted {
     NotFound,
 }
 
-/// The state machine, over Postgres (the truth), the job stream and the cache.
+/// A submission's own transitions, over Postgres (the truth), the job
+/// streams and the cache.
 #[derive(Clone)]
 pub struct Submissions {
     pool: Pool,
     cache: QueryCache,
-    jobs: JobQueue,
+    work: GradedWork,
 }
 
 impl Submissions {
     pub fn new(pool: Pool, cache: QueryCache, jobs: JobQueue) -> Self {
-        Self { pool, cache, jobs }
+        Self {
+            work: GradedWork::new(pool.clone(), cache.clone(), jobs),
+            pool,
+            cache,
+        }
     }
 
     /// A new submission of `code`: queued and pushed (or marked for the
@@ -315,14 +278,10 @@ impl Submissions {
             self.cache.bump_generation(&list).await;
         } else {
             // Both go out together on the one multiplexed Redis connection.
-            let (pushed, ()) = tokio::join!(
-                self.jobs.enqueue_job(id, lane),
+            tokio::join!(
+                self.work.push(WorkRef::submission(id), lane),
                 self.cache.bump_generation(&list)
             );
-            if let Err(e) = pushed {
-                tracing::warn!(error = %e, submission_id = %id, "stream push failed; the reconciler will retry");
-                self.mark_unpushed(id).await;
-            }
         }
         Ok(Created {
             course_id: row.try_get("course_id").map_err(Error::from)?,
@@ -349,229 +308,6 @@ impl Submissions {
             .query_opt(&statement, &[&id])
             .await?
             .map(|row| row.get(0)))
-    }
-
-    /// Marks a queued submission whose push failed, so the reconciler pushes
-    /// it at once. Failing is still safe: the reconciler also re-pushes
-    /// anything queued long enough and absent from the stream.
-    async fn mark_unpushed(&self, id: Uuid) {
-        let marked = async {
-            self.pool
-                .get()
-                .await?
-                .execute(
-                    "UPDATE submissions SET enqueued_at = NULL WHERE id = $1 AND status = 'queued'",
-                    &[&id],
-                )
-                .await?;
-            Ok::<_, Error>(())
-        }
-        .await;
-        if let Err(e) = marked {
-            tracing::warn!(error = %e, submission_id = %id, "could not mark the submission for the reconciler");
-        }
-    }
-
-    /// Pushes again what Postgres has in flight and the stream no longer
-    /// holds: pushes that failed (at once), and anything older than `stale`
-    /// that is absent from the stream (a Redis that lost its data, a grader's
-    /// job that vanished). A `grading` one goes back to `queued`. Returns how
-    /// many were pushed.
-    pub async fn requeue_lost(&self, stale: Duration) -> Result<usize, Error> {
-        let client = self.pool.get().await?;
-        let stale_secs = stale.as_secs_f64();
-        let candidates: Vec<Uuid> = client
-            .query(
-                "SELECT id FROM submissions
-                 WHERE status IN ('queued', 'grading')
-                   AND (enqueued_at IS NULL OR enqueued_at < now() - make_interval(secs => $1))
-                 ORDER BY created_at LIMIT 500",
-                &[&stale_secs],
-            )
-            .await?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        if candidates.is_empty() {
-            return Ok(0);
-        }
-        let in_stream = self.jobs.submissions_in_stream().await?;
-        let mut requeued = 0;
-        for id in candidates.into_iter().filter(|id| !in_stream.contains(id)) {
-            // Re-checked in the update: a grader may have finished it meanwhile.
-            let row = client
-                .query_opt(
-                    "UPDATE submissions SET status = 'queued', enqueued_at = now()
-                     WHERE id = $1 AND status IN ('queued', 'grading')
-                       AND (enqueued_at IS NULL
-                            OR enqueued_at < now() - make_interval(secs => $2))
-                     RETURNING user_id, assignment_id, lane",
-                    &[&id, &stale_secs],
-                )
-                .await?;
-            let Some(row) = row else { continue };
-            self.cache
-                .bump_generation(&self.list_key(row.get(0), row.get(1)))
-                .await;
-            let lane: i16 = row.get(2);
-            if let Err(e) = self.jobs.enqueue_job(id, lane as u16).await {
-                self.mark_unpushed(id).await;
-                return Err(e.into());
-            }
-            requeued += 1;
-        }
-        Ok(requeued)
-    }
-
-    /// Marks a submission `grading`. A first delivery takes only a `queued`
-    /// one; a redelivery (its grader died) may also take over one left
-    /// `grading`. None: already final, deleted, or held by another grader.
-    pub async fn claim(&self, id: Uuid, redelivered: bool) -> Result<Option<Claimed>, Error> {
-        let client = self.pool.get().await?;
-        let statement = client
-            .prepare_cached(
-                "WITH claimed AS (
-                     UPDATE submissions SET status = 'grading', attempts = attempts + 1
-                     WHERE id = $1 AND (status = 'queued' OR ($2 AND status = 'grading'))
-                     RETURNING *)
-                 SELECT c.id, c.assignment_id, c.status::text AS status, c.verdict, c.code,
-                        c.created_at, c.graded_at, c.feedback, c.late, c.user_id, a.course_id,
-                        a.content_hash,
-                        a.runner, a.time_limit_ms, a.test_time_limit_ms, a.memory_limit_mb
-                 FROM claimed c JOIN assignments a ON a.id = c.assignment_id",
-            )
-            .await?;
-        let Some(row) = client.query_opt(&statement, &[&id, &redelivered]).await? else {
-            return Ok(None);
-        };
-        let claimed = Claimed {
-            submission: submission_from_row(&row)?,
-            user_id: row.try_get("user_id")?,
-            course_id: row.try_get("course_id")?,
-            content_hash: row.try_get("content_hash")?,
-            runner: row.try_get("runner")?,
-            time_limit_ms: row.try_get("time_limit_ms")?,
-            test_time_limit_ms: row.try_get("test_time_limit_ms")?,
-            memory_limit_mb: row.try_get("memory_limit_mb")?,
-        };
-        self.cache
-            .bump_generation(&self.list_key(claimed.user_id, claimed.submission.assignment_id))
-            .await;
-        Ok(Some(claimed))
-    }
-
-    /// Writes the verdict and, on a first pass, the completion, in one
-    /// transaction. None when the submission is no longer `grading` (another
-    /// delivery finished it): nothing is written then.
-    pub async fn finish(
-        &self,
-        id: Uuid,
-        verdict: Verdict,
-        feedback: &Feedback,
-        hidden: &[TestOutcome],
-        assignment_hash: &str,
-    ) -> Result<Option<Finished>, Error> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        let storable = |v: Result<serde_json::Value, _>| {
-            v.map_err(|e: serde_json::Error| Error::Malformed(e.to_string()))
-        };
-        let feedback = storable(serde_json::to_value(feedback.clone().storable()))?;
-        // What staff alone see of the hidden tests, NUL-safe as the feedback is.
-        let hidden = storable(serde_json::to_value(
-            Feedback {
-                tests: hidden.to_vec(),
-                ..Default::default()
-            }
-            .storable()
-            .tests,
-        ))?;
-        let row = tx
-            .query_opt(
-                &format!(
-                    "UPDATE submissions SET status = $2::text::submission_status, verdict = $3,
-                         feedback = $4, graded_at = now(), assignment_hash = $5,
-                         hidden_details = $6
-                     WHERE id = $1 AND status = 'grading'
-                     RETURNING {SUBMISSION_COLUMNS}, {FINISHED_COLUMNS}"
-                ),
-                &[
-                    &id,
-                    &verdict.status().as_str(),
-                    &verdict.as_str(),
-                    &feedback,
-                    &assignment_hash,
-                    &hidden,
-                ],
-            )
-            .await?;
-        let Some(finished) = row.as_ref().map(Finished::from_row).transpose()? else {
-            return Ok(None);
-        };
-        if verdict == Verdict::Passed {
-            tx.execute(
-                "INSERT INTO completions (user_id, assignment_id, submission_id, points, late,
-                                          attempt)
-                 SELECT s.user_id, s.assignment_id, s.id,
-                        pass_points(s.late, a.late_policy, a.late_penalty_pct), s.late, t.used
-                 FROM submissions s JOIN assignments a ON a.id = s.assignment_id
-                 LEFT JOIN attempts t ON t.user_id = s.user_id AND t.assignment_id = s.assignment_id
-                 WHERE s.id = $1
-                 ON CONFLICT DO NOTHING",
-                &[&id],
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        self.bump(&finished).await;
-        Ok(Some(finished))
-    }
-
-    /// Ends a submission that could not be graded after its last delivery;
-    /// the learner is told it was our fault.
-    pub async fn give_up(&self, id: Uuid, deliveries: u64) -> Result<Option<Finished>, Error> {
-        self.end_as_ours(
-            id,
-            &format!(
-                "We could not grade this submission after {deliveries} attempts. This is our \
-                 fault, not your code's: please submit again."
-            ),
-        )
-        .await
-    }
-
-    /// Ends a queued or grading submission as `error`, saying `why`: the
-    /// platform's failure, not the learner's, so their attempt is given back.
-    pub async fn end_as_ours(&self, id: Uuid, why: &str) -> Result<Option<Finished>, Error> {
-        let client = self.pool.get().await?;
-        let feedback = serde_json::to_value(Feedback {
-            summary: why.to_owned(),
-            ..Default::default()
-        })
-        .map_err(|e| Error::Malformed(e.to_string()))?;
-        let row = client
-            .query_opt(
-                &format!(
-                    "WITH ended AS (
-                         UPDATE submissions SET status = 'error', verdict = 'internal_error',
-                             feedback = $2, graded_at = now()
-                         WHERE id = $1 AND status IN ('queued', 'grading')
-                         RETURNING *),
-                     -- Our failure costs the learner none of their attempts.
-                     refunded AS (
-                         UPDATE attempts t SET used = t.used - 1 FROM ended e
-                         WHERE t.user_id = e.user_id AND t.assignment_id = e.assignment_id
-                           AND t.used > 0)
-                     SELECT {SUBMISSION_COLUMNS}, {FINISHED_COLUMNS} FROM ended"
-                ),
-                &[&id, &feedback],
-            )
-            .await?;
-        let Some(finished) = row.as_ref().map(Finished::from_row).transpose()? else {
-            return Ok(None);
-        };
-        self.bump(&finished).await;
-        Ok(Some(finished))
     }
 
     /// Deletes one of the learner's final submissions. One statement: the
@@ -603,15 +339,74 @@ impl Submissions {
         Ok(Deleted::Deleted)
     }
 
-    async fn bump(&self, finished: &Finished) {
-        self.cache
-            .bump_generation(&self.list_key(finished.user_id, finished.submission.assignment_id))
-            .await;
-    }
-
     fn list_key(&self, user_id: Uuid, assignment_id: i32) -> String {
         self.cache
             .names()
             .submission_list_cache(user_id, assignment_id)
     }
+}
+
+/// Writes a grader's verdict on a submission it holds and, on a first
+/// pass, the completion, in one transaction: the row of the submission as
+/// it ended, with `whose` (its learner and course), or None when it is no
+/// longer held.
+pub(super) async fn finish(
+    client: &mut deadpool_postgres::Object,
+    claimed: &Claimed,
+    judged: &Judged<'_>,
+    whose: &str,
+) -> Result<Option<Row>, Error> {
+    let tx = client.transaction().await?;
+    let storable = |v: Result<serde_json::Value, _>| {
+        v.map_err(|e: serde_json::Error| Error::Malformed(e.to_string()))
+    };
+    let feedback = storable(serde_json::to_value(judged.feedback.clone().storable()))?;
+    // What staff alone see of the hidden tests, NUL-safe as the feedback is.
+    let hidden = storable(serde_json::to_value(
+        Feedback {
+            tests: judged.hidden.to_vec(),
+            ..Default::default()
+        }
+        .storable()
+        .tests,
+    ))?;
+    let id = claimed.work.id;
+    let row = tx
+        .query_opt(
+            &format!(
+                "UPDATE submissions SET status = $2::text::submission_status, verdict = $3,
+                     feedback = $4, graded_at = now(), assignment_hash = $5,
+                     hidden_details = $6
+                 WHERE id = $1 AND status = 'grading'
+                 RETURNING {SUBMISSION_COLUMNS}, {whose}"
+            ),
+            &[
+                &id,
+                &judged.verdict.status().as_str(),
+                &judged.verdict.as_str(),
+                &feedback,
+                &claimed.content_hash,
+                &hidden,
+            ],
+        )
+        .await?;
+    if row.is_none() {
+        return Ok(None);
+    }
+    if judged.verdict == Verdict::Passed {
+        tx.execute(
+            "INSERT INTO completions (user_id, assignment_id, submission_id, points, late,
+                                      attempt)
+             SELECT s.user_id, s.assignment_id, s.id,
+                    pass_points(s.late, a.late_policy, a.late_penalty_pct), s.late, t.used
+             FROM submissions s JOIN assignments a ON a.id = s.assignment_id
+             LEFT JOIN attempts t ON t.user_id = s.user_id AND t.assignment_id = s.assignment_id
+             WHERE s.id = $1
+             ON CONFLICT DO NOTHING",
+            &[&id],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(row)
 }
