@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use domain::course::{CourseSource, Join, DEFAULT_STUCK_AFTER};
+use domain::course::{Course, CourseSource, Join, DEFAULT_STUCK_AFTER};
 
 use crate::assignments::load_course;
 use crate::Error;
@@ -62,7 +62,7 @@ pub fn load_courses(dir: &Path) -> Result<Vec<CourseSource>, Error> {
             dir.display()
         )));
     }
-    courses.sort_by(|a, b| a.slug.cmp(&b.slug));
+    courses.sort_by(|a, b| a.course.slug.cmp(&b.course.slug));
     Ok(courses)
 }
 
@@ -104,12 +104,14 @@ fn load_one(dir: &Path) -> Result<CourseSource, Error> {
         }
     };
     Ok(CourseSource {
-        slug: name.to_owned(),
-        title: manifest.title,
-        term: manifest.term,
-        join: manifest.join,
-        join_code_hash,
-        stuck_after: manifest.stuck_after,
+        course: Course {
+            slug: name.to_owned(),
+            title: manifest.title,
+            term: manifest.term,
+            join: manifest.join,
+            join_code_hash,
+            stuck_after: manifest.stuck_after,
+        },
         assignments: load_course(dir)?,
     })
 }
@@ -214,8 +216,8 @@ mod tests {
     #[test]
     fn the_repository_courses_load() {
         let courses = load_courses(&repository_courses_dir()).unwrap();
-        let intro = courses.iter().find(|c| c.slug == "intro").unwrap();
+        let intro = courses.iter().find(|c| c.course.slug == "intro").unwrap();
         assert!(intro.assignments.len() >= 12);
-        assert_eq!(intro.join, Join::Open);
+        assert_eq!(intro.course.join, Join::Open);
     }
 }

@@ -141,11 +141,19 @@ impl Join {
             Self::Code => "code",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Open, Self::Code]
+            .into_iter()
+            .find(|j| j.as_str() == s)
+    }
 }
 
-/// One course as read from its folder.
-#[derive(Debug, Clone)]
-pub struct CourseSource {
+/// A course: what its course.toml says, what Postgres stores of it and
+/// what the API serves (its catalog adds the id Postgres gave it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Course {
+    /// Its folder's name and its address (`/c/<slug>`).
     pub slug: String,
     pub title: String,
     pub term: String,
@@ -155,6 +163,12 @@ pub struct CourseSource {
     /// Failed submissions in a row on one assignment that make a learner
     /// "stuck" in the live class view.
     pub stuck_after: i32,
+}
+
+/// A course as read from its folder: the course and its assignments.
+#[derive(Debug, Clone)]
+pub struct CourseSource {
+    pub course: Course,
     pub assignments: Vec<AssignmentSource>,
 }
 

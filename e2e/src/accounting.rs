@@ -163,12 +163,13 @@ pub async fn settle(
     loop {
         let row = db
             .query_one(
-                "SELECT count(*) FROM submissions WHERE status IN ('queued', 'grading')",
+                "SELECT count(*) AS in_flight FROM submissions
+                 WHERE status IN ('queued', 'grading')",
                 &[],
             )
             .await
             .map_err(|e| format!("counting submissions in flight: {e}"))?;
-        if row.get::<_, i64>(0) == 0 {
+        if row.get::<_, i64>("in_flight") == 0 {
             return Ok(Some(started.elapsed()));
         }
         if started.elapsed() > limit {
@@ -190,14 +191,14 @@ pub async fn account(
     let ids: Vec<Uuid> = sent.submissions.keys().copied().collect();
     let rows = db
         .query(
-            "SELECT id, status::text FROM submissions WHERE id = ANY($1)",
+            "SELECT id, status::text AS status FROM submissions WHERE id = ANY($1)",
             &[&ids],
         )
         .await
         .map_err(|e| format!("reading the sent submissions: {e}"))?;
     let stored: BTreeMap<Uuid, Option<SubmissionStatus>> = rows
         .iter()
-        .map(|r| (r.get(0), SubmissionStatus::parse(r.get(1))))
+        .map(|r| (r.get("id"), SubmissionStatus::parse(r.get("status"))))
         .collect();
     let mut account = Account {
         accepted: sent.submissions.len(),
@@ -232,13 +233,16 @@ async fn points_wrong(
     let ids: Vec<Uuid> = learners.iter().copied().collect();
     let rows = db
         .query(
-            "SELECT user_id, count(DISTINCT assignment_id) FROM submissions
+            "SELECT user_id, count(DISTINCT assignment_id) AS passed FROM submissions
              WHERE user_id = ANY($1) AND status = 'passed' GROUP BY user_id",
             &[&ids],
         )
         .await
         .map_err(|e| format!("counting passes: {e}"))?;
-    let passed: BTreeMap<Uuid, i64> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let passed: BTreeMap<Uuid, i64> = rows
+        .iter()
+        .map(|r| (r.get("user_id"), r.get("passed")))
+        .collect();
     let passed = &passed;
     let answers = futures::stream::iter(ids)
         .map(|id| async move {
@@ -275,12 +279,13 @@ async fn points_of(http: &reqwest::Client, api: &str, token: &str) -> Result<i64
 pub async fn counts(db: &tokio_postgres::Client) -> Result<(i64, i64), String> {
     let row = db
         .query_one(
-            "SELECT (SELECT count(*) FROM submissions), (SELECT count(*) FROM completions)",
+            "SELECT (SELECT count(*) FROM submissions) AS submissions,
+                    (SELECT count(*) FROM completions) AS completions",
             &[],
         )
         .await
         .map_err(|e| format!("counting rows: {e}"))?;
-    Ok((row.get(0), row.get(1)))
+    Ok((row.get("submissions"), row.get("completions")))
 }
 
 #[cfg(test)]

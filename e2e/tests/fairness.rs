@@ -125,25 +125,26 @@ async fn a_flood_from_one_address_does_not_make_another_wait_for_it() {
     let drained = testkit::eventually(Duration::from_secs(90), || async {
         let left: i64 = client
             .query_one(
-                "SELECT count(*) FROM submissions WHERE status IN ('queued', 'grading')",
+                "SELECT count(*) AS n FROM submissions WHERE status IN ('queued', 'grading')",
                 &[],
             )
             .await
             .unwrap()
-            .get(0);
+            .get("n");
         left == 0
     })
     .await;
     assert!(drained, "the backlog never drained");
     let row = client
         .query_one(
-            "SELECT count(*), count(*) FILTER (WHERE attempts = 1),
-                    count(*) FILTER (WHERE verdict = 'time_limit') FROM submissions",
+            "SELECT count(*) AS total, count(*) FILTER (WHERE attempts = 1) AS once,
+                    count(*) FILTER (WHERE verdict = 'time_limit') AS looped FROM submissions",
             &[],
         )
         .await
         .unwrap();
-    let (all, once, looped): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
+    let (all, once, looped): (i64, i64, i64) =
+        (row.get("total"), row.get("once"), row.get("looped"));
     assert_eq!((all, once, looped), (31, 31, 30));
     let _ = std::fs::remove_dir_all(&course);
 }

@@ -79,12 +79,12 @@ async fn failed(stack: &Stack) -> i64 {
     let client = stack.api.ctx.pool.get().await.unwrap();
     client
         .query_one(
-            "SELECT count(*) FROM submissions WHERE status = 'failed'",
+            "SELECT count(*) AS n FROM submissions WHERE status = 'failed'",
             &[],
         )
         .await
         .unwrap()
-        .get(0)
+        .get("n")
 }
 
 #[tokio::test]
@@ -413,12 +413,13 @@ async fn bench_verdict_to_staff_page() {
             .await
             .unwrap()
             .query_one(
-                "SELECT extract(epoch FROM graded_at)::float8 * 1000 FROM submissions WHERE id = $1::text::uuid",
+                "SELECT extract(epoch FROM graded_at)::float8 * 1000 AS graded_ms FROM submissions
+                 WHERE id = $1::text::uuid",
                 &[&id],
             )
             .await
             .unwrap()
-            .get(0);
+            .get("graded_ms");
         delays.push(shown - graded);
     }
     let out = std::env::var("BENCH_OUT").unwrap_or_else(|_| "target/class-view-delays.txt".into());

@@ -41,7 +41,7 @@ async fn submit(env: &TestEnv, n: usize) -> Vec<Uuid> {
         .query_one("SELECT id FROM assignments WHERE slug = 'greeting'", &[])
         .await
         .unwrap()
-        .get(0);
+        .get("id");
     let mut ids = Vec::with_capacity(n);
     for i in 0..n {
         let user = Uuid::new_v4();
@@ -129,10 +129,14 @@ async fn throughput(env: &TestEnv, replicas: usize, concurrency: usize) -> f64 {
     let client = env.pool.get().await.unwrap();
     loop {
         let left: i64 = client
-            .query_one("SELECT count(*) FROM submissions WHERE id = ANY($1) AND status IN ('queued', 'grading')", &[&ids])
+            .query_one(
+                "SELECT count(*) AS n FROM submissions
+                 WHERE id = ANY($1) AND status IN ('queued', 'grading')",
+                &[&ids],
+            )
             .await
             .unwrap()
-            .get(0);
+            .get("n");
         if left == 0 {
             break;
         }
@@ -141,12 +145,12 @@ async fn throughput(env: &TestEnv, replicas: usize, concurrency: usize) -> f64 {
     let elapsed = started.elapsed();
     let passed: i64 = client
         .query_one(
-            "SELECT count(*) FROM submissions WHERE id = ANY($1) AND status = 'passed'",
+            "SELECT count(*) AS n FROM submissions WHERE id = ANY($1) AND status = 'passed'",
             &[&ids],
         )
         .await
         .unwrap()
-        .get(0);
+        .get("n");
     assert_eq!(passed as usize, BACKLOG, "every benchmark job must pass");
     for replica in running {
         replica.stop().await;

@@ -20,12 +20,14 @@ pub async fn tests_of(
         )
         .await?;
     row.map(|r| {
+        let kind: String = r.try_get("kind")?;
         Ok(TestSuite {
-            code: r.try_get(0)?,
-            ids: r.try_get(1)?,
-            hidden: r.try_get(2)?,
+            code: r.try_get("test_code")?,
+            ids: r.try_get("test_ids")?,
+            hidden: r.try_get("hidden_tests")?,
             skip: Vec::new(),
-            kind: domain::course::Kind::parse(r.try_get(3)?).unwrap_or(domain::course::Kind::Code),
+            kind: domain::course::Kind::parse(&kind)
+                .ok_or_else(|| store::Error::Malformed(format!("an assignment's kind {kind:?}")))?,
         })
     })
     .transpose()

@@ -9,16 +9,20 @@ use deadpool_postgres::Pool;
 use domain::course::Join;
 use domain::course::Kind;
 
+/// A listed course: the domain's course and the id Postgres gave it.
 #[derive(Debug, Clone)]
 pub struct Course {
     pub id: i32,
-    pub slug: String,
-    pub title: String,
-    pub term: String,
-    pub join: Join,
-    pub join_code_hash: Option<String>,
-    /// Failures in a row that make a learner stuck in the class view.
-    pub stuck_after: i32,
+    pub course: domain::course::Course,
+}
+
+/// A listed course is a course: its settings read as the course's own.
+impl std::ops::Deref for Course {
+    type Target = domain::course::Course;
+
+    fn deref(&self) -> &Self::Target {
+        &self.course
+    }
 }
 
 #[derive(Debug)]
@@ -37,26 +41,29 @@ impl Catalog {
         let client = pool.get().await?;
         let courses: Vec<Course> = client
             .query(
-                "SELECT id, slug, title, term, join_policy::text, join_code_hash, stuck_after
+                "SELECT id, slug, title, term, join_policy::text AS join_policy, join_code_hash,
+                        stuck_after
                  FROM courses WHERE listed ORDER BY slug",
                 &[],
             )
             .await?
             .iter()
-            .map(|r| Course {
-                id: r.get(0),
-                slug: r.get(1),
-                title: r.get(2),
-                term: r.get(3),
-                join: if r.get::<_, String>(4) == "code" {
-                    Join::Code
-                } else {
-                    Join::Open
-                },
-                join_code_hash: r.get(5),
-                stuck_after: r.get(6),
+            .map(|r| {
+                let join: String = r.try_get("join_policy")?;
+                Ok(Course {
+                    id: r.try_get("id")?,
+                    course: domain::course::Course {
+                        slug: r.try_get("slug")?,
+                        title: r.try_get("title")?,
+                        term: r.try_get("term")?,
+                        join: Join::parse(&join)
+                            .ok_or_else(|| anyhow::anyhow!("a course's join policy {join:?}"))?,
+                        join_code_hash: r.try_get("join_code_hash")?,
+                        stuck_after: r.try_get("stuck_after")?,
+                    },
+                })
             })
-            .collect();
+            .collect::<anyhow::Result<_>>()?;
         let default = courses
             .iter()
             .position(|c| c.slug == default_slug)
@@ -75,10 +82,12 @@ impl Catalog {
             .await?
             .iter()
             .map(|r| {
-                let kind = Kind::parse(r.get(2)).unwrap_or(Kind::Code);
-                (r.get(0), (r.get(1), kind))
+                let kind: String = r.try_get("kind")?;
+                let kind = Kind::parse(&kind)
+                    .ok_or_else(|| anyhow::anyhow!("an assignment's kind {kind:?}"))?;
+                Ok((r.try_get("id")?, (r.try_get("course_id")?, kind)))
             })
-            .collect();
+            .collect::<anyhow::Result<_>>()?;
         Ok(Self {
             courses,
             default,

@@ -4,6 +4,7 @@
 //! browser that may have missed an event).
 
 use chrono::{DateTime, Utc};
+use postgres_from_row::FromRow;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -13,7 +14,7 @@ pub const RECENT: i64 = 50;
 pub const MAX_STUCK: i64 = 200;
 
 /// A submission as the class view lists it: no code, no feedback.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, FromRow)]
 pub struct Arrival {
     pub id: Uuid,
     pub user_id: Uuid,
@@ -28,7 +29,7 @@ pub struct Arrival {
 
 /// A learner with `failed` failed submissions in a row on an assignment they
 /// have not passed, at least the course's `stuck_after`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, FromRow)]
 pub struct Stuck {
     pub user_id: Uuid,
     pub display_name: Option<String>,
@@ -45,7 +46,7 @@ pub async fn recent(
 ) -> Result<Vec<Arrival>, store::Error> {
     let rows = client
         .query(
-            "SELECT s.id, s.user_id, u.display_name, s.assignment_id, s.status::text,
+            "SELECT s.id, s.user_id, u.display_name, s.assignment_id, s.status::text AS status,
                     s.verdict, s.late, s.created_at, s.graded_at
              FROM submissions s
              JOIN assignments a ON a.id = s.assignment_id
@@ -55,21 +56,7 @@ pub async fn recent(
             &[&course_id, &RECENT],
         )
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Arrival {
-                id: r.try_get(0)?,
-                user_id: r.try_get(1)?,
-                display_name: r.try_get(2)?,
-                assignment_id: r.try_get(3)?,
-                status: r.try_get(4)?,
-                verdict: r.try_get(5)?,
-                late: r.try_get(6)?,
-                created_at: r.try_get(7)?,
-                graded_at: r.try_get(8)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Arrival::try_from_row(r)?)).collect()
 }
 
 /// Learners stuck in the course. On an assignment not passed yet every graded
@@ -83,7 +70,7 @@ pub async fn stuck(
     let rows = client
         .query(
             "SELECT s.user_id, u.display_name, u.student_number, s.assignment_id,
-                    count(*) AS failed, max(s.graded_at)
+                    count(*) AS failed, max(s.graded_at) AS last_failed_at
              FROM submissions s
              JOIN assignments a ON a.id = s.assignment_id
              JOIN users u ON u.id = s.user_id
@@ -97,16 +84,5 @@ pub async fn stuck(
             &[&course_id, &i64::from(stuck_after), &MAX_STUCK],
         )
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Stuck {
-                user_id: r.try_get(0)?,
-                display_name: r.try_get(1)?,
-                student_number: r.try_get(2)?,
-                assignment_id: r.try_get(3)?,
-                failed: r.try_get(4)?,
-                last_failed_at: r.try_get(5)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Stuck::try_from_row(r)?)).collect()
 }

@@ -78,10 +78,12 @@ impl AppContext {
 
     /// What an assignment takes (code when this replica does not know it:
     /// the store then answers 404 for it).
-    pub fn kind_of(&self, assignment_id: i32) -> domain::course::Kind {
+    pub fn kind_of(&self, assignment_id: i32) -> Result<domain::course::Kind, ApiError> {
+        // An assignment this replica's catalog does not know (its course came
+        // after this start) is not served, as its page is not.
         self.catalog
             .kind_of(assignment_id)
-            .unwrap_or(domain::course::Kind::Code)
+            .ok_or_else(|| ApiError::not_found("assignment"))
     }
 
     /// The learner an `Authorization: Bearer` header names, if its token is genuine.

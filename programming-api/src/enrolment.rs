@@ -7,7 +7,6 @@ use std::net::IpAddr;
 
 use courseload::courses::join_code_matches;
 use domain::codes::Code;
-use domain::course::Join;
 use uuid::Uuid;
 
 use crate::catalog::Course;
@@ -24,32 +23,21 @@ fn not_enrolled(course: &Course) -> ApiError {
     )
 }
 
-/// Whether `learner` is enrolled in `course`.
-async fn enrolled(ctx: &AppContext, course: &Course, learner: Uuid) -> Result<bool, ApiError> {
-    let client = ctx.pool.get().await?;
-    let statement = client
-        .prepare_cached("SELECT 1 FROM enrolments WHERE user_id = $1 AND course_id = $2")
-        .await?;
-    Ok(client
-        .query_opt(&statement, &[&learner, &course.id])
-        .await?
-        .is_some())
-}
-
-/// May whoever `auth` names see `course`'s assignments? Anyone, for an open
-/// course; for a join-code course, its enrolled learners and its staff.
-/// (Submitting is held to the same rule inside the submission's own
-/// statement, `store::submissions`.)
+/// May whoever `auth` names see `course`'s assignments? Its members
+/// (`store::access`, the rule submitting and running are held to as well)
+/// and its staff.
 pub async fn may_read(
     ctx: &AppContext,
     course: &Course,
     auth: Option<&str>,
 ) -> Result<(), ApiError> {
-    if course.join == Join::Open || ctx.authenticate_staff(auth, Some(&course.slug)).is_ok() {
+    if store::access::open_to_all(course.join)
+        || ctx.authenticate_staff(auth, Some(&course.slug)).is_ok()
+    {
         return Ok(());
     }
     let learner = ctx.authenticate(auth)?;
-    if enrolled(ctx, course, learner).await? {
+    if store::access::is_member(&ctx.pool, learner, course.id).await? {
         Ok(())
     } else {
         Err(not_enrolled(course))

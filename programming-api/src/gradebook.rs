@@ -6,11 +6,12 @@
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::{SinkExt, Stream, TryStreamExt};
+use postgres_from_row::FromRow;
 use serde::Serialize;
 use uuid::Uuid;
 
 /// One learner's standing on one assignment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
 pub struct Cell {
     pub assignment_id: i32,
     /// The best status they reached: passed once they passed (even if they
@@ -37,7 +38,7 @@ pub struct LearnerRow {
 }
 
 /// An assignment's column, with how the class did on it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
 pub struct Column {
     pub id: i32,
     pub slug: String,
@@ -63,11 +64,13 @@ const CELLS: &str = "
         FROM submissions s JOIN assignments a ON a.id = s.assignment_id
         WHERE a.course_id = $1
         GROUP BY 1, 2)
-    SELECT e.user_id, u.display_name, u.student_number, a.id,
+    SELECT e.user_id, u.display_name, u.student_number, a.id AS assignment_id,
            -- A pass counts though its submission was deleted.
            CASE WHEN c.user_id IS NOT NULL THEN 'passed'
-                ELSE (ARRAY['passed', 'failed', 'error', 'grading', 'queued'])[b.rank] END,
-           coalesce(c.points, 0), coalesce(t.used, 0), c.completed_at, coalesce(c.late, false)
+                ELSE (ARRAY['passed', 'failed', 'error', 'grading', 'queued'])[b.rank] END
+               AS best_status,
+           coalesce(c.points, 0) AS points, coalesce(t.used, 0) AS attempts,
+           c.completed_at AS first_passed_at, coalesce(c.late, false) AS late
     FROM enrolments e
     JOIN users u ON u.id = e.user_id
     JOIN assignments a ON a.course_id = e.course_id AND a.position IS NOT NULL
@@ -101,15 +104,8 @@ pub async fn learners(
                     rows = None;
                     break;
                 };
-                let user_id: Uuid = row.try_get(0)?;
-                let cell = Cell {
-                    assignment_id: row.try_get(3)?,
-                    best_status: row.try_get(4)?,
-                    points: row.try_get(5)?,
-                    attempts: row.try_get(6)?,
-                    first_passed_at: row.try_get(7)?,
-                    late: row.try_get(8)?,
-                };
+                let user_id: Uuid = row.try_get("user_id")?;
+                let cell = Cell::try_from_row(&row)?;
                 match &mut current {
                     Some(learner) if learner.user_id == user_id => {
                         learner.points += i64::from(cell.points);
@@ -118,8 +114,8 @@ pub async fn learners(
                     _ => {
                         let next = LearnerRow {
                             user_id,
-                            display_name: row.try_get(1)?,
-                            student_number: row.try_get(2)?,
+                            display_name: row.try_get("display_name")?,
+                            student_number: row.try_get("student_number")?,
                             points: i64::from(cell.points),
                             cells: vec![cell],
                         };
@@ -142,41 +138,30 @@ pub async fn columns(
     let rows = client
         .query(
             "SELECT a.id, a.slug, a.title, a.due_at,
-                (SELECT count(*) FROM attempts t WHERE t.assignment_id = a.id AND t.used > 0),
-                (SELECT count(*) FROM completions c WHERE c.assignment_id = a.id),
+                (SELECT count(*) FROM attempts t WHERE t.assignment_id = a.id AND t.used > 0)
+                    AS tried,
+                (SELECT count(*) FROM completions c WHERE c.assignment_id = a.id) AS passed,
                 (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY n) FROM (
                      -- The attempt that passed, as recorded with the pass (older
                      -- passes: the submissions kept up to it).
                      SELECT coalesce(c.attempt, (SELECT count(*) FROM submissions s
                              WHERE s.user_id = c.user_id AND s.assignment_id = c.assignment_id
                                AND s.created_at <= c.completed_at)) AS n
-                     FROM completions c WHERE c.assignment_id = a.id) x),
+                     FROM completions c WHERE c.assignment_id = a.id) x)
+                    AS median_attempts_to_pass,
                 (SELECT t->>'name' FROM submissions s,
                         jsonb_array_elements(s.feedback->'tests') t
                  WHERE s.assignment_id = a.id AND s.status = 'failed'
                    AND (t->>'passed')::boolean = false
                    AND NOT coalesce((t->>'skipped')::boolean, false)
-                 GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)
+                 GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1) AS most_failed_test
              FROM assignments a
              WHERE a.course_id = $1 AND a.position IS NOT NULL
              ORDER BY a.position",
             &[&course_id],
         )
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Column {
-                id: r.try_get(0)?,
-                slug: r.try_get(1)?,
-                title: r.try_get(2)?,
-                due_at: r.try_get(3)?,
-                tried: r.try_get(4)?,
-                passed: r.try_get(5)?,
-                median_attempts_to_pass: r.try_get(6)?,
-                most_failed_test: r.try_get(7)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Column::try_from_row(r)?)).collect()
 }
 
 /// A cell a spreadsheet could run as a formula (CSV injection), made inert.
@@ -217,7 +202,7 @@ pub async fn slugs(
             &[&course_id],
         )
         .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    rows.iter().map(|r| Ok(r.try_get("slug")?)).collect()
 }
 
 /// The CSV header: the learner's columns, then five per assignment.

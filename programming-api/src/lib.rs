@@ -73,7 +73,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
     let courses = courseload::courses::load_courses(&config.courses_dir)?;
     store::courses::upsert_courses(&pool, &courses).await?;
     for course in &courses {
-        tracing::info!(course = %course.slug, assignments = course.assignments.len(), "course loaded");
+        tracing::info!(course = %course.course.slug, assignments = course.assignments.len(), "course loaded");
     }
     let catalog = Arc::new(Catalog::load(&pool, &config.default_course).await?);
 

@@ -42,11 +42,11 @@ pub async fn is_known(
     let known_address: bool = client
         .query_one(
             "SELECT EXISTS (SELECT 1 FROM known_sign_ins
-                            WHERE account_id = $1 AND address = $2 AND last_at > $3)",
+                            WHERE account_id = $1 AND address = $2 AND last_at > $3) AS known",
             &[&account, &address, &since],
         )
         .await?
-        .try_get(0)?;
+        .try_get("known")?;
     let Some(account) = account else {
         return Ok(false);
     };

@@ -95,19 +95,25 @@ pub async fn find(pool: &Pool, username: &str) -> Result<Option<Account>, store:
     let client = pool.get().await?;
     let row = client
         .query_opt(
-            "SELECT s.id, s.course_id, c.slug, s.role::text, s.password_hash
+            "SELECT s.id, s.course_id, c.slug AS course_slug, s.role::text AS role,
+                    s.password_hash
              FROM staff s JOIN courses c ON c.id = s.course_id
              WHERE s.username = $1 AND c.listed",
             &[&username],
         )
         .await?;
-    Ok(row.map(|r| Account {
-        id: r.get(0),
-        course_id: r.get(1),
-        course_slug: r.get(2),
-        role: Role::parse(r.get(3)).unwrap_or(Role::Tutor),
-        password_hash: r.get(4),
-    }))
+    row.map(|r| {
+        let role: String = r.try_get("role")?;
+        Ok(Account {
+            id: r.try_get("id")?,
+            course_id: r.try_get("course_id")?,
+            course_slug: r.try_get("course_slug")?,
+            role: Role::parse(&role)
+                .ok_or_else(|| store::Error::Malformed(format!("a staff role {role:?}")))?,
+            password_hash: r.try_get("password_hash")?,
+        })
+    })
+    .transpose()
 }
 
 /// Makes a staff account in the course `course` (its slug). The errors are
@@ -138,7 +144,7 @@ pub async fn add(
         .ok_or_else(|| {
             anyhow::anyhow!("no course {course:?} (the API loads the courses when it starts)")
         })?
-        .get(0);
+        .get("id");
     let hash = {
         let password = password.to_owned();
         tokio::task::spawn_blocking(move || hash_password(&password)).await?

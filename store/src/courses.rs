@@ -1,10 +1,139 @@
 //! Courses and their assignments in Postgres: made to match what the course
-//! folders say, at start and when a course is published.
+//! folders say, at start and when a course is published. Each row is
+//! written from one struct, by column name: a new setting is a field of its
+//! row struct here and a column in a migration.
 
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
-use domain::course::{AssignmentSource, CourseSource};
+use domain::course::{AssignmentSource, Course, CourseSource};
+use serde::Serialize;
 
 use crate::Error;
+
+/// A `courses` row as the folders make it.
+#[derive(Serialize)]
+struct CourseRow<'a> {
+    slug: &'a str,
+    title: &'a str,
+    term: &'a str,
+    join_policy: &'a str,
+    join_code_hash: Option<&'a str>,
+    stuck_after: i32,
+    listed: bool,
+}
+
+impl<'a> From<&'a Course> for CourseRow<'a> {
+    fn from(c: &'a Course) -> Self {
+        Self {
+            slug: &c.slug,
+            title: &c.title,
+            term: &c.term,
+            join_policy: c.join.as_str(),
+            join_code_hash: c.join_code_hash.as_deref(),
+            stuck_after: c.stuck_after,
+            listed: true,
+        }
+    }
+}
+
+/// An `assignments` row as its folder makes it.
+#[derive(Serialize)]
+struct AssignmentRow<'a> {
+    course_id: i32,
+    slug: &'a str,
+    position: i32,
+    kind: &'a str,
+    runner: &'a str,
+    title: &'a str,
+    handout_md: &'a str,
+    starter_code: &'a str,
+    test_code: &'a str,
+    time_limit_ms: i32,
+    test_time_limit_ms: i32,
+    memory_limit_mb: i32,
+    test_ids: &'a [String],
+    hidden_tests: &'a [String],
+    skipped_tests: &'a [String],
+    opens_at: Option<DateTime<Utc>>,
+    due_at: Option<DateTime<Utc>>,
+    late_policy: &'a str,
+    late_penalty_pct: Option<i16>,
+    max_submissions: Option<i32>,
+    content_hash: &'a str,
+}
+
+impl<'a> AssignmentRow<'a> {
+    fn new(course_id: i32, a: &'a AssignmentSource) -> Self {
+        Self {
+            course_id,
+            slug: &a.slug,
+            position: a.position,
+            kind: a.kind.as_str(),
+            runner: a.runner.name,
+            title: &a.title,
+            handout_md: &a.handout_md,
+            starter_code: &a.starter_code,
+            test_code: &a.test_code,
+            time_limit_ms: a.time_limit_ms,
+            test_time_limit_ms: a.test_time_limit_ms,
+            memory_limit_mb: a.memory_limit_mb,
+            test_ids: &a.test_ids,
+            hidden_tests: &a.hidden_tests,
+            skipped_tests: &a.skipped_tests,
+            opens_at: a.schedule.opens_at,
+            due_at: a.schedule.due_at,
+            late_policy: a.schedule.late.as_str(),
+            late_penalty_pct: a.schedule.late.penalty_pct(),
+            max_submissions: a.schedule.max_submissions,
+            content_hash: &a.content_hash,
+        }
+    }
+}
+
+/// An upsert of a row struct into `table`, keyed by `key`: the struct's
+/// fields are the columns, passed as one JSON object and read back by
+/// Postgres's own `jsonb_populate_record` into the table's row type.
+fn upsert_statement(table: &str, key: &str, columns: &[String]) -> String {
+    let list = columns.join(", ");
+    let updates: Vec<String> = columns
+        .iter()
+        .filter(|c| !key.split(", ").any(|k| k == c.as_str()))
+        .map(|c| format!("{c} = EXCLUDED.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO {table} ({list})
+         SELECT {list} FROM jsonb_populate_record(NULL::{table}, $1)
+         ON CONFLICT ({key}) DO UPDATE SET {}
+         RETURNING id",
+        updates.join(", ")
+    )
+}
+
+/// The field names of a row struct, in order.
+fn columns_of(row: &impl Serialize) -> Vec<String> {
+    match serde_json::to_value(row) {
+        Ok(serde_json::Value::Object(fields)) => fields.keys().cloned().collect(),
+        _ => unreachable!("a row struct serialises to an object"),
+    }
+}
+
+fn json(row: &impl Serialize) -> Result<serde_json::Value, Error> {
+    serde_json::to_value(row).map_err(|e| Error::Malformed(e.to_string()))
+}
+
+static COURSE_UPSERT: LazyLock<String> = LazyLock::new(|| {
+    let sample = Course {
+        slug: String::new(),
+        title: String::new(),
+        term: String::new(),
+        join: domain::course::Join::Open,
+        join_code_hash: None,
+        stuck_after: 0,
+    };
+    upsert_statement("courses", "slug", &columns_of(&CourseRow::from(&sample)))
+});
 
 /// Makes the database match the folders: courses and their assignments are
 /// inserted or updated; a course whose folder is gone is unlisted and its
@@ -15,7 +144,7 @@ pub async fn upsert_courses(pool: &Pool, courses: &[CourseSource]) -> Result<(),
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock(7243015)", &[])
         .await?;
-    let slugs: Vec<&str> = courses.iter().map(|c| c.slug.as_str()).collect();
+    let slugs: Vec<&str> = courses.iter().map(|c| c.course.slug.as_str()).collect();
     tx.execute(
         "UPDATE courses SET listed = false WHERE slug <> ALL($1)",
         &[&slugs],
@@ -27,28 +156,14 @@ pub async fn upsert_courses(pool: &Pool, courses: &[CourseSource]) -> Result<(),
         &[],
     )
     .await?;
-    for course in courses {
+    for source in courses {
         let row = tx
             .query_one(
-                "INSERT INTO courses (slug, title, term, join_policy, join_code_hash, listed,
-                                      stuck_after)
-                 VALUES ($1, $2, $3, $4::text::course_join, $5, true, $6)
-                 ON CONFLICT (slug) DO UPDATE SET title = EXCLUDED.title,
-                     term = EXCLUDED.term, join_policy = EXCLUDED.join_policy,
-                     join_code_hash = EXCLUDED.join_code_hash, listed = true,
-                     stuck_after = EXCLUDED.stuck_after
-                 RETURNING id",
-                &[
-                    &course.slug,
-                    &course.title,
-                    &course.term,
-                    &course.join.as_str(),
-                    &course.join_code_hash,
-                    &course.stuck_after,
-                ],
+                COURSE_UPSERT.as_str(),
+                &[&json(&CourseRow::from(&source.course))?],
             )
             .await?;
-        upsert_assignments(&tx, row.get(0), &course.assignments).await?;
+        upsert_assignments(&tx, row.get("id"), &source.assignments).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -69,57 +184,20 @@ async fn upsert_assignments(
         &[&course_id, &slugs],
     )
     .await?;
+    let Some(first) = course.first() else {
+        return Ok(());
+    };
+    let columns = columns_of(&AssignmentRow::new(course_id, first));
     let upsert = tx
-        .prepare(
-            "INSERT INTO assignments (slug, position, title, handout_md, starter_code, test_code,
-                 time_limit_ms, memory_limit_mb, content_hash, test_time_limit_ms, test_ids,
-                 hidden_tests, runner, course_id, opens_at, due_at, late_policy,
-                 late_penalty_pct, max_submissions, kind, skipped_tests)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                     $17::text::late_policy, $18, $19, $20, $21)
-             ON CONFLICT (course_id, slug) DO UPDATE SET position = EXCLUDED.position,
-                 title = EXCLUDED.title, handout_md = EXCLUDED.handout_md,
-                 starter_code = EXCLUDED.starter_code, test_code = EXCLUDED.test_code,
-                 time_limit_ms = EXCLUDED.time_limit_ms,
-                 memory_limit_mb = EXCLUDED.memory_limit_mb,
-                 content_hash = EXCLUDED.content_hash,
-                 test_time_limit_ms = EXCLUDED.test_time_limit_ms,
-                 test_ids = EXCLUDED.test_ids, hidden_tests = EXCLUDED.hidden_tests,
-                 runner = EXCLUDED.runner, opens_at = EXCLUDED.opens_at,
-                 due_at = EXCLUDED.due_at, late_policy = EXCLUDED.late_policy,
-                 late_penalty_pct = EXCLUDED.late_penalty_pct,
-                 max_submissions = EXCLUDED.max_submissions, kind = EXCLUDED.kind,
-                 skipped_tests = EXCLUDED.skipped_tests",
-        )
+        .prepare(&upsert_statement(
+            "assignments",
+            "course_id, slug",
+            &columns,
+        ))
         .await?;
     for a in course {
-        tx.execute(
-            &upsert,
-            &[
-                &a.slug,
-                &a.position,
-                &a.title,
-                &a.handout_md,
-                &a.starter_code,
-                &a.test_code,
-                &a.time_limit_ms,
-                &a.memory_limit_mb,
-                &a.content_hash,
-                &a.test_time_limit_ms,
-                &a.test_ids,
-                &a.hidden_tests,
-                &a.runner.name,
-                &course_id,
-                &a.schedule.opens_at,
-                &a.schedule.due_at,
-                &a.schedule.late.as_str(),
-                &a.schedule.late.penalty_pct(),
-                &a.schedule.max_submissions,
-                &a.kind.as_str(),
-                &a.skipped_tests,
-            ],
-        )
-        .await?;
+        tx.query_one(&upsert, &[&json(&AssignmentRow::new(course_id, a))?])
+            .await?;
     }
     Ok(())
 }

@@ -7,8 +7,11 @@
 //!   kind's own part: [`work::submissions`] (attempts, completions, points)
 //!   and [`work::practice_runs`]; the one writer of submissions,
 //!   completions and runs.
+//! - [`access`]: who may work on an assignment, and when: membership,
+//!   opening and due dates, written once.
 //! - [`courses`]: courses and assignments made to match the course folders.
 
+pub mod access;
 pub mod courses;
 pub mod db;
 pub mod work;

@@ -111,6 +111,42 @@ fn only_the_state_machines_write_their_tables() {
     }
 }
 
+/// Where `text` reads a column by its position (`row.get(3)`,
+/// `r.try_get::<_, i32>(0)`): every read names its column.
+fn reads_by_position(text: &str) -> Vec<usize> {
+    let by_position =
+        regex::Regex::new(r"\.(try_)?get(::<[^()]*>)?\(\s*[0-9]+\s*\)").expect("a valid pattern");
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| by_position.is_match(line))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+#[test]
+fn every_row_is_read_by_column_name() {
+    let mut found = Vec::new();
+    for (relative, text) in repository_sources() {
+        if relative == "testkit/tests/tree_rules.rs" {
+            continue;
+        }
+        for line in reads_by_position(&text) {
+            found.push(format!("{relative}:{line}"));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "columns read by position:\n{}",
+        found.join("\n")
+    );
+    assert_eq!(
+        reads_by_position("let n: i64 = row.get(0);\nlet s = row.get(\"slug\");"),
+        [1]
+    );
+    assert_eq!(reads_by_position("row.try_get::<_, i32>(2)?"), [1]);
+    assert!(reads_by_position("rest.get(2..)").is_empty());
+}
+
 /// The functions in `text` (Rust) longer than `max` lines, as (line, name, length).
 fn long_functions(text: &str, max: usize) -> Vec<(usize, String, usize)> {
     let lines: Vec<&str> = text.lines().collect();
@@ -192,9 +228,11 @@ fn the_readme_lists_every_error_code_with_its_status() {
         .filter_map(|line| {
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
             // | `code` | status | when |
-            let code = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
-            let status = cells.get(2)?.parse().ok()?;
-            Some((code.to_owned(), status))
+            let [_, code, status, ..] = cells.as_slice() else {
+                return None;
+            };
+            let code = code.strip_prefix('`')?.strip_suffix('`')?;
+            Some((code.to_owned(), status.parse().ok()?))
         })
         .collect();
     let listed: Vec<(String, u16)> = domain::codes::Code::ALL

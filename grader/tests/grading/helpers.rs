@@ -133,7 +133,7 @@ pub async fn submit(env: &TestEnv, assignment_slug: &str, code: &str) -> (Uuid, 
         )
         .await
         .unwrap()
-        .get(0);
+        .get("id");
     let created = env
         .submissions()
         .await
@@ -153,12 +153,16 @@ pub async fn final_state(env: &TestEnv, id: Uuid, wait: Duration) -> (String, Op
     let read = || async {
         let row = client
             .query_one(
-                "SELECT status::text, verdict, attempts FROM submissions WHERE id = $1",
+                "SELECT status::text AS status, verdict, attempts FROM submissions WHERE id = $1",
                 &[&id],
             )
             .await
             .unwrap();
-        (row.get::<_, String>(0), row.get(1), row.get(2))
+        (
+            row.get::<_, String>("status"),
+            row.get("verdict"),
+            row.get("attempts"),
+        )
     };
     testkit::eventually(wait, || async {
         !matches!(read().await.0.as_str(), "queued" | "grading")

@@ -60,10 +60,13 @@ async fn reaches_grading(env: &TestEnv, id: Uuid) -> bool {
     let client = env.pool.get().await.unwrap();
     for _ in 0..200 {
         let status: String = client
-            .query_one("SELECT status::text FROM submissions WHERE id = $1", &[&id])
+            .query_one(
+                "SELECT status::text AS status FROM submissions WHERE id = $1",
+                &[&id],
+            )
             .await
             .unwrap()
-            .get(0);
+            .get("status");
         if status == "grading" {
             return true;
         }
@@ -128,12 +131,12 @@ async fn completions(env: &TestEnv, user: Uuid) -> i64 {
     let client = env.pool.get().await.unwrap();
     client
         .query_one(
-            "SELECT count(*) FROM completions WHERE user_id = $1",
+            "SELECT count(*) AS n FROM completions WHERE user_id = $1",
             &[&user],
         )
         .await
         .unwrap()
-        .get(0)
+        .get("n")
 }
 
 #[tokio::test]
@@ -179,7 +182,7 @@ async fn a_reference_solution_is_graded_committed_acked_announced_and_counted() 
         .query_one("SELECT feedback FROM submissions WHERE id = $1", &[&id])
         .await
         .unwrap()
-        .get(0);
+        .get("feedback");
     assert!(
         feedback["tests"]
             .as_array()
@@ -265,7 +268,7 @@ async fn a_submission_out_of_deliveries_ends_as_error_and_the_learner_is_told() 
         .query_one("SELECT feedback FROM submissions WHERE id = $1", &[&id])
         .await
         .unwrap()
-        .get(0);
+        .get("feedback");
     assert!(
         feedback["summary"].as_str().unwrap().contains("3 attempts"),
         "{feedback}"
@@ -448,7 +451,7 @@ async fn a_runner_the_operator_has_not_allowed_never_starts_a_container() {
         )
         .await
         .unwrap();
-    let feedback: Value = row.get(0);
+    let feedback: Value = row.get("feedback");
     assert!(
         feedback["summary"]
             .as_str()
@@ -457,7 +460,7 @@ async fn a_runner_the_operator_has_not_allowed_never_starts_a_container() {
         "{feedback}"
     );
     assert_eq!(
-        row.get::<_, i32>(1),
+        row.get::<_, i32>("used"),
         0,
         "the learner's attempt is given back"
     );

@@ -22,17 +22,20 @@ async fn learner_and_assignment(env: &TestEnv, slug: &str) -> (Uuid, i32) {
         .query_one("SELECT id FROM assignments WHERE slug = $1", &[&slug])
         .await
         .unwrap()
-        .get(0);
+        .get("id");
     (user, id)
 }
 
 async fn runs_in(env: &TestEnv, status: &str) -> i64 {
     let client = env.pool.get().await.unwrap();
     client
-        .query_one("SELECT count(*) FROM runs WHERE status = $1", &[&status])
+        .query_one(
+            "SELECT count(*) AS n FROM runs WHERE status = $1",
+            &[&status],
+        )
         .await
         .unwrap()
-        .get(0)
+        .get("n")
 }
 
 /// Passes every visible test of coin change and never ends on the hidden
@@ -99,14 +102,18 @@ async fn a_run_tries_the_visible_tests_alone_and_changes_nothing_of_the_learners
     let (submissions, attempts, completions): (i64, i64, i64) = {
         let row = client
             .query_one(
-                "SELECT (SELECT count(*) FROM submissions WHERE user_id = $1),
-                        (SELECT count(*) FROM attempts WHERE user_id = $1),
-                        (SELECT count(*) FROM completions WHERE user_id = $1)",
+                "SELECT (SELECT count(*) FROM submissions WHERE user_id = $1) AS submissions,
+                        (SELECT count(*) FROM attempts WHERE user_id = $1) AS attempts,
+                        (SELECT count(*) FROM completions WHERE user_id = $1) AS completions",
                 &[&user],
             )
             .await
             .unwrap();
-        (row.get(0), row.get(1), row.get(2))
+        (
+            row.get("submissions"),
+            row.get("attempts"),
+            row.get("completions"),
+        )
     };
     assert_eq!(
         (submissions, attempts, completions),

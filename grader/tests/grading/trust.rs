@@ -140,7 +140,7 @@ async fn nul_in_output_or_an_exception_ends_in_its_verdict_on_the_first_delivery
         )
         .await
         .unwrap()
-        .get(0);
+        .get("feedback");
     assert!(
         feedback["stdout"].as_str().unwrap().contains("a\u{2400}b"),
         "{feedback}"

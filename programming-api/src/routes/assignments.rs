@@ -3,6 +3,7 @@
 //! course's) and `GET /api/assignments/{id}`. The cache is dropped when the
 //! courses are upserted at start.
 
+use postgres_from_row::FromRow;
 use serde::Serialize;
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -60,7 +61,7 @@ async fn course_list(
     list(ctx, course.id).await
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, FromRow)]
 struct Summary {
     id: i32,
     slug: String,
@@ -86,14 +87,8 @@ async fn list(ctx: &AppContext, course_id: i32) -> Result<Response, ApiError> {
         )
         .await?
         .iter()
-        .map(|r| Summary {
-            id: r.get(0),
-            slug: r.get(1),
-            position: r.get(2),
-            title: r.get(3),
-            kind: r.get(4),
-        })
-        .collect();
+        .map(Summary::try_from_row)
+        .collect::<Result<_, _>>()?;
     let body = serde_json::to_string(&course).map_err(|_| ApiError::internal())?;
     ctx.cache.put(&key, &body).await;
     Ok(raw_json(StatusCode::OK, body))
@@ -143,39 +138,40 @@ async fn one(ctx: &AppContext, raw_id: &str, auth: Option<&str>) -> Result<Respo
     let row = client
         .query_opt(
             "SELECT id, slug, position, title, handout_md, starter_code, runner, opens_at,
-                    due_at, late_policy::text, late_penalty_pct, max_submissions, kind
+                    due_at, late_policy::text AS late_policy, late_penalty_pct, max_submissions,
+                    kind
              FROM assignments WHERE id = $1 AND position IS NOT NULL",
             &[&id],
         )
         .await?
         .ok_or_else(|| ApiError::not_found("assignment"))?;
-    let runner_name: String = row.get(6);
+    let runner_name: String = row.get("runner");
     let runner = domain::runners::by_name(&runner_name).ok_or_else(|| {
         tracing::error!(runner = %runner_name, "an assignment names a runner this API does not know");
         ApiError::internal()
     })?;
-    let kind: String = row.get(12);
-    let slug: String = row.get(1);
+    let kind: String = row.get("kind");
+    let slug: String = row.get("slug");
     let solution_file = if kind == domain::course::Kind::Notebook.as_str() {
         format!("{slug}.ipynb")
     } else {
         runner.solution_file.to_owned()
     };
     let detail = Detail {
-        id: row.get(0),
+        id: row.get("id"),
         slug,
         kind,
-        position: row.get(2),
-        title: row.get(3),
-        handout_html: render_handout(row.get(4)),
-        starter_code: row.get(5),
+        position: row.get("position"),
+        title: row.get("title"),
+        handout_html: render_handout(row.get("handout_md")),
+        starter_code: row.get("starter_code"),
         solution_file,
         language: runner.language,
-        opens_at: row.get(7),
-        due_at: row.get(8),
-        late_policy: row.get(9),
-        late_penalty_pct: row.get(10),
-        max_submissions: row.get(11),
+        opens_at: row.get("opens_at"),
+        due_at: row.get("due_at"),
+        late_policy: row.get("late_policy"),
+        late_penalty_pct: row.get("late_penalty_pct"),
+        max_submissions: row.get("max_submissions"),
     };
     let body = serde_json::to_string(&detail).map_err(|_| ApiError::internal())?;
     ctx.cache.put(&key, &body).await;

@@ -122,11 +122,11 @@ async fn list(ctx: &AppContext, auth: Option<&str>, course: &str) -> Result<Resp
     let list: Vec<Extension> = rows
         .iter()
         .map(|r| Extension {
-            user_id: r.get(0),
-            display_name: r.get(1),
-            assignment_id: r.get(2),
-            due_at: r.get(3),
-            granted_at: r.get(4),
+            user_id: r.get("user_id"),
+            display_name: r.get("display_name"),
+            assignment_id: r.get("assignment_id"),
+            due_at: r.get("due_at"),
+            granted_at: r.get("granted_at"),
         })
         .collect();
     Ok(json(StatusCode::OK, &list))
@@ -150,7 +150,7 @@ async fn grant(
         )
         .await?
         .ok_or_else(|| ApiError::not_found("assignment"))?
-        .get(0);
+        .get("due_at");
     check_extension(due, due_at)?;
     // Only for a member of the course, and only by an account that still
     // exists (its token may outlive it).
@@ -164,7 +164,7 @@ async fn grant(
                  SET due_at = EXCLUDED.due_at, granted_by = EXCLUDED.granted_by,
                      granted_at = now()
              RETURNING granted_at,
-                 (SELECT display_name FROM users WHERE id = $1)",
+                 (SELECT display_name FROM users WHERE id = $1) AS display_name",
             &[
                 &user_id,
                 &assignment_id,
@@ -180,10 +180,10 @@ async fn grant(
         StatusCode::OK,
         &Extension {
             user_id,
-            display_name: row.get(1),
+            display_name: row.get("display_name"),
             assignment_id,
             due_at,
-            granted_at: row.get(0),
+            granted_at: row.get("granted_at"),
         },
     ))
 }

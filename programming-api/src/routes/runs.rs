@@ -60,7 +60,7 @@ async fn create(
 ) -> Result<Response, ApiError> {
     let user_id = ctx.authenticate(auth)?;
     let assignment_id = parse_assignment_id(raw_id)?;
-    let code = handin::text_for(ctx.kind_of(assignment_id), body.read().await?)?;
+    let code = handin::text_for(ctx.kind_of(assignment_id)?, body.read().await?)?;
     ctx.limits.run(user_id)?;
     let run = ctx
         .practice_runs

@@ -170,9 +170,9 @@ async fn me(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiError> 
     Ok(json(
         StatusCode::OK,
         &Me {
-            username: row.get(0),
+            username: row.get("username"),
             role: claims.role.as_str(),
-            course: row.get(1),
+            course: row.get("slug"),
             expires_at: claims.expires_at,
         },
     ))
@@ -187,14 +187,15 @@ async fn course_staff(
     let client = ctx.pool.get().await?;
     let members: Vec<Member> = client
         .query(
-            "SELECT username, role::text FROM staff WHERE course_id = $1 ORDER BY username",
+            "SELECT username, role::text AS role FROM staff WHERE course_id = $1
+             ORDER BY username",
             &[&claims.course_id],
         )
         .await?
         .iter()
         .map(|r| Member {
-            username: r.get(0),
-            role: r.get(1),
+            username: r.get("username"),
+            role: r.get("role"),
         })
         .collect();
     Ok(json(StatusCode::OK, &members))

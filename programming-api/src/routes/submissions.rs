@@ -105,7 +105,7 @@ async fn create(
 ) -> Result<Response, ApiError> {
     let user_id = ctx.authenticate(auth)?;
     let assignment_id = parse_assignment_id(raw_id)?;
-    let code = handin::text_for(ctx.kind_of(assignment_id), body.read().await?)?;
+    let code = handin::text_for(ctx.kind_of(assignment_id)?, body.read().await?)?;
     ctx.limits.submission(client, user_id)?;
     let created = ctx
         .submissions

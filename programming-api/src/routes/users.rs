@@ -102,8 +102,8 @@ async fn set_profile(
     Ok(json(
         StatusCode::OK,
         &Profile {
-            display_name: row.get(0),
-            student_number: row.get(1),
+            display_name: row.get("display_name"),
+            student_number: row.get("student_number"),
         },
     ))
 }
@@ -165,7 +165,7 @@ async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiE
             &[&user_id],
         )
         .await?;
-    let completed: Vec<i32> = rows.iter().map(|r| r.get(0)).collect();
+    let completed: Vec<i32> = rows.iter().map(|r| r.get("assignment_id")).collect();
     let attempts = client
         .query(
             "SELECT assignment_id, used FROM attempts WHERE user_id = $1",
@@ -173,7 +173,7 @@ async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiE
         )
         .await?
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
+        .map(|r| (r.get("assignment_id"), r.get("used")))
         .collect();
     let extensions = client
         .query(
@@ -182,9 +182,12 @@ async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiE
         )
         .await?
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
+        .map(|r| (r.get("assignment_id"), r.get("due_at")))
         .collect();
-    let points: i64 = rows.iter().map(|r| i64::from(r.get::<_, i32>(1))).sum();
+    let points: i64 = rows
+        .iter()
+        .map(|r| i64::from(r.get::<_, i32>("points")))
+        .sum();
     let next: Option<i32> = client
         .query_opt(
             "SELECT a.id FROM assignments a
@@ -195,13 +198,13 @@ async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiE
             &[&user_id, &ctx.catalog.default_course().id],
         )
         .await?
-        .map(|r| r.get(0));
+        .map(|r| r.get("id"));
     Ok(json(
         StatusCode::OK,
         &Progress {
             user_id,
-            display_name: profile.get(0),
-            student_number: profile.get(1),
+            display_name: profile.get("display_name"),
+            student_number: profile.get("student_number"),
             points,
             completed,
             next_assignment_id: next,

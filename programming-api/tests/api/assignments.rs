@@ -53,11 +53,11 @@ async fn an_assignment_has_a_rendered_handout_and_starter_but_never_the_solution
         )
         .await
         .unwrap();
-    assert_eq!(a["starter_code"], row.get::<_, String>(0));
+    assert_eq!(a["starter_code"], row.get::<_, String>("starter_code"));
     // The editor's label and language come from the assignment's runner.
     assert_eq!(a["solution_file"], "solution.py");
     assert_eq!(a["language"], "python");
-    let slug: String = row.get(1);
+    let slug: String = row.get("slug");
     let folder = std::fs::read_dir(courseload::assignments::repository_course_dir())
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -339,10 +339,10 @@ async fn malformed_requests_get_a_json_4xx_and_write_nothing() {
 
     let client = app.ctx.pool.get().await.unwrap();
     let n: i64 = client
-        .query_one("SELECT count(*) FROM submissions", &[])
+        .query_one("SELECT count(*) AS n FROM submissions", &[])
         .await
         .unwrap()
-        .get(0);
+        .get("n");
     assert_eq!(n, 0, "a refused request wrote a submission");
     assert!(
         app.stream_ids().await.is_empty(),

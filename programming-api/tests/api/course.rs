@@ -125,7 +125,7 @@ async fn an_instructors_edit_shows_after_a_restart_and_a_changed_test_changes_th
                 .query_one("SELECT content_hash FROM assignments WHERE id = $1", &[&id])
                 .await
                 .unwrap();
-            row.get::<_, String>(0)
+            row.get::<_, String>("content_hash")
         }
     };
     let hash_before = hash_of(&app, ids[0]).await;

@@ -97,12 +97,12 @@ async fn stored(app: &TestApp, learner: &Learner) -> i64 {
     let client = app.ctx.pool.get().await.unwrap();
     client
         .query_one(
-            "SELECT count(*) FROM submissions WHERE user_id = $1",
+            "SELECT count(*) AS n FROM submissions WHERE user_id = $1",
             &[&learner.id],
         )
         .await
         .unwrap()
-        .get(0)
+        .get("n")
 }
 
 #[tokio::test]
@@ -186,7 +186,10 @@ async fn a_late_pass_earns_what_the_policy_says() {
         )
         .await
         .unwrap();
-    let got: Vec<(i32, bool)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let got: Vec<(i32, bool)> = rows
+        .iter()
+        .map(|r| (r.get("points"), r.get("late")))
+        .collect();
     assert_eq!(got, [(100, true), (70, true)]);
     std::fs::remove_dir_all(&root).unwrap();
 }
@@ -278,13 +281,13 @@ async fn the_submission_limit_holds_after_deletes_and_under_concurrent_submits()
     let all_waiting = crate::helpers::eventually(std::time::Duration::from_secs(20), || async {
         let waiting: i64 = watcher
             .query_one(
-                "SELECT count(*) FROM pg_stat_activity
+                "SELECT count(*) AS n FROM pg_stat_activity
                  WHERE wait_event_type = 'Lock' AND query LIKE '%WITH assignment AS%'",
                 &[],
             )
             .await
             .unwrap()
-            .get(0);
+            .get("n");
         waiting == 12
     })
     .await;

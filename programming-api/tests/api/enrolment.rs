@@ -48,7 +48,7 @@ async fn enrolled(app: &TestApp, learner: &Learner) -> Vec<String> {
         .await
         .unwrap()
         .iter()
-        .map(|r| r.get(0))
+        .map(|r| r.get("slug"))
         .collect()
 }
 
@@ -69,7 +69,7 @@ async fn a_join_code_course_is_closed_until_the_learner_joins_with_its_code() {
         )
         .await
         .unwrap()
-        .get(0);
+        .get("id");
 
     // Before joining: nothing of the course, and nothing stored.
     assert_eq!(

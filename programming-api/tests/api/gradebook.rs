@@ -108,16 +108,19 @@ async fn recomputed(app: &TestApp) -> BTreeMap<(Uuid, i32), (Option<String>, i64
     let mut out = BTreeMap::new();
     for row in client
         .query(
-            "SELECT user_id, assignment_id, status::text FROM submissions",
+            "SELECT user_id, assignment_id, status::text AS status FROM submissions",
             &[],
         )
         .await
         .unwrap()
     {
         let entry = out
-            .entry((row.get::<_, Uuid>(0), row.get::<_, i32>(1)))
+            .entry((
+                row.get::<_, Uuid>("user_id"),
+                row.get::<_, i32>("assignment_id"),
+            ))
             .or_insert((None, 0, 0));
-        let status: String = row.get(2);
+        let status: String = row.get("status");
         let rank = |s: &Option<String>| {
             ["passed", "failed", "error", "grading", "queued"]
                 .iter()
@@ -137,7 +140,9 @@ async fn recomputed(app: &TestApp) -> BTreeMap<(Uuid, i32), (Option<String>, i64
         .await
         .unwrap()
     {
-        out.get_mut(&(row.get(0), row.get(1))).unwrap().2 = row.get(2);
+        out.get_mut(&(row.get("user_id"), row.get("assignment_id")))
+            .unwrap()
+            .2 = row.get("points");
     }
     out
 }

@@ -97,10 +97,10 @@ async fn a_body_that_does_not_arrive_in_time_gets_408_and_the_connection_closes(
         .get()
         .await
         .unwrap()
-        .query_one("SELECT count(*) FROM submissions", &[])
+        .query_one("SELECT count(*) AS n FROM submissions", &[])
         .await
         .unwrap()
-        .get(0);
+        .get("n");
     assert_eq!(none, 0);
 }
 

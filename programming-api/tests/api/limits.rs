@@ -33,10 +33,10 @@ async fn assert_limited(res: Response, max: u64) {
 async fn rows(app: &TestApp, table: &str) -> i64 {
     let client = app.ctx.pool.get().await.unwrap();
     client
-        .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+        .query_one(&format!("SELECT count(*) AS n FROM {table}"), &[])
         .await
         .unwrap()
-        .get(0)
+        .get("n")
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use crate::helpers::{config, TestApp};
 const BEFORE_COURSES: i32 = 4;
 
 async fn count(client: &tokio_postgres::Client, sql: &str) -> i64 {
-    client.query_one(sql, &[]).await.unwrap().get(0)
+    client.query_one(sql, &[]).await.unwrap().get("n")
 }
 
 #[tokio::test]
@@ -36,7 +36,7 @@ async fn a_database_from_before_courses_keeps_every_submission_completion_and_po
         .await
         .unwrap()
         .iter()
-        .map(|r| r.get(0))
+        .map(|r| r.get("id"))
         .collect();
     let learners: Vec<Uuid> = (0..3).map(|_| Uuid::new_v4()).collect();
     for (i, learner) in learners.iter().enumerate() {
@@ -71,8 +71,8 @@ async fn a_database_from_before_courses_keeps_every_submission_completion_and_po
         }
     }
     let before = (
-        count(&client, "SELECT count(*) FROM submissions").await,
-        count(&client, "SELECT count(*) FROM completions").await,
+        count(&client, "SELECT count(*) AS n FROM submissions").await,
+        count(&client, "SELECT count(*) AS n FROM completions").await,
     );
     assert_eq!(before, (6, 3));
     drop(client);
@@ -82,8 +82,8 @@ async fn a_database_from_before_courses_keeps_every_submission_completion_and_po
     let app = TestApp::start(env, config).await;
     let client = app.ctx.pool.get().await.unwrap();
     let after = (
-        count(&client, "SELECT count(*) FROM submissions").await,
-        count(&client, "SELECT count(*) FROM completions").await,
+        count(&client, "SELECT count(*) AS n FROM submissions").await,
+        count(&client, "SELECT count(*) AS n FROM completions").await,
     );
     assert_eq!(after, before, "(submissions, completions)");
     let intro = app
@@ -101,7 +101,7 @@ async fn a_database_from_before_courses_keeps_every_submission_completion_and_po
         .await
         .unwrap()
         .iter()
-        .map(|r| r.get(0))
+        .map(|r| r.get("id"))
         .collect();
     assert_eq!(
         in_intro, ids,
@@ -110,7 +110,7 @@ async fn a_database_from_before_courses_keeps_every_submission_completion_and_po
     assert_eq!(
         count(
             &client,
-            "SELECT count(*) FROM enrolments e JOIN courses c ON c.id = e.course_id
+            "SELECT count(*) AS n FROM enrolments e JOIN courses c ON c.id = e.course_id
              WHERE c.slug = 'intro'"
         )
         .await,
@@ -122,7 +122,7 @@ async fn a_database_from_before_courses_keeps_every_submission_completion_and_po
         .query_one("SELECT title FROM assignments WHERE id = $1", &[&ids[0]])
         .await
         .unwrap()
-        .get(0);
+        .get("title");
     assert_ne!(title, "Old greeting");
 
     for (i, learner) in learners.iter().enumerate() {

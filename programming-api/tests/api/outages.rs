@@ -55,13 +55,14 @@ async fn redis_down_keeps_submissions_which_reach_the_stream_when_it_returns() {
     let client = app.ctx.pool.get().await.unwrap();
     let row = client
         .query_one(
-            "SELECT status::text, enqueued_at IS NULL FROM submissions WHERE id = $1",
+            "SELECT status::text AS status, enqueued_at IS NULL AS unpushed FROM submissions
+             WHERE id = $1",
             &[&id],
         )
         .await
         .unwrap();
-    assert_eq!(row.get::<_, String>(0), "queued");
-    assert!(row.get::<_, bool>(1), "marked for the reconciler");
+    assert_eq!(row.get::<_, String>("status"), "queued");
+    assert!(row.get::<_, bool>("unpushed"), "marked for the reconciler");
     // Reads still work, from Postgres.
     let listed = app
         .get(&format!("/api/assignments/{a}/submissions"), Some(&learner))

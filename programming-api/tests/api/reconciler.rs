@@ -83,10 +83,13 @@ async fn a_grading_submission_whose_job_was_lost_is_queued_again() {
     assert!(requeued);
     let client = app.ctx.pool.get().await.unwrap();
     let status: String = client
-        .query_one("SELECT status::text FROM submissions WHERE id = $1", &[&id])
+        .query_one(
+            "SELECT status::text AS status FROM submissions WHERE id = $1",
+            &[&id],
+        )
         .await
         .unwrap()
-        .get(0);
+        .get("status");
     assert_eq!(status, "queued");
 }
 

@@ -97,12 +97,12 @@ async fn a_run_is_its_learners_alone_and_is_no_submission() {
     let client = app.ctx.pool.get().await.unwrap();
     let attempts: i64 = client
         .query_one(
-            "SELECT count(*) FROM attempts WHERE user_id = $1",
+            "SELECT count(*) AS n FROM attempts WHERE user_id = $1",
             &[&alice.id],
         )
         .await
         .unwrap()
-        .get(0);
+        .get("n");
     assert_eq!(attempts, 0, "a run uses no attempt");
 }
 

@@ -109,7 +109,7 @@ async fn the_operators_command_makes_staff_who_sign_in_to_their_course() {
         )
         .await
         .unwrap()
-        .get(0);
+        .get("password_hash");
     assert!(
         hash.starts_with("$argon2id$") && !hash.contains("horse"),
         "{hash}"
@@ -180,7 +180,7 @@ async fn wrong_forged_expired_and_learner_tokens_get_nothing() {
         .query_one("SELECT id FROM staff WHERE username = 'tom'", &[])
         .await
         .unwrap()
-        .get(0);
+        .get("id");
     let cs1 = app.ctx.catalog.by_slug("cs1").unwrap().id;
     let now = chrono::Utc::now().timestamp();
     let expired = test_signer().sign_staff(&StaffClaims {

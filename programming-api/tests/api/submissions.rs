@@ -60,12 +60,12 @@ async fn of_twenty_concurrent_submits_exactly_one_is_accepted() {
     let client = app.ctx.pool.get().await.unwrap();
     let n: i64 = client
         .query_one(
-            "SELECT count(*) FROM submissions WHERE user_id = $1",
+            "SELECT count(*) AS n FROM submissions WHERE user_id = $1",
             &[&learner.id],
         )
         .await
         .unwrap()
-        .get(0);
+        .get("n");
     assert_eq!(n, 1);
 }
 

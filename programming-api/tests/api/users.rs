@@ -105,10 +105,10 @@ async fn every_route_that_needs_a_token_refuses_requests_without_a_valid_one() {
     // Nothing was written by the refused requests.
     let client = app.ctx.pool.get().await.unwrap();
     let n: i64 = client
-        .query_one("SELECT count(*) FROM submissions", &[])
+        .query_one("SELECT count(*) AS n FROM submissions", &[])
         .await
         .unwrap()
-        .get(0);
+        .get("n");
     assert_eq!(n, 1);
 }
 

@@ -40,13 +40,16 @@ pub(super) const COLUMNS: &str =
 /// fewer than $5 runs wait already. $1 id, $2 user, $3 assignment, $4 code,
 /// $5 queue bound, $6 now. Always one row when the assignment is listed:
 /// `id` is NULL when nothing was inserted, and the other columns say why.
-const CREATE: &str = "
+const CREATE: &str = concat!(
+    "
     WITH assignment AS (
         SELECT a.id, a.opens_at,
-               (c.join_policy = 'open' OR EXISTS (
-                   SELECT 1 FROM enrolments e WHERE e.user_id = $2 AND e.course_id = a.course_id))
-                   AS member,
-               (a.opens_at IS NOT NULL AND $6 < a.opens_at) AS not_open
+               ",
+    crate::access::member!("$2"),
+    " AS member,
+               ",
+    crate::access::not_open!("$6"),
+    " AS not_open
         FROM assignments a JOIN courses c ON c.id = a.course_id
         WHERE a.id = $3 AND a.position IS NOT NULL),
     inserted AS (
@@ -57,7 +60,8 @@ const CREATE: &str = "
         RETURNING *)
     SELECT i.id, i.assignment_id, i.status, i.verdict, i.feedback, i.created_at,
            i.finished_at, i.user_id, a.member, a.not_open, a.opens_at
-    FROM assignment a LEFT JOIN inserted i ON true";
+    FROM assignment a LEFT JOIN inserted i ON true"
+);
 
 #[derive(Debug, thiserror::Error)]
 pub enum CreateRunError {

@@ -40,21 +40,28 @@ use crate::Error;
 /// is NULL when nothing was inserted, and the assignment's columns say why.
 /// The attempts row's check fails the statement when a concurrent submit
 /// took the last attempt first.
-const CREATE: &str = "
+const CREATE: &str = concat!(
+    "
     WITH assignment AS (
         -- An instructor's extension is this learner's own due date: it only
         -- ever moves a due date later (greatest ignores a missing one).
         SELECT a.id, a.course_id, a.content_hash, a.opens_at,
-               CASE WHEN a.due_at IS NOT NULL THEN greatest(x.due_at, a.due_at) END AS due_at,
+               ",
+    crate::access::due_date!(),
+    " AS due_at,
                a.max_submissions,
                a.late_policy, a.late_penalty_pct, coalesce(t.used, 0) AS used,
                -- A join-code course takes work only from its members.
-               (c.join_policy = 'open' OR EXISTS (
-                   SELECT 1 FROM enrolments e WHERE e.user_id = $2 AND e.course_id = a.course_id))
-                   AS member,
+               ",
+    crate::access::member!("$2"),
+    " AS member,
                c.join_policy = 'open' AS open_course,
-               (a.opens_at IS NOT NULL AND $8 < a.opens_at) AS not_open,
-               (a.due_at IS NOT NULL AND $8 > greatest(x.due_at, a.due_at)) AS late,
+               ",
+    crate::access::not_open!("$8"),
+    " AS not_open,
+               coalesce($8 > ",
+    crate::access::due_date!(),
+    ", false) AS late,
                r.status, r.verdict, r.feedback, r.hidden_details
         FROM assignments a
         JOIN courses c ON c.id = a.course_id
@@ -107,7 +114,8 @@ const CREATE: &str = "
            a.opens_at,
            a.late AND a.late_policy = 'refuse' AS past_due, a.due_at,
            a.used >= a.max_submissions AS at_limit, a.max_submissions
-    FROM (SELECT 1) one LEFT JOIN assignment a ON true LEFT JOIN inserted i ON true";
+    FROM (SELECT 1) one LEFT JOIN assignment a ON true LEFT JOIN inserted i ON true"
+);
 
 /// What a failed [`CREATE`] means: the constraints it can break are the
 /// rules it keeps under concurrency.
@@ -132,7 +140,9 @@ async fn create_failed(
                 )
                 .await
             {
-                Ok(max) => CreateError::SubmissionLimit(max.get::<_, Option<i32>>(0).unwrap_or(0)),
+                Ok(max) => CreateError::SubmissionLimit(
+                    max.get::<_, Option<i32>>("max_submissions").unwrap_or(0),
+                ),
                 Err(e) => CreateError::Store(e.into()),
             }
         }
@@ -299,7 +309,7 @@ impl Submissions {
         let statement = client
             .prepare_cached(
                 "SELECT (SELECT count(*) FROM submissions q
-                         WHERE q.status = 'queued' AND q.enqueued_at < s.enqueued_at)
+                         WHERE q.status = 'queued' AND q.enqueued_at < s.enqueued_at) AS ahead
                  FROM submissions s
                  WHERE s.id = $1 AND s.status = 'queued' AND s.enqueued_at IS NOT NULL",
             )
@@ -307,7 +317,7 @@ impl Submissions {
         Ok(client
             .query_opt(&statement, &[&id])
             .await?
-            .map(|row| row.get(0)))
+            .map(|row| row.get("ahead")))
     }
 
     /// Deletes one of the learner's final submissions. One statement: the
@@ -323,18 +333,18 @@ impl Submissions {
                      DELETE FROM submissions s USING target t
                      WHERE s.id = t.id AND t.status NOT IN ('queued', 'grading')
                      RETURNING s.id)
-                 SELECT t.assignment_id, (SELECT count(*) FROM gone) FROM target t",
+                 SELECT t.assignment_id, (SELECT count(*) FROM gone) AS gone FROM target t",
                 &[&id, &user_id],
             )
             .await?;
         let Some(row) = row else {
             return Ok(Deleted::NotFound);
         };
-        if row.get::<_, i64>(1) == 0 {
+        if row.get::<_, i64>("gone") == 0 {
             return Ok(Deleted::InFlight);
         }
         self.cache
-            .bump_generation(&self.list_key(user_id, row.get(0)))
+            .bump_generation(&self.list_key(user_id, row.get("assignment_id")))
             .await;
         Ok(Deleted::Deleted)
     }
