@@ -61,7 +61,7 @@ pub static PYTHON: Runner = Runner {
     //    as values; subclasses of learner classes; exceptions' causes.
     // 10: a red-team review's findings closed (mock machinery, __exit__ by
     //    any path, fixtures' stops, forwarded builtins).
-    version: "python-runner/10",
+    version: "python-runner/11",
     image: "codeplatform/python-runner",
     dir: "python",
     local_command: &["python3", "-I", "-B", "entry.py"],
@@ -74,7 +74,7 @@ pub static PYTHON: Runner = Runner {
 pub static PYTHON_DS: Runner = Runner {
     name: "python-ds",
     // The Python runner's harness: bump with its version.
-    version: "python-ds-runner/10",
+    version: "python-ds-runner/11",
     image: "codeplatform/python-ds-runner",
     dir: "python-ds",
     // Debian's Python, where scripts/deps.sh installs numpy and pandas

@@ -18,6 +18,7 @@ safe; safety is the runner's, which believes only plain data from here.
 
 import builtins
 import collections
+import importlib
 import inspect
 import io
 import math
@@ -188,6 +189,8 @@ class Served:
         self.backs = {}
         self.mirrors = mirrors.Mirrors(1, self._contents)
         self.call_builtin = None
+        # What each module attribute a test patched was here before.
+        self.module_originals = {}
         self.test_exceptions = {}
         self.printed = 0
         self.output_limit = 1 << 20
@@ -224,9 +227,10 @@ class Served:
             raw = wire.recv(self.sock, max_bytes=1 << 30)
             self.mirrors.begin_read()
             envelope = wire.decode(raw, self.incoming, self.max_depth + 8, self.mirrors)
-            changed, forgotten, message, patched = envelope
+            changed, forgotten, message, patched, modules = envelope
             self.mirrors.apply(changed, forgotten)
             self.follow_patches(patched)
+            self.follow_module_patches(modules)
             return message
         except (wire.Closed, wire.WireError, TypeError, ValueError):
             os._exit(0)
@@ -238,6 +242,29 @@ class Served:
             return
         for name, original in _OWN_BUILTINS.items():
             setattr(builtins, name, _forwarder(self.call_builtin, name) if name in patched else original)
+
+    def follow_module_patches(self, patches):
+        """The attributes of library modules a test has patched
+        (patching.py) are the test's objects here too, and this process's
+        own again once the patch is undone."""
+        wanted = {}
+        for patch in patches if type(patches) is tuple else ():
+            if type(patch) is tuple and len(patch) == 3 and type(patch[0]) is str and type(patch[1]) is str:
+                wanted[patch[:2]] = patch[2]
+        for key in [k for k in self.module_originals if k not in wanted]:
+            module, original = sys.modules.get(key[0]), self.module_originals.pop(key)
+            if module is not None:
+                _restore(module, key[1], original)
+        for (name, attribute), value in wanted.items():
+            module = _library_module(name)
+            if module is None:
+                continue
+            try:
+                if (name, attribute) not in self.module_originals:
+                    self.module_originals[name, attribute] = module.__dict__.get(attribute, _MISSING)
+                setattr(module, attribute, value)
+            except Exception:  # a module the learner's code made read-only
+                pass
 
     def write(self, message):
         """Sends `message` with this side's changes to shared containers."""
@@ -258,8 +285,15 @@ class Served:
         """Asks the runner to do `op` to one of the test's objects, and
         answers the runner's own requests until it does: the test's callback
         may use this side's objects before it returns."""
+        # What was printed so far goes first, for the runner to print before
+        # the test's code runs (an input prompt after it).
+        out, err = self.drain()
+        if self.printed > self.output_limit:
+            # Kept for the answer that says the limit was hit.
+            self.out.data[:0], self.err.data[:0] = out[: self.keep_bytes], err[: self.keep_bytes]
+            raise OutputLimit()
         try:
-            self.write(("back", op, target, *args))
+            self.write(("back", out, err, op, target, *args))
         except wire.WireError as e:
             raise TypeError(f"this cannot be given to the test's {op}: {e}") from None
         while True:
@@ -365,9 +399,9 @@ class Served:
         """How the runner knows `obj`: a handle of its own for a test's
         object (or exception class), else a number of ours (kept alive here
         for good)."""
-        if isinstance(obj, type) and type(obj.__dict__.get("_cp_origin")) is Back:
+        if isinstance(obj, type) and type(obj.__dict__.get("_cp_origin")) in _BACKS:
             obj = obj.__dict__["_cp_origin"]
-        if type(obj) is Back and object.__getattribute__(obj, "_cp_served") is self:
+        if type(obj) in _BACKS and object.__getattribute__(obj, "_cp_served") is self:
             return wire.RUNNER, object.__getattribute__(obj, "_cp_number"), ""
         number = self.numbers.get(id(obj))
         if number is None or self.objects.get(number) is not obj:
@@ -375,14 +409,14 @@ class Served:
             number = self.next_number
             self.objects[number] = obj
             self.numbers[id(obj)] = number
-        return wire.LEARNER, number, _kind(obj)
+        return wire.LEARNER, number, wire.described(obj, _kind(obj))
 
     def incoming(self, owner, number, kind):
         """A handle as an object here: one of ours, or a test's behind a Back."""
         if owner == wire.RUNNER:
             proxy = self.backs.get(number)
             if proxy is None:
-                proxy = self.backs[number] = Back(self, number, kind)
+                proxy = self.backs[number] = (BackFunction if kind == "function" else Back)(self, number, kind)
             if kind.startswith("exception "):
                 # The test's exception class: a class here, to raise and catch.
                 return self.test_exception_class(proxy, kind)
@@ -432,7 +466,7 @@ class Served:
             text[-4000:],
             _exception_chain(cls),
             attrs,
-            origin if type(origin) is Back else None,
+            origin if type(origin) in _BACKS else None,
             None if cause is None else self.describe(cause, depth + 1),
         )
 
@@ -524,6 +558,9 @@ class Served:
         if name == "call_base":
             method, obj, call_args, call_kwargs = args
             return getattr(target, method)(obj, *call_args, **call_kwargs), None
+        if name == "get_base":
+            attribute, obj = args
+            return inspect.getattr_static(target, attribute).__get__(obj, type(obj)), None
         if name == "base_exit":
             obj, info = args
             exc = None if info is None else self.runner_exception(*info)
@@ -552,10 +589,18 @@ _ANSWERS = {
     "round": lambda target, ndigits: round(target) if ndigits is None else round(target, ndigits),
     "format": format,
     "reversed": lambda target: reversed(target),
-    # A class's methods (what `super()` in a test's subclass may call).
-    "methods": lambda target, _: [
-        n for n in dir(target) if isinstance(inspect.getattr_static(target, n, None), types.FunctionType)
-    ][:2000],
+    # A module's names as `from module import *` takes them.
+    "public_names": lambda target, _: (
+        [str(n) for n in target.__all__] if hasattr(target, "__all__") else [n for n in vars(target) if not n.startswith("_")]
+    )[:10000],
+    # What a test's subclass of a class builds on: its methods (what
+    # `super()` may call), its properties (what `super().name` may read)
+    # and what its instances can do (wire.ABILITIES).
+    "class_shape": lambda target, _: (
+        _static_names(target, types.FunctionType),
+        _static_names(target, property),
+        wire.abilities(target),
+    ),
     "exc_chain": lambda target: (
         _exception_chain(target) if isinstance(target, type) and issubclass(target, BaseException) else None
     ),
@@ -597,7 +642,7 @@ class Back:
     __slots__ = ("_cp_served", "_cp_number", "_cp_kind")
 
     def __init__(self, served, number, kind):
-        for slot, value in zip(self.__slots__, (served, number, kind)):
+        for slot, value in zip(Back.__slots__, (served, number, kind)):
             object.__setattr__(self, slot, value)
 
     def _cp_back(self, op, *args):
@@ -621,26 +666,26 @@ class Back:
     def __eq__(self, other):
         # Two of the test's objects are compared as the test compares them
         # (two reads of `self.seen.append` are equal bound methods).
-        return self._cp_back("eq", other) if type(other) is Back else NotImplemented
+        return self._cp_back("eq", other) if type(other) in _BACKS else NotImplemented
 
     def __lt__(self, other):
-        return self._cp_back("lt", other) if type(other) is Back else NotImplemented
+        return self._cp_back("lt", other) if type(other) in _BACKS else NotImplemented
 
     def __le__(self, other):
-        return self._cp_back("le", other) if type(other) is Back else NotImplemented
+        return self._cp_back("le", other) if type(other) in _BACKS else NotImplemented
 
     def __gt__(self, other):
-        return self._cp_back("gt", other) if type(other) is Back else NotImplemented
+        return self._cp_back("gt", other) if type(other) in _BACKS else NotImplemented
 
     def __ge__(self, other):
-        return self._cp_back("ge", other) if type(other) is Back else NotImplemented
+        return self._cp_back("ge", other) if type(other) in _BACKS else NotImplemented
 
     def __hash__(self):
         return self._cp_back("hash")
 
     def __iter__(self):
         it = self._cp_back("iter")
-        return it if isinstance(it, Back) else iter(it)
+        return it if type(it) in _BACKS else iter(it)
 
     def __next__(self):
         return self._cp_back("next")
@@ -666,6 +711,32 @@ class Back:
 
 # This process's own print and open, for when no test has patched them.
 _OWN_BUILTINS = {"print": builtins.print, "open": builtins.open}
+
+
+# An attribute a module did not have before a test's patch set it.
+_MISSING = object()
+
+
+def _library_module(name):
+    """The module of that name here, imported if need be; None for one that
+    is not here (a module of the test's)."""
+    module = sys.modules.get(name)
+    if module is None:
+        try:
+            module = importlib.import_module(name)
+        except Exception:
+            return None
+    return module if isinstance(module, types.ModuleType) else None
+
+
+def _restore(module, attribute, original):
+    try:
+        if original is _MISSING:
+            delattr(module, attribute)
+        else:
+            setattr(module, attribute, original)
+    except Exception:  # the learner's code took it away itself
+        pass
 
 
 def _forwarder(call_builtin, name):
@@ -702,8 +773,27 @@ def _class_named(name):
     return None
 
 
+class BackFunction(Back):
+    # A function of the test's: set on a class, it is bound to the instance
+    # it is read from, as a function is. (No docstring: __doc__ and
+    # __module__ are the test's function's, as Back reads them.)
+
+    __slots__ = ()
+    __doc__ = Back.__dict__["__doc__"]
+    __module__ = Back.__dict__["__module__"]
+
+    def __get__(self, obj, owner=None):
+        return self if obj is None else types.MethodType(self, obj)
+
+
+_BACKS = (Back, BackFunction)
+
 # The dunders the runner answers for a test's object (lending.py).
 _DESCRIPTIVE = frozenset(("__name__", "__qualname__", "__doc__", "__module__", "__dict__", "__annotations__"))
+
+
+def _static_names(cls, kind):
+    return [n for n in dir(cls) if isinstance(inspect.getattr_static(cls, n, None), kind)][:2000]
 
 
 def _subclass(base, name, methods, properties, attributes):

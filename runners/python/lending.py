@@ -55,10 +55,13 @@ MAX_LENT = 100_000
 class Lent:
     """The objects lent to one learner process, by number."""
 
-    def __init__(self, passthrough):
+    def __init__(self, passthrough, held):
         # The runner's own control flow (a time limit, a crash): never
         # handed to the learner's code as an exception it could catch.
         self.passthrough = passthrough
+        # Told of every exception the test's code raised in a call, so that
+        # a failed assertion stands though the learner's code swallows it.
+        self.held = held
         self.objects = {}
         self.numbers = {}
         # Lent while the message being written was made: taken back if it
@@ -120,6 +123,7 @@ class Lent:
         except self.passthrough:
             raise
         except BaseException as e:  # the test's code may raise anything
+            self.held(e)
             return raised(e)
 
 
@@ -173,9 +177,12 @@ def kind(obj):
     """What the learner's side is told of a lent object: for an exception
     class, its name and builtin bases, so that its code can raise and catch
     it as a class of its own (`except ValueError` catches the test's
-    `class Broken(ValueError)`)."""
+    `class Broken(ValueError)`); for a function, that it is one (set on a
+    class, it binds as a method: an autospec'd patch of a method)."""
     if isinstance(obj, type) and issubclass(obj, BaseException):
         return f"exception {obj.__name__} {','.join(builtin_bases(obj))}"
+    if type(obj) is types.FunctionType:
+        return "function"
     return ""
 
 

@@ -28,6 +28,8 @@ a hidden test's input, short of a time limit, which is its verdict class.
 
 import builtins
 import collections
+import difflib
+import functools
 import io
 import json
 import os
@@ -40,15 +42,19 @@ import unittest
 
 import lending
 import mirrors
+import patching
 import suite
 import wire
 
 # Every enum of the test's crosses as its value (wire.py).
 wire.ENUMS_BY_VALUE = True
 
-# Seconds the learner host gets to start or end a learner process.
+# Seconds the learner host gets to start or end a learner process: at most
+# CONTROL_WAIT, and no later than the test's deadline unless that leaves
+# less than CONTROL_FLOOR (ending a process that ran out of time starts
+# past its deadline; an honest host answers in milliseconds).
 CONTROL_WAIT = 2.0
-# How bad each outcome is: a test's outcome is the worst of its parts.
+CONTROL_FLOOR = 0.5
 # No value yet (a call that has not returned).
 NOTHING = object()
 
@@ -150,12 +156,14 @@ class Unsendable(Exception):
 
 
 class Stale(Exception):
-    """A learner object of an earlier learner process met while a message
-    was being written: looked up again first (`Remote._live`)."""
+    """Something that needs the learner's process before it can be written
+    (a learner object of an earlier process, looked up again; a test's
+    subclass not made there yet), met while a message was being written:
+    `prepare` runs between two tries, never inside an encoding."""
 
-    def __init__(self, remote):
+    def __init__(self, prepare):
         super().__init__()
-        self.remote = remote
+        self.prepare = prepare
 
 
 # The runner's own control flow: it ends a test however deep in the
@@ -189,7 +197,7 @@ class Link:
         self.exceptions = ExceptionClasses()
         self.oom_kills = oom_kills()
         # The test's objects the learner's process holds handles to.
-        self.lent = lending.Lent(CONTROL)
+        self.lent = lending.Lent(CONTROL, self._hold_failure)
         # How many of the learner's calls into the test's code are running
         # (a callback inside a call): only the outermost call is the test's.
         self.depth = 0
@@ -201,12 +209,19 @@ class Link:
         self.subclass_bases = {}
         # The lists, dicts and sets this process shares with the learner's.
         self.mirrors = None
+        # The first failed assertion, skip or stop of the test's code in a
+        # callback, until the outermost request returns (`ask`).
+        self.held_failure = None
 
     def _control(self, message, fd=None):
         if self.gone:
             raise LearnerGone(self.gone)
+        # A host the learner's code stopped cannot hold the runner long.
+        wait = CONTROL_WAIT
+        if self.deadline is not None:
+            wait = min(wait, max(CONTROL_FLOOR, self.deadline - time.monotonic()))
         try:
-            self.ctl.settimeout(CONTROL_WAIT)
+            self.ctl.settimeout(wait)
             if fd is None:
                 self.ctl.send(message)
             else:
@@ -252,11 +267,36 @@ class Link:
             return "ended"
 
     def ask(self, op, remote, *rest):
-        """One request about `remote` (a proxy, or 0 for the module)."""
+        """One request about `remote` (a proxy, or 0 for the module). A
+        failed assertion, skip or stop the test's code raised inside it (a
+        callback the learner's code called) is raised here once the
+        outermost request returns, whatever the learner's code did with it:
+        as in one process, it is the test's, not the learner's to swallow."""
         number = remote if isinstance(remote, int) else remote._live()
         if self.sock is None:
             self.start()
-        return self._exchange((op, number, *rest))
+        try:
+            answer = self._exchange((op, number, *rest))
+        except StopIteration as e:
+            # As PEP 479 has it for generators: a StopIteration out of a
+            # call is an error, never the end of the test's iteration.
+            if op == "op" and rest[:1] == ("next",):
+                raise
+            raise self._failure_first(RuntimeError(f"your code raised StopIteration: {e}"))
+        except BaseException as e:
+            raise self._failure_first(e)
+        failure = self._failure_first(None)
+        if failure is not None:
+            raise failure
+        return answer
+
+    def _failure_first(self, exc):
+        """A failure of the test's code held for the outermost request, in
+        place of `exc`; `exc` when there is none, or inside a callback."""
+        if self.depth or self.held_failure is None or isinstance(exc, CONTROL):
+            return exc
+        held, self.held_failure = self.held_failure, None
+        return held
 
     def set_module_attribute(self, name, value):
         """`solution.name = value` from a test (a patch, or undoing one): set
@@ -287,12 +327,12 @@ class Link:
                 changes = self.mirrors.changes()
             except Stale as e:
                 self.lent.end(False)
-                e.remote._live()
+                e.prepare()
                 continue
             self.mirrors.begin()
             try:
                 payload = wire.encode(
-                    (*changes, message, patched_builtins()),
+                    (*changes, message, patched_builtins(), patching.module_patches()),
                     self._outgoing,
                     self.limits["value_bytes"],
                     self.limits["value_depth"] + 4,
@@ -301,7 +341,7 @@ class Link:
             except Stale as e:
                 self.mirrors.written(changes, False)
                 self.lent.end(False)
-                e.remote._live()
+                e.prepare()
                 continue
             except BaseException:
                 self.mirrors.written(changes, False)
@@ -317,7 +357,7 @@ class Link:
         in place."""
         self.mirrors.begin_read()
         try:
-            envelope = wire.decode(raw, self._incoming, self.limits["value_depth"] + 4, self.mirrors)
+            envelope = wire.decode(raw, self._incoming, self.limits["value_depth"] + 4, self.mirrors, self.deadline)
         except BaseException:
             self.mirrors.end_read()
             raise
@@ -336,12 +376,18 @@ class Link:
             wire.send(self.sock, payload, self.deadline)
             while True:
                 raw = wire.recv(self.sock, self.deadline, self.limits["value_bytes"] + 2 * self.limits["output_bytes"])
+                # Reading what came is bounded by the deadline too.
                 reply = self._read(raw)
                 if not (isinstance(reply, tuple) and reply and reply[0] == "back"):
                     break
-                # The learner's code called one of the test's objects: that
-                # runs here, and may call into the learner's code again.
-                wire.send(self.sock, self._serve_back(reply), self.deadline)
+                # The learner's code called one of the test's objects: what
+                # it printed before comes first (a prompt after its text),
+                # then the call runs here, and may call into the learner's
+                # code again.
+                if len(reply) < 3 or not isinstance(reply[1], bytes) or not isinstance(reply[2], bytes):
+                    raise wire.WireError("a call back without its output")
+                self._printed(reply[1], reply[2], False)
+                wire.send(self.sock, self._serve_back(reply[:1] + reply[3:]), self.deadline)
         except wire.Timeout:
             self.end()
             raise CallTimeout(
@@ -361,6 +407,10 @@ class Link:
     def _out_of_memory(self):
         now = oom_kills()
         return now is not None and self.oom_kills is not None and now > self.oom_kills
+
+    def _hold_failure(self, exc):
+        if self.held_failure is None and isinstance(exc, _UNSUPPRESSIBLE):
+            self.held_failure = exc
 
     def _serve_back(self, request):
         """The encoded answer to the learner's call into a lent object."""
@@ -385,7 +435,10 @@ class Link:
         if type(obj) is RemoteModule:
             return wire.LEARNER, 0, ""
         if type(obj) is LearnerSubclass:
-            return wire.LEARNER, obj._cp_learner()._number_now(), ""
+            made = obj.__dict__.get("_cp_base_of") or obj._cp_made_now()
+            if made is None:
+                raise Stale(obj._cp_learner)
+            return wire.LEARNER, made._number_now(), ""
         learner_class = obj.__dict__.get("_cp_learner_class") if isinstance(obj, type) else None
         if is_remote(learner_class):
             return wire.LEARNER, learner_class._number_now(), ""
@@ -397,7 +450,8 @@ class Link:
         key = (self.generation, number)
         remote = self.remotes.get(key)
         if remote is None:
-            remote = self.remotes[key] = Remote(self, self.generation, number, kind)
+            abilities, claimed, name = wire.description(kind)
+            remote = self.remotes[key] = remote_class(abilities, claimed)(self, self.generation, number, name)
         return remote
 
     def _unpack(self, reply):
@@ -552,15 +606,18 @@ def _named(value, depth=0):
 
 
 def _holds_remote(value, depth=0):
-    if is_remote(value):
+    """Whether `value` (a decoded value) may hold a learner object: any
+    container but the plain ones is taken to, so that no kind of value the
+    wire learns later lets a learner's __repr__ run here unseen."""
+    if value is None or isinstance(value, (bool, int, float, str, bytes, bytearray, *wire.SCALARS)):
+        return False
+    if is_remote(value) or depth > 8:
         return True
-    if depth > 8:
-        return True
-    if isinstance(value, (list, tuple, set, frozenset)):
+    if isinstance(value, (list, tuple, set, frozenset, collections.deque)):
         return any(_holds_remote(v, depth + 1) for v in value)
     if isinstance(value, dict):
         return any(_holds_remote(k, depth + 1) or _holds_remote(v, depth + 1) for k, v in value.items())
-    return False
+    return True
 
 
 def is_remote(value):
@@ -585,7 +642,7 @@ class Remote:
     __slots__ = ("_cp_link", "_cp_generation", "_cp_number", "_cp_kind", "_cp_origin")
 
     def __init__(self, link, generation, number, kind, origin=None):
-        for slot, value in zip(self.__slots__, (link, generation, number, kind, origin)):
+        for slot, value in zip(Remote.__slots__, (link, generation, number, kind, origin)):
             object.__setattr__(self, slot, value)
 
     def _live(self):
@@ -612,7 +669,7 @@ class Remote:
         """The handle number, if this is a learner object of the current
         learner process (Stale otherwise: looked up before a message)."""
         if self._cp_generation != self._cp_link.generation:
-            raise Stale(self)
+            raise Stale(self._live)
         return self._cp_number
 
     def __getattr__(self, name):
@@ -624,20 +681,6 @@ class Remote:
 
     def __setattr__(self, name, value):
         self._cp_link.ask("setattr", self, name, value)
-
-    def __call__(self, *args, **kwargs):
-        link = self._cp_link
-        # A call the test's callback makes is not the test's own call.
-        outermost = link.depth == 0
-        if outermost:
-            link.last_call = call_text(self._cp_origin or "your function", args, kwargs)
-            link.last_result = NOTHING
-        result, back = link.ask("call", self, args, kwargs)
-        if outermost:
-            link.last_result = result
-        if back is not None:
-            _copy_back(back, args, kwargs)
-        return result
 
     def __mro_entries__(self, bases):
         """A test's `class Square(Shape)` with Shape from solution: the
@@ -767,6 +810,46 @@ class Remote:
 _UNSUPPRESSIBLE = (AssertionError, unittest.SkipTest, unittest.case._ShouldStop, *CONTROL)
 
 
+def _call_remote(self, *args, **kwargs):
+    """A call of a learner object whose type has __call__ (`remote_class`)."""
+    link = self._cp_link
+    # A call the test's callback makes is not the test's own call.
+    outermost = link.depth == 0
+    if outermost:
+        link.last_call = call_text(self._cp_origin or "your function", args, kwargs)
+        link.last_result = NOTHING
+    result, back = link.ask("call", self, args, kwargs)
+    if outermost:
+        link.last_result = result
+    if back is not None:
+        _copy_back(back, args, kwargs)
+    return result
+
+
+@functools.cache
+def remote_class(abilities, claimed=None):
+    """The Remote class for learner objects whose type has these
+    operations (wire.ABILITIES) and no others, so that callable(), iter()
+    and the collections.abc checks answer as they would for the object;
+    `claimed`, a builtin type it is an instance of (wire.CLAIMED), is what
+    isinstance sees as its class."""
+    namespace = {"__slots__": ()}
+    if "c" in abilities:
+        namespace["__call__"] = _call_remote
+    for letter in "nlkrh":
+        if letter not in abilities:
+            namespace[wire.ABILITIES[letter]] = None
+    # Without __iter__, __getitem__ still iterates, as in Python.
+    if "i" not in abilities and "g" not in abilities:
+        namespace["__iter__"] = None
+    if claimed is not None:
+        namespace["__class__"] = property(lambda self: claimed)
+    made = type("Remote", (Remote,), namespace)
+    # A class's own __doc__ and __module__ would hide Remote's (below).
+    made.__doc__, made.__module__ = Remote.__dict__["__doc__"], Remote.__dict__["__module__"]
+    return made
+
+
 def guarded_exit(exc, exit_learner):
     """A learner object's __exit__ (`exit_learner(info)`), told of the
     exception raised in the `with` block as plain Python tells it (a failed
@@ -793,12 +876,17 @@ def guarded_exit(exc, exit_learner):
 
 
 def _unsuppressible(exc):
-    seen = 0
-    while exc is not None and seen < 16:
+    """Whether `exc`, or any exception it was raised from or while handling
+    (both links, followed through the whole chain), may not be swallowed."""
+    seen, waiting = set(), [exc]
+    while waiting and len(seen) < 64:
+        exc = waiting.pop()
+        if exc is None or id(exc) in seen:
+            continue
+        seen.add(id(exc))
         if isinstance(exc, _UNSUPPRESSIBLE):
             return True
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
+        waiting += [exc.__cause__, exc.__context__]
     return False
 
 
@@ -878,15 +966,24 @@ class LearnerSubclass(type):
         # Every attribute of an instance is the learner object's.
         return super().__new__(meta, name, bases, {**namespace, "__slots__": ()}, **kwargs)
 
+    def _cp_made_now(cls):
+        """The learner's class for this one if the current learner process
+        has it, else None."""
+        made = cls.__dict__.get("_cp_made")
+        if made is None or made._cp_generation != made._cp_link.generation or made._cp_link.sock is None:
+            return None
+        return made
+
     def _cp_learner(cls):
-        """The learner's class for this one, in the current learner process."""
+        """The learner's class for this one, in the current learner process
+        (made there at first use)."""
         base = cls.__dict__.get("_cp_base_of")
         if base is not None:
             return base
-        parent = next(b for b in cls.__mro__[1:] if type(b) is LearnerSubclass)._cp_learner()
-        made = cls.__dict__.get("_cp_made")
-        if made is not None and made._cp_generation == parent._cp_link.generation:
+        made = cls._cp_made_now()
+        if made is not None:
             return made
+        parent = next(b for b in cls.__mro__[1:] if type(b) is LearnerSubclass)._cp_learner()
         methods, properties, attributes = {}, {}, {}
         for key, value in cls.__dict__.items():
             if isinstance(value, types.FunctionType):
@@ -912,36 +1009,75 @@ class LearnerSubclass(type):
         return False
 
     def _cp_adopt(cls, obj):
-        """`obj`, a Remote, as an instance of the test's class."""
-        if is_remote(obj) and type(obj) is not cls and issubclass(cls, type(obj)):
+        """`obj`, a Remote, as an instance of the test's class: itself, or a
+        twin that takes its place where a mixin of the test's gave the class
+        a layout of its own (a __dict__)."""
+        mine = type(obj)
+        if not is_remote(obj) or mine is cls or (type(mine) is LearnerSubclass and not issubclass(cls, mine)):
+            return obj
+        try:
             object.__setattr__(obj, "__class__", cls)
-        return obj
+            return obj
+        except TypeError:
+            twin = object.__new__(cls)
+            for slot in Remote.__slots__:
+                object.__setattr__(twin, slot, object.__getattribute__(obj, slot))
+            link, key = obj._cp_link, (obj._cp_generation, obj._cp_number)
+            if link.remotes.get(key) is obj:
+                link.remotes[key] = twin
+            return twin
 
 
-def subclass_base(remote_class):
+def subclass_base(learner_class):
     """The runner's base class for the tests' subclasses of a learner class:
     a method for each of its public methods and the dunders above that runs
     the learner class's own (what `super()` finds); its properties and
     class attributes are read off the learner's object as any attribute is."""
-    link = remote_class._cp_link
-    key = (remote_class._cp_generation, remote_class._cp_number)
+    link = learner_class._cp_link
+    key = (learner_class._cp_generation, learner_class._cp_number)
     base = link.subclass_bases.get(key)
     if base is None:
-        names = remote_class._op("methods", None)
-        names = {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
-        namespace = {"_cp_base_of": remote_class, "__init__": _super_method(remote_class, "__init__")}
+        shape = learner_class._op("class_shape", None)
+        if not (type(shape) is tuple and len(shape) == 3 and all(type(p) in (list, str) for p in shape)):
+            raise LearnerCrashed("Your code's process described a class in a way it cannot.")
+        names = {n for n in shape[0] if isinstance(n, str)}
+        namespace = {
+            "_cp_base_of": learner_class,
+            "__init__": _super_method(learner_class, "__init__"),
+        }
+        for name in shape[1]:
+            if isinstance(name, str) and not name.startswith("_"):
+                namespace[name] = _BaseProperty(learner_class, name)
         for name in _SUPER_COMPARISONS:
-            namespace[name] = _super_method(remote_class, name)
+            namespace[name] = _super_method(learner_class, name)
         for name in names:
             if not name.startswith("_") or name in _SUPER_DUNDERS:
-                namespace[name] = _super_method(remote_class, name)
+                namespace[name] = _super_method(learner_class, name)
         if "__contains__" in names:
-            namespace["__contains__"] = _super_contains(remote_class)
+            namespace["__contains__"] = _super_contains(learner_class)
         if "__exit__" in names:
-            namespace["__exit__"] = _super_exit(remote_class)
-        title = remote_class._cp_kind.removeprefix("class ")
-        base = link.subclass_bases[key] = LearnerSubclass(title, (Remote,), namespace)
+            namespace["__exit__"] = _super_exit(learner_class)
+        proxy = remote_class(wire.known_abilities(shape[2]))
+        # Hashing is the learner's object's (__eq__ alone here would make
+        # the test's subclasses unhashable).
+        namespace["__hash__"] = proxy.__hash__
+        title = learner_class._cp_kind.removeprefix("class ")
+        base = link.subclass_bases[key] = LearnerSubclass(title, (proxy,), namespace)
     return base
+
+
+class _BaseProperty:
+    """A property of the learner class, as `super().name` in a test's
+    subclass reads it: the learner class's own, on the learner's object. It
+    only reads (`obj.name = v` is the learner's object's, as any set is)."""
+
+    def __init__(self, learner_class, name):
+        self.learner_class, self.name = learner_class, name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return getattr(self.learner_class, self.name)
+        return self.learner_class._op("get_base", self.name, obj)
 
 
 def _super_method(learner_class, name):
@@ -986,21 +1122,25 @@ def _adopting(cls, fn):
 # The builtins the learner's code calls as the test's are: `input` always
 # (so a patched `builtins.input` or `sys.stdin` answers it; unpatched, it
 # reads nothing, as the runner's stdin is empty), `print` and `open` while a
-# test has patched them (`mock.patch("builtins.open", mock_open(...))`).
+# test has patched them (`mock.patch("builtins.open", mock_open(...))`), and
+# the learner's own otherwise, so that nothing of the runner's own (its
+# files, its descriptors) is ever within the learner's reach. Patches of
+# other modules (`sys.stdin` among them) are patching.py's.
 _FORWARDED = ("print", "open")
-_ORIGINAL_BUILTINS = {name: getattr(builtins, name) for name in _FORWARDED}
+_ORIGINALS = {name: getattr(builtins, name) for name in _FORWARDED}
 
 
 def call_builtin(name, *args, **kwargs):
-    """One of those builtins, as the runner's builtins module has it now."""
-    if name != "input" and name not in _FORWARDED:
-        raise NameError(f"no builtin {name!r} is forwarded")
+    """`input`, or one of the others while a test has patched it, as the
+    runner's builtins module has it at this moment."""
+    if name != "input" and name not in patched_builtins():
+        raise NameError(f"{name} is your code's own, not the test's")
     return getattr(builtins, name)(*args, **kwargs)
 
 
 def patched_builtins():
     """Which of the forwarded builtins a test has patched at this moment."""
-    return tuple(name for name in _FORWARDED if getattr(builtins, name) is not _ORIGINAL_BUILTINS[name])
+    return tuple(name for name in _FORWARDED if getattr(builtins, name) is not _ORIGINALS[name])
 
 
 def _copy_back(back, args, kwargs):
@@ -1064,9 +1204,14 @@ class RemoteModule(types.ModuleType):
         self.__dict__["__codeplatform_link__"] = link
 
     def __getattr__(self, name):
+        link = self.__dict__["__codeplatform_link__"]
+        if name == "__all__":
+            # What `from solution import *` takes: the learner module's
+            # __all__, else its public names, as Python reads them.
+            names = link.ask("op", 0, "public_names", (None,))[0]
+            return [n for n in names if type(n) is str] if type(names) is list else []
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        link = self.__dict__["__codeplatform_link__"]
         value = link.ask("getattr", 0, name)[0]
         if isinstance(value, Remote):
             object.__setattr__(value, "_cp_origin", name)
@@ -1125,25 +1270,39 @@ class OutputLog(io.TextIOBase):
 class Results(unittest.TestResult):
     """Each test's outcome, by id; sets each test's deadline as it starts."""
 
-    def __init__(self, link, logs, hidden, test_time, budget_end, message_chars):
+    def __init__(self, link, logs, hidden, hidden_tests, test_time, budget_end, message_chars):
         super().__init__()
         self.link = link
         self.logs = logs
         self.hidden = hidden
+        self.hidden_tests = hidden_tests
         self.test_time = test_time
         self.budget_end = budget_end
         self.message_chars = message_chars
         self.records = {}
         # Errors in setUpClass and the like, which belong to no one test.
         self.fixture_errors = []
-        # When the last visible test ended: the hidden phase starts there.
+        # When the last visible test ended: the hidden phase starts there,
+        # and ends at `phase_end`, fixed once it starts (`hidden_phase`).
         self.visible_end = time.monotonic()
+        self.phase_end = None
+
+    def enter(self, test=None):
+        """A test, or a fixture before `test`, begins: a test's time of its
+        own, never past the end of the hidden phase once that began, and
+        what it prints is hidden as `test` is."""
+        now = time.monotonic()
+        if test is not None and test.id() in self.hidden and self.phase_end is None:
+            self.phase_end = hidden_phase(self.hidden_tests, self.test_time, self.visible_end, self.budget_end)
+        self.link.deadline = min(now + self.test_time, self.budget_end, self.phase_end or self.budget_end)
+        self.link.held_failure = None
+        if test is not None:
+            for log in self.logs:
+                log.hidden = test.id() in self.hidden
 
     def startTest(self, test):
         super().startTest(test)
-        self.link.deadline = min(time.monotonic() + self.test_time, self.budget_end)
-        for log in self.logs:
-            log.hidden = test.id() in self.hidden
+        self.enter(test)
         self.link.last_call, self.link.last_result, self.compared = None, NOTHING, None
         self.output_start = len(self.logs[0].text())
         self.records[test.id()] = {
@@ -1159,7 +1318,7 @@ class Results(unittest.TestResult):
         if test.id() not in self.hidden:
             self.visible_end = time.monotonic()
         # Class and module fixtures between tests get a test's time too.
-        self.link.deadline = min(time.monotonic() + self.test_time, self.budget_end)
+        self.enter()
         record = self.records[test.id()]
         if not record["outcomes"]:
             record["outcomes"].append("error")
@@ -1179,19 +1338,14 @@ class Results(unittest.TestResult):
         if message:
             record["messages"].append(message)
 
-    def fixture_starts(self):
-        """A class's or module's fixture gets a test's time of its own."""
-        self.link.deadline = min(time.monotonic() + self.test_time, self.budget_end)
-
     def fixture_failed(self, fixture, scope, exc):
         outcome, message = describe(exc)
         self.fixture_errors.append((scope, outcome, f"{fixture} ({scope}): {message}"))
 
     def fixture_errors_of(self, test):
-        """The fixture failures that kept `test` from running: its class's
-        or module's, else all of them."""
-        mine = [(o, t) for scope, o, t in self.fixture_errors if test.id().startswith(scope + ".")]
-        return mine or [(o, t) for _, o, t in self.fixture_errors]
+        """The failures of `test`'s own class's or module's fixtures (a
+        set-up that kept it from running, a tear-down after it ran)."""
+        return [(o, t) for scope, o, t in self.fixture_errors if test.id().startswith(scope + ".")]
 
     def addSuccess(self, test):
         self.note(test, "passed")
@@ -1251,20 +1405,28 @@ class Results(unittest.TestResult):
         out = []
         for test in tests:
             record = self.records.get(test.id())
+            errors = self.fixture_errors_of(test)
             if record is None:
-                if self.fixture_errors:
-                    errors = self.fixture_errors_of(test)
-                    outcome = errors[0][0]
+                if errors:
+                    outcomes = list(dict.fromkeys(outcome for outcome, _ in errors))
                     why = "Not run: " + "\n".join(text for _, text in errors)
                 else:
                     limit = self.link.limits["run_ms"] / 1000
-                    outcome, why = "time_limit", f"Not run: the time for all tests ({limit:.1f} s) was used up."
+                    outcomes = ["time_limit"]
+                    why = f"Not run: the time for all tests ({limit:.1f} s) was used up."
                 record = {
                     "id": test.id(),
                     "name": getattr(test, "_testMethodName", str(test)),
-                    "outcomes": [outcome],
+                    "outcomes": outcomes,
                     "messages": [why],
                 }
+            else:
+                # A tear-down of its class or module that failed after it ran
+                # fails it too, as it fails the run under unittest.
+                for outcome, text in errors:
+                    if outcome not in record["outcomes"]:
+                        record["outcomes"].append(outcome)
+                    record["messages"].append(text)
             message = "\n".join(record.pop("messages"))
             record["message"] = message[: self.message_chars]
             out.append(record)
@@ -1287,7 +1449,7 @@ class GuardedSuite(unittest.TestSuite):
     say why, and the rest of the run goes on."""
 
     def _handleClassSetUp(self, test, result):
-        result.fixture_starts()
+        result.enter(test)
         try:
             super()._handleClassSetUp(test, result)
         except CONTROL as e:
@@ -1295,7 +1457,7 @@ class GuardedSuite(unittest.TestSuite):
             result.fixture_failed("setUpClass", _scope(type(test)), e)
 
     def _handleModuleFixture(self, test, result):
-        result.fixture_starts()
+        result.enter(test)
         try:
             super()._handleModuleFixture(test, result)
         except CONTROL as e:
@@ -1303,14 +1465,18 @@ class GuardedSuite(unittest.TestSuite):
             result.fixture_failed("setUpModule", type(test).__module__, e)
 
     def _tearDownPreviousClass(self, test, result):
-        result.fixture_starts()
+        # Between the last visible test and a hidden one, this is the hidden
+        # phase's: its time counts there.
+        result.enter(test)
+        previous = getattr(result, "_previousTestClass", None)
         try:
             super()._tearDownPreviousClass(test, result)
         except CONTROL as e:
-            result.fixture_failed("tearDownClass", suite.MODULE, e)
+            scope = _scope(previous) if isinstance(previous, type) else suite.MODULE
+            result.fixture_failed("tearDownClass", scope, e)
 
     def _handleModuleTearDown(self, result):
-        result.fixture_starts()
+        result.enter()
         try:
             super()._handleModuleTearDown(result)
         except CONTROL as e:
@@ -1354,11 +1520,57 @@ def title_of(test):
         return None
 
 
+def almost_equal(check, wanted):
+    """unittest's assertAlmostEqual (`wanted`) or assertNotAlmostEqual, with
+    a learner object on one side only never almost equal to the value on the
+    other: it would be the learner's `__sub__` that says how far apart they
+    are (as `==` between them is never the learner's, Remote._mine)."""
+
+    def guarded(case, first, second, places=None, msg=None, delta=None):
+        if is_remote(first) != is_remote(second):
+            if wanted:
+                kind = (first if is_remote(first) else second)._cp_kind
+                raise case.failureException(
+                    case._formatMessage(msg, f"your code gave a {kind} where {shown(second if is_remote(first) else first)} was expected")
+                )
+            return
+        check(case, first, second, places, msg, delta)
+
+    return guarded
+
+
+# unittest words a failed comparison of long sequences and texts with
+# difflib.ndiff, whose pairing of similar lines takes time quadratic in the
+# lines that differ (minutes for 1,500 lines), here in the runner where no
+# time limit reaches. Past this many pairs of lines in one changed block,
+# the block is shown as lines removed and added, without the pairing.
+NDIFF_PAIRS = 2500
+_ndiff = difflib.ndiff
+
+
+def bounded_ndiff(a, b, linejunk=None, charjunk=difflib.IS_CHARACTER_JUNK):
+    """difflib.ndiff, in bounded time: its own output where every changed
+    block is small, else each block's lines removed, then added."""
+    a, b = list(a), list(b)
+    opcodes = difflib.SequenceMatcher(linejunk, a, b).get_opcodes()
+    if all((i2 - i1) * (j2 - j1) <= NDIFF_PAIRS for tag, i1, i2, j1, j2 in opcodes if tag == "replace"):
+        yield from _ndiff(a, b, linejunk, charjunk)
+        return
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            yield from ("  " + line for line in a[i1:i2])
+            continue
+        yield from ("- " + line for line in a[i1:i2])
+        yield from ("+ " + line for line in b[j1:j2])
+
+
 def hidden_phase(hidden_tests, test_time, visible_end, budget_end):
     """When the hidden phase ends, whatever the learner's code did in it:
     each hidden test's time limit after the last visible test, within the
     run's budget. Fixed before any hidden test runs, from what the learner
-    already knows (how many hidden tests, their limit, the visible phase)."""
+    already knows (how many hidden tests, their limit, the visible phase).
+    Everything in it (the hidden tests, the fixtures between and after
+    them) has a deadline no later than its end (`Results.enter`)."""
     if not hidden_tests:
         return visible_end
     return min(visible_end + hidden_tests * test_time, budget_end)
@@ -1393,7 +1605,8 @@ def run(request, ctl):
     skip = set(request.get("skip", ()))
     tests = [t for t in tests if t.id() not in skip]
     ordered = [t for t in tests if t.id() not in hidden] + [t for t in tests if t.id() in hidden]
-    results = Results(link, logs, hidden, test_time, budget_end, limits["message_chars"])
+    hidden_tests = sum(1 for t in ordered if t.id() in hidden)
+    results = Results(link, logs, hidden, hidden_tests, test_time, budget_end, limits["message_chars"])
     # The comparison a test fails on, so its sides can be labelled. This is
     # the runner's own unittest; the learner's process has its own.
     compare = unittest.TestCase.assertEqual
@@ -1406,10 +1619,15 @@ def run(request, ctl):
         results.compared = None
 
     unittest.TestCase.assertEqual = assertEqual
+    patching.follow()
+    difflib.ndiff = bounded_ndiff
+    unittest.TestCase.assertAlmostEqual = almost_equal(unittest.TestCase.assertAlmostEqual, True)
+    unittest.TestCase.assertNotAlmostEqual = almost_equal(unittest.TestCase.assertNotAlmostEqual, False)
     GuardedSuite(ordered).run(results)
-    hidden_tests = sum(1 for t in ordered if t.id() in hidden)
     # The learner's processes may still be running (a daemon it left); they
-    # run at the lowest priority (entry.py), so they barely slow what follows.
+    # run at the lowest priority (entry.py), so they barely slow what follows,
+    # and ending them waits no longer than the hidden phase may last.
+    link.deadline = hidden_phase(hidden_tests, test_time, results.visible_end, budget_end)
     try:
         link.end()
     except Exception:  # a host the learner's code broke: nothing left to end

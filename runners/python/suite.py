@@ -9,6 +9,7 @@ list of test sources on stdin and prints, for each, {"ids": [...],
 "skipped": [...]} or {"error": "..."}.
 """
 
+import builtins
 import json
 import linecache
 import sys
@@ -18,11 +19,14 @@ import unittest
 MODULE = "test_solution"
 
 
-def load(source, solution):
-    """The test cases of `source`, flattened, in unittest's order."""
+def load(source, solution, builtins_here=None):
+    """The test cases of `source`, flattened, in unittest's order;
+    `builtins_here`, the builtins its code sees, if not the process's."""
     sys.modules["solution"] = solution
     module = types.ModuleType(MODULE)
     module.__file__ = MODULE + ".py"
+    if builtins_here is not None:
+        module.__builtins__ = builtins_here
     sys.modules[MODULE] = module
     # Tracebacks through the tests show their lines from this source, never
     # from a file of that name wherever the process happens to be (it may be
@@ -68,11 +72,21 @@ class _Anything:
         return _Anything()
 
 
+class _NamesFromSolution(dict):
+    """The builtins while listing: a name found nowhere is taken to be one
+    that `from solution import *` would have given (the learner's module
+    is not there to say which). A name the tests misspell fails when they
+    run, as it would without a star import."""
+
+    def __missing__(self, name):
+        return _Anything()
+
+
 def list_ids(source):
     """The test ids, and those a decorator of the author's skips (as far as
     it can be told without the learner's module: `skipIf` on a fact of
     the solution is decided when the tests run)."""
-    tests = load(source, _StandIn("solution"))
+    tests = load(source, _StandIn("solution"), _NamesFromSolution(vars(builtins)))
     ids = [test.id() for test in tests]
     if len(set(ids)) != len(ids):
         raise ValueError("two tests share an id")

@@ -28,6 +28,7 @@ import socket
 import struct
 import sys
 import time
+import types
 
 # Defaults; the runner passes the grader's limits to both sides.
 MAX_FRAME = 8 << 20
@@ -432,24 +433,47 @@ _PARTS_OF = {
 
 _FROM_PARTS = {
     _DECIMAL: lambda p: decimal.Decimal(str.__str__(p)),
-    _FRACTION: lambda p: fractions.Fraction(*_ints(*p)),
+    _FRACTION: lambda p: fractions.Fraction(*_bounded(*_ints(*p))),
     _RANGE: lambda p: range(*_ints(*p)),
     _DATETIME: lambda p: datetime.datetime(*_ints(*p[0][:7]), tzinfo=_zone(p[1]), fold=int(p[0][7])),
     _DATE: lambda p: datetime.date(*_ints(*p)),
     _TIME: lambda p: datetime.time(*_ints(*p[0][:4]), tzinfo=_zone(p[1]), fold=int(p[0][4])),
     _TIMEDELTA: lambda p: datetime.timedelta(*_ints(*p)),
-    _COUNTER: lambda p: collections.Counter(dict(p)),
-    _ORDERED: lambda p: collections.OrderedDict(p),
-    _DEFAULT: lambda p: collections.defaultdict(None, p),
     _DEQUE: lambda p: collections.deque(p[0], None if p[1] is None else int.__index__(p[1])),
 }
 
 
-def decode(data, handle, max_depth=MAX_DEPTH, shared=None):
+# The mappings built from pairs, each filled under the reader's deadline.
+_MAPPINGS = {
+    _COUNTER: collections.Counter,
+    _ORDERED: collections.OrderedDict,
+    _DEFAULT: lambda: collections.defaultdict(None),
+}
+
+# How many values are read, and how many keys inserted, between two looks at
+# the clock. Inserting one key among n whose hashes collide takes n steps,
+# so a reader past its deadline stops within _KEYS times that.
+_CHUNK = 256
+_KEYS = 16
+
+# A Fraction's parts at most this long: reducing longer ones (a gcd) could
+# take the reader longer than any deadline.
+_FRACTION_BITS = 1 << 17
+
+
+def _bounded(*parts):
+    if any(p.bit_length() > _FRACTION_BITS for p in parts):
+        raise WireError("malformed data (a fraction too long to reduce)")
+    return parts
+
+
+def decode(data, handle, max_depth=MAX_DEPTH, shared=None, deadline=None):
     """The value in `data`; `handle(owner, number, type name)` makes what a
     handle becomes on this side, and `shared` (a mirrors.Mirrors) keeps the
-    shared containers. Raises WireError for anything malformed."""
-    reader = _Reader(data, handle, shared)
+    shared containers. Raises WireError for anything malformed, and Timeout
+    past `deadline` (a monotonic time): however the data was made (keys
+    whose hashes all collide), reading it takes no longer than that."""
+    reader = _Reader(data, handle, shared, deadline)
     try:
         value = reader.value(max_depth)
     except (struct.error, UnicodeDecodeError, OverflowError, MemoryError) as e:
@@ -465,11 +489,38 @@ def decode(data, handle, max_depth=MAX_DEPTH, shared=None):
 
 
 class _Reader:
-    def __init__(self, data, handle, shared):
+    def __init__(self, data, handle, shared, deadline=None):
         self.data = memoryview(data)
         self.pos = 0
         self.handle = handle
         self.shared = shared
+        self.deadline = deadline
+        self.ticks = 0
+
+    def tick(self):
+        """One more value read; past the deadline, Timeout (looked at every
+        `_CHUNK` values, a clock read being dearer than a value)."""
+        self.ticks += 1
+        if not self.ticks % _CHUNK:
+            self.expire()
+
+    def expire(self):
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise Timeout()
+
+    def chunks(self, n):
+        """Slices covering n items, the clock read before each: inserting
+        keys whose hashes collide takes time only a deadline bounds."""
+        for start in range(0, n, _KEYS):
+            self.expire()
+            yield slice(start, start + _KEYS)
+
+    def filled(self, target, pairs):
+        # dict's own update: Counter's would count the pairs, not take them.
+        update = dict.update if type(target) is collections.Counter else type(target).update
+        for part in self.chunks(len(pairs)):
+            update(target, pairs[part])
+        return target
 
     def take(self, n):
         end = self.pos + n
@@ -492,6 +543,7 @@ class _Reader:
     def value(self, depth):
         if depth < 0:
             raise WireError("a value nested deeper than the limit")
+        self.tick()
         tag = bytes(self.take(1))
         if tag == _NONE:
             return None
@@ -513,7 +565,10 @@ class _Reader:
                 return items
             if tag == _TUPLE:
                 return tuple(items)
-            return set(items) if tag == _SET else frozenset(items)
+            members = set()
+            for part in self.chunks(len(items)):
+                members.update(items[part])
+            return members if tag == _SET else frozenset(members)
         if tag == _DICT:
             n = self.count()
             out = {}
@@ -521,6 +576,11 @@ class _Reader:
                 key = self.value(depth - 1)
                 out[key] = self.value(depth - 1)
             return out
+        if tag in _MAPPINGS:
+            pairs = self.value(depth - 1)
+            if type(pairs) is not list:
+                raise WireError("malformed data (a mapping of the wrong shape)")
+            return self.filled(_MAPPINGS[tag](), pairs)
         if tag == _INTS:
             code = str(self.take(1), "ascii")
             if code not in dict(_WIDTHS):
@@ -541,7 +601,10 @@ class _Reader:
             keys, values = self.value(depth - 1), self.value(depth - 1)
             if type(keys) is not list or type(values) is not list or len(keys) != len(values):
                 raise WireError("malformed data (keys and values that do not pair)")
-            return dict(zip(keys, values))
+            out = {}
+            for part in self.chunks(len(keys)):
+                out.update(zip(keys[part], values[part]))
+            return out
         if tag == _NAMEDTUPLE:
             record = self.value(depth - 1)
             if type(record) is not tuple or len(record) != 3:
@@ -581,6 +644,64 @@ class _Reader:
             type_name = str(self.take(self.u32()), "utf-8", "replace")
             return self.handle(_OWNERS[tag], number, type_name)
         raise WireError(f"malformed data (unknown tag {tag!r})")
+
+
+# What a handle to one of the learner's objects says of it besides a name:
+# which of these operations its type has (so that the runner's stand-in has
+# those and no others, and callable(), iter() and the collections.abc checks
+# answer as they would for the object), and, for these builtin types, the
+# type itself (a generator is a types.GeneratorType to the runner's
+# isinstance too). The learner's side writes it (`described`), the runner's
+# reads it (`description`).
+ABILITIES = {
+    "c": "__call__",
+    "i": "__iter__",
+    "n": "__next__",
+    "l": "__len__",
+    "k": "__contains__",
+    "r": "__reversed__",
+    "h": "__hash__",
+    "g": "__getitem__",
+}
+CLAIMED = {t.__name__: t for t in (types.GeneratorType, map, filter, zip, enumerate, reversed)}
+
+
+def abilities(cls):
+    """The ABILITIES letters of what instances of `cls` have, looked up as
+    Python looks up an operation: on the class, where None means none."""
+    # Through type's own descriptors: a metaclass cannot claim for a class
+    # what it does not have.
+    mro, namespace = type.__dict__["__mro__"], type.__dict__["__dict__"]
+    letters = []
+    try:
+        dicts = [namespace.__get__(k) for k in mro.__get__(cls)]
+    except Exception:
+        return ""
+    for letter, name in ABILITIES.items():
+        found = next((d[name] for d in dicts if name in d), None)
+        if found is not None:
+            letters.append(letter)
+    return "".join(letters)
+
+
+def described(obj, name):
+    """A handle's description of `obj` (named `name`)."""
+    claimed = next((n for n, t in CLAIMED.items() if type(obj) is t), "")
+    return f"{abilities(type(obj))}\x00{claimed}\x00{name}"
+
+
+def description(kind):
+    """(abilities, claimed type or None, name) from a handle's description."""
+    parts = kind.split("\x00", 2)
+    if len(parts) != 3:
+        return "", None, kind
+    letters, claimed, name = parts
+    return known_abilities(letters), CLAIMED.get(claimed), name
+
+
+def known_abilities(letters):
+    """The ABILITIES letters among `letters`, in one order (`str` or not)."""
+    return "".join(sorted(set(letters) & ABILITIES.keys())) if type(letters) is str else ""
 
 
 def _no_handles(owner, number, type_name):

@@ -152,4 +152,13 @@ mod tests {
             ["test_solution.T.test_a", "test_solution.U.test_d"]
         );
     }
+
+    #[test]
+    fn lists_tests_that_star_import_the_solution() {
+        // The names `from solution import *` gives are the learner's module's
+        // to say; while listing, any name is one of them.
+        let tests = "import unittest\nfrom solution import *\n\nclass Loud(Greeter):\n    pass\n\nclass T(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(2, 3), 5)\n";
+        let listed = list(&[tests]).unwrap().remove(0).unwrap();
+        assert_eq!(listed.ids, ["test_solution.T.test_add"]);
+    }
 }

@@ -79,6 +79,50 @@ async fn hidden_tests_report_their_verdict_class_and_nothing_else() {
     assert!(feedback.stdout.contains("printed: ['plain']"), "{json}");
 }
 
+/// A hidden test class's setUpClass is part of the hidden phase: what the
+/// learner's code prints there is hidden, and the phase's one deadline holds
+/// for the fixture and the test together (at b4aa48e the fixture printed
+/// into the feedback and had a test's time of its own, past the padding;
+/// found by a red-team review).
+const HIDDEN_FIXTURE_TESTS: &str = "import unittest\nfrom solution import echo\n\n\n\
+class Visible(unittest.TestCase):\n    def test_visible(self):\n        \
+self.assertEqual(echo('plain'), 'plain!')\n\n\nclass Hidden(unittest.TestCase):\n    \
+@classmethod\n    def setUpClass(cls):\n        cls.answer = echo('SECRET-INPUT-7f3a')\n\n    \
+def test_secret(self):\n        self.assertEqual(self.answer, 'SECRET-INPUT-7f3a!')\n";
+const SLOW_FIXTURE_TESTS: &str = "import unittest\nfrom solution import wait\n\n\n\
+class Visible(unittest.TestCase):\n    def test_visible(self):\n        \
+self.assertEqual(wait(0), 0)\n\n\nclass Hidden(unittest.TestCase):\n    \
+@classmethod\n    def setUpClass(cls):\n        wait(0.7)\n\n    \
+def test_hidden(self):\n        self.assertEqual(wait(0.7), 0.7)\n";
+
+#[tokio::test]
+async fn a_hidden_class_fixture_is_in_the_hidden_phase() {
+    let sandbox = docker_sandbox().await;
+
+    let hidden = suite(HIDDEN_FIXTURE_TESTS, &["test_secret"]);
+    let (verdict, feedback) = grade_with(&sandbox, TELLS_ALL, &hidden, limits(2000)).await;
+    let json = serde_json::to_string(&feedback).unwrap();
+    assert!(
+        !json.contains("SECRET"),
+        "a hidden fixture's output leaked: {json}"
+    );
+    assert!(feedback.stdout.contains("printed: ['plain']"), "{json}");
+    assert_eq!(verdict, Verdict::Passed, "{json}");
+
+    // One hidden test at 1 s a test: 0.7 s in its class's setUpClass and 0.7 s
+    // in the test overrun the phase, though each is within a test's time.
+    let slow = suite(SLOW_FIXTURE_TESTS, &["test_hidden"]);
+    let code = "import time\n\ndef wait(seconds):\n    time.sleep(seconds)\n    return seconds\n";
+    let (verdict, feedback) = grade_with(&sandbox, code, &slow, limits(2000)).await;
+    assert_eq!(verdict, Verdict::TimeLimit, "{feedback:?}");
+    assert!(feedback.tests[0].passed, "{feedback:?}");
+    assert_eq!(
+        feedback.tests[1].verdict,
+        Some(Verdict::TimeLimit),
+        "{feedback:?}"
+    );
+}
+
 /// A subclass of a learner class that only a hidden test uses, defined at
 /// the top of the test file: the learner's side gets nothing of it (its
 /// class attributes, its methods) before a hidden test runs. At 43fd042 it

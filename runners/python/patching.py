@@ -1,0 +1,62 @@
+"""The test's patches of library modules, followed by the learner's code.
+
+In one process, `mock.patch("random.randint", return_value=4)` or
+`mock.patch("sys.stdin", io.StringIO("3 4"))` changes what the code under
+test calls. Here that code runs in another process, with modules of its own:
+every patch a test has made of a module's attribute, with `mock.patch` in
+any of its forms (a `with`, a decorator, `start()`), is sent with each
+message (`module_patches`), and the learner's process sets the same
+attribute of its own module to the test's object (a lent mock, a StringIO)
+until the patch is undone (learner.py's `follow_module_patches`).
+
+Not followed here, as they are followed otherwise: the solution module (a
+RemoteModule, which sends every change itself), `builtins` (runner.py's
+`call_builtin`) and the output streams (what the learner's code prints is
+written to the runner's own, patched or not).
+"""
+
+import types
+from unittest import mock
+
+_NOT_FOLLOWED = {("sys", "stdout"), ("sys", "stderr"), ("sys", "__stdout__"), ("sys", "__stderr__")}
+
+# The patchers in effect, in the order they were entered.
+_active = []
+
+
+def follow():
+    """Keeps `_active` as the test's patchers enter and exit."""
+    enter, leave = mock._patch.__enter__, mock._patch.__exit__
+
+    def __enter__(self):
+        made = enter(self)
+        _active.append(self)
+        return made
+
+    def __exit__(self, *exc_info):
+        for i, patcher in enumerate(_active):
+            if patcher is self:
+                del _active[i]
+                break
+        return leave(self, *exc_info)
+
+    mock._patch.__enter__, mock._patch.__exit__ = __enter__, __exit__
+
+
+def module_patches():
+    """((module name, attribute, the value there now), ...) for every
+    attribute of a library module a patch in effect has set."""
+    now = {}
+    for patcher in _active:
+        target = getattr(patcher, "target", None)
+        # By exact type: the solution module is a ModuleType subclass.
+        if type(target) is not types.ModuleType:
+            continue
+        key = (target.__name__, patcher.attribute)
+        if key[0] == "builtins" or key in _NOT_FOLLOWED:
+            continue
+        try:
+            now[key] = getattr(target, patcher.attribute)
+        except AttributeError:
+            continue
+    return tuple((module, attribute, value) for (module, attribute), value in now.items())
