@@ -9,7 +9,7 @@ use queue::events::EventPublisher;
 use queue::jobs::JobQueue;
 use queue::names::RedisNames;
 use redis::aio::ConnectionManager;
-use service::token::{StaffClaims, TokenSigner};
+use service::token::TokenSigner;
 use store::work::practice_runs::PracticeRuns;
 use store::work::submissions::Submissions;
 use store::work::GradedWork;
@@ -84,52 +84,5 @@ impl AppContext {
         self.catalog
             .kind_of(assignment_id)
             .ok_or_else(|| ApiError::not_found("assignment"))
-    }
-
-    /// The learner an `Authorization: Bearer` header names, if its token is genuine.
-    pub fn authenticate(&self, header: Option<&str>) -> Result<Uuid, ApiError> {
-        header
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .and_then(|token| self.signer.verify(token.trim()))
-            .ok_or_else(ApiError::unauthorized)
-    }
-
-    /// An instructor of `course`: a tutor's token gets 403 `instructor_only`
-    /// (tutors read, instructors write), anyone else's as
-    /// [`Self::authenticate_staff`] answers.
-    pub fn authenticate_instructor(
-        &self,
-        header: Option<&str>,
-        course: &str,
-    ) -> Result<StaffClaims, ApiError> {
-        let claims = self.authenticate_staff(header, Some(course))?;
-        if claims.role != service::token::Role::Instructor {
-            return Err(ApiError::new(
-                domain::codes::Code::InstructorOnly,
-                "only an instructor of this course may change it; tutors read",
-            ));
-        }
-        Ok(claims)
-    }
-
-    /// The member of staff a staff token names, if it is genuine and
-    /// unexpired; with `course`, only staff of that course (anyone else gets
-    /// 404, as if the course were not there).
-    pub fn authenticate_staff(
-        &self,
-        header: Option<&str>,
-        course: Option<&str>,
-    ) -> Result<StaffClaims, ApiError> {
-        let now = self.clock.now().timestamp();
-        let claims = header
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .and_then(|token| self.signer.verify_staff(token.trim(), now))
-            .ok_or_else(ApiError::unauthorized)?;
-        match course {
-            Some(slug) if self.catalog.by_slug(slug).map(|c| c.id) != Some(claims.course_id) => {
-                Err(ApiError::not_found("course"))
-            }
-            _ => Ok(claims),
-        }
     }
 }

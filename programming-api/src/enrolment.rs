@@ -9,6 +9,7 @@ use courseload::courses::join_code_matches;
 use domain::codes::Code;
 use uuid::Uuid;
 
+use crate::caller::Reader;
 use crate::catalog::Course;
 use crate::context::AppContext;
 use crate::error::ApiError;
@@ -23,20 +24,14 @@ fn not_enrolled(course: &Course) -> ApiError {
     )
 }
 
-/// May whoever `auth` names see `course`'s assignments? Its members
-/// (`store::access`, the rule submitting and running are held to as well)
-/// and its staff.
-pub async fn may_read(
-    ctx: &AppContext,
-    course: &Course,
-    auth: Option<&str>,
-) -> Result<(), ApiError> {
-    if store::access::open_to_all(course.join)
-        || ctx.authenticate_staff(auth, Some(&course.slug)).is_ok()
-    {
+/// May `reader` see `course`'s assignments? Anyone, for an open course; else
+/// its members (`store::access`, the rule submitting and running are held to
+/// as well) and its staff.
+pub async fn may_read(ctx: &AppContext, course: &Course, reader: &Reader) -> Result<(), ApiError> {
+    if store::access::open_to_all(course.join) || reader.is_staff_of(ctx, course) {
         return Ok(());
     }
-    let learner = ctx.authenticate(auth)?;
+    let learner = reader.learner(ctx)?.id;
     if store::access::is_member(&ctx.pool, learner, course.id).await? {
         Ok(())
     } else {

@@ -3,6 +3,7 @@
 //! - [`config`]: settings from the environment.
 //! - [`clock`]: the time the API goes by (set by tests, never slept through).
 //! - [`catalog`]: the courses served, and each assignment's course, read at start.
+//! - [`caller`]: who is calling: the token checks as filters handing routes a typed learner or staff member.
 //! - [`context`]: the cloneable context routes share (pool, cache, job queue, signer).
 //! - [`enrolment`]: who is in a course: open ones take anyone, join-code ones their members.
 //! - [`routes`]: one module per resource, each exposing its warp filter.
@@ -21,6 +22,7 @@
 //! - `testing` (feature `testing`): the API started in-process for tests.
 
 pub mod body;
+pub mod caller;
 pub mod catalog;
 pub mod class;
 pub mod clock;

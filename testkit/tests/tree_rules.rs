@@ -5,6 +5,8 @@
 //!   state machine on purpose (to show the database holds a rule by itself,
 //!   or to build a fixture no transition leaves behind) says so in a
 //!   `raw write:` comment just above;
+//! - the API reads and verifies tokens in one place, `caller.rs`: a route
+//!   declares the caller it needs and never checks a header by hand;
 //! - no function in a crate's `src/` runs over 80 lines.
 
 use std::collections::BTreeSet;
@@ -109,6 +111,35 @@ fn only_the_state_machines_write_their_tables() {
             "only {owner_writes} writes seen in {owner}"
         );
     }
+}
+
+/// The API's lines, outside `caller.rs`, that read the `Authorization` header
+/// or verify a token.
+#[test]
+fn only_the_caller_filters_check_tokens_in_the_api() {
+    let checks = |line: &str| {
+        line.contains("\"authorization\"")
+            || line.contains(".verify(")
+            || line.contains(".verify_staff(")
+    };
+    let (mut outside, mut inside) = (Vec::new(), 0);
+    for (relative, text) in repository_sources() {
+        if !relative.starts_with("programming-api/src/") {
+            continue;
+        }
+        let n = text.lines().filter(|l| checks(l)).count();
+        if relative == "programming-api/src/caller.rs" {
+            inside += n;
+        } else if n > 0 {
+            outside.push(relative);
+        }
+    }
+    assert!(
+        outside.is_empty(),
+        "tokens checked outside caller.rs: {outside:?}"
+    );
+    // The check can fail: caller.rs's own reads are seen.
+    assert!(inside >= 3, "only {inside} checks seen in caller.rs");
 }
 
 /// Where `text` reads a column by its position (`row.get(3)`,

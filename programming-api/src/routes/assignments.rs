@@ -9,7 +9,8 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use super::{authorization, parse_assignment_id, raw_json, respond, with_ctx};
+use super::{parse_assignment_id, raw_json, respond, with_ctx};
+use crate::caller::{self, Reader};
 use crate::catalog::Course;
 use crate::context::AppContext;
 use crate::enrolment;
@@ -22,32 +23,28 @@ pub fn routes(
     let default_list = warp::path!("api" / "assignments")
         .and(warp::get())
         .and(with_ctx(ctx.clone()))
-        .and(authorization())
-        .then(|ctx: AppContext, auth: Option<String>| async move {
+        .and(caller::reader())
+        .then(|ctx: AppContext, reader: Reader| async move {
             let course = ctx.catalog.default_course().clone();
-            respond(course_list(&ctx, &course, auth.as_deref()).await)
+            respond(course_list(&ctx, &course, &reader).await)
         });
     let course_list = warp::path!("api" / "courses" / String / "assignments")
         .and(warp::get())
         .and(with_ctx(ctx.clone()))
-        .and(authorization())
-        .then(
-            |slug: String, ctx: AppContext, auth: Option<String>| async move {
-                respond(match ctx.catalog.by_slug(&slug).cloned() {
-                    Some(course) => course_list(&ctx, &course, auth.as_deref()).await,
-                    None => Err(ApiError::not_found("course")),
-                })
-            },
-        );
+        .and(caller::reader())
+        .then(|slug: String, ctx: AppContext, reader: Reader| async move {
+            respond(match ctx.catalog.by_slug(&slug).cloned() {
+                Some(course) => course_list(&ctx, &course, &reader).await,
+                None => Err(ApiError::not_found("course")),
+            })
+        });
     let one = warp::path!("api" / "assignments" / String)
         .and(warp::get())
-        .and(with_ctx(ctx))
-        .and(authorization())
-        .then(
-            |id: String, ctx: AppContext, auth: Option<String>| async move {
-                respond(one(&ctx, &id, auth.as_deref()).await)
-            },
-        );
+        .and(with_ctx(ctx.clone()))
+        .and(caller::reader())
+        .then(|id: String, ctx: AppContext, reader: Reader| async move {
+            respond(one(&ctx, &id, &reader).await)
+        });
     default_list.or(course_list).unify().or(one).unify()
 }
 
@@ -55,9 +52,9 @@ pub fn routes(
 async fn course_list(
     ctx: &AppContext,
     course: &Course,
-    auth: Option<&str>,
+    reader: &Reader,
 ) -> Result<Response, ApiError> {
-    enrolment::may_read(ctx, course, auth).await?;
+    enrolment::may_read(ctx, course, reader).await?;
     list(ctx, course.id).await
 }
 
@@ -119,7 +116,7 @@ struct Detail {
     max_submissions: Option<i32>,
 }
 
-async fn one(ctx: &AppContext, raw_id: &str, auth: Option<&str>) -> Result<Response, ApiError> {
+async fn one(ctx: &AppContext, raw_id: &str, reader: &Reader) -> Result<Response, ApiError> {
     let id = parse_assignment_id(raw_id)?;
     // An assignment this replica's catalog does not know (its course came
     // after this start) is not served: the course's rules are not known.
@@ -127,7 +124,7 @@ async fn one(ctx: &AppContext, raw_id: &str, auth: Option<&str>) -> Result<Respo
         .catalog
         .course_of(id)
         .ok_or_else(|| ApiError::not_found("assignment"))?;
-    enrolment::may_read(ctx, course, auth).await?;
+    enrolment::may_read(ctx, course, reader).await?;
     let key = ctx.names.assignment_cache(id);
     if let Some(body) = ctx.cache.get(&key).await {
         ctx.metrics.cache_hit(true);

@@ -8,7 +8,8 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use super::{authorization, json, respond, with_ctx};
+use super::{json, respond, with_ctx};
+use crate::caller::{self, Caller, CourseStaff};
 use crate::class::{self, Arrival, Stuck};
 use crate::context::AppContext;
 use crate::error::ApiError;
@@ -19,11 +20,11 @@ pub fn routes(
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
     warp::path!("api" / "courses" / String / "class")
         .and(warp::get())
-        .and(with_ctx(ctx))
-        .and(authorization())
+        .and(with_ctx(ctx.clone()))
+        .and(caller::course_staff(ctx.clone()))
         .then(
-            |course: String, ctx: AppContext, auth: Option<String>| async move {
-                respond(snapshot(&ctx, auth.as_deref(), &course).await)
+            |course: String, ctx: AppContext, caller: Caller<CourseStaff>| async move {
+                respond(snapshot(&ctx, caller, &course).await)
             },
         )
 }
@@ -45,8 +46,12 @@ struct Snapshot<'a> {
     recent: Vec<Arrival>,
 }
 
-async fn snapshot(ctx: &AppContext, auth: Option<&str>, slug: &str) -> Result<Response, ApiError> {
-    ctx.authenticate_staff(auth, Some(slug))?;
+async fn snapshot(
+    ctx: &AppContext,
+    caller: Caller<CourseStaff>,
+    slug: &str,
+) -> Result<Response, ApiError> {
+    caller?;
     let course = ctx
         .catalog
         .by_slug(slug)

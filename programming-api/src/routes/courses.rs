@@ -8,8 +8,9 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use super::{authorization, client, json, respond, with_ctx};
+use super::{client, json, respond, with_ctx};
 use crate::body::{self, Body};
+use crate::caller::{self, Caller, Learner};
 use crate::context::AppContext;
 use crate::enrolment;
 use crate::error::ApiError;
@@ -43,16 +44,16 @@ pub fn routes(
         .and(warp::post())
         .and(with_ctx(ctx.clone()))
         .and(client())
-        .and(authorization())
+        .and(caller::learner(ctx.clone()))
         .and(body::json::<Join>(ctx.limits.clone()))
         .then(
-            |slug: String, ctx: AppContext, client: IpAddr, auth: Option<String>, body| async move {
-                respond(join(&ctx, &slug, client, auth.as_deref(), body).await)
+            |slug: String, ctx: AppContext, client: IpAddr, caller: Caller<Learner>, body| async move {
+                respond(join(&ctx, &slug, client, caller, body).await)
             },
         );
     let list = warp::path!("api" / "courses")
         .and(warp::get())
-        .and(with_ctx(ctx))
+        .and(with_ctx(ctx.clone()))
         .map(|ctx: AppContext| {
             let default = ctx.catalog.default_course().id;
             let listed: Vec<Listed> = ctx
@@ -76,10 +77,10 @@ async fn join(
     ctx: &AppContext,
     slug: &str,
     client: IpAddr,
-    auth: Option<&str>,
+    caller: Caller<Learner>,
     body: Body<Join>,
 ) -> Result<Response, ApiError> {
-    let learner = ctx.authenticate(auth)?;
+    let learner = caller?.id;
     let course = ctx
         .catalog
         .by_slug(slug)

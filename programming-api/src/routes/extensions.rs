@@ -15,8 +15,9 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
-use super::{authorization, json, parse_assignment_id, respond, with_ctx};
+use super::{json, parse_assignment_id, respond, with_ctx};
 use crate::body::{self, Body};
+use crate::caller::{self, Caller, CourseStaff, Instructor};
 use crate::context::AppContext;
 use crate::error::ApiError;
 
@@ -26,41 +27,41 @@ pub fn routes(
     let list = warp::path!("api" / "courses" / String / "extensions")
         .and(warp::get())
         .and(with_ctx(ctx.clone()))
-        .and(authorization())
+        .and(caller::course_staff(ctx.clone()))
         .then(
-            |course: String, ctx: AppContext, auth: Option<String>| async move {
-                respond(list(&ctx, auth.as_deref(), &course).await)
+            |_course: String, ctx: AppContext, caller: Caller<CourseStaff>| async move {
+                respond(list(&ctx, caller).await)
             },
         );
     let one = || warp::path!("api" / "courses" / String / "extensions" / String / String);
     let grant = one()
         .and(warp::put())
         .and(with_ctx(ctx.clone()))
-        .and(authorization())
+        .and(caller::instructor(ctx.clone()))
         .and(body::json::<Grant>(ctx.limits.clone()))
         .then(
-            |course: String,
+            |_course: String,
              user: String,
              assignment: String,
              ctx: AppContext,
-             auth: Option<String>,
+             caller: Caller<Instructor>,
              body| async move {
                 let target = Target::parse(&user, &assignment);
-                respond(grant(&ctx, auth.as_deref(), &course, target, body).await)
+                respond(grant(&ctx, caller, target, body).await)
             },
         );
     let revoke = one()
         .and(warp::delete())
-        .and(with_ctx(ctx))
-        .and(authorization())
+        .and(with_ctx(ctx.clone()))
+        .and(caller::instructor(ctx.clone()))
         .then(
-            |course: String,
+            |_course: String,
              user: String,
              assignment: String,
              ctx: AppContext,
-             auth: Option<String>| async move {
+             caller: Caller<Instructor>| async move {
                 let target = Target::parse(&user, &assignment);
-                respond(revoke(&ctx, auth.as_deref(), &course, target).await)
+                respond(revoke(&ctx, caller, target).await)
             },
         );
     list.or(grant).unify().or(revoke).unify()
@@ -105,8 +106,8 @@ impl Target {
     }
 }
 
-async fn list(ctx: &AppContext, auth: Option<&str>, course: &str) -> Result<Response, ApiError> {
-    let claims = ctx.authenticate_staff(auth, Some(course))?;
+async fn list(ctx: &AppContext, caller: Caller<CourseStaff>) -> Result<Response, ApiError> {
+    let claims = caller?;
     let client = ctx.pool.get().await?;
     let rows = client
         .query(
@@ -134,12 +135,11 @@ async fn list(ctx: &AppContext, auth: Option<&str>, course: &str) -> Result<Resp
 
 async fn grant(
     ctx: &AppContext,
-    auth: Option<&str>,
-    course: &str,
+    caller: Caller<Instructor>,
     target: Target,
     body: Body<Grant>,
 ) -> Result<Response, ApiError> {
-    let claims = ctx.authenticate_instructor(auth, course)?;
+    let claims = caller?;
     let (user_id, assignment_id) = target.resolve(ctx, claims.course_id)?;
     let due_at = body.read().await?.due_at;
     let client = ctx.pool.get().await?;
@@ -209,11 +209,10 @@ fn check_extension(due: Option<DateTime<Utc>>, to: DateTime<Utc>) -> Result<(), 
 
 async fn revoke(
     ctx: &AppContext,
-    auth: Option<&str>,
-    course: &str,
+    caller: Caller<Instructor>,
     target: Target,
 ) -> Result<Response, ApiError> {
-    let claims = ctx.authenticate_instructor(auth, course)?;
+    let claims = caller?;
     let (user_id, assignment_id) = target.resolve(ctx, claims.course_id)?;
     let client = ctx.pool.get().await?;
     let deleted = client

@@ -7,7 +7,8 @@ use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
-use super::{authorization, json, respond, with_ctx};
+use super::{json, respond, with_ctx};
+use crate::caller::{self, Caller, CourseStaff};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::gradebook::{self, Column, LearnerRow};
@@ -18,19 +19,19 @@ pub fn routes(
     let json_book = warp::path!("api" / "courses" / String / "gradebook")
         .and(warp::get())
         .and(with_ctx(ctx.clone()))
-        .and(authorization())
+        .and(caller::course_staff(ctx.clone()))
         .then(
-            |course: String, ctx: AppContext, auth: Option<String>| async move {
-                respond(book(&ctx, auth.as_deref(), &course).await)
+            |_course: String, ctx: AppContext, caller: Caller<CourseStaff>| async move {
+                respond(book(&ctx, caller).await)
             },
         );
     let csv_book = warp::path!("api" / "courses" / String / "gradebook.csv")
         .and(warp::get())
-        .and(with_ctx(ctx))
-        .and(authorization())
+        .and(with_ctx(ctx.clone()))
+        .and(caller::course_staff(ctx.clone()))
         .then(
-            |course: String, ctx: AppContext, auth: Option<String>| async move {
-                respond(csv(&ctx, auth.as_deref(), &course).await)
+            |course: String, ctx: AppContext, caller: Caller<CourseStaff>| async move {
+                respond(csv(&ctx, caller, &course).await)
             },
         );
     json_book.or(csv_book).unify()
@@ -42,8 +43,8 @@ struct Book {
     learners: Vec<LearnerRow>,
 }
 
-async fn book(ctx: &AppContext, auth: Option<&str>, course: &str) -> Result<Response, ApiError> {
-    let claims = ctx.authenticate_staff(auth, Some(course))?;
+async fn book(ctx: &AppContext, caller: Caller<CourseStaff>) -> Result<Response, ApiError> {
+    let claims = caller?;
     // The figures and the cells at once, on two connections: each is a
     // sizeable query at a thousand learners.
     let (figures, cells, _permit) = gradebook::two_connections(&ctx.pool).await?;
@@ -63,8 +64,12 @@ async fn book(ctx: &AppContext, auth: Option<&str>, course: &str) -> Result<Resp
     ))
 }
 
-async fn csv(ctx: &AppContext, auth: Option<&str>, course: &str) -> Result<Response, ApiError> {
-    let claims = ctx.authenticate_staff(auth, Some(course))?;
+async fn csv(
+    ctx: &AppContext,
+    caller: Caller<CourseStaff>,
+    course: &str,
+) -> Result<Response, ApiError> {
+    let claims = caller?;
     // Whatever fails before the first byte is still a JSON error.
     let client = ctx.pool.get().await?;
     let slugs = gradebook::slugs(&client, claims.course_id).await?;

@@ -84,13 +84,6 @@ pub(crate) fn client() -> impl Filter<Extract = (IpAddr,), Error = Infallible> +
         .map(|c: Option<ClientAddr>| c.map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0))
 }
 
-/// The `Authorization` header, if any; handlers verify it.
-fn authorization() -> impl Filter<Extract = (Option<String>,), Error = Infallible> + Clone {
-    warp::header::optional::<String>("authorization")
-        .or(warp::any().map(|| None))
-        .unify()
-}
-
 fn respond(result: Result<Response, ApiError>) -> Response {
     result.unwrap_or_else(ApiError::into_response)
 }

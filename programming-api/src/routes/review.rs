@@ -12,7 +12,8 @@ use warp::Filter;
 use domain::work::{Submission, TestOutcome};
 use store::db::{submission_from_row, SUBMISSION_COLUMNS};
 
-use super::{authorization, json, parse_submission_id, respond, with_ctx};
+use super::{json, parse_submission_id, respond, with_ctx};
+use crate::caller::{self, Caller, CourseStaff};
 use crate::context::AppContext;
 use crate::error::ApiError;
 
@@ -21,11 +22,11 @@ pub fn routes(
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
     warp::path!("api" / "courses" / String / "submissions" / String)
         .and(warp::get())
-        .and(with_ctx(ctx))
-        .and(authorization())
+        .and(with_ctx(ctx.clone()))
+        .and(caller::course_staff(ctx.clone()))
         .then(
-            |course: String, id: String, ctx: AppContext, auth: Option<String>| async move {
-                respond(review(&ctx, auth.as_deref(), &course, &id).await)
+            |_course: String, id: String, ctx: AppContext, caller: Caller<CourseStaff>| async move {
+                respond(review(&ctx, caller, &id).await)
             },
         )
 }
@@ -41,11 +42,10 @@ struct Review {
 
 async fn review(
     ctx: &AppContext,
-    auth: Option<&str>,
-    course: &str,
+    caller: Caller<CourseStaff>,
     raw_id: &str,
 ) -> Result<Response, ApiError> {
-    let claims = ctx.authenticate_staff(auth, Some(course))?;
+    let claims = caller?;
     let id = parse_submission_id(raw_id)?;
     let client = ctx.pool.get().await?;
     let row = client

@@ -12,8 +12,9 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use super::{authorization, json, parse_assignment_id, respond, with_ctx};
+use super::{json, parse_assignment_id, respond, with_ctx};
 use crate::body::{self, Body};
+use crate::caller::{self, Caller, Learner};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::handin::{self, HandIn};
@@ -25,23 +26,23 @@ pub fn routes(
     let create = warp::path!("api" / "assignments" / String / "runs")
         .and(warp::post())
         .and(with_ctx(ctx.clone()))
-        .and(authorization())
+        .and(caller::learner(ctx.clone()))
         .and(body::json_up_to::<HandIn>(
             ctx.limits.clone(),
             handin::MAX_BODY_BYTES,
         ))
         .then(
-            |id: String, ctx: AppContext, auth: Option<String>, body| async move {
-                respond(create(&ctx, auth.as_deref(), &id, body).await)
+            |id: String, ctx: AppContext, caller: Caller<Learner>, body| async move {
+                respond(create(&ctx, caller, &id, body).await)
             },
         );
     let read = warp::path!("api" / "runs" / String)
         .and(warp::get())
-        .and(with_ctx(ctx))
-        .and(authorization())
+        .and(with_ctx(ctx.clone()))
+        .and(caller::learner(ctx.clone()))
         .then(
-            |id: String, ctx: AppContext, auth: Option<String>| async move {
-                respond(read(&ctx, auth.as_deref(), &id).await)
+            |id: String, ctx: AppContext, caller: Caller<Learner>| async move {
+                respond(read(&ctx, caller, &id).await)
             },
         );
     create.or(read).unify()
@@ -54,11 +55,11 @@ struct Envelope<'a> {
 
 async fn create(
     ctx: &AppContext,
-    auth: Option<&str>,
+    caller: Caller<Learner>,
     raw_id: &str,
     body: Body<HandIn>,
 ) -> Result<Response, ApiError> {
-    let user_id = ctx.authenticate(auth)?;
+    let user_id = caller?.id;
     let assignment_id = parse_assignment_id(raw_id)?;
     let code = handin::text_for(ctx.kind_of(assignment_id)?, body.read().await?)?;
     ctx.limits.run(user_id)?;
@@ -94,8 +95,12 @@ async fn create(
     Ok(json(StatusCode::ACCEPTED, &Envelope { run: &run }))
 }
 
-async fn read(ctx: &AppContext, auth: Option<&str>, raw_id: &str) -> Result<Response, ApiError> {
-    let user_id = ctx.authenticate(auth)?;
+async fn read(
+    ctx: &AppContext,
+    caller: Caller<Learner>,
+    raw_id: &str,
+) -> Result<Response, ApiError> {
+    let user_id = caller?.id;
     let id = uuid::Uuid::parse_str(raw_id).map_err(|_| ApiError::invalid_id("run"))?;
     let run = ctx
         .practice_runs

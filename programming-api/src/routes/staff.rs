@@ -11,8 +11,9 @@ use warp::http::{header, StatusCode};
 use warp::reply::Response;
 use warp::Filter;
 
-use super::{authorization, client, json, respond, with_ctx};
+use super::{client, json, respond, with_ctx};
 use crate::body::{self, Body};
+use crate::caller::{self, Caller, CourseStaff, Staff};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::{sign_in, staff};
@@ -41,17 +42,17 @@ pub fn routes(
     let me = warp::path!("api" / "staff" / "me")
         .and(warp::get())
         .and(with_ctx(ctx.clone()))
-        .and(authorization())
-        .then(|ctx: AppContext, auth: Option<String>| async move {
-            respond(me(&ctx, auth.as_deref()).await)
-        });
+        .and(caller::staff(ctx.clone()))
+        .then(
+            |ctx: AppContext, caller: Caller<Staff>| async move { respond(me(&ctx, caller).await) },
+        );
     let course_staff = warp::path!("api" / "courses" / String / "staff")
         .and(warp::get())
-        .and(with_ctx(ctx))
-        .and(authorization())
+        .and(with_ctx(ctx.clone()))
+        .and(caller::course_staff(ctx.clone()))
         .then(
-            |course: String, ctx: AppContext, auth: Option<String>| async move {
-                respond(course_staff(&ctx, auth.as_deref(), &course).await)
+            |_course: String, ctx: AppContext, caller: Caller<CourseStaff>| async move {
+                respond(course_staff(&ctx, caller).await)
             },
         );
     sign_in.or(me).unify().or(course_staff).unify()
@@ -155,8 +156,8 @@ struct Me {
     expires_at: i64,
 }
 
-async fn me(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiError> {
-    let claims = ctx.authenticate_staff(auth, None)?;
+async fn me(ctx: &AppContext, caller: Caller<Staff>) -> Result<Response, ApiError> {
+    let claims = caller?;
     let client = ctx.pool.get().await?;
     let row = client
         .query_opt(
@@ -178,12 +179,8 @@ async fn me(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiError> 
     ))
 }
 
-async fn course_staff(
-    ctx: &AppContext,
-    auth: Option<&str>,
-    course: &str,
-) -> Result<Response, ApiError> {
-    let claims = ctx.authenticate_staff(auth, Some(course))?;
+async fn course_staff(ctx: &AppContext, caller: Caller<CourseStaff>) -> Result<Response, ApiError> {
+    let claims = caller?;
     let client = ctx.pool.get().await?;
     let members: Vec<Member> = client
         .query(

@@ -12,11 +12,9 @@ use warp::{Filter, Reply};
 
 use std::net::IpAddr;
 
-use super::{
-    authorization, client, json, parse_assignment_id, parse_submission_id, raw_json, respond,
-    with_ctx,
-};
+use super::{client, json, parse_assignment_id, parse_submission_id, raw_json, respond, with_ctx};
 use crate::body::{self, Body};
+use crate::caller::{self, Caller, Learner};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::handin::{self, HandIn};
@@ -33,41 +31,41 @@ pub fn routes(
         .and(warp::post())
         .and(with_ctx(ctx.clone()))
         .and(client())
-        .and(authorization())
+        .and(caller::learner(ctx.clone()))
         .and(body::json_up_to::<HandIn>(
             ctx.limits.clone(),
             handin::MAX_BODY_BYTES,
         ))
         .then(
-            |id: String, ctx: AppContext, client: IpAddr, auth: Option<String>, body| async move {
-                respond(create(&ctx, client, auth.as_deref(), &id, body).await)
+            |id: String, ctx: AppContext, client: IpAddr, caller: Caller<Learner>, body| async move {
+                respond(create(&ctx, client, caller, &id, body).await)
             },
         );
     let list = warp::path!("api" / "assignments" / String / "submissions")
         .and(warp::get())
         .and(with_ctx(ctx.clone()))
-        .and(authorization())
+        .and(caller::learner(ctx.clone()))
         .then(
-            |id: String, ctx: AppContext, auth: Option<String>| async move {
-                respond(list(&ctx, auth.as_deref(), &id).await)
+            |id: String, ctx: AppContext, caller: Caller<Learner>| async move {
+                respond(list(&ctx, caller, &id).await)
             },
         );
     let read = warp::path!("api" / "submissions" / String)
         .and(warp::get())
         .and(with_ctx(ctx.clone()))
-        .and(authorization())
+        .and(caller::learner(ctx.clone()))
         .then(
-            |id: String, ctx: AppContext, auth: Option<String>| async move {
-                respond(read(&ctx, auth.as_deref(), &id).await)
+            |id: String, ctx: AppContext, caller: Caller<Learner>| async move {
+                respond(read(&ctx, caller, &id).await)
             },
         );
     let delete = warp::path!("api" / "submissions" / String)
         .and(warp::delete())
-        .and(with_ctx(ctx))
-        .and(authorization())
+        .and(with_ctx(ctx.clone()))
+        .and(caller::learner(ctx.clone()))
         .then(
-            |id: String, ctx: AppContext, auth: Option<String>| async move {
-                respond(delete(&ctx, auth.as_deref(), &id).await)
+            |id: String, ctx: AppContext, caller: Caller<Learner>| async move {
+                respond(delete(&ctx, caller, &id).await)
             },
         );
     create.or(list).unify().or(read).unify().or(delete).unify()
@@ -99,11 +97,11 @@ async fn envelope<'a>(ctx: &AppContext, submission: &'a Submission) -> Envelope<
 async fn create(
     ctx: &AppContext,
     client: IpAddr,
-    auth: Option<&str>,
+    caller: Caller<Learner>,
     raw_id: &str,
     body: Body<HandIn>,
 ) -> Result<Response, ApiError> {
-    let user_id = ctx.authenticate(auth)?;
+    let user_id = caller?.id;
     let assignment_id = parse_assignment_id(raw_id)?;
     let code = handin::text_for(ctx.kind_of(assignment_id)?, body.read().await?)?;
     ctx.limits.submission(client, user_id)?;
@@ -165,8 +163,12 @@ async fn create(
     ))
 }
 
-async fn read(ctx: &AppContext, auth: Option<&str>, raw_id: &str) -> Result<Response, ApiError> {
-    let user_id = ctx.authenticate(auth)?;
+async fn read(
+    ctx: &AppContext,
+    caller: Caller<Learner>,
+    raw_id: &str,
+) -> Result<Response, ApiError> {
+    let user_id = caller?.id;
     let id = parse_submission_id(raw_id)?;
     let client = ctx.pool.get().await?;
     let statement = client
@@ -182,8 +184,12 @@ async fn read(ctx: &AppContext, auth: Option<&str>, raw_id: &str) -> Result<Resp
     Ok(json(StatusCode::OK, &envelope(ctx, &submission).await))
 }
 
-async fn list(ctx: &AppContext, auth: Option<&str>, raw_id: &str) -> Result<Response, ApiError> {
-    let user_id = ctx.authenticate(auth)?;
+async fn list(
+    ctx: &AppContext,
+    caller: Caller<Learner>,
+    raw_id: &str,
+) -> Result<Response, ApiError> {
+    let user_id = caller?.id;
     let assignment_id = parse_assignment_id(raw_id)?;
     let key = ctx.names.submission_list_cache(user_id, assignment_id);
     // The generation is read before Postgres, so a racing write is never cached as current.
@@ -221,8 +227,12 @@ async fn list(ctx: &AppContext, auth: Option<&str>, raw_id: &str) -> Result<Resp
     Ok(raw_json(StatusCode::OK, body))
 }
 
-async fn delete(ctx: &AppContext, auth: Option<&str>, raw_id: &str) -> Result<Response, ApiError> {
-    let user_id = ctx.authenticate(auth)?;
+async fn delete(
+    ctx: &AppContext,
+    caller: Caller<Learner>,
+    raw_id: &str,
+) -> Result<Response, ApiError> {
+    let user_id = caller?.id;
     let id = parse_submission_id(raw_id)?;
     match ctx.submissions.delete(user_id, id).await? {
         Deleted::Deleted => Ok(warp::reply::with_status(

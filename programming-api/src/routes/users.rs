@@ -9,8 +9,9 @@ use warp::Filter;
 
 use std::net::IpAddr;
 
-use super::{authorization, client, json, respond, with_ctx};
+use super::{client, json, respond, with_ctx};
 use crate::body::{self, Body};
+use crate::caller::{self, Caller, Learner};
 use crate::context::AppContext;
 use crate::error::ApiError;
 
@@ -28,18 +29,20 @@ pub fn routes(
     let me = warp::path!("api" / "me")
         .and(warp::get())
         .and(with_ctx(ctx.clone()))
-        .and(authorization())
-        .then(|ctx: AppContext, auth: Option<String>| async move {
-            respond(progress(&ctx, auth.as_deref()).await)
+        .and(caller::learner(ctx.clone()))
+        .then(|ctx: AppContext, caller: Caller<Learner>| async move {
+            respond(progress(&ctx, caller).await)
         });
     let profile = warp::path!("api" / "me")
         .and(warp::patch())
         .and(with_ctx(ctx.clone()))
-        .and(authorization())
+        .and(caller::learner(ctx.clone()))
         .and(body::json::<Profile>(ctx.limits.clone()))
-        .then(|ctx: AppContext, auth: Option<String>, body| async move {
-            respond(set_profile(&ctx, auth.as_deref(), body).await)
-        });
+        .then(
+            |ctx: AppContext, caller: Caller<Learner>, body| async move {
+                respond(set_profile(&ctx, caller, body).await)
+            },
+        );
     create.or(me).unify().or(profile).unify()
 }
 
@@ -66,10 +69,10 @@ fn profile_field(value: &str, what: &str, max: usize) -> Result<Option<String>, 
 
 async fn set_profile(
     ctx: &AppContext,
-    auth: Option<&str>,
+    caller: Caller<Learner>,
     body: Body<Profile>,
 ) -> Result<Response, ApiError> {
-    let user_id = ctx.authenticate(auth)?;
+    let user_id = caller?.id;
     let body = body.read().await?;
     let name = body
         .display_name
@@ -142,8 +145,8 @@ struct Progress {
     extensions: std::collections::BTreeMap<i32, chrono::DateTime<chrono::Utc>>,
 }
 
-async fn progress(ctx: &AppContext, auth: Option<&str>) -> Result<Response, ApiError> {
-    let user_id = ctx.authenticate(auth)?;
+async fn progress(ctx: &AppContext, caller: Caller<Learner>) -> Result<Response, ApiError> {
+    let user_id = caller?.id;
     let client = ctx.pool.get().await?;
     // A genuine token for a learner this database no longer has (it was
     // reset): 401, so the page makes a new learner instead of showing nothing.
