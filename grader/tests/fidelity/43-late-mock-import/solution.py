@@ -1,0 +1,11 @@
+import random
+import time
+
+
+def roll():
+    return random.randint(1, 6)
+
+
+def wait_and_roll(seconds):
+    time.sleep(seconds)
+    return roll()
