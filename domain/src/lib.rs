@@ -2,7 +2,9 @@
 //! see it. Pure data and the rules that are only data: no I/O.
 //!
 //! - [`work`]: graded work (submissions and practice runs), their statuses,
-//!   verdicts, feedback and events.
+//!   feedback and events.
+//! - [`verdict`]: the verdicts' one table: names, texts, the runners'
+//!   outcomes each judges, and which wins.
 //! - [`course`]: courses and their assignments: kind, schedule, late and
 //!   join policies.
 //! - [`codes`]: every error code a client can get, with its HTTP status.
@@ -13,4 +15,5 @@ pub mod codes;
 pub mod course;
 pub mod notebook;
 pub mod runners;
+pub mod verdict;
 pub mod work;

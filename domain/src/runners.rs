@@ -1,7 +1,8 @@
 //! The runners an assignment can be graded by, one description each. A
-//! runner is a folder `runners/<name>/` (its sandbox image's Dockerfile and
+//! runner is a folder `runners/<name>/` (its sandbox image's Dockerfile, built
+//! on the local base image with whatever Debian packages it needs, and
 //! whatever runs inside) plus its row in [`ALL`]; nothing else in the tree
-//! names a language. An assignment picks one with `runner = "<name>"` in its
+//! names a language (a tree rule checks). An assignment picks one with `runner = "<name>"` in its
 //! `assignment.toml` (default [`PYTHON`]).
 //!
 //! Every runner speaks the same protocol: it reads one JSON request line on
@@ -35,8 +36,14 @@ pub struct Runner {
     pub starter_file: &'static str,
     pub tests_file: &'static str,
     pub reference_file: &'static str,
-    /// The language the page's editor highlights.
+    /// Its language, as CodeMirror 5 names the mode that highlights it: the
+    /// page's editor loads `/vendor/codemirror/mode/<it>/<it>.js` (all of
+    /// libjs-codemirror's modes are copied there), and a handout's code
+    /// blocks keep the class `language-<it>`.
     pub language: &'static str,
+    /// What the learner is told, before the error, when their code cannot be
+    /// read at all (a syntax error).
+    pub unreadable: &'static str,
     /// How the development-only process sandbox starts the runner: the
     /// program and its arguments, the entry point relative to the runner's
     /// folder; the work directory (and the two uids) follow.
@@ -94,6 +101,7 @@ const PYTHON_FILES: Runner = Runner {
     tests_file: "test_solution.py",
     reference_file: "solution.py",
     language: "python",
+    unreadable: "Python could not read your code",
     local_command: &[],
     tests_lister: TestsLister::PythonUnittest,
 };

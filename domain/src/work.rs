@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::verdict::Verdict;
 use uuid::Uuid;
 
 /// The two kinds of graded work: one life (`store::work`: claim, push,
@@ -113,59 +115,6 @@ impl SubmissionStatus {
     /// Still waiting for or under grading: the learner may not submit again.
     pub fn in_flight(self) -> bool {
         matches!(self, Self::Queued | Self::Grading)
-    }
-}
-
-/// The grader's judgement of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Passed,
-    WrongAnswer,
-    SyntaxError,
-    RuntimeError,
-    TimeLimit,
-    MemoryLimit,
-    OutputLimit,
-    InternalError,
-}
-
-impl Verdict {
-    pub const ALL: [Verdict; 8] = [
-        Self::Passed,
-        Self::WrongAnswer,
-        Self::SyntaxError,
-        Self::RuntimeError,
-        Self::TimeLimit,
-        Self::MemoryLimit,
-        Self::OutputLimit,
-        Self::InternalError,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Passed => "passed",
-            Self::WrongAnswer => "wrong_answer",
-            Self::SyntaxError => "syntax_error",
-            Self::RuntimeError => "runtime_error",
-            Self::TimeLimit => "time_limit",
-            Self::MemoryLimit => "memory_limit",
-            Self::OutputLimit => "output_limit",
-            Self::InternalError => "internal_error",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-
-    /// The final status a submission with this verdict ends in.
-    pub fn status(self) -> SubmissionStatus {
-        match self {
-            Self::Passed => SubmissionStatus::Passed,
-            Self::InternalError => SubmissionStatus::Error,
-            _ => SubmissionStatus::Failed,
-        }
     }
 }
 
@@ -339,24 +288,6 @@ pub struct RunEvent<R = Run> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn verdicts_round_trip_through_their_names() {
-        for v in Verdict::ALL {
-            assert_eq!(Verdict::parse(v.as_str()), Some(v));
-            let json = serde_json::to_string(&v).unwrap();
-            assert_eq!(json, format!("\"{}\"", v.as_str()));
-        }
-        assert_eq!(Verdict::parse("accepted"), None);
-    }
-
-    #[test]
-    fn only_internal_errors_end_as_error() {
-        assert_eq!(Verdict::Passed.status(), SubmissionStatus::Passed);
-        assert_eq!(Verdict::WrongAnswer.status(), SubmissionStatus::Failed);
-        assert_eq!(Verdict::TimeLimit.status(), SubmissionStatus::Failed);
-        assert_eq!(Verdict::InternalError.status(), SubmissionStatus::Error);
-    }
 
     #[test]
     fn storable_feedback_has_no_nul_anywhere() {

@@ -5,7 +5,8 @@
 
 use std::time::Duration;
 
-use domain::work::{Feedback, SubmissionStatus, Verdict};
+use domain::verdict::Verdict;
+use domain::work::{Feedback, SubmissionStatus};
 use e2e::accounting::{self, Sent};
 use serde_json::Value;
 use testkit::{test_signer, TestEnv};

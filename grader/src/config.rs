@@ -8,7 +8,7 @@
 //! | `GRADER_SANDBOX` | `auto` | `docker`, `process` (development only) or `auto` (Docker when it answers) |
 //! | `RUNNER_TAG` | `latest` | the tag of every runner's sandbox image (`codeplatform/<runner>-runner:<tag>`) |
 //! | `GRADER_RUNNERS` | `runners` | the runners' folders, for the process sandbox |
-//! | `GRADER_ALLOWED_RUNNERS` | `python,python-ds` | the runners (so the sandbox images) this grader may use; a job for any other ends as `error`, saying so, and never starts a container |
+//! | `GRADER_ALLOWED_RUNNERS` | every runner (`domain/src/runners.rs`) | the runners (so the sandbox images) this grader may use, by name, comma-separated (unset or empty: all); a job for any other ends as `error`, saying so, and never starts a container |
 //! | `GRADER_CONCURRENCY` | `2` | jobs graded at once by this replica |
 //! | `GRADER_VISIBILITY_MS` | `30000` | a job pending this long with another grader is taken over |
 //! | `GRADER_MAX_DELIVERIES` | `3` | deliveries before a submission ends as `error` |
@@ -55,8 +55,12 @@ pub struct Config {
     pub admin: ListenerLimits,
 }
 
-/// The runners a comma-separated list names; each must be one there is.
+/// The runners a comma-separated list names, each one there is; every
+/// runner for an empty list.
 pub fn allowed_runners(list: &str) -> Result<Vec<&'static str>, service::Error> {
+    if list.trim().is_empty() {
+        return Ok(domain::runners::ALL.map(|r| r.name).to_vec());
+    }
     list.split(',')
         .map(str::trim)
         .filter(|name| !name.is_empty())
@@ -107,10 +111,7 @@ impl Config {
             sandbox,
             runner_tag: env_or("RUNNER_TAG", String::from("latest"))?,
             runners: env_or("GRADER_RUNNERS", PathBuf::from("runners"))?,
-            allowed_runners: allowed_runners(&env_or(
-                "GRADER_ALLOWED_RUNNERS",
-                String::from("python,python-ds"),
-            )?)?,
+            allowed_runners: allowed_runners(&env_or("GRADER_ALLOWED_RUNNERS", String::new())?)?,
             concurrency,
             visibility: Duration::from_millis(env_or("GRADER_VISIBILITY_MS", 30_000u64)?),
             max_deliveries: env_or("GRADER_MAX_DELIVERIES", 3u64)?,
@@ -140,6 +141,9 @@ mod tests {
             ["python", "python-ds"]
         );
         assert_eq!(allowed_runners("python").unwrap(), ["python"]);
+        let all: Vec<&str> = domain::runners::ALL.map(|r| r.name).to_vec();
+        assert_eq!(allowed_runners("").unwrap(), all);
+        assert_eq!(allowed_runners(" ").unwrap(), all);
         let e = allowed_runners("python,cobol").unwrap_err().to_string();
         assert!(e.contains("\"cobol\"") && e.contains("python-ds"), "{e}");
     }

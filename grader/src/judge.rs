@@ -6,7 +6,9 @@
 use std::collections::HashSet;
 
 use domain::course::Kind;
-use domain::work::{FailureDetail, Feedback, TestOutcome, Verdict};
+use domain::runners::Runner;
+use domain::verdict::Verdict;
+use domain::work::{FailureDetail, Feedback, TestOutcome};
 use serde::Deserialize;
 
 use crate::sandbox::{Limits, RunOutcome, TestSuite};
@@ -37,7 +39,8 @@ struct ReportedTest {
     id: String,
     name: String,
     /// Each part's outcome (the test, its subtests, its clean-up), as they
-    /// happened; the test is judged by the worst, under [`PRECEDENCE`].
+    /// happened; the test is judged by the worst, under the verdict table's precedence
+    /// (`domain::verdict`).
     outcomes: Vec<String>,
     #[serde(default)]
     message: String,
@@ -96,25 +99,6 @@ fn clip(s: &str, max: usize) -> String {
     format!("{}\n… (cut)", &s[..end])
 }
 
-/// Every outcome the runner reports (its `OUTCOMES`, and `syntax_error`
-/// for a load), as a verdict; anything else is a fault of ours. The
-/// kernel's OOM kill, seen only from outside, turns a crash into a memory
-/// verdict ([`verdict_of`]).
-const OUTCOME_VERDICTS: [(&str, Verdict); 11] = [
-    ("passed", Verdict::Passed),
-    // A part the test's author skipped fails nothing (`author_skipped`).
-    (SKIPPED, Verdict::Passed),
-    ("expected_failure", Verdict::WrongAnswer),
-    ("unexpected_success", Verdict::WrongAnswer),
-    ("failed", Verdict::WrongAnswer),
-    ("error", Verdict::RuntimeError),
-    ("crashed", Verdict::RuntimeError),
-    ("memory_limit", Verdict::MemoryLimit),
-    ("time_limit", Verdict::TimeLimit),
-    ("output_limit", Verdict::OutputLimit),
-    ("syntax_error", Verdict::SyntaxError),
-];
-
 /// The outcome of a part skipped by the test's own code (a decorator, or
 /// `skipTest` in setUp or the test). Only the tests' code can skip: the
 /// learner's exceptions reach the runner as builtin types or as the
@@ -128,49 +112,29 @@ fn author_skipped(test: &ReportedTest) -> bool {
 }
 
 /// A runner outcome (of a test's part, or of loading the learner's module)
-/// as a verdict.
+/// as a verdict (`domain::verdict::TABLE`); one no row lists is a fault of
+/// ours. The kernel's OOM kill, seen only from outside, turns a crash into a
+/// memory verdict.
 fn verdict_of(outcome: &str, oom_killed: bool) -> Verdict {
-    match OUTCOME_VERDICTS.iter().find(|(o, _)| *o == outcome) {
-        Some((_, Verdict::RuntimeError)) if outcome == "crashed" && oom_killed => {
-            Verdict::MemoryLimit
-        }
-        Some((_, v)) => *v,
+    match Verdict::of_outcome(outcome) {
+        Some(Verdict::RuntimeError) if outcome == "crashed" && oom_killed => Verdict::MemoryLimit,
+        Some(v) => v,
         None => Verdict::InternalError,
     }
 }
 
-/// A test's verdict: the worst of its parts'; none at all is ours.
+/// A test's verdict: the worst of its parts' (the table's one precedence);
+/// none at all is ours.
 fn test_verdict(test: &ReportedTest, oom_killed: bool) -> Verdict {
-    worst(test.outcomes.iter().map(|o| verdict_of(o, oom_killed))).unwrap_or(Verdict::InternalError)
+    Verdict::worst(test.outcomes.iter().map(|o| verdict_of(o, oom_killed)))
+        .unwrap_or(Verdict::InternalError)
 }
-
-/// The verdict that wins among `verdicts` ([`PRECEDENCE`], then passed),
-/// or None for none at all.
-fn worst(verdicts: impl IntoIterator<Item = Verdict>) -> Option<Verdict> {
-    let verdicts: Vec<Verdict> = verdicts.into_iter().collect();
-    PRECEDENCE
-        .into_iter()
-        .find(|v| verdicts.contains(v))
-        .or_else(|| verdicts.first().map(|_| Verdict::Passed))
-}
-
-/// Which failure wins, for a test whose parts fail in several ways and for
-/// a run whose tests do: the one order, written here alone (the runner
-/// reports every part and ranks nothing). A verdict not listed (syntax
-/// error, a load's) never comes from a test.
-const PRECEDENCE: [Verdict; 6] = [
-    Verdict::InternalError,
-    Verdict::TimeLimit,
-    Verdict::OutputLimit,
-    Verdict::MemoryLimit,
-    Verdict::RuntimeError,
-    Verdict::WrongAnswer,
-];
 
 pub fn judge(
     outcome: &RunOutcome,
     nonce: &str,
     suite: &TestSuite,
+    runner: &Runner,
     limits: &Limits,
 ) -> (Verdict, Feedback) {
     let report = find_report(&outcome.channel, nonce);
@@ -218,7 +182,7 @@ pub fn judge(
                         _ => (verdict, summary),
                     }
                 }
-                "load_failed" => judge_load(r, outcome.oom_killed, limits),
+                "load_failed" => judge_load(r, runner, outcome.oom_killed, limits),
                 _ => (
                     Verdict::InternalError,
                     "The grader failed while running the tests. This is our fault, not your \
@@ -263,11 +227,16 @@ fn no_report(outcome: &RunOutcome) -> (Verdict, String) {
     )
 }
 
-fn judge_load(report: &Report, oom_killed: bool, limits: &Limits) -> (Verdict, String) {
+fn judge_load(
+    report: &Report,
+    runner: &Runner,
+    oom_killed: bool,
+    limits: &Limits,
+) -> (Verdict, String) {
     let verdict = verdict_of(&report.outcome, oom_killed);
     let message = clip(&report.message, limits.message_chars);
     let summary = match verdict {
-        Verdict::SyntaxError => format!("Python could not read your code:\n{message}"),
+        Verdict::SyntaxError => format!("{}:\n{message}", runner.unreadable),
         Verdict::TimeLimit => format!(
             "Your code did not finish loading within {:.1} s, the time for all the tests.",
             limits.run_time.as_secs_f64()
@@ -443,7 +412,7 @@ fn judge_tests(shown: &[TestOutcome], limits: &Limits) -> (Verdict, String) {
         };
         return (Verdict::Passed, format!("All {total} tests passed{also}."));
     }
-    let verdict = worst(shown.iter().filter_map(|t| t.verdict))
+    let verdict = Verdict::worst(shown.iter().filter_map(|t| t.verdict))
         .filter(|v| *v != Verdict::Passed)
         .unwrap_or(Verdict::WrongAnswer);
     let mut parts = vec![format!("{passed} of {total} tests passed")];
@@ -479,6 +448,7 @@ fn judge_tests(shown: &[TestOutcome], limits: &Limits) -> (Verdict, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use domain::runners::PYTHON;
 
     const N: &str = "0123456789abcdef0123456789abcdef";
 
@@ -519,7 +489,7 @@ mod tests {
     fn all_known_tests_passed_is_passed() {
         let s = suite(&["m.T.a", "m.T.b"], &[]);
         let r = ran(&[("m.T.a", "passed", ""), ("m.T.b", "passed", "")]);
-        let (v, f) = judge(&outcome(&r), N, &s, &limits());
+        let (v, f) = judge(&outcome(&r), N, &s, &PYTHON, &limits());
         assert_eq!(v, Verdict::Passed);
         assert_eq!(f.tests.len(), 2);
         assert!(f
@@ -542,7 +512,7 @@ mod tests {
             ran(&[]),
         ] {
             assert_eq!(
-                judge(&outcome(&r), N, &s, &limits()).0,
+                judge(&outcome(&r), N, &s, &PYTHON, &limits()).0,
                 Verdict::InternalError,
                 "{r}"
             );
@@ -558,7 +528,7 @@ mod tests {
             ("m.T.c", "unexpected_success", ""),
         ]);
         assert_eq!(
-            judge(&outcome(&r), N, &s, &limits()).0,
+            judge(&outcome(&r), N, &s, &PYTHON, &limits()).0,
             Verdict::WrongAnswer
         );
     }
@@ -571,7 +541,7 @@ mod tests {
             channel: forged.into_bytes(),
             ..Default::default()
         };
-        assert_ne!(judge(&o, N, &s, &limits()).0, Verdict::Passed);
+        assert_ne!(judge(&o, N, &s, &PYTHON, &limits()).0, Verdict::Passed);
     }
 
     #[test]
@@ -582,7 +552,7 @@ mod tests {
             ("m.T.b", "time_limit", "slow"),
             ("m.T.c", "failed", "1 != 2"),
         ]);
-        let (v, f) = judge(&outcome(&r), N, &s, &limits());
+        let (v, f) = judge(&outcome(&r), N, &s, &PYTHON, &limits());
         assert_eq!(v, Verdict::TimeLimit);
         assert_eq!(
             f.summary,
@@ -595,7 +565,7 @@ mod tests {
             ("m.T.c", "memory_limit", ""),
         ]);
         assert_eq!(
-            judge(&outcome(&r), N, &s, &limits()).0,
+            judge(&outcome(&r), N, &s, &PYTHON, &limits()).0,
             Verdict::MemoryLimit
         );
     }
@@ -610,7 +580,7 @@ mod tests {
             ("m.T.visible", "passed", ""),
             ("m.T.secret_input_42", "failed", "'x' != 'expected-42'"),
         ]);
-        let (v, f) = judge(&outcome(&r), N, &s, &limits());
+        let (v, f) = judge(&outcome(&r), N, &s, &PYTHON, &limits());
         assert_eq!(v, Verdict::WrongAnswer);
         let json = serde_json::to_string(&f).unwrap();
         assert!(!json.contains("42"), "{json}");
@@ -639,7 +609,7 @@ mod tests {
         })
         .to_string();
 
-        let (verdict, f) = judge(&outcome(&r), N, &run, &limits());
+        let (verdict, f) = judge(&outcome(&r), N, &run, &PYTHON, &limits());
 
         assert_eq!(verdict, Verdict::InternalError);
         assert!(f.tests.is_empty(), "{f:?}");
@@ -663,7 +633,7 @@ mod tests {
         })
         .to_string();
 
-        let (_, f) = judge(&outcome(&r), N, &s, &limits());
+        let (_, f) = judge(&outcome(&r), N, &s, &PYTHON, &limits());
 
         assert_eq!(f.tests[0].title.as_deref(), Some("About 'seen'"));
         let d = f.tests[0].detail.as_ref().unwrap();
@@ -694,8 +664,15 @@ mod tests {
             ("error", Verdict::RuntimeError),
             ("passed", Verdict::InternalError),
         ] {
-            assert_eq!(judge(&outcome(&load(o)), N, &s, &limits()).0, v, "{o}");
+            assert_eq!(
+                judge(&outcome(&load(o)), N, &s, &PYTHON, &limits()).0,
+                v,
+                "{o}"
+            );
         }
+        // Code that cannot be read is told so in its runner's words.
+        let (_, f) = judge(&outcome(&load("syntax_error")), N, &s, &PYTHON, &limits());
+        assert_eq!(f.summary, format!("{}:\nm", PYTHON.unreadable));
     }
 
     /// The runner's `OUTCOMES`, read from its source.
@@ -716,12 +693,19 @@ mod tests {
     fn the_runner_and_the_judge_know_the_same_outcomes_and_only_the_judge_ranks() {
         let runner = runner_outcomes();
         assert!(runner.len() >= 10, "{runner:?}");
-        let judged: Vec<&str> = OUTCOME_VERDICTS.iter().map(|(o, _)| *o).collect();
+        // Every outcome the table judges, in any order: the runner's, and
+        // syntax_error, a load's alone.
+        let mut judged: Vec<&str> = domain::verdict::TABLE
+            .iter()
+            .flat_map(|row| row.outcomes.iter().copied())
+            .collect();
         let mut expected: Vec<&str> = runner.iter().map(String::as_str).collect();
-        expected.push("syntax_error"); // a load's alone
+        expected.push("syntax_error");
+        judged.sort_unstable();
+        expected.sort_unstable();
         assert_eq!(
             judged, expected,
-            "runner.py's OUTCOMES and OUTCOME_VERDICTS differ"
+            "runner.py's OUTCOMES and the verdict table's outcomes differ"
         );
         for outcome in &runner {
             assert_ne!(
@@ -746,7 +730,7 @@ mod tests {
                 "tests": [{"id": "m.T.a", "name": "a", "outcomes": outcomes, "message": "m"}],
             })
             .to_string();
-            judge(&outcome(&r), N, &s, &limits())
+            judge(&outcome(&r), N, &s, &PYTHON, &limits())
         };
         // The runner once ranked output_limit over time_limit; the judge the other way.
         for (outcomes, verdict) in [
@@ -772,7 +756,7 @@ mod tests {
             ("m.T.b", "skipped", "skipped: extra credit"),
             ("m.T.c", "skipped", "skipped: later"),
         ]);
-        let (v, f) = judge(&outcome(&r), N, &s, &limits());
+        let (v, f) = judge(&outcome(&r), N, &s, &PYTHON, &limits());
         assert_eq!(v, Verdict::Passed, "{f:?}");
         assert!(f.summary.contains("2 skipped"), "{}", f.summary);
         assert!(f.tests[1].skipped && !f.tests[1].passed);
@@ -788,7 +772,7 @@ mod tests {
             ],
         })
         .to_string();
-        let (v, f) = judge(&outcome(&r), N, &s, &limits());
+        let (v, f) = judge(&outcome(&r), N, &s, &PYTHON, &limits());
         assert_eq!(v, Verdict::WrongAnswer);
         assert!(!f.tests[1].skipped && !f.tests[1].passed);
     }
@@ -799,11 +783,14 @@ mod tests {
         let passing = ran(&[("m.T.a", "passed", "")]);
         let mut o = outcome(&passing);
         o.timed_out = true;
-        assert_eq!(judge(&o, N, &s, &limits()).0, Verdict::TimeLimit);
+        assert_eq!(judge(&o, N, &s, &PYTHON, &limits()).0, Verdict::TimeLimit);
         let mut o = outcome(&passing);
         o.oom_killed = true;
-        assert_eq!(judge(&o, N, &s, &limits()).0, Verdict::MemoryLimit);
+        assert_eq!(judge(&o, N, &s, &PYTHON, &limits()).0, Verdict::MemoryLimit);
         let o = RunOutcome::default();
-        assert_eq!(judge(&o, N, &s, &limits()).0, Verdict::InternalError);
+        assert_eq!(
+            judge(&o, N, &s, &PYTHON, &limits()).0,
+            Verdict::InternalError
+        );
     }
 }

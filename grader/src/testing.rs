@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::work::Verdict;
 use testkit::{Spawned, TestEnv};
 
 use crate::config::{Config, SandboxKind};
@@ -26,7 +25,7 @@ pub fn config(env: &TestEnv, consumer: &str) -> Config {
         concurrency: 2,
         visibility: Duration::from_secs(2),
         max_deliveries: 3,
-        allowed_runners: vec!["python", "python-ds"],
+        allowed_runners: domain::runners::ALL.map(|r| r.name).to_vec(),
         drain: Duration::from_secs(20),
         metrics_addr: "127.0.0.1:0".parse().expect("an address"),
         consumer: consumer.to_owned(),
@@ -58,13 +57,13 @@ impl Running {
 
     /// How many submissions this replica has graded, whatever the verdict.
     pub fn graded(&self) -> u64 {
-        Verdict::ALL
+        domain::verdict::TABLE
             .iter()
-            .map(|v| {
+            .map(|row| {
                 self.grader
                     .metrics
                     .graded
-                    .with_label_values(&[v.as_str()])
+                    .with_label_values(&[row.name])
                     .get()
             })
             .sum()

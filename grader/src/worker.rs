@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use deadpool_postgres::Pool;
-use domain::work::{Feedback, TestOutcome, Verdict, WorkItem, WorkKind};
+use domain::runners::Runner;
+use domain::verdict::Verdict;
+use domain::work::{Feedback, TestOutcome, WorkItem, WorkKind};
 use queue::cache::QueryCache;
 use queue::events::EventPublisher;
 use queue::jobs::{Job, JobQueue, JobReader};
@@ -149,8 +151,12 @@ impl Grader {
         if claimed.work.kind == WorkKind::PracticeRun {
             tests = Arc::new(tests.visible_only());
         }
-        let (outcome, nonce) = self.execute(job, claimed, &tests, limits).await?;
-        let (verdict, feedback) = judge(&outcome, &nonce, &tests, &limits);
+        let Some(runner) = domain::runners::by_name(&claimed.runner) else {
+            tracing::error!(runner = %claimed.runner, "no such runner in this grader; a newer one may know it");
+            return None;
+        };
+        let (outcome, nonce) = self.execute(job, claimed, runner, &tests, limits).await?;
+        let (verdict, feedback) = judge(&outcome, &nonce, &tests, runner, &limits);
         let hidden = match claimed.work.kind {
             WorkKind::Submission => hidden_details(&outcome, &nonce, &tests, &limits),
             WorkKind::PracticeRun => Vec::new(),
@@ -177,20 +183,16 @@ impl Grader {
         ))
     }
 
-    /// Runs the claimed code against `tests` in the sandbox, keeping the
-    /// job's claim meanwhile. None when the runner is unknown here or the
-    /// sandbox failed.
+    /// Runs the claimed code against `tests` in `runner`'s sandbox, keeping
+    /// the job's claim meanwhile. None when the sandbox failed.
     async fn execute(
         &self,
         job: &Job,
         claimed: &Claimed,
+        runner: &'static Runner,
         tests: &TestSuite,
         limits: Limits,
     ) -> Option<(RunOutcome, String)> {
-        let Some(runner) = domain::runners::by_name(&claimed.runner) else {
-            tracing::error!(runner = %claimed.runner, "no such runner in this grader; a newer one may know it");
-            return None;
-        };
         let spec = RunSpec {
             job_id: claimed.work.id,
             runner,

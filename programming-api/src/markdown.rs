@@ -7,11 +7,19 @@ pub fn render_handout(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
-    ammonia::Builder::default()
-        .add_allowed_classes("code", ["language-python", "language-text"])
-        .clean(&unsafe_html)
-        .to_string()
+    let mut sanitiser = ammonia::Builder::default();
+    sanitiser.add_allowed_classes("code", CODE_CLASSES.iter().map(String::as_str));
+    sanitiser.clean(&unsafe_html).to_string()
 }
+
+/// A code block keeps its language's class: every runner's, and text.
+static CODE_CLASSES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    let languages = domain::runners::ALL.iter().map(|r| r.language);
+    languages
+        .chain(["text"])
+        .map(|language| format!("language-{language}"))
+        .collect()
+});
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,8 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::{NoTls, Row};
 
 use crate::Error;
-use domain::work::{Feedback, Submission, SubmissionStatus, Verdict};
+use domain::verdict::Verdict;
+use domain::work::{Feedback, Submission, SubmissionStatus};
 
 mod embedded {
     refinery::embed_migrations!("../migrations");

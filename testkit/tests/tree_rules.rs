@@ -7,6 +7,9 @@
 //!   `raw write:` comment just above;
 //! - the API reads and verifies tokens in one place, `caller.rs`: a route
 //!   declares the caller it needs and never checks a header by hand;
+//! - a new verdict is a row of `domain/src/verdict.rs`, the runner that
+//!   reports it and README; a new language is its folder under `runners/`
+//!   and its row in `domain/src/runners.rs`: nothing else names either;
 //! - no function in a crate's `src/` runs over 80 lines.
 
 use std::collections::BTreeSet;
@@ -140,6 +143,123 @@ fn only_the_caller_filters_check_tokens_in_the_api() {
     );
     // The check can fail: caller.rs's own reads are seen.
     assert!(inside >= 3, "only {inside} checks seen in caller.rs");
+}
+
+/// The code of `text`: without the lines that are only a comment, and
+/// without a Rust file's unit tests (which name verdicts and runners as data).
+fn code_of(text: &str) -> String {
+    let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+    text.lines()
+        .filter(|line| {
+            let line = line.trim_start();
+            !["//", "#", "--", "*", "/*"]
+                .iter()
+                .any(|c| line.starts_with(c))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The files under `dirs` (the services' sources, the page, the scripts)
+/// whose code matches `pattern`, by path, leaving out tests and `skip`.
+fn naming(pattern: &regex::Regex, skip: &[&str]) -> Vec<String> {
+    let root = repository();
+    let mut files = Vec::new();
+    for dir in std::fs::read_dir(&root).unwrap() {
+        let dir = dir.unwrap().path();
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        if dir.join("Cargo.toml").is_file() && dir.join("src").is_dir() {
+            sources(&dir.join("src"), &mut files);
+        } else if name == "ui" || name == "scripts" {
+            sources(&dir, &mut files);
+        }
+    }
+    let html = ["ui/index.html", "ui/staff.html"].map(|p| root.join(p));
+    files.extend(html.into_iter().filter(|p| p.is_file()));
+    let mut found: Vec<String> = files
+        .iter()
+        .map(|f| {
+            f.strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|rel| !rel.starts_with("ui/vendor/") && !skip.iter().any(|s| rel.starts_with(s)))
+        .filter(|rel| {
+            let text = std::fs::read_to_string(root.join(rel)).unwrap_or_default();
+            pattern.is_match(&code_of(&text))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// A new verdict touches three files: its variant and row in the verdict
+/// table, the runner that reports it (`runners/`, outside what is checked
+/// here), and README's list. Everything else reads the table: the judge
+/// (outcomes, precedence), the store (which verdicts are reused, the one
+/// written for our failures), the page (served the table as
+/// `/js/verdict-table.js`), the CLI (its texts), the grader's metrics (a
+/// label per row). So no other code names a verdict. Two files do, and a new
+/// verdict needs neither: the API's error code `internal_error`, another
+/// thing of the same name, and the gradebook benchmark, which writes
+/// finished submissions as fixtures. (`passed` is also a status, so it is
+/// not searched for.)
+#[test]
+fn a_verdict_is_named_only_by_its_table() {
+    let expected = [
+        "domain/src/codes.rs",
+        "domain/src/verdict.rs",
+        "scripts/bench-gradebook.sh",
+    ];
+    let names: Vec<&str> = domain::verdict::TABLE
+        .iter()
+        .map(|row| row.name)
+        .filter(|name| *name != "passed")
+        .collect();
+    assert!(names.len() >= 7, "{names:?}");
+    let pattern = regex::Regex::new(&format!(r"\b({})\b", names.join("|"))).unwrap();
+    assert_eq!(naming(&pattern, &[]), expected);
+}
+
+/// A new language touches two files: its folder under `runners/` (its
+/// image's Dockerfile, built FROM the local base image with whatever Debian
+/// packages it needs, by `scripts/build-runner-image.sh`'s loop over the
+/// folders) and its row in `domain/src/runners.rs`, which names its
+/// editor mode and handout class (`language`, the page loads the mode from
+/// the CodeMirror modes `scripts/vendor-ui.sh` copies, all of them), the
+/// words for code that cannot be read (`unreadable`), its files and its test
+/// lister. A language whose tests no lister reads yet adds that lister too
+/// (`courseload/src/listers/`, one file each, and its variant in the row's
+/// `TestsLister`): a third file, for a new test framework rather than a
+/// language. So no code outside those names a language. Left out here: the
+/// base image every image is built on (Debian with python3, the platform's
+/// own tooling as much as a runner's), the benchmarks, which measure the
+/// Python runner by name, and the notebook format, Jupyter's Python by
+/// definition.
+#[test]
+fn a_language_is_named_only_by_its_row_and_its_folder() {
+    let pattern = regex::Regex::new(r"\b(python|Python)\b").unwrap();
+    let tooling = [
+        "scripts/build-base-image.sh",
+        "scripts/bench-",
+        "domain/src/notebook.rs",
+    ];
+    let expected = ["courseload/src/listers/", "domain/src/runners.rs"];
+    let found = naming(&pattern, &tooling);
+    let outside: Vec<&String> = found
+        .iter()
+        .filter(|f| !expected.iter().any(|e| f.starts_with(e)))
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "a language named outside its row and folder: {outside:?}"
+    );
+    // The check can fail: the row itself is found.
+    assert!(
+        found.contains(&"domain/src/runners.rs".to_owned()),
+        "{found:?}"
+    );
 }
 
 /// Where `text` reads a column by its position (`row.get(3)`,

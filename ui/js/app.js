@@ -210,8 +210,9 @@ async function openAssignment(id, { focus = false } = {}) {
   $('assignment-title').textContent = `${a.position}. ${a.title}`;
   // Rendered and sanitised by the server.
   $('handout').innerHTML = a.handout_html;
-  // The runner names the learner's file (solution.py for Python).
-  $('solution-file').textContent = a.solution_file ?? 'solution.py';
+  // The runner names the learner's file and its language.
+  $('solution-file').textContent = a.solution_file;
+  state.editor.setLanguage(a.language);
   showKind(a);
   if (a.kind !== 'notebook') state.editor.value = localStorage.getItem(DRAFT_KEY(a.id)) ?? a.starter_code;
   renderSchedule();

@@ -1,13 +1,14 @@
 // The code editor: CodeMirror 5 (from Debian's libjs-codemirror, copied into
-// /vendor by scripts/vendor-ui.sh) with Python highlighting, line numbers and
-// bracket matching; where its script did not load, the plain textarea, made
+// /vendor by scripts/vendor-ui.sh) with line numbers, bracket matching and the
+// highlighting of the assignment's language (its runner's `language`, a
+// CodeMirror mode loaded the first time it is needed); where its script did not load, the plain textarea, made
 // to behave like a code editor where it matters. Either way: Tab and
 // Shift+Tab indent and outdent with spaces, Enter keeps the indentation,
 // Ctrl/Cmd+Enter submits, and Escape then Tab (or Shift+Tab) leaves the
 // editor, so keyboard users are never trapped.
 //
-// attachEditor returns { value (get/set), focus() }; the textarea always
-// holds the current code too, so a form or a test may read it.
+// attachEditor returns { value (get/set), focus(), setLanguage(name) }; the
+// textarea always holds the current code too, so a form or a test may read it.
 
 const INDENT = '    ';
 const MODIFIERS = new Set(['Shift', 'Control', 'Alt', 'Meta']);
@@ -20,7 +21,7 @@ export function attachEditor(textarea, { onSubmit, onChange, label }) {
 function codeMirror(CM, textarea, { onSubmit, onChange, label }) {
   let escaped = false;
   const cm = CM.fromTextArea(textarea, {
-    mode: 'python',
+    mode: null,
     lineNumbers: true,
     matchBrackets: true,
     indentUnit: 4,
@@ -59,7 +60,26 @@ function codeMirror(CM, textarea, { onSubmit, onChange, label }) {
       cm.save();
     },
     focus: () => cm.focus(),
+    setLanguage: (name) => loadMode(CM, name).then(() => cm.setOption('mode', name), () => {}),
   };
+}
+
+const modes = new Map();
+
+/** Loads CodeMirror's mode `name` once (its script, served from /vendor). */
+function loadMode(CM, name) {
+  if (CM.modes[name]) return Promise.resolve();
+  if (!/^[a-z0-9-]+$/.test(name)) return Promise.reject(new Error(`no mode ${name}`));
+  if (!modes.has(name)) {
+    modes.set(name, new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = `/vendor/codemirror/mode/${name}/${name}.js`;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.append(script);
+    }));
+  }
+  return modes.get(name);
 }
 
 function plain(textarea, { onSubmit, onChange }) {
@@ -97,6 +117,7 @@ function plain(textarea, { onSubmit, onChange }) {
     get value() { return textarea.value; },
     set value(text) { textarea.value = text; },
     focus: () => textarea.focus(),
+    setLanguage: () => {},
   };
 }
 function replace(textarea, start, end, text, caretStart, caretEnd) {

@@ -1,15 +1,10 @@
-// How each verdict reads, on the learner's page and on the staff pages.
+// How each verdict reads, on the learner's page and on the staff pages: the
+// verdict table (domain/src/verdict.rs), which the API serves as
+// verdict-table.js and the grader and the terminal client read too.
 
-export const VERDICT_TEXT = {
-  passed: '✔ Passed',
-  wrong_answer: '✘ Wrong answer',
-  syntax_error: '✘ Syntax error',
-  runtime_error: '✘ Runtime error',
-  time_limit: '⏱ Time limit exceeded',
-  memory_limit: '✘ Memory limit exceeded',
-  output_limit: '✘ Too much output',
-  internal_error: '⚠ Could not be graded',
-};
+import { VERDICTS } from './verdict-table.js';
+
+export const VERDICT_TEXT = Object.fromEntries(VERDICTS.map((v) => [v.name, v.text]));
 
 /** A submission's state in a few words: its verdict, or where it waits. */
 export function verdictText(s) {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use courseload::assignments::{load_course, repository_course_dir};
 use domain::course::AssignmentSource;
-use domain::work::Verdict;
+use domain::verdict::Verdict;
 use futures::StreamExt;
 
 use crate::helpers::{docker_sandbox, grade_with, limits, suite};

@@ -1,5 +1,5 @@
 use courseload::assignments::{load_course, repository_course_dir};
-use domain::work::Verdict;
+use domain::verdict::Verdict;
 use futures::StreamExt;
 
 use grader::sandbox::{Limits, TestSuite};

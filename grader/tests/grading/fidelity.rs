@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use domain::work::Verdict;
+use domain::verdict::Verdict;
 use futures::StreamExt;
 
 use grader::sandbox::Limits;

@@ -2,7 +2,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use bollard::query_parameters::ListContainersOptions;
-use domain::work::{Feedback, Verdict};
+use domain::verdict::Verdict;
+use domain::work::Feedback;
 use grader::judge::judge;
 use grader::sandbox::{new_nonce, DockerSandbox, Limits, RunSpec, TestSuite, SANDBOX_LABEL};
 use testkit::TestEnv;
@@ -86,7 +87,7 @@ pub async fn grade_as(
         limits,
     };
     let outcome = sandbox.run(&spec, &nonce).await.expect("the sandbox runs");
-    judge(&outcome, &nonce, tests, &limits)
+    judge(&outcome, &nonce, tests, runner, &limits)
 }
 
 /// Sandbox containers on this machine whose grader label starts with `prefix`.

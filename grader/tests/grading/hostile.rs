@@ -1,7 +1,7 @@
 //! Hostile submissions, each with the verdict it must get; the grader stays
 //! healthy and no container outlives its run.
 
-use domain::work::Verdict;
+use domain::verdict::Verdict;
 use futures::StreamExt;
 
 use crate::helpers::{docker_sandbox, grade, sandbox_containers, ANSWER_TESTS as TESTS};

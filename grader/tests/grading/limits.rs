@@ -2,7 +2,7 @@
 //! learner's code: a setting Docker or the kernel silently ignores fails
 //! here, and so does a runner the learner could read, signal or outrank.
 
-use domain::work::Verdict;
+use domain::verdict::Verdict;
 use serde_json::Value;
 
 use crate::helpers::{docker_sandbox, grade, ANSWER_TESTS};

@@ -5,7 +5,7 @@
 //! get the same verdicts as in a `.py`.
 
 use domain::course::Kind;
-use domain::work::Verdict;
+use domain::verdict::Verdict;
 use futures::StreamExt;
 use grader::sandbox::TestSuite;
 use serde_json::{json, Value};

@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use domain::work::{RunStatus, Verdict};
+use domain::verdict::Verdict;
+use domain::work::RunStatus;
 use testkit::{eventually, TestEnv};
 use uuid::Uuid;
 

@@ -6,7 +6,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use domain::work::{Feedback, Verdict};
+use domain::verdict::Verdict;
+use domain::work::Feedback;
 use grader::judge::judge;
 use grader::sandbox::{new_nonce, ProcessSandbox, RunSpec, RUN_UID_BASE};
 use uuid::Uuid;
@@ -24,7 +25,7 @@ async fn grade(sandbox: &ProcessSandbox, solution: &str) -> (Verdict, Feedback, 
         limits: limits(1000),
     };
     let outcome = sandbox.run(&spec, &nonce).await.expect("the sandbox runs");
-    let (verdict, feedback) = judge(&outcome, &nonce, &tests, &spec.limits);
+    let (verdict, feedback) = judge(&outcome, &nonce, &tests, spec.runner, &spec.limits);
     (verdict, feedback, outcome.wall)
 }
 

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use domain::work::Verdict;
+use domain::verdict::Verdict;
 use serde_json::Value;
 use testkit::TestEnv;
 use uuid::Uuid;

@@ -138,11 +138,26 @@ fn load(dir: &Path, ws_url: Option<&str>) -> Ui {
     };
     let mut files = HashMap::new();
     read_tree(dir, dir, &mut files);
+    files.insert(VERDICT_TABLE.into(), verdict_table());
     Ui {
         index: page("index.html"),
         staff: page("staff.html"),
         files,
     }
+}
+
+/// The verdicts' names and texts, in the order they win, as a module the
+/// page imports: made from `domain::verdict::TABLE`, the one the grader
+/// judges by and the terminal client prints, never written by hand.
+const VERDICT_TABLE: &str = "js/verdict-table.js";
+
+fn verdict_table() -> Asset {
+    let rows = serde_json::to_string(&domain::verdict::TABLE).expect("the table is JSON");
+    let module = format!(
+        "// Made by the API from domain/src/verdict.rs: the verdicts, in the order they win.\n\
+         export const VERDICTS = {rows};\n"
+    );
+    Asset::new(module.into_bytes(), content_type(VERDICT_TABLE), REVALIDATE)
 }
 
 /// The site's own files: always asked again (an ETag makes that a 304).

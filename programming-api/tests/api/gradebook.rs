@@ -5,7 +5,8 @@
 use domain::work::WorkRef;
 use std::collections::BTreeMap;
 
-use domain::work::{Feedback, TestOutcome, Verdict};
+use domain::verdict::Verdict;
+use domain::work::{Feedback, TestOutcome};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use testkit::TestEnv;

@@ -116,7 +116,7 @@ impl TestApp {
     /// claim, then the verdict (and the completion on a pass).
     pub async fn grade(&self, submission_id: &str, verdict: &str) {
         let id: Uuid = submission_id.parse().unwrap();
-        let verdict = domain::work::Verdict::parse(verdict).unwrap();
+        let verdict = domain::verdict::Verdict::parse(verdict).unwrap();
         let feedback = domain::work::Feedback {
             summary: verdict.as_str().to_owned(),
             duration_ms: 5,
@@ -131,7 +131,7 @@ impl TestApp {
     pub async fn finish_as_grader(
         &self,
         work: WorkRef,
-        verdict: domain::work::Verdict,
+        verdict: domain::verdict::Verdict,
         feedback: &domain::work::Feedback,
         hidden: &[domain::work::TestOutcome],
     ) -> store::work::Finished {

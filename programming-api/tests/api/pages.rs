@@ -178,3 +178,41 @@ async fn static_files_are_compressed_for_who_takes_it_and_revalidated_by_etag() 
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{missing}");
     }
 }
+
+/// The page reads the verdicts' texts from the one table the grader judges
+/// by, as a module the API makes from it; and each runner's editor mode is
+/// among the vendored CodeMirror modes the page loads by the runner's name.
+#[tokio::test]
+async fn the_page_is_served_the_verdict_table_and_every_runners_editor_mode() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/js/verdict-table.js", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    let module = res.text().await.unwrap();
+    let json = module
+        .split_once("export const VERDICTS = ")
+        .and_then(|(_, rest)| rest.trim_end().strip_suffix(';'))
+        .unwrap_or_else(|| panic!("{module}"));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(json).unwrap();
+    let served: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap(), r["text"].as_str().unwrap()))
+        .collect();
+    let table: Vec<(&str, &str)> = domain::verdict::TABLE
+        .iter()
+        .map(|row| (row.name, row.text))
+        .collect();
+    assert_eq!(served, table);
+    for runner in domain::runners::ALL {
+        let path = format!("/vendor/codemirror/mode/{0}/{0}.js", runner.language);
+        let mode = app.get(&path, None).await;
+        assert_eq!(
+            mode.status(),
+            StatusCode::OK,
+            "{path}: run scripts/vendor-ui.sh"
+        );
+    }
+}

@@ -1,8 +1,9 @@
 //! Staff read any submission of their course, hidden tests' details
 //! included; learners still never see those details.
 
+use domain::verdict::Verdict;
 use domain::work::WorkRef;
-use domain::work::{Feedback, TestOutcome, Verdict};
+use domain::work::{Feedback, TestOutcome};
 use reqwest::StatusCode;
 use serde_json::Value;
 use testkit::TestEnv;

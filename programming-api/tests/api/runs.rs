@@ -5,7 +5,8 @@
 use domain::work::{WorkKind, WorkRef};
 use std::time::Duration;
 
-use domain::work::{Feedback, Verdict};
+use domain::verdict::Verdict;
+use domain::work::Feedback;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 use testkit::TestEnv;

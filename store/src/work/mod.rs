@@ -22,7 +22,8 @@ pub mod submissions;
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
-use domain::work::{Feedback, TestOutcome, Verdict, WorkItem, WorkKind, WorkRef};
+use domain::verdict::Verdict;
+use domain::work::{Feedback, TestOutcome, WorkItem, WorkKind, WorkRef};
 use queue::cache::QueryCache;
 use queue::jobs::JobQueue;
 use tokio_postgres::Row;
@@ -280,13 +281,14 @@ impl GradedWork {
             .query_opt(
                 &format!(
                     "WITH ended AS (
-                         UPDATE {name} SET status = '{ended}', verdict = 'internal_error',
+                         UPDATE {name} SET status = '{ended}', verdict = '{ours}',
                              feedback = $2, {ended_at} = now()
                          WHERE id = $1 AND status IN ('queued', '{running}')
                          RETURNING *){refund}
                      SELECT {columns}, {WHOSE} FROM ended",
                     name = t.name,
                     ended = t.ended,
+                    ours = Verdict::InternalError.as_str(),
                     ended_at = t.ended_at,
                     running = t.running,
                     columns = t.columns,

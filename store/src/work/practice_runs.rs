@@ -17,7 +17,8 @@ use deadpool_postgres::Pool;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use domain::work::{Feedback, Run, RunStatus, Verdict, WorkRef};
+use domain::verdict::Verdict;
+use domain::work::{Feedback, Run, RunStatus, WorkRef};
 use queue::cache::QueryCache;
 use queue::jobs::JobQueue;
 
@@ -203,11 +204,12 @@ impl PracticeRuns {
         let rows = client
             .query(
                 &format!(
-                    "UPDATE runs SET status = 'done', verdict = 'internal_error', feedback = $1,
+                    "UPDATE runs SET status = 'done', verdict = '{ours}', feedback = $1,
                          finished_at = now()
                      WHERE status = 'queued'
                        AND created_at < now() - make_interval(secs => $2)
                      RETURNING {COLUMNS}, {whose}",
+                    ours = Verdict::InternalError.as_str(),
                     whose = super::WHOSE
                 ),
                 &[&feedback, &WAIT_AT_MOST.as_secs_f64()],

@@ -15,7 +15,8 @@
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
-use domain::work::{Feedback, Submission, Verdict, WorkRef};
+use domain::verdict::Verdict;
+use domain::work::{Feedback, Submission, WorkRef};
 use queue::cache::QueryCache;
 use queue::jobs::JobQueue;
 use sha2::{Digest, Sha256};
@@ -36,7 +37,7 @@ use crate::Error;
 /// reused, which costs no grader) while $6 or more wait already. A
 /// submission enrols its learner in the assignment's course. $1 id, $2
 /// user, $3 assignment, $4 code, $5 code hash, $6 queue bound, $7 job lane,
-/// $8 now. One statement: atomic, and one round trip. Always one row: `id`
+/// $8 now, $9 the verdicts never reused (`Row::reused`). One statement: atomic, and one round trip. Always one row: `id`
 /// is NULL when nothing was inserted, and the assignment's columns say why.
 /// The attempts row's check fails the statement when a concurrent submit
 /// took the last attempt first.
@@ -72,8 +73,7 @@ const CREATE: &str = concat!(
             WHERE s.assignment_id = a.id AND s.code_hash = $5
               AND s.assignment_hash = a.content_hash
               AND s.status IN ('passed', 'failed')
-              -- A time limit can be a matter of load, not of the code.
-              AND s.verdict <> 'time_limit'
+              AND s.verdict <> ALL($9::text[])
             ORDER BY s.graded_at DESC LIMIT 1) r ON true
         WHERE a.id = $3 AND a.position IS NOT NULL),
     allowed AS (
@@ -267,6 +267,7 @@ impl Submissions {
                     &queue_limit,
                     &(lane as i16),
                     &now,
+                    &Verdict::never_reused(),
                 ],
             )
             .await;
