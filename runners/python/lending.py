@@ -24,12 +24,17 @@ it can come back through the learner's code and still meet the test's
 """
 
 import inspect
-import secrets
+import os
 import sys
 import types
 import unittest
 
 import wire
+
+
+def _random_handle():
+    return int.from_bytes(os.urandom(4), "big")
+
 
 # Test code lives in this module (suite.py's MODULE); its exception classes
 # may cross and come back as themselves.
@@ -94,9 +99,11 @@ class Lent:
             if len(self.objects) >= MAX_LENT:
                 raise wire.WireError("more of the test's objects than your code may hold")
             # Not guessable: a handle is only ever one the learner was given.
-            number = secrets.randbits(32)
+            # (os.urandom, as `secrets` draws: importing `secrets` costs ~12 ms
+            # of hmac and OpenSSL at every runner's start.)
+            number = _random_handle()
             while number in self.objects:
-                number = secrets.randbits(32)
+                number = _random_handle()
             self.objects[number] = obj
             self.numbers[id(obj)] = number
             self.pending.append(number)
