@@ -4,30 +4,11 @@
 import { api, ApiError, ensureLearner, token } from './api.js';
 import { attachEditor } from './editor.js';
 import { gatewayUrl, Live } from './live.js';
+import { renderFeedback as renderResult } from './result.js';
+import { DRAFT_KEY, inFlight, POLL_MS, state } from './state.js';
 import { VERDICT_TEXT } from './verdicts.js';
 
-const POLL_MS = 2000;
-const DRAFT_KEY = (id) => `codeplatform.draft.${id}`;
 const $ = (id) => document.getElementById(id);
-
-const state = {
-  me: null,
-  course: [],
-  assignment: null,
-  /** The submission shown in the result panel. */
-  shown: null,
-  /** The practice run shown in the run panel. */
-  run: null,
-  runTimer: null,
-  /** The editor: { value, focus() } over CodeMirror or the textarea. */
-  editor: null,
-  live: null,
-  pollTimer: null,
-};
-
-function inFlight(s) {
-  return s && (s.status === 'queued' || s.status === 'grading');
-}
 
 function say(message) {
   const box = $('message');
@@ -449,52 +430,8 @@ function show(s, { quiet = false, ahead = null } = {}) {
 
 /** A submission's or a run's feedback into the panel whose ids start with `prefix`. */
 function renderFeedback(prefix, f) {
-  $(`${prefix}summary`).textContent = f?.summary ?? '';
-  renderTests($(`${prefix}tests`), f?.tests ?? []);
-  const output = [f?.stdout && `stdout:\n${f.stdout}`, f?.stderr && `stderr:\n${f.stderr}`].filter(Boolean).join('\n\n');
-  $(`${prefix}output`).textContent = output;
-  $(`${prefix}output-block`).hidden = !output;
-}
-
-function renderTests(list, tests) {
-  const el = (tag, className, text) => {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  };
-  list.replaceChildren(
-    ...tests.map((t) => {
-      // Passed, failed, or skipped by the tests' author (not required).
-      const state = t.skipped ? 'skipped' : t.passed ? 'passed' : 'failed';
-      const li = el('li', { passed: 'pass', failed: 'fail', skipped: 'skip' }[state]);
-      // The docstring's line where the test has one, else its method name.
-      const name = el('span', 'name', `${t.title ?? t.name} — ${state}`);
-      li.append(el('span', 'icon', { passed: '✔ ', failed: '✘ ', skipped: '– ' }[state]), name);
-      if (t.title) li.append(el('span', 'method', ` (${t.name})`));
-      const d = t.detail;
-      if (d) {
-        const facts = el('dl', 'facts failure');
-        const fact = (term, value) => value != null && facts.append(el('dt', '', term), el('dd', 'mono', value));
-        fact('Call', d.call);
-        fact('Expected', d.expected);
-        fact('Your result', d.actual);
-        fact('It printed', d.printed);
-        li.append(facts);
-      }
-      if (t.message) {
-        // With the values labelled above, unittest's own wording is there for who wants it.
-        if (d?.expected != null) {
-          const more = el('details', 'message-more');
-          more.append(el('summary', '', 'unittest’s message'), el('pre', '', t.message));
-          li.append(more);
-        } else {
-          li.append(el('pre', '', t.message));
-        }
-      }
-      return li;
-    }),
-  );
+  const part = (name) => $(`${prefix}${name}`);
+  renderResult({ summary: part('summary'), tests: part('tests'), output: part('output'), outputBlock: part('output-block') }, f);
 }
 
 /** Runs the visible tests on the editor's code: not a submission. */

@@ -1,14 +1,16 @@
 // The staff pages: sign-in, the live class view, the gradebook and one
 // submission. Everything a learner wrote (names, numbers, code, output,
-// messages) reaches the page as text nodes only, never as HTML: `el` below
-// is the one way this page builds elements, and it never parses markup.
+// messages) reaches the page as text nodes only, never as HTML: `el`
+// (dom.js) is the one way this page builds elements, and it never parses markup.
 //
 // The staff token lives in sessionStorage: it is gone when the tab closes,
 // it expires after its TTL (8 h by default), and the CSP lets no script but
 // the site's own run, so a learner's text cannot read it.
 
 import { ApiError, request } from './api.js';
+import { el } from './dom.js';
 import { gatewayUrl, Live } from './live.js';
+import { renderFeedback } from './result.js';
 import { verdictText } from './verdicts.js';
 
 const SESSION_KEY = 'codeplatform.staff';
@@ -28,14 +30,6 @@ const state = {
   live: null,
   refreshTimer: null,
 };
-
-/** An element with `props` set as properties and `children` appended as nodes or text. */
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  Object.assign(node, props);
-  node.append(...children.filter((c) => c !== null && c !== undefined).map((c) => (c instanceof Node ? c : String(c))));
-  return node;
-}
 
 function say(message) {
   $('message').textContent = message ?? '';
@@ -336,26 +330,12 @@ async function showSubmission(id) {
     ...fact('Verdict', verdictText(s)),
   );
   $('submission-code').textContent = s.code;
-  $('submission-summary').textContent = fb.summary;
-  const tests = (list) =>
-    list.length === 0
-      ? [el('li', { className: 'muted' }, 'None.')]
-      : list.map((t) =>
-        el('li', { className: t.skipped ? 'skip' : t.passed ? 'pass' : 'fail' },
-          el('span', { className: 'icon' }, t.skipped ? '– ' : t.passed ? '✔ ' : '✘ '),
-          el('span', { className: 'name' }, t.title ? `${t.title} (${t.name})` : t.name),
-          t.detail ? failure(t.detail) : null,
-          t.message ? el('pre', {}, t.message) : null));
-  $('submission-tests').replaceChildren(...tests(fb.tests.filter((t) => !t.hidden)));
-  $('submission-hidden').replaceChildren(...tests(r.hidden_tests));
-  $('submission-output').textContent = [fb.stdout, fb.stderr].filter(Boolean).join('\n') || '(no output)';
-}
-
-/** A failed test's call and values, labelled, as the learner sees them. */
-function failure(d) {
-  const rows = [['Call', d.call], ['Expected', d.expected], ['Their result', d.actual], ['It printed', d.printed]];
-  return el('dl', { className: 'facts failure' },
-    ...rows.filter(([, v]) => v != null).flatMap(([k, v]) => [el('dt', {}, k), el('dd', { className: 'mono' }, v)]));
+  renderFeedback({
+    summary: $('submission-summary'),
+    tests: $('submission-tests'),
+    hidden: $('submission-hidden'),
+    output: $('submission-output'),
+  }, { ...fb, tests: fb.tests.filter((t) => !t.hidden) }, { reader: 'staff', hidden: r.hidden_tests, none: 'None.' });
 }
 
 // --- start -----------------------------------------------------------------
