@@ -6,6 +6,14 @@
 //! did not pass, 2 a usage error (clap's, no server, a server that is not a
 //! URL, a file that is neither `.py` nor `.ipynb`), 3 anything else (the
 //! server unreachable, a refusal, a server error).
+//!
+//! - `api`: the public HTTP API, as the page uses it; its errors as clear
+//!   messages.
+//! - `credentials`: the learner's tokens, one per server, readable by their
+//!   owner alone.
+//! - `live`: submitting or running and waiting for the outcome, on the
+//!   gateway's socket and by asking the API.
+//! - `report`: what the client prints, for people or as JSON.
 
 mod api;
 mod credentials;

@@ -60,7 +60,7 @@ impl WorkRef {
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkItem {
     Submission(Submission),
-    PracticeRun(Run),
+    PracticeRun(PracticeRun),
 }
 
 impl WorkItem {
@@ -237,13 +237,13 @@ pub struct SubmissionEvent<S = Submission> {
 /// Mirrors the `runs.status` check in Postgres.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum RunStatus {
+pub enum PracticeRunStatus {
     Queued,
     Running,
     Done,
 }
 
-impl RunStatus {
+impl PracticeRunStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Queued => "queued",
@@ -266,10 +266,10 @@ impl RunStatus {
 /// tests only. Not a submission: its outcome earns nothing and is kept a
 /// day. `verdict` and `feedback` have a submission's shape once done.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Run {
+pub struct PracticeRun {
     pub id: Uuid,
     pub assignment_id: i32,
-    pub status: RunStatus,
+    pub status: PracticeRunStatus,
     pub verdict: Option<Verdict>,
     pub feedback: Option<Feedback>,
     pub created_at: DateTime<Utc>,
@@ -278,9 +278,9 @@ pub struct Run {
 
 /// What the grader publishes on `grading:events` when a run is done. It goes
 /// to its learner alone (a run is nobody else's business) as `{"type":
-/// "run", "run"}`; the gateway reads it as `RunEvent<&RawValue>`.
+/// "run", "run"}`; the gateway reads it as `PracticeRunEvent<&RawValue>`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunEvent<R = Run> {
+pub struct PracticeRunEvent<R = PracticeRun> {
     pub user_id: Uuid,
     pub run: R,
 }

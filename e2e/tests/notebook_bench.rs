@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use e2e::{repo, start_stack};
 use futures::StreamExt;
-use grader::sandbox::{new_nonce, DockerSandbox, Limits, RunSpec, TestSuite};
+use grader::sandbox::{new_nonce, DockerSandbox, ExecutionSpec, Limits, TestSuite};
 use serde_json::{json, Value};
 use testkit::TestEnv;
 
@@ -146,7 +146,7 @@ async fn starts(rounds: usize) -> Vec<String> {
     let run = |runner: &'static domain::runners::Runner, code: &'static str| {
         let (sandbox, suite) = (&sandbox, &suite);
         async move {
-            let spec = RunSpec {
+            let spec = ExecutionSpec {
                 job_id: uuid::Uuid::new_v4(),
                 runner,
                 solution: code,
@@ -154,7 +154,7 @@ async fn starts(rounds: usize) -> Vec<String> {
                 limits: Limits::new(10_000, 10_000, 256),
             };
             let started = Instant::now();
-            sandbox.run(&spec, &new_nonce()).await.unwrap();
+            sandbox.execute(&spec, &new_nonce()).await.unwrap();
             started.elapsed().as_millis()
         }
     };

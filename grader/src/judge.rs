@@ -11,9 +11,9 @@ use domain::verdict::Verdict;
 use domain::work::{FailureDetail, Feedback, TestOutcome};
 use serde::Deserialize;
 
-use crate::sandbox::{Limits, RunOutcome, TestSuite};
+use crate::sandbox::{ExecutionOutcome, Limits, TestSuite};
 
-/// The runner's report (`grader/runner/runner.py`).
+/// The runner's report (`runners/python/runner.py`).
 #[derive(Debug, Deserialize)]
 struct Report {
     /// `ran`, `load_failed` (the learner's module did not load) or
@@ -131,7 +131,7 @@ fn test_verdict(test: &ReportedTest, oom_killed: bool) -> Verdict {
 }
 
 pub fn judge(
-    outcome: &RunOutcome,
+    outcome: &ExecutionOutcome,
     nonce: &str,
     suite: &TestSuite,
     runner: &Runner,
@@ -206,7 +206,7 @@ pub fn judge(
     (verdict, feedback)
 }
 
-fn no_report(outcome: &RunOutcome) -> (Verdict, String) {
+fn no_report(outcome: &ExecutionOutcome) -> (Verdict, String) {
     if outcome.oom_killed {
         return (
             Verdict::MemoryLimit,
@@ -262,7 +262,7 @@ fn judge_load(
 /// name and message, as the runner reported them. Kept apart from the
 /// feedback, which is the learner's.
 pub fn hidden_details(
-    outcome: &RunOutcome,
+    outcome: &ExecutionOutcome,
     nonce: &str,
     suite: &TestSuite,
     limits: &Limits,
@@ -462,8 +462,8 @@ mod tests {
         }
     }
 
-    fn outcome(body: &str) -> RunOutcome {
-        RunOutcome {
+    fn outcome(body: &str) -> ExecutionOutcome {
+        ExecutionOutcome {
             channel: format!("{N}{body}{N}\n").into_bytes(),
             exit_code: Some(0),
             ..Default::default()
@@ -537,7 +537,7 @@ mod tests {
     fn a_report_without_the_nonce_is_not_believed() {
         let s = suite(&["m.T.a"], &[]);
         let forged = format!("forged{}forged", ran(&[("m.T.a", "passed", "")]));
-        let o = RunOutcome {
+        let o = ExecutionOutcome {
             channel: forged.into_bytes(),
             ..Default::default()
         };
@@ -787,7 +787,7 @@ mod tests {
         let mut o = outcome(&passing);
         o.oom_killed = true;
         assert_eq!(judge(&o, N, &s, &PYTHON, &limits()).0, Verdict::MemoryLimit);
-        let o = RunOutcome::default();
+        let o = ExecutionOutcome::default();
         assert_eq!(
             judge(&o, N, &s, &PYTHON, &limits()).0,
             Verdict::InternalError

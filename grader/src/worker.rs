@@ -24,7 +24,7 @@ use tokio::task::JoinSet;
 use crate::config::Config;
 use crate::judge::{hidden_details, judge};
 use crate::metrics::Metrics;
-use crate::sandbox::{new_nonce, Limits, RunOutcome, RunSpec, Sandbox, TestSuite};
+use crate::sandbox::{new_nonce, ExecutionOutcome, ExecutionSpec, Limits, Sandbox, TestSuite};
 use crate::suites;
 
 /// What became of one job.
@@ -192,8 +192,8 @@ impl Grader {
         runner: &'static Runner,
         tests: &TestSuite,
         limits: Limits,
-    ) -> Option<(RunOutcome, String)> {
-        let spec = RunSpec {
+    ) -> Option<(ExecutionOutcome, String)> {
+        let spec = ExecutionSpec {
             job_id: claimed.work.id,
             runner,
             solution: &claimed.code,
@@ -203,7 +203,7 @@ impl Grader {
         let nonce = new_nonce();
         // While it runs, the job stays ours however long it takes.
         let run = tokio::select! {
-            run = self.sandbox.run(&spec, &nonce) => run,
+            run = self.sandbox.execute(&spec, &nonce) => run,
             never = self.keep_claim(job) => match never {},
         };
         match run {

@@ -17,7 +17,7 @@ use crate::error::ApiError;
 /// the graders need to work a full queue down a little.
 pub const QUEUE_FULL_RETRY: Duration = Duration::from_secs(30);
 
-pub struct Limits {
+pub struct Admission {
     new_learners_per_address: (Limiter, Rate),
     submissions_per_learner: (Limiter, Rate),
     submissions_per_address: (Limiter, Rate),
@@ -32,7 +32,7 @@ pub struct Limits {
     pub bodies: crate::body::Bodies,
 }
 
-impl Limits {
+impl Admission {
     pub fn new(config: &Config) -> Self {
         let limiter = |rate: Rate| (Limiter::new(rate), rate);
         Self {

@@ -25,8 +25,8 @@ use futures::{Stream, TryStreamExt};
 use serde::de::DeserializeOwned;
 use warp::Filter;
 
+use crate::admission::Admission;
 use crate::error::ApiError;
-use crate::limits::Limits;
 use domain::codes::Code;
 
 /// The largest body read at all, where a route sets no cap of its own.
@@ -44,20 +44,20 @@ pub struct Body<T> {
     chunks: Option<Chunks>,
     limit: usize,
     client: IpAddr,
-    limits: Arc<Limits>,
+    admission: Arc<Admission>,
     _of: PhantomData<fn() -> T>,
 }
 
 /// The body of a request, capped at [`MAX_BODY_BYTES`], read when the handler asks.
 pub fn json<T: DeserializeOwned + Send>(
-    limits: Arc<Limits>,
+    admission: Arc<Admission>,
 ) -> impl Filter<Extract = (Body<T>,), Error = std::convert::Infallible> + Clone {
-    json_up_to(limits, MAX_BODY_BYTES)
+    json_up_to(admission, MAX_BODY_BYTES)
 }
 
 /// [`json`] with a cap of `limit` bytes instead (a notebook's upload, a sign-in).
 pub fn json_up_to<T: DeserializeOwned + Send>(
-    limits: Arc<Limits>,
+    admission: Arc<Admission>,
     limit: usize,
 ) -> impl Filter<Extract = (Body<T>,), Error = std::convert::Infallible> + Clone {
     let chunks = warp::body::stream()
@@ -80,7 +80,7 @@ pub fn json_up_to<T: DeserializeOwned + Send>(
             chunks,
             limit,
             client,
-            limits: limits.clone(),
+            admission: admission.clone(),
             _of: PhantomData,
         })
 }
@@ -105,7 +105,7 @@ impl<T: DeserializeOwned> Body<T> {
         }
         check_content_type(self.content_type.as_deref())?;
         let chunks = self.chunks.ok_or_else(unreadable)?;
-        let bodies = &self.limits.bodies;
+        let bodies = &self.admission.bodies;
         let mut held = bodies.hold(self.client);
         // What the client says it sends is set aside first, so a crowd of
         // half-sent bodies is refused up front, not half-way through.

@@ -15,10 +15,10 @@ use store::work::submissions::Submissions;
 use store::work::GradedWork;
 use uuid::Uuid;
 
+use crate::admission::Admission;
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::error::ApiError;
-use crate::limits::Limits;
 use crate::metrics::Metrics;
 
 /// What every route shares, behind one `Arc`: the route filters each hold a
@@ -56,7 +56,7 @@ pub struct Shared {
     pub signer: TokenSigner,
     pub metrics: Arc<Metrics>,
     /// How often a client may act, and how much may wait.
-    pub limits: Arc<Limits>,
+    pub admission: Arc<Admission>,
     /// The courses served, fixed at start.
     pub catalog: Arc<Catalog>,
     /// How long a staff sign-in lasts.

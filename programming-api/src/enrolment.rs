@@ -49,7 +49,7 @@ pub async fn join(
     code: Option<&str>,
 ) -> Result<(), ApiError> {
     if let Some(stored) = &course.join_code_hash {
-        ctx.limits.join(client, learner)?;
+        ctx.admission.join(client, learner)?;
         if !code.is_some_and(|code| join_code_matches(stored, code)) {
             return Err(ApiError::new(
                 Code::WrongJoinCode,

@@ -7,11 +7,12 @@
 //! - [`context`]: the cloneable context routes share (pool, cache, job queue, signer).
 //! - [`enrolment`]: who is in a course: open ones take anyone, join-code ones their members.
 //! - [`routes`]: one module per resource, each exposing its warp filter.
+//! - [`handin`]: what a learner hands in (code, or a checked notebook without outputs), as stored and graded.
 //! - [`body`]: request bodies: size cap, JSON content type, precise parse errors.
 //! - [`error`]: the one mapping from errors to statuses and the JSON error shape.
 //! - [`class`]: the live class view's snapshot: pass counts, stuck learners, latest work.
 //! - [`gradebook`]: a course's learners × assignments, streamed learner by learner.
-//! - [`limits`]: how often a client may create learners and submit, and how much may wait.
+//! - [`admission`]: how often a client may act (create learners, submit, run, join, sign in), and how much may wait.
 //! - [`markdown`]: handouts rendered and sanitised on the server.
 //! - [`security`]: the Content-Security-Policy and other headers on every response.
 //! - [`reconciler`]: re-pushes queued work the stream lost; restores the cache.
@@ -21,6 +22,7 @@
 //! - [`metrics`]: Prometheus counters and histograms.
 //! - `testing` (feature `testing`): the API started in-process for tests.
 
+pub mod admission;
 pub mod body;
 pub mod caller;
 pub mod catalog;
@@ -32,7 +34,6 @@ pub mod enrolment;
 pub mod error;
 pub mod gradebook;
 pub mod handin;
-pub mod limits;
 pub mod markdown;
 pub mod metrics;
 pub mod reconciler;
@@ -57,10 +58,10 @@ use store::work::submissions::Submissions;
 use store::work::GradedWork;
 use tokio::net::TcpListener;
 
+use crate::admission::Admission;
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::context::AppContext;
-use crate::limits::Limits;
 use crate::metrics::Metrics;
 
 /// How long start-up waits for Postgres before giving up.
@@ -104,7 +105,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
         names: names.clone(),
         signer: config.signer.clone(),
         metrics: Arc::new(Metrics::default()),
-        limits: Arc::new(Limits::new(config)),
+        admission: Arc::new(Admission::new(config)),
         catalog,
         staff_token_ttl: config.staff_token_ttl,
         clock: Default::default(),

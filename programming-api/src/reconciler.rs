@@ -38,7 +38,7 @@ pub async fn run(
 /// that is), ends practice runs that waited too long and purges old ones.
 /// Returns how many were pushed again.
 pub async fn reconcile_once(ctx: &AppContext, stale: Duration) -> Result<usize, store::Error> {
-    ctx.limits.forget_idle();
+    ctx.admission.forget_idle();
     ctx.cache.recover().await?;
     let requeued = ctx.work.requeue_lost(stale).await?;
     ctx.metrics.requeued.inc_by(requeued as u64);

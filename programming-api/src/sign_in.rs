@@ -5,7 +5,7 @@
 //! device cookie a successful sign-in set, is its owner's own, and
 //! strangers' failures never bar it (its own failures still count against
 //! its address). So an account is never locked out by requests it did not
-//! make. The rates are `crate::limits`'; this module says who is a stranger.
+//! make. The rates are `crate::admission`'; this module says who is a stranger.
 
 use std::net::IpAddr;
 use std::time::Duration;

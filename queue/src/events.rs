@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::names::RedisNames;
 use crate::Error;
-use domain::work::{Run, RunEvent, Submission, SubmissionEvent, WorkItem};
+use domain::work::{PracticeRun, PracticeRunEvent, Submission, SubmissionEvent, WorkItem};
 
 /// Publishes submission events through a shared connection.
 #[derive(Clone)]
@@ -41,14 +41,14 @@ impl EventPublisher {
     pub async fn announce_work(&self, user_id: Uuid, course_id: i32, item: &WorkItem) {
         match item {
             WorkItem::Submission(s) => self.announce(user_id, course_id, s).await,
-            WorkItem::PracticeRun(r) => self.announce_run(user_id, r).await,
+            WorkItem::PracticeRun(r) => self.announce_practice_run(user_id, r).await,
         }
     }
 
     /// Tells a run's learner (and nobody else) that it is done; best effort
     /// like every event: the page polls as well.
-    pub async fn announce_run(&self, user_id: Uuid, run: &Run) {
-        let event = RunEvent {
+    pub async fn announce_practice_run(&self, user_id: Uuid, run: &PracticeRun) {
+        let event = PracticeRunEvent {
             user_id,
             run: run.clone(),
         };

@@ -5,6 +5,7 @@
 //! - [`events`]: the events channel (publish, subscribe).
 //! - [`cache`]: the query cache and its invalidation.
 //! - [`connect`], [`answers`]: a Redis client from its URL and password; a PING.
+//! - `error`: the crate's one error ([`Error`]).
 
 pub mod cache;
 pub mod events;

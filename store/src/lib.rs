@@ -10,6 +10,7 @@
 //! - [`access`]: who may work on an assignment, and when: membership,
 //!   opening and due dates, written once.
 //! - [`courses`]: courses and assignments made to match the course folders.
+//! - `error`: the crate's one error ([`Error`]).
 
 pub mod access;
 pub mod courses;

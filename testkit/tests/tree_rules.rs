@@ -10,6 +10,9 @@
 //! - a new verdict is a row of `domain/src/verdict.rs`, the runner that
 //!   reports it and README; a new language is its folder under `runners/`
 //!   and its row in `domain/src/runners.rs`: nothing else names either;
+//! - every crate's and folder's module map (the `//!` of a `lib.rs`,
+//!   `main.rs` or `mod.rs`) names each module declared there, and a path
+//!   in backticks in a comment or README names a file that is there;
 //! - no function in a crate's `src/` runs over 80 lines.
 
 use std::collections::BTreeSet;
@@ -259,6 +262,104 @@ fn a_language_is_named_only_by_its_row_and_its_folder() {
     assert!(
         found.contains(&"domain/src/runners.rs".to_owned()),
         "{found:?}"
+    );
+}
+
+/// The modules `text` declares (`mod x;`, `pub mod x;`, `pub(crate) mod x;`).
+fn declared_modules(text: &str) -> Vec<String> {
+    let declaration = regex::Regex::new(r"^\s*(pub(\([^)]*\))?\s+)?mod\s+(\w+)\s*;").unwrap();
+    text.lines()
+        .filter_map(|line| declaration.captures(line))
+        .map(|c| c[3].to_owned())
+        .collect()
+}
+
+#[test]
+fn every_module_map_names_its_modules() {
+    let mut missing = Vec::new();
+    let mut maps = 0;
+    for (relative, text) in repository_sources() {
+        let name = relative.rsplit('/').next().unwrap_or_default();
+        let crate_source = relative.split('/').nth(1) == Some("src");
+        if !crate_source || !["lib.rs", "main.rs", "mod.rs"].contains(&name) {
+            continue;
+        }
+        let map: String = text
+            .lines()
+            .filter(|l| l.starts_with("//!"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let modules = declared_modules(&text);
+        maps += usize::from(!modules.is_empty());
+        for module in modules {
+            if !map.contains(&format!("`{module}`")) && !map.contains(&format!("[`{module}`]")) {
+                missing.push(format!("{relative}: {module}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "modules missing from their map:\n{}",
+        missing.join("\n")
+    );
+    assert!(maps >= 10, "only {maps} module maps seen");
+    assert_eq!(
+        declared_modules("pub mod a;\nmod b;\npub(crate) mod c;\nmod d {"),
+        ["a", "b", "c"]
+    );
+}
+
+/// The paths in backticks that start at one of the repository's top-level
+/// folders (`grader/src/judge.rs`, `runners/python/runner.py`).
+fn named_paths(text: &str, folders: &[String]) -> Vec<String> {
+    let path = regex::Regex::new(
+        r"`([A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+\.(?:rs|py|sh|js|sql|toml|html|css|yml))`",
+    )
+    .unwrap();
+    path.captures_iter(text)
+        .map(|c| c[1].to_owned())
+        .filter(|p| folders.iter().any(|f| p.starts_with(&format!("{f}/"))))
+        .collect()
+}
+
+#[test]
+fn paths_named_in_comments_and_readme_are_there() {
+    let root = repository();
+    let folders: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.') && n != "target")
+        .collect();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut sources = repository_sources();
+    sources.push(("README.md".into(), readme));
+    let (mut stale, mut seen) = (Vec::new(), 0);
+    for (relative, text) in sources {
+        if relative == "testkit/tests/tree_rules.rs" {
+            continue;
+        }
+        for path in named_paths(&text, &folders) {
+            seen += 1;
+            if !root.join(&path).exists() {
+                stale.push(format!("{relative}: {path}"));
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "paths that are not there:\n{}",
+        stale.join("\n")
+    );
+    assert!(seen >= 50, "only {seen} paths seen");
+    let folders = ["grader".to_owned()];
+    assert_eq!(
+        named_paths(
+            "see `grader/runner/runner.py` and `src/config.rs`",
+            &folders
+        ),
+        ["grader/runner/runner.py"]
     );
 }
 

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::work::{RunEvent, SubmissionEvent};
+use domain::work::{PracticeRunEvent, SubmissionEvent};
 use futures::StreamExt;
 use serde_json::value::RawValue;
 use uuid::Uuid;
@@ -31,7 +31,7 @@ pub struct Routed {
 /// (or run) passes through untouched.
 pub fn route(payload: &[u8]) -> Option<Routed> {
     let Ok(event) = serde_json::from_slice::<SubmissionEvent<&RawValue>>(payload) else {
-        let event: RunEvent<&RawValue> = serde_json::from_slice(payload).ok()?;
+        let event: PracticeRunEvent<&RawValue> = serde_json::from_slice(payload).ok()?;
         let message = format!(r#"{{"type":"run","run":{}}}"#, event.run.get());
         return Some(Routed {
             learner: (Topic::Learner(event.user_id), message.into()),

@@ -1,6 +1,9 @@
 //! Test listers, one per runner: each lists a test file's tests by a
 //! trusted run of that runner's own loader, so the ids the grader expects
 //! are the ids its runner reports.
+//!
+//! - [`python`]: unittest's loader (`runners/python/suite.py`), for the
+//!   Python runners.
 
 pub mod python;
 

@@ -7,7 +7,7 @@
 //! It starts as root with only the capabilities to switch users (SETUID,
 //! SETGID, and SETPCAP to empty the bounding set); the runner's entry point
 //! gives them all up in its first instant, each of its two processes under
-//! its own uid (`grader/runner/entry.py`). Inputs travel on stdin to the
+//! its own uid (`runners/python/entry.py`). Inputs travel on stdin to the
 //! runner: the grader never touches a path the learner could have written.
 
 use std::collections::HashMap;
@@ -24,7 +24,7 @@ use futures::StreamExt;
 use prometheus::Histogram;
 use tokio::io::AsyncWriteExt;
 
-use super::{append_capped, RunOutcome, RunSpec, SandboxError};
+use super::{append_capped, ExecutionOutcome, ExecutionSpec, SandboxError};
 
 /// Label on every sandbox container, so leftovers can be found and removed.
 pub const SANDBOX_LABEL: &str = "codeplatform.sandbox";
@@ -125,7 +125,11 @@ impl DockerSandbox {
         &self.consumer
     }
 
-    pub async fn run(&self, spec: &RunSpec<'_>, nonce: &str) -> Result<RunOutcome, SandboxError> {
+    pub async fn execute(
+        &self,
+        spec: &ExecutionSpec<'_>,
+        nonce: &str,
+    ) -> Result<ExecutionOutcome, SandboxError> {
         // Everything that can be checked without a container is, first.
         let request = spec.request(nonce)?;
         let name = format!(
@@ -149,7 +153,7 @@ impl DockerSandbox {
         result
     }
 
-    fn container_config(&self, spec: &RunSpec<'_>) -> ContainerCreateBody {
+    fn container_config(&self, spec: &ExecutionSpec<'_>) -> ContainerCreateBody {
         let limits = &spec.limits;
         let memory = i64::from(limits.memory_mb) * 1024 * 1024;
         let ulimit = |name: &str, value: i64| ResourcesUlimits {
@@ -208,9 +212,9 @@ impl DockerSandbox {
     async fn run_created(
         &self,
         name: &str,
-        spec: &RunSpec<'_>,
+        spec: &ExecutionSpec<'_>,
         request: &[u8],
-    ) -> Result<RunOutcome, SandboxError> {
+    ) -> Result<ExecutionOutcome, SandboxError> {
         let started = Instant::now();
         let mut attached = self
             .docker
@@ -237,7 +241,7 @@ impl DockerSandbox {
         let _ = attached.input.flush().await;
         let _ = attached.input.shutdown().await;
 
-        let mut outcome = RunOutcome::default();
+        let mut outcome = ExecutionOutcome::default();
         let deadline = tokio::time::Instant::now() + spec.limits.wall();
         let cap = spec.limits.report_bytes;
         loop {

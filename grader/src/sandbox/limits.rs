@@ -84,7 +84,7 @@ impl Limits {
     }
 }
 
-/// The limits as the runner reads them (`grader/runner/runner.py`).
+/// The limits as the runner reads them (`runners/python/runner.py`).
 #[derive(Debug, Serialize)]
 pub struct RunnerLimits {
     pub run_ms: u64,

@@ -2,7 +2,11 @@
 //! for development without Docker, local processes with the same limits.
 //! Either way the assignment's runner (`runners/<name>/`, described in
 //! `domain::runners`) runs inside: the tests and the learner's code in two
-//! processes under two uids (see runners/python/entry.py).
+//! processes under two uids (see `runners/python/entry.py`).
+//!
+//! - `docker`: the container per submission, its limits and its clean-up.
+//! - `process`: the development-only local processes.
+//! - `limits`: every sandbox limit, and the part the runner reads.
 
 mod docker;
 mod limits;
@@ -60,7 +64,7 @@ impl TestSuite {
 }
 
 /// One run to make.
-pub struct RunSpec<'a> {
+pub struct ExecutionSpec<'a> {
     /// The submission's or practice run's id, for naming its container.
     pub job_id: Uuid,
     /// What runs it: which image, or which local command.
@@ -70,7 +74,7 @@ pub struct RunSpec<'a> {
     pub limits: Limits,
 }
 
-impl RunSpec<'_> {
+impl ExecutionSpec<'_> {
     /// The one line the runner reads on stdin.
     fn request(&self, nonce: &str) -> Result<Vec<u8>, SandboxError> {
         let solution = match self.tests.kind {
@@ -122,7 +126,7 @@ enum Solution<'a> {
 
 /// What came out of a run, before judging.
 #[derive(Debug, Default)]
-pub struct RunOutcome {
+pub struct ExecutionOutcome {
     /// The runner's channel (the container's stdout), capped at the
     /// report limit. Only the runner can write to it.
     pub channel: Vec<u8>,
@@ -152,10 +156,14 @@ pub enum Sandbox {
 }
 
 impl Sandbox {
-    pub async fn run(&self, spec: &RunSpec<'_>, nonce: &str) -> Result<RunOutcome, SandboxError> {
+    pub async fn execute(
+        &self,
+        spec: &ExecutionSpec<'_>,
+        nonce: &str,
+    ) -> Result<ExecutionOutcome, SandboxError> {
         match self {
-            Self::Docker(d) => d.run(spec, nonce).await,
-            Self::Process(p) => p.run(spec, nonce).await,
+            Self::Docker(d) => d.execute(spec, nonce).await,
+            Self::Process(p) => p.execute(spec, nonce).await,
         }
     }
 

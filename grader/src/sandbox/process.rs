@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::{ChildStdout, Command};
 
-use super::{append_capped, RunOutcome, RunSpec, SandboxError};
+use super::{append_capped, ExecutionOutcome, ExecutionSpec, SandboxError};
 
 /// Run uids are drawn from here: far above any account a system creates.
 /// A run takes an even one for its runner and the next for the learner.
@@ -70,7 +70,11 @@ impl ProcessSandbox {
         Ok(Self { runners, as_root })
     }
 
-    pub async fn run(&self, spec: &RunSpec<'_>, nonce: &str) -> Result<RunOutcome, SandboxError> {
+    pub async fn execute(
+        &self,
+        spec: &ExecutionSpec<'_>,
+        nonce: &str,
+    ) -> Result<ExecutionOutcome, SandboxError> {
         let uids = self.as_root.then(|| {
             let runner = RUN_UID_BASE + ((rand::random::<u32>() % RUN_UID_SPAN) & !1);
             Uids {
@@ -93,7 +97,7 @@ impl ProcessSandbox {
     }
 
     /// The command that starts the runner under `spec`'s limits.
-    fn command(&self, dir: &Path, uids: Option<Uids>, spec: &RunSpec<'_>) -> Command {
+    fn command(&self, dir: &Path, uids: Option<Uids>, spec: &ExecutionSpec<'_>) -> Command {
         let limits = &spec.limits;
         // Address space, not resident memory: an interpreter maps more than it uses.
         let memory = u64::from(limits.memory_mb) * 1024 * 1024 + 64 * 1024 * 1024;
@@ -144,9 +148,9 @@ impl ProcessSandbox {
         &self,
         dir: &Path,
         uids: Option<Uids>,
-        spec: &RunSpec<'_>,
+        spec: &ExecutionSpec<'_>,
         nonce: &str,
-    ) -> Result<RunOutcome, SandboxError> {
+    ) -> Result<ExecutionOutcome, SandboxError> {
         let mut cmd = self.command(dir, uids, spec);
         let started = Instant::now();
         let mut child = cmd
@@ -159,7 +163,7 @@ impl ProcessSandbox {
         }
         let mut stdout = child.stdout.take().expect("piped");
         let mut stderr = child.stderr.take().expect("piped");
-        let mut outcome = RunOutcome::default();
+        let mut outcome = ExecutionOutcome::default();
         let deadline = tokio::time::Instant::now() + spec.limits.wall();
         let cap = spec.limits.report_bytes;
         let mut out_buf = [0u8; 8192];
@@ -214,7 +218,7 @@ fn drop_to(uid: u32) -> [String; 3] {
 }
 
 /// Reads what the runner wrote before it exited, up to the cap.
-async fn drain(stdout: &mut ChildStdout, outcome: &mut RunOutcome, cap: usize) {
+async fn drain(stdout: &mut ChildStdout, outcome: &mut ExecutionOutcome, cap: usize) {
     let mut buf = [0u8; 8192];
     let _ = tokio::time::timeout(DRAIN_AFTER_EXIT, async {
         loop {

@@ -5,7 +5,7 @@ use bollard::query_parameters::ListContainersOptions;
 use domain::verdict::Verdict;
 use domain::work::Feedback;
 use grader::judge::judge;
-use grader::sandbox::{new_nonce, DockerSandbox, Limits, RunSpec, TestSuite, SANDBOX_LABEL};
+use grader::sandbox::{new_nonce, DockerSandbox, ExecutionSpec, Limits, TestSuite, SANDBOX_LABEL};
 use testkit::TestEnv;
 use uuid::Uuid;
 
@@ -79,14 +79,17 @@ pub async fn grade_as(
     limits: Limits,
 ) -> (Verdict, Feedback) {
     let nonce = new_nonce();
-    let spec = RunSpec {
+    let spec = ExecutionSpec {
         job_id: Uuid::new_v4(),
         runner,
         solution,
         tests,
         limits,
     };
-    let outcome = sandbox.run(&spec, &nonce).await.expect("the sandbox runs");
+    let outcome = sandbox
+        .execute(&spec, &nonce)
+        .await
+        .expect("the sandbox runs");
     judge(&outcome, &nonce, tests, runner, &limits)
 }
 

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use domain::verdict::Verdict;
-use domain::work::RunStatus;
+use domain::work::PracticeRunStatus;
 use testkit::{eventually, TestEnv};
 use uuid::Uuid;
 
@@ -71,10 +71,10 @@ async fn a_run_tries_the_visible_tests_alone_and_changes_nothing_of_the_learners
         )
         .await
         .unwrap();
-    assert_eq!(run.status, RunStatus::Queued);
+    assert_eq!(run.status, PracticeRunStatus::Queued);
     assert!(
         eventually(Duration::from_secs(30), || async {
-            runs.get(user, run.id).await.unwrap().unwrap().status == RunStatus::Done
+            runs.get(user, run.id).await.unwrap().unwrap().status == PracticeRunStatus::Done
         })
         .await,
         "the run never ended"

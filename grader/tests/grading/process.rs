@@ -9,7 +9,7 @@ use std::time::Duration;
 use domain::verdict::Verdict;
 use domain::work::Feedback;
 use grader::judge::judge;
-use grader::sandbox::{new_nonce, ProcessSandbox, RunSpec, RUN_UID_BASE};
+use grader::sandbox::{new_nonce, ExecutionSpec, ProcessSandbox, RUN_UID_BASE};
 use uuid::Uuid;
 
 use crate::helpers::{limits, suite, ANSWER_TESTS};
@@ -17,14 +17,17 @@ use crate::helpers::{limits, suite, ANSWER_TESTS};
 async fn grade(sandbox: &ProcessSandbox, solution: &str) -> (Verdict, Feedback, Duration) {
     let nonce = new_nonce();
     let tests = suite(ANSWER_TESTS, &[]);
-    let spec = RunSpec {
+    let spec = ExecutionSpec {
         job_id: Uuid::new_v4(),
         runner: &domain::runners::PYTHON,
         solution,
         tests: &tests,
         limits: limits(1000),
     };
-    let outcome = sandbox.run(&spec, &nonce).await.expect("the sandbox runs");
+    let outcome = sandbox
+        .execute(&spec, &nonce)
+        .await
+        .expect("the sandbox runs");
     let (verdict, feedback) = judge(&outcome, &nonce, &tests, spec.runner, &spec.limits);
     (verdict, feedback, outcome.wall)
 }

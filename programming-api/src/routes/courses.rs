@@ -45,7 +45,7 @@ pub fn routes(
         .and(with_ctx(ctx.clone()))
         .and(client())
         .and(caller::learner(ctx.clone()))
-        .and(body::json::<Join>(ctx.limits.clone()))
+        .and(body::json::<Join>(ctx.admission.clone()))
         .then(
             |slug: String, ctx: AppContext, client: IpAddr, caller: Caller<Learner>, body| async move {
                 respond(join(&ctx, &slug, client, caller, body).await)

@@ -38,7 +38,7 @@ pub fn routes(
         .and(warp::put())
         .and(with_ctx(ctx.clone()))
         .and(caller::instructor(ctx.clone()))
-        .and(body::json::<Grant>(ctx.limits.clone()))
+        .and(body::json::<Grant>(ctx.admission.clone()))
         .then(
             |_course: String,
              user: String,

@@ -1,6 +1,20 @@
 //! The routes, one module per resource, each exposing its filter. Handlers
-//! return `Result<Response, ApiError>`; [`respond`] turns the error into the
-//! JSON shape, so a matched route never falls through to another.
+//! take their caller (`crate::caller`) and return `Result<Response,
+//! ApiError>`; [`respond`] turns the error into the JSON shape, so a matched
+//! route never falls through to another.
+//!
+//! - `users`: a new learner, their progress and their name.
+//! - `assignments`: a course's assignments and one assignment, cached.
+//! - `courses`: the courses one can join, and joining.
+//! - `submissions`: a learner's submissions: create, read, list, delete.
+//! - `practice_runs`: "Run tests" on the visible tests: create and read.
+//! - `staff`: staff sign-in, who they are, a course's staff.
+//! - `gradebook`: a course's learners × assignments, as JSON and CSV.
+//! - `class`: the live class view's snapshot.
+//! - `review`: any submission of a course, for its staff.
+//! - `extensions`: instructors' extensions of a learner's due date.
+//! - `health`: `/healthz` and `/readyz` on the public port.
+//! - `pages`: the learner's page, the staff pages and the UI's files.
 
 mod assignments;
 mod class;
@@ -9,8 +23,8 @@ mod extensions;
 mod gradebook;
 mod health;
 mod pages;
+mod practice_runs;
 mod review;
-mod runs;
 mod staff;
 mod submissions;
 mod users;
@@ -56,7 +70,7 @@ pub fn routes(
         .unify()
         .or(submissions::routes(ctx.clone()))
         .unify()
-        .or(runs::routes(ctx.clone()))
+        .or(practice_runs::routes(ctx.clone()))
         .unify()
         .or(health::routes(ctx))
         .unify();

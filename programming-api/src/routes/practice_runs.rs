@@ -5,20 +5,20 @@
 //! hidden test. A learner reads only their own runs.
 
 use domain::codes::Code;
-use domain::work::Run;
+use domain::work::PracticeRun;
 use serde::Serialize;
-use store::work::practice_runs::CreateRunError;
+use store::work::practice_runs::CreatePracticeRunError;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
 use super::{json, parse_assignment_id, respond, with_ctx};
+use crate::admission::Admission;
 use crate::body::{self, Body};
 use crate::caller::{self, Caller, Learner};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::handin::{self, HandIn};
-use crate::limits::Limits;
 
 pub fn routes(
     ctx: AppContext,
@@ -28,7 +28,7 @@ pub fn routes(
         .and(with_ctx(ctx.clone()))
         .and(caller::learner(ctx.clone()))
         .and(body::json_up_to::<HandIn>(
-            ctx.limits.clone(),
+            ctx.admission.clone(),
             handin::MAX_BODY_BYTES,
         ))
         .then(
@@ -50,7 +50,7 @@ pub fn routes(
 
 #[derive(Serialize)]
 struct Envelope<'a> {
-    run: &'a Run,
+    run: &'a PracticeRun,
 }
 
 async fn create(
@@ -62,34 +62,34 @@ async fn create(
     let user_id = caller?.id;
     let assignment_id = parse_assignment_id(raw_id)?;
     let code = handin::text_for(ctx.kind_of(assignment_id)?, body.read().await?)?;
-    ctx.limits.run(user_id)?;
+    ctx.admission.run(user_id)?;
     let run = ctx
         .practice_runs
         .create(
             user_id,
             assignment_id,
             &code,
-            ctx.limits.queue_limit,
+            ctx.admission.queue_limit,
             ctx.clock.now(),
         )
         .await
         .map_err(|e| match e {
-            CreateRunError::UnknownUser => ApiError::unknown_user(),
-            CreateRunError::NoSuchAssignment => ApiError::not_found("assignment"),
-            CreateRunError::AlreadyRunning => ApiError::new(
+            CreatePracticeRunError::UnknownUser => ApiError::unknown_user(),
+            CreatePracticeRunError::NoSuchAssignment => ApiError::not_found("assignment"),
+            CreatePracticeRunError::AlreadyRunning => ApiError::new(
                 Code::AlreadyGrading,
                 "your last test run is still waiting for its result; run again once it is in",
             ),
-            CreateRunError::NotEnrolled => ApiError::new(
+            CreatePracticeRunError::NotEnrolled => ApiError::new(
                 Code::NotEnrolled,
                 "join this assignment's course with its join code first",
             ),
-            CreateRunError::NotOpenYet(at) => ApiError::new(
+            CreatePracticeRunError::NotOpenYet(at) => ApiError::new(
                 Code::NotOpenYet,
                 format!("this assignment opens at {}", at.to_rfc3339()),
             ),
-            CreateRunError::QueueFull => Limits::runs_full(),
-            CreateRunError::Store(e) => e.into(),
+            CreatePracticeRunError::QueueFull => Admission::runs_full(),
+            CreatePracticeRunError::Store(e) => e.into(),
         })?;
     ctx.metrics.runs.inc();
     Ok(json(StatusCode::ACCEPTED, &Envelope { run: &run }))

@@ -31,7 +31,7 @@ pub fn routes(
                 .unify(),
         )
         .and(body::json_up_to::<SignIn>(
-            ctx.limits.clone(),
+            ctx.admission.clone(),
             SIGN_IN_BODY_BYTES,
         ))
         .then(
@@ -104,7 +104,7 @@ async fn sign_in(
     // Failures are what is limited: a barred address, or a username barred
     // for strangers, is refused before anything is tried, so a right guess
     // then is no use.
-    ctx.limits.sign_in(client, &username, known)?;
+    ctx.admission.sign_in(client, &username, known)?;
     let matches = match plausible {
         true => {
             let stored = account.as_ref().map(|a| a.password_hash.clone());
@@ -113,7 +113,7 @@ async fn sign_in(
         false => false,
     };
     let Some(account) = account.filter(|_| matches) else {
-        ctx.limits.sign_in_failed(client, &username, known)?;
+        ctx.admission.sign_in_failed(client, &username, known)?;
         return Err(bad_credentials());
     };
     sign_in::remember(&ctx.pool, account.id, client, now).await?;

@@ -13,12 +13,12 @@ use warp::{Filter, Reply};
 use std::net::IpAddr;
 
 use super::{client, json, parse_assignment_id, parse_submission_id, raw_json, respond, with_ctx};
+use crate::admission::Admission;
 use crate::body::{self, Body};
 use crate::caller::{self, Caller, Learner};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::handin::{self, HandIn};
-use crate::limits::Limits;
 use domain::codes::Code;
 
 /// How many of a learner's submissions to one assignment a list shows.
@@ -33,7 +33,7 @@ pub fn routes(
         .and(client())
         .and(caller::learner(ctx.clone()))
         .and(body::json_up_to::<HandIn>(
-            ctx.limits.clone(),
+            ctx.admission.clone(),
             handin::MAX_BODY_BYTES,
         ))
         .then(
@@ -104,14 +104,14 @@ async fn create(
     let user_id = caller?.id;
     let assignment_id = parse_assignment_id(raw_id)?;
     let code = handin::text_for(ctx.kind_of(assignment_id)?, body.read().await?)?;
-    ctx.limits.submission(client, user_id)?;
+    ctx.admission.submission(client, user_id)?;
     let created = ctx
         .submissions
         .create(
             user_id,
             assignment_id,
             &code,
-            ctx.limits.queue_limit,
+            ctx.admission.queue_limit,
             queue::jobs::lane_for(client),
             ctx.clock.now(),
         )
@@ -122,7 +122,7 @@ async fn create(
             ),
             CreateError::UnknownUser => ApiError::unknown_user(),
             CreateError::NoSuchAssignment => ApiError::not_found("assignment"),
-            CreateError::QueueFull => Limits::queue_full(),
+            CreateError::QueueFull => Admission::queue_full(),
             CreateError::NotEnrolled => ApiError::new(
                 Code::NotEnrolled,
                 "join this assignment's course with its join code first",

@@ -37,7 +37,7 @@ pub fn routes(
         .and(warp::patch())
         .and(with_ctx(ctx.clone()))
         .and(caller::learner(ctx.clone()))
-        .and(body::json::<Profile>(ctx.limits.clone()))
+        .and(body::json::<Profile>(ctx.admission.clone()))
         .then(
             |ctx: AppContext, caller: Caller<Learner>, body| async move {
                 respond(set_profile(&ctx, caller, body).await)
@@ -118,7 +118,7 @@ struct NewUser {
 }
 
 async fn create_user(ctx: &AppContext, client: IpAddr) -> Result<Response, ApiError> {
-    ctx.limits.new_learner(client)?;
+    ctx.admission.new_learner(client)?;
     let user_id = Uuid::new_v4();
     let client = ctx.pool.get().await?;
     let insert = client

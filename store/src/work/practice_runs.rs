@@ -18,7 +18,7 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use domain::verdict::Verdict;
-use domain::work::{Feedback, Run, RunStatus, WorkRef};
+use domain::work::{Feedback, PracticeRun, PracticeRunStatus, WorkRef};
 use queue::cache::QueryCache;
 use queue::jobs::JobQueue;
 
@@ -65,7 +65,7 @@ const CREATE: &str = concat!(
 );
 
 #[derive(Debug, thiserror::Error)]
-pub enum CreateRunError {
+pub enum CreatePracticeRunError {
     #[error("no such learner")]
     UnknownUser,
     #[error("no such assignment")]
@@ -85,14 +85,14 @@ pub enum CreateRunError {
 }
 
 /// Maps a row selected with [`COLUMNS`].
-pub(super) fn from_row(row: &Row) -> Result<Run, Error> {
+pub(super) fn from_row(row: &Row) -> Result<PracticeRun, Error> {
     let status: String = row.try_get("status")?;
     let verdict: Option<String> = row.try_get("verdict")?;
     let feedback: Option<serde_json::Value> = row.try_get("feedback")?;
-    Ok(Run {
+    Ok(PracticeRun {
         id: row.try_get("id")?,
         assignment_id: row.try_get("assignment_id")?,
-        status: RunStatus::parse(&status)
+        status: PracticeRunStatus::parse(&status)
             .ok_or_else(|| Error::Malformed(format!("run status {status:?}")))?,
         verdict: verdict
             .map(|v| {
@@ -126,7 +126,7 @@ impl PracticeRuns {
 
     /// A new run of `code`: stored queued and pushed (or marked for the
     /// reconciler when the push fails). Refused, with nothing stored, as
-    /// [`CreateRunError`] says.
+    /// [`CreatePracticeRunError`] says.
     pub async fn create(
         &self,
         user_id: Uuid,
@@ -134,7 +134,7 @@ impl PracticeRuns {
         code: &str,
         queue_limit: i64,
         now: DateTime<Utc>,
-    ) -> Result<Run, CreateRunError> {
+    ) -> Result<PracticeRun, CreatePracticeRunError> {
         let id = Uuid::new_v4();
         let client = self.pool.get().await.map_err(Error::from)?;
         let statement = client.prepare_cached(CREATE).await.map_err(Error::from)?;
@@ -146,14 +146,14 @@ impl PracticeRuns {
             .await
             .map_err(|e| match e.code() {
                 Some(&tokio_postgres::error::SqlState::FOREIGN_KEY_VIOLATION) => {
-                    CreateRunError::UnknownUser
+                    CreatePracticeRunError::UnknownUser
                 }
                 Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {
-                    CreateRunError::AlreadyRunning
+                    CreatePracticeRunError::AlreadyRunning
                 }
                 _ => Error::from(e).into(),
             })?
-            .ok_or(CreateRunError::NoSuchAssignment)?;
+            .ok_or(CreatePracticeRunError::NoSuchAssignment)?;
         if row
             .try_get::<_, Option<Uuid>>("id")
             .map_err(Error::from)?
@@ -161,11 +161,11 @@ impl PracticeRuns {
         {
             let get = |name: &str| row.try_get::<_, bool>(name).map_err(Error::from);
             return Err(if !get("member")? {
-                CreateRunError::NotEnrolled
+                CreatePracticeRunError::NotEnrolled
             } else if get("not_open")? {
-                CreateRunError::NotOpenYet(row.try_get("opens_at").map_err(Error::from)?)
+                CreatePracticeRunError::NotOpenYet(row.try_get("opens_at").map_err(Error::from)?)
             } else {
-                CreateRunError::QueueFull
+                CreatePracticeRunError::QueueFull
             });
         }
         let run = from_row(&row)?;
@@ -174,7 +174,7 @@ impl PracticeRuns {
     }
 
     /// One of the learner's runs; None for anyone else's.
-    pub async fn get(&self, user_id: Uuid, id: Uuid) -> Result<Option<Run>, Error> {
+    pub async fn get(&self, user_id: Uuid, id: Uuid) -> Result<Option<PracticeRun>, Error> {
         let client = self.pool.get().await?;
         let statement = client
             .prepare_cached(&format!(
