@@ -78,23 +78,20 @@ enum Command {
         force: bool,
     },
     /// Run the assignment's visible tests on FILE: no submission, no points
-    Run {
-        /// A .py file (or an .ipynb notebook)
-        file: PathBuf,
-        #[arg(long, short)]
-        assignment: String,
-        #[arg(long)]
-        course: Option<String>,
-    },
+    Run(HandIn),
     /// Submit FILE for grading and wait for the verdict
-    Submit {
-        /// A .py file (or an .ipynb notebook)
-        file: PathBuf,
-        #[arg(long, short)]
-        assignment: String,
-        #[arg(long)]
-        course: Option<String>,
-    },
+    Submit(HandIn),
+}
+
+/// What `run` and `submit` hand in, and to which assignment.
+#[derive(clap::Args)]
+struct HandIn {
+    /// A .py file (or an .ipynb notebook)
+    file: PathBuf,
+    #[arg(long, short)]
+    assignment: String,
+    #[arg(long)]
+    course: Option<String>,
 }
 
 /// How a command ended, short of an error.
@@ -180,36 +177,8 @@ async fn run(cli: Cli) -> anyhow::Result<Ended> {
             report::fetched(&assignment, &written, cli.json);
             Ok(Ended::Done)
         }
-        Command::Run {
-            file,
-            assignment,
-            course,
-        } => {
-            grade(
-                &api,
-                Job::Run,
-                &file,
-                &assignment,
-                course.as_deref(),
-                cli.json,
-            )
-            .await
-        }
-        Command::Submit {
-            file,
-            assignment,
-            course,
-        } => {
-            grade(
-                &api,
-                Job::Submission,
-                &file,
-                &assignment,
-                course.as_deref(),
-                cli.json,
-            )
-            .await
-        }
+        Command::Run(hand_in) => grade(&api, Job::Run, &hand_in, cli.json).await,
+        Command::Submit(hand_in) => grade(&api, Job::Submission, &hand_in, cli.json).await,
     }
 }
 
@@ -250,16 +219,14 @@ async fn login(
 }
 
 /// Runs or submits `file` and waits for the outcome over the gateway.
-async fn grade(
-    api: &Api,
-    job: Job,
-    file: &std::path::Path,
-    slug: &str,
-    course: Option<&str>,
-    json: bool,
-) -> anyhow::Result<Ended> {
+async fn grade(api: &Api, job: Job, hand_in: &HandIn, json: bool) -> anyhow::Result<Ended> {
+    let HandIn {
+        file,
+        assignment: slug,
+        course,
+    } = hand_in;
     let body = body_of(file)?;
-    let assignment = api.assignment_by_slug(course, slug).await?;
+    let assignment = api.assignment_by_slug(course.as_deref(), slug).await?;
     let id = assignment["id"]
         .as_i64()
         .context("an assignment without an id")?;

@@ -275,22 +275,26 @@ pub fn hidden_details(
         .tests
         .iter()
         .filter(|t| hidden.contains(t.id.as_str()))
-        .map(|t| {
-            let verdict = test_verdict(t, outcome.oom_killed);
-            let skipped = author_skipped(t);
-            let (title, detail) = t.shown_extras(verdict == Verdict::Passed);
-            TestOutcome {
-                name: clip(&t.name, 200),
-                title,
-                detail,
-                passed: verdict == Verdict::Passed && !skipped,
-                message: clip(&t.message, limits.message_chars),
-                verdict: Some(verdict),
-                hidden: true,
-                skipped,
-            }
-        })
+        .map(|t| as_reported(t, outcome.oom_killed, limits, true))
         .collect()
+}
+
+/// A test as the runner reported it, all of it: what the learner sees of a
+/// visible test and staff alone of a hidden one.
+fn as_reported(t: &ReportedTest, oom_killed: bool, limits: &Limits, hidden: bool) -> TestOutcome {
+    let verdict = test_verdict(t, oom_killed);
+    let skipped = author_skipped(t);
+    let (title, detail) = t.shown_extras(verdict == Verdict::Passed);
+    TestOutcome {
+        name: clip(&t.name, 200),
+        title,
+        detail,
+        passed: verdict == Verdict::Passed && !skipped,
+        message: clip(&t.message, limits.message_chars),
+        verdict: Some(verdict),
+        hidden,
+        skipped,
+    }
 }
 
 /// What the learner sees of each test: everything of a visible one; of a
@@ -307,41 +311,30 @@ fn shown_tests(
         .tests
         .iter()
         .map(|t| {
+            if !hidden.contains(t.id.as_str()) {
+                return as_reported(t, oom_killed, limits, false);
+            }
             let verdict = test_verdict(t, oom_killed);
             let skipped = author_skipped(t);
-            if hidden.contains(t.id.as_str()) {
-                hidden_seen += 1;
-                TestOutcome {
-                    name: format!("Hidden test {hidden_seen}"),
-                    title: None,
-                    detail: None,
-                    passed: verdict == Verdict::Passed && !skipped,
-                    message: if skipped {
-                        "This hidden test was skipped by its author.".into()
-                    } else if verdict == Verdict::Passed {
-                        String::new()
-                    } else {
-                        format!(
-                            "This hidden test failed: {}.",
-                            verdict.as_str().replace('_', " ")
-                        )
-                    },
-                    verdict: Some(verdict),
-                    hidden: true,
-                    skipped,
-                }
-            } else {
-                let (title, detail) = t.shown_extras(verdict == Verdict::Passed);
-                TestOutcome {
-                    name: clip(&t.name, 200),
-                    title,
-                    detail,
-                    passed: verdict == Verdict::Passed && !skipped,
-                    message: clip(&t.message, limits.message_chars),
-                    verdict: Some(verdict),
-                    hidden: false,
-                    skipped,
-                }
+            hidden_seen += 1;
+            TestOutcome {
+                name: format!("Hidden test {hidden_seen}"),
+                title: None,
+                detail: None,
+                passed: verdict == Verdict::Passed && !skipped,
+                message: if skipped {
+                    "This hidden test was skipped by its author.".into()
+                } else if verdict == Verdict::Passed {
+                    String::new()
+                } else {
+                    format!(
+                        "This hidden test failed: {}.",
+                        verdict.as_str().replace('_', " ")
+                    )
+                },
+                verdict: Some(verdict),
+                hidden: true,
+                skipped,
             }
         })
         .collect()

@@ -58,12 +58,7 @@ async fn serve() -> anyhow::Result<()> {
     service::memory::give_back_freed_memory();
     let config = Config::from_env().context("invalid configuration")?;
     let ctx = programming_api::build(&config).await?;
-    let listener = tokio::net::TcpListener::bind(config.addr)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.addr))?;
-    let admin = tokio::net::TcpListener::bind(config.admin_addr)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.admin_addr))?;
+    let (listener, admin) = service::server::bind(config.addr, config.admin_addr).await?;
     tracing::info!(addr = %listener.local_addr()?, admin = %admin.local_addr()?, "programming-api listening");
     programming_api::run(
         listener,

@@ -75,13 +75,10 @@ impl Api {
     /// Builds (migrations, course) and serves on `config.addr`.
     pub async fn start(config: Config) -> Self {
         let ctx = crate::build(&config).await.expect("the API builds");
-        let listener = tokio::net::TcpListener::bind(config.addr)
+        let (listener, admin) = service::server::bind(config.addr, config.admin_addr)
             .await
-            .expect("the API's address is free");
+            .expect("the API's addresses are free");
         let addr = listener.local_addr().expect("a bound address");
-        let admin = tokio::net::TcpListener::bind(config.admin_addr)
-            .await
-            .expect("the admin address is free");
         let admin_addr = admin.local_addr().expect("a bound address");
         let (run_ctx, run_config) = (ctx.clone(), config.clone());
         let spawned = Spawned::spawn(|shutdown| async move {

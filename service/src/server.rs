@@ -144,6 +144,20 @@ impl Drop for Place {
     }
 }
 
+/// A service's two listeners: its public address and its admin port
+/// (`/healthz`, `/readyz`, `/metrics`). An address taken says which.
+pub async fn bind(
+    addr: SocketAddr,
+    admin: SocketAddr,
+) -> std::io::Result<(TcpListener, TcpListener)> {
+    let listen = |addr: SocketAddr| async move {
+        TcpListener::bind(addr)
+            .await
+            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))
+    };
+    Ok((listen(addr).await?, listen(admin).await?))
+}
+
 /// Accepts on `listener` until `shutdown` resolves, running `handle` for each
 /// connection in a task of its own. A connection past `limits` (per address
 /// or in all) is closed at once. At shutdown it stops accepting, cancels

@@ -6,12 +6,7 @@ async fn main() -> anyhow::Result<()> {
     service::telemetry::init("websocket");
     service::memory::give_back_freed_memory();
     let config = Config::from_env().context("invalid configuration")?;
-    let listener = tokio::net::TcpListener::bind(config.addr)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.addr))?;
-    let admin = tokio::net::TcpListener::bind(config.admin_addr)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.admin_addr))?;
+    let (listener, admin) = service::server::bind(config.addr, config.admin_addr).await?;
     tracing::info!(addr = %listener.local_addr()?, admin = %admin.local_addr()?, "websocket gateway listening");
     websocket::run(
         listener,

@@ -41,12 +41,9 @@ pub struct Running {
 
 impl Running {
     pub async fn start(config: Config) -> Self {
-        let listener = tokio::net::TcpListener::bind(config.addr)
+        let (listener, admin) = service::server::bind(config.addr, config.admin_addr)
             .await
-            .expect("the gateway's address is free");
-        let admin = tokio::net::TcpListener::bind(config.admin_addr)
-            .await
-            .expect("the admin address is free");
+            .expect("the gateway's addresses are free");
         let (addr, admin_addr) = (
             listener.local_addr().expect("bound"),
             admin.local_addr().expect("bound"),
