@@ -19,7 +19,6 @@ safe; safety is the runner's, which believes only plain data from here.
 import builtins
 import collections
 import importlib
-import inspect
 import io
 import math
 import operator
@@ -560,7 +559,7 @@ class Served:
             return getattr(target, method)(obj, *call_args, **call_kwargs), None
         if name == "get_base":
             attribute, obj = args
-            return inspect.getattr_static(target, attribute).__get__(obj, type(obj)), None
+            return _getattr_static(target, attribute).__get__(obj, type(obj)), None
         if name == "base_exit":
             obj, info = args
             exc = None if info is None else self.runner_exception(*info)
@@ -792,8 +791,16 @@ _BACKS = (Back, BackFunction)
 _DESCRIPTIVE = frozenset(("__name__", "__qualname__", "__doc__", "__module__", "__dict__", "__annotations__"))
 
 
+def _getattr_static(obj, name, *default):
+    """inspect.getattr_static, inspect imported at first use: it brings ast,
+    dis and tokenize, about 10 ms at every start that most runs never need."""
+    import inspect
+
+    return inspect.getattr_static(obj, name, *default)
+
+
 def _static_names(cls, kind):
-    return [n for n in dir(cls) if isinstance(inspect.getattr_static(cls, n, None), kind)][:2000]
+    return [n for n in dir(cls) if isinstance(_getattr_static(cls, n, None), kind)][:2000]
 
 
 def _subclass(base, name, methods, properties, attributes):

@@ -23,7 +23,6 @@ it can come back through the learner's code and still meet the test's
 `assertRaises`); never as unittest's SkipTest or anything that stops a run.
 """
 
-import inspect
 import os
 import sys
 import types
@@ -216,6 +215,9 @@ def _mock_machinery(value):
     mock = sys.modules.get("unittest.mock")
     if mock is None or not callable(value) or isinstance(value, mock.NonCallableMock):
         return False
+    # The mock module has imported inspect: no cost here.
+    import inspect
+
     func = getattr(value, "__func__", value)
     return inspect.isroutine(value) and getattr(func, "__module__", None) == "unittest.mock"
 
