@@ -6,6 +6,8 @@ use anyhow::Context;
 use serde_json::{json, Value};
 
 use domain::verdict::Verdict;
+use domain::work::{Feedback, TestOutcome};
+use serde::Deserialize;
 
 use crate::live::Job;
 
@@ -118,26 +120,42 @@ pub fn fetched(assignment: &Value, written: &[PathBuf], as_json: bool) {
     }
 }
 
+/// What the client reads of a finished submission or practice run: the
+/// domain's own feedback. The verdict stays text, so a verdict a newer
+/// server knows still prints (as its name).
+#[derive(Deserialize)]
+struct Finished {
+    verdict: Option<String>,
+    #[serde(default)]
+    late: bool,
+    feedback: Option<Feedback>,
+}
+
 pub fn outcome(job: Job, it: &Value, as_json: bool) {
     if as_json {
         println!("{it}");
         return;
     }
-    let verdict = verdict_text(it["verdict"].as_str().unwrap_or("?"));
-    let late = if it["late"] == true { " (late)" } else { "" };
-    let f = &it["feedback"];
+    let finished = Finished::deserialize(it).unwrap_or(Finished {
+        verdict: None,
+        late: false,
+        feedback: None,
+    });
+    let verdict = verdict_text(finished.verdict.as_deref().unwrap_or("?"));
+    let late = if finished.late { " (late)" } else { "" };
     match job {
         Job::Run => println!("Test run: {verdict} (not submitted)"),
         Job::Submission => println!("{verdict}{late}"),
     }
-    if let Some(summary) = f["summary"].as_str().filter(|s| !s.is_empty()) {
-        println!("{summary}");
+    let f = finished.feedback.unwrap_or_default();
+    if !f.summary.is_empty() {
+        println!("{}", f.summary);
     }
-    for t in f["tests"].as_array().into_iter().flatten() {
+    for t in &f.tests {
         print_test(t);
     }
-    for (name, key) in [("stdout", "stdout"), ("stderr", "stderr")] {
-        if let Some(text) = f[key].as_str().filter(|s| !s.is_empty()) {
+    for (name, text) in [("stdout", &f.stdout), ("stderr", &f.stderr)] {
+        if !text.is_empty() {
             println!("{name}:\n{}", indent(text, "  "));
         }
     }
@@ -146,37 +164,33 @@ pub fn outcome(job: Job, it: &Value, as_json: bool) {
     }
 }
 
-fn print_test(t: &Value) {
-    let passed = t["passed"] == true;
-    let name = t["name"].as_str().unwrap_or("");
-    let shown = match t["title"].as_str() {
-        Some(title) => format!("{title} ({name})"),
-        None => name.to_owned(),
+fn print_test(t: &TestOutcome) {
+    let shown = match &t.title {
+        Some(title) => format!("{title} ({})", t.name),
+        None => t.name.clone(),
     };
-    let mark = match (t["skipped"] == true, passed) {
+    let mark = match (t.skipped, t.passed) {
         (true, _) => "– (skipped)",
         (false, true) => "✔",
         (false, false) => "✘",
     };
     println!("  {mark} {shown}");
-    let d = &t["detail"];
-    for (label, key) in [
-        ("Call", "call"),
-        ("Expected", "expected"),
-        ("Your result", "actual"),
-        ("It printed", "printed"),
+    let d = t.detail.clone().unwrap_or_default();
+    for (label, value) in [
+        ("Call", Some(&d.call).filter(|c| !c.is_empty())),
+        ("Expected", d.expected.as_ref()),
+        ("Your result", d.actual.as_ref()),
+        ("It printed", d.printed.as_ref()),
     ] {
-        if let Some(value) = d[key].as_str() {
+        if let Some(value) = value {
             println!(
                 "      {label:<12} {}",
                 indent(value, "                   ").trim_start()
             );
         }
     }
-    if let Some(message) = t["message"].as_str().filter(|m| !m.is_empty()) {
-        if d["expected"].is_null() {
-            println!("{}", indent(message, "      "));
-        }
+    if !t.message.is_empty() && d.expected.is_none() {
+        println!("{}", indent(&t.message, "      "));
     }
 }
 
