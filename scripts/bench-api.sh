@@ -6,6 +6,8 @@
 #
 #   scripts/bench-api.sh            # 30 s per k6 run
 #   DURATION=10s scripts/bench-api.sh
+#   PREV=43fd042 scripts/bench-api.sh   # then the k6 runs and the cached wrk
+#                                       # against that commit too, side by side
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -42,10 +44,12 @@ cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
-trap 'cleanup; scripts/services.sh stop "$dir"' EXIT
+prev=${PREV-}
+trap 'cleanup; [[ -z $prev ]] || git worktree remove --force "$dir/prev-api" >/dev/null 2>&1; scripts/services.sh stop "$dir"' EXIT
 
+api_bin=target/release/programming-api
 start_api() { # $1 = QUERY_CACHE on|off
-  QUERY_CACHE=$1 API_ADDR=127.0.0.1:$api_port target/release/programming-api &
+  QUERY_CACHE=$1 API_ADDR=127.0.0.1:$api_port "$api_bin" &
   api_pid=$!
   pids+=("$api_pid")
   for _ in $(seq 100); do
@@ -110,5 +114,27 @@ nginx -c "$ndir/nginx.conf" -p "$ndir"
 sleep 0.5
 wrk -t1 -c100 -d15s --latency "http://127.0.0.1:$nginx_port/api/assignments/$first_id" | tee "$out/wrk-nginx.txt"
 kill -TERM "$(cat "$ndir/nginx.pid")"
+
+# The same load against an earlier release, right after this tree's: its
+# binary built from a git worktree, its courses, a database of its own.
+rm -rf "$out/prev"
+if [[ -n $prev ]]; then
+  mkdir -p "$out/prev"
+  git worktree remove --force "$dir/prev-api" >/dev/null 2>&1 || true
+  git worktree add --detach "$dir/prev-api" "$prev" >/dev/null
+  (cd "$dir/prev-api" && CARGO_TARGET_DIR=$dir/prev-api-target cargo build --release --locked -q -p programming-api)
+  psql "$DATABASE_URL" -qc "CREATE DATABASE ${db}_prev"
+  export DATABASE_URL=${DATABASE_URL%/*}/${db}_prev REDIS_PREFIX="${db}_prev:"
+  export COURSES_DIR=$dir/prev-api/courses UI_DIR=$dir/prev-api/ui
+  api_bin=$dir/prev-api-target/release/programming-api
+  start_api on
+  first_id=$(curl -fs "$base/api/assignments" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+  echo "== $prev: k6 browse, k6 submit, wrk cached"
+  "$k6" run -q -e BASE_URL="$base" -e DURATION="$duration" --summary-export "$out/prev/browse.json" k6/browse.js || true
+  "$k6" run -q -e BASE_URL="$base" -e DURATION="$duration" --summary-export "$out/prev/submit.json" k6/submit.js || true
+  wrk -t1 -c100 -d15s --latency "$base/api/assignments/$first_id" | tee "$out/prev/wrk-cached.txt"
+  stop_api
+  git -C "$dir/prev-api" rev-parse --short HEAD >"$out/prev/commit"
+fi
 
 python3 scripts/bench-report.py api "$out" "$duration"

@@ -90,8 +90,28 @@ Submit rate counts submissions (each k6 iteration also creates its learner first
 server handles twice as many requests). Failed requests: browse {browse['failed']:.2%}, submit {submit['failed']:.2%}.
 
 {(results / 'browse-cpu.txt').read_text().strip() if (results / 'browse-cpu.txt').exists() else ''}
-
+{beside(results)}
 {notes('api')}"""
+
+
+def beside(results: Path) -> str:
+    """The same loads against an earlier release (PREV), run just after this
+    tree's in the same script: its k6 runs and its cached wrk, side by side."""
+    prev = results / "prev"
+    if not (prev / "commit").exists():
+        return ""
+    label = (prev / "commit").read_text().strip()
+    lines = [f"\nBeside {label}, measured right after this tree in the same run:\n",
+             f"| load | this tree | {label} |", "| --- | ---: | ---: |"]
+    for title, name, trend in (("k6 browse, 100 VUs: requests/s, p50 / p95 ms", "browse", "assignment"),
+                               ("k6 submit, 50 VUs: submissions/s, p50 / p95 ms", "submit", "submit")):
+        now, then = (k6(d / f"{name}.json", f"http_req_duration{{name:{trend}}}") for d in (results, prev))
+        lines.append(f"| {title} | {now['rate']:.0f}, {now['p50']:.2f} / {now['p95']:.2f} "
+                     f"| {then['rate']:.0f}, {then['p50']:.2f} / {then['p95']:.2f} |")
+    now, then = wrk(results / "wrk-cached.txt"), wrk(prev / "wrk-cached.txt")
+    lines.append(f"| wrk cached: requests/s, p50 / p99 ms | {now['rate']:.0f}, {now['p50']:.2f} / {now['p99']:.2f} "
+                 f"| {then['rate']:.0f}, {then['p50']:.2f} / {then['p99']:.2f} |")
+    return "\n".join(lines) + "\n"
 
 
 def rows(path: Path) -> dict:
