@@ -84,25 +84,35 @@ pub const SUBMISSION_COLUMNS: &str =
 /// Maps a row selected with [`SUBMISSION_COLUMNS`].
 pub fn submission_from_row(row: &Row) -> Result<Submission, Error> {
     let status: String = row.try_get("status")?;
-    let verdict: Option<String> = row.try_get("verdict")?;
-    let feedback: Option<serde_json::Value> = row.try_get("feedback")?;
     Ok(Submission {
         id: row.try_get("id")?,
         assignment_id: row.try_get("assignment_id")?,
         status: SubmissionStatus::parse(&status)
             .ok_or_else(|| Error::Malformed(format!("status {status:?}")))?,
-        verdict: verdict
-            .map(|v| Verdict::parse(&v).ok_or_else(|| Error::Malformed(format!("verdict {v:?}"))))
-            .transpose()?,
+        verdict: verdict_in(row)?,
         code: row.try_get("code")?,
         created_at: row.try_get("created_at")?,
         graded_at: row.try_get("graded_at")?,
         late: row.try_get("late")?,
-        feedback: feedback
-            .map(serde_json::from_value::<Feedback>)
-            .transpose()
-            .map_err(|e| Error::Malformed(format!("feedback: {e}")))?,
+        feedback: feedback_in(row)?,
     })
+}
+
+/// A graded work row's `verdict` column: none yet, or one the table knows.
+pub(crate) fn verdict_in(row: &Row) -> Result<Option<Verdict>, Error> {
+    let verdict: Option<String> = row.try_get("verdict")?;
+    verdict
+        .map(|v| Verdict::parse(&v).ok_or_else(|| Error::Malformed(format!("verdict {v:?}"))))
+        .transpose()
+}
+
+/// A graded work row's `feedback` column, read back as the learner's feedback.
+pub(crate) fn feedback_in(row: &Row) -> Result<Option<Feedback>, Error> {
+    let feedback: Option<serde_json::Value> = row.try_get("feedback")?;
+    feedback
+        .map(serde_json::from_value::<Feedback>)
+        .transpose()
+        .map_err(|e| Error::Malformed(format!("feedback: {e}")))
 }
 
 /// Whether Postgres answers a query through `pool`.

@@ -87,22 +87,13 @@ pub enum CreatePracticeRunError {
 /// Maps a row selected with [`COLUMNS`].
 pub(super) fn from_row(row: &Row) -> Result<PracticeRun, Error> {
     let status: String = row.try_get("status")?;
-    let verdict: Option<String> = row.try_get("verdict")?;
-    let feedback: Option<serde_json::Value> = row.try_get("feedback")?;
     Ok(PracticeRun {
         id: row.try_get("id")?,
         assignment_id: row.try_get("assignment_id")?,
         status: PracticeRunStatus::parse(&status)
             .ok_or_else(|| Error::Malformed(format!("run status {status:?}")))?,
-        verdict: verdict
-            .map(|v| {
-                Verdict::parse(&v).ok_or_else(|| Error::Malformed(format!("run verdict {v:?}")))
-            })
-            .transpose()?,
-        feedback: feedback
-            .map(serde_json::from_value)
-            .transpose()
-            .map_err(|e| Error::Malformed(format!("run feedback: {e}")))?,
+        verdict: crate::db::verdict_in(row)?,
+        feedback: crate::db::feedback_in(row)?,
         created_at: row.try_get("created_at")?,
         finished_at: row.try_get("finished_at")?,
     })
