@@ -5,6 +5,8 @@
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
+use domain::published::{Assignment, AssignmentSummary};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub struct Api {
@@ -47,6 +49,18 @@ impl Api {
         self.send(self.http.get(self.url(path))).await
     }
 
+    /// `path`'s answer read as `T`: an answer of another shape (an older
+    /// or a foreign server) says which answer it was.
+    pub async fn get_as<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        let answer = self.get(path).await?;
+        serde_json::from_value(answer).with_context(|| {
+            format!(
+                "{}{path} answered in a shape this client does not read",
+                self.server
+            )
+        })
+    }
+
     pub async fn post(&self, path: &str, body: Option<&Value>) -> anyhow::Result<Value> {
         let mut req = self.http.post(self.url(path));
         if let Some(body) = body {
@@ -86,15 +100,15 @@ impl Api {
     }
 
     /// The course's assignments (the default course when None).
-    pub async fn assignments(&self, course: Option<&str>) -> anyhow::Result<Vec<Value>> {
+    pub async fn assignments(
+        &self,
+        course: Option<&str>,
+    ) -> anyhow::Result<Vec<AssignmentSummary>> {
         let path = match course {
             Some(c) => format!("/api/courses/{c}/assignments"),
             None => "/api/assignments".to_owned(),
         };
-        let list = self.get(&path).await?;
-        list.as_array()
-            .cloned()
-            .context("the list of assignments is not a list")
+        self.get_as(&path).await
     }
 
     /// The assignment `slug` of the course, whole.
@@ -102,16 +116,16 @@ impl Api {
         &self,
         course: Option<&str>,
         slug: &str,
-    ) -> anyhow::Result<Value> {
+    ) -> anyhow::Result<Assignment> {
         let list = self.assignments(course).await?;
-        let Some(found) = list.iter().find(|a| a["slug"] == slug) else {
-            let known: Vec<&str> = list.iter().filter_map(|a| a["slug"].as_str()).collect();
+        let Some(found) = list.iter().find(|a| a.slug == slug) else {
+            let known: Vec<&str> = list.iter().map(|a| a.slug.as_str()).collect();
             bail!(
                 "no assignment {slug:?} in this course; it has: {}",
                 known.join(", ")
             );
         };
-        self.get(&format!("/api/assignments/{}", found["id"])).await
+        self.get_as(&format!("/api/assignments/{}", found.id)).await
     }
 
     /// The gateway's socket URL, as the page finds it: the page's

@@ -11,6 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::Message;
 
+use domain::work::{PracticeRunStatus, SubmissionStatus};
+
 use crate::api::Api;
 
 /// How long to wait for an outcome before giving up on waiting (the work
@@ -32,7 +34,7 @@ impl Job {
         }
     }
 
-    fn create_path(self, assignment: i64) -> String {
+    fn create_path(self, assignment: i32) -> String {
         match self {
             Job::Submission => format!("/api/assignments/{assignment}/submissions"),
             Job::Run => format!("/api/assignments/{assignment}/runs"),
@@ -46,10 +48,14 @@ impl Job {
         }
     }
 
+    /// Whether `it` is over, by the domain's statuses. A status this
+    /// client does not know (a newer server's) ends a submission's wait,
+    /// where only "done" ends a practice run's.
     fn is_final(self, it: &Value) -> bool {
+        let status = it["status"].as_str().unwrap_or_default();
         match self {
-            Job::Submission => !matches!(it["status"].as_str(), Some("queued" | "grading")),
-            Job::Run => it["status"] == "done",
+            Job::Submission => !SubmissionStatus::parse(status).is_some_and(|s| s.in_flight()),
+            Job::Run => PracticeRunStatus::parse(status) == Some(PracticeRunStatus::Done),
         }
     }
 }
@@ -92,7 +98,7 @@ async fn next_message(socket: &mut Option<Socket>) -> Option<Value> {
 pub async fn submit_and_wait(
     api: &Api,
     job: Job,
-    assignment: i64,
+    assignment: i32,
     body: Value,
     spin: bool,
 ) -> anyhow::Result<Value> {

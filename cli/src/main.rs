@@ -27,6 +27,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
 
+use domain::published::{NewLearner, Progress};
+
 use crate::api::Api;
 use crate::live::Job;
 
@@ -161,7 +163,7 @@ async fn run(cli: Cli) -> anyhow::Result<Ended> {
         Command::Login { .. } => unreachable!("handled above"),
         Command::Assignments { course } => {
             let list = api.assignments(course.as_deref()).await?;
-            let me = api.get("/api/me").await?;
+            let me: Progress = api.get_as("/api/me").await?;
             report::assignments(&list, &me, cli.json);
             Ok(Ended::Done)
         }
@@ -192,26 +194,25 @@ async fn login(
         Some(t) => t,
         None => {
             let created = Api::new(server, None)?.post("/api/users", None).await?;
-            created["token"]
-                .as_str()
-                .context("the server's answer carried no token")?
-                .to_owned()
+            serde_json::from_value::<NewLearner>(created)
+                .context("the server's answer carried no learner and token")?
+                .token
         }
     };
     // Proves the token before keeping it.
-    let me = Api::new(server, Some(token.clone()))?
-        .get("/api/me")
+    let me: Progress = Api::new(server, Some(token.clone()))?
+        .get_as("/api/me")
         .await?;
     let path = store.save(server, &token)?;
     if json {
         println!(
             "{}",
-            json!({"server": server, "user_id": me["user_id"], "token_file": path})
+            json!({"server": server, "user_id": me.user_id, "token_file": path})
         );
     } else {
         println!(
             "Logged in to {server} as learner {}. Your token is in {} (readable by you alone).",
-            me["user_id"].as_str().unwrap_or("?"),
+            me.user_id,
             path.display()
         );
     }
@@ -227,10 +228,7 @@ async fn grade(api: &Api, job: Job, hand_in: &HandIn, json: bool) -> anyhow::Res
     } = hand_in;
     let body = body_of(file)?;
     let assignment = api.assignment_by_slug(course.as_deref(), slug).await?;
-    let id = assignment["id"]
-        .as_i64()
-        .context("an assignment without an id")?;
-    let outcome = live::submit_and_wait(api, job, id, body, !json).await?;
+    let outcome = live::submit_and_wait(api, job, assignment.id, body, !json).await?;
     let passed = outcome["verdict"] == "passed";
     report::outcome(job, &outcome, json);
     Ok(if passed {

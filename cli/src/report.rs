@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde_json::{json, Value};
 
+use domain::course::Kind;
+use domain::published::{Assignment, AssignmentSummary, Progress};
 use domain::verdict::Verdict;
 use domain::work::{Feedback, TestOutcome};
 use serde::Deserialize;
@@ -20,50 +22,39 @@ fn verdict_text(verdict: &str) -> &str {
     }
 }
 
-pub fn assignments(list: &[Value], me: &Value, as_json: bool) {
-    let done: Vec<&Value> = me["completed"]
-        .as_array()
-        .map(|c| c.iter().collect())
-        .unwrap_or_default();
+pub fn assignments(list: &[AssignmentSummary], me: &Progress, as_json: bool) {
+    let passed = |a: &AssignmentSummary| me.completed.contains(&a.id);
     if as_json {
         let rows: Vec<Value> = list
             .iter()
-            .map(|a| json!({"slug": a["slug"], "title": a["title"], "position": a["position"], "passed": done.contains(&&a["id"])}))
+            .map(|a| json!({"slug": a.slug, "title": a.title, "position": a.position, "passed": passed(a)}))
             .collect();
         println!("{}", Value::Array(rows));
         return;
     }
-    let width = list
-        .iter()
-        .filter_map(|a| a["slug"].as_str())
-        .map(str::len)
-        .max()
-        .unwrap_or(4);
+    let width = list.iter().map(|a| a.slug.len()).max().unwrap_or(4);
     for a in list {
-        let mark = if done.contains(&&a["id"]) { "✔" } else { " " };
-        println!(
-            "{mark} {:>2}. {:width$}  {}",
-            a["position"],
-            a["slug"].as_str().unwrap_or(""),
-            a["title"].as_str().unwrap_or("")
-        );
+        let mark = if passed(a) { "✔" } else { " " };
+        println!("{mark} {:>2}. {:width$}  {}", a.position, a.slug, a.title);
     }
     println!(
         "{} of {} passed · {} points",
-        list.iter().filter(|a| done.contains(&&a["id"])).count(),
+        list.iter().filter(|a| passed(a)).count(),
         list.len(),
-        me["points"]
+        me.points
     );
 }
 
 /// Writes the starter code (kept if there, unless `force`) and the handout
 /// into `dir`; returns what was written.
-pub fn write_handout(assignment: &Value, dir: &Path, force: bool) -> anyhow::Result<Vec<PathBuf>> {
+pub fn write_handout(
+    assignment: &Assignment,
+    dir: &Path,
+    force: bool,
+) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot make {}", dir.display()))?;
     let mut written = Vec::new();
-    let file = assignment["solution_file"]
-        .as_str()
-        .unwrap_or("solution.py");
+    let file = assignment.solution_file.as_str();
     // The server names the file; a name with a path in it is refused.
     anyhow::ensure!(
         !file.contains(['/', '\\']) && !file.starts_with('.'),
@@ -71,8 +62,8 @@ pub fn write_handout(assignment: &Value, dir: &Path, force: bool) -> anyhow::Res
     );
     let starter = dir.join(file);
     if force || !starter.exists() {
-        let mut text = assignment["starter_code"].as_str().unwrap_or("").to_owned();
-        if assignment["kind"] == "notebook" {
+        let mut text = assignment.starter_code.clone();
+        if assignment.kind == Kind::Notebook.as_str() {
             // Laid out as Jupyter saves it.
             if let Ok(notebook) = serde_json::from_str::<Value>(&text) {
                 text = serde_json::to_string_pretty(&notebook)? + "\n";
@@ -81,7 +72,7 @@ pub fn write_handout(assignment: &Value, dir: &Path, force: bool) -> anyhow::Res
         std::fs::write(&starter, text)?;
         written.push(starter);
     }
-    let title = assignment["title"].as_str().unwrap_or("");
+    let title = &assignment.title;
     let handout = dir.join("handout.html");
     // The server sanitised the handout's HTML; the title is escaped here.
     let escaped = title
@@ -92,31 +83,30 @@ pub fn write_handout(assignment: &Value, dir: &Path, force: bool) -> anyhow::Res
         &handout,
         format!(
             "<!doctype html>\n<meta charset=\"utf-8\">\n<title>{escaped}</title>\n<h1>{escaped}</h1>\n{}\n",
-            assignment["handout_html"].as_str().unwrap_or("")
+            assignment.handout_html
         ),
     )?;
     written.push(handout);
     Ok(written)
 }
 
-pub fn fetched(assignment: &Value, written: &[PathBuf], as_json: bool) {
+pub fn fetched(assignment: &Assignment, written: &[PathBuf], as_json: bool) {
     if as_json {
         println!(
             "{}",
-            json!({"slug": assignment["slug"], "id": assignment["id"], "written": written})
+            json!({"slug": assignment.slug, "id": assignment.id, "written": written})
         );
         return;
     }
-    println!(
-        "{}. {}",
-        assignment["position"],
-        assignment["title"].as_str().unwrap_or("")
-    );
+    println!("{}. {}", assignment.position, assignment.title);
     for path in written {
         println!("  wrote {}", path.display());
     }
-    if let Some(due) = assignment["due_at"].as_str() {
-        println!("  due {due}");
+    if let Some(due) = assignment.due_at {
+        println!(
+            "  due {}",
+            due.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        );
     }
 }
 

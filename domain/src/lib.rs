@@ -7,6 +7,8 @@
 //!   outcomes each judges, and which wins.
 //! - [`course`]: courses and their assignments: kind, schedule, late and
 //!   join policies.
+//! - [`published`]: what the API publishes of a course's assignments and
+//!   of a learner's standing, written by the API and read by the client.
 //! - [`codes`]: every error code a client can get, with its HTTP status.
 //! - [`notebook`]: the one reading of a Jupyter notebook (nbformat 4).
 //! - [`runners`]: the runner table: each runner's image, files and language.
@@ -14,6 +16,7 @@
 pub mod codes;
 pub mod course;
 pub mod notebook;
+pub mod published;
 pub mod runners;
 pub mod verdict;
 pub mod work;

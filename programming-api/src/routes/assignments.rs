@@ -3,8 +3,7 @@
 //! course's) and `GET /api/assignments/{id}`. The cache is dropped when the
 //! courses are upserted at start.
 
-use postgres_from_row::FromRow;
-use serde::Serialize;
+use domain::published::{Assignment, AssignmentSummary};
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
@@ -58,16 +57,6 @@ async fn course_list(
     list(ctx, course.id).await
 }
 
-#[derive(Serialize, FromRow)]
-struct Summary {
-    id: i32,
-    slug: String,
-    position: i32,
-    title: String,
-    /// `code` or `notebook`: what a learner hands in.
-    kind: String,
-}
-
 async fn list(ctx: &AppContext, course_id: i32) -> Result<Response, ApiError> {
     let key = ctx.names.course_cache(course_id);
     if let Some(body) = ctx.cache.get(&key).await {
@@ -76,7 +65,7 @@ async fn list(ctx: &AppContext, course_id: i32) -> Result<Response, ApiError> {
     }
     ctx.metrics.cache_hit(false);
     let client = ctx.pool.get().await?;
-    let course: Vec<Summary> = client
+    let course: Vec<AssignmentSummary> = client
         .query(
             "SELECT id, slug, position, title, kind FROM assignments
              WHERE course_id = $1 AND position IS NOT NULL ORDER BY position",
@@ -84,36 +73,17 @@ async fn list(ctx: &AppContext, course_id: i32) -> Result<Response, ApiError> {
         )
         .await?
         .iter()
-        .map(Summary::try_from_row)
-        .collect::<Result<_, _>>()?;
+        .map(|row| AssignmentSummary {
+            id: row.get("id"),
+            slug: row.get("slug"),
+            position: row.get("position"),
+            title: row.get("title"),
+            kind: row.get("kind"),
+        })
+        .collect();
     let body = serde_json::to_string(&course).map_err(|_| ApiError::internal())?;
     ctx.cache.put(&key, &body).await;
     Ok(raw_json(StatusCode::OK, body))
-}
-
-#[derive(Serialize)]
-struct Detail {
-    id: i32,
-    slug: String,
-    position: i32,
-    title: String,
-    /// `code` or `notebook`. A notebook assignment's `starter_code` is the
-    /// starter notebook's JSON, and `solution_file` the name to save it as.
-    kind: String,
-    handout_html: String,
-    starter_code: String,
-    /// What the page's editor is labelled and highlights as: the runner's.
-    solution_file: String,
-    language: &'static str,
-    /// The schedule: when it opens and is due (null: always), what happens
-    /// to a late submission (`refuse`, `mark` or `penalty`, with the percent
-    /// taken off a late pass), and how many submissions a learner gets (null:
-    /// no limit).
-    opens_at: Option<chrono::DateTime<chrono::Utc>>,
-    due_at: Option<chrono::DateTime<chrono::Utc>>,
-    late_policy: String,
-    late_penalty_pct: Option<i16>,
-    max_submissions: Option<i32>,
 }
 
 async fn one(ctx: &AppContext, raw_id: &str, reader: &Reader) -> Result<Response, ApiError> {
@@ -154,7 +124,7 @@ async fn one(ctx: &AppContext, raw_id: &str, reader: &Reader) -> Result<Response
     } else {
         runner.solution_file.to_owned()
     };
-    let detail = Detail {
+    let detail = Assignment {
         id: row.get("id"),
         slug,
         kind,
@@ -163,7 +133,7 @@ async fn one(ctx: &AppContext, raw_id: &str, reader: &Reader) -> Result<Response
         handout_html: render_handout(row.get("handout_md")),
         starter_code: row.get("starter_code"),
         solution_file,
-        language: runner.language,
+        language: runner.language.to_owned(),
         opens_at: row.get("opens_at"),
         due_at: row.get("due_at"),
         late_policy: row.get("late_policy"),

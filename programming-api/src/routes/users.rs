@@ -1,6 +1,7 @@
 //! `POST /api/users` (a new anonymous learner) and `GET /api/me` (progress).
 
 use domain::codes::Code;
+use domain::published::{NewLearner, Progress};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use warp::http::StatusCode;
@@ -111,12 +112,6 @@ async fn set_profile(
     ))
 }
 
-#[derive(Serialize)]
-struct NewUser {
-    user_id: Uuid,
-    token: String,
-}
-
 async fn create_user(ctx: &AppContext, client: IpAddr) -> Result<Response, ApiError> {
     ctx.admission.new_learner(client)?;
     let user_id = Uuid::new_v4();
@@ -126,23 +121,7 @@ async fn create_user(ctx: &AppContext, client: IpAddr) -> Result<Response, ApiEr
         .await?;
     client.execute(&insert, &[&user_id]).await?;
     let token = ctx.signer.sign(user_id);
-    Ok(json(StatusCode::CREATED, &NewUser { user_id, token }))
-}
-
-#[derive(Serialize)]
-struct Progress {
-    user_id: Uuid,
-    /// What the learner gave their courses' staff to know them by.
-    display_name: Option<String>,
-    student_number: Option<String>,
-    points: i64,
-    completed: Vec<i32>,
-    next_assignment_id: Option<i32>,
-    /// Submissions made to each assignment (deleted ones count), by id.
-    attempts: std::collections::BTreeMap<i32, i32>,
-    /// The learner's own due dates, by assignment id, where an instructor
-    /// gave them an extension.
-    extensions: std::collections::BTreeMap<i32, chrono::DateTime<chrono::Utc>>,
+    Ok(json(StatusCode::CREATED, &NewLearner { user_id, token }))
 }
 
 async fn progress(ctx: &AppContext, caller: Caller<Learner>) -> Result<Response, ApiError> {

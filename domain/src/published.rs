@@ -1,0 +1,76 @@
+//! What the API publishes of a course and of a learner's standing, as the
+//! API writes it and the terminal client reads it: one struct per answer,
+//! so that a field renamed on one side fails to compile on the other.
+//!
+//! Kinds and late policies stay text here: a client reading a newer
+//! server's answer still reads a kind it does not know, and says so.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One line of a course's list of assignments (`GET /api/assignments`,
+/// `GET /api/courses/{c}/assignments`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssignmentSummary {
+    pub id: i32,
+    pub slug: String,
+    pub position: i32,
+    pub title: String,
+    /// `code` or `notebook`: what a learner hands in.
+    pub kind: String,
+}
+
+/// One assignment, whole (`GET /api/assignments/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub id: i32,
+    pub slug: String,
+    pub position: i32,
+    pub title: String,
+    /// `code` or `notebook`. A notebook assignment's `starter_code` is the
+    /// starter notebook's JSON, and `solution_file` the name to save it as.
+    pub kind: String,
+    pub handout_html: String,
+    pub starter_code: String,
+    pub solution_file: String,
+    /// What the page's editor is labelled and highlights as: the runner's.
+    pub language: String,
+    /// The schedule: when it opens and is due (null: always), what happens
+    /// to a late submission (`refuse`, `mark` or `penalty`, with the percent
+    /// taken off a late pass), and how many submissions a learner gets
+    /// (null: no limit).
+    pub opens_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub late_policy: String,
+    pub late_penalty_pct: Option<i16>,
+    pub max_submissions: Option<i32>,
+}
+
+/// A learner's standing (`GET /api/me`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub user_id: Uuid,
+    /// What the learner gave their courses' staff to know them by.
+    pub display_name: Option<String>,
+    pub student_number: Option<String>,
+    pub points: i64,
+    /// The assignments passed, by id.
+    pub completed: Vec<i32>,
+    pub next_assignment_id: Option<i32>,
+    /// Submissions made to each assignment (deleted ones count), by id.
+    pub attempts: BTreeMap<i32, i32>,
+    /// The learner's own due dates, by assignment id, where an instructor
+    /// gave them an extension.
+    pub extensions: BTreeMap<i32, DateTime<Utc>>,
+}
+
+/// A new anonymous learner (`POST /api/users`): who, and the token that
+/// proves it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewLearner {
+    pub user_id: Uuid,
+    pub token: String,
+}
