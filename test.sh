@@ -10,6 +10,8 @@ source scripts/deps.sh
 
 ensure_group core
 ensure_group browser
+# The LMS the LTI tests launch from (PyPI's lti1p3platform, in its own venv).
+ensure_group lms
 # The page's editor, copied from its Debian package into ui/vendor.
 scripts/vendor-ui.sh
 

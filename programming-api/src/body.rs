@@ -11,7 +11,8 @@
 //! - what is held is what arrived, chunk by chunk (no doubling buffer), and
 //!   one address may have only so many bytes of bodies in the API at once
 //!   (`API_BODY_BYTES_PER_ADDRESS`), else 429 `rate_limited`;
-//! - a JSON content type, and parse errors that say which rule was broken.
+//! - a JSON content type (an HTML form's, for the few routes a browser
+//!   posts a form to: LTI's), and parse errors that say which rule was broken.
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -37,8 +38,17 @@ const BUSY_RETRY: Duration = Duration::from_secs(5);
 
 type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes, warp::Error>> + Send>>;
 
-/// A request's JSON body of type `T`, not read yet.
+/// How a body is written.
+#[derive(Clone, Copy)]
+enum Format {
+    Json,
+    /// `application/x-www-form-urlencoded`, as a browser posts a form.
+    Form,
+}
+
+/// A request's body of type `T`, not read yet.
 pub struct Body<T> {
+    format: Format,
     content_type: Option<String>,
     content_length: Option<u64>,
     chunks: Option<Chunks>,
@@ -60,6 +70,22 @@ pub fn json_up_to<T: DeserializeOwned + Send>(
     admission: Arc<Admission>,
     limit: usize,
 ) -> impl Filter<Extract = (Body<T>,), Error = std::convert::Infallible> + Clone {
+    body(admission, limit, Format::Json)
+}
+
+/// An HTML form's body, capped at `limit` bytes, read when the handler asks.
+pub fn form_up_to<T: DeserializeOwned + Send>(
+    admission: Arc<Admission>,
+    limit: usize,
+) -> impl Filter<Extract = (Body<T>,), Error = std::convert::Infallible> + Clone {
+    body(admission, limit, Format::Form)
+}
+
+fn body<T: DeserializeOwned + Send>(
+    admission: Arc<Admission>,
+    limit: usize,
+    format: Format,
+) -> impl Filter<Extract = (Body<T>,), Error = std::convert::Infallible> + Clone {
     let chunks = warp::body::stream()
         .map(boxed)
         .or(warp::any().map(|| None))
@@ -75,6 +101,7 @@ pub fn json_up_to<T: DeserializeOwned + Send>(
         .and(crate::routes::client())
         .and(chunks)
         .map(move |content_type, content_length, client, chunks| Body {
+            format,
             content_type,
             content_length,
             chunks,
@@ -103,7 +130,7 @@ impl<T: DeserializeOwned> Body<T> {
         if self.content_length.is_some_and(|n| n > self.limit as u64) {
             return Err(too_large(self.limit));
         }
-        check_content_type(self.content_type.as_deref())?;
+        check_content_type(self.format, self.content_type.as_deref())?;
         let chunks = self.chunks.ok_or_else(unreadable)?;
         let bodies = &self.admission.bodies;
         let mut held = bodies.hold(self.client);
@@ -126,7 +153,10 @@ impl<T: DeserializeOwned> Body<T> {
                 ),
             )
         })??;
-        parse(&body)
+        match self.format {
+            Format::Json => parse(&body),
+            Format::Form => parse_form(&body),
+        }
     }
 }
 
@@ -255,18 +285,34 @@ fn too_large(limit: usize) -> ApiError {
     )
 }
 
-fn check_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
-    let is_json = content_type
+fn check_content_type(format: Format, content_type: Option<&str>) -> Result<(), ApiError> {
+    let (wanted, say) = match format {
+        Format::Json => (
+            "application/json",
+            "send the body as JSON with 'Content-Type: application/json'",
+        ),
+        Format::Form => (
+            "application/x-www-form-urlencoded",
+            "send the body as a form with 'Content-Type: application/x-www-form-urlencoded'",
+        ),
+    };
+    let matches = content_type
         .and_then(|ct| ct.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
-    if is_json {
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case(wanted));
+    if matches {
         Ok(())
     } else {
-        Err(ApiError::new(
-            Code::UnsupportedMediaType,
-            "send the body as JSON with 'Content-Type: application/json'",
-        ))
+        Err(ApiError::new(Code::UnsupportedMediaType, say))
     }
+}
+
+fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_urlencoded::from_bytes(body).map_err(|e| {
+        ApiError::new(
+            Code::InvalidBody,
+            format!("the form does not have the expected fields: {e}"),
+        )
+    })
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
@@ -302,7 +348,7 @@ mod tests {
     }
 
     fn code_of(ct: Option<&str>, body: &[u8]) -> Result<Sample, &'static str> {
-        check_content_type(ct)
+        check_content_type(Format::Json, ct)
             .and_then(|()| parse::<Sample>(body))
             .map_err(|e| e.code.as_str())
     }

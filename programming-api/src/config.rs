@@ -35,6 +35,9 @@
 //! | `API_ADMIN_ADDR` | `127.0.0.1:9102` | the admin port: `/healthz`, `/readyz`, `/metrics` |
 //! | `ADMIN_MAX_CONNECTIONS` | `64` | admin port connections in all |
 //! | `ADMIN_MAX_CONNECTIONS_PER_ADDRESS` | `16` | admin port connections one address may hold |
+//! | `LTI_PLATFORMS` | unset: LTI off | the file registering the LMSs this API is an LTI 1.3 tool for (README, "LTI 1.3") |
+//! | `LTI_KEY_FILE` | required with `LTI_PLATFORMS` | the tool's RSA private keys (PEM, PKCS#8 or PKCS#1): the first signs, all are published at `/lti/jwks` |
+//! | `LTI_TOOL_URL` | required with `LTI_PLATFORMS` | the API's base URL as browsers and LMSs reach it (`https://code.example.edu`) |
 //! | `ADMIN_HEADER_TIMEOUT_MS` | `5000` | the same for the admin port |
 
 use std::net::SocketAddr;
@@ -89,6 +92,31 @@ pub struct Config {
     /// Where `/healthz`, `/readyz` and `/metrics` are served, off the public port.
     pub admin_addr: SocketAddr,
     pub admin: ListenerLimits,
+    /// The LTI tool's settings, when `LTI_PLATFORMS` is set.
+    pub lti: Option<crate::lti::Settings>,
+}
+
+/// `LTI_PLATFORMS`, `LTI_KEY_FILE` and `LTI_TOOL_URL`: all or none.
+fn lti_from_env() -> Result<Option<crate::lti::Settings>, service::Error> {
+    let platforms = env_or("LTI_PLATFORMS", String::new())?;
+    if platforms.is_empty() {
+        return Ok(None);
+    }
+    let platforms_toml = std::fs::read_to_string(&platforms).map_err(|e| {
+        service::Error::Config(format!("LTI_PLATFORMS: cannot read {platforms}: {e}"))
+    })?;
+    let keys = service::config::secret_file("LTI_KEY_FILE")?.ok_or_else(|| {
+        service::Error::Config("LTI_KEY_FILE must be set with LTI_PLATFORMS".into())
+    })?;
+    let keys = crate::lti::keys::ToolKeys::from_pem(&keys)
+        .map_err(|e| service::Error::Config(format!("LTI_KEY_FILE: {e}")))?;
+    let tool_url = crate::lti::check_tool_url(&env_or("LTI_TOOL_URL", String::new())?)
+        .map_err(|e| service::Error::Config(format!("LTI_TOOL_URL: {e}")))?;
+    Ok(Some(crate::lti::Settings {
+        platforms_toml,
+        keys,
+        tool_url,
+    }))
 }
 
 /// A rate from the environment, `count` per `per` by default.
@@ -156,6 +184,7 @@ impl Config {
             body_bytes_per_address: env_or("API_BODY_BYTES_PER_ADDRESS", 32usize << 20)?,
             admin_addr: env_or("API_ADMIN_ADDR", SocketAddr::from(([127, 0, 0, 1], 9102)))?,
             admin: ListenerLimits::from_env("ADMIN", ListenerLimits::admin())?,
+            lti: lti_from_env()?,
         })
     }
 }

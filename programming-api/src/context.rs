@@ -59,6 +59,8 @@ pub struct Shared {
     pub admission: Arc<Admission>,
     /// The courses served, fixed at start.
     pub catalog: Arc<Catalog>,
+    /// The LTI tool, when `LTI_PLATFORMS` is set.
+    pub lti: Option<Arc<crate::lti::Lti>>,
     /// How long a staff sign-in lasts.
     pub staff_token_ttl: std::time::Duration,
     /// The time deadlines and expiry go by.

@@ -16,6 +16,7 @@
 //! - [`markdown`]: handouts rendered and sanitised on the server.
 //! - [`security`]: the Content-Security-Policy and other headers on every response.
 //! - [`reconciler`]: re-pushes queued work the stream lost; restores the cache.
+//! - [`lti`]: LTI 1.3: launches from an LMS, deep linking, grade passback.
 //! - [`staff`]: staff accounts, argon2id password hashes and sign-in.
 //! - [`sign_in`]: who may try a password: known addresses and device cookies, so strangers cannot lock an account.
 //! - [`server`]: the hyper loop: header guard, metrics, graceful shutdown.
@@ -34,6 +35,7 @@ pub mod enrolment;
 pub mod error;
 pub mod gradebook;
 pub mod handin;
+pub mod lti;
 pub mod markdown;
 pub mod metrics;
 pub mod reconciler;
@@ -79,6 +81,12 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
         tracing::info!(course = %course.course.slug, assignments = course.assignments.len(), "course loaded");
     }
     let catalog = Arc::new(Catalog::load(&pool, &config.default_course).await?);
+    let lti = match &config.lti {
+        Some(settings) => Some(Arc::new(
+            lti::Lti::new(settings, &catalog).map_err(|e| anyhow::anyhow!("LTI_PLATFORMS: {e}"))?,
+        )),
+        None => None,
+    };
 
     let redis = ConnectionManager::new_lazy_with_config(
         config.redis.clone(),
@@ -107,6 +115,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
         metrics: Arc::new(Metrics::default()),
         admission: Arc::new(Admission::new(config)),
         catalog,
+        lti,
         staff_token_ttl: config.staff_token_ttl,
         clock: Default::default(),
         events: queue::events::EventPublisher::new(redis.clone(), names.clone()),

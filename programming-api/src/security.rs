@@ -2,7 +2,10 @@
 //! output, exception messages) reaches other people's pages, staff's above
 //! all; the pages show it as text, and this policy is the second wall: no
 //! script or style but the site's own files runs, the page connects only to
-//! this site and its gateway, and no other site may frame it.
+//! this site and its gateway, and no other site may frame it, except that
+//! the LMSs registered for LTI may frame the pages a launch opens (a route
+//! marks those [`Frameable`]), and a deep-linking answer may post its form
+//! to its LMS ([`FormTarget`]).
 
 use warp::http::{header, HeaderValue};
 use warp::reply::Response;
@@ -11,33 +14,62 @@ use warp::reply::Response;
 /// (`ui/js/app.js` uses the same default).
 const GATEWAY_PORT: u16 = 8081;
 
+/// Marks a response as a page an LTI launch opens: the registered LMSs'
+/// origins may frame it. Set by the route; read here alone.
+#[derive(Clone, Copy, Debug)]
+pub struct Frameable;
+
+/// Marks a response whose form posts to this origin (an LMS's deep-linking
+/// return): `form-action` allows it.
+#[derive(Clone, Debug)]
+pub struct FormTarget(pub String);
+
 /// The headers every response gets, the policy built once where it can be.
 #[derive(Clone)]
 pub struct Policy {
-    /// With a configured gateway the policy is the same for every request.
+    /// The gateway's origin, when configured.
+    gateway: Option<String>,
+    /// With a configured gateway the usual policy is the same for every request.
     fixed: Option<HeaderValue>,
+    /// Who may frame a [`Frameable`] page: the registered LMSs' origins.
+    framers: Vec<String>,
 }
 
 impl Policy {
     /// `gateway` is the gateway's public origin when configured; otherwise
     /// each response allows the page's own host on the gateway's port, from
-    /// the request's `Host`.
-    pub fn new(gateway: Option<&str>) -> Self {
+    /// the request's `Host`. `framers` are origins (checked URLs' origins).
+    pub fn new(gateway: Option<&str>, framers: Vec<String>) -> Self {
         Self {
-            fixed: gateway.and_then(|origin| value(&format!("'self' {origin}"))),
+            gateway: gateway.map(str::to_owned),
+            fixed: gateway.and_then(|origin| value(&format!("'self' {origin}"), "'none'", "")),
+            framers,
         }
     }
 
     /// Adds the policy and its companions to `response`.
     pub fn apply(&self, mut response: Response, host: Option<&str>) -> Response {
-        let policy = self.fixed.clone().or_else(|| {
-            value(&match host.and_then(host_name) {
-                Some(host) => {
-                    format!("'self' ws://{host}:{GATEWAY_PORT} wss://{host}:{GATEWAY_PORT}")
-                }
-                None => "'self'".to_owned(),
-            })
-        });
+        let framed = response.extensions().get::<Frameable>().is_some() && !self.framers.is_empty();
+        let form_target = response
+            .extensions()
+            .get::<FormTarget>()
+            .map(|t| t.0.clone());
+        let policy = if framed || form_target.is_some() {
+            let ancestors = if framed {
+                self.framers.join(" ")
+            } else {
+                "'none'".to_owned()
+            };
+            value(
+                &self.connect(host),
+                &ancestors,
+                form_target.as_deref().unwrap_or(""),
+            )
+        } else {
+            self.fixed
+                .clone()
+                .or_else(|| value(&self.connect(host), "'none'", ""))
+        };
         let headers = response.headers_mut();
         if let Some(policy) = policy {
             headers.insert(header::CONTENT_SECURITY_POLICY, policy);
@@ -50,17 +82,39 @@ impl Policy {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         );
-        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        // A framed page has frame-ancestors alone: X-Frame-Options knows no
+        // list of origins.
+        if !framed {
+            headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        }
         response
+    }
+
+    /// `connect-src`: this site and its gateway.
+    fn connect(&self, host: Option<&str>) -> String {
+        match (&self.gateway, host.and_then(host_name)) {
+            (Some(origin), _) => format!("'self' {origin}"),
+            (None, Some(host)) => {
+                format!("'self' ws://{host}:{GATEWAY_PORT} wss://{host}:{GATEWAY_PORT}")
+            }
+            (None, None) => "'self'".to_owned(),
+        }
     }
 }
 
-/// The Content-Security-Policy with `connect` as its `connect-src`.
-fn value(connect: &str) -> Option<HeaderValue> {
+/// The Content-Security-Policy with `connect` as its `connect-src`,
+/// `ancestors` as its `frame-ancestors`, and `form_target` beside `'self'`
+/// in `form-action`.
+fn value(connect: &str, ancestors: &str, form_target: &str) -> Option<HeaderValue> {
+    let form = if form_target.is_empty() {
+        "'self'".to_owned()
+    } else {
+        format!("'self' {form_target}")
+    };
     HeaderValue::from_str(&format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-         font-src 'self'; connect-src {connect}; base-uri 'none'; form-action 'self'; \
-         frame-ancestors 'none'"
+         font-src 'self'; connect-src {connect}; base-uri 'none'; form-action {form}; \
+         frame-ancestors {ancestors}"
     ))
     .ok()
 }

@@ -92,7 +92,7 @@ pub fn device_cookie(
 }
 
 /// The value of the cookie `name` in a `Cookie` header.
-fn cookie<'h>(header: Option<&'h str>, name: &str) -> Option<&'h str> {
+pub(crate) fn cookie<'h>(header: Option<&'h str>, name: &str) -> Option<&'h str> {
     header?
         .split(';')
         .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))

@@ -7,9 +7,11 @@
 //!   [`start_redis`]: tokens, waiting, services on port 0, a Redis of a
 //!   test's own.
 //! - [`wire`]: what a client sees on the socket (closed, answered).
+//! - [`lms`]: an LMS for LTI tests (lti1p3platform from PyPI, under uvicorn).
 
 #[cfg(feature = "database")]
 mod database;
+pub mod lms;
 pub mod wire;
 
 #[cfg(feature = "database")]

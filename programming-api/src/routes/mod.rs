@@ -13,6 +13,7 @@
 //! - `class`: the live class view's snapshot.
 //! - `review`: any submission of a course, for its staff.
 //! - `extensions`: instructors' extensions of a learner's due date.
+//! - `lti`: LTI 1.3: login, launch, the tool's JWKS, deep linking.
 //! - `health`: `/healthz` and `/readyz` on the public port.
 //! - `pages`: the learner's page, the staff pages and the UI's files.
 
@@ -22,12 +23,13 @@ mod courses;
 mod extensions;
 mod gradebook;
 mod health;
+mod lti;
 mod pages;
 mod practice_runs;
 mod review;
 mod staff;
 mod submissions;
-mod users;
+pub(crate) mod users;
 
 use std::convert::Infallible;
 use std::net::IpAddr;
@@ -52,7 +54,12 @@ pub fn routes(
     let gateway = ws_url.as_deref().map(|url| {
         crate::security::gateway_origin(url).expect("WS_PUBLIC_URL was checked at start")
     });
-    let policy = crate::security::Policy::new(gateway.as_deref());
+    let framers = ctx
+        .lti
+        .as_ref()
+        .map(|lti| lti.platforms.origins())
+        .unwrap_or_default();
+    let policy = crate::security::Policy::new(gateway.as_deref(), framers);
     let api = users::routes(ctx.clone())
         .or(assignments::routes(ctx.clone()))
         .unify()
@@ -71,6 +78,8 @@ pub fn routes(
         .or(submissions::routes(ctx.clone()))
         .unify()
         .or(practice_runs::routes(ctx.clone()))
+        .unify()
+        .or(lti::routes(ctx.clone()))
         .unify()
         .or(health::routes(ctx))
         .unify();

@@ -101,25 +101,32 @@ pub fn routes(
             move |path: warp::path::FullPath, encoding: Option<String>, tags: Option<String>| {
                 let ui = ui.clone();
                 async move {
-                    let asset = ui.find(path.as_str()).ok_or_else(warp::reject::not_found)?;
-                    Ok::<_, Rejection>(asset.reply(encoding.as_deref(), tags.as_deref()))
+                    let (asset, page) =
+                        ui.find(path.as_str()).ok_or_else(warp::reject::not_found)?;
+                    let mut response = asset.reply(encoding.as_deref(), tags.as_deref());
+                    if page {
+                        // An LTI launch lands on the pages: its LMS may frame them.
+                        response.extensions_mut().insert(crate::security::Frameable);
+                    }
+                    Ok::<_, Rejection>(response)
                 }
             },
         )
 }
 
 impl Ui {
-    fn find(&self, path: &str) -> Option<&Asset> {
+    /// The asset at `path`, and whether it is one of the pages.
+    fn find(&self, path: &str) -> Option<(&Asset, bool)> {
         match path.strip_prefix('/')? {
-            "" => Some(&self.index),
-            "staff" => Some(&self.staff),
+            "" => Some((&self.index, true)),
+            "staff" => Some((&self.staff, true)),
             page if page
                 .strip_prefix("c/")
                 .is_some_and(|c| !c.is_empty() && !c.contains('/')) =>
             {
-                Some(&self.index)
+                Some((&self.index, true))
             }
-            file => self.files.get(file),
+            file => self.files.get(file).map(|asset| (asset, false)),
         }
     }
 }

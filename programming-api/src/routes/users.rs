@@ -47,6 +47,9 @@ pub fn routes(
     create.or(me).unify().or(profile).unify()
 }
 
+/// The longest display name, in characters.
+const DISPLAY_NAME_MAX: usize = 80;
+
 /// What a learner may tell their courses' staff; anonymous by default.
 #[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -68,6 +71,19 @@ fn profile_field(value: &str, what: &str, max: usize) -> Result<Option<String>, 
     Ok((!value.is_empty()).then(|| value.to_owned()))
 }
 
+/// An LMS's name for a learner as a display name: control characters
+/// dropped, at most 80 characters (what a learner may set themselves).
+pub(crate) fn display_name_from_lms(name: &str) -> Option<String> {
+    let clean: String = name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(DISPLAY_NAME_MAX)
+        .collect();
+    profile_field(&clean, "display name", DISPLAY_NAME_MAX)
+        .ok()
+        .flatten()
+}
+
 async fn set_profile(
     ctx: &AppContext,
     caller: Caller<Learner>,
@@ -78,7 +94,7 @@ async fn set_profile(
     let name = body
         .display_name
         .as_deref()
-        .map(|v| profile_field(v, "display name", 80))
+        .map(|v| profile_field(v, "display name", DISPLAY_NAME_MAX))
         .transpose()?;
     let number = body
         .student_number

@@ -11,6 +11,7 @@ mod gradebook;
 mod hardening;
 mod helpers;
 mod limits;
+mod lti;
 mod migration;
 mod notebooks;
 mod outages;

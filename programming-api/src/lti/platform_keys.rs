@@ -1,0 +1,99 @@
+//! Each platform's signing keys, from its JWKS URL: fetched on first need,
+//! kept, and fetched again once when a token names a `kid` the kept set
+//! lacks (the platform rotated). Refetches are spaced, so a stream of forged
+//! kids cannot make the API hammer an LMS.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::DecodingKey;
+use tokio::sync::Mutex;
+
+/// The least time between two fetches of one platform's keys.
+const REFETCH_SPACING: Duration = Duration::from_secs(10);
+/// A JWKS larger than this is not a key set.
+const MAX_JWKS_BYTES: usize = 256 << 10;
+
+struct Kept {
+    keys: JwkSet,
+    fetched: Instant,
+}
+
+/// The platforms' key sets, by JWKS URL. Cheap to clone.
+#[derive(Clone)]
+pub struct PlatformKeys {
+    http: reqwest::Client,
+    kept: Arc<Mutex<HashMap<String, Kept>>>,
+}
+
+/// Why a key could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("the token names no key (kid)")]
+    NoKid,
+    #[error("the platform's key set does not have key {0:?}")]
+    UnknownKid(String),
+    #[error("the platform's key set could not be read: {0}")]
+    Fetch(String),
+    #[error("the platform's key {0:?} is not a usable RSA key")]
+    Unusable(String),
+}
+
+impl PlatformKeys {
+    pub fn new(http: reqwest::Client) -> Self {
+        Self {
+            http,
+            kept: Arc::default(),
+        }
+    }
+
+    /// The key `kid` of the platform whose JWKS is at `url`.
+    pub async fn key(&self, url: &str, kid: Option<&str>) -> Result<DecodingKey, KeyError> {
+        let kid = kid.ok_or(KeyError::NoKid)?;
+        // One lock for the whole lookup: concurrent launches after a
+        // rotation wait for one fetch rather than each making their own.
+        let mut kept = self.kept.lock().await;
+        let stale = match kept.get(url) {
+            Some(k) if k.keys.find(kid).is_some() => false,
+            Some(k) => k.fetched.elapsed() >= REFETCH_SPACING,
+            None => true,
+        };
+        if stale {
+            let keys = self.fetch(url).await?;
+            kept.insert(
+                url.to_owned(),
+                Kept {
+                    keys,
+                    fetched: Instant::now(),
+                },
+            );
+        }
+        let jwk = kept
+            .get(url)
+            .and_then(|k| k.keys.find(kid))
+            .ok_or_else(|| KeyError::UnknownKid(kid.to_owned()))?;
+        DecodingKey::from_jwk(jwk).map_err(|_| KeyError::Unusable(kid.to_owned()))
+    }
+
+    async fn fetch(&self, url: &str) -> Result<JwkSet, KeyError> {
+        let res = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| KeyError::Fetch(e.without_url().to_string()))?;
+        if !res.status().is_success() {
+            return Err(KeyError::Fetch(format!("HTTP {}", res.status())));
+        }
+        let body = res
+            .bytes()
+            .await
+            .map_err(|e| KeyError::Fetch(e.without_url().to_string()))?;
+        if body.len() > MAX_JWKS_BYTES {
+            return Err(KeyError::Fetch("the key set is too large".into()));
+        }
+        serde_json::from_slice(&body).map_err(|e| KeyError::Fetch(format!("not a JWKS: {e}")))
+    }
+}
