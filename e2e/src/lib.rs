@@ -31,6 +31,16 @@ pub struct Stack {
 /// and telling the page where the gateway is, each as its own `testing`
 /// module starts it.
 pub async fn start_stack(env: &TestEnv, courses_dir: &Path) -> Stack {
+    start_stack_with(env, courses_dir, |_| {}).await
+}
+
+/// [`start_stack`], the API's config changed by `adjust` first (an LTI
+/// tool's settings, say).
+pub async fn start_stack_with(
+    env: &TestEnv,
+    courses_dir: &Path,
+    adjust: impl FnOnce(&mut programming_api::config::Config),
+) -> Stack {
     let gateway = websocket::testing::Running::start(websocket::testing::config(
         env.redis.clone(),
         env.names.prefix(),
@@ -41,6 +51,7 @@ pub async fn start_stack(env: &TestEnv, courses_dir: &Path) -> Stack {
     api_config.ws_public_url = Some(gateway.url());
     api_config.reconcile_interval = Duration::from_secs(1);
     api_config.reconcile_stale = Duration::from_secs(30);
+    adjust(&mut api_config);
     let api = programming_api::testing::Api::start(api_config).await;
     let mut grader_config =
         grader::testing::config(env, &format!("e2e-{}", uuid::Uuid::new_v4().simple()));

@@ -38,6 +38,8 @@
 //! | `LTI_PLATFORMS` | unset: LTI off | the file registering the LMSs this API is an LTI 1.3 tool for (README, "LTI 1.3") |
 //! | `LTI_KEY_FILE` | required with `LTI_PLATFORMS` | the tool's RSA private keys (PEM, PKCS#8 or PKCS#1): the first signs, all are published at `/lti/jwks` |
 //! | `LTI_TOOL_URL` | required with `LTI_PLATFORMS` | the API's base URL as browsers and LMSs reach it (`https://code.example.edu`) |
+//! | `LTI_SEND_INTERVAL_MS` | `1000` | how often the score outbox is looked at (grade passback) |
+//! | `LTI_RETRY_MAX_SECS` | `300` | the longest wait between two tries to send one score (1 s, 2 s, 4 s … up to this) |
 //! | `ADMIN_HEADER_TIMEOUT_MS` | `5000` | the same for the admin port |
 
 use std::net::SocketAddr;
@@ -116,6 +118,8 @@ fn lti_from_env() -> Result<Option<crate::lti::Settings>, service::Error> {
         platforms_toml,
         keys,
         tool_url,
+        send_interval: Duration::from_millis(env_or("LTI_SEND_INTERVAL_MS", 1000u64)?.max(10)),
+        retry_max: Duration::from_secs(env_or("LTI_RETRY_MAX_SECS", 300u64)?.max(1)),
     }))
 }
 

@@ -170,6 +170,14 @@ pub async fn run(
         config.reconcile_stale,
         wait_for(stop_rx.clone()),
     ));
+    let passback = ctx.lti.as_ref().map(|lti| {
+        tokio::spawn(lti::passback::run(
+            ctx.clone(),
+            lti.send_interval,
+            lti.retry_max,
+            wait_for(stop_rx.clone()),
+        ))
+    });
     let admin = tokio::spawn(service::admin::serve_admin(
         admin,
         config.admin,
@@ -189,6 +197,9 @@ pub async fn run(
     .await;
     let _ = stop_tx.send(true);
     let _ = reconciler.await;
+    if let Some(passback) = passback {
+        let _ = passback.await;
+    }
     let _ = admin.await;
 }
 

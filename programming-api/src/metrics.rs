@@ -12,6 +12,10 @@ pub struct Metrics {
     pub runs: IntCounter,
     pub cache_lookups: IntCounterVec,
     pub requeued: IntCounter,
+    /// Scores owed to LMSs (LTI grade passback), and those of them whose
+    /// last delivery failed.
+    pub lti_scores_pending: prometheus::IntGauge,
+    pub lti_scores_failing: prometheus::IntGauge,
 }
 
 impl Default for Metrics {
@@ -45,6 +49,14 @@ impl Default for Metrics {
             requeued: r.counter(
                 "reconciler_requeued_total",
                 "Submissions the reconciler pushed back onto the stream",
+            ),
+            lti_scores_pending: r.gauge(
+                "lti_scores_pending",
+                "Scores not yet acknowledged by their LMS (LTI grade passback)",
+            ),
+            lti_scores_failing: r.gauge(
+                "lti_scores_failing",
+                "Scores whose last delivery to their LMS failed",
             ),
             registry: r,
         }

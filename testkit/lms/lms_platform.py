@@ -18,6 +18,7 @@ import html
 import json
 import os
 import time
+import urllib.parse
 import uuid
 
 import jwt as pyjwt
@@ -72,7 +73,10 @@ STRAY_PRIVATE, _ = _key()
 
 # What the tests read back and steer.
 TOOL = {"login": None, "launch": None, "deep_link": None, "jwks": None}
-CONTROL = {"reject_assertions": False, "down": False}
+# reject_assertions: the token endpoint refuses every client assertion;
+# revoked_before: AGS refuses access tokens issued before this (unix s);
+# down: everything but /_* answers 503.
+CONTROL = {"reject_assertions": False, "down": False, "revoked_before": 0}
 LAUNCHES = {}  # lti_message_hint -> what to launch
 LINEITEMS = {}  # id -> line item
 SCORES = []  # every score posted, in order
@@ -324,7 +328,17 @@ def course(request: Request):
     c = LAUNCHES[hint]
     target = TOOL["deep_link"] if c["deep_link"] else TOOL["launch"]
     if request.query_params.get("frame") == "1":
-        src = html.escape(f"{TOOL['login']}?iss={BASE}&login_hint={c['user']}&target_link_uri={target}&lti_message_hint={hint}&client_id={CLIENT_ID}&lti_deployment_id={DEPLOYMENT_ID}", quote=True)
+        query = urllib.parse.urlencode(
+            {
+                "iss": BASE,
+                "login_hint": c["user"],
+                "target_link_uri": target,
+                "lti_message_hint": hint,
+                "client_id": CLIENT_ID,
+                "lti_deployment_id": DEPLOYMENT_ID,
+            }
+        )
+        src = html.escape(f"{TOOL['login']}?{query}", quote=True)
         return f'<!doctype html><title>Course</title><h1>Course</h1><iframe id="tool" title="codeplatform" src="{src}" width="1000" height="700"></iframe>'
     fields = {
         "iss": BASE,
@@ -392,6 +406,13 @@ async def token(request: Request):
 async def _ags(request: Request, handler, content_type=None, **kwargs):
     if content_type and request.headers.get("content-type", "").split(";")[0].strip() != content_type:
         return JSONResponse({"error": f"Content-Type must be {content_type}"}, status_code=415)
+    bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+    try:
+        issued = pyjwt.decode(bearer, options={"verify_signature": False}).get("iat", 0)
+    except pyjwt.PyJWTError:
+        issued = 0
+    if issued and issued < CONTROL["revoked_before"]:
+        return JSONResponse({"error": "the access token was revoked"}, status_code=401)
     body = await request.body()
     try:
         payload = json.loads(body) if body else None

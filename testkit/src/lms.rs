@@ -18,14 +18,35 @@ fn repository() -> PathBuf {
 pub struct Lms {
     /// Its base URL, which is also its issuer.
     pub base: String,
-    child: tokio::process::Child,
+    port: u16,
+    client_id: String,
+    child: Option<tokio::process::Child>,
 }
 
 impl Lms {
     /// Starts one whose client id for the tool is `client_id`, deployment "1".
     pub async fn start(client_id: &str) -> Self {
         let port = crate::free_port();
-        let base = format!("http://127.0.0.1:{port}");
+        let mut lms = Self {
+            base: format!("http://127.0.0.1:{port}"),
+            port,
+            client_id: client_id.to_owned(),
+            child: None,
+        };
+        lms.start_again().await;
+        lms
+    }
+
+    /// Stops it (an LMS outage): it answers nothing, and forgets everything.
+    pub async fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().await.expect("the LMS stops");
+        }
+    }
+
+    /// Starts it again on its port, as new: its line items, scores and
+    /// the tool's URLs are gone (tell it the tool again).
+    pub async fn start_again(&mut self) {
         let interpreter = interpreter();
         assert!(
             interpreter.exists(),
@@ -40,39 +61,34 @@ impl Lms {
                 "--host",
                 "127.0.0.1",
                 "--port",
-                &port.to_string(),
+                &self.port.to_string(),
                 "--log-level",
                 "warning",
                 "--app-dir",
             ])
             .arg(repository().join("testkit/lms"))
-            .env("LMS_BASE", &base)
-            .env("LMS_CLIENT_ID", client_id)
+            .env("LMS_BASE", &self.base)
+            .env("LMS_CLIENT_ID", &self.client_id)
             .env("LMS_DEPLOYMENT_ID", "1")
             .stdout(std::process::Stdio::null())
             .kill_on_drop(true)
             .spawn()
             .expect("uvicorn starts");
-        let lms = Self { base, child };
+        self.child = Some(child);
         for _ in 0..400 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
                 .await
                 .is_ok()
             {
-                return lms;
+                return;
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        panic!("the LMS did not answer on {port}");
+        panic!("the LMS did not answer on {}", self.port);
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
-    }
-
-    /// The process id, to stop it (an LMS outage) and start it again.
-    pub fn id(&self) -> Option<u32> {
-        self.child.id()
     }
 
     /// The platform's registration for the tool, as `LTI_PLATFORMS` takes

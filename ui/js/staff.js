@@ -107,6 +107,7 @@ function start(session) {
   $('sign-in').hidden = true;
   $('tabs').hidden = false;
   $('who').textContent = `${session.role} · ${session.course}`;
+  offerLms();
   route();
 }
 
@@ -115,6 +116,7 @@ function route() {
   const hash = location.hash.slice(1);
   const [view, id] = hash.split('/');
   if (view === 'gradebook') showGradebook();
+  else if (view === 'lms') showLms();
   else if (view === 'submission' && id) showSubmission(id);
   else showClass();
 }
@@ -336,6 +338,46 @@ async function showSubmission(id) {
     hidden: $('submission-hidden'),
     output: $('submission-output'),
   }, { ...fb, tests: fb.tests.filter((t) => !t.hidden) }, { reader: 'staff', hidden: r.hidden_tests, none: 'None.' });
+}
+
+// --- LMS grades (LTI grade passback) ----------------------------------------
+
+function lmsPath() {
+  return `/api/courses/${encodeURIComponent(state.session.course)}/lti/scores`;
+}
+
+/** The tab shows only where the server is an LTI tool (else 404). */
+async function offerLms() {
+  try {
+    await call(lmsPath());
+    $('lms-tab').hidden = false;
+  } catch {
+    $('lms-tab').hidden = true;
+  }
+}
+
+async function showLms() {
+  showView('lms');
+  let owed;
+  try {
+    owed = await call(lmsPath());
+  } catch (e) {
+    say(e.message);
+    return;
+  }
+  $('lms-summary').textContent =
+    `${owed.sent} sent · ${owed.pending} waiting · ${owed.failing} failing (each is tried again, longer apart)`;
+  $('lms-waiting').replaceChildren(
+    ...owed.waiting.map((d) =>
+      el('tr', { className: `delivery ${d.state}` },
+        el('th', { scope: 'row' }, learnerName(d.user_id, d.display_name)),
+        el('td', {}, d.title),
+        el('td', {}, d.points),
+        el('td', {}, d.state),
+        el('td', {}, d.attempts),
+        el('td', {}, when(d.next_attempt_at)),
+        el('td', { className: 'lms-answer' }, d.last_error ?? ''))),
+  );
 }
 
 // --- start -----------------------------------------------------------------

@@ -13,7 +13,10 @@
 //! - [`launch`]: a launch from its form post to the page it opens.
 //! - [`deep_links`]: an instructor picks what a new link opens.
 //! - [`pages`]: the HTML of the exchanges and of refusals.
+//! - [`ags`]: Assignment and Grade Services: tokens, line items, scores.
+//! - [`passback`]: the score outbox's sender, and what it owes, for staff.
 
+pub mod ags;
 pub mod claims;
 pub mod deep_links;
 pub mod identity;
@@ -22,6 +25,7 @@ pub mod launch;
 pub mod links;
 pub mod logins;
 pub mod pages;
+pub mod passback;
 pub mod platform_keys;
 pub mod platforms;
 pub mod roles;
@@ -43,6 +47,10 @@ pub struct Settings {
     pub keys: ToolKeys,
     /// The tool's base URL as browsers and platforms reach it, no trailing `/`.
     pub tool_url: String,
+    /// How often the score outbox is looked at, and the longest wait
+    /// between two tries of one score.
+    pub send_interval: Duration,
+    pub retry_max: Duration,
 }
 
 /// `url` as the tool's base URL: https (http on loopback), no path, query
@@ -64,7 +72,10 @@ pub struct Lti {
     pub keys: ToolKeys,
     pub tool_url: String,
     pub platform_keys: PlatformKeys,
+    pub ags: ags::Ags,
     pub http: reqwest::Client,
+    pub send_interval: Duration,
+    pub retry_max: Duration,
 }
 
 impl Lti {
@@ -84,7 +95,10 @@ impl Lti {
             keys: settings.keys.clone(),
             tool_url: settings.tool_url.clone(),
             platform_keys: PlatformKeys::new(http.clone()),
+            ags: ags::Ags::new(http.clone(), settings.keys.clone()),
             http,
+            send_interval: settings.send_interval,
+            retry_max: settings.retry_max,
         })
     }
 

@@ -1,7 +1,8 @@
 //! The LTI 1.3 routes (`crate::lti`): `GET|POST /lti/login` (third-party
 //! initiated login), `POST /lti/launch`, `GET /lti/jwks` (also
-//! `/.well-known/jwks.json`) and `POST /lti/deep-link` (an instructor's
-//! pick). With LTI off they answer 404 `not_found`. A refusal is its JSON
+//! `/.well-known/jwks.json`), `POST /lti/deep-link` (an instructor's
+//! pick), and `GET /api/courses/{c}/lti/scores` (the scores still owed to
+//! the course's LMSs, for its staff). With LTI off they answer 404 `not_found`. A refusal is its JSON
 //! error, or a page saying why for a browser, and never carries a token.
 
 use domain::codes::Code;
@@ -12,6 +13,7 @@ use warp::Filter;
 
 use super::{json, respond, with_ctx};
 use crate::body::{self, Body};
+use crate::caller::{self, Caller, CourseStaff};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::lti::launch::{LaunchForm, Refused};
@@ -23,7 +25,28 @@ const FORM_LIMIT: usize = 64 * 1024;
 pub fn routes(
     ctx: AppContext,
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
-    login_routes(ctx.clone()).or(exchange_routes(ctx)).unify()
+    let deliveries = warp::path!("api" / "courses" / String / "lti" / "scores")
+        .and(warp::get())
+        .and(with_ctx(ctx.clone()))
+        .and(caller::course_staff(ctx.clone()))
+        .then(
+            |_course: String, ctx: AppContext, caller: Caller<CourseStaff>| async move {
+                respond(deliveries(&ctx, caller).await)
+            },
+        );
+    login_routes(ctx.clone())
+        .or(exchange_routes(ctx))
+        .unify()
+        .or(deliveries)
+        .unify()
+}
+
+/// The course's scores still owed to its LMSs, for its staff.
+async fn deliveries(ctx: &AppContext, caller: Caller<CourseStaff>) -> Result<Response, ApiError> {
+    let staff = caller?;
+    lti_of(ctx)?;
+    let owed = crate::lti::passback::deliveries(ctx, staff.course_id).await?;
+    Ok(json(StatusCode::OK, &owed))
 }
 
 /// The request's `Accept`, to answer a browser with a page.

@@ -18,7 +18,7 @@ const INSTRUCTOR: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership%23In
 const TA: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor%23TeachingAssistant";
 
 /// An RSA private key from openssl: PKCS#8 (`genpkey`) or PKCS#1 (`genrsa -traditional`).
-fn rsa_key(pkcs1: bool) -> String {
+pub fn rsa_key(pkcs1: bool) -> String {
     let args: &[&str] = if pkcs1 {
         &["genrsa", "-traditional", "2048"]
     } else {
@@ -55,25 +55,52 @@ impl World {
     }
 
     pub async fn start_with(keys_pem: String) -> Self {
+        Self::start_in(keys_pem, Some(two_courses())).await
+    }
+
+    /// With the courses in `courses` (None: the repository's, context
+    /// "42" its intro).
+    pub async fn start_in(keys_pem: String, courses: Option<std::path::PathBuf>) -> Self {
         let lms = Lms::start(CLIENT_ID).await;
         let env = TestEnv::empty().await;
         let mut config = config(&env);
-        config.courses_dir = two_courses();
+        let contexts: &[(&str, &str)] = match courses {
+            Some(courses) => {
+                config.courses_dir = courses;
+                &[("42", "intro"), ("43", "cs1")]
+            }
+            None => &[("42", "intro")],
+        };
         let port = testkit::free_port();
         config.addr = format!("127.0.0.1:{port}").parse().unwrap();
         config.lti = Some(programming_api::lti::Settings {
-            platforms_toml: lms.registration(CLIENT_ID, &[("42", "intro"), ("43", "cs1")]),
+            platforms_toml: lms.registration(CLIENT_ID, contexts),
             keys: programming_api::lti::keys::ToolKeys::from_pem(&keys_pem).unwrap(),
             tool_url: format!("http://127.0.0.1:{port}"),
+            send_interval: std::time::Duration::from_millis(100),
+            retry_max: std::time::Duration::from_secs(1),
         });
         let app = TestApp::start(env, config).await;
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        let tool = app.url("");
-        let res = http
-            .post(lms.url("/_control/tool"))
+        let world = Self {
+            app,
+            lms,
+            http,
+            keys_pem,
+        };
+        world.tell_lms().await;
+        world
+    }
+
+    /// Tells the LMS the tool's URLs (again, after it restarted).
+    pub async fn tell_lms(&self) {
+        let tool = self.app.url("");
+        let res = self
+            .http
+            .post(self.lms.url("/_control/tool"))
             .json(&json!({
                 "login": format!("{tool}/lti/login"),
                 "launch": format!("{tool}/lti/launch"),
@@ -84,12 +111,18 @@ impl World {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        Self {
-            app,
-            lms,
-            http,
-            keys_pem,
-        }
+    }
+
+    /// Sets the LMS's fault switches (`CONTROL` in its file).
+    pub async fn faults(&self, faults: Value) {
+        let res = self
+            .http
+            .post(self.lms.url("/_control/faults"))
+            .json(&faults)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
     }
 
     /// Runs a launch up to the platform's form post: the LMS's `/launch`
@@ -232,7 +265,7 @@ async fn error_of(res: reqwest::Response) -> (StatusCode, String) {
     )
 }
 
-async fn me(world: &World, token: &str) -> Value {
+pub async fn me(world: &World, token: &str) -> Value {
     let res = world
         .app
         .http

@@ -12,6 +12,7 @@ mod hardening;
 mod helpers;
 mod limits;
 mod lti;
+mod lti_passback;
 mod migration;
 mod notebooks;
 mod outages;
