@@ -18,6 +18,10 @@ CREATE TABLE lti_logins (
 );
 CREATE INDEX lti_logins_by_age ON lti_logins (created_at);
 
+-- Whether an LTI launch's student number fills a learner's profile
+-- (course.toml's `lti_student_number`).
+ALTER TABLE courses ADD COLUMN lti_student_number boolean NOT NULL DEFAULT false;
+
 -- An LMS user is one learner here, always the same one.
 CREATE TABLE lti_learners (
     issuer  text NOT NULL,

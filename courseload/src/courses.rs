@@ -8,6 +8,8 @@
 //! join_code = "…"             # the code learners must give to join
 //! stuck_after = 3             # optional: the class view calls a learner
 //!                             # stuck after this many failures in a row
+//! lti_student_number = false  # optional: an LTI launch's student number
+//!                             # fills the learner's profile
 //! ```
 //!
 //! Everything is read and checked before anything is written (by
@@ -34,6 +36,8 @@ struct Manifest {
     join_code: Option<String>,
     #[serde(default = "default_stuck_after")]
     stuck_after: i32,
+    #[serde(default)]
+    lti_student_number: bool,
 }
 
 fn default_stuck_after() -> i32 {
@@ -111,6 +115,7 @@ fn load_one(dir: &Path) -> Result<CourseSource, Error> {
             join: manifest.join,
             join_code_hash,
             stuck_after: manifest.stuck_after,
+            lti_student_number: manifest.lti_student_number,
         },
         assignments: load_course(dir)?,
     })

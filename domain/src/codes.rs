@@ -68,10 +68,12 @@ pub enum Code {
     UnknownContext,
     /// An LTI launch with no role this tool knows.
     UnknownRole,
+    /// An LTI link or pick naming an assignment its course does not have.
+    UnknownLink,
 }
 
 impl Code {
-    pub const ALL: [Code; 47] = [
+    pub const ALL: [Code; 48] = [
         Self::BadRequest,
         Self::InvalidHeader,
         Self::InvalidQuery,
@@ -119,6 +121,7 @@ impl Code {
         Self::UnsupportedLaunch,
         Self::UnknownContext,
         Self::UnknownRole,
+        Self::UnknownLink,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -170,6 +173,7 @@ impl Code {
             Self::UnsupportedLaunch => "unsupported_launch",
             Self::UnknownContext => "unknown_context",
             Self::UnknownRole => "unknown_role",
+            Self::UnknownLink => "unknown_link",
         }
     }
 
@@ -199,7 +203,8 @@ impl Code {
             | Self::InstructorOnly
             | Self::UnknownPlatform
             | Self::UnknownContext
-            | Self::UnknownRole => 403,
+            | Self::UnknownRole
+            | Self::UnknownLink => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::BodyTimeout => 408,

@@ -163,6 +163,10 @@ pub struct Course {
     /// Failed submissions in a row on one assignment that make a learner
     /// "stuck" in the live class view.
     pub stuck_after: i32,
+    /// Whether an LTI launch's student number (the LIS `person_sourcedid`)
+    /// fills a learner's profile; the LMS's name always does, unless the
+    /// learner set one.
+    pub lti_student_number: bool,
 }
 
 /// A course as read from its folder: the course and its assignments.

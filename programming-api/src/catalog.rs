@@ -42,7 +42,7 @@ impl Catalog {
         let courses: Vec<Course> = client
             .query(
                 "SELECT id, slug, title, term, join_policy::text AS join_policy, join_code_hash,
-                        stuck_after
+                        stuck_after, lti_student_number
                  FROM courses WHERE listed ORDER BY slug",
                 &[],
             )
@@ -60,6 +60,7 @@ impl Catalog {
                             .ok_or_else(|| anyhow::anyhow!("a course's join policy {join:?}"))?,
                         join_code_hash: r.try_get("join_code_hash")?,
                         stuck_after: r.try_get("stuck_after")?,
+                        lti_student_number: r.try_get("lti_student_number")?,
                     },
                 })
             })

@@ -21,6 +21,7 @@ struct CourseRow<'a> {
     join_policy: &'a str,
     join_code_hash: Option<&'a str>,
     stuck_after: i32,
+    lti_student_number: bool,
     listed: bool,
 }
 
@@ -33,6 +34,7 @@ impl<'a> From<&'a Course> for CourseRow<'a> {
             join_policy: c.join.as_str(),
             join_code_hash: c.join_code_hash.as_deref(),
             stuck_after: c.stuck_after,
+            lti_student_number: c.lti_student_number,
             listed: true,
         }
     }
@@ -131,6 +133,7 @@ static COURSE_UPSERT: LazyLock<String> = LazyLock::new(|| {
         join: domain::course::Join::Open,
         join_code_hash: None,
         stuck_after: 0,
+        lti_student_number: false,
     };
     upsert_statement("courses", "slug", &columns_of(&CourseRow::from(&sample)))
 });

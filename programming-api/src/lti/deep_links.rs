@@ -133,7 +133,12 @@ pub async fn pick(ctx: &AppContext, lti: &Lti, pick: Pick) -> Result<Response, A
             &[&course_id, &pick.assignment],
         )
         .await?
-        .ok_or_else(|| ApiError::not_found("assignment"))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                Code::UnknownLink,
+                format!("the course has no assignment {:?}", pick.assignment),
+            )
+        })?;
     let (slug, title): (String, String) = (chosen.get("slug"), chosen.get("title"));
     let mut item = json!({
         "type": "ltiResourceLink",

@@ -8,14 +8,21 @@ use deadpool_postgres::Pool;
 use service::token::Role;
 use uuid::Uuid;
 
+/// What a launch tells of a learner, cleaned to what a learner may set.
+pub struct Profile {
+    pub name: Option<String>,
+    /// Only where the course allows it.
+    pub student_number: Option<String>,
+}
+
 /// The learner `subject` of `issuer` is, made if new, enrolled in `course`;
-/// `name` becomes their display name unless they set one.
+/// the profile's fields fill theirs where they set none.
 pub async fn learner(
     pool: &Pool,
     issuer: &str,
     subject: &str,
     course_id: i32,
-    name: Option<&str>,
+    profile: &Profile,
 ) -> Result<Uuid, store::Error> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
@@ -43,13 +50,13 @@ pub async fn learner(
         &[&user_id, &course_id],
     )
     .await?;
-    if let Some(name) = name {
-        tx.execute(
-            "UPDATE users SET display_name = $2 WHERE id = $1 AND display_name IS NULL",
-            &[&user_id, &name],
-        )
-        .await?;
-    }
+    tx.execute(
+        "UPDATE users SET display_name = coalesce(display_name, $2),
+                          student_number = coalesce(student_number, $3)
+         WHERE id = $1",
+        &[&user_id, &profile.name, &profile.student_number],
+    )
+    .await?;
     tx.commit().await?;
     // A learner made by a losing insert is left unreferenced: remove it.
     if user_id != fresh {

@@ -174,8 +174,11 @@ async fn linked_assignment(
             .map(|r| r.get::<_, i32>("id"));
         return found.map(Some).ok_or_else(|| {
             ApiError::new(
-                Code::NotFound,
-                format!("course {:?} has no assignment {slug:?}", course.slug),
+                Code::UnknownLink,
+                format!(
+                    "the link opens assignment {slug:?}, which course {:?} does not have",
+                    course.slug
+                ),
             )
         });
     }
@@ -214,17 +217,26 @@ async fn learner_lands(
         Some(key) => linked_assignment(ctx, key, launch, course).await?,
         None => None,
     };
-    let name = launch
-        .claims
-        .name
-        .as_deref()
-        .and_then(crate::routes::users::display_name_from_lms);
+    let profile = identity::Profile {
+        name: launch
+            .claims
+            .name
+            .as_deref()
+            .and_then(crate::routes::users::display_name_from_lms),
+        student_number: launch
+            .claims
+            .lis
+            .as_ref()
+            .and_then(|l| l.person_sourcedid.as_deref())
+            .filter(|_| course.lti_student_number)
+            .and_then(crate::routes::users::student_number_from_lms),
+    };
     let user_id: Uuid = identity::learner(
         &ctx.pool,
         &platform.issuer,
         &launch.subject,
         course.id,
-        name.as_deref(),
+        &profile,
     )
     .await
     .map_err(ApiError::from)?;

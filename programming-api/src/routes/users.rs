@@ -47,8 +47,9 @@ pub fn routes(
     create.or(me).unify().or(profile).unify()
 }
 
-/// The longest display name, in characters.
+/// The longest display name and student number, in characters.
 const DISPLAY_NAME_MAX: usize = 80;
+const STUDENT_NUMBER_MAX: usize = 32;
 
 /// What a learner may tell their courses' staff; anonymous by default.
 #[derive(Deserialize, Serialize)]
@@ -74,14 +75,24 @@ fn profile_field(value: &str, what: &str, max: usize) -> Result<Option<String>, 
 /// An LMS's name for a learner as a display name: control characters
 /// dropped, at most 80 characters (what a learner may set themselves).
 pub(crate) fn display_name_from_lms(name: &str) -> Option<String> {
-    let clean: String = name
+    from_lms(name, "display name", DISPLAY_NAME_MAX)
+}
+
+/// An LMS's student number, as a learner's own would be kept; None for one
+/// longer than a learner may set (cut, it would name someone else).
+pub(crate) fn student_number_from_lms(number: &str) -> Option<String> {
+    (number.trim().chars().count() <= STUDENT_NUMBER_MAX)
+        .then(|| from_lms(number, "student number", STUDENT_NUMBER_MAX))
+        .flatten()
+}
+
+fn from_lms(value: &str, what: &str, max: usize) -> Option<String> {
+    let clean: String = value
         .chars()
         .filter(|c| !c.is_control())
-        .take(DISPLAY_NAME_MAX)
+        .take(max)
         .collect();
-    profile_field(&clean, "display name", DISPLAY_NAME_MAX)
-        .ok()
-        .flatten()
+    profile_field(&clean, what, max).ok().flatten()
 }
 
 async fn set_profile(
@@ -99,7 +110,7 @@ async fn set_profile(
     let number = body
         .student_number
         .as_deref()
-        .map(|v| profile_field(v, "student number", 32))
+        .map(|v| profile_field(v, "student number", STUDENT_NUMBER_MAX))
         .transpose()?;
     let client = ctx.pool.get().await?;
     // A field not sent keeps its value; one sent empty is cleared.

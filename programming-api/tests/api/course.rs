@@ -188,7 +188,7 @@ pub fn two_courses() -> std::path::PathBuf {
         ),
         (
             "cs1",
-            "title = \"CS 1\"\nterm = \"Spring\"\njoin = \"code\"\njoin_code = \"tulip-42\"\n",
+            "title = \"CS 1\"\nterm = \"Spring\"\njoin = \"code\"\njoin_code = \"tulip-42\"\nlti_student_number = true\n",
             &folders[2..3],
         ),
     ] {

@@ -320,6 +320,12 @@ async fn a_learner_launch_lands_signed_in_on_its_assignment_and_is_always_the_sa
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+    // Course intro keeps student numbers from LMSs out of profiles.
+    let numbered = world.launch("user=cy&student_number=S-1").await;
+    assert_eq!(
+        me(&world, &numbered.value).await["student_number"],
+        Value::Null
+    );
     let later = world
         .launch("user=ada&name=Ada%20L.&resource_link=link-2")
         .await;
@@ -448,10 +454,14 @@ async fn a_launch_acts_only_in_its_contexts_course() {
     // Course intro's context cannot open course cs1's assignment.
     let l = world.login("user=u1&context=42&assignment=fizzbuzz").await;
     let (status, code) = error_of(world.post(&l, true, "application/json").await).await;
-    assert_eq!((status.as_u16(), code.as_str()), (404, "not_found"));
+    assert_eq!((status.as_u16(), code.as_str()), (403, "unknown_link"));
     // Course cs1's context opens it, enrolling the learner in cs1 alone
     // (the LMS's enrolment stands for the join code).
-    let landing = world.launch("user=u1&context=43&assignment=fizzbuzz").await;
+    let landing = world
+        .launch("user=u1&context=43&assignment=fizzbuzz&student_number=S-42")
+        .await;
+    // Course cs1 lets the LMS's student number fill the profile.
+    assert_eq!(me(&world, &landing.value).await["student_number"], "S-42");
     assert!(landing.to.starts_with("/c/cs1#/a/"), "{landing:?}");
     let res = world
         .app
