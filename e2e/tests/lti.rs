@@ -6,78 +6,21 @@
 //! instructor deep-links an assignment and then lands on the staff pages.
 
 mod chromium;
+mod lms;
 
 use std::time::Duration;
 
 use chromium::{click, screenshot, solution, text, type_code, wait_for, Browser};
-use e2e::{repo, start_stack_with, Stack};
 use fantoccini::Locator;
-use serde_json::json;
+use lms::{press, stack_in_lms, INSTRUCTOR};
 use testkit::lms::Lms;
 use testkit::TestEnv;
-
-const INSTRUCTOR: &str =
-    "http%3A%2F%2Fpurl.imsglobal.org%2Fvocab%2Flis%2Fv2%2Fmembership%23Instructor";
-
-/// The stack as the LMS's tool, the LMS told where the tool is.
-async fn stack_in_lms(env: &TestEnv, lms: &Lms) -> Stack {
-    let key = std::process::Command::new("openssl")
-        .args([
-            "genpkey",
-            "-algorithm",
-            "RSA",
-            "-pkeyopt",
-            "rsa_keygen_bits:2048",
-        ])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .expect("openssl runs");
-    let key = String::from_utf8(key.stdout).unwrap();
-    let port = testkit::free_port();
-    let registration = lms.registration("codeplatform", &[("42", "intro")]);
-    let stack = start_stack_with(env, &repo().join("courses"), |config| {
-        config.addr = format!("127.0.0.1:{port}").parse().unwrap();
-        config.lti = Some(programming_api::lti::Settings {
-            platforms_toml: registration,
-            keys: programming_api::lti::keys::ToolKeys::from_pem(&key).unwrap(),
-            tool_url: format!("http://127.0.0.1:{port}"),
-            send_interval: Duration::from_millis(200),
-            retry_max: Duration::from_secs(2),
-        });
-    })
-    .await;
-    let tool = &stack.api_url;
-    let res = reqwest::Client::new()
-        .post(lms.url("/_control/tool"))
-        .json(&json!({
-            "login": format!("{tool}/lti/login"),
-            "launch": format!("{tool}/lti/launch"),
-            "deep_link": format!("{tool}/lti/launch"),
-            "jwks": format!("{tool}/lti/jwks"),
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success());
-    stack
-}
-
-async fn press(c: &fantoccini::Client, css: &str) {
-    c.wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("{css} shows"))
-        .click()
-        .await
-        .unwrap();
-}
 
 #[tokio::test]
 async fn a_learner_from_the_lms_solves_an_assignment_and_the_lms_gradebook_shows_it() {
     let env = TestEnv::new().await;
     let lms = Lms::start("codeplatform").await;
-    let stack = stack_in_lms(&env, &lms).await;
+    let stack = stack_in_lms(&env, &lms, Duration::from_millis(200)).await;
     let b = Browser::open().await;
     let c = &b.c;
 
@@ -143,7 +86,7 @@ async fn a_learner_from_the_lms_solves_an_assignment_and_the_lms_gradebook_shows
 async fn an_instructor_deep_links_an_assignment_then_lands_on_the_staff_pages() {
     let env = TestEnv::new().await;
     let lms = Lms::start("codeplatform").await;
-    let _stack = stack_in_lms(&env, &lms).await;
+    let _stack = stack_in_lms(&env, &lms, Duration::from_millis(200)).await;
     let b = Browser::open().await;
     let c = &b.c;
 

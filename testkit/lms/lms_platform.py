@@ -243,7 +243,7 @@ class Grades(AssignmentsGradesService):
             raise LtiServiceException("a score needs " + ", ".join(sorted(required)), 400)
         if not (isinstance(score["scoreGiven"], (int, float)) and 0 <= score["scoreGiven"] <= score["scoreMaximum"]):
             raise LtiServiceException("scoreGiven must lie in 0..scoreMaximum", 400)
-        SCORES.append(dict(score, lineitem=f"{BASE}/lineitems/{line_item_id}"))
+        SCORES.append(dict(score, lineitem=f"{BASE}/lineitems/{line_item_id}", received_at=time.time()))
         return UpdateScoreStatus.SUCCESS
 
 
