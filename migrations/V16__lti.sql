@@ -22,12 +22,14 @@ CREATE INDEX lti_logins_by_age ON lti_logins (created_at);
 -- (course.toml's `lti_student_number`).
 ALTER TABLE courses ADD COLUMN lti_student_number boolean NOT NULL DEFAULT false;
 
--- An LMS user is one learner here, always the same one.
-CREATE TABLE lti_learners (
-    issuer  text NOT NULL,
-    subject text NOT NULL,
-    user_id uuid NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE,
-    PRIMARY KEY (issuer, subject)
+-- A person another system names is one learner here, always the same one:
+-- an LMS user (source `lti:<issuer>`, their `sub`), or an integration's
+-- (source `integration:<name>`, its external id). programming-api/src/external.rs.
+CREATE TABLE external_learners (
+    source      text NOT NULL,
+    external_id text NOT NULL,
+    user_id     uuid NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE,
+    PRIMARY KEY (source, external_id)
 );
 
 -- Staff accounts belong to one course each, so an LMS user who teaches is

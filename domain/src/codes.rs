@@ -70,10 +70,15 @@ pub enum Code {
     UnknownRole,
     /// An LTI link or pick naming an assignment its course does not have.
     UnknownLink,
+    /// An integration's request token used a second time.
+    ReplayedToken,
+    /// An integration's genuine token for a course it may not act in, or
+    /// not the path's.
+    OtherCourse,
 }
 
 impl Code {
-    pub const ALL: [Code; 48] = [
+    pub const ALL: [Code; 50] = [
         Self::BadRequest,
         Self::InvalidHeader,
         Self::InvalidQuery,
@@ -122,6 +127,8 @@ impl Code {
         Self::UnknownContext,
         Self::UnknownRole,
         Self::UnknownLink,
+        Self::ReplayedToken,
+        Self::OtherCourse,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -174,6 +181,8 @@ impl Code {
             Self::UnknownContext => "unknown_context",
             Self::UnknownRole => "unknown_role",
             Self::UnknownLink => "unknown_link",
+            Self::ReplayedToken => "replayed_token",
+            Self::OtherCourse => "other_course",
         }
     }
 
@@ -192,9 +201,11 @@ impl Code {
             | Self::InvalidLogin
             | Self::InvalidState
             | Self::UnsupportedLaunch => 400,
-            Self::Unauthorized | Self::UnknownUser | Self::BadCredentials | Self::InvalidLaunch => {
-                401
-            }
+            Self::Unauthorized
+            | Self::UnknownUser
+            | Self::BadCredentials
+            | Self::InvalidLaunch
+            | Self::ReplayedToken => 401,
             Self::NotOpenYet
             | Self::PastDue
             | Self::NotEnrolled
@@ -204,7 +215,8 @@ impl Code {
             | Self::UnknownPlatform
             | Self::UnknownContext
             | Self::UnknownRole
-            | Self::UnknownLink => 403,
+            | Self::UnknownLink
+            | Self::OtherCourse => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::BodyTimeout => 408,

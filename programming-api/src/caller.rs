@@ -114,6 +114,63 @@ pub fn instructor(
     })
 }
 
+/// An integration acting in the course the path names
+/// (`/api/integrations/courses/{c}/…`): its request's token checked
+/// (`crate::integrations`) and its `jti` used for the first time.
+#[derive(Clone, Debug)]
+pub struct IntegrationCaller {
+    pub name: String,
+    pub course: String,
+}
+
+/// The integration a signed request comes from.
+pub fn integration(
+    ctx: AppContext,
+) -> impl Filter<Extract = (Caller<IntegrationCaller>,), Error = std::convert::Infallible> + Clone {
+    authorization()
+        .and(warp::path::full())
+        .then(move |auth: Option<String>, path: FullPath| {
+            let ctx = ctx.clone();
+            async move { integration_of(&ctx, auth.as_deref(), &path).await }
+        })
+}
+
+async fn integration_of(
+    ctx: &AppContext,
+    header: Option<&str>,
+    path: &FullPath,
+) -> Caller<IntegrationCaller> {
+    use crate::integrations::Refused;
+    let course = path
+        .as_str()
+        .strip_prefix("/api/integrations/courses/")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or("");
+    let token = bearer(header).ok_or_else(|| {
+        ApiError::new(
+            Code::Unauthorized,
+            "a signed request needs 'Authorization: Bearer <JWT>'",
+        )
+    })?;
+    let checked = ctx
+        .integrations
+        .check(token, course, ctx.clock.now().timestamp())
+        .map_err(|refused| match refused {
+            Refused::Token(why) => ApiError::new(Code::Unauthorized, why),
+            Refused::Course(why) => ApiError::new(Code::OtherCourse, why),
+        })?;
+    if !crate::integrations::first_use(&ctx.pool, &checked).await? {
+        return Err(ApiError::new(
+            Code::ReplayedToken,
+            "this token was used already: sign each request anew (a new jti)",
+        ));
+    }
+    Ok(IntegrationCaller {
+        name: checked.integration,
+        course: checked.course,
+    })
+}
+
 /// A reader of a course's assignments.
 pub fn reader() -> impl Filter<Extract = (Reader,), Error = std::convert::Infallible> + Clone {
     authorization().map(|header| Reader { header })

@@ -40,6 +40,9 @@
 //! | `LTI_TOOL_URL` | required with `LTI_PLATFORMS` | the API's base URL as browsers and LMSs reach it (`https://code.example.edu`) |
 //! | `LTI_SEND_INTERVAL_MS` | `1000` | how often the score outbox is looked at (grade passback) |
 //! | `LTI_RETRY_MAX_SECS` | `300` | the longest wait between two tries to send one score (1 s, 2 s, 4 s … up to this) |
+//! | `INTEGRATIONS` | unset: none | the file registering the systems that may submit their users' work through the signed integration API (README, "Integrations") |
+//! | `INTEGRATION_SEND_INTERVAL_MS` | `1000` | how often verdicts owed to integrations' callbacks are looked at |
+//! | `INTEGRATION_RETRY_MAX_SECS` | `300` | the longest wait between two tries of one callback |
 //! | `ADMIN_HEADER_TIMEOUT_MS` | `5000` | the same for the admin port |
 
 use std::net::SocketAddr;
@@ -96,6 +99,8 @@ pub struct Config {
     pub admin: ListenerLimits,
     /// The LTI tool's settings, when `LTI_PLATFORMS` is set.
     pub lti: Option<crate::lti::Settings>,
+    /// The integrations' settings, when `INTEGRATIONS` is set.
+    pub integrations: Option<crate::integrations::Settings>,
 }
 
 /// `LTI_PLATFORMS`, `LTI_KEY_FILE` and `LTI_TOOL_URL`: all or none.
@@ -189,6 +194,20 @@ impl Config {
             admin_addr: env_or("API_ADMIN_ADDR", SocketAddr::from(([127, 0, 0, 1], 9102)))?,
             admin: ListenerLimits::from_env("ADMIN", ListenerLimits::admin())?,
             lti: lti_from_env()?,
+            integrations: match env_or("INTEGRATIONS", String::new())? {
+                path if path.is_empty() => None,
+                path => Some(crate::integrations::Settings {
+                    toml: std::fs::read_to_string(&path).map_err(|e| {
+                        service::Error::Config(format!("INTEGRATIONS: cannot read {path}: {e}"))
+                    })?,
+                    send_interval: Duration::from_millis(
+                        env_or("INTEGRATION_SEND_INTERVAL_MS", 1000u64)?.max(10),
+                    ),
+                    retry_max: Duration::from_secs(
+                        env_or("INTEGRATION_RETRY_MAX_SECS", 300u64)?.max(1),
+                    ),
+                }),
+            },
         })
     }
 }

@@ -61,6 +61,8 @@ pub struct Shared {
     pub catalog: Arc<Catalog>,
     /// The LTI tool, when `LTI_PLATFORMS` is set.
     pub lti: Option<Arc<crate::lti::Lti>>,
+    /// The systems that may submit through the signed integration API.
+    pub integrations: Arc<crate::integrations::Integrations>,
     /// How long a staff sign-in lasts.
     pub staff_token_ttl: std::time::Duration,
     /// The time deadlines and expiry go by.

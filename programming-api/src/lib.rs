@@ -15,7 +15,10 @@
 //! - [`admission`]: how often a client may act (create learners, submit, run, join, sign in), and how much may wait.
 //! - [`markdown`]: handouts rendered and sanitised on the server.
 //! - [`security`]: the Content-Security-Policy and other headers on every response.
+//! - [`outbox`]: what the outboxes share (LTI scores, integration callbacks): rounds and retries.
 //! - [`reconciler`]: re-pushes queued work the stream lost; restores the cache.
+//! - [`external`]: people other systems name (an LMS's, an integration's), one learner each.
+//! - [`integrations`]: the signed integration API's registry, tokens and callbacks.
 //! - [`lti`]: LTI 1.3: launches from an LMS, deep linking, grade passback.
 //! - [`staff`]: staff accounts, argon2id password hashes and sign-in.
 //! - [`sign_in`]: who may try a password: known addresses and device cookies, so strangers cannot lock an account.
@@ -33,11 +36,14 @@ pub mod config;
 pub mod context;
 pub mod enrolment;
 pub mod error;
+pub mod external;
 pub mod gradebook;
 pub mod handin;
+pub mod integrations;
 pub mod lti;
 pub mod markdown;
 pub mod metrics;
+pub mod outbox;
 pub mod reconciler;
 pub mod routes;
 pub mod security;
@@ -87,6 +93,15 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
         )),
         None => None,
     };
+    let integrations = match &config.integrations {
+        Some(settings) => {
+            integrations::Integrations::parse(&settings.toml, integrations::read_key_file, |slug| {
+                catalog.by_slug(slug).is_some()
+            })
+            .map_err(|e| anyhow::anyhow!("INTEGRATIONS: {e}"))?
+        }
+        None => Default::default(),
+    };
 
     let redis = ConnectionManager::new_lazy_with_config(
         config.redis.clone(),
@@ -116,6 +131,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
         admission: Arc::new(Admission::new(config)),
         catalog,
         lti,
+        integrations: Arc::new(integrations),
         staff_token_ttl: config.staff_token_ttl,
         clock: Default::default(),
         events: queue::events::EventPublisher::new(redis.clone(), names.clone()),
@@ -178,6 +194,14 @@ pub async fn run(
             wait_for(stop_rx.clone()),
         ))
     });
+    let callbacks = config.integrations.as_ref().map(|settings| {
+        tokio::spawn(integrations::callbacks::run(
+            ctx.clone(),
+            settings.send_interval,
+            settings.retry_max,
+            wait_for(stop_rx.clone()),
+        ))
+    });
     let admin = tokio::spawn(service::admin::serve_admin(
         admin,
         config.admin,
@@ -197,8 +221,8 @@ pub async fn run(
     .await;
     let _ = stop_tx.send(true);
     let _ = reconciler.await;
-    if let Some(passback) = passback {
-        let _ = passback.await;
+    for outbox in [passback, callbacks].into_iter().flatten() {
+        let _ = outbox.await;
     }
     let _ = admin.await;
 }

@@ -59,6 +59,7 @@ pub fn config(env: &TestEnv) -> Config {
         admin_addr: "127.0.0.1:0".parse().expect("an address"),
         admin: service::server::ListenerLimits::admin(),
         lti: None,
+        integrations: None,
     }
 }
 

@@ -50,7 +50,13 @@ pub const LANES: u16 = 16;
 
 /// The lane of a client's jobs: a stable hash of its address.
 pub fn lane_for(client: IpAddr) -> u16 {
-    let digest = Sha256::digest(client.to_string().as_bytes());
+    lane_of(&client.to_string())
+}
+
+/// The lane of the jobs `key` names (an address, an integration): a
+/// stable hash.
+pub fn lane_of(key: &str) -> u16 {
+    let digest = Sha256::digest(key.as_bytes());
     u16::from_be_bytes([digest[0], digest[1]]) % LANES
 }
 

@@ -14,6 +14,8 @@ signed: aud, expired, signature, kid, issuer, deployment, message_type,
 no_sub, future_iat.
 """
 
+import hashlib
+import hmac
 import html
 import json
 import os
@@ -48,6 +50,9 @@ from lti1p3platform.service_connector import AssignmentsGradesService
 BASE = os.environ["LMS_BASE"]  # http://127.0.0.1:<port>, also the issuer
 CLIENT_ID = os.environ.get("LMS_CLIENT_ID", "codeplatform")
 DEPLOYMENT_ID = os.environ.get("LMS_DEPLOYMENT_ID", "1")
+# The LMS as an integration's server too: where codeplatform posts verdicts,
+# signed with this secret (X-Codeplatform-Signature: sha256=<hex HMAC>).
+CALLBACK_SECRET = os.environ.get("LMS_CALLBACK_SECRET", "").encode()
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 LINEITEM_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
@@ -82,6 +87,7 @@ LINEITEMS = {}  # id -> line item
 SCORES = []  # every score posted, in order
 DEEP_LINKS = []  # every content item returned
 TOKENS = []  # every client assertion's claims, accepted or not
+CALLBACKS = []  # every verdict posted to /integration/callback, checked
 USED_JTI = set()
 
 
@@ -282,7 +288,19 @@ async def set_faults(request: Request):
 
 @app.get("/_state")
 def state():
-    return {"lineitems": list(LINEITEMS.values()), "scores": SCORES, "deep_links": DEEP_LINKS, "tokens": TOKENS}
+    return {"lineitems": list(LINEITEMS.values()), "scores": SCORES, "deep_links": DEEP_LINKS, "tokens": TOKENS, "callbacks": CALLBACKS}
+
+
+@app.post("/integration/callback")
+async def integration_callback(request: Request):
+    """Takes a verdict only when its signature is the secret's."""
+    body = await request.body()
+    expected = "sha256=" + hmac.new(CALLBACK_SECRET, body, hashlib.sha256).hexdigest()
+    given = request.headers.get("x-codeplatform-signature", "")
+    if not CALLBACK_SECRET or not hmac.compare_digest(expected, given):
+        return JSONResponse({"error": "bad signature"}, status_code=401)
+    CALLBACKS.append(json.loads(body))
+    return {"ok": True}
 
 
 def _launch_record(request: Request):

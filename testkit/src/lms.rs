@@ -14,6 +14,10 @@ fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The secret the LMS checks integration callbacks with (it plays the
+/// integration's server too, at `/integration/callback`).
+pub const CALLBACK_SECRET: &str = "codeplatform-test-callback-secret-0123456789";
+
 /// A running LMS.
 pub struct Lms {
     /// Its base URL, which is also its issuer.
@@ -70,6 +74,7 @@ impl Lms {
             .env("LMS_BASE", &self.base)
             .env("LMS_CLIENT_ID", &self.client_id)
             .env("LMS_DEPLOYMENT_ID", "1")
+            .env("LMS_CALLBACK_SECRET", CALLBACK_SECRET)
             .stdout(std::process::Stdio::null())
             .kill_on_drop(true)
             .spawn()

@@ -46,18 +46,10 @@ pub async fn run(
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     let Some(lti) = ctx.lti.clone() else { return };
-    let mut shutdown = std::pin::pin!(shutdown);
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = ticker.tick() => {}
-            () = &mut shutdown => return,
-        }
-        if let Err(e) = send_once(&ctx, &lti, retry_max).await {
-            tracing::debug!(error = %e, "score outbox round skipped");
-        }
-    }
+    crate::outbox::every("lti scores", interval, shutdown, || {
+        send_once(&ctx, &lti, retry_max)
+    })
+    .await;
 }
 
 /// One round: leases what is due, sends it, records each outcome; then the
@@ -200,8 +192,7 @@ async fn mark_failed(
     e: &AgsError,
     retry_max: Duration,
 ) -> Result<(), store::Error> {
-    // 1 s, 2 s, 4 s … up to the most.
-    let wait = Duration::from_secs(1u64 << p.attempts.clamp(0, 20)).min(retry_max);
+    let wait = crate::outbox::retry_wait(p.attempts, retry_max);
     let client = ctx.pool.get().await?;
     client
         .execute(

@@ -13,6 +13,7 @@
 //! - `class`: the live class view's snapshot.
 //! - `review`: any submission of a course, for its staff.
 //! - `extensions`: instructors' extensions of a learner's due date.
+//! - `integrations`: the signed integration API: another system submits its users' work.
 //! - `lti`: LTI 1.3: login, launch, the tool's JWKS, deep linking.
 //! - `health`: `/healthz` and `/readyz` on the public port.
 //! - `pages`: the learner's page, the staff pages and the UI's files.
@@ -23,12 +24,13 @@ mod courses;
 mod extensions;
 mod gradebook;
 mod health;
+mod integrations;
 mod lti;
 mod pages;
 mod practice_runs;
 mod review;
 mod staff;
-mod submissions;
+pub(crate) mod submissions;
 pub(crate) mod users;
 
 use std::convert::Infallible;
@@ -80,6 +82,8 @@ pub fn routes(
         .or(practice_runs::routes(ctx.clone()))
         .unify()
         .or(lti::routes(ctx.clone()))
+        .unify()
+        .or(integrations::routes(ctx.clone()))
         .unify()
         .or(health::routes(ctx))
         .unify();

@@ -104,15 +104,37 @@ async fn create(
     let user_id = caller?.id;
     let assignment_id = parse_assignment_id(raw_id)?;
     let code = handin::text_for(ctx.kind_of(assignment_id)?, body.read().await?)?;
+    hand_in(
+        ctx,
+        client,
+        user_id,
+        assignment_id,
+        &code,
+        queue::jobs::lane_for(client),
+    )
+    .await
+}
+
+/// Hands `code` in as `user_id`'s submission to `assignment_id`, in `lane`,
+/// under the limits of `client`'s address and of the learner: the one
+/// path of a learner's own submit and an integration's.
+pub(crate) async fn hand_in(
+    ctx: &AppContext,
+    client: IpAddr,
+    user_id: uuid::Uuid,
+    assignment_id: i32,
+    code: &str,
+    lane: u16,
+) -> Result<Response, ApiError> {
     ctx.admission.submission(client, user_id)?;
     let created = ctx
         .submissions
         .create(
             user_id,
             assignment_id,
-            &code,
+            code,
             ctx.admission.queue_limit,
-            queue::jobs::lane_for(client),
+            lane,
             ctx.clock.now(),
         )
         .await

@@ -380,7 +380,7 @@ async fn every_forged_or_broken_launch_is_refused_and_the_honest_one_passes() {
         .get()
         .await
         .unwrap()
-        .query_one("SELECT count(*) AS n FROM lti_learners", &[])
+        .query_one("SELECT count(*) AS n FROM external_learners", &[])
         .await
         .unwrap()
         .get("n");

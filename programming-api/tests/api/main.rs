@@ -10,6 +10,7 @@ mod enrolment;
 mod gradebook;
 mod hardening;
 mod helpers;
+mod integrations;
 mod limits;
 mod lti;
 mod lti_passback;
