@@ -280,6 +280,14 @@ async def set_tool(request: Request):
     return TOOL
 
 
+@app.post("/_control/rotate")
+def rotate():
+    """A new signing key, the only one the JWKS lists from now on."""
+    global PRIVATE, PUBLIC
+    PRIVATE, PUBLIC = _key()
+    return {"kid": Platform().get_registration().get_kid()}
+
+
 @app.post("/_control/faults")
 async def set_faults(request: Request):
     CONTROL.update(await request.json())

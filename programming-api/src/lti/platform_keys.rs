@@ -11,8 +11,10 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::DecodingKey;
 use tokio::sync::Mutex;
 
-/// The least time between two fetches of one platform's keys.
-const REFETCH_SPACING: Duration = Duration::from_secs(10);
+/// The least time between two fetches of one platform's keys: a stream of
+/// forged kids costs the LMS one fetch a second at most, and a key the
+/// platform published a moment ago is seen within it.
+const REFETCH_SPACING: Duration = Duration::from_secs(1);
 /// A JWKS larger than this is not a key set.
 const MAX_JWKS_BYTES: usize = 256 << 10;
 

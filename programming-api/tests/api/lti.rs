@@ -388,6 +388,33 @@ async fn every_forged_or_broken_launch_is_refused_and_the_honest_one_passes() {
 }
 
 #[tokio::test]
+async fn a_platform_that_rotates_its_key_is_refetched_once_and_a_stray_kid_is_still_refused() {
+    let world = World::start().await;
+    assert_eq!(
+        world.launch("user=r1&assignment=greeting").await.store,
+        "local"
+    );
+    let rotated = world
+        .http
+        .post(world.lms.url("/_control/rotate"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rotated.status(), StatusCode::OK);
+    // Past the refetch spacing: the new kid is fetched and the launch passes.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(
+        world.launch("user=r2&assignment=greeting").await.store,
+        "local"
+    );
+    // A kid the refetched set lacks too is refused.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let l = world.login("user=r3&assignment=greeting&fault=kid").await;
+    let (status, code) = error_of(world.post(&l, true, "application/json").await).await;
+    assert_eq!((status.as_u16(), code.as_str()), (401, "invalid_launch"));
+}
+
+#[tokio::test]
 async fn a_used_id_token_is_refused_under_its_own_state_or_a_new_login() {
     let world = World::start().await;
     let first = world.login("user=replayer&assignment=greeting").await;
