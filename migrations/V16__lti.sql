@@ -86,6 +86,8 @@ CREATE TABLE lti_scores (
     attempts        integer NOT NULL DEFAULT 0,
     next_attempt_at timestamptz NOT NULL DEFAULT now(),
     leased_until    timestamptz,
+    -- Which lease: a sender whose lease ran out records nothing.
+    lease           uuid,
     -- The LMS's last refusal or the failure seen, for the course's staff.
     last_error      text,
     PRIMARY KEY (link_id, user_id)
@@ -104,6 +106,9 @@ LANGUAGE sql AS $$
     JOIN lti_links l ON l.id = ll.link_id
     JOIN completions c ON c.user_id = ll.user_id AND c.assignment_id = l.assignment_id
     WHERE ll.user_id = learner AND l.assignment_id = assignment
+      -- Only links whose launch offered the grade service's scores.
+      AND 'https://purl.imsglobal.org/spec/lti-ags/scope/score' = ANY (l.scopes)
+      AND (l.lineitem_url IS NOT NULL OR l.lineitems_url IS NOT NULL)
     ON CONFLICT (link_id, user_id) DO UPDATE
         SET points = EXCLUDED.points, scored_at = EXCLUDED.scored_at,
             version = lti_scores.version + 1, attempts = 0,

@@ -26,6 +26,7 @@ pub struct Admission {
     sign_in_per_address: (Strikes, Rate),
     join_per_address: (Limiter, Rate),
     join_per_learner: (Limiter, Rate),
+    lti_logins_per_address: (Limiter, Rate),
     /// Submissions that may wait for a grader at once.
     pub queue_limit: i64,
     /// How long a body may take, and how much of them an address may hold.
@@ -50,9 +51,20 @@ impl Admission {
             ),
             join_per_address: limiter(config.join_per_address),
             join_per_learner: limiter(config.join_per_learner),
+            lti_logins_per_address: limiter(config.lti_logins_per_address),
             queue_limit: config.queue_limit,
             bodies: crate::body::Bodies::new(config.body_timeout, config.body_bytes_per_address),
         }
+    }
+
+    /// One more LTI login begun from `address` (each is a row kept for
+    /// ten minutes).
+    pub fn lti_login(&self, address: IpAddr) -> Result<(), ApiError> {
+        check(
+            &self.lti_logins_per_address,
+            &address.to_string(),
+            "LTI logins from your address",
+        )
     }
 
     /// One more new learner from `address`.

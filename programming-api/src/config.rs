@@ -23,6 +23,7 @@
 //! | `RATE_SIGN_IN_PER_USERNAME` | `10/h` | failed staff sign-ins for one username; past it the username is barred for a while |
 //! | `RATE_SIGN_IN_PER_ADDRESS` | `30/h` | failed staff sign-ins from one address; past it the address is barred for a while |
 //! | `RATE_JOIN_PER_ADDRESS` | `300/h` | attempts to join a course with a code from one address (a class behind one NAT joins at once) |
+//! | `RATE_LTI_LOGINS_PER_ADDRESS` | `3000/h` | LTI logins one address may begin (a class behind one NAT launches at once) |
 //! | `RATE_JOIN_PER_LEARNER` | `10/h` | attempts to join a course with a code by one learner |
 //! | `STAFF_TOKEN_TTL_SECS` | `28800` | how long a staff token is good for (a working day) |
 //! | `QUEUE_LIMIT` | `1000` | submissions waiting for a grader; past it, 503 `queue_full` and nothing stored (practice runs have their own queue of the same bound) |
@@ -86,6 +87,7 @@ pub struct Config {
     pub sign_in_per_address: Rate,
     pub join_per_address: Rate,
     pub join_per_learner: Rate,
+    pub lti_logins_per_address: Rate,
     pub staff_token_ttl: Duration,
     pub queue_limit: i64,
     pub trusted_proxies: TrustedProxies,
@@ -178,6 +180,7 @@ impl Config {
             sign_in_per_address: rate("RATE_SIGN_IN_PER_ADDRESS", 30, HOUR)?,
             join_per_address: rate("RATE_JOIN_PER_ADDRESS", 300, HOUR)?,
             join_per_learner: rate("RATE_JOIN_PER_LEARNER", 10, HOUR)?,
+            lti_logins_per_address: rate("RATE_LTI_LOGINS_PER_ADDRESS", 3000, HOUR)?,
             staff_token_ttl: Duration::from_secs(env_or("STAFF_TOKEN_TTL_SECS", 28_800u64)?),
             queue_limit: env_or("QUEUE_LIMIT", 1000i64)?,
             trusted_proxies: env_or("TRUSTED_PROXIES", TrustedProxies::default())?,

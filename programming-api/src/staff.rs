@@ -88,7 +88,8 @@ pub struct Account {
     pub course_id: i32,
     pub course_slug: String,
     pub role: Role,
-    pub password_hash: String,
+    /// None for an account that signs in through its LMS alone.
+    pub password_hash: Option<String>,
 }
 
 pub async fn find(pool: &Pool, username: &str) -> Result<Option<Account>, store::Error> {

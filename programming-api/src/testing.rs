@@ -50,6 +50,7 @@ pub fn config(env: &TestEnv) -> Config {
         sign_in_per_address: UNREACHED,
         join_per_address: UNREACHED,
         join_per_learner: UNREACHED,
+        lti_logins_per_address: UNREACHED,
         staff_token_ttl: Duration::from_secs(3600),
         queue_limit: i64::MAX,
         trusted_proxies: Default::default(),

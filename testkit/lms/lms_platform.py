@@ -11,7 +11,7 @@ start (`POST /_control/tool`), since the tool's port is chosen later.
 Fault knobs on `/launch` (`fault=`) make the launches an LMS must never
 send, so that the tool's refusals are tested against tokens this platform
 signed: aud, expired, signature, kid, issuer, deployment, message_type,
-no_sub, future_iat.
+no_sub, future_iat; and foreign_ags, a grade service off the LMS's origin.
 """
 
 import hashlib
@@ -165,7 +165,9 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
         else:
             self.set_resource_link_claim(c["resource_link"], title="An activity")
         if c["ags"]:
-            self.set_ags(f"{BASE}/lineitems", c["lineitem"], allow_creating_lineitems=True)
+            # foreign_ags: a grade service on another origin than the LMS's.
+            where = "http://127.0.0.1:9" if c["fault"] == "foreign_ags" else BASE
+            self.set_ags(f"{where}/lineitems", c["lineitem"], allow_creating_lineitems=True)
         now = int(time.time())
         faults = {
             "aud": {"aud": "someone-else", "azp": "someone-else"},

@@ -60,26 +60,22 @@ pub async fn send_once(
         .map(|i| i.name.clone())
         .collect();
     let client = ctx.pool.get().await?;
-    // Verdicts of integrations without a callback are not anyone's to send.
-    client
-        .execute(
-            "DELETE FROM integration_callbacks WHERE integration <> ALL($1)",
-            &[&with_callbacks],
-        )
-        .await?;
+    // Only integrations this replica knows a callback of: another replica's
+    // registration (mid-roll) keeps its rows for it.
     let due = client
         .query(
             "WITH due AS (
                  SELECT submission_id FROM integration_callbacks
                  WHERE sent_at IS NULL AND next_attempt_at <= now()
                    AND (leased_until IS NULL OR leased_until < now())
+                   AND integration = ANY($3)
                  ORDER BY next_attempt_at LIMIT $1
                  FOR UPDATE SKIP LOCKED)
              UPDATE integration_callbacks c
              SET leased_until = now() + make_interval(secs => $2), attempts = c.attempts + 1
              FROM due WHERE c.submission_id = due.submission_id
              RETURNING c.submission_id, c.integration, c.attempts",
-            &[&BATCH, &LEASE_SECS],
+            &[&BATCH, &LEASE_SECS, &with_callbacks],
         )
         .await?;
     drop(client);

@@ -110,6 +110,16 @@ pub async fn offer(
 
 /// Takes the request once and answers with the signed pick.
 pub async fn pick(ctx: &AppContext, lti: &Lti, pick: Pick) -> Result<Response, ApiError> {
+    let used = || {
+        ApiError::new(
+            Code::InvalidState,
+            "this choice was made already, or is too old: start again from the LMS",
+        )
+    };
+    // Ids are made like states: anything else is refused before Postgres.
+    if !logins::plausible_state(&pick.request) || pick.assignment.contains('\0') {
+        return Err(used());
+    }
     let client = ctx.pool.get().await?;
     let request = client
         .query_opt(
@@ -119,12 +129,7 @@ pub async fn pick(ctx: &AppContext, lti: &Lti, pick: Pick) -> Result<Response, A
             &[&pick.request, &REQUEST_TTL_SECS],
         )
         .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                Code::InvalidState,
-                "this choice was made already, or is too old: start again from the LMS",
-            )
-        })?;
+        .ok_or_else(used)?;
     let course_id: i32 = request.get("course_id");
     let chosen = client
         .query_opt(

@@ -53,12 +53,19 @@ pub async fn staff(
                 &[&id, &username, &course_id, &role.as_str()],
             )
             .await?;
-            tx.execute(
-                "INSERT INTO lti_staff (issuer, subject, course_id, staff_id)
-                 VALUES ($1, $2, $3, $4)",
-                &[&issuer, &subject, &course_id, &id],
-            )
-            .await?;
+            // Two first launches at once: one mapping wins; the loser's
+            // account goes with its transaction.
+            let won = tx
+                .execute(
+                    "INSERT INTO lti_staff (issuer, subject, course_id, staff_id)
+                     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                    &[&issuer, &subject, &course_id, &id],
+                )
+                .await?;
+            if won == 0 {
+                drop(tx);
+                return Box::pin(staff(pool, issuer, subject, course_id, role)).await;
+            }
             id
         }
     };

@@ -242,7 +242,7 @@ async fn learner_lands(
     .map_err(ApiError::from)?;
     let mut to = format!("/c/{}", course.slug);
     if let (Some(key), Some(assignment)) = (&key, assignment) {
-        links::record(&ctx.pool, key, launch, assignment, Some(user_id))
+        links::record(&ctx.pool, platform, key, launch, assignment, Some(user_id))
             .await
             .map_err(ApiError::from)?;
         to = format!("{to}#/a/{assignment}");
@@ -274,7 +274,7 @@ async fn staff_lands(
     .map_err(ApiError::from)?;
     if let Some(key) = link_key(platform, launch) {
         if let Some(assignment) = linked_assignment(ctx, &key, launch, course).await? {
-            links::record(&ctx.pool, &key, launch, assignment, None)
+            links::record(&ctx.pool, platform, &key, launch, assignment, None)
                 .await
                 .map_err(ApiError::from)?;
         }

@@ -7,6 +7,7 @@ use deadpool_postgres::Pool;
 use uuid::Uuid;
 
 use super::claims::Launch;
+use super::platforms::Platform;
 
 /// A link as the launch names it.
 pub struct LinkKey<'a> {
@@ -40,6 +41,7 @@ pub async fn assignment_of(pool: &Pool, key: &LinkKey<'_>) -> Result<Option<i32>
 /// on (a pass made before is sent too: the schema's `lti_score_changed`).
 pub async fn record(
     pool: &Pool,
+    platform: &Platform,
     key: &LinkKey<'_>,
     launch: &Launch,
     assignment_id: i32,
@@ -47,8 +49,29 @@ pub async fn record(
 ) -> Result<(), store::Error> {
     let ags = launch.claims.ags.as_ref();
     let scopes: Vec<String> = ags.map(|a| a.scope.clone()).unwrap_or_default();
+    // Only the platform's own grade service: a URL elsewhere is not kept,
+    // and the link's scores then wait, saying why, on the staff page.
+    let owned = |url: &Option<String>| url.clone().filter(|u| platform.owns_service_url(u));
+    let (lineitems, lineitem) = (
+        ags.and_then(|a| owned(&a.lineitems)),
+        ags.and_then(|a| owned(&a.lineitem)),
+    );
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
+    let before: Option<i32> = tx
+        .query_opt(
+            "SELECT assignment_id FROM lti_links
+             WHERE issuer = $1 AND client_id = $2 AND deployment_id = $3
+               AND resource_link_id = $4 FOR UPDATE",
+            &[
+                &key.issuer,
+                &key.client_id,
+                &key.deployment_id,
+                &key.resource_link_id,
+            ],
+        )
+        .await?
+        .map(|r| r.get("assignment_id"));
     // A line item the launch names replaces the one kept; a launch that
     // names none keeps the one the sender found or made.
     let link_id: i64 = tx
@@ -71,13 +94,22 @@ pub async fn record(
                 &key.resource_link_id,
                 &launch.context_id,
                 &assignment_id,
-                &ags.and_then(|a| a.lineitems.clone()),
-                &ags.and_then(|a| a.lineitem.clone()),
+                &lineitems,
+                &lineitem,
                 &scopes,
             ],
         )
         .await?
         .get("id");
+    // A link pointed at another assignment: its learners' passes of that
+    // one are owed to the LMS now.
+    if before.is_some_and(|b| b != assignment_id) {
+        tx.execute(
+            "SELECT lti_score_changed(user_id, $2) FROM lti_link_learners WHERE link_id = $1",
+            &[&link_id, &assignment_id],
+        )
+        .await?;
+    }
     if let Some(user_id) = learner {
         tx.execute(
             "INSERT INTO lti_link_learners (link_id, user_id, subject) VALUES ($1, $2, $3)

@@ -12,9 +12,35 @@ use sha2::{Digest, Sha256};
 
 /// How long a login waits for its launch.
 pub const LOGIN_TTL_SECS: i64 = 600;
-/// The state cookie's name is this and the state (one cookie per login, so
-/// two tabs launching at once do not undo each other).
-pub const COOKIE_PREFIX: &str = "cp_lti_";
+/// The state cookie's name: this and the state (one cookie per login, so
+/// two tabs launching at once do not undo each other), `__Host-` first on
+/// https, so no sibling host of the domain can set it.
+pub fn cookie_name(secure: bool, state: &str) -> String {
+    let host_only = if secure { "__Host-" } else { "" };
+    format!("{host_only}cp_lti_{state}")
+}
+
+/// Where the state cookie is sent: the launch alone on plain-http loopback;
+/// on https a `__Host-` cookie must have `Path=/`.
+pub fn cookie_path(secure: bool) -> &'static str {
+    if secure {
+        "/"
+    } else {
+        "/lti/launch"
+    }
+}
+
+/// Whether `state` could be one this tool made (43 base64url characters):
+/// anything else is refused before Postgres sees it.
+pub fn plausible_state(state: &str) -> bool {
+    state.len() == 43
+        && state
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The longest login hint, message hint or target link a login may carry.
+pub const MAX_HINT_BYTES: usize = 2048;
 
 /// 32 random bytes, base64url.
 pub fn random_token() -> String {
@@ -101,6 +127,9 @@ pub async fn begin(pool: &Pool, req: &LoginRequest<'_>) -> Result<Begun, store::
 /// Takes the login `state` names, once; None when there is none (never
 /// begun, used, or older than [`LOGIN_TTL_SECS`]).
 pub async fn take(pool: &Pool, state: &str) -> Result<Option<Pending>, store::Error> {
+    if !plausible_state(state) {
+        return Ok(None);
+    }
     let client = pool.get().await?;
     let row = client
         .query_opt(

@@ -15,13 +15,16 @@ use super::ags::{AgsError, LineItemSpec, Score};
 use super::Lti;
 use crate::context::AppContext;
 
-/// Rows leased at once by one replica.
-const BATCH: i64 = 16;
+/// Rows leased at once by one replica: each may take four calls of up to
+/// 10 s (token, line items, a new line item, the score), so a batch ends
+/// well within its lease.
+const BATCH: i64 = 4;
 /// How long a lease lasts: a replica that died mid-send frees its rows then.
-const LEASE_SECS: f64 = 120.0;
+const LEASE_SECS: f64 = 300.0;
 
 /// One pending score, leased.
 struct Pending {
+    lease: Uuid,
     link_id: i64,
     user_id: Uuid,
     points: i32,
@@ -31,7 +34,6 @@ struct Pending {
     issuer: String,
     client_id: String,
     resource_link_id: String,
-    lineitems_url: Option<String>,
     lineitem_url: Option<String>,
     subject: String,
     slug: String,
@@ -87,20 +89,21 @@ async fn lease(ctx: &AppContext) -> Result<Vec<Pending>, store::Error> {
                  ORDER BY next_attempt_at LIMIT $1
                  FOR UPDATE SKIP LOCKED)
              UPDATE lti_scores s
-             SET leased_until = now() + make_interval(secs => $2), attempts = s.attempts + 1
+             SET leased_until = now() + make_interval(secs => $2), attempts = s.attempts + 1,
+                 lease = gen_random_uuid()
              FROM due, lti_links l, lti_link_learners ll, assignments a
              WHERE s.link_id = due.link_id AND s.user_id = due.user_id
                AND l.id = s.link_id AND ll.link_id = s.link_id AND ll.user_id = s.user_id
                AND a.id = l.assignment_id
-             RETURNING s.link_id, s.user_id, s.points, s.scored_at, s.version, s.attempts,
-                       l.issuer, l.client_id, l.resource_link_id, l.lineitems_url,
-                       l.lineitem_url, ll.subject, a.slug, a.title",
+             RETURNING s.lease, s.link_id, s.user_id, s.points, s.scored_at, s.version, s.attempts,
+                       l.issuer, l.client_id, l.resource_link_id, l.lineitem_url, ll.subject, a.slug, a.title",
             &[&BATCH, &LEASE_SECS],
         )
         .await?;
     Ok(rows
         .iter()
         .map(|r| Pending {
+            lease: r.get("lease"),
             link_id: r.get("link_id"),
             user_id: r.get("user_id"),
             points: r.get("points"),
@@ -110,7 +113,6 @@ async fn lease(ctx: &AppContext) -> Result<Vec<Pending>, store::Error> {
             issuer: r.get("issuer"),
             client_id: r.get("client_id"),
             resource_link_id: r.get("resource_link_id"),
-            lineitems_url: r.get("lineitems_url"),
             lineitem_url: r.get("lineitem_url"),
             subject: r.get("subject"),
             slug: r.get("slug"),
@@ -126,27 +128,7 @@ async fn deliver(ctx: &AppContext, lti: &Lti, p: &Pending) -> Result<(), AgsErro
         .ok_or_else(|| AgsError("the LMS is no longer registered in LTI_PLATFORMS".into()))?;
     let lineitem = match &p.lineitem_url {
         Some(url) => url.clone(),
-        None => {
-            let lineitems = p.lineitems_url.as_deref().ok_or_else(|| {
-                AgsError("the LMS offered no grade service (AGS) with this link".into())
-            })?;
-            let found = lti
-                .ags
-                .line_item(
-                    platform,
-                    lineitems,
-                    &LineItemSpec {
-                        resource_link_id: &p.resource_link_id,
-                        resource_id: &p.slug,
-                        label: &p.title,
-                    },
-                )
-                .await?;
-            keep_line_item(ctx, p.link_id, &found)
-                .await
-                .map_err(|e| AgsError(format!("the line item could not be kept: {e}")))?;
-            found
-        }
+        None => line_item_of(ctx, lti, platform, p).await?,
     };
     lti.ags
         .post_score(
@@ -161,15 +143,55 @@ async fn deliver(ctx: &AppContext, lti: &Lti, p: &Pending) -> Result<(), AgsErro
         .await
 }
 
-async fn keep_line_item(ctx: &AppContext, link_id: i64, url: &str) -> Result<(), store::Error> {
-    let client = ctx.pool.get().await?;
-    client
-        .execute(
-            "UPDATE lti_links SET lineitem_url = $2 WHERE id = $1",
-            &[&link_id, &url],
+/// The line item of `p`'s link, found or made once: the link's row is
+/// locked meanwhile, so two replicas never make two.
+async fn line_item_of(
+    ctx: &AppContext,
+    lti: &Lti,
+    platform: &super::platforms::Platform,
+    p: &Pending,
+) -> Result<String, AgsError> {
+    let kept = |e: store::Error| AgsError(format!("the line item could not be kept: {e}"));
+    let mut client = ctx.pool.get().await.map_err(|e| kept(e.into()))?;
+    let tx = client.transaction().await.map_err(|e| kept(e.into()))?;
+    let row = tx
+        .query_one(
+            "SELECT lineitem_url, lineitems_url FROM lti_links WHERE id = $1 FOR UPDATE",
+            &[&p.link_id],
+        )
+        .await
+        .map_err(|e| kept(e.into()))?;
+    if let Some(url) = row.get::<_, Option<String>>("lineitem_url") {
+        return Ok(url);
+    }
+    let lineitems: String = row
+        .get::<_, Option<String>>("lineitems_url")
+        .ok_or_else(|| AgsError("the LMS offered no grade service (AGS) with this link".into()))?;
+    let found = lti
+        .ags
+        .line_item(
+            platform,
+            &lineitems,
+            &LineItemSpec {
+                resource_link_id: &p.resource_link_id,
+                resource_id: &p.slug,
+                label: &p.title,
+            },
         )
         .await?;
-    Ok(())
+    if !platform.owns_service_url(&found) {
+        return Err(AgsError(format!(
+            "the LMS named a line item off its own hosts: {found}"
+        )));
+    }
+    tx.execute(
+        "UPDATE lti_links SET lineitem_url = $2 WHERE id = $1",
+        &[&p.link_id, &found],
+    )
+    .await
+    .map_err(|e| kept(e.into()))?;
+    tx.commit().await.map_err(|e| kept(e.into()))?;
+    Ok(found)
 }
 
 async fn mark_sent(ctx: &AppContext, p: &Pending) -> Result<(), store::Error> {
@@ -179,8 +201,8 @@ async fn mark_sent(ctx: &AppContext, p: &Pending) -> Result<(), store::Error> {
             "UPDATE lti_scores
              SET sent_version = greatest(sent_version, $3), sent_at = now(), leased_until = NULL,
                  last_error = NULL, attempts = 0
-             WHERE link_id = $1 AND user_id = $2",
-            &[&p.link_id, &p.user_id, &p.version],
+             WHERE link_id = $1 AND user_id = $2 AND lease = $4",
+            &[&p.link_id, &p.user_id, &p.version, &p.lease],
         )
         .await?;
     Ok(())
@@ -199,8 +221,8 @@ async fn mark_failed(
             "UPDATE lti_scores
              SET leased_until = NULL, last_error = $3,
                  next_attempt_at = now() + make_interval(secs => $4)
-             WHERE link_id = $1 AND user_id = $2",
-            &[&p.link_id, &p.user_id, &e.0, &wait.as_secs_f64()],
+             WHERE link_id = $1 AND user_id = $2 AND lease = $5",
+            &[&p.link_id, &p.user_id, &e.0, &wait.as_secs_f64(), &p.lease],
         )
         .await?;
     Ok(())

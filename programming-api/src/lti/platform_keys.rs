@@ -1,7 +1,8 @@
 //! Each platform's signing keys, from its JWKS URL: fetched on first need,
-//! kept, and fetched again once when a token names a `kid` the kept set
-//! lacks (the platform rotated). Refetches are spaced, so a stream of forged
-//! kids cannot make the API hammer an LMS.
+//! kept for [`KEEP_FOR`] (a key the platform withdrew stops working then),
+//! and fetched again once when a token names a `kid` the kept set lacks
+//! (the platform rotated). Fetches, failed ones too, are spaced, so a
+//! stream of forged kids cannot make the API hammer an LMS.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,11 +16,14 @@ use tokio::sync::Mutex;
 /// forged kids costs the LMS one fetch a second at most, and a key the
 /// platform published a moment ago is seen within it.
 const REFETCH_SPACING: Duration = Duration::from_secs(1);
+/// How long a fetched key set is trusted without looking again.
+const KEEP_FOR: Duration = Duration::from_secs(3600);
 /// A JWKS larger than this is not a key set.
 const MAX_JWKS_BYTES: usize = 256 << 10;
 
 struct Kept {
-    keys: JwkSet,
+    /// None while the last fetch failed.
+    keys: Option<JwkSet>,
     fetched: Instant,
 }
 
@@ -31,7 +35,7 @@ pub struct PlatformKeys {
 }
 
 /// Why a key could not be had.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum KeyError {
     #[error("the token names no key (kid)")]
     NoKid,
@@ -58,23 +62,29 @@ impl PlatformKeys {
         // rotation wait for one fetch rather than each making their own.
         let mut kept = self.kept.lock().await;
         let stale = match kept.get(url) {
-            Some(k) if k.keys.find(kid).is_some() => false,
+            Some(k) if k.fetched.elapsed() >= KEEP_FOR => true,
+            Some(k) if k.keys.as_ref().is_some_and(|keys| keys.find(kid).is_some()) => false,
             Some(k) => k.fetched.elapsed() >= REFETCH_SPACING,
             None => true,
         };
         if stale {
-            let keys = self.fetch(url).await?;
+            let fetched = self.fetch(url).await;
+            let failed = fetched.as_ref().err().cloned();
             kept.insert(
                 url.to_owned(),
                 Kept {
-                    keys,
+                    keys: fetched.ok(),
                     fetched: Instant::now(),
                 },
             );
+            if let Some(e) = failed {
+                return Err(e);
+            }
         }
         let jwk = kept
             .get(url)
-            .and_then(|k| k.keys.find(kid))
+            .and_then(|k| k.keys.as_ref())
+            .and_then(|keys| keys.find(kid))
             .ok_or_else(|| KeyError::UnknownKid(kid.to_owned()))?;
         DecodingKey::from_jwk(jwk).map_err(|_| KeyError::Unusable(kid.to_owned()))
     }

@@ -13,7 +13,9 @@
 //! ```
 //!
 //! Checked whole at start: a platform URL must be https, except on a
-//! loopback address (a local LMS, the tests).
+//! loopback address (a local LMS, the tests). An optional `frame_origins =
+//! ["https://school.instructure.com"]` names the hosts whose pages frame
+//! the tool where they differ from the issuer's (Canvas, Blackboard).
 
 use std::collections::BTreeMap;
 
@@ -32,6 +34,39 @@ pub struct Platform {
     /// LTI context id → the slug of the course it is.
     #[serde(default)]
     pub contexts: BTreeMap<String, String>,
+    /// Origins whose pages frame the tool, beside the issuer's.
+    #[serde(default)]
+    pub frame_origins: Vec<String>,
+}
+
+impl Platform {
+    /// The platform's own origins: its issuer's, its endpoints' and its
+    /// frames'. Who may frame the tool, and where its grade service may be.
+    pub fn origins(&self) -> Vec<String> {
+        let mut origins: Vec<String> = [
+            &self.issuer,
+            &self.auth_url,
+            &self.token_url,
+            &self.jwks_url,
+        ]
+        .into_iter()
+        .chain(&self.frame_origins)
+        .filter_map(|u| reqwest::Url::parse(u).ok())
+        .map(|u| u.origin().ascii_serialization())
+        .collect();
+        origins.sort();
+        origins.dedup();
+        origins
+    }
+
+    /// Whether a grade-service URL a launch names (`lineitems`, `lineitem`)
+    /// is this platform's: https (http on loopback) on one of its origins,
+    /// so a launch cannot point the tool's requests anywhere else.
+    pub fn owns_service_url(&self, url: &str) -> bool {
+        check_url(url).is_ok()
+            && reqwest::Url::parse(url)
+                .is_ok_and(|u| self.origins().contains(&u.origin().ascii_serialization()))
+    }
 }
 
 #[derive(Deserialize)]
@@ -69,7 +104,10 @@ impl Platforms {
                 ("auth_url", &p.auth_url),
                 ("token_url", &p.token_url),
                 ("jwks_url", &p.jwks_url),
-            ] {
+            ]
+            .into_iter()
+            .chain(p.frame_origins.iter().map(|o| ("frame_origins", o)))
+            {
                 check_url(url).map_err(|e| format!("{who}: {name} {e}"))?;
             }
             for (context, course) in &p.contexts {
@@ -102,12 +140,7 @@ impl Platforms {
 
     /// The origins of the registered platforms: who may frame the LTI pages.
     pub fn origins(&self) -> Vec<String> {
-        let mut origins: Vec<String> = self
-            .0
-            .iter()
-            .filter_map(|p| reqwest::Url::parse(&p.issuer).ok())
-            .map(|u| u.origin().ascii_serialization())
-            .collect();
+        let mut origins: Vec<String> = self.0.iter().flat_map(Platform::origins).collect();
         origins.sort();
         origins.dedup();
         origins
@@ -138,4 +171,55 @@ pub fn check_url(url: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE: &str = r#"
+[[platform]]
+issuer = "https://canvas.instructure.com"
+client_id = "10000000000001"
+deployment_ids = ["1:abc"]
+auth_url = "https://sso.canvaslms.com/api/lti/authorize_redirect"
+token_url = "https://school.instructure.com/login/oauth2/token"
+jwks_url = "https://sso.canvaslms.com/api/lti/security/jwks"
+frame_origins = ["https://school.instructure.com"]
+[platform.contexts]
+"ctx" = "intro"
+"#;
+
+    #[test]
+    fn a_platform_frames_and_serves_grades_from_its_own_hosts_only() {
+        let all = Platforms::parse(ONE, |c| c == "intro").unwrap();
+        let p = &all.all()[0];
+        assert!(all
+            .origins()
+            .contains(&"https://school.instructure.com".to_owned()));
+        assert!(p.owns_service_url("https://school.instructure.com/api/lti/courses/1/line_items"));
+        assert!(!p.owns_service_url("https://evil.example/line_items"));
+        assert!(
+            !p.owns_service_url("http://school.instructure.com/line_items"),
+            "https only"
+        );
+        assert!(!p.owns_service_url("http://169.254.169.254/latest"));
+    }
+
+    #[test]
+    fn a_bad_registration_names_what_is_wrong() {
+        let http = ONE.replace(
+            "https://sso.canvaslms.com/api/lti/security/jwks",
+            "http://example.org/jwks",
+        );
+        assert!(Platforms::parse(&http, |_| true)
+            .unwrap_err()
+            .contains("jwks_url"));
+        let unknown = Platforms::parse(ONE, |_| false).unwrap_err();
+        assert!(unknown.contains("\"intro\""), "{unknown}");
+        let twice = format!("{ONE}{ONE}").replace("[platform.contexts]\n\"ctx\" = \"intro\"\n", "");
+        assert!(Platforms::parse(&twice, |_| true)
+            .unwrap_err()
+            .contains("twice"));
+    }
 }

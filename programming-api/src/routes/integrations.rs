@@ -102,6 +102,10 @@ async fn submit(
             .ok_or_else(|| ApiError::not_found("assignment"))?
     };
     let code = handin::text_for(ctx.kind_of(assignment_id)?, body.read().await?)?;
+    // warp hands the path segment on as written: `a%40b` is `a@b`.
+    let decoded = percent_encoding::percent_decode_str(external_id).decode_utf8();
+    let external_id: &str = &decoded
+        .map_err(|_| ApiError::new(Code::InvalidId, "a learner's external id must be UTF-8"))?;
     if external_id.is_empty()
         || external_id.chars().count() > MAX_EXTERNAL_ID
         || external_id.chars().any(char::is_control)

@@ -5,13 +5,15 @@
 //! the course's LMSs, for its staff). With LTI off they answer 404 `not_found`. A refusal is its JSON
 //! error, or a page saying why for a browser, and never carries a token.
 
+use std::net::IpAddr;
+
 use domain::codes::Code;
 use serde::Deserialize;
 use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::Filter;
 
-use super::{json, respond, with_ctx};
+use super::{client, json, respond, with_ctx};
 use crate::body::{self, Body};
 use crate::caller::{self, Caller, CourseStaff};
 use crate::context::AppContext;
@@ -63,36 +65,42 @@ fn login_routes(
     let login_get = warp::path!("lti" / "login")
         .and(warp::get())
         .and(with_ctx(ctx.clone()))
+        .and(client())
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .and(accept())
         .then(
-            |ctx: AppContext, query: String, accept: Option<String>| async move {
+            |ctx: AppContext, client: IpAddr, query: String, accept: Option<String>| async move {
                 let params = serde_urlencoded::from_str::<LoginParams>(&query).map_err(|e| {
                     ApiError::new(
                         Code::InvalidLogin,
                         format!("the login request is incomplete: {e}"),
                     )
                 });
-                answer(accept.as_deref(), begin_login(&ctx, params).await)
+                answer(accept.as_deref(), begin_login(&ctx, client, params).await)
             },
         );
-    let login_post = warp::path!("lti" / "login")
-        .and(warp::post())
-        .and(with_ctx(ctx.clone()))
-        .and(body::form_up_to::<LoginParams>(
-            ctx.admission.clone(),
-            FORM_LIMIT,
-        ))
-        .and(accept())
-        .then(
-            |ctx: AppContext, body: Body<LoginParams>, accept: Option<String>| async move {
-                let params = body.read().await.map_err(|e| ApiError {
-                    code: Code::InvalidLogin,
-                    ..e
-                });
-                answer(accept.as_deref(), begin_login(&ctx, params).await)
-            },
-        );
+    let login_post =
+        warp::path!("lti" / "login")
+            .and(warp::post())
+            .and(with_ctx(ctx.clone()))
+            .and(client())
+            .and(body::form_up_to::<LoginParams>(
+                ctx.admission.clone(),
+                FORM_LIMIT,
+            ))
+            .and(accept())
+            .then(
+                |ctx: AppContext,
+                 client: IpAddr,
+                 body: Body<LoginParams>,
+                 accept: Option<String>| async move {
+                    let params = body.read().await.map_err(|e| ApiError {
+                        code: Code::InvalidLogin,
+                        ..e
+                    });
+                    answer(accept.as_deref(), begin_login(&ctx, client, params).await)
+                },
+            );
     login_get.or(login_post).unify()
 }
 
@@ -117,10 +125,15 @@ fn exchange_routes(
              body: Body<LaunchForm>,
              cookies: Option<String>,
              accept: Option<String>| async move {
-                answer(
-                    accept.as_deref(),
-                    take_launch(&ctx, body, cookies.as_deref()).await,
-                )
+                let (result, state) = take_launch(&ctx, body, cookies.as_deref()).await;
+                let mut response = answer(accept.as_deref(), result);
+                // The login is used (or refused): its cookie goes too.
+                if let (Some(lti), Some(state)) = (ctx.lti.as_deref(), state) {
+                    response
+                        .headers_mut()
+                        .append(header::SET_COOKIE, state_cookie(lti, &state, "", 0));
+                }
+                response
             },
         );
     let jwks = warp::path!("lti" / "jwks")
@@ -183,10 +196,30 @@ struct LoginParams {
 
 async fn begin_login(
     ctx: &AppContext,
+    client: IpAddr,
     params: Result<LoginParams, ApiError>,
 ) -> Result<Response, Refused> {
     let lti = lti_of(ctx)?;
     let p = params?;
+    ctx.admission.lti_login(client)?;
+    let too_long = [
+        Some(&p.login_hint),
+        p.lti_message_hint.as_ref(),
+        Some(&p.target_link_uri),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|v| v.len() > logins::MAX_HINT_BYTES || v.contains('\0'));
+    if too_long {
+        return Err(ApiError::new(
+            Code::InvalidLogin,
+            format!(
+                "a login's hints and target are at most {} bytes, without NUL",
+                logins::MAX_HINT_BYTES
+            ),
+        )
+        .into());
+    }
     let platform = lti
         .platforms
         .find(&p.iss, p.client_id.as_deref())
@@ -243,7 +276,15 @@ async fn begin_login(
         HeaderValue::from_str(to.as_str()).map_err(|_| ApiError::internal())?,
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::SET_COOKIE, state_cookie(lti, &begun));
+    headers.insert(
+        header::SET_COOKIE,
+        state_cookie(
+            lti,
+            &begun.state,
+            &begun.browser_secret,
+            logins::LOGIN_TTL_SECS,
+        ),
+    );
     Ok(response)
 }
 
@@ -251,30 +292,41 @@ async fn begin_login(
 /// scripts, gone with the login. Across sites (the LMS's frame or form
 /// post) a cookie needs `SameSite=None; Secure`; on a plain-http loopback
 /// tool, where `Secure` cannot be, `Lax` (loopback ports are one site).
-fn state_cookie(lti: &Lti, begun: &logins::Begun) -> HeaderValue {
-    let same_site = if lti.secure() {
+fn state_cookie(lti: &Lti, state: &str, value: &str, max_age: i64) -> HeaderValue {
+    let secure = lti.secure();
+    let same_site = if secure {
         "SameSite=None; Secure"
     } else {
         "SameSite=Lax"
     };
     HeaderValue::from_str(&format!(
-        "{}{}={}; Path=/lti/launch; Max-Age={}; HttpOnly; {same_site}",
-        logins::COOKIE_PREFIX,
-        begun.state,
-        begun.browser_secret,
-        logins::LOGIN_TTL_SECS
+        "{}={value}; Path={}; Max-Age={max_age}; HttpOnly; {same_site}",
+        logins::cookie_name(secure, state),
+        logins::cookie_path(secure),
     ))
     .expect("a cookie of URL-safe characters")
 }
 
+/// The launch's outcome, and its state where it names a plausible one
+/// (whose cookie is then cleared).
 async fn take_launch(
     ctx: &AppContext,
     body: Body<LaunchForm>,
     cookies: Option<&str>,
-) -> Result<Response, Refused> {
-    let lti = lti_of(ctx)?;
-    let form = body.read().await?;
-    let name = format!("{}{}", logins::COOKIE_PREFIX, form.state);
+) -> (Result<Response, Refused>, Option<String>) {
+    let lti = match lti_of(ctx) {
+        Ok(lti) => lti,
+        Err(e) => return (Err(e.into()), None),
+    };
+    let form = match body.read().await {
+        Ok(form) => form,
+        Err(e) => return (Err(e.into()), None),
+    };
+    let state = logins::plausible_state(&form.state).then(|| form.state.clone());
+    let name = logins::cookie_name(lti.secure(), &form.state);
     let secret = crate::sign_in::cookie(cookies, &name).map(str::to_owned);
-    launch::launch(ctx, lti, form, secret.as_deref()).await
+    (
+        launch::launch(ctx, lti, form, secret.as_deref()).await,
+        state,
+    )
 }

@@ -107,7 +107,7 @@ async fn sign_in(
     ctx.admission.sign_in(client, &username, known)?;
     let matches = match plausible {
         true => {
-            let stored = account.as_ref().map(|a| a.password_hash.clone());
+            let stored = account.as_ref().and_then(|a| a.password_hash.clone());
             staff::verify_password_bounded(stored, password).await?
         }
         false => false,

@@ -437,6 +437,57 @@ async fn a_used_id_token_is_refused_under_its_own_state_or_a_new_login() {
 }
 
 #[tokio::test]
+async fn odd_states_and_hints_are_refused_as_such_and_a_launch_clears_its_cookie() {
+    let world = World::start().await;
+    for state in ["\0", "x", &"a".repeat(5000)] {
+        let res = world
+            .http
+            .post(world.app.url("/lti/launch"))
+            .header("accept", "application/json")
+            .form(&[("id_token", "a.b.c"), ("state", state)])
+            .send()
+            .await
+            .unwrap();
+        let (status, code) = error_of(res).await;
+        assert_eq!(
+            (status.as_u16(), code.as_str()),
+            (400, "invalid_state"),
+            "{state:?}"
+        );
+    }
+    let iss = world.lms.base.clone();
+    let tool = world.app.url("");
+    let res = world
+        .http
+        .get(world.app.url(&format!(
+            "/lti/login?iss={iss}&login_hint=%00&target_link_uri={tool}/lti/launch"
+        )))
+        .send()
+        .await
+        .unwrap();
+    let (status, code) = error_of(res).await;
+    assert_eq!((status.as_u16(), code.as_str()), (400, "invalid_login"));
+    let pick = world
+        .http
+        .post(world.app.url("/lti/deep-link"))
+        .form(&[("request", "\0"), ("assignment", "greeting")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(pick).await.1, "invalid_state");
+    // A launch, passed or refused, expires its login's cookie.
+    let l = world.login("user=c1&assignment=greeting").await;
+    let res = world.post(&l, true, "application/json").await;
+    let cleared = res.headers().get_all("set-cookie").iter().any(|c| {
+        c.to_str()
+            .unwrap()
+            .starts_with(&format!("cp_lti_{}=;", l.state))
+            && c.to_str().unwrap().contains("Max-Age=0")
+    });
+    assert!(cleared, "{:?}", res.headers());
+}
+
+#[tokio::test]
 async fn a_launch_is_bound_to_the_browser_that_began_its_login() {
     let world = World::start().await;
     let l = world.login("user=victim&assignment=greeting").await;
@@ -593,6 +644,30 @@ async fn staff_launches_land_on_the_staff_pages_and_a_learner_cannot_reach_them(
         status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN,
         "{status}"
     );
+    // An LMS-made staff account has no password: a sign-in with its
+    // username is refused like any wrong one (never a 5xx).
+    let username: String = world
+        .app
+        .ctx
+        .pool
+        .get()
+        .await
+        .unwrap()
+        .query_one("SELECT username FROM staff LIMIT 1", &[])
+        .await
+        .unwrap()
+        .get("username");
+    assert!(username.starts_with("lti."));
+    let res = world
+        .app
+        .http
+        .post(world.app.url("/api/staff/sessions"))
+        .json(&json!({"username": username, "password": "any password at all"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, code) = error_of(res).await;
+    assert_eq!((status.as_u16(), code.as_str()), (401, "bad_credentials"));
     // A role the tool does not know is refused.
     let l = world
         .login("user=mentor&roles=http://purl.imsglobal.org/vocab/lis/v2/membership%23Mentor")

@@ -304,3 +304,35 @@ async fn scores_made_while_the_lms_is_down_each_arrive_once_after_an_api_restart
     assert_eq!(made.len(), 3, "{made:?}");
     assert_eq!(failing().await, 0);
 }
+
+#[tokio::test]
+async fn a_grade_service_off_the_lms_own_hosts_is_never_called() {
+    let world = World::start().await;
+    let landing = world
+        .launch("user=eve&resource_link=rl-x&assignment=greeting&fault=foreign_ags")
+        .await;
+    let eve = learner_of(&world, landing.value).await;
+    let greeting = assignment(&world.app, "intro", "greeting").await;
+    hand_in(&world.app, &eve, greeting, "passed").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let client = world.app.ctx.pool.get().await.unwrap();
+    let kept: Option<String> = client
+        .query_one(
+            "SELECT lineitems_url FROM lti_links WHERE resource_link_id = 'rl-x'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get("lineitems_url");
+    assert_eq!(kept, None, "the foreign URL was not kept");
+    let owed: i64 = client
+        .query_one("SELECT count(*) AS n FROM lti_scores", &[])
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(
+        owed, 0,
+        "no score is owed to a link without the LMS's grade service"
+    );
+    assert!(scores(&world).await.is_empty());
+}
