@@ -47,15 +47,13 @@ pub async fn record(
     assignment_id: i32,
     learner: Option<Uuid>,
 ) -> Result<(), store::Error> {
-    let ags = launch.claims.ags.as_ref();
-    let scopes: Vec<String> = ags.map(|a| a.scope.clone()).unwrap_or_default();
-    // Only the platform's own grade service: a URL elsewhere is not kept,
-    // and the link's scores then wait, saying why, on the staff page.
-    let owned = |url: &Option<String>| url.clone().filter(|u| platform.owns_service_url(u));
-    let (lineitems, lineitem) = (
-        ags.and_then(|a| owned(&a.lineitems)),
-        ags.and_then(|a| owned(&a.lineitem)),
-    );
+    let scopes: Vec<String> = launch
+        .claims
+        .ags
+        .as_ref()
+        .map(|a| a.scope.clone())
+        .unwrap_or_default();
+    let (lineitems, lineitem) = service_urls(platform, launch);
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let before: Option<i32> = tx
@@ -101,14 +99,8 @@ pub async fn record(
         )
         .await?
         .get("id");
-    // A link pointed at another assignment: its learners' passes of that
-    // one are owed to the LMS now.
     if before.is_some_and(|b| b != assignment_id) {
-        tx.execute(
-            "SELECT lti_score_changed(user_id, $2) FROM lti_link_learners WHERE link_id = $1",
-            &[&link_id, &assignment_id],
-        )
-        .await?;
+        repointed(&tx, link_id, assignment_id).await?;
     }
     if let Some(user_id) = learner {
         tx.execute(
@@ -119,5 +111,31 @@ pub async fn record(
         .await?;
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// The launch's grade-service URLs (`lineitems`, `lineitem`) that are the
+/// platform's own: a URL elsewhere is not kept, and the link owes no scores.
+fn service_urls(platform: &Platform, launch: &Launch) -> (Option<String>, Option<String>) {
+    let ags = launch.claims.ags.as_ref();
+    let owned = |url: &Option<String>| url.clone().filter(|u| platform.owns_service_url(u));
+    (
+        ags.and_then(|a| owned(&a.lineitems)),
+        ags.and_then(|a| owned(&a.lineitem)),
+    )
+}
+
+/// A link pointed at another assignment: its learners' passes of that one
+/// are owed to the LMS now.
+async fn repointed(
+    tx: &deadpool_postgres::Transaction<'_>,
+    link_id: i64,
+    assignment_id: i32,
+) -> Result<(), store::Error> {
+    tx.execute(
+        "SELECT lti_score_changed(user_id, $2) FROM lti_link_learners WHERE link_id = $1",
+        &[&link_id, &assignment_id],
+    )
+    .await?;
     Ok(())
 }

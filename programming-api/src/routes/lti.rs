@@ -202,24 +202,7 @@ async fn begin_login(
     let lti = lti_of(ctx)?;
     let p = params?;
     ctx.admission.lti_login(client)?;
-    let too_long = [
-        Some(&p.login_hint),
-        p.lti_message_hint.as_ref(),
-        Some(&p.target_link_uri),
-    ]
-    .into_iter()
-    .flatten()
-    .any(|v| v.len() > logins::MAX_HINT_BYTES || v.contains('\0'));
-    if too_long {
-        return Err(ApiError::new(
-            Code::InvalidLogin,
-            format!(
-                "a login's hints and target are at most {} bytes, without NUL",
-                logins::MAX_HINT_BYTES
-            ),
-        )
-        .into());
-    }
+    check_hints(&p)?;
     let platform = lti
         .platforms
         .find(&p.iss, p.client_id.as_deref())
@@ -252,22 +235,7 @@ async fn begin_login(
     )
     .await
     .map_err(ApiError::from)?;
-    let mut to = reqwest::Url::parse(&platform.auth_url).expect("checked when registered");
-    {
-        let mut q = to.query_pairs_mut();
-        q.append_pair("scope", "openid")
-            .append_pair("response_type", "id_token")
-            .append_pair("response_mode", "form_post")
-            .append_pair("prompt", "none")
-            .append_pair("client_id", &platform.client_id)
-            .append_pair("redirect_uri", &lti.launch_url())
-            .append_pair("login_hint", &p.login_hint)
-            .append_pair("state", &begun.state)
-            .append_pair("nonce", &begun.nonce);
-        if let Some(hint) = &p.lti_message_hint {
-            q.append_pair("lti_message_hint", hint);
-        }
-    }
+    let to = authorization_url(lti, platform, &p, &begun);
     let mut response = Response::new(Default::default());
     *response.status_mut() = StatusCode::FOUND;
     let headers = response.headers_mut();
@@ -286,6 +254,56 @@ async fn begin_login(
         ),
     );
     Ok(response)
+}
+
+/// Hints and target within [`logins::MAX_HINT_BYTES`] and without NUL: a
+/// login is a row for ten minutes.
+fn check_hints(p: &LoginParams) -> Result<(), ApiError> {
+    let too_long = [
+        Some(&p.login_hint),
+        p.lti_message_hint.as_ref(),
+        Some(&p.target_link_uri),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|v| v.len() > logins::MAX_HINT_BYTES || v.contains('\0'));
+    if too_long {
+        return Err(ApiError::new(
+            Code::InvalidLogin,
+            format!(
+                "a login's hints and target are at most {} bytes, without NUL",
+                logins::MAX_HINT_BYTES
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// OIDC's authentication request to `platform` (the form-post flow LTI
+/// 1.3 uses), for the login `begun`.
+fn authorization_url(
+    lti: &Lti,
+    platform: &crate::lti::platforms::Platform,
+    p: &LoginParams,
+    begun: &logins::Begun,
+) -> reqwest::Url {
+    let mut to = reqwest::Url::parse(&platform.auth_url).expect("checked when registered");
+    {
+        let mut q = to.query_pairs_mut();
+        q.append_pair("scope", "openid")
+            .append_pair("response_type", "id_token")
+            .append_pair("response_mode", "form_post")
+            .append_pair("prompt", "none")
+            .append_pair("client_id", &platform.client_id)
+            .append_pair("redirect_uri", &lti.launch_url())
+            .append_pair("login_hint", &p.login_hint)
+            .append_pair("state", &begun.state)
+            .append_pair("nonce", &begun.nonce);
+        if let Some(hint) = &p.lti_message_hint {
+            q.append_pair("lti_message_hint", hint);
+        }
+    }
+    to
 }
 
 /// The state cookie: sent back to the launch route only, unreadable by
