@@ -61,6 +61,15 @@ async fn a_learner_from_the_lms_solves_an_assignment_and_the_lms_gradebook_shows
     }
     screenshot(c, "lti-2-lms-gradebook").await;
 
+    // The course's instructor sees it sent, on the staff pages' LMS tab.
+    c.goto(&lms.url(&format!("/course?user=prof&roles={INSTRUCTOR}")))
+        .await
+        .unwrap();
+    press(c, "#open-tool").await;
+    wait_for(c, "#who", "instructor · intro", 20).await;
+    press(c, "#lms-tab").await;
+    wait_for(c, "#lms-summary", "1 sent · 0 waiting · 0 failing", 10).await;
+
     // The same learner in the LMS's iframe: the same page, inside it.
     c.goto(&lms.url("/course?frame=1&user=ada&assignment=temperature&resource_link=rl-frame"))
         .await

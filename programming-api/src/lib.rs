@@ -15,7 +15,7 @@
 //! - [`admission`]: how often a client may act (create learners, submit, run, join, sign in), and how much may wait.
 //! - [`markdown`]: handouts rendered and sanitised on the server.
 //! - [`security`]: the Content-Security-Policy and other headers on every response.
-//! - [`outbox`]: what the outboxes share (LTI scores, integration callbacks): rounds and retries.
+//! - [`rounds`]: work in rounds beside the server (the reconciler, the outboxes), and an outbox's retries.
 //! - [`reconciler`]: re-pushes queued work the stream lost; restores the cache.
 //! - [`external`]: people other systems name (an LMS's, an integration's), one learner each.
 //! - [`integrations`]: the signed integration API's registry, tokens and callbacks.
@@ -43,8 +43,8 @@ pub mod integrations;
 pub mod lti;
 pub mod markdown;
 pub mod metrics;
-pub mod outbox;
 pub mod reconciler;
+pub mod rounds;
 pub mod routes;
 pub mod security;
 pub mod server;

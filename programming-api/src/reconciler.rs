@@ -14,23 +14,10 @@ pub async fn run(
     stale: Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    let mut shutdown = std::pin::pin!(shutdown);
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = ticker.tick() => {}
-            () = &mut shutdown => return,
-        }
-        match reconcile_once(&ctx, stale).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(
-                requeued = n,
-                "re-pushed submissions missing from the stream"
-            ),
-            Err(e) => tracing::debug!(error = %e, "reconciler round skipped"),
-        }
-    }
+    crate::rounds::every("reconciler: work re-pushed", interval, shutdown, || {
+        reconcile_once(&ctx, stale)
+    })
+    .await;
 }
 
 /// One round: restores the cache after a Redis failure, then pushes again

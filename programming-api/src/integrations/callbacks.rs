@@ -40,7 +40,7 @@ pub async fn run(
         return;
     };
     let integrations = ctx.integrations.clone();
-    crate::outbox::every("integration callbacks", interval, shutdown, || {
+    crate::rounds::every("integration callbacks", interval, shutdown, || {
         send_once(&ctx, &integrations, &http, retry_max)
     })
     .await;
@@ -107,7 +107,7 @@ pub async fn send_once(
                     .await?;
             }
             Err(e) => {
-                let wait = crate::outbox::retry_wait(attempts, retry_max);
+                let wait = crate::rounds::retry_wait(attempts, retry_max);
                 client
                     .execute(
                         "UPDATE integration_callbacks

@@ -48,7 +48,7 @@ pub async fn run(
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     let Some(lti) = ctx.lti.clone() else { return };
-    crate::outbox::every("lti scores", interval, shutdown, || {
+    crate::rounds::every("lti scores", interval, shutdown, || {
         send_once(&ctx, &lti, retry_max)
     })
     .await;
@@ -214,7 +214,7 @@ async fn mark_failed(
     e: &AgsError,
     retry_max: Duration,
 ) -> Result<(), store::Error> {
-    let wait = crate::outbox::retry_wait(p.attempts, retry_max);
+    let wait = crate::rounds::retry_wait(p.attempts, retry_max);
     let client = ctx.pool.get().await?;
     client
         .execute(

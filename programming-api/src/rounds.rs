@@ -1,7 +1,9 @@
-//! What the API's outboxes share: the LTI scores (`crate::lti::passback`)
-//! and the integrations' callbacks (`crate::integrations::callbacks`). Each
-//! is a table Postgres fills in the transaction that made the news, read
-//! here in rounds by every replica; a failed delivery waits longer each time.
+//! The API's work in rounds beside the server: the reconciler
+//! (`crate::reconciler`) and the outboxes, the LTI scores
+//! (`crate::lti::passback`) and the integrations' callbacks
+//! (`crate::integrations::callbacks`). An outbox is a table Postgres fills
+//! in the transaction that made the news, sent from by every replica; a
+//! failed delivery waits longer each time ([`retry_wait`]).
 
 use std::future::Future;
 use std::time::Duration;
@@ -13,7 +15,8 @@ pub fn retry_wait(attempts: i32, most: Duration) -> Duration {
 }
 
 /// Runs `round` every `interval` until `shutdown` resolves; a round that
-/// failed (Postgres away) is logged and the next one tries again.
+/// did something says how much, and one that failed (Postgres or Redis
+/// away) is logged and the next one tries again.
 pub async fn every<F, Fut>(
     what: &'static str,
     interval: Duration,
@@ -31,8 +34,10 @@ pub async fn every<F, Fut>(
             _ = ticker.tick() => {}
             () = &mut shutdown => return,
         }
-        if let Err(e) = round().await {
-            tracing::debug!(outbox = what, error = %e, "outbox round skipped");
+        match round().await {
+            Ok(0) => {}
+            Ok(done) => tracing::info!(round = what, done, "a round did its work"),
+            Err(e) => tracing::debug!(round = what, error = %e, "a round skipped"),
         }
     }
 }
