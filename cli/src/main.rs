@@ -27,7 +27,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
 
-use domain::published::{NewLearner, Progress};
+use domain::published::{NewLearner, Progress, Session};
 
 use crate::api::Api;
 use crate::live::Job;
@@ -57,8 +57,12 @@ enum Command {
     Login {
         /// Read a token you already have from standard input (the page
         /// keeps yours in the browser) instead of becoming a new learner
-        #[arg(long)]
+        #[arg(long, conflicts_with = "username")]
         with_token: bool,
+        /// Sign in to your account (made on the page with "Keep my
+        /// progress"); the password is read from standard input
+        #[arg(long)]
+        username: Option<String>,
     },
     /// List a course's assignments, with those you have passed
     Assignments {
@@ -145,11 +149,23 @@ async fn run(cli: Cli) -> anyhow::Result<Ended> {
             )
         }
     };
-    if let Command::Login { with_token } = &cli.command {
+    if let Command::Login {
+        with_token,
+        username,
+    } = &cli.command
+    {
         let token = if *with_token {
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line)?;
-            Some(line.trim().to_owned()).filter(|t| !t.is_empty())
+            Some(first_line()?).filter(|t| !t.is_empty())
+        } else if let Some(username) = username {
+            let password = first_line()?;
+            let session: Session = Api::new(&server, None)?
+                .post(
+                    "/api/sessions",
+                    Some(&json!({ "username": username, "password": password })),
+                )
+                .await
+                .and_then(|v| Ok(serde_json::from_value(v)?))?;
+            Some(session.token)
         } else {
             None
         };
@@ -184,6 +200,13 @@ async fn run(cli: Cli) -> anyhow::Result<Ended> {
     }
 }
 
+/// Standard input's first line, without its line end (a token, a password).
+fn first_line() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
 async fn login(
     store: &credentials::Store,
     server: &str,
@@ -210,9 +233,12 @@ async fn login(
             json!({"server": server, "user_id": me.user_id, "token_file": path})
         );
     } else {
+        let who = match &me.username {
+            Some(name) => format!("{name} (learner {})", me.user_id),
+            None => format!("learner {}", me.user_id),
+        };
         println!(
-            "Logged in to {server} as learner {}. Your token is in {} (readable by you alone).",
-            me.user_id,
+            "Logged in to {server} as {who}. Your token is in {} (readable by you alone).",
             path.display()
         );
     }

@@ -368,3 +368,61 @@ async fn the_servers_refusals_reach_the_learner_as_its_messages() {
     assert_eq!(no_course.status.code(), Some(3));
     assert!(err(&no_course).contains("404"), "{}", err(&no_course));
 }
+
+#[tokio::test]
+async fn a_learner_signs_in_to_their_account_from_a_terminal() {
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    let server = stack.api_url.as_str();
+    let http = reqwest::Client::new();
+    // On the page: a learner keeps their progress as an account.
+    let made: Value = http
+        .post(format!("{server}/api/users"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = http
+        .post(format!("{server}/api/me/account"))
+        .bearer_auth(made["token"].as_str().unwrap())
+        .json(&serde_json::json!({"username": "lin", "password": "a long enough password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    // In a terminal: the same learner.
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let login = cli_with_input(
+        home,
+        &["--server", server, "--json", "login", "--username", "lin"],
+        "a long enough password\n",
+    )
+    .await;
+    assert_eq!(login.status.code(), Some(0), "{}", err(&login));
+    let said: Value = serde_json::from_str(&out(&login)).unwrap();
+    assert_eq!(said["user_id"], made["user_id"]);
+    let text = cli_with_input(
+        home,
+        &["--server", server, "login", "--username", "lin"],
+        "a long enough password\n",
+    )
+    .await;
+    assert!(out(&text).contains("as lin (learner "), "{}", out(&text));
+    // A wrong password is the server's refusal, exit code 3, nothing kept.
+    let other = tempfile::tempdir().unwrap();
+    let wrong = cli_with_input(
+        other.path(),
+        &["--server", server, "login", "--username", "lin"],
+        "not the password at all\n",
+    )
+    .await;
+    assert_eq!(wrong.status.code(), Some(3));
+    assert!(err(&wrong).contains("bad_credentials"), "{}", err(&wrong));
+    assert!(!other
+        .path()
+        .join("config/codeplatform/credentials.json")
+        .exists());
+}

@@ -75,10 +75,18 @@ pub enum Code {
     /// An integration's genuine token for a course it may not act in, or
     /// not the path's.
     OtherCourse,
+    /// A learner account's username another account has.
+    UsernameTaken,
+    /// A learner who has an account already asked to make one.
+    AccountExists,
+    /// A username or password a new account (or reset) may not have.
+    InvalidAccount,
+    /// An LMS's or an integration's learner asked for a password account.
+    ExternalLearner,
 }
 
 impl Code {
-    pub const ALL: [Code; 50] = [
+    pub const ALL: [Code; 54] = [
         Self::BadRequest,
         Self::InvalidHeader,
         Self::InvalidQuery,
@@ -129,6 +137,10 @@ impl Code {
         Self::UnknownLink,
         Self::ReplayedToken,
         Self::OtherCourse,
+        Self::UsernameTaken,
+        Self::AccountExists,
+        Self::InvalidAccount,
+        Self::ExternalLearner,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -183,6 +195,10 @@ impl Code {
             Self::UnknownLink => "unknown_link",
             Self::ReplayedToken => "replayed_token",
             Self::OtherCourse => "other_course",
+            Self::UsernameTaken => "username_taken",
+            Self::AccountExists => "account_exists",
+            Self::InvalidAccount => "invalid_account",
+            Self::ExternalLearner => "external_learner",
         }
     }
 
@@ -200,7 +216,8 @@ impl Code {
             | Self::UnreadableBody
             | Self::InvalidLogin
             | Self::InvalidState
-            | Self::UnsupportedLaunch => 400,
+            | Self::UnsupportedLaunch
+            | Self::InvalidAccount => 400,
             Self::Unauthorized
             | Self::UnknownUser
             | Self::BadCredentials
@@ -216,13 +233,17 @@ impl Code {
             | Self::UnknownContext
             | Self::UnknownRole
             | Self::UnknownLink
-            | Self::OtherCourse => 403,
+            | Self::OtherCourse
+            | Self::ExternalLearner => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::BodyTimeout => 408,
             Self::UriTooLong => 414,
             Self::UpgradeRequired => 426,
-            Self::AlreadyGrading | Self::BeingGraded => 409,
+            Self::AlreadyGrading
+            | Self::BeingGraded
+            | Self::UsernameTaken
+            | Self::AccountExists => 409,
             Self::BodyTooLarge | Self::CodeTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::InvalidBody | Self::InvalidCode | Self::WrongKind => 422,

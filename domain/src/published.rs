@@ -53,6 +53,14 @@ pub struct Assignment {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
     pub user_id: Uuid,
+    /// The learner's account, when they keep their progress under one
+    /// (`POST /api/me/account`); None for an anonymous learner.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Whether an LMS or an integration made this learner: they sign in
+    /// through it, never with a password.
+    #[serde(default)]
+    pub external: bool,
     /// What the learner gave their courses' staff to know them by.
     pub display_name: Option<String>,
     pub student_number: Option<String>,
@@ -73,4 +81,18 @@ pub struct Progress {
 pub struct NewLearner {
     pub user_id: Uuid,
     pub token: String,
+}
+
+/// A learner's sign-in (`POST /api/sessions`): who, and their token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub user_id: Uuid,
+    pub token: String,
+}
+
+/// A learner's account, made (`POST /api/me/account`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub user_id: Uuid,
+    pub username: String,
 }

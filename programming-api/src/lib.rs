@@ -20,6 +20,7 @@
 //! - [`external`]: people other systems name (an LMS's, an integration's), one learner each.
 //! - [`integrations`]: the signed integration API's registry, tokens and callbacks.
 //! - [`lti`]: LTI 1.3: launches from an LMS, deep linking, grade passback.
+//! - [`passwords`]: usernames and passwords of staff and learners: rules, argon2id hashing, bounded checks.
 //! - [`staff`]: staff accounts, argon2id password hashes and sign-in.
 //! - [`sign_in`]: who may try a password: known addresses and device cookies, so strangers cannot lock an account.
 //! - [`server`]: the hyper loop: header guard, metrics, graceful shutdown.
@@ -43,6 +44,7 @@ pub mod integrations;
 pub mod lti;
 pub mod markdown;
 pub mod metrics;
+pub mod passwords;
 pub mod reconciler;
 pub mod rounds;
 pub mod routes;

@@ -98,6 +98,45 @@ pub(crate) fn cookie<'h>(header: Option<&'h str>, name: &str) -> Option<&'h str>
         .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
 }
 
+/// A password sign-in, of staff and learners alike: whether the address or
+/// browser is the account's own (strangers' failures never bar it), whether
+/// this username may be tried (the rates, `crate::admission`), the password
+/// checked at a bounded cost, a failure counted and a success remembered.
+/// `limited_as` is the username as the limits know it; `account` the
+/// account's id and stored hash, when the username names one. Returns the
+/// account's id, or 401 `bad_credentials`, the same for an unknown username.
+pub async fn check(
+    ctx: &crate::context::AppContext,
+    address: IpAddr,
+    cookies: Option<&str>,
+    limited_as: &str,
+    account: Option<(Uuid, Option<String>)>,
+    password: String,
+) -> Result<Uuid, crate::error::ApiError> {
+    let now = ctx.clock.now();
+    let id = account.as_ref().map(|a| a.0);
+    let known = is_known(&ctx.pool, &ctx.signer, id, address, cookies, now).await?;
+    // Failures are what is limited: a barred address, or a username barred
+    // for strangers, is refused before anything is tried, so a right guess
+    // then is no use.
+    ctx.admission.sign_in(address, limited_as, known)?;
+    let matches = password.len() <= crate::passwords::MAX_PASSWORD_BYTES
+        && crate::passwords::verify_password_bounded(
+            account.as_ref().and_then(|a| a.1.clone()),
+            password,
+        )
+        .await?;
+    let Some((id, _)) = account.filter(|_| matches) else {
+        ctx.admission.sign_in_failed(address, limited_as, known)?;
+        return Err(crate::error::ApiError::new(
+            domain::codes::Code::BadCredentials,
+            "wrong username or password",
+        ));
+    };
+    remember(&ctx.pool, id, address, now).await?;
+    Ok(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

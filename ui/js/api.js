@@ -17,6 +17,16 @@ export function token() {
   return localStorage.getItem(TOKEN_KEY);
 }
 
+/** Keeps `t` as the learner's token: a sign-in to an account. */
+export function keepToken(t) {
+  localStorage.setItem(TOKEN_KEY, t);
+}
+
+/** Forgets the learner's token: the next visit makes a new learner. */
+export function forgetToken() {
+  localStorage.removeItem(TOKEN_KEY);
+}
+
 /** A request as the learner. */
 export function api(path, options = {}) {
   return request(path, { ...options, bearer: token() });

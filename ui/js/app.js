@@ -1,7 +1,7 @@
 // The learner's page: the course, the handout, the editor, and the verdict
 // arriving live over the gateway's socket (polling while the socket is down).
 
-import { api, ApiError, ensureLearner, token } from './api.js';
+import { api, ApiError, ensureLearner, forgetToken, keepToken, request, token } from './api.js';
 import { attachEditor } from './editor.js';
 import { gatewayUrl, Live } from './live.js';
 import { renderFeedback as renderResult } from './result.js';
@@ -54,6 +54,7 @@ async function main() {
   }
   renderCourse();
   showProfile();
+  showAccount();
   startLive();
   if (!openFromHash()) goTo(firstUnsolvedId() ?? state.course[0]?.id, true);
 }
@@ -75,6 +76,58 @@ function showProfile() {
     } catch (e) {
       status.textContent = e.message;
     }
+  });
+}
+
+/** Keeping one's progress under an account, signing in to it, signing
+ * out. An LMS's learner signs in through the LMS: no box for them. */
+function showAccount() {
+  const box = $('account');
+  if (state.me.external) return;
+  box.hidden = false;
+  const status = $('account-status');
+  const render = () => {
+    const kept = Boolean(state.me.username);
+    $('account-anonymous').hidden = kept;
+    $('account-kept').hidden = !kept;
+    $('account-name').textContent = state.me.username ?? '';
+    $('account-summary').textContent = kept ? `Your account: ${state.me.username}` : 'Keep your progress';
+  };
+  render();
+  $('claim').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const account = await api('/api/me/account', {
+        method: 'POST',
+        body: { username: $('claim-username').value.trim(), password: $('claim-password').value },
+      });
+      $('claim-password').value = '';
+      state.me = { ...state.me, username: account.username };
+      render();
+      status.textContent = 'Kept. Sign in with it in any browser, or with `codeplatform login --username`.';
+      $('learner-sign-out').focus();
+    } catch (e) {
+      status.textContent = e.message;
+    }
+  });
+  $('learner-sign-in').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const session = await request('/api/sessions', {
+        method: 'POST',
+        body: { username: $('sign-in-username').value.trim(), password: $('sign-in-password').value },
+      });
+      keepToken(session.token);
+      location.reload();
+    } catch (e) {
+      $('sign-in-password').value = '';
+      status.textContent = e.message;
+    }
+  });
+  $('learner-sign-out').addEventListener('click', () => {
+    // The next visit makes a new anonymous learner; the account stays.
+    forgetToken();
+    location.reload();
   });
 }
 
@@ -345,7 +398,7 @@ async function submit() {
   } catch (e) {
     if (e instanceof ApiError && e.code === 'unknown_user') {
       // The server no longer knows this learner (its data was reset): start afresh.
-      localStorage.removeItem('codeplatform.token');
+      forgetToken();
       location.reload();
     } else if (e instanceof ApiError && e.code === 'already_grading') {
       say('You already have a submission waiting for its verdict. It is shown below; submit again once it is graded.');

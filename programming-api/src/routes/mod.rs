@@ -3,6 +3,7 @@
 //! ApiError>`; [`respond`] turns the error into the JSON shape, so a matched
 //! route never falls through to another.
 //!
+//! - `accounts`: learner accounts: keeping one's progress, signing in, an instructor's reset.
 //! - `users`: a new learner, their progress and their name.
 //! - `assignments`: a course's assignments and one assignment, cached.
 //! - `courses`: the courses one can join, and joining.
@@ -18,6 +19,7 @@
 //! - `health`: `/healthz` and `/readyz` on the public port.
 //! - `pages`: the learner's page, the staff pages and the UI's files.
 
+mod accounts;
 mod assignments;
 mod class;
 mod courses;
@@ -63,6 +65,8 @@ pub fn routes(
         .unwrap_or_default();
     let policy = crate::security::Policy::new(gateway.as_deref(), framers);
     let api = users::routes(ctx.clone())
+        .or(accounts::routes(ctx.clone()))
+        .unify()
         .or(assignments::routes(ctx.clone()))
         .unify()
         .or(courses::routes(ctx.clone()))

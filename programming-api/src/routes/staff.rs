@@ -4,7 +4,6 @@
 
 use std::net::IpAddr;
 
-use domain::codes::Code;
 use serde::{Deserialize, Serialize};
 use service::token::StaffClaims;
 use warp::http::{header, StatusCode};
@@ -16,7 +15,7 @@ use crate::body::{self, Body};
 use crate::caller::{self, Caller, CourseStaff, Staff};
 use crate::context::AppContext;
 use crate::error::ApiError;
-use crate::{sign_in, staff};
+use crate::{passwords, sign_in, staff};
 
 pub fn routes(
     ctx: AppContext,
@@ -59,7 +58,7 @@ pub fn routes(
 }
 
 /// A sign-in's body cap: a username and a password (at most
-/// `staff::MAX_PASSWORD_BYTES`), JSON-escaped. Anyone may send one, token or
+/// `passwords::MAX_PASSWORD_BYTES`), JSON-escaped. Anyone may send one, token or
 /// not, so it is small.
 const SIGN_IN_BODY_BYTES: usize = 8 * 1024;
 
@@ -78,10 +77,6 @@ struct Session {
     expires_at: chrono::DateTime<chrono::Utc>,
 }
 
-fn bad_credentials() -> ApiError {
-    ApiError::new(Code::BadCredentials, "wrong username or password")
-}
-
 /// Where the device cookie is sent back: this route alone.
 const SIGN_IN_PATH: &str = "/api/staff/sessions";
 
@@ -93,30 +88,22 @@ async fn sign_in(
 ) -> Result<Response, ApiError> {
     let SignIn { username, password } = body.read().await?;
     let now = ctx.clock.now();
-    let plausible = staff::valid_username(&username) && password.len() <= staff::MAX_PASSWORD_BYTES;
-    let account = match plausible {
+    let account = match passwords::plausible(&username, &password) {
         true => staff::find(&ctx.pool, &username).await?,
         false => None,
     };
-    let id = account.as_ref().map(|a| a.id);
-    let known =
-        sign_in::is_known(&ctx.pool, &ctx.signer, id, client, cookies.as_deref(), now).await?;
-    // Failures are what is limited: a barred address, or a username barred
-    // for strangers, is refused before anything is tried, so a right guess
-    // then is no use.
-    ctx.admission.sign_in(client, &username, known)?;
-    let matches = match plausible {
-        true => {
-            let stored = account.as_ref().and_then(|a| a.password_hash.clone());
-            staff::verify_password_bounded(stored, password).await?
-        }
-        false => false,
-    };
-    let Some(account) = account.filter(|_| matches) else {
-        ctx.admission.sign_in_failed(client, &username, known)?;
-        return Err(bad_credentials());
-    };
-    sign_in::remember(&ctx.pool, account.id, client, now).await?;
+    let id = sign_in::check(
+        ctx,
+        client,
+        cookies.as_deref(),
+        &username,
+        account.as_ref().map(|a| (a.id, a.password_hash.clone())),
+        password,
+    )
+    .await?;
+    let account = account
+        .filter(|a| a.id == id)
+        .ok_or_else(ApiError::internal)?;
     let expires_at =
         now + chrono::Duration::from_std(ctx.staff_token_ttl).map_err(|_| ApiError::internal())?;
     let claims = StaffClaims {

@@ -158,7 +158,9 @@ async fn progress(ctx: &AppContext, caller: Caller<Learner>) -> Result<Response,
     // reset): 401, so the page makes a new learner instead of showing nothing.
     let Some(profile) = client
         .query_opt(
-            "SELECT display_name, student_number FROM users WHERE id = $1",
+            "SELECT display_name, student_number, username,
+                    EXISTS (SELECT 1 FROM external_learners x WHERE x.user_id = u.id) AS external
+             FROM users u WHERE id = $1",
             &[&user_id],
         )
         .await?
@@ -212,6 +214,8 @@ async fn progress(ctx: &AppContext, caller: Caller<Learner>) -> Result<Response,
         StatusCode::OK,
         &Progress {
             user_id,
+            username: profile.get("username"),
+            external: profile.get("external"),
             display_name: profile.get("display_name"),
             student_number: profile.get("student_number"),
             points,

@@ -1,6 +1,7 @@
 //! Integration tests of programming-api against real Postgres and Redis.
 //! Each test spawns the app on port 0 with its own database and Redis prefix.
 
+mod accounts;
 mod assignments;
 mod bad_input;
 mod class;
