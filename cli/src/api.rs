@@ -128,6 +128,11 @@ impl Api {
         self.get_as(&format!("/api/assignments/{}", found.id)).await
     }
 
+    /// Whether anything answers HTTP at the server (any status will do).
+    pub async fn answers(&self) -> bool {
+        self.http.get(self.url("/healthz")).send().await.is_ok()
+    }
+
     /// The gateway's socket URL, as the page finds it: the page's
     /// `ws-url` meta tag when the server sets one, else port 8081 of the
     /// server's host. None for a plain `ws://` gateway of an `https`

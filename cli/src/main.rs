@@ -11,12 +11,14 @@
 //!   messages.
 //! - `credentials`: the learner's tokens, one per server, readable by their
 //!   owner alone.
+//! - `folder`: the folder `fetch` made, and which assignment it is for.
 //! - `live`: submitting or running and waiting for the outcome, on the
 //!   gateway's socket and by asking the API.
 //! - `report`: what the client prints, for people or as JSON.
 
 mod api;
 mod credentials;
+mod folder;
 mod live;
 mod report;
 
@@ -94,8 +96,9 @@ enum Command {
 struct HandIn {
     /// A .py file (or an .ipynb notebook)
     file: PathBuf,
+    /// The assignment's slug (default: the one of the folder `fetch` made)
     #[arg(long, short)]
-    assignment: String,
+    assignment: Option<String>,
     #[arg(long)]
     course: Option<String>,
 }
@@ -171,9 +174,19 @@ async fn run(cli: Cli) -> anyhow::Result<Ended> {
         };
         return login(&store, &server, token, cli.json).await;
     }
-    let token = store.token_for(&server)?.with_context(|| {
-        format!("not logged in to {server}: run `codeplatform --server {server} login` first")
-    })?;
+    // A hand-in that names no assignment is a usage error before anything.
+    if let Command::Run(hand_in) | Command::Submit(hand_in) = &cli.command {
+        target(hand_in, &server)?;
+    }
+    let Some(token) = store.token_for(&server)? else {
+        // Not logged in there; or a wrong address, where nothing answers.
+        if !Api::new(&server, None)?.answers().await {
+            anyhow::bail!("nothing answers at {server}: is that the platform's address?");
+        }
+        anyhow::bail!(
+            "not logged in to {server}: run `codeplatform --server {server} login` first"
+        );
+    };
     let api = Api::new(&server, Some(token))?;
     match cli.command {
         Command::Login { .. } => unreachable!("handled above"),
@@ -191,12 +204,34 @@ async fn run(cli: Cli) -> anyhow::Result<Ended> {
         } => {
             let assignment = api.assignment_by_slug(course.as_deref(), &slug).await?;
             let dir = dir.unwrap_or_else(|| PathBuf::from(&slug));
-            let written = report::write_handout(&assignment, &dir, force)?;
+            let mut written = report::write_handout(&assignment, &dir, force)?;
+            written.push(folder::mark(
+                &dir,
+                &folder::Marker {
+                    server: api.server.clone(),
+                    course: course.clone(),
+                    assignment: slug.clone(),
+                },
+            )?);
             report::fetched(&assignment, &written, cli.json);
             Ok(Ended::Done)
         }
         Command::Run(hand_in) => grade(&api, Job::Run, &hand_in, cli.json).await,
         Command::Submit(hand_in) => grade(&api, Job::Submission, &hand_in, cli.json).await,
+    }
+}
+
+/// The assignment (and course) `hand_in` is for: `--assignment`, else the
+/// one of the folder `fetch` made for `server`; else a usage error.
+fn target(hand_in: &HandIn, server: &str) -> Result<(String, Option<String>), Usage> {
+    let marked = folder::of(&hand_in.file).filter(|m| m.server == server);
+    match (&hand_in.assignment, marked) {
+        (Some(slug), _) => Ok((slug.clone(), hand_in.course.clone())),
+        (None, Some(m)) => Ok((m.assignment, hand_in.course.clone().or(m.course))),
+        (None, None) => Err(Usage(format!(
+            "{}: give --assignment, or hand in a file in the folder `fetch` made",
+            hand_in.file.display()
+        ))),
     }
 }
 
@@ -247,16 +282,18 @@ async fn login(
 
 /// Runs or submits `file` and waits for the outcome over the gateway.
 async fn grade(api: &Api, job: Job, hand_in: &HandIn, json: bool) -> anyhow::Result<Ended> {
-    let HandIn {
-        file,
-        assignment: slug,
-        course,
-    } = hand_in;
-    let body = body_of(file)?;
-    let assignment = api.assignment_by_slug(course.as_deref(), slug).await?;
+    let body = body_of(&hand_in.file)?;
+    let (slug, course) = target(hand_in, &api.server)?;
+    let assignment = api.assignment_by_slug(course.as_deref(), &slug).await?;
     let outcome = live::submit_and_wait(api, job, assignment.id, body, !json).await?;
     let passed = outcome["verdict"] == "passed";
     report::outcome(job, &outcome, json);
+    if passed && job == Job::Submission && !json {
+        // What the pass earned, all told.
+        if let Ok(me) = api.get_as::<Progress>("/api/me").await {
+            println!("You have {} points.", me.points);
+        }
+    }
     Ok(if passed {
         Ended::Done
     } else {

@@ -79,10 +79,16 @@ pub fn write_handout(
         .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;");
+    // A handout that opens with its own heading keeps it alone.
+    let heading = if assignment.handout_html.trim_start().starts_with("<h1") {
+        String::new()
+    } else {
+        format!("<h1>{escaped}</h1>\n")
+    };
     std::fs::write(
         &handout,
         format!(
-            "<!doctype html>\n<meta charset=\"utf-8\">\n<title>{escaped}</title>\n<h1>{escaped}</h1>\n{}\n",
+            "<!doctype html>\n<meta charset=\"utf-8\">\n<title>{escaped}</title>\n{heading}{}\n",
             assignment.handout_html
         ),
     )?;

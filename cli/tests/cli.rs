@@ -426,3 +426,69 @@ async fn a_learner_signs_in_to_their_account_from_a_terminal() {
         .join("config/codeplatform/credentials.json")
         .exists());
 }
+
+#[tokio::test]
+async fn the_folder_fetch_made_names_its_assignment_and_a_pass_shows_the_points() {
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let server = stack.api_url.as_str();
+    assert_eq!(
+        cli(home, &["--server", server, "login"], &[])
+            .await
+            .status
+            .code(),
+        Some(0)
+    );
+    let dir = home.join("greeting");
+    let fetch = cli(
+        home,
+        &["fetch", "greeting", "--dir", dir.to_str().unwrap()],
+        &[],
+    )
+    .await;
+    assert_eq!(fetch.status.code(), Some(0), "{}", err(&fetch));
+    // The handout has its title once.
+    let handout = std::fs::read_to_string(dir.join("handout.html")).unwrap();
+    assert_eq!(handout.matches("<h1").count(), 1, "{handout}");
+    // A file in that folder is that assignment's, without --assignment.
+    let (_, solution) = reference("greeting");
+    let file = dir.join("solution.py");
+    std::fs::write(&file, solution).unwrap();
+    let submit = cli(home, &["submit", file.to_str().unwrap()], &[]).await;
+    assert_eq!(
+        submit.status.code(),
+        Some(0),
+        "{}{}",
+        out(&submit),
+        err(&submit)
+    );
+    assert!(
+        out(&submit).contains("You have 100 points."),
+        "{}",
+        out(&submit)
+    );
+    // A file elsewhere still needs it: a usage error saying so.
+    let loose = home.join("loose.py");
+    std::fs::write(&loose, "x = 1\n").unwrap();
+    let usage = cli(home, &["run", loose.to_str().unwrap()], &[]).await;
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(err(&usage).contains("give --assignment"), "{}", err(&usage));
+    // The list keeps its columns past 9.
+    let list = cli(home, &["assignments"], &[]).await;
+    let lines: Vec<String> = out(&list).lines().map(str::to_owned).collect();
+    let column = |n: &str| {
+        let line = lines
+            .iter()
+            .find(|l| l.contains(&format!("{n}. ")))
+            .unwrap();
+        line.find(". ").unwrap()
+    };
+    assert_eq!(column(" 9"), column("10"), "{lines:?}");
+    // Where nothing answers, the client says so (not "not logged in").
+    let nowhere = format!("http://127.0.0.1:{}", testkit::free_port());
+    let lost = cli(home, &["--server", &nowhere, "assignments"], &[]).await;
+    assert_eq!(lost.status.code(), Some(3));
+    assert!(err(&lost).contains("nothing answers at"), "{}", err(&lost));
+}
