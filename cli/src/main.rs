@@ -160,15 +160,7 @@ async fn run(cli: Cli) -> anyhow::Result<Ended> {
         let token = if *with_token {
             Some(first_line()?).filter(|t| !t.is_empty())
         } else if let Some(username) = username {
-            let password = first_line()?;
-            let session: Session = Api::new(&server, None)?
-                .post(
-                    "/api/sessions",
-                    Some(&json!({ "username": username, "password": password })),
-                )
-                .await
-                .and_then(|v| Ok(serde_json::from_value(v)?))?;
-            Some(session.token)
+            Some(sign_in(&server, username).await?)
         } else {
             None
         };
@@ -233,6 +225,19 @@ fn target(hand_in: &HandIn, server: &str) -> Result<(String, Option<String>), Us
             hand_in.file.display()
         ))),
     }
+}
+
+/// The token of `username`'s account, the password read from standard input.
+async fn sign_in(server: &str, username: &str) -> anyhow::Result<String> {
+    let password = first_line()?;
+    let session: Session = Api::new(server, None)?
+        .post(
+            "/api/sessions",
+            Some(&json!({ "username": username, "password": password })),
+        )
+        .await
+        .and_then(|v| Ok(serde_json::from_value(v)?))?;
+    Ok(session.token)
 }
 
 /// Standard input's first line, without its line end (a token, a password).
