@@ -14,6 +14,10 @@ use crate::error::ApiError;
 pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Longer ones are refused everywhere (hashing cost is per byte).
 pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// A body of credentials: a username and a password (at most
+/// [`MAX_PASSWORD_BYTES`]), JSON-escaped. Anyone may send one, token or
+/// not, so it is small.
+pub const CREDENTIALS_BODY_BYTES: usize = 8 * 1024;
 
 /// A username as the schema allows it: what a person types, lower case.
 pub fn valid_username(name: &str) -> bool {

@@ -22,15 +22,13 @@ use warp::http::{header, StatusCode};
 use warp::reply::{Reply, Response};
 use warp::Filter;
 
-use super::{client, json, respond, with_ctx};
+use super::{json, respond, sign_in_request, with_ctx};
 use crate::body::{self, Body};
 use crate::caller::{self, Caller, Instructor, Learner};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::{passwords, sign_in};
 
-/// A username and a password, JSON-escaped: small, anyone may send one.
-const CREDENTIALS_BODY_BYTES: usize = 8 * 1024;
 /// Where a learner's device cookie is sent back: their sign-in alone.
 const SIGN_IN_PATH: &str = "/api/sessions";
 
@@ -43,7 +41,7 @@ pub fn routes(
         .and(caller::learner(ctx.clone()))
         .and(body::json_up_to::<Credentials>(
             ctx.admission.clone(),
-            CREDENTIALS_BODY_BYTES,
+            passwords::CREDENTIALS_BODY_BYTES,
         ))
         .then(
             |ctx: AppContext, caller: Caller<Learner>, body| async move {
@@ -52,17 +50,7 @@ pub fn routes(
         );
     let sign_in = warp::path!("api" / "sessions")
         .and(warp::post())
-        .and(with_ctx(ctx.clone()))
-        .and(client())
-        .and(
-            warp::header::optional::<String>("cookie")
-                .or(warp::any().map(|| None))
-                .unify(),
-        )
-        .and(body::json_up_to::<Credentials>(
-            ctx.admission.clone(),
-            CREDENTIALS_BODY_BYTES,
-        ))
+        .and(sign_in_request::<Credentials>(ctx.clone()))
         .then(
             |ctx: AppContext, client: IpAddr, cookies: Option<String>, body| async move {
                 respond(sign_in(&ctx, client, cookies, body).await)
@@ -74,7 +62,7 @@ pub fn routes(
         .and(caller::instructor(ctx.clone()))
         .and(body::json_up_to::<NewPassword>(
             ctx.admission.clone(),
-            CREDENTIALS_BODY_BYTES,
+            passwords::CREDENTIALS_BODY_BYTES,
         ))
         .then(
             |_course: String,

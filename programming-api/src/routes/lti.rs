@@ -13,7 +13,7 @@ use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::Filter;
 
-use super::{client, json, respond, with_ctx};
+use super::{client, cookies, json, respond, with_ctx};
 use crate::body::{self, Body};
 use crate::caller::{self, Caller, CourseStaff};
 use crate::context::AppContext;
@@ -108,9 +108,6 @@ fn login_routes(
 fn exchange_routes(
     ctx: AppContext,
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
-    let cookies = warp::header::optional::<String>("cookie")
-        .or(warp::any().map(|| None))
-        .unify();
     let launch = warp::path!("lti" / "launch")
         .and(warp::post())
         .and(with_ctx(ctx.clone()))
@@ -118,7 +115,7 @@ fn exchange_routes(
             ctx.admission.clone(),
             FORM_LIMIT,
         ))
-        .and(cookies)
+        .and(cookies())
         .and(accept())
         .then(
             |ctx: AppContext,

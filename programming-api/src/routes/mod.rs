@@ -115,6 +115,32 @@ pub(crate) fn client() -> impl Filter<Extract = (IpAddr,), Error = Infallible> +
         .map(|c: Option<ClientAddr>| c.map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0))
 }
 
+/// The request's `Cookie` header, if any and if it is text.
+fn cookies() -> impl Filter<Extract = (Option<String>,), Error = Infallible> + Copy {
+    warp::header::optional::<String>("cookie")
+        .or(warp::any().map(|| None))
+        .unify()
+}
+
+/// What a password sign-in's route takes (staff's and learners'): the
+/// context, the client's address, its cookies (the device cookie,
+/// `crate::sign_in`) and its credentials, a small body anyone may send.
+fn sign_in_request<T: serde::de::DeserializeOwned + Send>(
+    ctx: AppContext,
+) -> impl Filter<
+    Extract = (AppContext, IpAddr, Option<String>, crate::body::Body<T>),
+    Error = Infallible,
+> + Clone {
+    let admission = ctx.admission.clone();
+    with_ctx(ctx)
+        .and(client())
+        .and(cookies())
+        .and(crate::body::json_up_to::<T>(
+            admission,
+            crate::passwords::CREDENTIALS_BODY_BYTES,
+        ))
+}
+
 fn respond(result: Result<Response, ApiError>) -> Response {
     result.unwrap_or_else(ApiError::into_response)
 }

@@ -10,8 +10,8 @@ use warp::http::{header, StatusCode};
 use warp::reply::Response;
 use warp::Filter;
 
-use super::{client, json, respond, with_ctx};
-use crate::body::{self, Body};
+use super::{json, respond, sign_in_request, with_ctx};
+use crate::body::Body;
 use crate::caller::{self, Caller, CourseStaff, Staff};
 use crate::context::AppContext;
 use crate::error::ApiError;
@@ -22,17 +22,7 @@ pub fn routes(
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
     let sign_in = warp::path!("api" / "staff" / "sessions")
         .and(warp::post())
-        .and(with_ctx(ctx.clone()))
-        .and(client())
-        .and(
-            warp::header::optional::<String>("cookie")
-                .or(warp::any().map(|| None))
-                .unify(),
-        )
-        .and(body::json_up_to::<SignIn>(
-            ctx.admission.clone(),
-            SIGN_IN_BODY_BYTES,
-        ))
+        .and(sign_in_request::<SignIn>(ctx.clone()))
         .then(
             |ctx: AppContext, client: IpAddr, cookies: Option<String>, body| async move {
                 respond(sign_in(&ctx, client, cookies, body).await)
@@ -56,11 +46,6 @@ pub fn routes(
         );
     sign_in.or(me).unify().or(course_staff).unify()
 }
-
-/// A sign-in's body cap: a username and a password (at most
-/// `passwords::MAX_PASSWORD_BYTES`), JSON-escaped. Anyone may send one, token or
-/// not, so it is small.
-const SIGN_IN_BODY_BYTES: usize = 8 * 1024;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
