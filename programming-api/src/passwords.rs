@@ -66,10 +66,30 @@ pub fn hash_password(password: &str) -> String {
         .to_string()
 }
 
-/// [`hash_password`] off the async workers.
+/// [`hash_password`] off the async workers, taking a turn among the
+/// password checks ([`verify_password_bounded`]): anyone may make an
+/// account, so hashing is bounded as checking is.
 pub async fn hash(password: String) -> Result<String, ApiError> {
+    let _turn = turn().await?;
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
+        .map_err(|_| ApiError::internal())
+}
+
+/// A turn among the [`CONCURRENT_CHECKS`] hashings and checks that may run
+/// at once; one that waits more than a few seconds is told to come back.
+async fn turn() -> Result<tokio::sync::SemaphorePermit<'static>, ApiError> {
+    static CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT_CHECKS);
+    let busy = || {
+        ApiError::new(
+            Code::TooManyAttempts,
+            "many passwords are being checked just now; try again in a moment",
+        )
+        .retry_after(std::time::Duration::from_secs(2))
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(5), CHECKS.acquire())
+        .await
+        .map_err(|_| busy())?
         .map_err(|_| ApiError::internal())
 }
 
@@ -102,18 +122,7 @@ pub async fn verify_password_bounded(
     stored: Option<String>,
     password: String,
 ) -> Result<bool, ApiError> {
-    static CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT_CHECKS);
-    let busy = || {
-        ApiError::new(
-            Code::TooManyAttempts,
-            "many sign-ins are being checked just now; try again in a moment",
-        )
-        .retry_after(std::time::Duration::from_secs(2))
-    };
-    let _turn = tokio::time::timeout(std::time::Duration::from_secs(5), CHECKS.acquire())
-        .await
-        .map_err(|_| busy())?
-        .map_err(|_| ApiError::internal())?;
+    let _turn = turn().await?;
     tokio::task::spawn_blocking(move || verify_password(stored.as_deref(), &password))
         .await
         .map_err(|_| ApiError::internal())

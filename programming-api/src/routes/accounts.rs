@@ -118,6 +118,18 @@ async fn claim(
             format!("your progress is kept already, as {name:?}"),
         ));
     }
+    let taken = || ApiError::new(Code::UsernameTaken, "that username is taken; pick another");
+    // Before the (costly) hash: a taken name costs a lookup alone.
+    let exists: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE username = $1) AS taken",
+            &[&username],
+        )
+        .await?
+        .get("taken");
+    if exists {
+        return Err(taken());
+    }
     let hash = passwords::hash(password).await?;
     let updated = client
         .execute(
@@ -127,9 +139,7 @@ async fn claim(
         )
         .await
         .map_err(|e| match e.code() {
-            Some(c) if *c == tokio_postgres::error::SqlState::UNIQUE_VIOLATION => {
-                ApiError::new(Code::UsernameTaken, "that username is taken; pick another")
-            }
+            Some(c) if *c == tokio_postgres::error::SqlState::UNIQUE_VIOLATION => taken(),
             _ => e.into(),
         })?;
     if updated == 0 {
