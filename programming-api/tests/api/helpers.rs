@@ -155,6 +155,16 @@ impl TestApp {
             .expect("the claimed work finishes")
     }
 
+    /// The `n` a counting query (`SELECT count(*) AS n …`) answers.
+    pub async fn count(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> i64 {
+        let client = self.ctx.pool.get().await.unwrap();
+        client.query_one(sql, params).await.unwrap().get("n")
+    }
+
     pub async fn stream_ids(&self) -> std::collections::HashSet<Uuid> {
         self.jobs().in_streams(WorkKind::Submission).await.unwrap()
     }

@@ -424,15 +424,8 @@ async fn unsigned_forged_expired_replayed_and_foreign_requests_are_refused() {
     // No refused request made a learner.
     let n: i64 = s
         .app
-        .ctx
-        .pool
-        .get()
-        .await
-        .unwrap()
-        .query_one("SELECT count(*) AS n FROM external_learners", &[])
-        .await
-        .unwrap()
-        .get("n");
+        .count("SELECT count(*) AS n FROM external_learners", &[])
+        .await;
     assert_eq!(n, 2, "learners a and r only");
 }
 

@@ -375,15 +375,8 @@ async fn every_forged_or_broken_launch_is_refused_and_the_honest_one_passes() {
     // No learner was made by any refused launch: only the honest one's.
     let learners: i64 = world
         .app
-        .ctx
-        .pool
-        .get()
-        .await
-        .unwrap()
-        .query_one("SELECT count(*) AS n FROM external_learners", &[])
-        .await
-        .unwrap()
-        .get("n");
+        .count("SELECT count(*) AS n FROM external_learners", &[])
+        .await;
     assert_eq!(learners, 1);
 }
 
@@ -619,15 +612,8 @@ async fn staff_launches_land_on_the_staff_pages_and_a_learner_cannot_reach_them(
     let again: Value = serde_json::from_str(&again.value).unwrap();
     let staff: i64 = world
         .app
-        .ctx
-        .pool
-        .get()
-        .await
-        .unwrap()
-        .query_one("SELECT count(*) AS n FROM lti_staff", &[])
-        .await
-        .unwrap()
-        .get("n");
+        .count("SELECT count(*) AS n FROM lti_staff", &[])
+        .await;
     assert_eq!(staff, 1);
     assert_eq!(again["role"], "instructor");
     // A teaching assistant is a tutor.
