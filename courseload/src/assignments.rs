@@ -34,6 +34,8 @@ use domain::course::{default_test_time_limit_ms, AssignmentSource, Kind, LatePol
 use domain::notebook::Notebook;
 use domain::runners::Runner;
 
+use crate::listers::Listing;
+
 use crate::Error;
 
 #[derive(Deserialize)]
@@ -111,8 +113,21 @@ fn schedule(m: &Manifest) -> Result<Schedule, String> {
     })
 }
 
-/// Reads every `NN-slug` folder under `dir`, in position order.
+/// Reads every `NN-slug` folder under `dir`, in position order, and lists
+/// each one's tests with its runner's lister on this machine (the
+/// instructor's test code is trusted here: the image's own courses).
 pub fn load_course(dir: &Path) -> Result<Vec<AssignmentSource>, Error> {
+    let mut course = read_course(dir)?;
+    for runner in domain::runners::ALL {
+        let listed = crate::listers::for_runner(runner)(&tests_of(runner, &course))?;
+        take_listing(runner, &mut course, listed)?;
+    }
+    Ok(course)
+}
+
+/// Reads every `NN-slug` folder under `dir`, in position order, running
+/// nothing: the tests are not listed yet ([`take_listing`] completes them).
+pub fn read_course(dir: &Path) -> Result<Vec<AssignmentSource>, Error> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| Error::Config(format!("cannot read the course at {}: {e}", dir.display())))?;
     let mut course = Vec::new();
@@ -123,9 +138,6 @@ pub fn load_course(dir: &Path) -> Result<Vec<AssignmentSource>, Error> {
         if path.is_dir() {
             course.push(load_assignment(&path)?);
         }
-    }
-    for runner in domain::runners::ALL {
-        list_tests(runner, &mut course)?;
     }
     course.sort_by_key(|a| a.position);
     for pair in course.windows(2) {
@@ -139,18 +151,36 @@ pub fn load_course(dir: &Path) -> Result<Vec<AssignmentSource>, Error> {
     Ok(course)
 }
 
-/// Lists the tests of `runner`'s assignments with its own loader, in one
-/// run, and resolves their hidden tests.
-fn list_tests(runner: &'static Runner, course: &mut [AssignmentSource]) -> Result<(), Error> {
+/// The test files of `runner`'s assignments, in course order: what its
+/// lister is given, here or in a grader's sandbox.
+pub fn tests_of<'a>(runner: &Runner, course: &'a [AssignmentSource]) -> Vec<&'a str> {
+    course
+        .iter()
+        .filter(|a| a.runner.name == runner.name)
+        .map(|a| a.test_code.as_str())
+        .collect()
+}
+
+/// Completes `runner`'s assignments with the listing of [`tests_of`]: their
+/// test ids, their hidden tests resolved, the skipped ones and the content
+/// hash; or names the assignment whose tests are not usable.
+pub fn take_listing(
+    runner: &'static Runner,
+    course: &mut [AssignmentSource],
+    listed: Vec<Result<Listing, String>>,
+) -> Result<(), Error> {
     let mine: Vec<&mut AssignmentSource> = course
         .iter_mut()
         .filter(|a| a.runner.name == runner.name)
         .collect();
-    if mine.is_empty() {
-        return Ok(());
+    if mine.len() != listed.len() {
+        return Err(Error::Config(format!(
+            "the {} lister answered for {} test files of {}",
+            runner.name,
+            listed.len(),
+            mine.len()
+        )));
     }
-    let sources: Vec<&str> = mine.iter().map(|a| a.test_code.as_str()).collect();
-    let listed = crate::listers::for_runner(runner)(&sources)?;
     for (a, listing) in mine.into_iter().zip(listed) {
         let tests_file = format!("{}/{}", a.slug, runner.tests_file);
         let listing = listing

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 use domain::course::{Course, CourseSource, Join, DEFAULT_STUCK_AFTER};
 
-use crate::assignments::load_course;
+use crate::assignments::{load_course, read_course};
 use crate::Error;
 
 #[derive(Deserialize)]
@@ -79,6 +79,24 @@ fn load_one(dir: &Path) -> Result<CourseSource, Error> {
             dir.display()
         )));
     }
+    Ok(CourseSource {
+        course: read_course_toml(dir, name)?,
+        assignments: load_course(dir)?,
+    })
+}
+
+/// The course folder `dir` read as the course `slug` (a published
+/// archive's folder may be named anything), running nothing: its tests are
+/// listed after (`assignments::take_listing`), in a grader's sandbox.
+pub fn read_course_folder(dir: &Path, slug: &str) -> Result<CourseSource, Error> {
+    Ok(CourseSource {
+        course: read_course_toml(dir, slug)?,
+        assignments: read_course(dir)?,
+    })
+}
+
+/// `dir/course.toml`, checked field by field.
+fn read_course_toml(dir: &Path, slug: &str) -> Result<Course, Error> {
     let file = dir.join("course.toml");
     let text = std::fs::read_to_string(&file)
         .map_err(|e| Error::Config(format!("{}: {e}", file.display())))?;
@@ -107,17 +125,14 @@ fn load_one(dir: &Path) -> Result<CourseSource, Error> {
             ));
         }
     };
-    Ok(CourseSource {
-        course: Course {
-            slug: name.to_owned(),
-            title: manifest.title,
-            term: manifest.term,
-            join: manifest.join,
-            join_code_hash,
-            stuck_after: manifest.stuck_after,
-            lti_student_number: manifest.lti_student_number,
-        },
-        assignments: load_course(dir)?,
+    Ok(Course {
+        slug: slug.to_owned(),
+        title: manifest.title,
+        term: manifest.term,
+        join: manifest.join,
+        join_code_hash,
+        stuck_after: manifest.stuck_after,
+        lti_student_number: manifest.lti_student_number,
     })
 }
 

@@ -5,7 +5,10 @@
 //! - [`assignments`]: a course's `NN-slug/` folders, one per assignment.
 //! - [`listers`]: which tests an assignment has, by a trusted run of its
 //!   runner's own loader; one file per runner.
+//! - [`archive`]: a published course version's `.tar.gz`, unpacked with
+//!   every entry checked.
 
+pub mod archive;
 pub mod assignments;
 pub mod courses;
 pub mod listers;

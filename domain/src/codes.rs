@@ -83,10 +83,18 @@ pub enum Code {
     InvalidAccount,
     /// An LMS's or an integration's learner asked for a password account.
     ExternalLearner,
+    /// A course archive that is not a `.tar.gz` this platform unpacks: a
+    /// path that climbs out, a link, a device, too big.
+    InvalidArchive,
+    /// A course archive whose files the course loader refuses (file and
+    /// field named).
+    InvalidCourse,
+    /// A course version asked to go live that never passed its check.
+    VersionNotChecked,
 }
 
 impl Code {
-    pub const ALL: [Code; 54] = [
+    pub const ALL: [Code; 57] = [
         Self::BadRequest,
         Self::InvalidHeader,
         Self::InvalidQuery,
@@ -141,6 +149,9 @@ impl Code {
         Self::AccountExists,
         Self::InvalidAccount,
         Self::ExternalLearner,
+        Self::InvalidArchive,
+        Self::InvalidCourse,
+        Self::VersionNotChecked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -199,6 +210,9 @@ impl Code {
             Self::AccountExists => "account_exists",
             Self::InvalidAccount => "invalid_account",
             Self::ExternalLearner => "external_learner",
+            Self::InvalidArchive => "invalid_archive",
+            Self::InvalidCourse => "invalid_course",
+            Self::VersionNotChecked => "version_not_checked",
         }
     }
 
@@ -217,7 +231,8 @@ impl Code {
             | Self::InvalidLogin
             | Self::InvalidState
             | Self::UnsupportedLaunch
-            | Self::InvalidAccount => 400,
+            | Self::InvalidAccount
+            | Self::InvalidArchive => 400,
             Self::Unauthorized
             | Self::UnknownUser
             | Self::BadCredentials
@@ -243,10 +258,11 @@ impl Code {
             Self::AlreadyGrading
             | Self::BeingGraded
             | Self::UsernameTaken
-            | Self::AccountExists => 409,
+            | Self::AccountExists
+            | Self::VersionNotChecked => 409,
             Self::BodyTooLarge | Self::CodeTooLarge => 413,
             Self::UnsupportedMediaType => 415,
-            Self::InvalidBody | Self::InvalidCode | Self::WrongKind => 422,
+            Self::InvalidBody | Self::InvalidCode | Self::WrongKind | Self::InvalidCourse => 422,
             Self::HeadersTooLarge => 431,
             Self::RateLimited
             | Self::TooManyAttempts

@@ -3,17 +3,19 @@
 //! writes it) and what the services read back.
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::runners::Runner;
 
-/// One assignment as read from its folder.
-#[derive(Debug, Clone)]
+/// One assignment as read from its folder. Serialised (a checked course
+/// version's content, kept in Postgres) with its runner by name.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AssignmentSource {
     pub slug: String,
     /// Code in the editor, or a notebook.
     pub kind: Kind,
     /// What grades it.
+    #[serde(with = "runner_by_name")]
     pub runner: &'static Runner,
     /// From the folder's `NN-` prefix; the course order.
     pub position: i32,
@@ -46,7 +48,8 @@ pub struct AssignmentSource {
 }
 
 /// What a learner hands in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Kind {
     Code,
     Notebook,
@@ -71,7 +74,7 @@ impl Kind {
 }
 
 /// What happens to a submission after the due date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LatePolicy {
     /// Refused: 403 `past_due`.
     Refuse,
@@ -100,7 +103,7 @@ impl LatePolicy {
 }
 
 /// When an assignment takes submissions, and how many each learner gets.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schedule {
     pub opens_at: Option<DateTime<Utc>>,
     pub due_at: Option<DateTime<Utc>>,
@@ -125,7 +128,7 @@ pub fn default_test_time_limit_ms(time_limit_ms: i32) -> i32 {
 }
 
 /// How learners come into a course.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Join {
     /// Anyone with the course's address.
@@ -151,7 +154,7 @@ impl Join {
 
 /// A course: what its course.toml says, what Postgres stores of it and
 /// what the API serves (its catalog adds the id Postgres gave it).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Course {
     /// Its folder's name and its address (`/c/<slug>`).
     pub slug: String,
@@ -170,11 +173,45 @@ pub struct Course {
 }
 
 /// A course as read from its folder: the course and its assignments.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CourseSource {
     pub course: Course,
     pub assignments: Vec<AssignmentSource>,
 }
 
+/// Published on `grading:events` when a course version's check ends (or
+/// it is made live again): the gateway hands it to the course's staff as
+/// `{"type":"course_version", "version", "status", "reasons"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CourseVersionEvent {
+    pub course_id: i32,
+    pub course_version: VersionNews,
+}
+
+/// A course version's new state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionNews {
+    pub version: i32,
+    /// `live` or `rejected`.
+    pub status: String,
+    pub reasons: Vec<String>,
+}
+
 /// `stuck_after` when course.toml does not say.
 pub const DEFAULT_STUCK_AFTER: i32 = 3;
+
+/// A runner is written by its name, and read back only if this build has it.
+mod runner_by_name {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    use crate::runners::{by_name, Runner};
+
+    pub fn serialize<S: Serializer>(runner: &&'static Runner, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(runner.name)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static Runner, D::Error> {
+        let name = String::deserialize(d)?;
+        by_name(&name).ok_or_else(|| D::Error::custom(format!("no runner {name:?}")))
+    }
+}

@@ -96,3 +96,27 @@ pub struct Account {
     pub user_id: Uuid,
     pub username: String,
 }
+
+/// A course version just published (`POST /api/courses/{c}/versions`, 202).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedVersion {
+    pub version: i32,
+    /// `checking`: a grader checks it next.
+    pub status: String,
+}
+
+/// Where a course version is (`GET /api/courses/{c}/versions/{v}`, and
+/// each line of `GET /api/courses/{c}/versions`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CourseVersion {
+    pub version: i32,
+    /// `checking`, `live` (it passed its check) or `rejected`.
+    pub status: String,
+    /// The version the course serves now.
+    pub current: bool,
+    /// Why it was rejected, each naming its file and field or its
+    /// assignment; empty otherwise.
+    pub reasons: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub checked_at: Option<DateTime<Utc>>,
+}

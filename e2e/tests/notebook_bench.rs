@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use e2e::{repo, start_stack};
 use futures::StreamExt;
-use grader::sandbox::{new_nonce, DockerSandbox, ExecutionSpec, Limits, TestSuite};
+use grader::sandbox::{new_nonce, DockerSandbox, ExecutionSpec, Limits, Task, TestSuite};
 use serde_json::{json, Value};
 use testkit::TestEnv;
 
@@ -149,8 +149,10 @@ async fn starts(rounds: usize) -> Vec<String> {
             let spec = ExecutionSpec {
                 job_id: uuid::Uuid::new_v4(),
                 runner,
-                solution: code,
-                tests: suite,
+                task: Task::Grade {
+                    solution: code,
+                    tests: suite,
+                },
                 limits: Limits::new(10_000, 10_000, 256),
             };
             let started = Instant::now();

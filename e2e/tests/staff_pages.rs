@@ -160,7 +160,7 @@ async fn the_class_view_shows_two_learners_verdicts_live() {
 
     // The attack: a learner's own token, from their page, asks the gateway
     // for the course's topic. The same socket without it opens (the control).
-    let course_id = stack.api.ctx.catalog.default_course().id;
+    let course_id = stack.api.ctx.catalog().default_course().id;
     let socket = "const [course, done] = arguments;
         const meta = document.querySelector('meta[name=\"ws-url\"]').content;
         let url = meta + '?token=' + encodeURIComponent(localStorage.getItem('codeplatform.token'));

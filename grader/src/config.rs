@@ -15,6 +15,7 @@
 //! | `GRADER_DRAIN_SECS` | `30` | how long SIGTERM waits for jobs in hand |
 //! | `GRADER_METRICS_ADDR` | `127.0.0.1:9100` | the admin port: `/healthz`, `/readyz`, `/metrics` |
 //! | `GRADER_CONSUMER` | `grader-<host>-<pid>` | this replica's name in the consumer group |
+//! | `GRADER_VERSION_POLL_MS` | `1000` | how often it looks for a published course version to check (every reference and starter run in the sandbox) |
 //! | `CACHE_TTL_SECS` | `300` | backstop expiry of the cached lists it invalidates (as the API's) |
 //! | `ADMIN_MAX_CONNECTIONS` | `64` | admin port connections in all |
 //! | `ADMIN_MAX_CONNECTIONS_PER_ADDRESS` | `16` | admin port connections one address may hold |
@@ -53,6 +54,8 @@ pub struct Config {
     pub consumer: String,
     pub cache_ttl: Duration,
     pub admin: ListenerLimits,
+    /// How often it looks for a published course version to check.
+    pub version_poll: Duration,
 }
 
 /// The runners a comma-separated list names, each one there is; every
@@ -125,6 +128,7 @@ impl Config {
                 format!("grader-{host}-{}", std::process::id()),
             )?,
             cache_ttl: Duration::from_secs(env_or("CACHE_TTL_SECS", 300u64)?),
+            version_poll: Duration::from_millis(env_or("GRADER_VERSION_POLL_MS", 1000u64)?.max(10)),
             admin: ListenerLimits::from_env("ADMIN", ListenerLimits::admin())?,
         })
     }

@@ -78,6 +78,12 @@ impl ReportedTest {
 /// framed report that does not parse is the runner's defect: logged with
 /// its reason, never a silent "no report".
 fn find_report(channel: &[u8], nonce: &str) -> Option<Report> {
+    framed(channel, nonce)
+}
+
+/// What the runner wrote between the first two occurrences of the nonce,
+/// read as `T` (a grading's report, a listing).
+pub(crate) fn framed<T: serde::de::DeserializeOwned>(channel: &[u8], nonce: &str) -> Option<T> {
     let text = String::from_utf8_lossy(channel);
     let start = text.find(nonce)? + nonce.len();
     let end = start + text[start..].find(nonce)?;

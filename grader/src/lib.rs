@@ -6,6 +6,7 @@
 //! - [`sandbox`]: the Docker sandbox and the development-only process sandbox.
 //! - [`judge`]: from the runner's nonce-framed report to a verdict and feedback.
 //! - [`suites`]: an assignment version's tests, as the grader reads them from Postgres.
+//! - [`versions`]: published course versions checked in the sandbox, then made live or rejected.
 //! - `testing` (feature `testing`): a replica started in-process for tests.
 //! - [`metrics`]: Prometheus metrics (served, with health and readiness, by `service::admin`).
 //!
@@ -21,6 +22,7 @@ pub mod sandbox;
 pub mod suites;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod versions;
 pub mod worker;
 
 use std::sync::Arc;

@@ -31,6 +31,7 @@ pub fn config(env: &TestEnv, consumer: &str) -> Config {
         consumer: consumer.to_owned(),
         cache_ttl: Duration::from_secs(60),
         admin: service::server::ListenerLimits::admin(),
+        version_poll: Duration::from_millis(200),
     }
 }
 

@@ -24,7 +24,9 @@ use tokio::task::JoinSet;
 use crate::config::Config;
 use crate::judge::{hidden_details, judge};
 use crate::metrics::Metrics;
-use crate::sandbox::{new_nonce, ExecutionOutcome, ExecutionSpec, Limits, Sandbox, TestSuite};
+use crate::sandbox::{
+    new_nonce, ExecutionOutcome, ExecutionSpec, Limits, Sandbox, Task, TestSuite,
+};
 use crate::suites;
 
 /// What became of one job.
@@ -196,8 +198,10 @@ impl Grader {
         let spec = ExecutionSpec {
             job_id: claimed.work.id,
             runner,
-            solution: &claimed.code,
-            tests,
+            task: Task::Grade {
+                solution: &claimed.code,
+                tests,
+            },
             limits,
         };
         let nonce = new_nonce();
@@ -322,6 +326,12 @@ impl Grader {
     pub async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()>) {
         let mut shutdown = std::pin::pin!(shutdown);
         let slots = Arc::new(Semaphore::new(self.config.concurrency));
+        // Published course versions are checked beside the jobs, taking
+        // the same slots.
+        let (stop_checks, checks_stopped) = tokio::sync::oneshot::channel::<()>();
+        let checks = tokio::spawn(crate::versions::run(self.clone(), slots.clone(), async {
+            let _ = checks_stopped.await;
+        }));
         let mut tasks = JoinSet::new();
         let mut reader: Option<JobReader> = None;
         let mut last_claim = Instant::now() - self.config.visibility;
@@ -366,6 +376,8 @@ impl Grader {
                 }
             }
         }
+        let _ = stop_checks.send(());
+        let _ = checks.await;
         self.drain(tasks).await;
     }
 

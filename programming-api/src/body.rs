@@ -44,7 +44,12 @@ enum Format {
     Json,
     /// `application/x-www-form-urlencoded`, as a browser posts a form.
     Form,
+    /// `application/gzip`: a course version's `.tar.gz`, taken as bytes.
+    Gzip,
 }
+
+/// A body taken as its bytes: a `.tar.gz` archive.
+pub struct Gzip;
 
 /// A request's body of type `T`, not read yet.
 pub struct Body<T> {
@@ -81,7 +86,16 @@ pub fn form_up_to<T: DeserializeOwned + Send>(
     body(admission, limit, Format::Form)
 }
 
-fn body<T: DeserializeOwned + Send>(
+/// A `.tar.gz` body (`application/gzip`), capped at `limit` bytes, read
+/// as bytes when the handler asks.
+pub fn gzip_up_to(
+    admission: Arc<Admission>,
+    limit: usize,
+) -> impl Filter<Extract = (Body<Gzip>,), Error = std::convert::Infallible> + Clone {
+    body(admission, limit, Format::Gzip)
+}
+
+fn body<T: Send>(
     admission: Arc<Admission>,
     limit: usize,
     format: Format,
@@ -127,6 +141,28 @@ impl<T: DeserializeOwned> Body<T> {
     /// Reads the body and parses it, or says which rule it broke. Call it
     /// only once the caller may send it: nothing is read before.
     pub async fn read(self) -> Result<T, ApiError> {
+        let format = self.format;
+        let body = self.collect().await?;
+        match format {
+            Format::Json => parse(&body),
+            Format::Form => parse_form(&body),
+            Format::Gzip => unreachable!("a gzip body is read as bytes"),
+        }
+    }
+}
+
+impl Body<Gzip> {
+    /// Reads the body's bytes (a `.tar.gz`, not looked into here), under
+    /// the same rules as every other body.
+    pub async fn read_bytes(self) -> Result<Bytes, ApiError> {
+        self.collect().await
+    }
+}
+
+impl<T> Body<T> {
+    /// The whole body, within its cap, its deadline and its address's
+    /// allowance, once its content type is the route's.
+    async fn collect(self) -> Result<Bytes, ApiError> {
         if self.content_length.is_some_and(|n| n > self.limit as u64) {
             return Err(too_large(self.limit));
         }
@@ -153,10 +189,7 @@ impl<T: DeserializeOwned> Body<T> {
                 ),
             )
         })??;
-        match self.format {
-            Format::Json => parse(&body),
-            Format::Form => parse_form(&body),
-        }
+        Ok(body)
     }
 }
 
@@ -294,6 +327,10 @@ fn check_content_type(format: Format, content_type: Option<&str>) -> Result<(), 
         Format::Form => (
             "application/x-www-form-urlencoded",
             "send the body as a form with 'Content-Type: application/x-www-form-urlencoded'",
+        ),
+        Format::Gzip => (
+            "application/gzip",
+            "send the course folder as a .tar.gz with 'Content-Type: application/gzip'",
         ),
     };
     let matches = content_type

@@ -213,7 +213,7 @@ fn staff_of(ctx: &AppContext, header: Option<&str>, course: Option<&str>) -> Cal
         .and_then(|token| ctx.signer.verify_staff(token, now))
         .ok_or_else(ApiError::unauthorized)?;
     match course {
-        Some(slug) if ctx.catalog.by_slug(slug).map(|c| c.id) != Some(claims.course_id) => {
+        Some(slug) if ctx.catalog().by_slug(slug).map(|c| c.id) != Some(claims.course_id) => {
             Err(ApiError::not_found("course"))
         }
         _ => Ok(claims),

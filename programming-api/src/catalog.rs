@@ -1,7 +1,8 @@
-//! The courses this API serves, read once after the courses are upserted at
-//! start (they change only with a restart): each course's id, address and
-//! join policy, and which course each assignment belongs to, so a request
-//! learns its course without asking Postgres.
+//! The courses this API serves, read after the courses are upserted at
+//! start and again whenever a course version goes live
+//! (`crate::versions`): each course's id, address and join policy, and
+//! which course each assignment belongs to, so a request learns its course
+//! without asking Postgres.
 
 use std::collections::HashMap;
 
@@ -13,6 +14,8 @@ use domain::course::Kind;
 #[derive(Debug, Clone)]
 pub struct Course {
     pub id: i32,
+    /// The course version it serves.
+    pub version: i32,
     pub course: domain::course::Course,
 }
 
@@ -33,6 +36,9 @@ pub struct Catalog {
     default: usize,
     /// Every assignment's course and kind, hidden assignments included.
     course_of: HashMap<i32, (i32, Kind)>,
+    /// Each listed course's id and the version it serves, by id: what this
+    /// catalog was read at.
+    live: Vec<(i32, i32)>,
 }
 
 impl Catalog {
@@ -42,7 +48,7 @@ impl Catalog {
         let courses: Vec<Course> = client
             .query(
                 "SELECT id, slug, title, term, join_policy::text AS join_policy, join_code_hash,
-                        stuck_after, lti_student_number
+                        stuck_after, lti_student_number, live_version
                  FROM courses WHERE listed ORDER BY slug",
                 &[],
             )
@@ -52,6 +58,7 @@ impl Catalog {
                 let join: String = r.try_get("join_policy")?;
                 Ok(Course {
                     id: r.try_get("id")?,
+                    version: r.try_get("live_version")?,
                     course: domain::course::Course {
                         slug: r.try_get("slug")?,
                         title: r.try_get("title")?,
@@ -89,11 +96,20 @@ impl Catalog {
                 Ok((r.try_get("id")?, (r.try_get("course_id")?, kind)))
             })
             .collect::<anyhow::Result<_>>()?;
+        let mut live: Vec<(i32, i32)> = courses.iter().map(|c| (c.id, c.version)).collect();
+        live.sort_unstable();
         Ok(Self {
             courses,
             default,
             course_of,
+            live,
         })
+    }
+
+    /// Each listed course's id and served version, by id, as
+    /// `store::versions::live_versions` reads them.
+    pub fn live(&self) -> &[(i32, i32)] {
+        &self.live
     }
 
     pub fn courses(&self) -> &[Course] {

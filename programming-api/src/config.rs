@@ -16,6 +16,7 @@
 //! | `QUERY_CACHE` | `on` | `off` serves every read from Postgres (to measure the cache) |
 //! | `RECONCILE_INTERVAL_MS` | `2000` | how often queued work missing from the stream is re-pushed |
 //! | `RECONCILE_STALE_MS` | `60000` | age after which a queued submission is checked against the stream |
+//! | `CATALOG_FOLLOW_MS` | `1000` | how often each replica looks whether a course serves another version (one went live), and then serves it too |
 //! | `RATE_NEW_LEARNERS` | `120/h` | new learners one address may make (all at once, then evenly) |
 //! | `RATE_SUBMISSIONS_PER_LEARNER` | `10/min` | submissions one learner may make |
 //! | `RATE_SUBMISSIONS_PER_ADDRESS` | `300/min` | submissions one address (a classroom's NAT) may make |
@@ -79,6 +80,8 @@ pub struct Config {
     /// checked against the stream only after this long, which keeps the scan
     /// of the stream off the common path.
     pub reconcile_stale: Duration,
+    /// How often the catalog is compared with the live course versions.
+    pub catalog_follow: Duration,
     pub new_learners_per_address: Rate,
     pub submissions_per_learner: Rate,
     pub submissions_per_address: Rate,
@@ -172,6 +175,7 @@ impl Config {
             },
             reconcile_interval: Duration::from_millis(env_or("RECONCILE_INTERVAL_MS", 2000u64)?),
             reconcile_stale: Duration::from_millis(env_or("RECONCILE_STALE_MS", 60_000u64)?),
+            catalog_follow: Duration::from_millis(env_or("CATALOG_FOLLOW_MS", 1000u64)?.max(10)),
             new_learners_per_address: rate("RATE_NEW_LEARNERS", 120, HOUR)?,
             submissions_per_learner: rate("RATE_SUBMISSIONS_PER_LEARNER", 10, MINUTE)?,
             submissions_per_address: rate("RATE_SUBMISSIONS_PER_ADDRESS", 300, MINUTE)?,

@@ -57,8 +57,9 @@ pub struct Shared {
     pub metrics: Arc<Metrics>,
     /// How often a client may act, and how much may wait.
     pub admission: Arc<Admission>,
-    /// The courses served, fixed at start.
-    pub catalog: Arc<Catalog>,
+    /// The courses served: loaded at start, and again whenever a course
+    /// version goes live (`crate::versions`). Read through [`Shared::catalog`].
+    pub catalog_now: arc_swap::ArcSwap<Catalog>,
     /// The LTI tool, when `LTI_PLATFORMS` is set.
     pub lti: Option<Arc<crate::lti::Lti>>,
     /// The systems that may submit through the signed integration API.
@@ -69,6 +70,13 @@ pub struct Shared {
     pub clock: Clock,
     /// Tells the gateway of new submissions (the course's live class view).
     pub events: EventPublisher,
+}
+
+impl Shared {
+    /// The courses served now: a request holds one catalog throughout.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalog_now.load_full()
+    }
 }
 
 impl AppContext {
@@ -85,7 +93,7 @@ impl AppContext {
     pub fn kind_of(&self, assignment_id: i32) -> Result<domain::course::Kind, ApiError> {
         // An assignment this replica's catalog does not know (its course came
         // after this start) is not served, as its page is not.
-        self.catalog
+        self.catalog()
             .kind_of(assignment_id)
             .ok_or_else(|| ApiError::not_found("assignment"))
     }

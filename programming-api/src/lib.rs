@@ -2,7 +2,8 @@
 //!
 //! - [`config`]: settings from the environment.
 //! - [`clock`]: the time the API goes by (set by tests, never slept through).
-//! - [`catalog`]: the courses served, and each assignment's course, read at start.
+//! - [`catalog`]: the courses served, and each assignment's course, read at start and when a version goes live.
+//! - [`versions`]: course versions: an archive read before it is taken; every replica's catalog following the live versions.
 //! - [`caller`]: who is calling: the token checks as filters handing routes a typed learner or staff member.
 //! - [`context`]: the cloneable context routes share (pool, cache, job queue, signer).
 //! - [`enrolment`]: who is in a course: open ones take anyone, join-code ones their members.
@@ -15,7 +16,7 @@
 //! - [`admission`]: how often a client may act (create learners, submit, run, join, sign in), and how much may wait.
 //! - [`markdown`]: handouts rendered and sanitised on the server.
 //! - [`security`]: the Content-Security-Policy and other headers on every response.
-//! - [`rounds`]: work in rounds beside the server (the reconciler, the outboxes), and an outbox's retries.
+//! - [`rounds`]: work in rounds beside the server (the reconciler, the catalog's follower, the outboxes), and an outbox's retries.
 //! - [`reconciler`]: re-pushes queued work the stream lost; restores the cache.
 //! - [`external`]: people other systems name (an LMS's, an integration's), one learner each.
 //! - [`integrations`]: the signed integration API's registry, tokens and callbacks.
@@ -54,6 +55,7 @@ pub mod sign_in;
 pub mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod versions;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -131,14 +133,14 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
         signer: config.signer.clone(),
         metrics: Arc::new(Metrics::default()),
         admission: Arc::new(Admission::new(config)),
-        catalog,
+        catalog_now: arc_swap::ArcSwap::new(catalog),
         lti,
         integrations: Arc::new(integrations),
         staff_token_ttl: config.staff_token_ttl,
         clock: Default::default(),
         events: queue::events::EventPublisher::new(redis.clone(), names.clone()),
     });
-    flush_course_cache(&ctx).await?;
+    versions::flush_cache(&ctx).await;
     Ok(ctx)
 }
 
@@ -156,21 +158,6 @@ async fn wait_for_postgres(pool: &deadpool_postgres::Pool) -> anyhow::Result<()>
     }
 }
 
-/// The courses may have changed with this start: drop their cached reads.
-async fn flush_course_cache(ctx: &AppContext) -> anyhow::Result<()> {
-    let courses = ctx.catalog.courses().iter();
-    let keys: Vec<String> = courses
-        .map(|c| ctx.names.course_cache(c.id))
-        .chain(
-            ctx.catalog
-                .assignment_ids()
-                .map(|id| ctx.names.assignment_cache(id)),
-        )
-        .collect();
-    ctx.cache.invalidate(&keys).await;
-    Ok(())
-}
-
 /// Serves the API and UI on `listener` and `/healthz`, `/readyz` and
 /// `/metrics` on `admin`, with the reconciler beside them, until `shutdown`
 /// resolves; then drains open requests and returns.
@@ -186,6 +173,11 @@ pub async fn run(
         ctx.clone(),
         config.reconcile_interval,
         config.reconcile_stale,
+        wait_for(stop_rx.clone()),
+    ));
+    let follower = tokio::spawn(versions::follow(
+        ctx.clone(),
+        config.catalog_follow,
         wait_for(stop_rx.clone()),
     ));
     let passback = ctx.lti.as_ref().map(|lti| {
@@ -223,6 +215,7 @@ pub async fn run(
     .await;
     let _ = stop_tx.send(true);
     let _ = reconciler.await;
+    let _ = follower.await;
     for outbox in [passback, callbacks].into_iter().flatten() {
         let _ = outbox.await;
     }

@@ -42,6 +42,7 @@ pub fn config(env: &TestEnv) -> Config {
         query_cache: true,
         reconcile_interval: Duration::from_millis(200),
         reconcile_stale: Duration::from_millis(500),
+        catalog_follow: Duration::from_millis(200),
         new_learners_per_address: UNREACHED,
         submissions_per_learner: UNREACHED,
         runs_per_learner: UNREACHED,

@@ -1,7 +1,8 @@
-//! Courses and their assignments in Postgres: made to match what the course
-//! folders say, at start and when a course is published. Each row is
-//! written from one struct, by column name: a new setting is a field of its
-//! row struct here and a column in a migration.
+//! Courses and their assignments in Postgres: made to match what a course
+//! version says: the image's folders at start (version 1), a published
+//! version when it goes live (`crate::versions`). Each row is written from
+//! one struct, by column name: a new setting is a field of its row struct
+//! here and a column in a migration.
 
 use std::sync::LazyLock;
 
@@ -23,10 +24,11 @@ struct CourseRow<'a> {
     stuck_after: i32,
     lti_student_number: bool,
     listed: bool,
+    live_version: i32,
 }
 
-impl<'a> From<&'a Course> for CourseRow<'a> {
-    fn from(c: &'a Course) -> Self {
+impl<'a> CourseRow<'a> {
+    fn new(c: &'a Course, live_version: i32) -> Self {
         Self {
             slug: &c.slug,
             title: &c.title,
@@ -36,6 +38,7 @@ impl<'a> From<&'a Course> for CourseRow<'a> {
             stuck_after: c.stuck_after,
             lti_student_number: c.lti_student_number,
             listed: true,
+            live_version,
         }
     }
 }
@@ -64,10 +67,11 @@ struct AssignmentRow<'a> {
     late_penalty_pct: Option<i16>,
     max_submissions: Option<i32>,
     content_hash: &'a str,
+    course_version: i32,
 }
 
 impl<'a> AssignmentRow<'a> {
-    fn new(course_id: i32, a: &'a AssignmentSource) -> Self {
+    fn new(course_id: i32, version: i32, a: &'a AssignmentSource) -> Self {
         Self {
             course_id,
             slug: &a.slug,
@@ -90,6 +94,7 @@ impl<'a> AssignmentRow<'a> {
             late_penalty_pct: a.schedule.late.penalty_pct(),
             max_submissions: a.schedule.max_submissions,
             content_hash: &a.content_hash,
+            course_version: version,
         }
     }
 }
@@ -135,17 +140,23 @@ static COURSE_UPSERT: LazyLock<String> = LazyLock::new(|| {
         stuck_after: 0,
         lti_student_number: false,
     };
-    upsert_statement("courses", "slug", &columns_of(&CourseRow::from(&sample)))
+    upsert_statement("courses", "slug", &columns_of(&CourseRow::new(&sample, 1)))
 });
 
-/// Makes the database match the folders: courses and their assignments are
-/// inserted or updated; a course whose folder is gone is unlisted and its
+/// The advisory lock every change of what courses serve takes, so that
+/// replicas starting together and a version going live never interleave.
+pub(crate) const COURSES_LOCK: i64 = 7243015;
+
+/// Makes the database match the image's course folders, each version 1 of
+/// its course: courses and their assignments are inserted or updated,
+/// unless a published version is live (it stays; version 1 is kept, to be
+/// made live again); a course whose folder is gone is unlisted and its
 /// assignments hidden, as is an assignment whose folder is gone, keeping
 /// every submission. One transaction, serialised across replicas.
 pub async fn upsert_courses(pool: &Pool, courses: &[CourseSource]) -> Result<(), Error> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    tx.execute("SELECT pg_advisory_xact_lock(7243015)", &[])
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&COURSES_LOCK])
         .await?;
     let slugs: Vec<&str> = courses.iter().map(|c| c.course.slug.as_str()).collect();
     tx.execute(
@@ -160,25 +171,66 @@ pub async fn upsert_courses(pool: &Pool, courses: &[CourseSource]) -> Result<(),
     )
     .await?;
     for source in courses {
-        let row = tx
-            .query_one(
-                COURSE_UPSERT.as_str(),
-                &[&json(&CourseRow::from(&source.course))?],
+        let live = tx
+            .query_opt(
+                "SELECT id, live_version FROM courses WHERE slug = $1",
+                &[&source.course.slug],
             )
             .await?;
-        upsert_assignments(&tx, row.get("id"), &source.assignments).await?;
+        let course_id = match live {
+            Some(row) if row.get::<_, i32>("live_version") != 1 => {
+                tracing::info!(
+                    course = %source.course.slug,
+                    version = row.get::<_, i32>("live_version"),
+                    "a published version is live: the image's folder is kept as version 1"
+                );
+                tx.execute(
+                    "UPDATE courses SET listed = true WHERE id = $1",
+                    &[&row.get::<_, i32>("id")],
+                )
+                .await?;
+                row.get("id")
+            }
+            _ => apply(&tx, source, 1).await?,
+        };
+        tx.execute(
+            "INSERT INTO course_versions (course_id, version, status, content, checked_at)
+             VALUES ($1, 1, 'live', $2, now())
+             ON CONFLICT (course_id, version) DO UPDATE SET content = EXCLUDED.content",
+            &[&course_id, &json(source)?],
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
+/// Makes `source` what its course serves, as `version`, inside the caller's
+/// transaction (which holds [`COURSES_LOCK`]): the course row (its
+/// `live_version` too) and its assignments. Returns the course's id.
+pub(crate) async fn apply(
+    tx: &deadpool_postgres::Transaction<'_>,
+    source: &CourseSource,
+    version: i32,
+) -> Result<i32, Error> {
+    let row = tx
+        .query_one(
+            COURSE_UPSERT.as_str(),
+            &[&json(&CourseRow::new(&source.course, version))?],
+        )
+        .await?;
+    let course_id = row.get("id");
+    upsert_assignments(tx, course_id, version, &source.assignments).await?;
+    Ok(course_id)
+}
+
 /// Makes one course's assignments match its folders: inserts new ones,
 /// updates changed ones, and hides (position NULL) those whose folder is
-/// gone, keeping their submissions. Runs inside the courses' upsert
-/// ([`upsert_courses`]).
+/// gone, keeping their submissions. Runs inside [`apply`].
 async fn upsert_assignments(
     tx: &deadpool_postgres::Transaction<'_>,
     course_id: i32,
+    version: i32,
     course: &[AssignmentSource],
 ) -> Result<(), Error> {
     let slugs: Vec<&str> = course.iter().map(|a| a.slug.as_str()).collect();
@@ -190,7 +242,7 @@ async fn upsert_assignments(
     let Some(first) = course.first() else {
         return Ok(());
     };
-    let columns = columns_of(&AssignmentRow::new(course_id, first));
+    let columns = columns_of(&AssignmentRow::new(course_id, version, first));
     let upsert = tx
         .prepare(&upsert_statement(
             "assignments",
@@ -199,8 +251,11 @@ async fn upsert_assignments(
         ))
         .await?;
     for a in course {
-        tx.query_one(&upsert, &[&json(&AssignmentRow::new(course_id, a))?])
-            .await?;
+        tx.query_one(
+            &upsert,
+            &[&json(&AssignmentRow::new(course_id, version, a))?],
+        )
+        .await?;
     }
     Ok(())
 }

@@ -9,12 +9,14 @@
 //!   completions and runs.
 //! - [`access`]: who may work on an assignment, and when: membership,
 //!   opening and due dates, written once.
-//! - [`courses`]: courses and assignments made to match the course folders.
+//! - [`courses`]: courses and assignments made to match a course version.
+//! - [`versions`]: a course's versions: published, checked by a grader, live or rejected.
 //! - `error`: the crate's one error ([`Error`]).
 
 pub mod access;
 pub mod courses;
 pub mod db;
+pub mod versions;
 pub mod work;
 
 mod error;

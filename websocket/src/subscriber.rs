@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use domain::course::CourseVersionEvent;
 use domain::work::{PracticeRunEvent, SubmissionEvent};
 use futures::StreamExt;
 use serde_json::value::RawValue;
@@ -21,21 +22,27 @@ pub const RECONNECTED: &str = r#"{"type":"reconnected"}"#;
 /// Where an event goes: the learner's sockets get `{"type":"submission",
 /// "submission"}`; the course's staff get `{"type":"class", "user_id",
 /// "submission"}`, the same submission and whose it is. A practice run goes
-/// to its learner alone, as `{"type":"run","run"}`.
+/// to its learner alone, as `{"type":"run","run"}`; a course version's
+/// check to the course's staff alone, as `{"type":"course_version", …}`.
 pub struct Routed {
-    pub learner: (Topic, Arc<str>),
-    pub course: Option<(Topic, Arc<str>)>,
+    /// The event's first audience: its learner, or a course's staff.
+    pub to: (Topic, Arc<str>),
+    /// A second one: a submission's course staff.
+    pub also: Option<(Topic, Arc<str>)>,
 }
 
 /// The messages for an event, or None for a malformed one. The submission
 /// (or run) passes through untouched.
 pub fn route(payload: &[u8]) -> Option<Routed> {
     let Ok(event) = serde_json::from_slice::<SubmissionEvent<&RawValue>>(payload) else {
+        if let Ok(event) = serde_json::from_slice::<CourseVersionEvent>(payload) {
+            return Some(course_version(event));
+        }
         let event: PracticeRunEvent<&RawValue> = serde_json::from_slice(payload).ok()?;
         let message = format!(r#"{{"type":"run","run":{}}}"#, event.run.get());
         return Some(Routed {
-            learner: (Topic::Learner(event.user_id), message.into()),
-            course: None,
+            to: (Topic::Learner(event.user_id), message.into()),
+            also: None,
         });
     };
     if tracing::enabled!(tracing::Level::DEBUG) {
@@ -57,9 +64,20 @@ pub fn route(payload: &[u8]) -> Option<Routed> {
         (Topic::Course(course), message.into())
     });
     Some(Routed {
-        learner: (Topic::Learner(event.user_id), learner.into()),
-        course,
+        to: (Topic::Learner(event.user_id), learner.into()),
+        also: course,
     })
+}
+
+/// A course version checked: for the course's staff alone.
+fn course_version(event: CourseVersionEvent) -> Routed {
+    let mut message = serde_json::to_value(&event.course_version).unwrap_or_default();
+    message["type"] = "course_version".into();
+    let to_staff = (Topic::Course(event.course_id), message.to_string().into());
+    Routed {
+        to: to_staff,
+        also: None,
+    }
 }
 
 pub async fn run(
@@ -88,9 +106,9 @@ pub async fn run(
                             message = messages.next() => match message {
                                 Some(m) => match route(m.get_payload_bytes()) {
                                     Some(routed) => {
-                                        let (topic, text) = routed.learner;
+                                        let (topic, text) = routed.to;
                                         registry.deliver(topic, text);
-                                        if let Some((topic, text)) = routed.course {
+                                        if let Some((topic, text)) = routed.also {
                                             registry.deliver(topic, text);
                                         }
                                     }
@@ -128,13 +146,13 @@ mod tests {
 
         let routed = route(payload.as_bytes()).unwrap();
 
-        let (to, message) = routed.learner;
+        let (to, message) = routed.to;
         assert_eq!(to, Topic::Learner(user));
         let parsed: serde_json::Value = serde_json::from_str(&message).unwrap();
         assert_eq!(parsed["type"], "submission");
         assert_eq!(parsed["submission"]["status"], "grading");
         assert!(
-            routed.course.is_none(),
+            routed.also.is_none(),
             "an event without a course reaches no staff"
         );
     }
@@ -148,8 +166,8 @@ mod tests {
 
         let routed = route(payload.as_bytes()).unwrap();
 
-        assert_eq!(routed.learner.0, Topic::Learner(user));
-        let (to, message) = routed.course.unwrap();
+        assert_eq!(routed.to.0, Topic::Learner(user));
+        let (to, message) = routed.also.unwrap();
         assert_eq!(to, Topic::Course(7));
         let parsed: serde_json::Value = serde_json::from_str(&message).unwrap();
         assert_eq!(parsed["type"], "class");
@@ -165,11 +183,33 @@ mod tests {
 
         let routed = route(payload.as_bytes()).unwrap();
 
-        assert_eq!(routed.learner.0, Topic::Learner(user));
-        let parsed: serde_json::Value = serde_json::from_str(&routed.learner.1).unwrap();
+        assert_eq!(routed.to.0, Topic::Learner(user));
+        let parsed: serde_json::Value = serde_json::from_str(&routed.to.1).unwrap();
         assert_eq!(parsed["type"], "run");
         assert_eq!(parsed["run"]["status"], "done");
-        assert!(routed.course.is_none(), "staff never see a learner's runs");
+        assert!(routed.also.is_none(), "staff never see a learner's runs");
+    }
+
+    #[test]
+    fn a_course_version_goes_to_its_staff_alone() {
+        let event = CourseVersionEvent {
+            course_id: 7,
+            course_version: domain::course::VersionNews {
+                version: 3,
+                status: "rejected".into(),
+                reasons: vec!["01-a/solution.py: the reference solution does not pass".into()],
+            },
+        };
+        let routed = route(serde_json::to_string(&event).unwrap().as_bytes()).unwrap();
+        assert_eq!(routed.to.0, Topic::Course(7));
+        let parsed: serde_json::Value = serde_json::from_str(&routed.to.1).unwrap();
+        assert_eq!(parsed["type"], "course_version");
+        assert_eq!(parsed["version"], 3);
+        assert_eq!(
+            parsed["reasons"][0],
+            "01-a/solution.py: the reference solution does not pass"
+        );
+        assert!(routed.also.is_none());
     }
 
     #[test]

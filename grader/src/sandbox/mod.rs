@@ -69,20 +69,43 @@ pub struct ExecutionSpec<'a> {
     pub job_id: Uuid,
     /// What runs it: which image, or which local command.
     pub runner: &'static Runner,
-    pub solution: &'a str,
-    pub tests: &'a TestSuite,
+    pub task: Task<'a>,
     pub limits: Limits,
+}
+
+/// What the runner is asked to do.
+pub enum Task<'a> {
+    /// Run `solution` against `tests` and report each test.
+    Grade {
+        solution: &'a str,
+        tests: &'a TestSuite,
+    },
+    /// List the tests of each of these test files, as the course loader
+    /// would (a published course version: its files run only here).
+    List(&'a [&'a str]),
 }
 
 impl ExecutionSpec<'_> {
     /// The one line the runner reads on stdin.
     fn request(&self, nonce: &str) -> Result<Vec<u8>, SandboxError> {
-        let solution = match self.tests.kind {
-            Kind::Code => Solution::Code(self.solution),
+        let (solution, tests) = match self.task {
+            Task::Grade { solution, tests } => (solution, tests),
+            Task::List(sources) => {
+                let mut line = serde_json::to_vec(&ListRequest {
+                    nonce,
+                    list: sources,
+                })
+                .map_err(|e| SandboxError::Unavailable(e.to_string()))?;
+                line.push(b'\n');
+                return Ok(line);
+            }
+        };
+        let solution = match tests.kind {
+            Kind::Code => Solution::Code(solution),
             // Checked when it was handed in; a stored one that no longer
             // reads is a fault of ours, never the learner's verdict.
             Kind::Notebook => Solution::Cells(
-                Notebook::from_stored(self.solution)
+                Notebook::from_stored(solution)
                     .map_err(|e| SandboxError::Unavailable(format!("a stored notebook: {e}")))?
                     .code_cells()
                     .into_iter()
@@ -93,9 +116,9 @@ impl ExecutionSpec<'_> {
         let mut line = serde_json::to_vec(&RunnerRequest {
             nonce,
             solution,
-            tests: &self.tests.code,
-            hidden: &self.tests.hidden,
-            skip: &self.tests.skip,
+            tests: &tests.code,
+            hidden: &tests.hidden,
+            skip: &tests.skip,
             limits: self.limits.for_runner(),
         })
         .map_err(|e| SandboxError::Unavailable(e.to_string()))?;
@@ -113,6 +136,13 @@ struct RunnerRequest<'a> {
     hidden: &'a [String],
     skip: &'a [String],
     limits: RunnerLimits,
+}
+
+/// What the grader writes on the runner's stdin to have test files listed.
+#[derive(Serialize)]
+struct ListRequest<'a> {
+    nonce: &'a str,
+    list: &'a [&'a str],
 }
 
 /// The learner's code as the runner takes it: a module's source, or a

@@ -5,7 +5,9 @@ use bollard::query_parameters::ListContainersOptions;
 use domain::verdict::Verdict;
 use domain::work::Feedback;
 use grader::judge::judge;
-use grader::sandbox::{new_nonce, DockerSandbox, ExecutionSpec, Limits, TestSuite, SANDBOX_LABEL};
+use grader::sandbox::{
+    new_nonce, DockerSandbox, ExecutionSpec, Limits, Task, TestSuite, SANDBOX_LABEL,
+};
 use testkit::TestEnv;
 use uuid::Uuid;
 
@@ -82,8 +84,7 @@ pub async fn grade_as(
     let spec = ExecutionSpec {
         job_id: Uuid::new_v4(),
         runner,
-        solution,
-        tests,
+        task: Task::Grade { solution, tests },
         limits,
     };
     let outcome = sandbox

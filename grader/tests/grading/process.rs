@@ -9,7 +9,7 @@ use std::time::Duration;
 use domain::verdict::Verdict;
 use domain::work::Feedback;
 use grader::judge::judge;
-use grader::sandbox::{new_nonce, ExecutionSpec, ProcessSandbox, RUN_UID_BASE};
+use grader::sandbox::{new_nonce, ExecutionSpec, ProcessSandbox, Task, RUN_UID_BASE};
 use uuid::Uuid;
 
 use crate::helpers::{limits, suite, ANSWER_TESTS};
@@ -20,8 +20,10 @@ async fn grade(sandbox: &ProcessSandbox, solution: &str) -> (Verdict, Feedback, 
     let spec = ExecutionSpec {
         job_id: Uuid::new_v4(),
         runner: &domain::runners::PYTHON,
-        solution,
-        tests: &tests,
+        task: Task::Grade {
+            solution,
+            tests: &tests,
+        },
         limits: limits(1000),
     };
     let outcome = sandbox

@@ -99,8 +99,9 @@ pub async fn launch(
         .map_err(|e| ApiError::new(Code::InvalidLaunch, e.to_string()))?;
     let now = ctx.clock.now().timestamp();
     let launch = claims::verify(&form.id_token, &key, platform, &login.nonce, now)?;
+    let catalog = ctx.catalog();
     let course = lti
-        .course_of(platform, &launch.context_id, &ctx.catalog)
+        .course_of(platform, &launch.context_id, &catalog)
         .ok_or_else(|| unknown_context(platform.issuer.as_str(), &launch))?;
     let role = course_role(&launch.claims.roles).ok_or_else(|| {
         ApiError::new(
@@ -186,7 +187,7 @@ async fn linked_assignment(
     // A link's course is its context's: one that opened another course's
     // assignment before opens nothing of it now.
     Ok(before.filter(|id| {
-        ctx.catalog
+        ctx.catalog()
             .course_of(*id)
             .is_some_and(|c| c.id == course.id)
     }))

@@ -24,7 +24,7 @@ pub fn routes(
         .and(with_ctx(ctx.clone()))
         .and(caller::reader())
         .then(|ctx: AppContext, reader: Reader| async move {
-            let course = ctx.catalog.default_course().clone();
+            let course = ctx.catalog().default_course().clone();
             respond(course_list(&ctx, &course, &reader).await)
         });
     let course_list = warp::path!("api" / "courses" / String / "assignments")
@@ -32,7 +32,7 @@ pub fn routes(
         .and(with_ctx(ctx.clone()))
         .and(caller::reader())
         .then(|slug: String, ctx: AppContext, reader: Reader| async move {
-            respond(match ctx.catalog.by_slug(&slug).cloned() {
+            respond(match ctx.catalog().by_slug(&slug).cloned() {
                 Some(course) => course_list(&ctx, &course, &reader).await,
                 None => Err(ApiError::not_found("course")),
             })
@@ -90,8 +90,8 @@ async fn one(ctx: &AppContext, raw_id: &str, reader: &Reader) -> Result<Response
     let id = parse_assignment_id(raw_id)?;
     // An assignment this replica's catalog does not know (its course came
     // after this start) is not served: the course's rules are not known.
-    let course = ctx
-        .catalog
+    let catalog = ctx.catalog();
+    let course = catalog
         .course_of(id)
         .ok_or_else(|| ApiError::not_found("assignment"))?;
     enrolment::may_read(ctx, course, reader).await?;

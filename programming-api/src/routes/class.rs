@@ -52,8 +52,8 @@ async fn snapshot(
     slug: &str,
 ) -> Result<Response, ApiError> {
     caller?;
-    let course = ctx
-        .catalog
+    let catalog = ctx.catalog();
+    let course = catalog
         .by_slug(slug)
         .ok_or_else(|| ApiError::not_found("course"))?;
     // The figures beside the rest, on two connections.

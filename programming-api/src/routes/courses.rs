@@ -55,9 +55,9 @@ pub fn routes(
         .and(warp::get())
         .and(with_ctx(ctx.clone()))
         .map(|ctx: AppContext| {
-            let default = ctx.catalog.default_course().id;
-            let listed: Vec<Listed> = ctx
-                .catalog
+            let default = ctx.catalog().default_course().id;
+            let catalog = ctx.catalog();
+            let listed: Vec<Listed> = catalog
                 .courses()
                 .iter()
                 .map(|c| Listed {
@@ -81,8 +81,8 @@ async fn join(
     body: Body<Join>,
 ) -> Result<Response, ApiError> {
     let learner = caller?.id;
-    let course = ctx
-        .catalog
+    let catalog = ctx.catalog();
+    let course = catalog
         .by_slug(slug)
         .ok_or_else(|| ApiError::not_found("course"))?;
     let code = body.read().await?.code;

@@ -99,7 +99,7 @@ impl Target {
     /// Both ids, the assignment checked to be `course_id`'s.
     fn resolve(self, ctx: &AppContext, course_id: i32) -> Result<(Uuid, i32), ApiError> {
         let (user_id, assignment_id) = (self.user_id?, self.assignment_id?);
-        if ctx.catalog.course_of(assignment_id).map(|c| c.id) != Some(course_id) {
+        if ctx.catalog().course_of(assignment_id).map(|c| c.id) != Some(course_id) {
             return Err(ApiError::not_found("assignment"));
         }
         Ok((user_id, assignment_id))

@@ -85,8 +85,8 @@ async fn submit(
     body: Body<HandIn>,
 ) -> Result<Response, ApiError> {
     let caller = caller?;
-    let course = ctx
-        .catalog
+    let catalog = ctx.catalog();
+    let course = catalog
         .by_slug(&caller.course)
         .ok_or_else(|| ApiError::not_found("course"))?;
     let assignment_id = {

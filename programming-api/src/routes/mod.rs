@@ -14,6 +14,7 @@
 //! - `class`: the live class view's snapshot.
 //! - `review`: any submission of a course, for its staff.
 //! - `extensions`: instructors' extensions of a learner's due date.
+//! - `versions`: a course's versions: published, checked, made live again.
 //! - `integrations`: the signed integration API: another system submits its users' work.
 //! - `lti`: LTI 1.3: login, launch, the tool's JWKS, deep linking.
 //! - `health`: `/healthz` and `/readyz` on the public port.
@@ -34,6 +35,7 @@ mod review;
 mod staff;
 pub(crate) mod submissions;
 pub(crate) mod users;
+mod versions;
 
 use std::convert::Infallible;
 use std::net::IpAddr;
@@ -78,6 +80,8 @@ pub fn routes(
         .or(class::routes(ctx.clone()))
         .unify()
         .or(extensions::routes(ctx.clone()))
+        .unify()
+        .or(versions::routes(ctx.clone()))
         .unify()
         .or(review::routes(ctx.clone()))
         .unify()

@@ -206,7 +206,7 @@ async fn progress(ctx: &AppContext, caller: Caller<Learner>) -> Result<Response,
                AND NOT EXISTS (SELECT 1 FROM completions c
                                WHERE c.user_id = $1 AND c.assignment_id = a.id)
              ORDER BY a.position LIMIT 1",
-            &[&user_id, &ctx.catalog.default_course().id],
+            &[&user_id, &ctx.catalog().default_course().id],
         )
         .await?
         .map(|r| r.get("id"));

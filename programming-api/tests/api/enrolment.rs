@@ -56,7 +56,7 @@ async fn enrolled(app: &TestApp, learner: &Learner) -> Vec<String> {
 async fn a_join_code_course_is_closed_until_the_learner_joins_with_its_code() {
     let (app, root) = spawn(None).await;
     let learner = app.learner().await;
-    let cs1_id = app.ctx.catalog.by_slug("cs1").unwrap().id;
+    let cs1_id = app.ctx.catalog().by_slug("cs1").unwrap().id;
     let assignment: i32 = app
         .ctx
         .pool

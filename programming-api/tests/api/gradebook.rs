@@ -368,7 +368,7 @@ async fn a_course_of_a_thousand_learners_streams_in_bounded_chunks() {
     // What the response is fed: the header alone first, then chunks of about
     // CSV_CHUNK bytes (one learner's record past it at most), never the
     // course built whole.
-    let course_id = app.ctx.catalog.by_slug("intro").unwrap().id;
+    let course_id = app.ctx.catalog().by_slug("intro").unwrap().id;
     let slugs = programming_api::gradebook::slugs(&client, course_id)
         .await
         .unwrap();

@@ -25,3 +25,4 @@ mod runs;
 mod staff;
 mod submissions;
 mod users;
+mod versions;

@@ -88,7 +88,7 @@ async fn a_database_from_before_courses_keeps_every_submission_completion_and_po
     assert_eq!(after, before, "(submissions, completions)");
     let intro = app
         .ctx
-        .catalog
+        .catalog()
         .by_slug("intro")
         .expect("the default course")
         .id;

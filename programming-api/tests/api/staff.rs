@@ -181,7 +181,7 @@ async fn wrong_forged_expired_and_learner_tokens_get_nothing() {
         .await
         .unwrap()
         .get("id");
-    let cs1 = app.ctx.catalog.by_slug("cs1").unwrap().id;
+    let cs1 = app.ctx.catalog().by_slug("cs1").unwrap().id;
     let now = chrono::Utc::now().timestamp();
     let expired = test_signer().sign_staff(&StaffClaims {
         staff_id: tom,

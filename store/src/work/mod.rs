@@ -101,6 +101,9 @@ pub struct Claimed {
     pub course_id: i32,
     pub code: String,
     pub content_hash: String,
+    /// The course version the assignment's tests are from: what the
+    /// submission records it was graded against.
+    pub course_version: i32,
     /// The assignment's runner, by name (`domain::runners`).
     pub runner: String,
     pub time_limit_ms: i32,
@@ -191,7 +194,7 @@ impl GradedWork {
                      UPDATE {name} SET status = '{running}', attempts = attempts + 1
                      WHERE id = $1 AND (status = 'queued' OR ($2 AND status = '{running}'))
                      RETURNING *)
-                 SELECT i.*, a.course_id, a.content_hash, a.runner, a.time_limit_ms,
+                 SELECT i.*, a.course_id, a.content_hash, a.course_version, a.runner, a.time_limit_ms,
                         a.test_time_limit_ms, a.memory_limit_mb
                  FROM (SELECT {columns}, user_id, code AS work_code FROM claimed) i
                  JOIN assignments a ON a.id = i.assignment_id",
@@ -213,6 +216,7 @@ impl GradedWork {
             course_id: row.try_get("course_id")?,
             code: row.try_get("work_code")?,
             content_hash: row.try_get("content_hash")?,
+            course_version: row.try_get("course_version")?,
             runner: row.try_get("runner")?,
             time_limit_ms: row.try_get("time_limit_ms")?,
             test_time_limit_ms: row.try_get("test_time_limit_ms")?,

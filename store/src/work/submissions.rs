@@ -387,7 +387,7 @@ pub(super) async fn finish(
             &format!(
                 "UPDATE submissions SET status = $2::text::submission_status, verdict = $3,
                      feedback = $4, graded_at = now(), assignment_hash = $5,
-                     hidden_details = $6
+                     hidden_details = $6, course_version = $7
                  WHERE id = $1 AND status = 'grading'
                  RETURNING {SUBMISSION_COLUMNS}, {whose}"
             ),
@@ -398,6 +398,7 @@ pub(super) async fn finish(
                 &feedback,
                 &claimed.content_hash,
                 &hidden,
+                &claimed.course_version,
             ],
         )
         .await?;

@@ -1,0 +1,267 @@
+//! Publishing a course version: what the API refuses before anything is
+//! stored (archives an attacker makes, files the loader refuses, callers
+//! who may not), and what it keeps for a grader to check. The check itself,
+//! in the sandbox, is `e2e/tests/versions.rs`.
+
+use courseload::archive::forge::{archive, EntryType};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::gradebook::token;
+use crate::helpers::{error_code, TestApp};
+
+async fn publish(app: &TestApp, token: &str, body: Vec<u8>) -> reqwest::Response {
+    app.http
+        .post(app.url("/api/courses/intro/versions"))
+        .bearer_auth(token)
+        .header("content-type", "application/gzip")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The course's folder packed, with `change` made to a copy first.
+fn course_with(change: impl FnOnce(&std::path::Path)) -> Vec<u8> {
+    let copy = tempfile::tempdir().unwrap();
+    let from = crate::helpers::repository().join("courses/intro");
+    for entry in walk(&from) {
+        let to = copy.path().join(entry.strip_prefix(&from).unwrap());
+        if entry.is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(&entry, &to).unwrap();
+        }
+    }
+    change(copy.path());
+    courseload::archive::pack(copy.path()).unwrap()
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        out.push(path.clone());
+        if path.is_dir() {
+            out.extend(walk(&path));
+        }
+    }
+    out.sort();
+    out
+}
+
+async fn refusal(res: reqwest::Response) -> (StatusCode, String, String) {
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    (
+        status,
+        body["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn hostile_archives_are_refused_naming_the_entry_and_nothing_is_kept() {
+    let app = TestApp::spawn().await;
+    let ada = token(&app, "intro", "instructor", "ada").await;
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (
+            archive(&[(
+                "../../etc/cron.d/evil",
+                EntryType::Regular,
+                "* * * * * root sh",
+            )]),
+            "../../etc/cron.d/evil",
+        ),
+        (
+            archive(&[("/etc/evil", EntryType::Regular, "x")]),
+            "/etc/evil",
+        ),
+        (
+            archive(&[
+                (
+                    "course.toml",
+                    EntryType::Regular,
+                    "title = 'x'\njoin = 'open'",
+                ),
+                ("01-a/solution.py", EntryType::Symlink, "/proc/self/environ"),
+            ]),
+            "01-a/solution.py",
+        ),
+        (archive(&[("dev/null", EntryType::Char, "")]), "dev/null"),
+        (
+            archive(&[("cs1/course.toml", EntryType::Regular, "title = 'x'")]),
+            "\"cs1\"",
+        ),
+        (b"PK\x03\x04 a zip, not a tarball".to_vec(), ".tar.gz"),
+    ];
+    for (body, named) in cases {
+        let (status, code, message) = refusal(publish(&app, &ada, body).await).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_archive"),
+            "{message}"
+        );
+        assert!(message.contains(named), "{named}: {message}");
+    }
+    // Over the size cap: refused by its length, before it is read.
+    let (status, code, _) = refusal(
+        publish(
+            &app,
+            &ada,
+            vec![0; courseload::archive::MAX_ARCHIVE_BYTES + 1],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM course_versions WHERE version > 1",
+            &[]
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_course_the_loader_refuses_names_the_file_and_the_field() {
+    let app = TestApp::spawn().await;
+    let ada = token(&app, "intro", "instructor", "ada").await;
+    let body = course_with(|dir| {
+        let manifest = dir.join("02-temperature/assignment.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        std::fs::write(&manifest, text + "\nmemory_limit_gb = 4\n").unwrap();
+    });
+    let (status, code, message) = refusal(publish(&app, &ada, body).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_course")
+    );
+    assert!(
+        message.starts_with("02-temperature/assignment.toml")
+            && message.contains("memory_limit_gb"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("/tmp"),
+        "no path of the server's: {message}"
+    );
+}
+
+#[tokio::test]
+async fn an_instructor_publishes_staff_read_and_others_may_not() {
+    let app = TestApp::spawn().await;
+    let ada = token(&app, "intro", "instructor", "ada").await;
+    let tom = token(&app, "intro", "tutor", "tom").await;
+    let learner = app.learner().await;
+    let good = course_with(|_| {});
+
+    let (status, code, _) = refusal(publish(&app, &tom, good.clone()).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::FORBIDDEN, "instructor_only")
+    );
+    let (status, code, _) = refusal(publish(&app, &learner.token, good.clone()).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNAUTHORIZED, "unauthorized")
+    );
+    let json_body = app
+        .http
+        .post(app.url("/api/courses/intro/versions"))
+        .bearer_auth(&ada)
+        .json(&serde_json::json!({"course": "intro"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refusal(json_body).await.1, "unsupported_media_type");
+
+    // Taken: 202, waiting for a grader (none runs here) as version 2.
+    let res = publish(&app, &ada, good.clone()).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    assert_eq!(
+        res.headers()["location"].to_str().unwrap(),
+        "/api/courses/intro/versions/2"
+    );
+    let published: Value = res.json().await.unwrap();
+    assert_eq!(
+        published,
+        serde_json::json!({"version": 2, "status": "checking"})
+    );
+    let state: Value = app
+        .http
+        .get(app.url("/api/courses/intro/versions/2"))
+        .bearer_auth(&tom)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["status"], "checking");
+    assert_eq!(state["current"], false);
+    let list: Value = app
+        .http
+        .get(app.url("/api/courses/intro/versions"))
+        .bearer_auth(&tom)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let versions: Vec<(i64, &str, bool)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["version"].as_i64().unwrap(),
+                v["status"].as_str().unwrap(),
+                v["current"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    // Version 1 is the image's folder, live and served.
+    assert_eq!(versions, [(2, "checking", false), (1, "live", true)]);
+
+    // Unchecked, it cannot be made live; unknown ones are 404; a bad id 400.
+    let live = |v: &str| {
+        app.http
+            .post(app.url(&format!("/api/courses/intro/versions/{v}/live")))
+            .bearer_auth(&ada)
+            .send()
+    };
+    assert_eq!(
+        error_code(live("2").await.unwrap()).await,
+        "version_not_checked"
+    );
+    assert_eq!(live("9").await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(error_code(live("two").await.unwrap()).await, "invalid_id");
+    let one = live("1").await.unwrap();
+    assert_eq!(one.status(), StatusCode::OK);
+
+    // At most three wait at once.
+    for _ in 0..2 {
+        assert_eq!(
+            publish(&app, &ada, good.clone()).await.status(),
+            StatusCode::ACCEPTED
+        );
+    }
+    let (status, code, _) = refusal(publish(&app, &ada, good).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+    );
+}
