@@ -166,7 +166,7 @@ async fn without_the_editors_script_the_textarea_does_the_same_work() {
     // The same page served from a UI folder without the vendored editor:
     // its script answers 404, as a blocked or failed script would.
     let ui = std::env::temp_dir().join(format!("cp-ui-{}", uuid::Uuid::new_v4().simple()));
-    copy_dir(&repo().join("ui"), &ui);
+    testkit::copy_dir(&repo().join("ui"), &ui);
     std::fs::remove_dir_all(ui.join("vendor")).unwrap();
     let mut config = programming_api::testing::config(&env);
     config.courses_dir = repo().join("courses");
@@ -191,19 +191,6 @@ async fn without_the_editors_script_the_textarea_does_the_same_work() {
     let _ = std::fs::remove_dir_all(&ui);
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
 /// Where `css`'s element is against the window: [top, bottom, window height].
 async fn placed(c: &Client, css: &str) -> (f64, f64, f64) {
     let v = c
@@ -223,8 +210,8 @@ async fn the_page_keeps_the_focus_and_the_verdict_in_view_and_asks_a_newcomer_to
     let env = TestEnv::new().await;
     // The repository's course, and a join-code course beside it.
     let root = std::env::temp_dir().join(format!("cp-courses-{}", uuid::Uuid::new_v4().simple()));
-    copy_dir(&repo().join("courses/intro"), &root.join("intro"));
-    copy_dir(
+    testkit::copy_dir(&repo().join("courses/intro"), &root.join("intro"));
+    testkit::copy_dir(
         &repo().join("courses/intro/01-greeting"),
         &root.join("cs1/01-greeting"),
     );
@@ -504,7 +491,7 @@ async fn bench_page_load_with_and_without_the_editor() {
     let loads: usize = std::env::var("LOADS").map_or(10, |n| n.parse().unwrap());
     let env = TestEnv::new().await;
     let ui = std::env::temp_dir().join(format!("cp-ui-{}", uuid::Uuid::new_v4().simple()));
-    copy_dir(&repo().join("ui"), &ui);
+    testkit::copy_dir(&repo().join("ui"), &ui);
     std::fs::remove_dir_all(ui.join("vendor")).unwrap();
     let mut plain_config = programming_api::testing::config(&env);
     plain_config.ui_dir = ui.clone();

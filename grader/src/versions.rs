@@ -281,10 +281,10 @@ async fn try_one(
             .filter(|t| !t.hidden)
             .chain(&hidden_details(&outcome, &nonce, &tests, &limits))
             .find(|t| !t.passed)
-            .map(|t| format!("; {} failed: {}", t.name, quote(&t.message)))
+            .map(|t| format!(" {} failed: {}", t.name, quote(&t.message)))
             .unwrap_or_default();
         return Ok(Some(format!(
-            "{}/{}: the reference solution does not pass ({}): {}{failed}",
+            "{}: the reference solution ({}) does not pass ({}): {}{failed}",
             a.slug,
             files_of(a).0,
             verdict.as_str(),
@@ -293,7 +293,7 @@ async fn try_one(
     }
     if !reference && passed {
         return Ok(Some(format!(
-            "{}/{}: the starter passes every test; a starter must fail, or the assignment \
+            "{}: the starter ({}) passes every test; a starter must fail, or the assignment \
              asks nothing",
             a.slug,
             files_of(a).1

@@ -4,8 +4,8 @@
 //!   migrated and with the repository's courses loaded, and its own Redis
 //!   key prefix, so tests run in parallel against one Postgres and one Redis.
 //! - [`test_signer`], [`eventually`], [`Spawned`], [`free_port`],
-//!   [`start_redis`]: tokens, waiting, services on port 0, a Redis of a
-//!   test's own.
+//!   [`start_redis`], [`copy_dir`]: tokens, waiting, services on port 0, a
+//!   Redis of a test's own, a folder a test changes.
 //! - [`wire`]: what a client sees on the socket (closed, answered).
 //! - [`lms`]: an LMS for LTI tests (lti1p3platform from PyPI, under uvicorn).
 
@@ -16,6 +16,31 @@ pub mod wire;
 
 #[cfg(feature = "database")]
 pub use database::{with_database, TestEnv};
+
+/// The course folder `from` packed as `codeplatform course publish` packs
+/// it, `change` made to a copy of it first.
+#[cfg(feature = "database")]
+pub fn course_archive(from: &std::path::Path, change: impl FnOnce(&std::path::Path)) -> Vec<u8> {
+    let copy = tempfile::tempdir().expect("a temporary folder");
+    copy_dir(from, copy.path());
+    change(copy.path());
+    courseload::archive::pack(copy.path()).expect("the course packs")
+}
+
+/// Copies the folder `from` to `to`, sub-folders too (a course or the UI a
+/// test changes).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("a folder to copy to");
+    for entry in std::fs::read_dir(from).expect("a folder to copy") {
+        let path = entry.expect("a folder entry").path();
+        let target = to.join(path.file_name().expect("a name"));
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("a copied file");
+        }
+    }
+}
 
 /// The token secret every test signs with (32 bytes or more, as the
 /// services require).

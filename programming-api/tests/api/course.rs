@@ -1,6 +1,5 @@
 //! The course content itself, and an instructor's edit reaching the API.
 
-use std::path::Path;
 use std::process::Command;
 
 use courseload::assignments::{load_course, repository_course_dir};
@@ -87,14 +86,6 @@ fn assignment_folders() -> Vec<std::path::PathBuf> {
     folders
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
-    }
-}
-
 #[tokio::test]
 async fn an_instructors_edit_shows_after_a_restart_and_a_changed_test_changes_the_hash() {
     let root = std::env::temp_dir().join(format!("cp-edit-{}", uuid::Uuid::new_v4()));
@@ -107,7 +98,7 @@ async fn an_instructors_edit_shows_after_a_restart_and_a_changed_test_changes_th
     .unwrap();
     let folders = assignment_folders();
     for f in &folders[..2] {
-        copy_dir(f, &course_dir.join(f.file_name().unwrap()));
+        testkit::copy_dir(f, &course_dir.join(f.file_name().unwrap()));
     }
     let first = course_dir.join(folders[0].file_name().unwrap());
     let second = course_dir.join(folders[1].file_name().unwrap());
@@ -139,7 +130,7 @@ async fn an_instructors_edit_shows_after_a_restart_and_a_changed_test_changes_th
     code.push_str("\n# an extra comment changes the tests\n");
     std::fs::write(&tests, code).unwrap();
     std::fs::write(first.join("handout.md"), "# Rewritten\n\nA new handout.\n").unwrap();
-    copy_dir(&folders[2], &course_dir.join("03-brand-new"));
+    testkit::copy_dir(&folders[2], &course_dir.join("03-brand-new"));
     std::fs::remove_dir_all(&second).unwrap();
     let app = TestApp::start(env, config).await;
 
@@ -196,7 +187,7 @@ pub fn two_courses() -> std::path::PathBuf {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("course.toml"), toml).unwrap();
         for f in take {
-            copy_dir(f, &dir.join(f.file_name().unwrap()));
+            testkit::copy_dir(f, &dir.join(f.file_name().unwrap()));
         }
     }
     root

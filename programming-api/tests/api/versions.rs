@@ -23,31 +23,7 @@ async fn publish(app: &TestApp, token: &str, body: Vec<u8>) -> reqwest::Response
 
 /// The course's folder packed, with `change` made to a copy first.
 fn course_with(change: impl FnOnce(&std::path::Path)) -> Vec<u8> {
-    let copy = tempfile::tempdir().unwrap();
-    let from = crate::helpers::repository().join("courses/intro");
-    for entry in walk(&from) {
-        let to = copy.path().join(entry.strip_prefix(&from).unwrap());
-        if entry.is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(&entry, &to).unwrap();
-        }
-    }
-    change(copy.path());
-    courseload::archive::pack(copy.path()).unwrap()
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        out.push(path.clone());
-        if path.is_dir() {
-            out.extend(walk(&path));
-        }
-    }
-    out.sort();
-    out
+    testkit::course_archive(&crate::helpers::repository().join("courses/intro"), change)
 }
 
 async fn refusal(res: reqwest::Response) -> (StatusCode, String, String) {

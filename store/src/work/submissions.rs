@@ -46,7 +46,7 @@ const CREATE: &str = concat!(
     WITH assignment AS (
         -- An instructor's extension is this learner's own due date: it only
         -- ever moves a due date later (greatest ignores a missing one).
-        SELECT a.id, a.course_id, a.content_hash, a.opens_at,
+        SELECT a.id, a.course_id, a.content_hash, a.course_version, a.opens_at,
                ",
     crate::access::due_date!(),
     " AS due_at,
@@ -83,10 +83,12 @@ const CREATE: &str = concat!(
     inserted AS (
         INSERT INTO submissions (id, user_id, assignment_id, code, code_hash, assignment_hash,
                                  status, verdict, feedback, hidden_details, graded_at,
-                                 enqueued_at, lane, late)
+                                 course_version, enqueued_at, lane, late)
         SELECT $1, $2, a.id, $4, $5, a.content_hash,
                coalesce(a.status, 'queued'), a.verdict, a.feedback, a.hidden_details,
                CASE WHEN a.status IS NULL THEN NULL ELSE now() END,
+               -- A verdict reused is one the version served now reaches.
+               CASE WHEN a.status IS NULL THEN NULL ELSE a.course_version END,
                CASE WHEN a.status IS NULL THEN now() END, $7, a.late
         FROM allowed a
         WHERE a.status IS NOT NULL
