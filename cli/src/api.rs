@@ -69,6 +69,21 @@ impl Api {
         self.send(req).await
     }
 
+    /// `body` posted as it is, with its content type (a course's archive).
+    pub async fn post_bytes(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> anyhow::Result<Value> {
+        let req = self
+            .http
+            .post(self.url(path))
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        self.send(req).await
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.server)
     }

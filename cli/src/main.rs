@@ -14,12 +14,15 @@
 //! - `folder`: the folder `fetch` made, and which assignment it is for.
 //! - `live`: submitting or running and waiting for the outcome, on the
 //!   gateway's socket and by asking the API.
+//! - `publish`: an instructor's course folder sent as a new version, and
+//!   its check followed.
 //! - `report`: what the client prints, for people or as JSON.
 
 mod api;
 mod credentials;
 mod folder;
 mod live;
+mod publish;
 mod report;
 
 use std::path::PathBuf;
@@ -89,6 +92,32 @@ enum Command {
     Run(HandIn),
     /// Submit FILE for grading and wait for the verdict
     Submit(HandIn),
+    /// For instructors: a course's versions
+    #[command(subcommand)]
+    Course(CourseCommand),
+}
+
+#[derive(Subcommand)]
+enum CourseCommand {
+    /// Publish the course folder DIR as a new version: the platform checks
+    /// it (every reference must pass, every starter fail) and serves it when
+    /// it passes. Exit 0 live, 1 rejected (the reasons printed).
+    Publish {
+        /// The course's folder: course.toml and its NN-slug/ folders
+        dir: PathBuf,
+        /// The course's slug (default: the folder's name)
+        #[arg(long)]
+        course: Option<String>,
+        /// Your staff username; the password is read from standard input
+        #[arg(long, env = "CODEPLATFORM_STAFF_USERNAME")]
+        username: Option<String>,
+        /// A staff token to publish with instead (a CI job's secret)
+        #[arg(long, env = "CODEPLATFORM_STAFF_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Return once the version is taken, without following its check
+        #[arg(long)]
+        no_wait: bool,
+    },
 }
 
 /// What `run` and `submit` hand in, and to which assignment.
@@ -166,8 +195,12 @@ async fn run(cli: Cli) -> anyhow::Result<Ended> {
         };
         return login(&store, &server, token, cli.json).await;
     }
+    let command = match cli.command {
+        Command::Course(command) => return course(&server, command, cli.json).await,
+        other => other,
+    };
     // A hand-in that names no assignment is a usage error before anything.
-    if let Command::Run(hand_in) | Command::Submit(hand_in) = &cli.command {
+    if let Command::Run(hand_in) | Command::Submit(hand_in) = &command {
         target(hand_in, &server)?;
     }
     let Some(token) = store.token_for(&server)? else {
@@ -180,8 +213,8 @@ async fn run(cli: Cli) -> anyhow::Result<Ended> {
         );
     };
     let api = Api::new(&server, Some(token))?;
-    match cli.command {
-        Command::Login { .. } => unreachable!("handled above"),
+    match command {
+        Command::Login { .. } | Command::Course(_) => unreachable!("handled above"),
         Command::Assignments { course } => {
             let list = api.assignments(course.as_deref()).await?;
             let me: Progress = api.get_as("/api/me").await?;
@@ -211,6 +244,30 @@ async fn run(cli: Cli) -> anyhow::Result<Ended> {
         Command::Run(hand_in) => grade(&api, Job::Run, &hand_in, cli.json).await,
         Command::Submit(hand_in) => grade(&api, Job::Submission, &hand_in, cli.json).await,
     }
+}
+
+/// An instructor's course command.
+async fn course(server: &str, command: CourseCommand, json: bool) -> anyhow::Result<Ended> {
+    let CourseCommand::Publish {
+        dir,
+        course,
+        username,
+        token,
+        no_wait,
+    } = command;
+    let staff = match (token, username) {
+        (Some(token), _) => publish::Staff::Token(token),
+        (None, Some(username)) => publish::Staff::Username(username),
+        (None, None) => {
+            return Err(Usage(
+                "give --username (the password on standard input) or set \
+                 CODEPLATFORM_STAFF_TOKEN"
+                    .into(),
+            )
+            .into())
+        }
+    };
+    publish::publish(server, &dir, course, staff, !no_wait, json).await
 }
 
 /// The assignment (and course) `hand_in` is for: `--assignment`, else the

@@ -492,3 +492,134 @@ async fn the_folder_fetch_made_names_its_assignment_and_a_pass_shows_the_points(
     assert_eq!(lost.status.code(), Some(3));
     assert!(err(&lost).contains("nothing answers at"), "{}", err(&lost));
 }
+
+#[tokio::test]
+async fn an_instructor_publishes_a_course_folder_and_sees_it_live_or_rejected() {
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    let server = stack.api_url.as_str();
+    programming_api::staff::add(
+        &stack.api.ctx.pool,
+        "intro",
+        service::token::Role::Instructor,
+        "ada",
+        "an instructor's long password",
+    )
+    .await
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    // A copy of the course, its greeting renamed, named for the course.
+    let folder = tempfile::tempdir().unwrap();
+    let course = folder.path().join("intro");
+    testkit::copy_dir(&repo().join("courses/intro"), &course);
+    let manifest = course.join("01-greeting/assignment.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("Hello, function", "Hello, terminal"),
+    )
+    .unwrap();
+    let dir = course.to_str().unwrap();
+
+    let live = cli_with_input(
+        home,
+        &[
+            "--server",
+            server,
+            "course",
+            "publish",
+            dir,
+            "--username",
+            "ada",
+        ],
+        "an instructor's long password\n",
+    )
+    .await;
+    assert_eq!(live.status.code(), Some(0), "{}{}", out(&live), err(&live));
+    assert!(
+        err(&live).contains("intro: version 2 taken"),
+        "{}",
+        err(&live)
+    );
+    assert!(
+        out(&live).contains("intro: version 2 is live"),
+        "{}",
+        out(&live)
+    );
+    let titles: Value = reqwest::get(format!("{server}/api/courses/intro/assignments"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(titles[0]["title"], "Hello, terminal");
+
+    // A broken reference: rejected, exit 1, the reason printed; with a
+    // token from the environment, as a CI job runs it.
+    std::fs::write(
+        course.join("03-fizzbuzz/solution.py"),
+        "def fizzbuzz(n):\n    return []\n",
+    )
+    .unwrap();
+    let session: Value = reqwest::Client::new()
+        .post(format!("{server}/api/staff/sessions"))
+        .json(&serde_json::json!({"username": "ada", "password": "an instructor's long password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rejected = cli(
+        home,
+        &["--server", server, "--json", "course", "publish", dir],
+        &[(
+            "CODEPLATFORM_STAFF_TOKEN",
+            session["token"].as_str().unwrap(),
+        )],
+    )
+    .await;
+    assert_eq!(rejected.status.code(), Some(1), "{}", err(&rejected));
+    let state: Value = serde_json::from_str(&out(&rejected)).unwrap();
+    assert_eq!(
+        (state["version"].as_i64(), state["status"].as_str()),
+        (Some(3), Some("rejected"))
+    );
+    assert!(
+        state["reasons"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("fizzbuzz: the reference solution (solution.py) does not pass"),
+        "{state}"
+    );
+
+    // Not a course folder, and no one to publish as: usage errors.
+    let nothing = cli(
+        home,
+        &[
+            "--server",
+            server,
+            "course",
+            "publish",
+            "/tmp",
+            "--username",
+            "ada",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(nothing.status.code(), Some(2));
+    assert!(
+        err(&nothing).contains("no course.toml"),
+        "{}",
+        err(&nothing)
+    );
+    let nobody = cli(home, &["--server", server, "course", "publish", dir], &[]).await;
+    assert_eq!(nobody.status.code(), Some(2));
+    assert!(
+        err(&nobody).contains("CODEPLATFORM_STAFF_TOKEN"),
+        "{}",
+        err(&nobody)
+    );
+}

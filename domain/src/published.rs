@@ -120,3 +120,14 @@ pub struct CourseVersion {
     pub created_at: DateTime<Utc>,
     pub checked_at: Option<DateTime<Utc>>,
 }
+
+/// A staff sign-in (`POST /api/staff/sessions`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffSession {
+    pub token: String,
+    /// `instructor` or `tutor`.
+    pub role: String,
+    /// The course's slug: staff are staff of one course.
+    pub course: String,
+    pub expires_at: DateTime<Utc>,
+}

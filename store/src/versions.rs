@@ -58,11 +58,12 @@ pub async fn publish(
     .await?;
     let checking: i64 = tx
         .query_one(
-            "SELECT count(*) FROM course_versions WHERE course_id = $1 AND status = 'checking'",
+            "SELECT count(*) AS n FROM course_versions
+             WHERE course_id = $1 AND status = 'checking'",
             &[&course_id],
         )
         .await?
-        .get(0);
+        .get("n");
     if checking >= MAX_CHECKING {
         return Ok(Err(Refused::Busy));
     }

@@ -4,6 +4,7 @@
 
 use std::net::IpAddr;
 
+use domain::published::StaffSession;
 use serde::{Deserialize, Serialize};
 use service::token::StaffClaims;
 use warp::http::{header, StatusCode};
@@ -54,14 +55,6 @@ pub struct SignIn {
     password: String,
 }
 
-#[derive(Serialize)]
-struct Session {
-    token: String,
-    role: &'static str,
-    course: String,
-    expires_at: chrono::DateTime<chrono::Utc>,
-}
-
 /// Where the device cookie is sent back: this route alone.
 const SIGN_IN_PATH: &str = "/api/staff/sessions";
 
@@ -100,9 +93,9 @@ async fn sign_in(
     tracing::info!(staff = %account.id, course = %account.course_slug, "staff signed in");
     let mut response = json(
         StatusCode::OK,
-        &Session {
+        &StaffSession {
             token: ctx.signer.sign_staff(&claims),
-            role: account.role.as_str(),
+            role: account.role.as_str().to_owned(),
             course: account.course_slug,
             expires_at,
         },
