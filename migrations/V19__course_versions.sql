@@ -29,7 +29,12 @@ CREATE TABLE course_versions (
 );
 CREATE INDEX course_versions_checking ON course_versions (created_at) WHERE status = 'checking';
 
-ALTER TABLE courses ADD COLUMN live_version integer NOT NULL DEFAULT 1;
+-- The version served, and since when: a version whose check ends after
+-- another was made live since it was published is kept, not served (the
+-- later decision stands).
+ALTER TABLE courses
+    ADD COLUMN live_version integer NOT NULL DEFAULT 1,
+    ADD COLUMN live_since   timestamptz NOT NULL DEFAULT now();
 -- The course version an assignment's row holds now, and the one a
 -- submission was graded against (none before versions, or not graded yet).
 ALTER TABLE assignments ADD COLUMN course_version integer NOT NULL DEFAULT 1;

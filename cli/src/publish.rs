@@ -119,7 +119,13 @@ fn report(slug: &str, state: &CourseVersion, as_json: bool) -> anyhow::Result<()
         return Ok(());
     }
     match state.status.as_str() {
-        "live" => println!("{slug}: version {} is live", state.version),
+        "live" if state.current => println!("{slug}: version {} is live", state.version),
+        "live" => println!(
+            "{slug}: version {} passed its check, but another version was made live since it \
+             was published, so that one is served; serve this one with POST \
+             /api/courses/{slug}/versions/{}/live",
+            state.version, state.version
+        ),
         _ => {
             println!(
                 "{slug}: version {} was rejected; what is served is unchanged",

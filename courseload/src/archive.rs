@@ -19,6 +19,14 @@ pub const MAX_ARCHIVE_BYTES: usize = 8 << 20;
 pub const MAX_UNPACKED_BYTES: u64 = 64 << 20;
 /// The most entries (files and folders) it may have.
 pub const MAX_ENTRIES: usize = 4096;
+/// The largest one file may be: a course's files are text.
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+/// The most the decompressed stream may hold: the files, and the tar
+/// format's own headers and long names (read whole by the tar crate, so
+/// bounded here before it reads them).
+const MAX_STREAM_BYTES: u64 = MAX_UNPACKED_BYTES + (MAX_ENTRIES as u64) * 4096;
+/// The longest entry name quoted back in a refusal.
+const NAME_SHOWN: usize = 200;
 
 /// An unpacked archive; its folder is removed when this is dropped.
 pub struct Unpacked {
@@ -48,6 +56,41 @@ fn refuse(what: String) -> Error {
     Error::Config(what)
 }
 
+/// An entry's name as a refusal quotes it: no longer than [`NAME_SHOWN`].
+fn shown(name: &Path) -> String {
+    let name = name.display().to_string();
+    match name.char_indices().nth(NAME_SHOWN) {
+        Some((end, _)) => format!("{}…", &name[..end]),
+        None => name,
+    }
+}
+
+/// The decompressed stream, refused past [`MAX_STREAM_BYTES`] with a
+/// reason rather than silently cut.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            // One byte more than allowed tells a stream at the cap from one past it.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(std::io::Error::other(format!(
+                    "it unpacks to more than {MAX_STREAM_BYTES} bytes"
+                ))),
+            };
+        }
+        let most = buf.len().min(self.left.min(usize::MAX as u64) as usize);
+        let n = self.inner.read(&mut buf[..most])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
 /// Unpacks `archive` for the course `slug`, or says what is wrong with it.
 pub fn unpack(archive: &[u8], slug: &str) -> Result<Unpacked, Error> {
     if archive.len() > MAX_ARCHIVE_BYTES {
@@ -59,8 +102,11 @@ pub fn unpack(archive: &[u8], slug: &str) -> Result<Unpacked, Error> {
     let dir = tempfile::Builder::new()
         .prefix("course-version-")
         .tempdir()
-        .map_err(|e| refuse(format!("no room to unpack the archive: {e}")))?;
-    let mut entries = tar::Archive::new(flate2::read::GzDecoder::new(archive));
+        .map_err(|e| Error::Unavailable(format!("no room to unpack an archive: {e}")))?;
+    let mut entries = tar::Archive::new(Capped {
+        inner: flate2::read::GzDecoder::new(archive),
+        left: MAX_STREAM_BYTES,
+    });
     let unreadable = |e: std::io::Error| {
         refuse(format!(
             "the body is not a .tar.gz archive that can be read: {e}"
@@ -76,47 +122,66 @@ pub fn unpack(archive: &[u8], slug: &str) -> Result<Unpacked, Error> {
                 "the archive has more than {MAX_ENTRIES} entries"
             )));
         }
+        if entry.header().entry_type() == EntryType::XGlobalHeader {
+            // `git archive` writes one (the commit it came from): not a file.
+            continue;
+        }
         let name = entry.path().map_err(unreadable)?.into_owned();
         let Some(relative) = inside(&name)? else {
             continue;
         };
-        let target = dir.path().join(&relative);
-        match entry.header().entry_type() {
-            EntryType::Directory => std::fs::create_dir_all(&target)
-                .map_err(|e| refuse(format!("{}: {e}", name.display())))?,
-            EntryType::Regular | EntryType::Continuous => {
-                total += entry.header().size().map_err(unreadable)?;
-                if total > MAX_UNPACKED_BYTES {
-                    return Err(refuse(format!(
-                        "the archive's files hold more than {MAX_UNPACKED_BYTES} bytes"
-                    )));
-                }
-                write_file(&mut entry, &target, &name)?;
-            }
-            EntryType::Symlink | EntryType::Link => {
-                return Err(refuse(format!(
-                    "{}: links are not taken; put the file itself in the archive",
-                    name.display()
-                )));
-            }
-            EntryType::Char | EntryType::Block | EntryType::Fifo => {
-                return Err(refuse(format!(
-                    "{}: devices and pipes are not taken",
-                    name.display()
-                )));
-            }
-            // Headers of the archive format itself (pax, GNU long names) are
-            // read by the tar crate; anything else is not a course's file.
-            other => {
-                return Err(refuse(format!(
-                    "{}: an entry of type {other:?} is not a plain file or folder",
-                    name.display()
-                )));
-            }
-        }
+        total += take_entry(&mut entry, &dir.path().join(&relative), &name, total)?;
     }
     let root = course_root(dir.path(), slug)?;
     Ok(Unpacked { dir, root })
+}
+
+/// Writes one entry at `target` if it is a plain folder or file, or says
+/// what it is instead; the bytes it added to the `so_far` already written.
+fn take_entry(
+    entry: &mut tar::Entry<'_, impl Read>,
+    target: &Path,
+    name: &Path,
+    so_far: u64,
+) -> Result<u64, Error> {
+    match entry.header().entry_type() {
+        EntryType::Directory => {
+            std::fs::create_dir_all(target).map_err(|e| refuse(format!("{}: {e}", shown(name))))?;
+            Ok(0)
+        }
+        EntryType::Regular | EntryType::Continuous => {
+            // The size the data really has (a PAX record may say it,
+            // whatever the header claims).
+            let size = entry.size();
+            if size > MAX_FILE_BYTES {
+                return Err(refuse(format!(
+                    "{}: {size} bytes; a course's file may hold at most {MAX_FILE_BYTES}",
+                    shown(name)
+                )));
+            }
+            if so_far + size > MAX_UNPACKED_BYTES {
+                return Err(refuse(format!(
+                    "the archive's files hold more than {MAX_UNPACKED_BYTES} bytes"
+                )));
+            }
+            write_file(entry, target, name)?;
+            Ok(size)
+        }
+        EntryType::Symlink | EntryType::Link => Err(refuse(format!(
+            "{}: links are not taken; put the file itself in the archive",
+            shown(name)
+        ))),
+        EntryType::Char | EntryType::Block | EntryType::Fifo => Err(refuse(format!(
+            "{}: devices and pipes are not taken",
+            shown(name)
+        ))),
+        // Headers of the archive format itself (pax, GNU long names) are
+        // read by the tar crate; anything else is not a course's file.
+        other => Err(refuse(format!(
+            "{}: an entry of type {other:?} is not a plain file or folder",
+            shown(name)
+        ))),
+    }
 }
 
 /// The entry's path inside the unpacking folder: None for the archive's
@@ -130,7 +195,7 @@ fn inside(name: &Path) -> Result<Option<PathBuf>, Error> {
             Component::ParentDir | Component::RootDir | Component::Prefix(_) => {
                 return Err(refuse(format!(
                     "{}: paths in the archive must stay inside it (no .. and no absolute paths)",
-                    name.display()
+                    shown(name)
                 )));
             }
         }
@@ -139,7 +204,20 @@ fn inside(name: &Path) -> Result<Option<PathBuf>, Error> {
 }
 
 fn write_file(entry: &mut impl Read, target: &Path, name: &Path) -> Result<(), Error> {
-    let fail = |e: std::io::Error| refuse(format!("{}: {e}", name.display()));
+    let fail = |e: std::io::Error| refuse(format!("{}: {e}", shown(name)));
+    let mut content = Vec::new();
+    entry
+        .take(MAX_FILE_BYTES)
+        .read_to_end(&mut content)
+        .map_err(fail)?;
+    // Postgres keeps no NUL in text: a file with one could be checked but
+    // never stored. A course's files are text.
+    if content.contains(&0) {
+        return Err(refuse(format!(
+            "{}: holds a NUL byte; a course's files are text",
+            shown(name)
+        )));
+    }
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent).map_err(fail)?;
     }
@@ -150,7 +228,7 @@ fn write_file(entry: &mut impl Read, target: &Path, name: &Path) -> Result<(), E
         .create_new(true)
         .open(target)
         .map_err(fail)?;
-    std::io::copy(&mut entry.take(MAX_UNPACKED_BYTES), &mut file).map_err(fail)?;
+    std::io::Write::write_all(&mut file, &content).map_err(fail)?;
     Ok(())
 }
 
@@ -293,7 +371,7 @@ mod tests {
     fn refused(entries: &[(&str, EntryType, &str)]) -> String {
         match unpack(&archive(entries), "intro") {
             Ok(_) => panic!("unpacked"),
-            Err(Error::Config(e)) => e,
+            Err(e) => e.to_string(),
         }
     }
 
@@ -365,10 +443,44 @@ mod tests {
         ]);
         assert!(twice.contains("course.toml"), "{twice}");
         let garbage = match unpack(b"not a tarball", "intro") {
-            Err(Error::Config(e)) => e,
+            Err(e) => e.to_string(),
             Ok(_) => panic!("unpacked"),
         };
         assert!(garbage.contains(".tar.gz"), "{garbage}");
+    }
+
+    #[test]
+    fn a_file_too_big_a_nul_or_a_name_bomb_is_refused_and_a_git_archive_header_skipped() {
+        let big = "x".repeat(MAX_FILE_BYTES as usize + 1);
+        let message = refused(&[("01-a/handout.md", EntryType::Regular, &big)]);
+        assert!(
+            message.contains("01-a/handout.md") && message.contains("at most"),
+            "{message}"
+        );
+        let message = refused(&[("course.toml", EntryType::Regular, "title = '\0'")]);
+        assert!(message.contains("NUL"), "{message}");
+        // A GNU long name the tar crate would read whole into memory: the
+        // decompressed stream is cut off first, with a reason.
+        let name = "n".repeat(MAX_STREAM_BYTES as usize + 1);
+        let message = refused(&[("././@LongLink", EntryType::GNULongName, &name)]);
+        assert!(
+            message.contains("more than"),
+            "{}",
+            &message[..message.len().min(300)]
+        );
+        assert!(message.len() < 1000, "the name is not echoed whole");
+        let git = unpack(
+            &archive(&[
+                (
+                    "pax_global_header",
+                    EntryType::XGlobalHeader,
+                    "52 comment=0123\n",
+                ),
+                ("course.toml", EntryType::Regular, "title = 'x'"),
+            ]),
+            "intro",
+        );
+        assert!(git.is_ok());
     }
 
     #[test]
@@ -385,7 +497,7 @@ mod tests {
         let bomb = archive(&entries);
         assert!(bomb.len() < MAX_ARCHIVE_BYTES);
         let message = match unpack(&bomb, "intro") {
-            Err(Error::Config(e)) => e,
+            Err(e) => e.to_string(),
             Ok(_) => panic!("unpacked"),
         };
         assert!(message.contains("bytes"), "{message}");
@@ -395,7 +507,7 @@ mod tests {
         let many: Vec<(&str, EntryType, &str)> =
             many.iter().map(|(p, k, c)| (p.as_str(), *k, *c)).collect();
         let message = match unpack(&archive(&many), "intro") {
-            Err(Error::Config(e)) => e,
+            Err(e) => e.to_string(),
             Ok(_) => panic!("unpacked"),
         };
         assert!(message.contains("entries"), "{message}");

@@ -148,6 +148,14 @@ pub fn read_course(dir: &Path) -> Result<Vec<AssignmentSource>, Error> {
             )));
         }
     }
+    let mut slugs: Vec<&str> = course.iter().map(|a| a.slug.as_str()).collect();
+    slugs.sort_unstable();
+    if let Some(twice) = slugs.windows(2).find(|pair| pair[0] == pair[1]) {
+        return Err(Error::Config(format!(
+            "two assignment folders are named for {:?}: a slug is an assignment's address",
+            twice[0]
+        )));
+    }
     Ok(course)
 }
 

@@ -18,4 +18,8 @@ pub mod listers;
 pub enum Error {
     #[error("{0}")]
     Config(String),
+    /// This machine could not do it (no room for a temporary folder): not
+    /// the course's fault.
+    #[error("{0}")]
+    Unavailable(String),
 }

@@ -194,6 +194,9 @@ pub struct VersionNews {
     pub version: i32,
     /// `live` or `rejected`.
     pub status: String,
+    /// Whether the course serves it now (a version that passed is kept
+    /// unserved when another was made live since it was published).
+    pub current: bool,
     pub reasons: Vec<String>,
 }
 

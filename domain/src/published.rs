@@ -73,6 +73,20 @@ pub struct Progress {
     /// The learner's own due dates, by assignment id, where an instructor
     /// gave them an extension.
     pub extensions: BTreeMap<i32, DateTime<Utc>>,
+    /// Changes of their points they did not make themselves (a regrade),
+    /// newest first, each with its reason.
+    #[serde(default)]
+    pub point_changes: Vec<PointChange>,
+}
+
+/// A change of a learner's points on one assignment, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointChange {
+    pub assignment_id: i32,
+    pub old_points: i32,
+    pub new_points: i32,
+    pub reason: String,
+    pub at: DateTime<Utc>,
 }
 
 /// A new anonymous learner (`POST /api/users`): who, and the token that

@@ -18,7 +18,7 @@ use domain::runners::Runner;
 use domain::verdict::Verdict;
 use futures::StreamExt;
 use serde::Deserialize;
-use store::versions::{Taken, MAX_ATTEMPTS};
+use store::versions::{Passed, Taken, MAX_ATTEMPTS};
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
@@ -26,8 +26,11 @@ use crate::judge::{framed, hidden_details, judge};
 use crate::sandbox::{new_nonce, ExecutionSpec, Limits, SandboxError, Task, TestSuite};
 use crate::worker::Grader;
 
-/// How long a grader holds a version it checks before another may take it.
-const LEASE: Duration = Duration::from_secs(300);
+/// How long a grader holds a version it checks before another may take
+/// it; renewed every third of it while the check goes on.
+const LEASE: Duration = Duration::from_secs(120);
+/// The longest a check may take: past it the version is rejected.
+const CHECK_BUDGET: Duration = Duration::from_secs(1200);
 /// How long a version waits after the sandbox failed to check it.
 const RETRY_AFTER: Duration = Duration::from_secs(10);
 /// The limits of listing a version's tests (the instructor's files only).
@@ -62,13 +65,27 @@ pub async fn run(
 
 #[tracing::instrument(skip_all, fields(course = %taken.slug, version = taken.version))]
 async fn check(grader: &Grader, slots: &Semaphore, taken: &Taken) {
-    let ended = match verdict_on(grader, slots, taken).await {
+    let checked = tokio::select! {
+        checked = tokio::time::timeout(CHECK_BUDGET, verdict_on(grader, slots, taken)) => checked,
+        never = keep_lease(grader, taken) => match never {},
+    };
+    let checked = checked.unwrap_or_else(|_| {
+        Ok(Err(vec![format!(
+            "its check took over {} minutes: fewer assignments, or shorter time limits",
+            CHECK_BUDGET.as_secs() / 60
+        )]))
+    });
+    let ended = match checked {
         Ok(Ok(source)) => store::versions::pass(&grader.pool, taken, &source)
             .await
-            .map(|passed| passed.then(|| news(taken, "live", Vec::new()))),
+            .map(|passed| match passed {
+                Passed::Served => Some(news(taken, "live", true, Vec::new())),
+                Passed::Kept => Some(news(taken, "live", false, Vec::new())),
+                Passed::Gone => None,
+            }),
         Ok(Err(reasons)) => store::versions::reject(&grader.pool, taken, &reasons)
             .await
-            .map(|()| Some(news(taken, "rejected", reasons))),
+            .map(|ended| ended.then(|| news(taken, "rejected", false, reasons))),
         Err(e) if taken.attempts >= MAX_ATTEMPTS => {
             let reasons = vec![format!(
                 "the sandbox could not check this version in {MAX_ATTEMPTS} attempts ({e}); \
@@ -76,7 +93,7 @@ async fn check(grader: &Grader, slots: &Semaphore, taken: &Taken) {
             )];
             store::versions::reject(&grader.pool, taken, &reasons)
                 .await
-                .map(|()| Some(news(taken, "rejected", reasons)))
+                .map(|ended| ended.then(|| news(taken, "rejected", false, reasons)))
         }
         Err(e) => {
             tracing::warn!(error = %e, "the sandbox failed; the version will be checked again");
@@ -99,12 +116,23 @@ async fn check(grader: &Grader, slots: &Semaphore, taken: &Taken) {
     }
 }
 
-fn news(taken: &Taken, status: &str, reasons: Vec<String>) -> CourseVersionEvent {
+/// Keeps the version's lease while its check goes on; never returns.
+async fn keep_lease(grader: &Grader, taken: &Taken) -> std::convert::Infallible {
+    loop {
+        tokio::time::sleep(LEASE / 3).await;
+        if let Err(e) = store::versions::renew(&grader.pool, taken, LEASE).await {
+            tracing::warn!(error = %e, "cannot renew the version's lease");
+        }
+    }
+}
+
+fn news(taken: &Taken, status: &str, current: bool, reasons: Vec<String>) -> CourseVersionEvent {
     CourseVersionEvent {
         course_id: taken.course_id,
         course_version: VersionNews {
             version: taken.version,
             status: status.to_owned(),
+            current,
             reasons,
         },
     }

@@ -19,8 +19,13 @@ use crate::error::ApiError;
 pub async fn read_archive(archive: bytes::Bytes, slug: &str) -> Result<(), ApiError> {
     let slug = slug.to_owned();
     tokio::task::spawn_blocking(move || {
-        let unpacked = courseload::archive::unpack(&archive, &slug)
-            .map_err(|e| ApiError::new(Code::InvalidArchive, e.to_string()))?;
+        let unpacked = courseload::archive::unpack(&archive, &slug).map_err(|e| match e {
+            courseload::Error::Config(why) => ApiError::new(Code::InvalidArchive, why),
+            courseload::Error::Unavailable(why) => {
+                tracing::error!(error = %why, "cannot unpack a course archive");
+                ApiError::internal()
+            }
+        })?;
         courseload::courses::read_course_folder(unpacked.course_dir(), &slug)
             .map(|_| ())
             .map_err(|e| ApiError::new(Code::InvalidCourse, unpacked.relative(&e.to_string())))

@@ -9,7 +9,9 @@
 //!
 //! Practice runs ("Run tests") wait in a stream of their own,
 //! `grading:runs`, which a grader reads only when every lane is empty: when
-//! a class bursts, graded work goes first and runs wait.
+//! a class bursts, graded work goes first and runs wait. Regrades (staff
+//! re-judging submissions) wait in `grading:regrades`, read only when the
+//! runs' stream is empty too: a class keeps getting its verdicts first.
 //!
 //! An entry names its work, kind and id (`kind`, `id`); Postgres holds
 //! everything else, so lost streams are rebuilt from the `queued` rows (the
@@ -48,6 +50,10 @@ const OLD_FIELDS: [(&str, WorkKind); 2] = [
 /// many; the API and every grader must agree on it, so it is not a setting.
 pub const LANES: u16 = 16;
 
+/// The lane a regraded submission's job is pushed with: the regrades'
+/// stream (stored as -1 in a submission's `lane`).
+pub const REGRADE_LANE: u16 = u16::MAX;
+
 /// The lane of a client's jobs: a stable hash of its address.
 pub fn lane_for(client: IpAddr) -> u16 {
     lane_of(&client.to_string())
@@ -67,13 +73,16 @@ pub enum Stream {
     Lane(u16),
     /// The practice runs' stream, read only when every lane is empty.
     PracticeRuns,
+    /// Regraded submissions, read only when the runs' stream is empty too.
+    Regrades,
 }
 
 impl Stream {
-    /// Where `kind`'s work waits: a submission in its lane, a practice run
-    /// in the runs' stream.
+    /// Where `kind`'s work waits: a submission in its lane (a regraded
+    /// one in the regrades' stream), a practice run in the runs' stream.
     pub fn of(kind: WorkKind, lane: u16) -> Self {
         match kind {
+            WorkKind::Submission if lane == REGRADE_LANE => Self::Regrades,
             WorkKind::Submission => Self::Lane(lane % LANES),
             WorkKind::PracticeRun => Self::PracticeRuns,
         }
@@ -82,7 +91,7 @@ impl Stream {
     /// The kind of work that waits in it.
     pub fn kind(self) -> WorkKind {
         match self {
-            Self::Lane(_) => WorkKind::Submission,
+            Self::Lane(_) | Self::Regrades => WorkKind::Submission,
             Self::PracticeRuns => WorkKind::PracticeRun,
         }
     }
@@ -127,13 +136,17 @@ impl JobQueue {
         match stream {
             Stream::Lane(lane) => self.names.jobs_stream(lane),
             Stream::PracticeRuns => self.names.runs_stream(),
+            Stream::Regrades => self.names.regrades_stream(),
         }
     }
 
     /// The streams `kind`'s work waits in.
     fn streams_of(&self, kind: WorkKind) -> Vec<(Stream, String)> {
         let streams: Vec<Stream> = match kind {
-            WorkKind::Submission => (0..LANES).map(Stream::Lane).collect(),
+            WorkKind::Submission => (0..LANES)
+                .map(Stream::Lane)
+                .chain([Stream::Regrades])
+                .collect(),
             WorkKind::PracticeRun => vec![Stream::PracticeRuns],
         };
         streams
@@ -347,8 +360,8 @@ impl JobReader {
 
     /// Up to `count` new jobs: one from each lane with work, in turn from
     /// where the last read stopped; practice runs only when every lane is
-    /// empty; when there are none either, waits up to `block` for the first
-    /// job anywhere.
+    /// empty, regrades only when there are no runs either; when there are
+    /// none at all, waits up to `block` for the first job anywhere.
     pub async fn read(
         &mut self,
         consumer: &str,
@@ -369,11 +382,14 @@ impl JobReader {
                 jobs.push(job);
             }
         }
-        if jobs.is_empty() {
-            let opts = StreamReadOptions::default()
-                .group(GRADER_GROUP, consumer)
-                .count(count);
-            jobs.extend(self.read_streams(&[Stream::PracticeRuns], &opts).await?);
+        // Below learners' submissions: their runs, and below those regrades.
+        for below in [Stream::PracticeRuns, Stream::Regrades] {
+            if jobs.is_empty() {
+                let opts = StreamReadOptions::default()
+                    .group(GRADER_GROUP, consumer)
+                    .count(count);
+                jobs.extend(self.read_streams(&[below], &opts).await?);
+            }
         }
         if jobs.is_empty() {
             let opts = StreamReadOptions::default()

@@ -35,6 +35,11 @@ impl RedisNames {
         format!("{}grading:runs", self.prefix)
     }
 
+    /// Regrades' stream, read only when learners' work is all taken.
+    pub fn regrades_stream(&self) -> String {
+        format!("{}grading:regrades", self.prefix)
+    }
+
     /// The pub/sub channel of submission changes.
     pub fn events_channel(&self) -> String {
         format!("{}grading:events", self.prefix)

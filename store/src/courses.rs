@@ -23,7 +23,6 @@ struct CourseRow<'a> {
     join_code_hash: Option<&'a str>,
     stuck_after: i32,
     lti_student_number: bool,
-    listed: bool,
     live_version: i32,
 }
 
@@ -37,7 +36,6 @@ impl<'a> CourseRow<'a> {
             join_code_hash: c.join_code_hash.as_deref(),
             stuck_after: c.stuck_after,
             lti_student_number: c.lti_student_number,
-            listed: true,
             live_version,
         }
     }
@@ -159,11 +157,8 @@ pub async fn upsert_courses(pool: &Pool, courses: &[CourseSource]) -> Result<(),
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&COURSES_LOCK])
         .await?;
     let slugs: Vec<&str> = courses.iter().map(|c| c.course.slug.as_str()).collect();
-    tx.execute(
-        "UPDATE courses SET listed = false WHERE slug <> ALL($1)",
-        &[&slugs],
-    )
-    .await?;
+    tx.execute("UPDATE courses SET listed = (slug = ANY($1))", &[&slugs])
+        .await?;
     tx.execute(
         "UPDATE assignments SET position = NULL
          WHERE course_id IN (SELECT id FROM courses WHERE NOT listed)",
@@ -184,11 +179,6 @@ pub async fn upsert_courses(pool: &Pool, courses: &[CourseSource]) -> Result<(),
                     version = row.get::<_, i32>("live_version"),
                     "a published version is live: the image's folder is kept as version 1"
                 );
-                tx.execute(
-                    "UPDATE courses SET listed = true WHERE id = $1",
-                    &[&row.get::<_, i32>("id")],
-                )
-                .await?;
                 row.get("id")
             }
             _ => apply(&tx, source, 1).await?,

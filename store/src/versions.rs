@@ -132,6 +132,18 @@ pub struct Taken {
 pub async fn take(pool: &Pool, lease: Duration) -> Result<Option<Taken>, Error> {
     let client = pool.get().await?;
     let lease_ms = lease.as_millis() as f64;
+    // Taken [`MAX_ATTEMPTS`] times and never ended (a grader died, or its
+    // outcome could not be written each time): rejected, not taken forever.
+    client
+        .execute(
+            "UPDATE course_versions SET status = 'rejected', checked_at = now(),
+                 reasons = ARRAY['its check was begun ' || attempts || ' times and never \
+                                  ended; publish it again, and tell your operator if it \
+                                  happens again']
+             WHERE status = 'checking' AND attempts >= $1 AND lease_until < now()",
+            &[&MAX_ATTEMPTS],
+        )
+        .await?;
     let row = client
         .query_opt(
             "WITH next AS (
@@ -172,10 +184,15 @@ pub async fn give_back(pool: &Pool, taken: &Taken, wait: Duration) -> Result<(),
     Ok(())
 }
 
-/// Ends a taken version's check as rejected, with its reasons.
-pub async fn reject(pool: &Pool, taken: &Taken, reasons: &[String]) -> Result<(), Error> {
+/// Ends a taken version's check as rejected, with its reasons (NUL shown
+/// as ␀: Postgres text holds none). False when it was no longer checking.
+pub async fn reject(pool: &Pool, taken: &Taken, reasons: &[String]) -> Result<bool, Error> {
+    let reasons: Vec<String> = reasons
+        .iter()
+        .map(|r| r.replace('\0', "\u{2400}"))
+        .collect();
     let client = pool.get().await?;
-    client
+    let rejected = client
         .execute(
             "UPDATE course_versions SET status = 'rejected', reasons = $3, checked_at = now(),
                  lease_until = NULL
@@ -183,43 +200,81 @@ pub async fn reject(pool: &Pool, taken: &Taken, reasons: &[String]) -> Result<()
             &[&taken.course_id, &taken.version, &reasons],
         )
         .await?;
-    Ok(())
+    Ok(rejected == 1)
 }
 
-/// Ends a taken version's check as passed, and makes `source` (the version
-/// as checked) what the course serves, in one transaction. False when it
-/// was no longer checking (another grader ended it first).
-pub async fn pass(pool: &Pool, taken: &Taken, source: &CourseSource) -> Result<bool, Error> {
+/// How a passed check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passed {
+    /// The course serves it now.
+    Served,
+    /// Kept, not served: a later version, or one made live since it was
+    /// published, is served (the later decision stands).
+    Kept,
+    /// It was no longer checking (another grader ended it first).
+    Gone,
+}
+
+/// Ends a taken version's check as passed and, unless a later decision
+/// stands, makes `source` (the version as checked) what the course serves,
+/// in one transaction.
+pub async fn pass(pool: &Pool, taken: &Taken, source: &CourseSource) -> Result<Passed, Error> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&COURSES_LOCK])
         .await?;
     let content = serde_json::to_value(source).map_err(|e| Error::Malformed(e.to_string()))?;
-    let passed = tx
-        .execute(
-            "UPDATE course_versions SET status = 'live', content = $3, checked_at = now(),
+    let Some(passed) = tx
+        .query_opt(
+            "UPDATE course_versions v SET status = 'live', content = $3, checked_at = now(),
                  lease_until = NULL
-             WHERE course_id = $1 AND version = $2 AND status = 'checking'",
+             FROM courses c
+             WHERE v.course_id = $1 AND v.version = $2 AND v.status = 'checking'
+               AND c.id = v.course_id
+             RETURNING v.version > c.live_version AND v.created_at > c.live_since AS latest",
             &[&taken.course_id, &taken.version, &content],
         )
-        .await?;
-    if passed == 0 {
-        return Ok(false);
-    }
-    apply(&tx, source, taken.version).await?;
+        .await?
+    else {
+        return Ok(Passed::Gone);
+    };
+    let served = if passed.try_get("latest")? {
+        serve(&tx, source, taken.course_id, taken.version).await?;
+        Passed::Served
+    } else {
+        Passed::Kept
+    };
     tx.commit().await?;
-    Ok(true)
+    Ok(served)
 }
 
-/// Makes a version that passed its check what the course serves again.
-/// False when it never passed (still checking, or rejected); None when
-/// the course has no such version.
-pub async fn make_live(pool: &Pool, course_id: i32, version: i32) -> Result<Option<bool>, Error> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&COURSES_LOCK])
-        .await?;
-    let Some(row) = tx
+/// `source` served as the course's `version` from now on (inside a
+/// transaction holding [`COURSES_LOCK`]).
+async fn serve(
+    tx: &deadpool_postgres::Transaction<'_>,
+    source: &CourseSource,
+    course_id: i32,
+    version: i32,
+) -> Result<(), Error> {
+    apply(tx, source, version).await?;
+    tx.execute(
+        "UPDATE courses SET live_since = now() WHERE id = $1",
+        &[&course_id],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A version that passed its check, as it was checked: what making it live
+/// again serves. None when the course has no such version; `Err(status)`
+/// when it did not pass (still checking, or rejected).
+pub async fn checked_content(
+    pool: &Pool,
+    course_id: i32,
+    version: i32,
+) -> Result<Option<Result<CourseSource, String>>, Error> {
+    let client = pool.get().await?;
+    let Some(row) = client
         .query_opt(
             "SELECT status::text AS status, content FROM course_versions
              WHERE course_id = $1 AND version = $2",
@@ -229,15 +284,59 @@ pub async fn make_live(pool: &Pool, course_id: i32, version: i32) -> Result<Opti
     else {
         return Ok(None);
     };
+    let status: String = row.try_get("status")?;
     let content: Option<serde_json::Value> = row.try_get("content")?;
-    let (Some(content), "live") = (content, row.try_get::<_, &str>("status")?) else {
-        return Ok(Some(false));
+    let Some(content) = content.filter(|_| status == "live") else {
+        return Ok(Some(Err(status)));
     };
-    let source: CourseSource = serde_json::from_value(content)
-        .map_err(|e| Error::Malformed(format!("version {version}'s content: {e}")))?;
-    apply(&tx, &source, version).await?;
+    serde_json::from_value(content)
+        .map(|source| Some(Ok(source)))
+        .map_err(|e| Error::Malformed(format!("version {version}'s content: {e}")))
+}
+
+/// Serves a version that passed its check again, `source` being its
+/// content as [`checked_content`] read it (its hashes made anew by the
+/// caller); false when it no longer passed.
+pub async fn make_live(
+    pool: &Pool,
+    course_id: i32,
+    version: i32,
+    source: &CourseSource,
+) -> Result<bool, Error> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&COURSES_LOCK])
+        .await?;
+    let checked = tx
+        .query_opt(
+            "SELECT 1 AS one FROM course_versions
+             WHERE course_id = $1 AND version = $2 AND status = 'live'",
+            &[&course_id, &version],
+        )
+        .await?;
+    if checked.is_none() {
+        return Ok(false);
+    }
+    serve(&tx, source, course_id, version).await?;
     tx.commit().await?;
-    Ok(Some(true))
+    Ok(true)
+}
+
+/// Keeps a version a grader is checking its own for `lease` more.
+pub async fn renew(pool: &Pool, taken: &Taken, lease: Duration) -> Result<(), Error> {
+    let client = pool.get().await?;
+    client
+        .execute(
+            "UPDATE course_versions SET lease_until = now() + $3 * interval '1 millisecond'
+             WHERE course_id = $1 AND version = $2 AND status = 'checking'",
+            &[
+                &taken.course_id,
+                &taken.version,
+                &(lease.as_millis() as f64),
+            ],
+        )
+        .await?;
+    Ok(())
 }
 
 /// Each listed course's id and the version it serves: what an API replica

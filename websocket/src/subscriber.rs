@@ -197,6 +197,7 @@ mod tests {
             course_version: domain::course::VersionNews {
                 version: 3,
                 status: "rejected".into(),
+                current: false,
                 reasons: vec!["01-a/solution.py: the reference solution does not pass".into()],
             },
         };

@@ -15,6 +15,7 @@
 //! - `review`: any submission of a course, for its staff.
 //! - `extensions`: instructors' extensions of a learner's due date.
 //! - `versions`: a course's versions: published, checked, made live again.
+//! - `regrades`: an assignment's submissions judged again, and how far that has come.
 //! - `integrations`: the signed integration API: another system submits its users' work.
 //! - `lti`: LTI 1.3: login, launch, the tool's JWKS, deep linking.
 //! - `health`: `/healthz` and `/readyz` on the public port.
@@ -31,6 +32,7 @@ mod integrations;
 mod lti;
 mod pages;
 mod practice_runs;
+mod regrades;
 mod review;
 mod staff;
 pub(crate) mod submissions;
@@ -82,6 +84,8 @@ pub fn routes(
         .or(extensions::routes(ctx.clone()))
         .unify()
         .or(versions::routes(ctx.clone()))
+        .unify()
+        .or(regrades::routes(ctx.clone()))
         .unify()
         .or(review::routes(ctx.clone()))
         .unify()

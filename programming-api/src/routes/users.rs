@@ -1,7 +1,7 @@
 //! `POST /api/users` (a new anonymous learner) and `GET /api/me` (progress).
 
 use domain::codes::Code;
-use domain::published::{NewLearner, Progress};
+use domain::published::{NewLearner, PointChange, Progress};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use warp::http::StatusCode;
@@ -223,6 +223,32 @@ async fn progress(ctx: &AppContext, caller: Caller<Learner>) -> Result<Response,
             next_assignment_id: next,
             attempts,
             extensions,
+            point_changes: point_changes(&client, user_id).await?,
         },
     ))
+}
+
+/// How many of a learner's latest point changes their progress shows.
+const POINT_CHANGES_SHOWN: i64 = 20;
+
+async fn point_changes(
+    client: &deadpool_postgres::Object,
+    user_id: uuid::Uuid,
+) -> Result<Vec<PointChange>, ApiError> {
+    Ok(client
+        .query(
+            "SELECT assignment_id, old_points, new_points, reason, created_at FROM point_changes
+             WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+            &[&user_id, &POINT_CHANGES_SHOWN],
+        )
+        .await?
+        .iter()
+        .map(|r| PointChange {
+            assignment_id: r.get("assignment_id"),
+            old_points: r.get("old_points"),
+            new_points: r.get("new_points"),
+            reason: r.get("reason"),
+            at: r.get("created_at"),
+        })
+        .collect())
 }

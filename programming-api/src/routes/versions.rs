@@ -151,15 +151,24 @@ async fn make_live(
 ) -> Result<Response, ApiError> {
     let instructor = caller?;
     let version = parse_version(version)?;
-    match store::versions::make_live(&ctx.pool, instructor.course_id, version).await? {
-        None => return Err(ApiError::not_found("course version")),
-        Some(false) => {
-            return Err(ApiError::new(
-                Code::VersionNotChecked,
-                format!("version {version} has not passed its check, so it cannot go live"),
-            ))
-        }
-        Some(true) => {}
+    let not_checked = || {
+        ApiError::new(
+            Code::VersionNotChecked,
+            format!("version {version} has not passed its check, so it cannot go live"),
+        )
+    };
+    let mut source =
+        match store::versions::checked_content(&ctx.pool, instructor.course_id, version).await? {
+            None => return Err(ApiError::not_found("course version")),
+            Some(Err(_)) => return Err(not_checked()),
+            Some(Ok(source)) => source,
+        };
+    // Made anew: a runner upgraded since the check must not reuse verdicts.
+    for a in &mut source.assignments {
+        a.content_hash = courseload::assignments::content_hash(a);
+    }
+    if !store::versions::make_live(&ctx.pool, instructor.course_id, version, &source).await? {
+        return Err(not_checked());
     }
     tracing::info!(course_id = instructor.course_id, version, staff = %instructor.staff_id, "a course version was made live again");
     // This replica serves it at once; the others within a round.
@@ -169,6 +178,7 @@ async fn make_live(
         course_version: VersionNews {
             version,
             status: "live".into(),
+            current: true,
             reasons: Vec::new(),
         },
     };

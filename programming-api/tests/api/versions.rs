@@ -241,3 +241,67 @@ async fn an_instructor_publishes_staff_read_and_others_may_not() {
         (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
     );
 }
+
+#[tokio::test]
+async fn a_version_that_passes_after_a_later_decision_is_kept_not_served() {
+    let app = TestApp::spawn().await;
+    let ada = token(&app, "intro", "instructor", "ada").await;
+    assert_eq!(
+        publish(&app, &ada, course_with(|_| {})).await.status(),
+        StatusCode::ACCEPTED
+    );
+    // While version 2 waits for its check, the instructor serves version 1
+    // again: that later decision stands when version 2's check passes.
+    let res = app
+        .http
+        .post(app.url("/api/courses/intro/versions/1/live"))
+        .bearer_auth(&ada)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let pool = &app.ctx.pool;
+    let taken = store::versions::take(pool, std::time::Duration::from_secs(60))
+        .await
+        .unwrap()
+        .expect("version 2 waits");
+    assert_eq!(taken.version, 2);
+    let checked = courseload::courses::load_courses(&crate::helpers::repository().join("courses"))
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        store::versions::pass(pool, &taken, &checked).await.unwrap(),
+        store::versions::Passed::Kept
+    );
+    // Another grader's late duplicate changes nothing.
+    assert_eq!(
+        store::versions::pass(pool, &taken, &checked).await.unwrap(),
+        store::versions::Passed::Gone
+    );
+    assert!(!store::versions::reject(pool, &taken, &["late".into()])
+        .await
+        .unwrap());
+    let list: Value = app
+        .http
+        .get(app.url("/api/courses/intro/versions"))
+        .bearer_auth(&ada)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let versions: Vec<(i64, &str, bool)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["version"].as_i64().unwrap(),
+                v["status"].as_str().unwrap(),
+                v["current"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(versions, [(2, "live", false), (1, "live", true)]);
+}

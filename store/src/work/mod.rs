@@ -3,7 +3,8 @@
 //! end-as-ours and give-up path here. Only what truly differs stays with
 //! the kind: a submission's creation (attempts, deadlines, reuse), its
 //! finish (the completion and its points) and deletion ([`submissions`]);
-//! a practice run's creation, finish and purge ([`practice_runs`]). Every
+//! a practice run's creation, finish and purge ([`practice_runs`]); a regrade's start
+//! and how its finish settles points ([`regrades`]). Every
 //! write to `submissions`, `completions` and `runs` is in this folder
 //! (`testkit/tests/tree_rules.rs` keeps it so), each conditional on the
 //! status it expects, so no race and no repeated delivery can move a piece
@@ -17,6 +18,7 @@
 //! ```
 
 pub mod practice_runs;
+pub mod regrades;
 pub mod submissions;
 
 use std::time::Duration;
@@ -271,12 +273,13 @@ impl GradedWork {
             ..Default::default()
         })
         .map_err(|e| Error::Malformed(e.to_string()))?;
-        // Our failure costs the learner none of their attempts.
+        // Our failure costs the learner none of their attempts (a regrade,
+        // lane -1, took none).
         let refund = if t.refunds_attempt {
             ", refunded AS (
                  UPDATE attempts t SET used = t.used - 1 FROM ended e
                  WHERE t.user_id = e.user_id AND t.assignment_id = e.assignment_id
-                   AND t.used > 0)"
+                   AND t.used > 0 AND e.lane >= 0)"
         } else {
             ""
         };

@@ -92,7 +92,8 @@ const CREATE: &str = concat!(
                CASE WHEN a.status IS NULL THEN now() END, $7, a.late
         FROM allowed a
         WHERE a.status IS NOT NULL
-           OR (SELECT count(*) FROM submissions WHERE status = 'queued') < $6
+           -- Learners' own queue: regrades (lane -1) wait below it, uncounted.
+           OR (SELECT count(*) FROM submissions WHERE status = 'queued' AND lane >= 0) < $6
         RETURNING *),
     counted AS (
         INSERT INTO attempts (user_id, assignment_id, used, max_allowed)
@@ -391,7 +392,7 @@ pub(super) async fn finish(
                      feedback = $4, graded_at = now(), assignment_hash = $5,
                      hidden_details = $6, course_version = $7
                  WHERE id = $1 AND status = 'grading'
-                 RETURNING {SUBMISSION_COLUMNS}, {whose}"
+                 RETURNING {SUBMISSION_COLUMNS}, {whose}, lane"
             ),
             &[
                 &id,
@@ -404,23 +405,36 @@ pub(super) async fn finish(
             ],
         )
         .await?;
-    if row.is_none() {
+    let Some(row) = row else {
         return Ok(None);
-    }
-    if judged.verdict == Verdict::Passed {
-        tx.execute(
-            "INSERT INTO completions (user_id, assignment_id, submission_id, points, late,
-                                      attempt)
-             SELECT s.user_id, s.assignment_id, s.id,
-                    pass_points(s.late, a.late_policy, a.late_penalty_pct), s.late, t.used
-             FROM submissions s JOIN assignments a ON a.id = s.assignment_id
-             LEFT JOIN attempts t ON t.user_id = s.user_id AND t.assignment_id = s.assignment_id
-             WHERE s.id = $1
-             ON CONFLICT DO NOTHING",
-            &[&id],
-        )
-        .await?;
+    };
+    if row.try_get::<_, i16>("lane")? == -1 {
+        // A regrade's: the points follow its policy.
+        super::regrades::settle_points(&tx, id, judged.verdict).await?;
+    } else if judged.verdict == Verdict::Passed {
+        complete(&tx, id).await?;
     }
     tx.commit().await?;
-    Ok(row)
+    Ok(Some(row))
+}
+
+/// A pass's completion, unless the learner has one: the points its
+/// lateness earns under the assignment's late policy.
+pub(super) async fn complete(
+    tx: &deadpool_postgres::Transaction<'_>,
+    submission_id: Uuid,
+) -> Result<(), Error> {
+    tx.execute(
+        "INSERT INTO completions (user_id, assignment_id, submission_id, points, late,
+                                  attempt)
+         SELECT s.user_id, s.assignment_id, s.id,
+                pass_points(s.late, a.late_policy, a.late_penalty_pct), s.late, t.used
+         FROM submissions s JOIN assignments a ON a.id = s.assignment_id
+         LEFT JOIN attempts t ON t.user_id = s.user_id AND t.assignment_id = s.assignment_id
+         WHERE s.id = $1
+         ON CONFLICT DO NOTHING",
+        &[&submission_id],
+    )
+    .await?;
+    Ok(())
 }
