@@ -297,3 +297,179 @@ async fn a_version_is_checked_in_the_sandbox_goes_live_on_two_replicas_and_rolls
     assert_eq!(res.status(), StatusCode::CONFLICT);
     second.stop().await;
 }
+
+async fn regrade(http: &Client, api: &str, token: &str, body: Value) -> reqwest::Response {
+    http.post(format!(
+        "{api}/api/courses/intro/assignments/greeting/regrade"
+    ))
+    .bearer_auth(token)
+    .json(&body)
+    .send()
+    .await
+    .unwrap()
+}
+
+/// Starts a regrade and waits until every submission it queued is judged.
+async fn regraded(http: &Client, api: &str, token: &str, scope: &str, points: &str) -> Value {
+    let res = regrade(http, api, token, json!({"scope": scope, "points": points})).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let started: Value = res.json().await.unwrap();
+    let id = started["regrade"].as_str().unwrap().to_owned();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let progress: Value = http
+            .get(format!(
+                "{api}/api/courses/intro/assignments/greeting/regrades/{id}"
+            ))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(progress["total"], started["total"]);
+        if progress["done"] == progress["total"] {
+            return progress;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{progress}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn me(http: &Client, api: &str, learner: &str) -> Value {
+    http.get(format!("{api}/api/me"))
+        .bearer_auth(learner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_regrade_judges_again_in_place_keeping_or_recomputing_points_and_says_why() {
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    let http = Client::new();
+    let ada = instructor(&stack, &http).await;
+    let api = &stack.api_url;
+    let (first, second) = (
+        learner_token(&http, api).await,
+        learner_token(&http, api).await,
+    );
+    // Both pass the greeting as version 1 tests it, keeping spaces.
+    let passes = [
+        submit_greeting(&http, api, &first).await,
+        submit_greeting(&http, api, &second).await,
+    ];
+    assert_eq!(me(&http, api, &first).await["points"], 100);
+
+    // The tests change: a name is greeted without its spaces.
+    let version = publish(
+        &http,
+        api,
+        &ada,
+        two_assignments(|dir| {
+            let tests = dir.join("01-greeting/test_solution.py");
+            let mut text = std::fs::read_to_string(&tests).unwrap();
+            text.push_str(
+                "\n    def test_strips_spaces(self):\n        \"\"\"Greets a name without its spaces\"\"\"\n        self.assertEqual(greet(\"  Ada \"), \"Hello, Ada!\")\n",
+            );
+            std::fs::write(&tests, text).unwrap();
+            std::fs::write(
+                dir.join("01-greeting/solution.py"),
+                "def greet(name):\n    return f\"Hello, {name.strip() or 'world'}!\"\n",
+            )
+            .unwrap();
+        }),
+    )
+    .await;
+    assert_eq!(checked(&http, api, &ada, version).await["status"], "live");
+
+    // keep_earned: judged failed now, in place, their points kept.
+    let kept = regraded(&http, api, &ada, "latest", "keep_earned").await;
+    assert_eq!(
+        (kept["total"].as_i64(), kept["changed"].as_i64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(kept["points_changed"], 0);
+    let submission: Value = http
+        .get(format!("{api}/api/submissions/{}", passes[0]))
+        .bearer_auth(&first)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let submission = &submission["submission"];
+    assert_eq!(submission["status"], "failed", "{submission}");
+    assert!(submission["feedback"]
+        .to_string()
+        .contains("without its spaces"));
+    let standing = me(&http, api, &first).await;
+    assert_eq!(standing["points"], 100);
+    assert_eq!(standing["point_changes"], json!([]));
+
+    // recompute: the points follow the verdicts, and the learner is told why.
+    let recomputed = regraded(&http, api, &ada, "all", "recompute").await;
+    assert_eq!(recomputed["points_changed"], 2);
+    let standing = me(&http, api, &first).await;
+    assert_eq!(standing["points"], 0);
+    let change = &standing["point_changes"][0];
+    assert_eq!(
+        (change["old_points"].as_i64(), change["new_points"].as_i64()),
+        (Some(100), Some(0))
+    );
+    assert!(
+        change["reason"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("course version {version}")),
+        "{change}"
+    );
+    // Each submission keeps its earlier verdicts in its history.
+    let client = stack.api.ctx.pool.get().await.unwrap();
+    let history: Vec<String> = client
+        .query(
+            "SELECT status::text AS status FROM submission_history
+             WHERE submission_id = $1::text::uuid ORDER BY replaced_at",
+            &[&passes[0]],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("status"))
+        .collect();
+    assert_eq!(history, ["passed", "failed"]);
+
+    // What a regrade refuses.
+    let bad = regrade(
+        &http,
+        api,
+        &ada,
+        json!({"scope": "some", "points": "recompute"}),
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let unknown = http
+        .post(format!(
+            "{api}/api/courses/intro/assignments/nothing/regrade"
+        ))
+        .bearer_auth(&ada)
+        .json(&json!({"scope": "all", "points": "recompute"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let learner = regrade(
+        &http,
+        api,
+        &first,
+        json!({"scope": "all", "points": "recompute"}),
+    )
+    .await;
+    assert_eq!(learner.status(), StatusCode::UNAUTHORIZED);
+}

@@ -465,3 +465,49 @@ async fn a_runner_the_operator_has_not_allowed_never_starts_a_container() {
         "the learner's attempt is given back"
     );
 }
+
+#[tokio::test]
+async fn a_grader_takes_learners_submissions_then_their_runs_then_regrades() {
+    let env = TestEnv::new().await;
+    let jobs = queue::jobs::JobQueue::new(env.redis_manager().await, env.names.clone());
+    jobs.ensure_group().await.unwrap();
+    let regrade = domain::work::WorkRef::submission(Uuid::new_v4());
+    let run = domain::work::WorkRef {
+        kind: domain::work::WorkKind::PracticeRun,
+        id: Uuid::new_v4(),
+    };
+    let submission = domain::work::WorkRef::submission(Uuid::new_v4());
+    // Queued in the worst order for the learner.
+    jobs.enqueue(regrade, queue::jobs::REGRADE_LANE)
+        .await
+        .unwrap();
+    jobs.enqueue(run, 0).await.unwrap();
+    jobs.enqueue(submission, 7).await.unwrap();
+    let mut reader = queue::jobs::JobReader::connect(&jobs, &env.redis)
+        .await
+        .unwrap();
+    let mut taken = Vec::new();
+    for _ in 0..3 {
+        let job = reader
+            .read("g", 1, Duration::from_millis(100))
+            .await
+            .unwrap()
+            .pop()
+            .expect("a job");
+        taken.push((job.work.unwrap(), job.stream));
+    }
+    assert_eq!(
+        taken,
+        [
+            (submission, queue::jobs::Stream::Lane(7)),
+            (run, queue::jobs::Stream::PracticeRuns),
+            (regrade, queue::jobs::Stream::Regrades)
+        ]
+    );
+    // The reconciler sees a regrade's job where it waits.
+    assert!(jobs
+        .in_streams(domain::work::WorkKind::Submission)
+        .await
+        .unwrap()
+        .contains(&regrade.id));
+}
