@@ -428,3 +428,98 @@ async fn bench_verdict_to_staff_page() {
     println!("verdict → staff page, ms: {lines:?}");
     staff.close().await;
 }
+
+#[tokio::test]
+async fn an_instructor_sees_versions_regrades_from_the_page_and_the_learner_sees_why() {
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    let http = reqwest::Client::new();
+    // A learner passes the greeting on their page.
+    let learner = learner_on_first(&stack).await;
+    type_code(&learner.c, &solution("greeting")).await;
+    click(&learner.c, "submit").await;
+    wait_for(&learner.c, "#points", "100", 60).await;
+
+    let staff = Browser::open().await;
+    staff_signed_in(&stack, &staff, "ada").await;
+    staff
+        .c
+        .goto(&format!("{}/staff#course", stack.api_url))
+        .await
+        .unwrap();
+    wait_for(&staff.c, "#versions", "served now", 10).await;
+
+    // A version whose greeting strips names, published from a terminal
+    // (here: its HTTP request), then shown on the page once checked.
+    let token: Value = http
+        .post(format!("{}/api/staff/sessions", stack.api_url))
+        .json(&json!({"username": "ada", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let archive = e2e::course_archive(1, |dir| {
+        let tests = dir.join("01-greeting/test_solution.py");
+        let mut text = std::fs::read_to_string(&tests).unwrap();
+        text.push_str("\n    def test_strips_spaces(self):\n        self.assertEqual(greet(\" Ada \"), \"Hello, Ada!\")\n");
+        std::fs::write(&tests, text).unwrap();
+        std::fs::write(
+            dir.join("01-greeting/solution.py"),
+            "def greet(name):\n    return f\"Hello, {name.strip() or 'world'}!\"\n",
+        )
+        .unwrap();
+    });
+    let published = http
+        .post(format!("{}/api/courses/intro/versions", stack.api_url))
+        .bearer_auth(token["token"].as_str().unwrap())
+        .header("content-type", "application/gzip")
+        .body(archive)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(published.status(), 202);
+    let served = testkit::eventually(Duration::from_secs(60), || async {
+        staff.c.refresh().await.unwrap();
+        wait_for_any(&staff.c, "#versions", &["served now"], 5).await;
+        text(&staff.c, "#versions tr:first-child")
+            .await
+            .contains("served now")
+    })
+    .await;
+    assert!(served, "{}", text(&staff.c, "#versions").await);
+    screenshot(&staff.c, "course-versions").await;
+
+    // The regrade, from the form: recompute, and its progress to the end.
+    staff
+        .c
+        .execute(
+            "document.querySelector('input[name=points][value=recompute]').checked = true;
+             document.getElementById('regrade-form').requestSubmit();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    wait_for(
+        &staff.c,
+        "#regrade-progress",
+        "1 of 1 submissions judged again",
+        60,
+    )
+    .await;
+    wait_for(&staff.c, "#regrade-progress", "done", 10).await;
+    assert!(text(&staff.c, "#regrade-progress")
+        .await
+        .contains("1 learners' points changed"));
+    screenshot(&staff.c, "course-regrade").await;
+
+    // The learner sees their points go, and why.
+    learner.c.refresh().await.unwrap();
+    wait_for(&learner.c, "#point-changes", "100 → 0 points", 15).await;
+    assert_eq!(text(&learner.c, "#points").await, "0");
+    assert!(text(&learner.c, "#point-changes")
+        .await
+        .contains("regraded"));
+    screenshot(&learner.c, "learner-point-change").await;
+}

@@ -266,7 +266,24 @@ function foldCourseMenu() {
   $('course-menu').open = !NARROW.matches;
 }
 
+/** Changes of points the learner did not make (a regrade), each with why. */
+function renderPointChanges() {
+  const changes = state.me?.point_changes ?? [];
+  $('point-changes').hidden = changes.length === 0;
+  const titles = new Map(state.course.map((a) => [a.id, a.title]));
+  $('point-changes-list').replaceChildren(
+    ...changes.map((c) => {
+      const li = document.createElement('li');
+      const what = document.createElement('strong');
+      what.textContent = `${titles.get(c.assignment_id) ?? 'An assignment'}: ${c.old_points} → ${c.new_points} points. `;
+      li.append(what, c.reason);
+      return li;
+    }),
+  );
+}
+
 function renderCourse() {
+  renderPointChanges();
   const done = new Set(state.me?.completed ?? []);
   $('points').textContent = state.me?.points ?? 0;
   $('course-progress').textContent = `${state.course.filter((a) => done.has(a.id)).length} of ${state.course.length} done`;

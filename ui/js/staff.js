@@ -1,5 +1,5 @@
-// The staff pages: sign-in, the live class view, the gradebook and one
-// submission. Everything a learner wrote (names, numbers, code, output,
+// The staff pages: sign-in, the live class view, the gradebook, one
+// submission, and the course's versions and regrades (`course.js`). Everything a learner wrote (names, numbers, code, output,
 // messages) reaches the page as text nodes only, never as HTML: `el`
 // (dom.js) is the one way this page builds elements, and it never parses markup.
 //
@@ -8,6 +8,7 @@
 // the site's own run, so a learner's text cannot read it.
 
 import { ApiError, request } from './api.js';
+import { showCourse } from './course.js';
 import { el } from './dom.js';
 import { gatewayUrl, Live } from './live.js';
 import { renderFeedback } from './result.js';
@@ -82,9 +83,18 @@ function signOut() {
 }
 
 /** A GET as the signed-in member of staff; a 401 means the sign-in ended. */
-async function call(path) {
+function call(path) {
+  return asStaff(path, {});
+}
+
+/** A POST of `body` (JSON), as [`call`]. */
+function send(path, body) {
+  return asStaff(path, { method: 'POST', body });
+}
+
+async function asStaff(path, options) {
   try {
-    return await request(path, { bearer: state.session.token });
+    return await request(path, { ...options, bearer: state.session.token });
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {
       sessionStorage.removeItem(SESSION_KEY);
@@ -117,6 +127,10 @@ function route() {
   const [view, id] = hash.split('/');
   if (view === 'gradebook') showGradebook();
   else if (view === 'lms') showLms();
+  else if (view === 'course') {
+    showView('course');
+    showCourse({ session: state.session, call, send, say });
+  }
   else if (view === 'submission' && id) showSubmission(id);
   else showClass();
 }
@@ -235,6 +249,10 @@ function startLive() {
     url: gatewayUrl(state.session.token, { course: state.snapshot.course.id }),
     onMessage: (m) => {
       if (m.type === 'class') arrived(m);
+      if (m.type === 'course_version') {
+        say(`Version ${m.version} ${m.status === 'rejected' ? 'was rejected' : m.current ? 'is served now' : 'passed its check'}.`);
+        if (!$('course').hidden) route();
+      }
     },
     onResync: () => scheduleRefresh(),
     onState: (s) => {
