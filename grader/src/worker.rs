@@ -404,7 +404,10 @@ impl Grader {
                 .await;
         }
         if reader.is_none() {
-            *reader = Some(JobReader::connect(&self.jobs, &self.config.redis).await?);
+            let mut connected = JobReader::connect(&self.jobs, &self.config.redis).await?;
+            // One slot of several is kept for learners while regrades run.
+            connected.keep_free_of_regrades(usize::from(self.config.concurrency > 1));
+            *reader = Some(connected);
         }
         let reader = reader.as_mut().expect("just made");
         reader

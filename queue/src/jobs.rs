@@ -341,7 +341,15 @@ pub struct JobReader {
     /// Jobs a blocking read delivered beyond what was asked (several lanes
     /// can fill at the same instant); handed out first.
     extra: VecDeque<Job>,
+    /// Free slots regrades leave while learners are about
+    /// ([`Self::keep_free_of_regrades`]).
+    kept_free: usize,
+    /// When a learner's job (a submission or a run) was last read.
+    learners_seen: Option<std::time::Instant>,
 }
+
+/// How long after a learner's last job regrades still leave them a slot.
+const LEARNERS_ABOUT: Duration = Duration::from_secs(10);
 
 impl JobReader {
     /// Opens the reader's own connection (no response timeout: a blocking
@@ -355,7 +363,31 @@ impl JobReader {
                 .await?,
             next_lane: 0,
             extra: VecDeque::new(),
+            kept_free: 0,
+            learners_seen: None,
         })
+    }
+
+    /// While learners are about (a job of theirs read in the last
+    /// [`LEARNERS_ABOUT`]), regrades are read only while more than `slots`
+    /// of the grader's are free, so a learner's submission arriving
+    /// mid-regrade finds a slot; with no learner about, regrades take
+    /// every free slot. (A grader of one slot keeps none: its regrades
+    /// would wait for a quiet class.)
+    pub fn keep_free_of_regrades(&mut self, slots: usize) {
+        self.kept_free = slots;
+    }
+
+    /// How many regrades may be read with `free` slots.
+    fn regrades_for(&self, free: usize) -> usize {
+        let about = self
+            .learners_seen
+            .is_some_and(|seen| seen.elapsed() < LEARNERS_ABOUT);
+        if about {
+            free.saturating_sub(self.kept_free)
+        } else {
+            free
+        }
     }
 
     /// Up to `count` new jobs: one from each lane with work, in turn from
@@ -363,6 +395,20 @@ impl JobReader {
     /// empty, regrades only when there are no runs either; when there are
     /// none at all, waits up to `block` for the first job anywhere.
     pub async fn read(
+        &mut self,
+        consumer: &str,
+        count: usize,
+        block: Duration,
+    ) -> Result<Vec<Job>, Error> {
+        let jobs = self.take(consumer, count, block).await?;
+        if jobs.iter().any(|j| j.stream != Stream::Regrades) {
+            self.learners_seen = Some(std::time::Instant::now());
+        }
+        Ok(jobs)
+    }
+
+    /// [`Self::read`]'s reading, before it notes whether learners are about.
+    async fn take(
         &mut self,
         consumer: &str,
         count: usize,
@@ -382,12 +428,14 @@ impl JobReader {
                 jobs.push(job);
             }
         }
-        // Below learners' submissions: their runs, and below those regrades.
-        for below in [Stream::PracticeRuns, Stream::Regrades] {
-            if jobs.is_empty() {
+        // Below learners' submissions: their runs, and below those regrades,
+        // which leave slots free for learners.
+        let regrades = self.regrades_for(count);
+        for (below, most) in [(Stream::PracticeRuns, count), (Stream::Regrades, regrades)] {
+            if jobs.is_empty() && most > 0 {
                 let opts = StreamReadOptions::default()
                     .group(GRADER_GROUP, consumer)
-                    .count(count);
+                    .count(most);
                 jobs.extend(self.read_streams(&[below], &opts).await?);
             }
         }
@@ -401,6 +449,7 @@ impl JobReader {
                 .all_streams()
                 .into_iter()
                 .map(|(s, _)| s)
+                .filter(|s| *s != Stream::Regrades || regrades > 0)
                 .collect();
             let mut arrived = self.read_streams(&streams, &opts).await?.into_iter();
             jobs.extend(arrived.by_ref().take(count));

@@ -486,8 +486,11 @@ async fn a_grader_takes_learners_submissions_then_their_runs_then_regrades() {
     let mut reader = queue::jobs::JobReader::connect(&jobs, &env.redis)
         .await
         .unwrap();
+    // A grader keeping one slot free for learners takes no regrade with
+    // one slot free, and one with two.
+    reader.keep_free_of_regrades(1);
     let mut taken = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..2 {
         let job = reader
             .read("g", 1, Duration::from_millis(100))
             .await
@@ -496,6 +499,18 @@ async fn a_grader_takes_learners_submissions_then_their_runs_then_regrades() {
             .expect("a job");
         taken.push((job.work.unwrap(), job.stream));
     }
+    let none = reader
+        .read("g", 1, Duration::from_millis(100))
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "{none:?}");
+    let job = reader
+        .read("g", 2, Duration::from_millis(100))
+        .await
+        .unwrap()
+        .pop()
+        .expect("the regrade");
+    taken.push((job.work.unwrap(), job.stream));
     assert_eq!(
         taken,
         [
