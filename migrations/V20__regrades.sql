@@ -22,6 +22,11 @@ CREATE INDEX regrades_of_assignment ON regrades (assignment_id, created_at);
 -- regrade stream, read below learners' work).
 ALTER TABLE submissions ADD COLUMN regrade_id uuid REFERENCES regrades (id);
 CREATE INDEX submissions_regrade ON submissions (regrade_id) WHERE regrade_id IS NOT NULL;
+-- "At most one submission of a learner's in flight" is about what they
+-- hand in: a regrade may queue several of theirs at once, beside their own.
+DROP INDEX submissions_one_in_flight;
+CREATE UNIQUE INDEX submissions_one_in_flight
+    ON submissions (user_id) WHERE status IN ('queued', 'grading') AND lane >= 0;
 
 -- A submission's earlier verdicts, each as it stood before a regrade.
 CREATE TABLE submission_history (

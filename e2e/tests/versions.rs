@@ -355,6 +355,9 @@ async fn a_regrade_judges_again_in_place_keeping_or_recomputing_points_and_says_
         submit_greeting(&http, api, &first).await,
         submit_greeting(&http, api, &second).await,
     ];
+    // The first learner hands the same code in again (its verdict reused):
+    // two of theirs to judge again under "all".
+    let again = submit_greeting(&http, api, &first).await;
     assert_eq!(me(&http, api, &first).await["points"], 100);
 
     // The tests change: a name is greeted without its spaces.
@@ -387,7 +390,7 @@ async fn a_regrade_judges_again_in_place_keeping_or_recomputing_points_and_says_
     );
     assert_eq!(kept["points_changed"], 0);
     let submission: Value = http
-        .get(format!("{api}/api/submissions/{}", passes[0]))
+        .get(format!("{api}/api/submissions/{again}"))
         .bearer_auth(&first)
         .send()
         .await
@@ -406,6 +409,7 @@ async fn a_regrade_judges_again_in_place_keeping_or_recomputing_points_and_says_
 
     // recompute: the points follow the verdicts, and the learner is told why.
     let recomputed = regraded(&http, api, &ada, "all", "recompute").await;
+    assert_eq!(recomputed["total"], 3);
     assert_eq!(recomputed["points_changed"], 2);
     let standing = me(&http, api, &first).await;
     assert_eq!(standing["points"], 0);
@@ -421,20 +425,26 @@ async fn a_regrade_judges_again_in_place_keeping_or_recomputing_points_and_says_
             .contains(&format!("course version {version}")),
         "{change}"
     );
-    // Each submission keeps its earlier verdicts in its history.
+    // Each submission keeps its earlier verdicts in its history: the
+    // latest one through both regrades, the earlier one through "all".
     let client = stack.api.ctx.pool.get().await.unwrap();
-    let history: Vec<String> = client
-        .query(
-            "SELECT status::text AS status FROM submission_history
-             WHERE submission_id = $1::text::uuid ORDER BY replaced_at",
-            &[&passes[0]],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get("status"))
-        .collect();
-    assert_eq!(history, ["passed", "failed"]);
+    for (submission, earlier) in [
+        (&again, vec!["passed", "failed"]),
+        (&passes[0], vec!["passed"]),
+    ] {
+        let history: Vec<String> = client
+            .query(
+                "SELECT status::text AS status FROM submission_history
+                 WHERE submission_id = $1::text::uuid ORDER BY replaced_at",
+                &[submission],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get("status"))
+            .collect();
+        assert_eq!(history, earlier);
+    }
 
     // What a regrade refuses.
     let bad = regrade(
