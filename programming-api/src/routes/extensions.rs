@@ -15,7 +15,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
-use super::{json, parse_assignment_id, respond, with_ctx};
+use super::{json, respond, with_ctx, LearnerAssignment};
 use crate::body::{self, Body};
 use crate::caller::{self, Caller, CourseStaff, Instructor};
 use crate::context::AppContext;
@@ -46,7 +46,7 @@ pub fn routes(
              ctx: AppContext,
              caller: Caller<Instructor>,
              body| async move {
-                let target = Target::parse(&user, &assignment);
+                let target = LearnerAssignment::parse(&user, &assignment);
                 respond(grant(&ctx, caller, target, body).await)
             },
         );
@@ -60,7 +60,7 @@ pub fn routes(
              assignment: String,
              ctx: AppContext,
              caller: Caller<Instructor>| async move {
-                let target = Target::parse(&user, &assignment);
+                let target = LearnerAssignment::parse(&user, &assignment);
                 respond(revoke(&ctx, caller, target).await)
             },
         );
@@ -80,30 +80,6 @@ struct Extension {
     assignment_id: i32,
     due_at: DateTime<Utc>,
     granted_at: DateTime<Utc>,
-}
-
-/// The learner and assignment an address names.
-struct Target {
-    user_id: Result<Uuid, ApiError>,
-    assignment_id: Result<i32, ApiError>,
-}
-
-impl Target {
-    fn parse(user: &str, assignment: &str) -> Self {
-        Self {
-            user_id: Uuid::parse_str(user).map_err(|_| ApiError::invalid_id("learner")),
-            assignment_id: parse_assignment_id(assignment),
-        }
-    }
-
-    /// Both ids, the assignment checked to be `course_id`'s.
-    fn resolve(self, ctx: &AppContext, course_id: i32) -> Result<(Uuid, i32), ApiError> {
-        let (user_id, assignment_id) = (self.user_id?, self.assignment_id?);
-        if ctx.catalog().course_of(assignment_id).map(|c| c.id) != Some(course_id) {
-            return Err(ApiError::not_found("assignment"));
-        }
-        Ok((user_id, assignment_id))
-    }
 }
 
 async fn list(ctx: &AppContext, caller: Caller<CourseStaff>) -> Result<Response, ApiError> {
@@ -136,7 +112,7 @@ async fn list(ctx: &AppContext, caller: Caller<CourseStaff>) -> Result<Response,
 async fn grant(
     ctx: &AppContext,
     caller: Caller<Instructor>,
-    target: Target,
+    target: LearnerAssignment,
     body: Body<Grant>,
 ) -> Result<Response, ApiError> {
     let claims = caller?;
@@ -210,7 +186,7 @@ fn check_extension(due: Option<DateTime<Utc>>, to: DateTime<Utc>) -> Result<(), 
 async fn revoke(
     ctx: &AppContext,
     caller: Caller<Instructor>,
-    target: Target,
+    target: LearnerAssignment,
 ) -> Result<Response, ApiError> {
     let claims = caller?;
     let (user_id, assignment_id) = target.resolve(ctx, claims.course_id)?;

@@ -14,6 +14,7 @@
 //! - `class`: the live class view's snapshot.
 //! - `review`: any submission of a course, for its staff.
 //! - `extensions`: instructors' extensions of a learner's due date.
+//! - `overrides`: instructors' manual points for a learner, with a reason.
 //! - `versions`: a course's versions: published, checked, made live again.
 //! - `regrades`: an assignment's submissions judged again, and how far that has come.
 //! - `integrations`: the signed integration API: another system submits its users' work.
@@ -30,6 +31,7 @@ mod gradebook;
 mod health;
 mod integrations;
 mod lti;
+mod overrides;
 mod pages;
 mod practice_runs;
 mod regrades;
@@ -46,6 +48,7 @@ use service::client::ClientAddr;
 use std::path::PathBuf;
 
 use serde::Serialize;
+use uuid::Uuid;
 use warp::http::{header, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Reply};
@@ -82,6 +85,8 @@ pub fn routes(
         .or(class::routes(ctx.clone()))
         .unify()
         .or(extensions::routes(ctx.clone()))
+        .unify()
+        .or(overrides::routes(ctx.clone()))
         .unify()
         .or(versions::routes(ctx.clone()))
         .unify()
@@ -166,6 +171,31 @@ fn raw_json(status: StatusCode, body: String) -> Response {
         header::HeaderValue::from_static("application/json"),
     );
     response
+}
+
+/// The learner and assignment an address names (`…/{user_id}/{assignment_id}`):
+/// an extension's, an override's.
+pub(crate) struct LearnerAssignment {
+    user_id: Result<Uuid, ApiError>,
+    assignment_id: Result<i32, ApiError>,
+}
+
+impl LearnerAssignment {
+    pub(crate) fn parse(user: &str, assignment: &str) -> Self {
+        Self {
+            user_id: Uuid::parse_str(user).map_err(|_| ApiError::invalid_id("learner")),
+            assignment_id: parse_assignment_id(assignment),
+        }
+    }
+
+    /// Both ids, the assignment checked to be `course_id`'s.
+    pub(crate) fn resolve(self, ctx: &AppContext, course_id: i32) -> Result<(Uuid, i32), ApiError> {
+        let (user_id, assignment_id) = (self.user_id?, self.assignment_id?);
+        if ctx.catalog().course_of(assignment_id).map(|c| c.id) != Some(course_id) {
+            return Err(ApiError::not_found("assignment"));
+        }
+        Ok((user_id, assignment_id))
+    }
 }
 
 fn parse_assignment_id(raw: &str) -> Result<i32, ApiError> {

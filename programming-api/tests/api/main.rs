@@ -18,6 +18,7 @@ mod lti_passback;
 mod migration;
 mod notebooks;
 mod outages;
+mod overrides;
 mod pages;
 mod reconciler;
 mod review;

@@ -4,7 +4,8 @@
 //! the kind: a submission's creation (attempts, deadlines, reuse), its
 //! finish (the completion and its points) and deletion ([`submissions`]);
 //! a practice run's creation, finish and purge ([`practice_runs`]); a regrade's start
-//! and how its finish settles points ([`regrades`]). Every
+//! and how its finish settles points ([`regrades`]); an instructor's manual points
+//! ([`overrides`]). Every
 //! write to `submissions`, `completions` and `runs` is in this folder
 //! (`testkit/tests/tree_rules.rs` keeps it so), each conditional on the
 //! status it expects, so no race and no repeated delivery can move a piece
@@ -17,6 +18,7 @@
 //!                └──── requeue ◀───────┘  (the job is gone from the stream)
 //! ```
 
+pub mod overrides;
 pub mod practice_runs;
 pub mod regrades;
 pub mod submissions;

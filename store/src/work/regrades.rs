@@ -209,12 +209,20 @@ pub(super) async fn settle_points(
     submission_id: Uuid,
     verdict: Verdict,
 ) -> Result<(), Error> {
+    let whose = tx
+        .query_one(
+            "SELECT user_id, assignment_id FROM submissions WHERE id = $1",
+            &[&submission_id],
+        )
+        .await?;
     // One learner's regraded submissions settle one at a time: the last
     // of them to be judged sees the others' verdicts.
     tx.execute(
-        "SELECT pg_advisory_xact_lock(hashtext(s.user_id::text || ':' || s.assignment_id))
-         FROM submissions s WHERE s.id = $1",
-        &[&submission_id],
+        super::overrides::POINTS_LOCK,
+        &[
+            &whose.try_get::<_, Uuid>("user_id")?,
+            &whose.try_get::<_, i32>("assignment_id")?,
+        ],
     )
     .await?;
     let row = tx
@@ -224,6 +232,9 @@ pub(super) async fn settle_points(
                             WHERE o.user_id = s.user_id AND o.assignment_id = s.assignment_id
                               AND o.regrade_id = s.regrade_id AND o.id <> s.id
                               AND o.status IN ('queued', 'grading')) AS others_waiting,
+                    EXISTS (SELECT 1 FROM point_overrides p
+                            WHERE p.user_id = s.user_id AND p.assignment_id = s.assignment_id)
+                        AS overridden,
                     r.course_version,
                     (SELECT c.points FROM completions c
                      WHERE c.user_id = s.user_id AND c.assignment_id = s.assignment_id) AS before
@@ -233,6 +244,11 @@ pub(super) async fn settle_points(
         .await?;
     let (user_id, assignment_id): (Uuid, i32) =
         (row.try_get("user_id")?, row.try_get("assignment_id")?);
+    if row.try_get("overridden")? {
+        // An instructor's points stand until they remove them; removing
+        // them then restores what the submissions earn.
+        return Ok(());
+    }
     let before: Option<i32> = row.try_get("before")?;
     let policy: &str = row.try_get("policy")?;
     match Points::parse(policy) {
@@ -295,7 +311,7 @@ pub(super) async fn settle_points(
 /// The learner's completion made to follow their submissions as they now
 /// stand: the earliest pass earns it (on its own lateness), none takes it
 /// away.
-async fn recompute(
+pub(super) async fn recompute(
     tx: &deadpool_postgres::Transaction<'_>,
     user_id: Uuid,
     assignment_id: i32,
