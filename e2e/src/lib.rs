@@ -151,3 +151,21 @@ pub fn course_archive(keep: usize, change: impl FnOnce(&Path)) -> Vec<u8> {
         change(dir)
     })
 }
+
+/// A new member of staff of the default course, signed in: their token.
+pub async fn staff_token(stack: &Stack, role: service::token::Role, name: &str) -> String {
+    let password = format!("{name}'s long test password");
+    programming_api::staff::add(&stack.api.ctx.pool, "intro", role, name, &password)
+        .await
+        .expect("a member of staff");
+    let session: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/api/staff/sessions", stack.api_url))
+        .json(&serde_json::json!({"username": name, "password": password}))
+        .send()
+        .await
+        .expect("the API answers")
+        .json()
+        .await
+        .expect("a session");
+    session["token"].as_str().expect("a token").to_owned()
+}

@@ -13,28 +13,8 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use testkit::{eventually, TestEnv};
 
-const PASSWORD: &str = "an instructor's long password";
-
-async fn instructor(stack: &e2e::Stack, http: &Client) -> String {
-    programming_api::staff::add(
-        &stack.api.ctx.pool,
-        "intro",
-        service::token::Role::Instructor,
-        "ada",
-        PASSWORD,
-    )
-    .await
-    .unwrap();
-    let session: Value = http
-        .post(format!("{}/api/staff/sessions", stack.api_url))
-        .json(&json!({"username": "ada", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    session["token"].as_str().unwrap().to_owned()
+async fn instructor(stack: &e2e::Stack) -> String {
+    e2e::staff_token(stack, service::token::Role::Instructor, "ada").await
 }
 
 async fn publish(http: &Client, api: &str, token: &str, archive: Vec<u8>) -> i64 {
@@ -146,7 +126,7 @@ async fn a_version_is_checked_in_the_sandbox_goes_live_on_two_replicas_and_rolls
     let second = programming_api::testing::Api::start(second_config).await;
     let replicas = [stack.api_url.clone(), format!("http://{}", second.addr)];
     let http = Client::new();
-    let ada = instructor(&stack, &http).await;
+    let ada = instructor(&stack).await;
     let api = &stack.api_url;
     let learner = learner_token(&http, api).await;
     let before = submit_greeting(&http, api, &learner).await;
@@ -344,7 +324,7 @@ async fn a_regrade_judges_again_in_place_keeping_or_recomputing_points_and_says_
     let env = TestEnv::new().await;
     let stack = start_stack(&env, &repo().join("courses")).await;
     let http = Client::new();
-    let ada = instructor(&stack, &http).await;
+    let ada = instructor(&stack).await;
     let api = &stack.api_url;
     let (first, second) = (
         learner_token(&http, api).await,

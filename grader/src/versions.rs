@@ -268,18 +268,7 @@ async fn try_one(
     a: &AssignmentSource,
     reference: bool,
 ) -> Result<Option<String>, SandboxError> {
-    let tests = TestSuite {
-        code: a.test_code.clone(),
-        ids: a.test_ids.clone(),
-        hidden: a.hidden_tests.clone(),
-        skip: Vec::new(),
-        kind: a.kind,
-    };
-    let limits = Limits::new(
-        a.time_limit_ms as u64,
-        a.test_time_limit_ms as u64,
-        a.memory_limit_mb as u32,
-    );
+    let (tests, limits) = (TestSuite::of(a), Limits::of(a));
     let code = if reference {
         &a.solution_code
     } else {

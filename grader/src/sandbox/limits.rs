@@ -40,6 +40,16 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// The limits of an assignment as its folder gives them (a course
+    /// version being checked).
+    pub fn of(a: &domain::course::AssignmentSource) -> Self {
+        Self::new(
+            a.time_limit_ms as u64,
+            a.test_time_limit_ms as u64,
+            a.memory_limit_mb as u32,
+        )
+    }
+
     /// An assignment's limits, with the platform's for everything else.
     pub fn new(run_time_ms: u64, test_time_ms: u64, memory_mb: u32) -> Self {
         Self {

@@ -42,6 +42,18 @@ pub struct TestSuite {
 }
 
 impl TestSuite {
+    /// The tests of an assignment as its folder gives them, listed (a
+    /// course version being checked): all of them run.
+    pub fn of(a: &domain::course::AssignmentSource) -> Self {
+        Self {
+            code: a.test_code.clone(),
+            ids: a.test_ids.clone(),
+            hidden: a.hidden_tests.clone(),
+            skip: Vec::new(),
+            kind: a.kind,
+        }
+    }
+
     /// The suite a practice run uses: the visible tests alone. The hidden
     /// ones are not run at all, so nothing of them (their calls, what the
     /// learner's code printed during them, their time) reaches a learner.

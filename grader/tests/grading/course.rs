@@ -18,18 +18,7 @@ async fn every_reference_solution_passes_and_every_starter_fails_in_docker() {
             let sandbox = &sandbox;
             // The assignment as the grader gets it: its listed ids, hidden
             // tests and limits.
-            let tests = TestSuite {
-                code: a.test_code.clone(),
-                ids: a.test_ids.clone(),
-                hidden: a.hidden_tests.clone(),
-                skip: Vec::new(),
-                kind: a.kind,
-            };
-            let limits = Limits::new(
-                a.time_limit_ms as u64,
-                a.test_time_limit_ms as u64,
-                a.memory_limit_mb as u32,
-            );
+            let (tests, limits) = (TestSuite::of(a), Limits::of(a));
             async move {
                 (
                     a.slug.clone(),

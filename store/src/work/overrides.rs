@@ -77,14 +77,14 @@ impl GradedWork {
         )
         .await?;
         let why = format!("Your teacher set your points on this assignment to {points}: {reason}");
+        let by = ChangedBy::Staff(staff_id);
         record(
             &tx,
             user_id,
             assignment_id,
-            before,
-            Some(points),
+            (before, Some(points)),
             &why,
-            staff_id,
+            by,
         )
         .await?;
         tx.commit().await?;
@@ -138,26 +138,11 @@ impl GradedWork {
         } else {
             super::regrades::recompute(&tx, user_id, assignment_id).await?;
         }
-        let after: Option<i32> = tx
-            .query_opt(
-                "SELECT points FROM completions WHERE user_id = $1 AND assignment_id = $2",
-                &[&user_id, &assignment_id],
-            )
-            .await?
-            .map(|r| r.try_get("points"))
-            .transpose()?;
+        let after = points_of(&tx, user_id, assignment_id).await?;
         let why = "Your teacher removed the points they had set: your points are what your \
                    work earned again.";
-        record(
-            &tx,
-            user_id,
-            assignment_id,
-            Some(before),
-            after,
-            why,
-            staff_id,
-        )
-        .await?;
+        let by = ChangedBy::Staff(staff_id);
+        record(&tx, user_id, assignment_id, (Some(before), after), why, by).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -190,22 +175,51 @@ impl GradedWork {
     }
 }
 
-/// A change of points staff made, recorded with its reason and who made
-/// it; the LMS hears of a completion taken away here (its insert and
-/// update tell it by trigger).
-async fn record(
+/// A learner's points on an assignment: their completion's, if any.
+pub(super) async fn points_of(
     tx: &deadpool_postgres::Transaction<'_>,
     user_id: Uuid,
     assignment_id: i32,
-    before: Option<i32>,
-    after: Option<i32>,
+) -> Result<Option<i32>, Error> {
+    tx.query_opt(
+        "SELECT points FROM completions WHERE user_id = $1 AND assignment_id = $2",
+        &[&user_id, &assignment_id],
+    )
+    .await?
+    .map(|r| r.try_get("points"))
+    .transpose()
+    .map_err(Error::from)
+}
+
+/// Who changed a learner's points, besides the learner's own passes.
+pub(super) enum ChangedBy {
+    /// An instructor, by hand.
+    Staff(Uuid),
+    /// A regrade.
+    Regrade(Uuid),
+}
+
+/// The one record of a change of points the learner did not make: with its
+/// reason and who made it, for the learner to read; and the LMS hears of a
+/// completion taken away here (its insert and update tell it by trigger,
+/// and a trigger on delete would also fire on a learner's cascaded
+/// deletion).
+pub(super) async fn record(
+    tx: &deadpool_postgres::Transaction<'_>,
+    user_id: Uuid,
+    assignment_id: i32,
+    (before, after): (Option<i32>, Option<i32>),
     why: &str,
-    staff_id: Uuid,
+    by: ChangedBy,
 ) -> Result<(), Error> {
+    let (staff_id, regrade_id) = match by {
+        ChangedBy::Staff(id) => (Some(id), None),
+        ChangedBy::Regrade(id) => (None, Some(id)),
+    };
     tx.execute(
         "INSERT INTO point_changes (user_id, assignment_id, old_points, new_points, reason,
-                                    staff_id)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+                                    staff_id, regrade_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
         &[
             &user_id,
             &assignment_id,
@@ -213,6 +227,7 @@ async fn record(
             &after.unwrap_or(0),
             &why,
             &staff_id,
+            &regrade_id,
         ],
     )
     .await?;

@@ -260,14 +260,7 @@ pub(super) async fn settle_points(
         Some(Points::Recompute) | None if row.try_get("others_waiting")? => return Ok(()),
         Some(Points::Recompute) | None => recompute(tx, user_id, assignment_id).await?,
     }
-    let after: Option<i32> = tx
-        .query_opt(
-            "SELECT points FROM completions WHERE user_id = $1 AND assignment_id = $2",
-            &[&user_id, &assignment_id],
-        )
-        .await?
-        .map(|r| r.try_get("points"))
-        .transpose()?;
+    let after: Option<i32> = super::overrides::points_of(tx, user_id, assignment_id).await?;
     if before == after {
         return Ok(());
     }
@@ -281,31 +274,8 @@ pub(super) async fn settle_points(
         },
         verdict.text()
     );
-    tx.execute(
-        "INSERT INTO point_changes (user_id, assignment_id, old_points, new_points, reason,
-                                    regrade_id)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        &[
-            &user_id,
-            &assignment_id,
-            &before.unwrap_or(0),
-            &after.unwrap_or(0),
-            &reason,
-            &row.try_get::<_, Uuid>("regrade_id")?,
-        ],
-    )
-    .await?;
-    if after.is_none() {
-        // A completion's insert and update tell the LMS by trigger; its
-        // removal is told here (a trigger would also fire on a learner's
-        // cascaded deletion).
-        tx.execute(
-            "SELECT lti_score_changed($1, $2)",
-            &[&user_id, &assignment_id],
-        )
-        .await?;
-    }
-    Ok(())
+    let by = super::overrides::ChangedBy::Regrade(row.try_get("regrade_id")?);
+    super::overrides::record(tx, user_id, assignment_id, (before, after), &reason, by).await
 }
 
 /// The learner's completion made to follow their submissions as they now
