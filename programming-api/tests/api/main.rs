@@ -21,6 +21,7 @@ mod outages;
 mod overrides;
 mod pages;
 mod reconciler;
+mod regrades;
 mod review;
 mod runs;
 mod staff;

@@ -313,7 +313,9 @@ impl Submissions {
         let statement = client
             .prepare_cached(
                 "SELECT (SELECT count(*) FROM submissions q
-                         WHERE q.status = 'queued' AND q.enqueued_at < s.enqueued_at) AS ahead
+                         WHERE q.status = 'queued' AND q.enqueued_at < s.enqueued_at
+                           -- Regrades wait below learners' work: not ahead of it.
+                           AND (q.lane >= 0 OR s.lane < 0)) AS ahead
                  FROM submissions s
                  WHERE s.id = $1 AND s.status = 'queued' AND s.enqueued_at IS NOT NULL",
             )
