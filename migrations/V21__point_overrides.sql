@@ -18,3 +18,17 @@ CREATE TABLE point_overrides (
 );
 
 ALTER TABLE point_changes ADD COLUMN staff_id uuid REFERENCES staff (id);
+
+-- A completion an override wrote (its points set by hand) is no pass by
+-- itself: the learner passed only if a submission of theirs did.
+ALTER TABLE completions ADD COLUMN manual boolean NOT NULL DEFAULT false;
+
+-- Whether a completion stands for a pass: the one place the gradebook and
+-- a learner's progress ask it.
+CREATE FUNCTION completion_passed(c completions) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT NOT c.manual OR EXISTS (
+        SELECT 1 FROM submissions s
+        WHERE s.user_id = c.user_id AND s.assignment_id = c.assignment_id
+          AND s.status = 'passed');
+$$;

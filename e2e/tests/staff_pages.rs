@@ -523,3 +523,132 @@ async fn an_instructor_sees_versions_regrades_from_the_page_and_the_learner_sees
         .contains("regraded"));
     screenshot(&learner.c, "learner-point-change").await;
 }
+
+#[tokio::test]
+async fn an_instructor_extends_a_due_date_and_sets_points_from_a_learners_page() {
+    let env = TestEnv::new().await;
+    // The course with a due date on the greeting, to extend.
+    let root = tempfile_root();
+    testkit::copy_dir(&repo().join("courses/intro"), &root.join("intro"));
+    let manifest = root.join("intro/01-greeting/assignment.toml");
+    let toml = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, toml + "due_at = 2030-06-30T23:59:00Z\n").unwrap();
+    let stack = start_stack(&env, &root).await;
+    let http = reqwest::Client::new();
+    let learner = learner_token(&http, &stack.api_url).await;
+    let first = first_assignment(&http, &stack.api_url).await;
+    let me: Value = http
+        .get(format!("{}/api/me", stack.api_url))
+        .bearer_auth(&learner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user_id = me["user_id"].as_str().unwrap().to_owned();
+    submit_code(
+        &http,
+        &stack.api_url,
+        &learner,
+        first,
+        "def greet(name):\n    return 'hi'\n",
+    )
+    .await;
+
+    let staff = Browser::open().await;
+    staff_signed_in(&stack, &staff, "ada").await;
+    // The gradebook's name cell leads to the learner's page.
+    staff
+        .c
+        .goto(&format!("{}/staff#gradebook", stack.api_url))
+        .await
+        .unwrap();
+    wait_for(&staff.c, "#book-body", "", 10).await;
+    staff
+        .c
+        .execute(
+            "document.querySelector(`#book-body a[href='#learner/${arguments[0]}']`).click();",
+            vec![json!(user_id)],
+        )
+        .await
+        .unwrap();
+    wait_for(&staff.c, "#learner-assignments", "Hello, function", 10).await;
+    let row = "#learner-assignments tr[data-assignment=greeting]";
+    wait_for(&staff.c, row, "2030", 10).await;
+
+    // An extension, from the page.
+    staff
+        .c
+        .execute(
+            "const row = document.querySelector(arguments[0]);
+             row.querySelector('.extend-to').value = '2030-07-15T12:00';
+             row.querySelector('form.extend').requestSubmit();",
+            vec![json!(row)],
+        )
+        .await
+        .unwrap();
+    wait_for(&staff.c, row, "(extended)", 10).await;
+    // Manual points with a reason, from the page.
+    staff
+        .c
+        .execute(
+            "const row = document.querySelector(arguments[0]);
+             row.querySelector('.override-points').value = '55';
+             row.querySelector('.override-reason').value = 'Accepted on paper in class.';
+             row.querySelector('form.override-form').requestSubmit();",
+            vec![json!(row)],
+        )
+        .await
+        .unwrap();
+    wait_for(&staff.c, row, "Set to 55: Accepted on paper in class.", 10).await;
+    assert_eq!(text(&staff.c, "#learner-points").await, "55");
+    // Points set by hand are no pass: the learner's best is still a fail.
+    assert_eq!(
+        text(&staff.c, &format!("{row} td:nth-of-type(1)")).await,
+        "failed"
+    );
+    screenshot(&staff.c, "learner-page").await;
+
+    // Both are what the API now says.
+    let extensions: Value = http
+        .get(format!("{}/api/me", stack.api_url))
+        .bearer_auth(&learner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(extensions["points"], 55);
+    assert!(extensions["extensions"][first.to_string()]
+        .as_str()
+        .unwrap()
+        .starts_with("2030-07-15"));
+    assert_eq!(extensions["point_changes"][0]["new_points"], 55);
+
+    // And are taken back from the page.
+    staff
+        .c
+        .execute(
+            "const row = document.querySelector(arguments[0]);
+             [...row.querySelectorAll('button')].filter((b) => b.textContent.startsWith('Remove')).forEach((b) => b.click());",
+            vec![json!(row)],
+        )
+        .await
+        .unwrap();
+    let gone = testkit::eventually(Duration::from_secs(10), || async {
+        let t = text(&staff.c, row).await;
+        !t.contains("(extended)") && !t.contains("Set to 55")
+    })
+    .await;
+    assert!(gone, "{}", text(&staff.c, row).await);
+    assert_eq!(text(&staff.c, "#learner-points").await, "0");
+}
+
+/// A fresh folder under the system's temporary one.
+fn tempfile_root() -> std::path::PathBuf {
+    let root = std::env::temp_dir().join(format!("cp-staff-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&root).unwrap();
+    root
+}

@@ -65,8 +65,9 @@ const CELLS: &str = "
         WHERE a.course_id = $1
         GROUP BY 1, 2)
     SELECT e.user_id, u.display_name, u.student_number, a.id AS assignment_id,
-           -- A pass counts though its submission was deleted.
-           CASE WHEN c.user_id IS NOT NULL THEN 'passed'
+           -- A pass counts though its submission was deleted; points set
+           -- by hand are no pass.
+           CASE WHEN c.user_id IS NOT NULL AND completion_passed(c) THEN 'passed'
                 ELSE (ARRAY['passed', 'failed', 'error', 'grading', 'queued'])[b.rank] END
                AS best_status,
            coalesce(c.points, 0) AS points, coalesce(t.used, 0) AS attempts,

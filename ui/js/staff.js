@@ -1,5 +1,6 @@
 // The staff pages: sign-in, the live class view, the gradebook, one
-// submission, and the course's versions and regrades (`course.js`). Everything a learner wrote (names, numbers, code, output,
+// submission, one learner (`learner.js`), and the course's versions and
+// regrades (`course.js`). Everything a learner wrote (names, numbers, code, output,
 // messages) reaches the page as text nodes only, never as HTML: `el`
 // (dom.js) is the one way this page builds elements, and it never parses markup.
 //
@@ -9,6 +10,7 @@
 
 import { ApiError, request } from './api.js';
 import { showCourse } from './course.js';
+import { showLearner } from './learner.js';
 import { el } from './dom.js';
 import { gatewayUrl, Live } from './live.js';
 import { renderFeedback } from './result.js';
@@ -87,9 +89,9 @@ function call(path) {
   return asStaff(path, {});
 }
 
-/** A POST of `body` (JSON), as [`call`]. */
-function send(path, body) {
-  return asStaff(path, { method: 'POST', body });
+/** A POST (or `method`) of `body` (JSON), as [`call`]. */
+function send(path, body, method = 'POST') {
+  return asStaff(path, { method, body });
 }
 
 async function asStaff(path, options) {
@@ -132,6 +134,10 @@ function route() {
     showCourse({ session: state.session, call, send, say });
   }
   else if (view === 'submission' && id) showSubmission(id);
+  else if (view === 'learner' && id) {
+    showView('learner');
+    showLearner({ session: state.session, call, send, say, name: learnerName }, id);
+  }
   else showClass();
 }
 
@@ -296,7 +302,8 @@ async function showGradebook() {
   $('book-body').replaceChildren(
     ...book.learners.map((l) =>
       el('tr', { className: 'learner-row' },
-        el('th', { scope: 'row' }, learnerName(l.user_id, l.display_name)),
+        el('th', { scope: 'row' },
+          el('a', { href: `#learner/${l.user_id}` }, learnerName(l.user_id, l.display_name))),
         el('td', {}, l.student_number ?? ''),
         el('td', {}, l.points),
         ...l.cells.map((c) => el('td', { className: `cell ${c.best_status ?? 'none'}` }, cellText(c))))),

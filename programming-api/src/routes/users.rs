@@ -171,12 +171,17 @@ async fn progress(ctx: &AppContext, caller: Caller<Learner>) -> Result<Response,
     // Each is worth what its pass earned (100, or less under a late penalty).
     let rows = client
         .query(
-            "SELECT assignment_id, points FROM completions WHERE user_id = $1
-             ORDER BY assignment_id",
+            "SELECT assignment_id, points, completion_passed(c) AS passed
+             FROM completions c WHERE user_id = $1 ORDER BY assignment_id",
             &[&user_id],
         )
         .await?;
-    let completed: Vec<i32> = rows.iter().map(|r| r.get("assignment_id")).collect();
+    // Points set by hand count; they mark no assignment passed.
+    let completed: Vec<i32> = rows
+        .iter()
+        .filter(|r| r.get::<_, bool>("passed"))
+        .map(|r| r.get("assignment_id"))
+        .collect();
     let attempts = client
         .query(
             "SELECT assignment_id, used FROM attempts WHERE user_id = $1",

@@ -69,6 +69,14 @@ async fn an_override_and_its_removal_change_the_points_and_are_listed() {
     assert_eq!(res.status(), StatusCode::OK);
     let (total, changes) = points(&app, &learner).await;
     assert_eq!(total, 110);
+    // Points set by hand count, and mark nothing passed that was not.
+    let me: Value = app
+        .get("/api/me", Some(&learner))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["completed"], json!([first]));
     assert_eq!(changes[0]["new_points"], 70);
     assert_eq!(changes[1]["old_points"], 100);
     assert!(changes[1]["reason"]

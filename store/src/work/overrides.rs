@@ -70,9 +70,10 @@ impl GradedWork {
             )
             .await?;
         tx.execute(
-            "INSERT INTO completions (user_id, assignment_id, points)
-             VALUES ($1, $2, $3)
-             ON CONFLICT (user_id, assignment_id) DO UPDATE SET points = EXCLUDED.points",
+            "INSERT INTO completions (user_id, assignment_id, points, manual)
+             VALUES ($1, $2, $3, true)
+             ON CONFLICT (user_id, assignment_id) DO UPDATE
+                 SET points = EXCLUDED.points, manual = true",
             &[&user_id, &assignment_id, &points],
         )
         .await?;
@@ -123,7 +124,8 @@ impl GradedWork {
         let before: i32 = gone.try_get("points")?;
         if gone.try_get::<_, Option<i32>>("was_points")?.is_some() {
             tx.execute(
-                "UPDATE completions SET points = $3, submission_id = $4, late = $5, attempt = $6
+                "UPDATE completions
+                 SET points = $3, submission_id = $4, late = $5, attempt = $6, manual = false
                  WHERE user_id = $1 AND assignment_id = $2",
                 &[
                     &user_id,

@@ -299,7 +299,7 @@ pub(super) async fn recompute(
              ORDER BY s.created_at LIMIT 1
              ON CONFLICT (user_id, assignment_id) DO UPDATE
                  SET submission_id = EXCLUDED.submission_id, points = EXCLUDED.points,
-                     late = EXCLUDED.late, attempt = EXCLUDED.attempt",
+                     late = EXCLUDED.late, attempt = EXCLUDED.attempt, manual = false",
             &[&user_id, &assignment_id],
         )
         .await?;
