@@ -204,17 +204,7 @@ async fn progress(ctx: &AppContext, caller: Caller<Learner>) -> Result<Response,
         .iter()
         .map(|r| i64::from(r.get::<_, i32>("points")))
         .sum();
-    let next: Option<i32> = client
-        .query_opt(
-            "SELECT a.id FROM assignments a
-             WHERE a.course_id = $2 AND a.position IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM completions c
-                               WHERE c.user_id = $1 AND c.assignment_id = a.id)
-             ORDER BY a.position LIMIT 1",
-            &[&user_id, &ctx.catalog().default_course().id],
-        )
-        .await?
-        .map(|r| r.get("id"));
+    let next = next_assignment(&client, user_id, ctx.catalog().default_course().id).await?;
     Ok(json(
         StatusCode::OK,
         &Progress {
@@ -231,6 +221,26 @@ async fn progress(ctx: &AppContext, caller: Caller<Learner>) -> Result<Response,
             point_changes: point_changes(&client, user_id).await?,
         },
     ))
+}
+
+/// The first assignment of `course_id` the learner has not passed.
+async fn next_assignment(
+    client: &deadpool_postgres::Object,
+    user_id: uuid::Uuid,
+    course_id: i32,
+) -> Result<Option<i32>, ApiError> {
+    Ok(client
+        .query_opt(
+            "SELECT a.id FROM assignments a
+             WHERE a.course_id = $2 AND a.position IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM completions c
+                               WHERE c.user_id = $1 AND c.assignment_id = a.id
+                                 AND completion_passed(c))
+             ORDER BY a.position LIMIT 1",
+            &[&user_id, &course_id],
+        )
+        .await?
+        .map(|r| r.get("id")))
 }
 
 /// How many of a learner's latest point changes their progress shows.
