@@ -150,8 +150,14 @@ pub async fn columns(
                                AND s.created_at <= c.completed_at)) AS n
                      FROM completions c WHERE c.assignment_id = a.id) x)
                     AS median_attempts_to_pass,
+                -- Staff read the hidden tests' real names (hidden_details), not
+                -- the learner's numbered stand-ins.
                 (SELECT t->>'name' FROM submissions s,
-                        jsonb_array_elements(s.feedback->'tests') t
+                        jsonb_array_elements(
+                            (SELECT coalesce(jsonb_agg(v), '[]') FROM
+                                 jsonb_array_elements(s.feedback->'tests') v
+                             WHERE NOT coalesce((v->>'hidden')::boolean, false))
+                            || coalesce(s.hidden_details, '[]')) t
                  WHERE s.assignment_id = a.id AND s.status = 'failed'
                    AND (t->>'passed')::boolean = false
                    AND NOT coalesce((t->>'skipped')::boolean, false)

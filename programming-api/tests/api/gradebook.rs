@@ -496,3 +496,49 @@ async fn a_test_its_author_skipped_is_never_the_most_failed() {
         "{book}"
     );
 }
+
+#[tokio::test]
+async fn staff_see_a_hidden_tests_real_name_as_the_most_failed() {
+    let app = TestApp::spawn().await;
+    let a = app.first_assignment().await;
+    for i in 0..2 {
+        let learner = app.learner().await;
+        let res = app.submit(&learner, a, &format!("x = {i}")).await;
+        let body: Value = res.json().await.unwrap();
+        let id: Uuid = body["submission"]["id"].as_str().unwrap().parse().unwrap();
+        // What the learner reads of it, and what staff alone see.
+        let failed = |name: &str, hidden: bool| TestOutcome {
+            title: None,
+            detail: None,
+            name: name.into(),
+            passed: false,
+            message: String::new(),
+            verdict: Some(Verdict::WrongAnswer),
+            hidden,
+            skipped: false,
+        };
+        let feedback = Feedback {
+            summary: "wrong".into(),
+            tests: vec![failed("Hidden test 1", true)],
+            ..Default::default()
+        };
+        app.finish_as_grader(
+            WorkRef::submission(id),
+            Verdict::WrongAnswer,
+            &feedback,
+            &[failed("test_large_amount", true)],
+        )
+        .await;
+    }
+    let instructor = token(&app, "intro", "instructor", "ada").await;
+    let book: Value = get_as(&app, "/api/courses/intro/gradebook", &instructor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        book["assignments"][0]["most_failed_test"], "test_large_amount",
+        "{}",
+        book["assignments"][0]
+    );
+}
