@@ -147,15 +147,17 @@ async fn verdict_on(
 ) -> Result<Result<CourseSource, Vec<String>>, SandboxError> {
     let (archive, slug) = (taken.archive.clone(), taken.slug.clone());
     let read = tokio::task::spawn_blocking(move || {
-        let unpacked = archive::unpack(&archive, &slug).map_err(|e| e.to_string())?;
+        let unpacked = archive::unpack(&archive, &slug)?;
         courseload::courses::read_course_folder(unpacked.course_dir(), &slug)
-            .map_err(|e| unpacked.relative(&e.to_string()))
+            .map_err(|e| courseload::Error::Config(unpacked.relative(&e.to_string())))
     })
     .await
     .map_err(|e| SandboxError::Unavailable(format!("reading the archive: {e}")))?;
     let mut source = match read {
         Ok(source) => source,
-        Err(reason) => return Ok(Err(vec![reason])),
+        // This machine's fault (no room to unpack): checked again later.
+        Err(courseload::Error::Unavailable(why)) => return Err(SandboxError::Unavailable(why)),
+        Err(reason) => return Ok(Err(vec![reason.to_string()])),
     };
     for runner in domain::runners::ALL {
         let sources = courseload::assignments::tests_of(runner, &source.assignments);

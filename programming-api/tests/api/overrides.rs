@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use crate::gradebook::token;
 use crate::helpers::{error_code, Learner, TestApp};
+use crate::staff::get_as;
 
 async fn points(app: &TestApp, learner: &Learner) -> (i64, Value) {
     let me: Value = app
@@ -83,13 +84,8 @@ async fn an_override_and_its_removal_change_the_points_and_are_listed() {
         .as_str()
         .unwrap()
         .ends_with("to 40: Parts were copied from a classmate."));
-    let book: Value = app
-        .http
-        .get(app.url("/api/courses/intro/gradebook"))
-        .bearer_auth(&tom)
-        .send()
+    let book: Value = get_as(&app, "/api/courses/intro/gradebook", &tom)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -100,13 +96,8 @@ async fn an_override_and_its_removal_change_the_points_and_are_listed() {
         .find(|l| l["user_id"] == learner.id.to_string())
         .unwrap();
     assert_eq!(row["points"], 110);
-    let listed: Value = app
-        .http
-        .get(app.url("/api/courses/intro/overrides"))
-        .bearer_auth(&tom)
-        .send()
+    let listed: Value = get_as(&app, "/api/courses/intro/overrides", &tom)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use crate::gradebook::token;
 use crate::helpers::{error_code, TestApp};
+use crate::staff::get_as;
 
 #[tokio::test]
 async fn a_regrade_queues_below_learners_and_refuses_what_it_cannot_do() {
@@ -94,12 +95,11 @@ async fn a_regrade_queues_below_learners_and_refuses_what_it_cannot_do() {
         (progress["total"].as_i64(), progress["done"].as_i64()),
         (Some(1), Some(0))
     );
-    let bad = app
-        .http
-        .get(app.url("/api/courses/intro/assignments/greeting/regrades/nope"))
-        .bearer_auth(&tom)
-        .send()
-        .await
-        .unwrap();
+    let bad = get_as(
+        &app,
+        "/api/courses/intro/assignments/greeting/regrades/nope",
+        &tom,
+    )
+    .await;
     assert_eq!(error_code(bad).await, "invalid_id");
 }

@@ -43,7 +43,13 @@ pub fn add_staff(
         .stderr(Stdio::piped())
         .spawn()
         .expect("the API binary runs");
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    // A command that refuses its arguments (clap's own check) exits before
+    // it reads the password: the pipe is then closed, and what it printed
+    // and its status say why.
+    match writeln!(child.stdin.take().unwrap(), "{password}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        written => written.unwrap(),
+    }
     let out = child.wait_with_output().unwrap();
     let text = format!(
         "{}{}",

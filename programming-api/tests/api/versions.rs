@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::gradebook::token;
 use crate::helpers::{error_code, TestApp};
+use crate::staff::get_as;
 
 async fn publish(app: &TestApp, token: &str, body: Vec<u8>) -> reqwest::Response {
     app.http
@@ -24,6 +25,26 @@ async fn publish(app: &TestApp, token: &str, body: Vec<u8>) -> reqwest::Response
 /// The course's folder packed, with `change` made to a copy first.
 fn course_with(change: impl FnOnce(&std::path::Path)) -> Vec<u8> {
     testkit::course_archive(&crate::helpers::repository().join("courses/intro"), change)
+}
+
+/// The course's versions as (number, status, served now), newest first.
+async fn versions(app: &TestApp, token: &str) -> Vec<(i64, String, bool)> {
+    let list: Value = get_as(app, "/api/courses/intro/versions", token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["version"].as_i64().unwrap(),
+                v["status"].as_str().unwrap().to_owned(),
+                v["current"].as_bool().unwrap(),
+            )
+        })
+        .collect()
 }
 
 async fn refusal(res: reqwest::Response) -> (StatusCode, String, String) {
@@ -175,42 +196,19 @@ async fn an_instructor_publishes_staff_read_and_others_may_not() {
         published,
         serde_json::json!({"version": 2, "status": "checking"})
     );
-    let state: Value = app
-        .http
-        .get(app.url("/api/courses/intro/versions/2"))
-        .bearer_auth(&tom)
-        .send()
+    let state: Value = get_as(&app, "/api/courses/intro/versions/2", &tom)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(state["status"], "checking");
     assert_eq!(state["current"], false);
-    let list: Value = app
-        .http
-        .get(app.url("/api/courses/intro/versions"))
-        .bearer_auth(&tom)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let versions: Vec<(i64, &str, bool)> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| {
-            (
-                v["version"].as_i64().unwrap(),
-                v["status"].as_str().unwrap(),
-                v["current"].as_bool().unwrap(),
-            )
-        })
-        .collect();
+    let versions = versions(&app, &tom).await;
     // Version 1 is the image's folder, live and served.
-    assert_eq!(versions, [(2, "checking", false), (1, "live", true)]);
+    assert_eq!(
+        versions,
+        [(2, "checking".into(), false), (1, "live".into(), true)]
+    );
 
     // Unchecked, it cannot be made live; unknown ones are 404; a bad id 400.
     let live = |v: &str| {
@@ -281,27 +279,9 @@ async fn a_version_that_passes_after_a_later_decision_is_kept_not_served() {
     assert!(!store::versions::reject(pool, &taken, &["late".into()])
         .await
         .unwrap());
-    let list: Value = app
-        .http
-        .get(app.url("/api/courses/intro/versions"))
-        .bearer_auth(&ada)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let versions: Vec<(i64, &str, bool)> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| {
-            (
-                v["version"].as_i64().unwrap(),
-                v["status"].as_str().unwrap(),
-                v["current"].as_bool().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(versions, [(2, "live", false), (1, "live", true)]);
+    let versions = versions(&app, &ada).await;
+    assert_eq!(
+        versions,
+        [(2, "live".into(), false), (1, "live".into(), true)]
+    );
 }
