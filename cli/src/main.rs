@@ -2,8 +2,9 @@
 //! terminal or in Jupyter. It talks only to the public API and the gateway,
 //! as the page does, and gets the same errors.
 //!
-//! Exit codes: 0 done (for `run` and `submit`: the code passed), 1 the code
-//! did not pass, 2 a usage error (clap's, no server, a server that is not a
+//! Exit codes: 0 done (for `run` and `submit`: the code passed; for
+//! `submit` also received, where the assignment holds results until its
+//! due date), 1 the code did not pass, 2 a usage error (clap's, no server, a server that is not a
 //! URL, a file that is neither `.py` nor `.ipynb`), 3 anything else (the
 //! server unreachable, a refusal, a server error).
 //!
@@ -350,6 +351,10 @@ async fn grade(api: &Api, job: Job, hand_in: &HandIn, json: bool) -> anyhow::Res
     let outcome = live::submit_and_wait(api, job, assignment.id, body, !json).await?;
     let passed = outcome["verdict"] == "passed";
     report::outcome(job, &outcome, json);
+    if report::held(&outcome) {
+        // Handed in; whether it passed is not told yet.
+        return Ok(Ended::Done);
+    }
     if passed && job == Job::Submission && !json {
         // What the pass earned, all told.
         if let Ok(me) = api.get_as::<Progress>("/api/me").await {

@@ -125,6 +125,14 @@ struct Finished {
     #[serde(default)]
     late: bool,
     feedback: Option<Feedback>,
+    /// Set while the assignment holds its results (status `received`).
+    #[serde(default)]
+    held_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Whether a finished submission's results are held until the due date.
+pub fn held(it: &Value) -> bool {
+    it["status"] == "received"
 }
 
 pub fn outcome(job: Job, it: &Value, as_json: bool) {
@@ -136,12 +144,17 @@ pub fn outcome(job: Job, it: &Value, as_json: bool) {
         verdict: None,
         late: false,
         feedback: None,
+        held_until: None,
     });
     let verdict = verdict_text(finished.verdict.as_deref().unwrap_or("?"));
     let late = if finished.late { " (late)" } else { "" };
-    match job {
-        Job::Run => println!("Test run: {verdict} (not submitted)"),
-        Job::Submission => println!("{verdict}{late}"),
+    match (job, finished.held_until.filter(|_| held(it))) {
+        (Job::Submission, Some(until)) => println!(
+            "Received{late}. Its results and points are released at {}.",
+            until.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        ),
+        (Job::Run, _) => println!("Test run: {verdict} (not submitted)"),
+        (Job::Submission, None) => println!("{verdict}{late}"),
     }
     let f = finished.feedback.unwrap_or_default();
     if !f.summary.is_empty() {

@@ -469,6 +469,50 @@ async fn the_folder_fetch_made_names_its_assignment_and_a_pass_shows_the_points(
         "{}",
         out(&submit)
     );
+    // An exam holding results until its due date: the submission is
+    // received, when the results come is said, and it is no failure.
+    let due = env
+        .pool
+        .get()
+        .await
+        .unwrap()
+        .query_one(
+            "UPDATE assignments SET due_at = date_trunc('second', now()) + interval '1 day',
+                 release = 'after_due'
+             WHERE slug = 'temperature' RETURNING due_at",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get::<_, chrono::DateTime<chrono::Utc>>("due_at");
+    let (_, solution) = reference("temperature");
+    let file = home.join("exam.py");
+    std::fs::write(&file, solution).unwrap();
+    let exam = cli(
+        home,
+        &[
+            "submit",
+            file.to_str().unwrap(),
+            "--assignment",
+            "temperature",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(exam.status.code(), Some(0), "{}{}", out(&exam), err(&exam));
+    let when = due.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+    assert!(
+        out(&exam).contains(&format!(
+            "Received. Its results and points are released at {when}."
+        )),
+        "{}",
+        out(&exam)
+    );
+    assert!(
+        !out(&exam).contains("points."),
+        "no points told: {}",
+        out(&exam)
+    );
     // A file elsewhere still needs it: a usage error saying so.
     let loose = home.join("loose.py");
     std::fs::write(&loose, "x = 1\n").unwrap();

@@ -6,7 +6,9 @@
 //!                    runner (default python), test_time_limit_ms (per
 //!                    test), hidden_tests, and the schedule: opens_at,
 //!                    due_at, late (refuse, mark or penalty, with
-//!                    late_penalty_pct) and max_submissions
+//!                    late_penalty_pct) and max_submissions; release
+//!                    (immediately, or after_due with before_release:
+//!                    received or visible_tests)
 //! handout.md         shown to the learner, rendered server-side
 //! and the runner's files (for python: starter.py, the editor's initial
 //! content; test_solution.py, unittest tests importing the learner's module
@@ -30,7 +32,9 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use domain::course::{default_test_time_limit_ms, AssignmentSource, Kind, LatePolicy, Schedule};
+use domain::course::{
+    default_test_time_limit_ms, AssignmentSource, Kind, LatePolicy, Release, Schedule,
+};
 use domain::notebook::Notebook;
 use domain::runners::Runner;
 
@@ -55,6 +59,8 @@ struct Manifest {
     late: Option<String>,
     late_penalty_pct: Option<i16>,
     max_submissions: Option<i32>,
+    release: Option<String>,
+    before_release: Option<String>,
 }
 
 /// The schedule a manifest gives, or what is wrong with it (its field named).
@@ -110,7 +116,33 @@ fn schedule(m: &Manifest) -> Result<Schedule, String> {
         due_at,
         late,
         max_submissions: m.max_submissions,
+        release: release(m, due_at.is_some())?,
     })
+}
+
+/// When learners see their results: `release` and `before_release`.
+fn release(m: &Manifest, due: bool) -> Result<Release, String> {
+    let release = m.release.as_deref().unwrap_or("immediately");
+    let before = m.before_release.as_deref();
+    match (release, before) {
+        ("immediately", None) => Ok(Release::Immediately),
+        ("immediately", Some(_)) => {
+            Err("before_release goes only with release = \"after_due\"".into())
+        }
+        ("after_due", _) if !due => Err("release = \"after_due\" needs a due_at".into()),
+        ("after_due", None | Some("received")) => Ok(Release::AfterDue {
+            visible_tests: false,
+        }),
+        ("after_due", Some("visible_tests")) => Ok(Release::AfterDue {
+            visible_tests: true,
+        }),
+        ("after_due", Some(other)) => Err(format!(
+            "before_release must be received or visible_tests, not {other:?}"
+        )),
+        (other, _) => Err(format!(
+            "release must be immediately or after_due, not {other:?}"
+        )),
+    }
 }
 
 /// Reads every `NN-slug` folder under `dir`, in position order, and lists
@@ -453,7 +485,17 @@ mod tests {
         );
         assert_eq!(s.late, LatePolicy::Penalty(25));
         assert_eq!(s.max_submissions, Some(5));
+        assert_eq!(s.release, Release::Immediately);
         assert_eq!(schedule(&manifest("")).unwrap(), Schedule::default());
+        let due = "due_at = 2026-12-08T23:59:00Z\nrelease = \"after_due\"\n";
+        for (extra, visible_tests) in [
+            ("", false),
+            ("before_release = \"received\"\n", false),
+            ("before_release = \"visible_tests\"\n", true),
+        ] {
+            let s = schedule(&manifest(&format!("{due}{extra}"))).unwrap();
+            assert_eq!(s.release, Release::AfterDue { visible_tests });
+        }
     }
 
     #[test]
@@ -480,6 +522,13 @@ mod tests {
             ("late = \"mark\"\n", "due_at"),
             ("late_penalty_pct = 5\n", "late_penalty_pct"),
             ("max_submissions = 0\n", "max_submissions"),
+            ("release = \"after_due\"\n", "after_due\" needs a due_at"),
+            ("release = \"later\"\n", "release must be"),
+            ("before_release = \"received\"\n", "before_release goes only"),
+            (
+                "due_at = 2026-12-08T00:00:00Z\nrelease = \"after_due\"\nbefore_release = \"all\"\n",
+                "before_release must be",
+            ),
         ] {
             let err = schedule(&manifest(text)).unwrap_err();
             assert!(err.contains(field), "{text}: {err}");

@@ -24,6 +24,7 @@ pub enum Code {
     BadCredentials,
     NotOpenYet,
     PastDue,
+    ResultsHeld,
     NotEnrolled,
     WrongJoinCode,
     /// A learner's token asked for what only staff may have (a course's live topic).
@@ -94,7 +95,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 57] = [
+    pub const ALL: [Code; 58] = [
         Self::BadRequest,
         Self::InvalidHeader,
         Self::InvalidQuery,
@@ -108,6 +109,7 @@ impl Code {
         Self::BadCredentials,
         Self::NotOpenYet,
         Self::PastDue,
+        Self::ResultsHeld,
         Self::NotEnrolled,
         Self::WrongJoinCode,
         Self::StaffOnly,
@@ -172,6 +174,7 @@ impl Code {
             Self::BadCredentials => "bad_credentials",
             Self::NotOpenYet => "not_open_yet",
             Self::PastDue => "past_due",
+            Self::ResultsHeld => "results_held",
             Self::NotEnrolled => "not_enrolled",
             Self::WrongJoinCode => "wrong_join_code",
             Self::StaffOnly => "staff_only",
@@ -240,6 +243,7 @@ impl Code {
             | Self::ReplayedToken => 401,
             Self::NotOpenYet
             | Self::PastDue
+            | Self::ResultsHeld
             | Self::NotEnrolled
             | Self::WrongJoinCode
             | Self::StaffOnly

@@ -102,6 +102,58 @@ impl LatePolicy {
     }
 }
 
+/// What an assignment is worth: a first pass on time earns all of it (the
+/// schema's `pass_points` reckons less for a late one). The LMS's score
+/// maximum and the gradebook's maximum points.
+pub const ASSIGNMENT_POINTS: i32 = 100;
+
+/// When a learner sees a submission's verdict, feedback and points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Release {
+    /// As soon as it is graded.
+    Immediately,
+    /// After the learner's due date (theirs with an extension): before it,
+    /// a submission shows as `received`, with the visible tests' results
+    /// when `visible_tests` (an exam that still lets learners check their
+    /// work against the examples), and earns no points they can see.
+    AfterDue { visible_tests: bool },
+}
+
+impl Release {
+    /// The assignment's `release` column and manifest field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Immediately => "immediately",
+            Self::AfterDue { .. } => "after_due",
+        }
+    }
+
+    /// The `before_release` column and manifest field: what a learner sees
+    /// of a held submission (`received` also for an immediate release).
+    pub fn before_release(self) -> &'static str {
+        match self {
+            Self::AfterDue {
+                visible_tests: true,
+            } => "visible_tests",
+            _ => "received",
+        }
+    }
+
+    /// From the two columns; None for a pair the schema does not allow.
+    pub fn parse(release: &str, before_release: &str) -> Option<Self> {
+        match (release, before_release) {
+            ("immediately", "received") => Some(Self::Immediately),
+            ("after_due", "received") => Some(Self::AfterDue {
+                visible_tests: false,
+            }),
+            ("after_due", "visible_tests") => Some(Self::AfterDue {
+                visible_tests: true,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// When an assignment takes submissions, and how many each learner gets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schedule {
@@ -109,6 +161,7 @@ pub struct Schedule {
     pub due_at: Option<DateTime<Utc>>,
     pub late: LatePolicy,
     pub max_submissions: Option<i32>,
+    pub release: Release,
 }
 
 impl Default for Schedule {
@@ -118,6 +171,7 @@ impl Default for Schedule {
             due_at: None,
             late: LatePolicy::Refuse,
             max_submissions: None,
+            release: Release::Immediately,
         }
     }
 }

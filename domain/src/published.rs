@@ -47,6 +47,22 @@ pub struct Assignment {
     pub late_policy: String,
     pub late_penalty_pct: Option<i16>,
     pub max_submissions: Option<i32>,
+    /// When a learner sees their results: `immediately`, or `after_due`
+    /// (their due date, with an extension), showing before it only that a
+    /// submission was `received`, or with `before_release` =
+    /// `visible_tests` the visible tests' results too.
+    #[serde(default = "immediately")]
+    pub release: String,
+    #[serde(default = "received")]
+    pub before_release: String,
+}
+
+fn immediately() -> String {
+    crate::course::Release::Immediately.as_str().into()
+}
+
+fn received() -> String {
+    crate::course::Release::Immediately.before_release().into()
 }
 
 /// A learner's standing (`GET /api/me`).

@@ -88,6 +88,9 @@ pub enum SubmissionStatus {
     Passed,
     Failed,
     Error,
+    /// Graded, as its learner sees it while its results are held (an
+    /// assignment released after its due date). Never stored.
+    Received,
 }
 
 impl SubmissionStatus {
@@ -98,11 +101,13 @@ impl SubmissionStatus {
             Self::Passed => "passed",
             Self::Failed => "failed",
             Self::Error => "error",
+            Self::Received => "received",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
+            "received" => Self::Received,
             "queued" => Self::Queued,
             "grading" => Self::Grading,
             "passed" => Self::Passed,
@@ -218,6 +223,50 @@ pub struct Submission {
     /// Sent after the assignment's due date (accepted under its late policy).
     #[serde(default)]
     pub late: bool,
+    /// Its results are held from its learner until then (see [`Hold`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_until: Option<DateTime<Utc>>,
+}
+
+/// A learner's results on an assignment released after its due date, held
+/// until their due date: what `held_until()` in Postgres says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hold {
+    pub until: DateTime<Utc>,
+    /// The visible tests' results are shown before the release.
+    pub visible_tests: bool,
+}
+
+impl Submission {
+    /// The submission as its learner may see it now: under a hold, graded
+    /// work is only `received`, with no verdict, and with the visible
+    /// tests' results alone where the instructor allows them (nothing the
+    /// program printed: it printed during the hidden tests too).
+    pub fn as_learner_sees(mut self, hold: Option<Hold>) -> Self {
+        let Some(hold) = hold else { return self };
+        self.held_until = Some(hold.until);
+        if self.status.in_flight() {
+            return self;
+        }
+        self.status = SubmissionStatus::Received;
+        self.verdict = None;
+        self.feedback = self.feedback.take().filter(|_| hold.visible_tests).map(|f| {
+            let tests: Vec<TestOutcome> = f.tests.into_iter().filter(|t| !t.hidden).collect();
+            let passed = tests.iter().filter(|t| t.passed).count();
+            Feedback {
+                summary: format!(
+                    "Received. {passed} of {} visible tests passed; the rest is released after the due date.",
+                    tests.len()
+                ),
+                tests,
+                stdout: String::new(),
+                stderr: String::new(),
+                // The hidden tests' time is theirs to keep.
+                duration_ms: 0,
+            }
+        });
+        self
+    }
 }
 
 /// What is published on `grading:events` each time a submission arrives (the
@@ -231,6 +280,11 @@ pub struct SubmissionEvent<S = Submission> {
     #[serde(default)]
     pub course_id: Option<i32>,
     pub submission: S,
+    /// What its learner sees instead, while its results are held
+    /// ([`Submission::as_learner_sees`]); staff always get `submission`.
+    /// (No `default`: it would ask `S: Default`; a missing Option is None.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held: Option<S>,
 }
 
 /// Where a practice run ("Run tests") is: waiting, on a grader, or done.

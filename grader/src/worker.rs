@@ -117,7 +117,7 @@ impl Grader {
         // Its learner (and a submission's staff) see it taken up.
         if let WorkItem::Submission(submission) = &claimed.item {
             self.events
-                .announce(claimed.user_id, claimed.course_id, submission)
+                .announce(claimed.user_id, claimed.course_id, submission, None)
                 .await;
         }
         let Some((verdict, feedback, hidden)) = self.grade(&job, &claimed).await else {
@@ -244,7 +244,12 @@ impl Grader {
                 }
                 self.ack(job).await;
                 self.events
-                    .announce_work(finished.user_id, finished.course_id, &finished.item)
+                    .announce_work(
+                        finished.user_id,
+                        finished.course_id,
+                        &finished.item,
+                        finished.hold,
+                    )
                     .await;
                 done
             }

@@ -4,7 +4,7 @@
 //! which course each assignment belongs to, so a request learns its course
 //! without asking Postgres.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use deadpool_postgres::Pool;
 use domain::course::Join;
@@ -36,6 +36,8 @@ pub struct Catalog {
     default: usize,
     /// Every assignment's course and kind, hidden assignments included.
     course_of: HashMap<i32, (i32, Kind)>,
+    /// The assignments whose results are released after their due date.
+    after_due: HashSet<i32>,
     /// Each listed course's id and the version it serves, by id: what this
     /// catalog was read at.
     live: Vec<(i32, i32)>,
@@ -85,9 +87,13 @@ impl Catalog {
                         .join(", ")
                 )
             })?;
-        let course_of = client
-            .query("SELECT id, course_id, kind FROM assignments", &[])
-            .await?
+        let rows = client
+            .query(
+                "SELECT id, course_id, kind, release = 'after_due' AS after_due FROM assignments",
+                &[],
+            )
+            .await?;
+        let course_of = rows
             .iter()
             .map(|r| {
                 let kind: String = r.try_get("kind")?;
@@ -96,12 +102,18 @@ impl Catalog {
                 Ok((r.try_get("id")?, (r.try_get("course_id")?, kind)))
             })
             .collect::<anyhow::Result<_>>()?;
+        let after_due = rows
+            .iter()
+            .filter(|r| r.get::<_, bool>("after_due"))
+            .map(|r| r.get("id"))
+            .collect();
         let mut live: Vec<(i32, i32)> = courses.iter().map(|c| (c.id, c.version)).collect();
         live.sort_unstable();
         Ok(Self {
             courses,
             default,
             course_of,
+            after_due,
             live,
         })
     }
@@ -133,6 +145,12 @@ impl Catalog {
     /// What an assignment takes: code or a notebook.
     pub fn kind_of(&self, assignment_id: i32) -> Option<Kind> {
         self.course_of.get(&assignment_id).map(|(_, kind)| *kind)
+    }
+
+    /// Whether an assignment holds its results until the due date: what a
+    /// learner reads of it is never cached, the hold being theirs and timed.
+    pub fn releases_after_due(&self, assignment_id: i32) -> bool {
+        self.after_due.contains(&assignment_id)
     }
 
     pub fn assignment_ids(&self) -> impl Iterator<Item = i32> + '_ {

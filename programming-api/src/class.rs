@@ -39,10 +39,22 @@ pub struct Stuck {
     pub last_failed_at: Option<DateTime<Utc>>,
 }
 
-/// The course's latest submissions.
+/// Which of a course's submissions the class view lists: all, or one
+/// assignment's, one learner's, or both; each page of [`RECENT`] older than
+/// the submission `before` (the last of the page before).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Listing {
+    pub assignment: Option<i32>,
+    pub learner: Option<Uuid>,
+    pub before: Option<Uuid>,
+}
+
+/// The course's latest submissions, as `listing` narrows them, newest first.
 pub async fn recent(
     client: &deadpool_postgres::Object,
     course_id: i32,
+    listing: &Listing,
 ) -> Result<Vec<Arrival>, store::Error> {
     let rows = client
         .query(
@@ -52,8 +64,18 @@ pub async fn recent(
              JOIN assignments a ON a.id = s.assignment_id
              JOIN users u ON u.id = s.user_id
              WHERE a.course_id = $1
-             ORDER BY s.created_at DESC LIMIT $2",
-            &[&course_id, &RECENT],
+               AND ($3::integer IS NULL OR s.assignment_id = $3)
+               AND ($4::uuid IS NULL OR s.user_id = $4)
+               AND ($5::uuid IS NULL OR (s.created_at, s.id) <
+                    (SELECT p.created_at, p.id FROM submissions p WHERE p.id = $5))
+             ORDER BY s.created_at DESC, s.id DESC LIMIT $2",
+            &[
+                &course_id,
+                &RECENT,
+                &listing.assignment,
+                &listing.learner,
+                &listing.before,
+            ],
         )
         .await?;
     rows.iter().map(|r| Ok(Arrival::try_from_row(r)?)).collect()

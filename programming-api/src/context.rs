@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use deadpool_postgres::Pool;
-use domain::work::Submission;
+use domain::work::{Hold, Submission};
 use queue::cache::QueryCache;
 use queue::events::EventPublisher;
 use queue::jobs::JobQueue;
@@ -83,9 +83,15 @@ impl AppContext {
     /// Publishes a new submission for its learner's other tabs and its
     /// course's staff, off the request's path: best effort, as the grader's
     /// events are (Postgres has it; the class view re-reads on reconnect).
-    pub fn announce(&self, user_id: Uuid, course_id: i32, submission: &Submission) {
+    pub fn announce(
+        &self,
+        user_id: Uuid,
+        course_id: i32,
+        submission: &Submission,
+        hold: Option<Hold>,
+    ) {
         let (events, submission) = (self.events.clone(), submission.clone());
-        tokio::spawn(async move { events.announce(user_id, course_id, &submission).await });
+        tokio::spawn(async move { events.announce(user_id, course_id, &submission, hold).await });
     }
 
     /// What an assignment takes (code when this replica does not know it:

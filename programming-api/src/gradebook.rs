@@ -212,11 +212,18 @@ pub async fn slugs(
     rows.iter().map(|r| Ok(r.try_get("slug")?)).collect()
 }
 
-/// The CSV header: the learner's columns, then five per assignment.
+/// The CSV header: the learner's columns (with the course's maximum
+/// points beside theirs), then five per assignment.
 pub fn csv_header(slugs: &[String]) -> Vec<String> {
-    let mut header: Vec<String> = ["user_id", "display_name", "student_number", "points"]
-        .map(str::to_owned)
-        .to_vec();
+    let mut header: Vec<String> = [
+        "user_id",
+        "display_name",
+        "student_number",
+        "points",
+        "max_points",
+    ]
+    .map(str::to_owned)
+    .to_vec();
     for slug in slugs {
         for field in ["status", "points", "attempts", "first_passed_at", "late"] {
             header.push(format!("{slug} {field}"));
@@ -228,11 +235,13 @@ pub fn csv_header(slugs: &[String]) -> Vec<String> {
 /// One learner's CSV record, every text cell neutralised.
 pub fn csv_record(learner: &LearnerRow) -> Vec<String> {
     let text = |v: &Option<String>| neutralised(v.as_deref().unwrap_or_default()).into_owned();
+    let max_points = learner.cells.len() as i64 * i64::from(domain::course::ASSIGNMENT_POINTS);
     let mut record = vec![
         learner.user_id.to_string(),
         text(&learner.display_name),
         text(&learner.student_number),
         learner.points.to_string(),
+        max_points.to_string(),
     ];
     for cell in &learner.cells {
         record.push(text(&cell.best_status));

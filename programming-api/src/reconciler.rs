@@ -33,7 +33,7 @@ pub async fn reconcile_once(ctx: &AppContext, stale: Duration) -> Result<usize, 
         Ok(expired) => {
             for ended in expired {
                 ctx.events
-                    .announce_work(ended.user_id, ended.course_id, &ended.item)
+                    .announce_work(ended.user_id, ended.course_id, &ended.item, ended.hold)
                     .await;
             }
         }

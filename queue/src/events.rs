@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::names::RedisNames;
 use crate::Error;
-use domain::work::{PracticeRun, PracticeRunEvent, Submission, SubmissionEvent, WorkItem};
+use domain::work::{Hold, PracticeRun, PracticeRunEvent, Submission, SubmissionEvent, WorkItem};
 
 /// Publishes submission events through a shared connection.
 #[derive(Clone)]
@@ -23,13 +23,21 @@ impl EventPublisher {
         Self { conn, names }
     }
 
-    /// Tells `submission`'s learner and `course_id`'s staff of it; a failure
-    /// is logged and otherwise ignored (see [`Self::publish_event`]).
-    pub async fn announce(&self, user_id: Uuid, course_id: i32, submission: &Submission) {
+    /// Tells `submission`'s learner (what they may see of it under `hold`)
+    /// and `course_id`'s staff of it; a failure is logged and otherwise
+    /// ignored (see [`Self::publish_event`]).
+    pub async fn announce(
+        &self,
+        user_id: Uuid,
+        course_id: i32,
+        submission: &Submission,
+        hold: Option<Hold>,
+    ) {
         let event = SubmissionEvent {
             user_id,
             course_id: Some(course_id),
             submission: submission.clone(),
+            held: hold.map(|h| submission.clone().as_learner_sees(Some(h))),
         };
         if let Err(e) = self.publish_event(&event).await {
             tracing::warn!(error = %e, "could not publish the event");
@@ -38,9 +46,15 @@ impl EventPublisher {
 
     /// Tells whom it concerns that a piece of graded work changed: a
     /// submission's learner and course staff, a practice run's learner alone.
-    pub async fn announce_work(&self, user_id: Uuid, course_id: i32, item: &WorkItem) {
+    pub async fn announce_work(
+        &self,
+        user_id: Uuid,
+        course_id: i32,
+        item: &WorkItem,
+        hold: Option<Hold>,
+    ) {
         match item {
-            WorkItem::Submission(s) => self.announce(user_id, course_id, s).await,
+            WorkItem::Submission(s) => self.announce(user_id, course_id, s, hold).await,
             WorkItem::PracticeRun(r) => self.announce_practice_run(user_id, r).await,
         }
     }

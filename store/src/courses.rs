@@ -64,6 +64,8 @@ struct AssignmentRow<'a> {
     late_policy: &'a str,
     late_penalty_pct: Option<i16>,
     max_submissions: Option<i32>,
+    release: &'a str,
+    before_release: &'a str,
     content_hash: &'a str,
     course_version: i32,
 }
@@ -91,6 +93,8 @@ impl<'a> AssignmentRow<'a> {
             late_policy: a.schedule.late.as_str(),
             late_penalty_pct: a.schedule.late.penalty_pct(),
             max_submissions: a.schedule.max_submissions,
+            release: a.schedule.release.as_str(),
+            before_release: a.schedule.release.before_release(),
             content_hash: &a.content_hash,
             course_version: version,
         }

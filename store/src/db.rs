@@ -5,8 +5,9 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::{NoTls, Row};
 
 use crate::Error;
+use chrono::{DateTime, Utc};
 use domain::verdict::Verdict;
-use domain::work::{Feedback, Submission, SubmissionStatus};
+use domain::work::{Feedback, Hold, Submission, SubmissionStatus};
 
 mod embedded {
     refinery::embed_migrations!("../migrations");
@@ -95,6 +96,51 @@ pub fn submission_from_row(row: &Row) -> Result<Submission, Error> {
         graded_at: row.try_get("graded_at")?,
         late: row.try_get("late")?,
         feedback: feedback_in(row)?,
+        held_until: None,
+    })
+}
+
+/// The columns [`hold_from_row`] reads for a row with `user_id` and
+/// `assignment_id`, its hold judged at `at` (a parameter like `$3`, or
+/// `now()`): the one place that asks Postgres's `held_until()`.
+pub fn hold_columns(at: &str) -> String {
+    format!(
+        "held_until(user_id, assignment_id, {at}) AS held_until,
+         (SELECT h.before_release = 'visible_tests' FROM assignments h
+          WHERE h.id = assignment_id) AS held_visible_tests"
+    )
+}
+
+/// A learner's hold on an assignment's results at `at`.
+pub async fn hold_of(
+    client: &tokio_postgres::Client,
+    user_id: uuid::Uuid,
+    assignment_id: i32,
+    at: DateTime<Utc>,
+) -> Result<Option<Hold>, Error> {
+    let row = client
+        .query_one(
+            &format!(
+                "SELECT {} FROM (SELECT $1::uuid AS user_id, $2::integer AS assignment_id) w",
+                hold_columns("$3")
+            ),
+            &[&user_id, &assignment_id, &at],
+        )
+        .await?;
+    hold_from_row(&row)
+}
+
+/// A learner's hold on a row selected with [`hold_columns`].
+pub fn hold_from_row(row: &Row) -> Result<Option<Hold>, Error> {
+    let until: Option<DateTime<Utc>> = row.try_get("held_until")?;
+    Ok(match until {
+        Some(until) => Some(Hold {
+            until,
+            visible_tests: row
+                .try_get::<_, Option<bool>>("held_visible_tests")?
+                .unwrap_or(false),
+        }),
+        None => None,
     })
 }
 

@@ -485,6 +485,13 @@ function show(s, { quiet = false, ahead = null } = {}) {
     $('tests').replaceChildren();
     $('output-block').hidden = true;
     $('next').hidden = true;
+  } else if (s.status === 'received') {
+    // Results held until the learner's due date (release = "after_due").
+    panel.dataset.tone = 'wait';
+    $('status').textContent = `📥 Received${s.late ? ' (late)' : ''}: results on ${new Date(s.held_until).toLocaleString()}`;
+    renderFeedback('', s.feedback);
+    $('next').hidden = true;
+    if (previous?.id === s.id && inFlight(previous)) keepInView();
   } else {
     const passed = s.verdict === 'passed';
     panel.dataset.tone = passed ? 'pass' : 'fail';

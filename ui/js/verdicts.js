@@ -9,5 +9,6 @@ export const VERDICT_TEXT = Object.fromEntries(VERDICTS.map((v) => [v.name, v.te
 /** A submission's state in a few words: its verdict, or where it waits. */
 export function verdictText(s) {
   if (s.verdict) return VERDICT_TEXT[s.verdict] ?? s.verdict;
+  if (s.status === 'received') return '📥 received';
   return s.status === 'grading' ? '… grading' : '… queued';
 }

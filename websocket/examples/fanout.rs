@@ -106,7 +106,9 @@ async fn main() {
                 graded_at: None,
                 feedback: None,
                 late: false,
+                held_until: None,
             },
+            held: None,
         };
         publisher.publish_event(&event).await.unwrap();
     }

@@ -20,7 +20,7 @@ use crate::registry::{Registry, Topic};
 pub const RECONNECTED: &str = r#"{"type":"reconnected"}"#;
 
 /// Where an event goes: the learner's sockets get `{"type":"submission",
-/// "submission"}`; the course's staff get `{"type":"class", "user_id",
+/// "submission"}` (the event's `held` view instead, where it has one); the course's staff get `{"type":"class", "user_id",
 /// "submission"}`, the same submission and whose it is. A practice run goes
 /// to its learner alone, as `{"type":"run","run"}`; a course version's
 /// check to the course's staff alone, as `{"type":"course_version", …}`.
@@ -55,7 +55,9 @@ pub fn route(payload: &[u8]) -> Option<Routed> {
         tracing::debug!(submission_id = ?id.map(|i| i.id), user_id = %event.user_id, "event routed");
     }
     let submission = event.submission.get();
-    let learner = format!(r#"{{"type":"submission","submission":{submission}}}"#);
+    // A held submission's learner gets the view made for them.
+    let theirs = event.held.map_or(submission, |held| held.get());
+    let learner = format!(r#"{{"type":"submission","submission":{theirs}}}"#);
     let course = event.course_id.map(|course| {
         let message = format!(
             r#"{{"type":"class","user_id":"{}","submission":{submission}}}"#,
@@ -173,6 +175,22 @@ mod tests {
         assert_eq!(parsed["type"], "class");
         assert_eq!(parsed["user_id"], user.to_string());
         assert_eq!(parsed["submission"]["status"], "done");
+    }
+
+    #[test]
+    fn a_held_submission_reaches_its_learner_held_and_its_staff_whole() {
+        let user = Uuid::new_v4();
+        let payload = format!(
+            r#"{{"user_id":"{user}","course_id":7,"submission":{{"id":"x","status":"passed"}},
+                "held":{{"id":"x","status":"received"}}}}"#
+        );
+
+        let routed = route(payload.as_bytes()).unwrap();
+
+        let learner: serde_json::Value = serde_json::from_str(&routed.to.1).unwrap();
+        assert_eq!(learner["submission"]["status"], "received");
+        let staff: serde_json::Value = serde_json::from_str(&routed.also.unwrap().1).unwrap();
+        assert_eq!(staff["submission"]["status"], "passed");
     }
 
     #[test]

@@ -77,7 +77,9 @@ impl TestGateway {
                 graded_at: None,
                 feedback: None,
                 late: false,
+                held_until: None,
             },
+            held: None,
         };
         self.publisher.publish_event(&event).await.unwrap();
         id

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use store::db::{submission_from_row, SUBMISSION_COLUMNS};
+use store::db::{hold_columns, hold_from_row, submission_from_row, SUBMISSION_COLUMNS};
 use uuid::Uuid;
 
 use super::{Callback, Integrations};
@@ -130,20 +130,22 @@ async fn body(ctx: &AppContext, id: Uuid, name: &str) -> Result<Option<String>, 
     let row = client
         .query_opt(
             &format!(
-                "SELECT {SUBMISSION_COLUMNS},
+                "SELECT {SUBMISSION_COLUMNS}, {},
                         (SELECT x.external_id FROM external_learners x
                          WHERE x.user_id = submissions.user_id AND x.source = $2) AS learner,
                         (SELECT a.slug FROM assignments a
                          WHERE a.id = submissions.assignment_id) AS assignment_slug,
                         (SELECT c.slug FROM assignments a JOIN courses c ON c.id = a.course_id
                          WHERE a.id = submissions.assignment_id) AS course_slug
-                 FROM submissions WHERE id = $1"
+                 FROM submissions WHERE id = $1",
+                hold_columns("now()")
             ),
             &[&id, &format!("integration:{name}")],
         )
         .await?;
     let Some(row) = row else { return Ok(None) };
-    let submission = submission_from_row(&row)?;
+    // The integration speaks for the learner: it hears what they may see.
+    let submission = submission_from_row(&row)?.as_learner_sees(hold_from_row(&row)?);
     let body = serde_json::json!({
         "integration": name,
         "course": row.get::<_, Option<String>>("course_slug"),

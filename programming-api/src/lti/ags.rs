@@ -189,7 +189,7 @@ impl Ags {
             return Ok(id.to_owned());
         }
         let body = json!({
-            "scoreMaximum": 100,
+            "scoreMaximum": domain::course::ASSIGNMENT_POINTS,
             "label": spec.label,
             "resourceId": spec.resource_id,
             "resourceLinkId": spec.resource_link_id,
@@ -222,7 +222,7 @@ impl Ags {
         let body = json!({
             "userId": score.user_id,
             "scoreGiven": score.points,
-            "scoreMaximum": 100,
+            "scoreMaximum": domain::course::ASSIGNMENT_POINTS,
             "timestamp": score.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             "activityProgress": "Completed",
             "gradingProgress": "FullyGraded",

@@ -152,7 +152,7 @@ pub async fn pick(ctx: &AppContext, lti: &Lti, pick: Pick) -> Result<Response, A
         "custom": { "assignment": slug },
     });
     if request.get::<_, bool>("line_items") {
-        item["lineItem"] = json!({ "scoreMaximum": 100, "label": title, "resourceId": slug });
+        item["lineItem"] = json!({ "scoreMaximum": domain::course::ASSIGNMENT_POINTS, "label": title, "resourceId": slug });
     }
     let now = ctx.clock.now().timestamp();
     let issuer: String = request.get("issuer");

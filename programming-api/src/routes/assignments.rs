@@ -106,7 +106,7 @@ async fn one(ctx: &AppContext, raw_id: &str, reader: &Reader) -> Result<Response
         .query_opt(
             "SELECT id, slug, position, title, handout_md, starter_code, runner, opens_at,
                     due_at, late_policy::text AS late_policy, late_penalty_pct, max_submissions,
-                    kind
+                    kind, release, before_release
              FROM assignments WHERE id = $1 AND position IS NOT NULL",
             &[&id],
         )
@@ -139,6 +139,8 @@ async fn one(ctx: &AppContext, raw_id: &str, reader: &Reader) -> Result<Response
         late_policy: row.get("late_policy"),
         late_penalty_pct: row.get("late_penalty_pct"),
         max_submissions: row.get("max_submissions"),
+        release: row.get("release"),
+        before_release: row.get("before_release"),
     };
     let body = serde_json::to_string(&detail).map_err(|_| ApiError::internal())?;
     ctx.cache.put(&key, &body).await;

@@ -1,7 +1,8 @@
-//! `GET /api/courses/{c}/class`: the live class view's snapshot, for the
-//! course's own staff: each assignment's figures, who is stuck, and the
-//! latest submissions. The staff page re-reads it when the gateway's course
-//! topic says something changed.
+//! `GET /api/courses/{c}/class[?assignment=&learner=&before=]`: the live
+//! class view's snapshot, for the course's own staff: each assignment's
+//! figures, who is stuck, and the latest submissions (one assignment's or
+//! one learner's, a page at a time). The staff page re-reads it when the
+//! gateway's course topic says something changed.
 
 use serde::Serialize;
 use warp::http::StatusCode;
@@ -10,7 +11,7 @@ use warp::Filter;
 
 use super::{json, respond, with_ctx};
 use crate::caller::{self, Caller, CourseStaff};
-use crate::class::{self, Arrival, Stuck};
+use crate::class::{self, Arrival, Listing, Stuck};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::gradebook::{self, Column};
@@ -22,9 +23,10 @@ pub fn routes(
         .and(warp::get())
         .and(with_ctx(ctx.clone()))
         .and(caller::course_staff(ctx.clone()))
+        .and(warp::query::<Listing>())
         .then(
-            |course: String, ctx: AppContext, caller: Caller<CourseStaff>| async move {
-                respond(snapshot(&ctx, caller, &course).await)
+            |course: String, ctx: AppContext, caller: Caller<CourseStaff>, listing| async move {
+                respond(snapshot(&ctx, caller, &course, listing).await)
             },
         )
 }
@@ -44,12 +46,15 @@ struct Snapshot<'a> {
     assignments: Vec<Column>,
     stuck: Vec<Stuck>,
     recent: Vec<Arrival>,
+    /// Where the next page starts (`?before=`), when there may be one.
+    next_before: Option<uuid::Uuid>,
 }
 
 async fn snapshot(
     ctx: &AppContext,
     caller: Caller<CourseStaff>,
     slug: &str,
+    listing: Listing,
 ) -> Result<Response, ApiError> {
     caller?;
     let catalog = ctx.catalog();
@@ -61,8 +66,10 @@ async fn snapshot(
     let (assignments, (stuck, recent)) =
         tokio::try_join!(gradebook::columns(&figures, course.id), async {
             let stuck = class::stuck(&rest, course.id, course.stuck_after).await?;
-            Ok((stuck, class::recent(&rest, course.id).await?))
+            Ok((stuck, class::recent(&rest, course.id, &listing).await?))
         })?;
+    let full = recent.len() as i64 == class::RECENT;
+    let next_before = recent.last().filter(|_| full).map(|a| a.id);
     Ok(json(
         StatusCode::OK,
         &Snapshot {
@@ -75,6 +82,7 @@ async fn snapshot(
             assignments,
             stuck,
             recent,
+            next_before,
         },
     ))
 }

@@ -151,6 +151,7 @@ async fn grant(
         )
         .await?
         .ok_or_else(|| ApiError::not_found("learner in this course"))?;
+    release_moved(&client, user_id, assignment_id).await?;
     tracing::info!(staff = %claims.staff_id, %user_id, assignment_id, %due_at, "extension granted");
     Ok(json(
         StatusCode::OK,
@@ -162,6 +163,22 @@ async fn grant(
             granted_at: row.get("granted_at"),
         },
     ))
+}
+
+/// The learner's due date moved: a score held for the LMS until it waits
+/// for the new one (or goes now).
+async fn release_moved(
+    client: &deadpool_postgres::Object,
+    user_id: uuid::Uuid,
+    assignment_id: i32,
+) -> Result<(), ApiError> {
+    client
+        .execute(
+            "SELECT lti_release_moved($1, $2)",
+            &[&user_id, &assignment_id],
+        )
+        .await?;
+    Ok(())
 }
 
 /// An extension moves a due date later, within years Postgres and people
@@ -200,6 +217,7 @@ async fn revoke(
     if deleted == 0 {
         return Err(ApiError::not_found("extension"));
     }
+    release_moved(&client, user_id, assignment_id).await?;
     tracing::info!(staff = %claims.staff_id, %user_id, assignment_id, "extension revoked");
     Ok(StatusCode::NO_CONTENT.into_response())
 }

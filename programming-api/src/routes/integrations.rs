@@ -12,7 +12,7 @@ use std::net::IpAddr;
 
 use domain::codes::Code;
 
-use store::db::{submission_from_row, SUBMISSION_COLUMNS};
+use store::db::{hold_columns, hold_from_row, submission_from_row, SUBMISSION_COLUMNS};
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
@@ -145,19 +145,21 @@ async fn read(
     let row = client
         .query_opt(
             &format!(
-                "SELECT {SUBMISSION_COLUMNS} FROM submissions
+                "SELECT {SUBMISSION_COLUMNS}, {} FROM submissions
                  WHERE id = $1
                    AND user_id IN (SELECT user_id FROM external_learners
                                    WHERE source = 'integration:' || $2)
                    AND assignment_id IN (SELECT a.id FROM assignments a
                                          JOIN courses c ON c.id = a.course_id
-                                         WHERE c.slug = $3)"
+                                         WHERE c.slug = $3)",
+                hold_columns("$4")
             ),
-            &[&id, &caller.name, &caller.course],
+            &[&id, &caller.name, &caller.course, &ctx.clock.now()],
         )
         .await?
         .ok_or_else(|| ApiError::not_found("submission"))?;
-    let submission = submission_from_row(&row)?;
+    // The integration speaks for the learner: it reads what they may see.
+    let submission = submission_from_row(&row)?.as_learner_sees(hold_from_row(&row)?);
     Ok(json(
         StatusCode::OK,
         &serde_json::json!({ "submission": submission }),

@@ -53,6 +53,29 @@ struct Envelope<'a> {
     run: &'a PracticeRun,
 }
 
+/// A test run shows the visible tests' results: refused while an
+/// assignment holds even those until the learner's due date.
+async fn refuse_if_held(
+    ctx: &AppContext,
+    user_id: uuid::Uuid,
+    assignment_id: i32,
+) -> Result<(), ApiError> {
+    if !ctx.catalog().releases_after_due(assignment_id) {
+        return Ok(());
+    }
+    let client = ctx.pool.get().await?;
+    match store::db::hold_of(&client, user_id, assignment_id, ctx.clock.now()).await? {
+        Some(hold) if !hold.visible_tests => Err(ApiError::new(
+            Code::ResultsHeld,
+            format!(
+                "this assignment's results, test runs included, are released at {}",
+                hold.until.to_rfc3339()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 async fn create(
     ctx: &AppContext,
     caller: Caller<Learner>,
@@ -62,6 +85,7 @@ async fn create(
     let user_id = caller?.id;
     let assignment_id = parse_assignment_id(raw_id)?;
     let code = handin::text_for(ctx.kind_of(assignment_id)?, body.read().await?)?;
+    refuse_if_held(ctx, user_id, assignment_id).await?;
     ctx.admission.run(user_id)?;
     let run = ctx
         .practice_runs

@@ -4,7 +4,7 @@
 
 use domain::work::Submission;
 use serde::Serialize;
-use store::db::{submission_from_row, SUBMISSION_COLUMNS};
+use store::db::{hold_columns, hold_from_row, submission_from_row, SUBMISSION_COLUMNS};
 use store::work::submissions::{CreateError, Deleted};
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -173,13 +173,20 @@ pub(crate) async fn hand_in(
         ("queued", StatusCode::ACCEPTED)
     };
     ctx.metrics.submissions.with_label_values(&[label]).inc();
-    ctx.announce(user_id, created.course_id, &created.submission);
+    // A reused verdict is a verdict: held as any other.
+    let hold = if created.submission.status.in_flight() {
+        None
+    } else {
+        let client = ctx.pool.get().await?;
+        store::db::hold_of(&client, user_id, assignment_id, ctx.clock.now()).await?
+    };
+    ctx.announce(user_id, created.course_id, &created.submission, hold);
     // The place in the queue is the read's to tell (the page asks while it
     // waits): counting it here would tax every submit of a burst.
     Ok(json(
         status,
         &Envelope {
-            submission: &created.submission,
+            submission: &created.submission.clone().as_learner_sees(hold),
             ahead: None,
         },
     ))
@@ -195,14 +202,15 @@ async fn read(
     let client = ctx.pool.get().await?;
     let statement = client
         .prepare_cached(&format!(
-            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = $1 AND user_id = $2"
+            "SELECT {SUBMISSION_COLUMNS}, {} FROM submissions WHERE id = $1 AND user_id = $2",
+            hold_columns("$3")
         ))
         .await?;
     let row = client
-        .query_opt(&statement, &[&id, &user_id])
+        .query_opt(&statement, &[&id, &user_id, &ctx.clock.now()])
         .await?
         .ok_or_else(|| ApiError::not_found("submission"))?;
-    let submission = submission_from_row(&row)?;
+    let submission = submission_from_row(&row)?.as_learner_sees(hold_from_row(&row)?);
     Ok(json(StatusCode::OK, &envelope(ctx, &submission).await))
 }
 
@@ -213,6 +221,9 @@ async fn list(
 ) -> Result<Response, ApiError> {
     let user_id = caller?.id;
     let assignment_id = parse_assignment_id(raw_id)?;
+    if ctx.catalog().releases_after_due(assignment_id) {
+        return list_held(ctx, user_id, assignment_id).await;
+    }
     let key = ctx.names.submission_list_cache(user_id, assignment_id);
     // The generation is read before Postgres, so a racing write is never cached as current.
     let cached = ctx.cache.get_generation(&key).await;
@@ -247,6 +258,32 @@ async fn list(
     let body = serde_json::to_string(&submissions).map_err(|_| ApiError::internal())?;
     ctx.cache.put_generation(&key, &cached, &body).await;
     Ok(raw_json(StatusCode::OK, body))
+}
+
+/// A learner's submissions to an assignment that releases its results
+/// after the due date: as they may see them now, never from the cache.
+async fn list_held(
+    ctx: &AppContext,
+    user_id: uuid::Uuid,
+    assignment_id: i32,
+) -> Result<Response, ApiError> {
+    let client = ctx.pool.get().await?;
+    let rows = client
+        .query(
+            &format!(
+                "SELECT {SUBMISSION_COLUMNS}, {} FROM submissions
+                 WHERE user_id = $1 AND assignment_id = $2
+                 ORDER BY created_at DESC, id LIMIT $3",
+                hold_columns("$4")
+            ),
+            &[&user_id, &assignment_id, &LIST_LIMIT, &ctx.clock.now()],
+        )
+        .await?;
+    let submissions = rows
+        .iter()
+        .map(|r| Ok(submission_from_row(r)?.as_learner_sees(hold_from_row(r)?)))
+        .collect::<Result<Vec<_>, store::Error>>()?;
+    Ok(json(StatusCode::OK, &submissions))
 }
 
 async fn delete(

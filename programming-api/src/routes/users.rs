@@ -1,5 +1,6 @@
 //! `POST /api/users` (a new anonymous learner) and `GET /api/me` (progress).
 
+use chrono::{DateTime, Utc};
 use domain::codes::Code;
 use domain::published::{NewLearner, PointChange, Progress};
 use serde::{Deserialize, Serialize};
@@ -167,13 +168,17 @@ async fn progress(ctx: &AppContext, caller: Caller<Learner>) -> Result<Response,
     else {
         return Err(ApiError::unknown_user());
     };
+    let now = ctx.clock.now();
     // Completions of hidden assignments still count: points once earned stay.
     // Each is worth what its pass earned (100, or less under a late penalty).
+    // Those whose results are held until the due date are not told yet.
     let rows = client
         .query(
             "SELECT assignment_id, points, completion_passed(c) AS passed
-             FROM completions c WHERE user_id = $1 ORDER BY assignment_id",
-            &[&user_id],
+             FROM completions c
+             WHERE user_id = $1 AND held_until(user_id, assignment_id, $2) IS NULL
+             ORDER BY assignment_id",
+            &[&user_id, &now],
         )
         .await?;
     // Points set by hand count; they mark no assignment passed.
@@ -204,7 +209,7 @@ async fn progress(ctx: &AppContext, caller: Caller<Learner>) -> Result<Response,
         .iter()
         .map(|r| i64::from(r.get::<_, i32>("points")))
         .sum();
-    let next = next_assignment(&client, user_id, ctx.catalog().default_course().id).await?;
+    let next = next_assignment(&client, user_id, ctx.catalog().default_course().id, now).await?;
     Ok(json(
         StatusCode::OK,
         &Progress {
@@ -218,16 +223,18 @@ async fn progress(ctx: &AppContext, caller: Caller<Learner>) -> Result<Response,
             next_assignment_id: next,
             attempts,
             extensions,
-            point_changes: point_changes(&client, user_id).await?,
+            point_changes: point_changes(&client, user_id, now).await?,
         },
     ))
 }
 
-/// The first assignment of `course_id` the learner has not passed.
+/// The first assignment of `course_id` the learner has not passed (or
+/// may not know yet they passed).
 async fn next_assignment(
     client: &deadpool_postgres::Object,
     user_id: uuid::Uuid,
     course_id: i32,
+    now: DateTime<Utc>,
 ) -> Result<Option<i32>, ApiError> {
     Ok(client
         .query_opt(
@@ -235,9 +242,10 @@ async fn next_assignment(
              WHERE a.course_id = $2 AND a.position IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM completions c
                                WHERE c.user_id = $1 AND c.assignment_id = a.id
-                                 AND completion_passed(c))
+                                 AND completion_passed(c)
+                                 AND held_until(c.user_id, c.assignment_id, $3) IS NULL)
              ORDER BY a.position LIMIT 1",
-            &[&user_id, &course_id],
+            &[&user_id, &course_id, &now],
         )
         .await?
         .map(|r| r.get("id")))
@@ -249,12 +257,14 @@ const POINT_CHANGES_SHOWN: i64 = 20;
 async fn point_changes(
     client: &deadpool_postgres::Object,
     user_id: uuid::Uuid,
+    now: DateTime<Utc>,
 ) -> Result<Vec<PointChange>, ApiError> {
     Ok(client
         .query(
             "SELECT assignment_id, old_points, new_points, reason, created_at FROM point_changes
-             WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
-            &[&user_id, &POINT_CHANGES_SHOWN],
+             WHERE user_id = $1 AND held_until(user_id, assignment_id, $3) IS NULL
+             ORDER BY created_at DESC, id DESC LIMIT $2",
+            &[&user_id, &POINT_CHANGES_SHOWN, &now],
         )
         .await?
         .iter()

@@ -17,9 +17,9 @@ fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
 }
 
-/// A course of the greeting assignment four times over, each with its own
+/// A course of the greeting assignment once per `(folder, schedule)`, each
 /// schedule appended to its `assignment.toml`.
-fn scheduled_course() -> std::path::PathBuf {
+pub fn scheduled_course(schedules: &[(&str, String)]) -> std::path::PathBuf {
     let root = std::env::temp_dir().join(format!("cp-deadlines-{}", uuid::Uuid::new_v4()));
     let course = root.join("intro");
     std::fs::create_dir_all(&course).unwrap();
@@ -29,18 +29,7 @@ fn scheduled_course() -> std::path::PathBuf {
     )
     .unwrap();
     let greeting = repository_course_dir().join("01-greeting");
-    for (folder, schedule) in [
-        (
-            "01-refused",
-            format!("opens_at = {OPENS}\ndue_at = {DUE}\n"),
-        ),
-        ("02-marked", format!("due_at = {DUE}\nlate = \"mark\"\n")),
-        (
-            "03-penalised",
-            format!("due_at = {DUE}\nlate = \"penalty\"\nlate_penalty_pct = 30\n"),
-        ),
-        ("04-limited", "max_submissions = 3\n".to_owned()),
-    ] {
+    for (folder, schedule) in schedules {
         let dir = course.join(folder);
         std::fs::create_dir_all(&dir).unwrap();
         for entry in std::fs::read_dir(&greeting).unwrap() {
@@ -55,7 +44,18 @@ fn scheduled_course() -> std::path::PathBuf {
 }
 
 async fn spawn() -> (TestApp, std::path::PathBuf, Vec<i32>) {
-    let root = scheduled_course();
+    let root = scheduled_course(&[
+        (
+            "01-refused",
+            format!("opens_at = {OPENS}\ndue_at = {DUE}\n"),
+        ),
+        ("02-marked", format!("due_at = {DUE}\nlate = \"mark\"\n")),
+        (
+            "03-penalised",
+            format!("due_at = {DUE}\nlate = \"penalty\"\nlate_penalty_pct = 30\n"),
+        ),
+        ("04-limited", "max_submissions = 3\n".to_owned()),
+    ]);
     let env = TestEnv::empty().await;
     let mut config = config(&env);
     config.courses_dir = root.clone();
@@ -313,7 +313,7 @@ async fn the_submission_limit_holds_after_deletes_and_under_concurrent_submits()
     std::fs::remove_dir_all(&root).unwrap();
 }
 
-async fn as_staff(
+pub async fn as_staff(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,

@@ -280,8 +280,9 @@ async fn the_gradebook_is_the_submissions_recounted_for_its_own_staff_only() {
     assert!(text.contains("\r\n"), "RFC 4180 line ends");
     let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let header = reader.headers().unwrap().clone();
-    assert_eq!(header.len(), 4 + 5 * columns.len());
+    assert_eq!(header.len(), 5 + 5 * columns.len());
     assert_eq!(&header[0], "user_id");
+    assert_eq!(&header[4], "max_points");
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(records.len(), 3);
     for record in &records {
@@ -296,6 +297,8 @@ async fn the_gradebook_is_the_submissions_recounted_for_its_own_staff_only() {
     assert_eq!(&l1_record[1], "'=HYPERLINK(\"http://x\")");
     assert_eq!(&l1_record[2], "'+123");
     assert_eq!(&l1_record[3], "100");
+    // The course's maximum beside each learner's points: 100 an assignment.
+    assert_eq!(l1_record[4], (100 * columns.len()).to_string());
     let l2_record = records.iter().find(|r| r[0] == l2.id.to_string()).unwrap();
     assert_eq!((&l2_record[1], &l2_record[2]), ("'-Bob", "'@sum"));
 

@@ -336,3 +336,40 @@ async fn a_grade_service_off_the_lms_own_hosts_is_never_called() {
     );
     assert!(scores(&world).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_score_held_until_the_due_date_reaches_the_lms_at_its_release() {
+    let world = World::start().await;
+    let landing = world
+        .launch("user=ada&resource_link=rl-a&assignment=greeting")
+        .await;
+    let ada = learner_of(&world, landing.value).await;
+    let greeting = assignment(&world.app, "intro", "greeting").await;
+    // An exam due a few seconds from now (Postgres's clock is the sender's).
+    let client = world.app.ctx.pool.get().await.unwrap();
+    let due: chrono::DateTime<chrono::Utc> = client
+        .query_one(
+            "UPDATE assignments SET due_at = date_trunc('milliseconds', now()) + interval '4 s',
+                 release = 'after_due'
+             WHERE id = $1 RETURNING due_at",
+            &[&greeting],
+        )
+        .await
+        .unwrap()
+        .get("due_at");
+    hand_in(&world.app, &ada, greeting, "passed").await;
+    let waiting: chrono::DateTime<chrono::Utc> = client
+        .query_one(
+            "SELECT next_attempt_at FROM lti_scores WHERE user_id = $1",
+            &[&ada.id],
+        )
+        .await
+        .unwrap()
+        .get("next_attempt_at");
+    assert_eq!(waiting, due, "the score waits for the release");
+    assert!(chrono::Utc::now() < due, "graded before the due date");
+    assert!(scores(&world).await.is_empty());
+    let got = wait_for_scores(&world, 1).await;
+    assert!(chrono::Utc::now() >= due);
+    assert_eq!(got[0]["scoreGiven"].as_f64(), Some(100.0));
+}

@@ -22,6 +22,7 @@ mod overrides;
 mod pages;
 mod reconciler;
 mod regrades;
+mod release;
 mod review;
 mod runs;
 mod staff;

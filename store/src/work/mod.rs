@@ -23,11 +23,12 @@ pub mod practice_runs;
 pub mod regrades;
 pub mod submissions;
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
 use domain::verdict::Verdict;
-use domain::work::{Feedback, TestOutcome, WorkItem, WorkKind, WorkRef};
+use domain::work::{Feedback, Hold, TestOutcome, WorkItem, WorkKind, WorkRef};
 use queue::cache::QueryCache;
 use queue::jobs::JobQueue;
 use tokio_postgres::Row;
@@ -91,10 +92,16 @@ fn table(kind: WorkKind) -> &'static Table {
     }
 }
 
-/// What a statement that ends a piece of work also returns: its learner
-/// and its course.
-const WHOSE: &str = "user_id,
-    (SELECT a.course_id FROM assignments a WHERE a.id = assignment_id) AS course_id";
+/// What a statement that ends a piece of work also returns: its learner,
+/// its course and its learner's hold on it now.
+static WHOSE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "user_id,
+         (SELECT a.course_id FROM assignments a WHERE a.id = assignment_id) AS course_id,
+         {}",
+        crate::db::hold_columns("now()")
+    )
+});
 
 /// A piece of work a grader took, with what grading it needs.
 pub struct Claimed {
@@ -120,6 +127,8 @@ pub struct Finished {
     pub item: WorkItem,
     pub user_id: Uuid,
     pub course_id: i32,
+    /// Its learner's results on the assignment are held (a submission's).
+    pub hold: Option<Hold>,
 }
 
 impl Finished {
@@ -128,6 +137,7 @@ impl Finished {
             item: (table.item)(row)?,
             user_id: row.try_get("user_id")?,
             course_id: row.try_get("course_id")?,
+            hold: crate::db::hold_from_row(row)?,
         })
     }
 }
@@ -243,10 +253,10 @@ impl GradedWork {
         let mut client = self.pool.get().await?;
         let finished = match claimed.work.kind {
             WorkKind::Submission => {
-                submissions::finish(&mut client, claimed, judged, WHOSE).await?
+                submissions::finish(&mut client, claimed, judged, &WHOSE).await?
             }
             WorkKind::PracticeRun => {
-                practice_runs::finish(&client, claimed.work.id, judged, WHOSE).await?
+                practice_runs::finish(&client, claimed.work.id, judged, &WHOSE).await?
             }
         };
         let Some(row) = finished else { return Ok(None) };
@@ -294,13 +304,14 @@ impl GradedWork {
                              feedback = $2, {ended_at} = now()
                          WHERE id = $1 AND status IN ('queued', '{running}')
                          RETURNING *){refund}
-                     SELECT {columns}, {WHOSE} FROM ended",
+                     SELECT {columns}, {whose} FROM ended",
                     name = t.name,
                     ended = t.ended,
                     ours = Verdict::InternalError.as_str(),
                     ended_at = t.ended_at,
                     running = t.running,
                     columns = t.columns,
+                    whose = &*WHOSE,
                 ),
                 &[&work.id, &feedback],
             )

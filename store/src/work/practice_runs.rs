@@ -201,7 +201,7 @@ impl PracticeRuns {
                        AND created_at < now() - make_interval(secs => $2)
                      RETURNING {COLUMNS}, {whose}",
                     ours = Verdict::InternalError.as_str(),
-                    whose = super::WHOSE
+                    whose = &*super::WHOSE
                 ),
                 &[&feedback, &WAIT_AT_MOST.as_secs_f64()],
             )
