@@ -652,3 +652,147 @@ fn tempfile_root() -> std::path::PathBuf {
     std::fs::create_dir_all(&root).unwrap();
     root
 }
+
+/// A learner of the default course with `profile` (or none), who submits
+/// `code` to its first assignment and waits for the verdict.
+async fn graded_learner(stack: &Stack, profile: Option<Value>, code: &str) -> String {
+    let http = reqwest::Client::new();
+    let token = learner_token(&http, &stack.api_url).await;
+    if let Some(profile) = profile {
+        let res = http
+            .patch(format!("{}/api/me", stack.api_url))
+            .bearer_auth(&token)
+            .json(&profile)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+    }
+    let first = first_assignment(&http, &stack.api_url).await;
+    let sent: Value = submit_code(&http, &stack.api_url, &token, first, code)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = sent["submission"]["id"].as_str().unwrap().to_owned();
+    let done = testkit::eventually(Duration::from_secs(20), || async {
+        let s: Value = http
+            .get(format!("{}/api/submissions/{id}", stack.api_url))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        s["submission"]["verdict"].is_string()
+    })
+    .await;
+    assert!(done, "graded");
+    id
+}
+
+/// The gradebook's learner names, top to bottom, as shown.
+async fn book_names(c: &Client) -> Vec<String> {
+    let names: Value = c
+        .execute(
+            "return [...document.querySelectorAll('#book-body th[scope=row]')].map((t) => t.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(names).unwrap()
+}
+
+#[tokio::test]
+async fn the_gradebook_sorts_searches_filters_and_leads_from_a_cell_to_the_submissions() {
+    use fantoccini::Locator;
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    let passed = graded_learner(
+        &stack,
+        Some(json!({"display_name": "Zoe", "student_number": "s-042"})),
+        &solution("greeting"),
+    )
+    .await;
+    graded_learner(&stack, Some(json!({"display_name": "Adam"})), "x = 1\n").await;
+    graded_learner(&stack, None, "x = 2\n").await;
+
+    let staff = Browser::open().await;
+    staff_signed_in(&stack, &staff, "ada").await;
+    staff
+        .c
+        .goto(&format!("{}/staff#gradebook", stack.api_url))
+        .await
+        .unwrap();
+    wait_for(&staff.c, "#book-count", "3 of 3 learners", 10).await;
+    let names = book_names(&staff.c).await;
+    assert_eq!(names[0], "Adam", "by name at first: {names:?}");
+    assert_eq!(names[2], "Zoe", "{names:?}");
+
+    // Points, clicked: lowest first; clicked again, highest first.
+    let points = Locator::Css("#book-head th[data-key=points] button");
+    staff.c.find(points).await.unwrap().click().await.unwrap();
+    assert_eq!(book_names(&staff.c).await[2], "Zoe");
+    staff.c.find(points).await.unwrap().click().await.unwrap();
+    assert_eq!(book_names(&staff.c).await[0], "Zoe");
+    let sorted: Value = staff
+        .c
+        .execute(
+            "return document.querySelector('#book-head th[data-key=points]').getAttribute('aria-sort');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(sorted, "descending");
+
+    // A student number, typed: only its learner.
+    let search = staff.c.find(Locator::Id("book-search")).await.unwrap();
+    search.send_keys("s-042").await.unwrap();
+    wait_for(&staff.c, "#book-count", "1 of 3 learners", 5).await;
+    assert_eq!(book_names(&staff.c).await, ["Zoe"]);
+    search.clear().await.unwrap();
+    staff
+        .c
+        .execute(
+            "const s = document.getElementById('book-search'); s.dispatchEvent(new Event('input'));
+             const f = document.getElementById('book-filter'); f.value = 'named';
+             f.dispatchEvent(new Event('change'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    wait_for(&staff.c, "#book-count", "2 of 3 learners", 5).await;
+    // The name column stays put while the table scrolls sideways.
+    let position: Value = staff
+        .c
+        .execute(
+            "return getComputedStyle(document.querySelector('#book-body th[scope=row]')).position;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(position, "sticky");
+    screenshot(&staff.c, "gradebook-sorted").await;
+
+    // Zoe's cell leads to her submissions there, and on to the one.
+    staff
+        .c
+        .find(Locator::Css("#book-body tr:first-child td.cell a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&staff.c, "#history-title", "Submissions · Zoe · ", 10).await;
+    let link = format!("#history-rows a[href='#submission/{passed}']");
+    staff
+        .c
+        .find(Locator::Css(&link))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&staff.c, "#submission-code", "def greet", 10).await;
+}

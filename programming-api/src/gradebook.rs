@@ -33,6 +33,9 @@ pub struct LearnerRow {
     pub user_id: Uuid,
     pub display_name: Option<String>,
     pub student_number: Option<String>,
+    /// Keeps an account (a username, or an LMS's or integration's
+    /// identity): not an anonymous browser's learner.
+    pub account: bool,
     pub points: i64,
     pub cells: Vec<Cell>,
 }
@@ -64,7 +67,10 @@ const CELLS: &str = "
         FROM submissions s JOIN assignments a ON a.id = s.assignment_id
         WHERE a.course_id = $1
         GROUP BY 1, 2)
-    SELECT e.user_id, u.display_name, u.student_number, a.id AS assignment_id,
+    SELECT e.user_id, u.display_name, u.student_number,
+           (u.username IS NOT NULL OR EXISTS (
+               SELECT 1 FROM external_learners x WHERE x.user_id = u.id)) AS account,
+           a.id AS assignment_id,
            -- A pass counts though its submission was deleted; points set
            -- by hand are no pass.
            CASE WHEN c.user_id IS NOT NULL AND completion_passed(c) THEN 'passed'
@@ -117,6 +123,7 @@ pub async fn learners(
                             user_id,
                             display_name: row.try_get("display_name")?,
                             student_number: row.try_get("student_number")?,
+                            account: row.try_get("account")?,
                             points: i64::from(cell.points),
                             cells: vec![cell],
                         };

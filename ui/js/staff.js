@@ -12,6 +12,8 @@ import { ApiError, request } from './api.js';
 import { showCourse } from './course.js';
 import { showLearner } from './learner.js';
 import { el } from './dom.js';
+import { renderGradebook, wireGradebook } from './gradebook.js';
+import { listingQuery, showHistory, submissionRow } from './history.js';
 import { gatewayUrl, Live } from './live.js';
 import { renderFeedback } from './result.js';
 import { verdictText } from './verdicts.js';
@@ -138,6 +140,11 @@ function route() {
     showView('learner');
     showLearner({ session: state.session, call, send, say, name: learnerName }, id);
   }
+  else if (view === 'submissions') {
+    showView('history');
+    const [, learner = 'all', assignment = 'all'] = hash.split('/');
+    showHistory({ session: state.session, call, say, name: learnerName }, learner, assignment);
+  }
   else showClass();
 }
 
@@ -162,14 +169,27 @@ async function showClass() {
   startLive();
 }
 
+/** The assignment the class view's feed is narrowed to, or 'all'. */
+function feedAssignment() {
+  return $('feed-assignment').value || 'all';
+}
+
 async function refreshClass() {
-  const snap = await call(`/api/courses/${encodeURIComponent(state.session.course)}/class`);
+  const query = listingQuery('all', feedAssignment());
+  const snap = await call(`/api/courses/${encodeURIComponent(state.session.course)}/class?${query}`);
   state.snapshot = snap;
   for (const a of snap.assignments) state.titles.set(a.id, a.title);
   for (const r of [...snap.recent, ...snap.stuck]) {
     if (r.display_name) state.names.set(r.user_id, r.display_name);
   }
   state.feed = new Map(snap.recent.map((r) => [r.id, r]));
+  const select = $('feed-assignment');
+  if (select.options.length !== snap.assignments.length + 1) {
+    const chosen = select.value;
+    select.replaceChildren(el('option', { value: 'all' }, 'All assignments'),
+      ...snap.assignments.map((a) => el('option', { value: String(a.id) }, a.title)));
+    select.value = chosen || 'all';
+  }
   renderClass();
 }
 
@@ -216,24 +236,18 @@ function renderFeed() {
   const rows = [...state.feed.values()]
     .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))
     .slice(0, 50);
-  $('feed').replaceChildren(
-    ...rows.map((r) => {
-      const tr = el('tr', { className: 'feed-row' },
-        el('td', {}, new Date(r.created_at).toLocaleTimeString()),
-        el('td', {}, learnerName(r.user_id, r.display_name)),
-        el('td', {}, title(r.assignment_id)),
-        el('td', { className: `verdict ${r.status}` },
-          el('a', { href: `#submission/${r.id}` }, verdictText(r) + (r.late ? ' (late)' : ''))),
-      );
-      tr.dataset.submission = r.id;
-      return tr;
-    }),
-  );
+  $('feed').replaceChildren(...rows.map((r) => submissionRow(r, { name: learnerName, title })));
+  $('feed-older').href = `#submissions/all/${feedAssignment()}`;
 }
 
 /** A submission the course topic brought: shown at once, counts re-read. */
 function arrived(message) {
   const s = message.submission;
+  const only = feedAssignment();
+  if (only !== 'all' && String(s.assignment_id) !== only) {
+    scheduleRefresh();
+    return;
+  }
   state.feed.set(s.id, {
     id: s.id,
     user_id: message.user_id,
@@ -292,29 +306,7 @@ async function showGradebook() {
     return;
   }
   for (const a of book.assignments) state.titles.set(a.id, a.title);
-  $('book-head').replaceChildren(
-    el('tr', {},
-      el('th', { scope: 'col' }, 'Learner'),
-      el('th', { scope: 'col' }, 'Student number'),
-      el('th', { scope: 'col' }, 'Points'),
-      ...book.assignments.map((a) => el('th', { scope: 'col' }, a.title))),
-  );
-  $('book-body').replaceChildren(
-    ...book.learners.map((l) =>
-      el('tr', { className: 'learner-row' },
-        el('th', { scope: 'row' },
-          el('a', { href: `#learner/${l.user_id}` }, learnerName(l.user_id, l.display_name))),
-        el('td', {}, l.student_number ?? ''),
-        el('td', {}, l.points),
-        ...l.cells.map((c) => el('td', { className: `cell ${c.best_status ?? 'none'}` }, cellText(c))))),
-  );
-}
-
-function cellText(c) {
-  if (!c.best_status) return '';
-  const late = c.late ? ' late' : '';
-  if (c.best_status === 'passed') return `✔ ${c.points}${late} · ${c.attempts}×`;
-  return `${c.best_status} · ${c.attempts}×`;
+  renderGradebook(book, learnerName);
 }
 
 async function downloadCsv() {
@@ -411,6 +403,8 @@ function main() {
   $('sign-in').addEventListener('submit', signIn);
   $('sign-out').addEventListener('click', () => signOut());
   $('csv').addEventListener('click', downloadCsv);
+  $('feed-assignment').addEventListener('change', () => refreshClass().catch((e) => say(e.message)));
+  wireGradebook();
   window.addEventListener('hashchange', () => state.session && route());
   const session = loadSession();
   if (session) start(session);
