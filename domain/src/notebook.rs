@@ -33,12 +33,40 @@ pub fn check_size(bytes: usize) -> Result<(), NotebookError> {
     Ok(())
 }
 
-/// One code cell: its number (1-based, over all the notebook's cells, as
-/// they appear) and its source.
+/// One code cell: its number (1-based, over the code cells alone: a
+/// learner counts those, as Jupyter's `In [n]` does) and its source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeCell {
     pub number: usize,
     pub source: String,
+}
+
+impl CodeCell {
+    /// How the learner is told which cell: "code cell 2 (`def longest(w…`)",
+    /// the number and how the cell starts. The runner names the cell's code
+    /// so, so a traceback says it too.
+    pub fn label(&self) -> String {
+        cell_label(self.number, &self.source)
+    }
+}
+
+/// The label of code cell `number` whose source is `source` ([`CodeCell::label`]).
+fn cell_label(number: usize, source: &str) -> String {
+    const SHOWN: usize = 24;
+    let first = source
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let mut start: String = first.chars().filter(|c| *c != '`').take(SHOWN).collect();
+    if first.chars().count() > SHOWN {
+        start.push('…');
+    }
+    if start.is_empty() {
+        format!("code cell {number}")
+    } else {
+        format!("code cell {number} (`{start}`)")
+    }
 }
 
 /// A checked notebook, its outputs dropped.
@@ -180,6 +208,7 @@ impl Notebook {
         let Some(Value::Array(cells)) = top.get_mut("cells") else {
             return Err(refuse("not a notebook: no cells"));
         };
+        let mut code_number = 0;
         for (i, cell) in cells.iter_mut().enumerate() {
             let number = i + 1;
             let Value::Object(cell) = cell else {
@@ -188,11 +217,13 @@ impl Notebook {
             let source = source_of(cell, number)?;
             match cell.get("cell_type").and_then(Value::as_str) {
                 Some("code") => {
+                    code_number += 1;
                     if let Some(line) = magic_line(&source) {
                         let line: String = line.chars().take(60).collect();
                         return Err(refuse(format!(
-                            "cell {number} uses an IPython magic or shell escape ({line}); \
-                             only plain Python runs here"
+                            "{} uses an IPython magic or shell escape ({line}); \
+                             only plain Python runs here",
+                            cell_label(code_number, &source)
                         )));
                     }
                     cell.insert("outputs".into(), Value::Array(Vec::new()));
@@ -253,8 +284,9 @@ impl Notebook {
     pub fn code_cells(&self) -> Vec<CodeCell> {
         self.cells()
             .filter(|(_, kind, _)| *kind == "code")
-            .map(|(number, _, source)| CodeCell {
-                number,
+            .enumerate()
+            .map(|(i, (_, _, source))| CodeCell {
+                number: i + 1,
                 source: source.to_owned(),
             })
             .collect()
@@ -292,11 +324,11 @@ mod tests {
             nb.code_cells(),
             vec![
                 CodeCell {
-                    number: 2,
+                    number: 1,
                     source: "x = 1\ny = 2".into()
                 },
                 CodeCell {
-                    number: 3,
+                    number: 2,
                     source: "z = x + y".into()
                 },
             ]
@@ -335,11 +367,11 @@ mod tests {
             (
                 notebook(json!([{"cell_type": "markdown", "source": "# hi"},
                                 {"cell_type": "code", "source": "import os\n  %timeit f()"}])),
-                "cell 2 uses an IPython magic",
+                "code cell 1 (`import os`) uses an IPython magic",
             ),
             (
                 notebook(json!([{"cell_type": "code", "source": "!pip install x"}])),
-                "cell 1 uses",
+                "code cell 1 (`!pip install x`) uses",
             ),
         ];
         for (value, expected) in cases {

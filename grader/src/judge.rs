@@ -54,6 +54,10 @@ struct ReportedTest {
     actual: Option<String>,
     #[serde(default)]
     printed: Option<String>,
+    /// The builtin exception type the learner's code raised in it (the
+    /// runner names no other): what a hidden test tells of its error.
+    #[serde(default)]
+    raised: Option<String>,
 }
 
 impl ReportedTest {
@@ -303,8 +307,25 @@ fn as_reported(t: &ReportedTest, oom_killed: bool, limits: &Limits, hidden: bool
     }
 }
 
+/// " (ZeroDivisionError)" for a hidden test the learner's code failed with
+/// a runtime error the runner named: a short identifier only, whatever the
+/// report says, and nothing for any other verdict.
+fn raised_type(t: &ReportedTest, verdict: Verdict) -> String {
+    match t.raised.as_deref() {
+        Some(name)
+            if verdict == Verdict::RuntimeError
+                && (1..=40).contains(&name.len())
+                && name.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            format!(" ({name})")
+        }
+        _ => String::new(),
+    }
+}
+
 /// What the learner sees of each test: everything of a visible one; of a
-/// hidden one, only that it passed or the kind of failure.
+/// hidden one, only that it passed or the kind of failure (and, for a
+/// runtime error, the builtin exception type the learner's code raised).
 fn shown_tests(
     report: &Report,
     suite: &TestSuite,
@@ -334,8 +355,9 @@ fn shown_tests(
                     String::new()
                 } else {
                     format!(
-                        "This hidden test failed: {}.",
-                        verdict.as_str().replace('_', " ")
+                        "This hidden test failed: {}{}.",
+                        verdict.as_str().replace('_', " "),
+                        raised_type(t, verdict)
                     )
                 },
                 verdict: Some(verdict),
@@ -592,6 +614,35 @@ mod tests {
         assert!(details[0].name.contains("secret_input_42"), "{details:?}");
         assert_eq!(details[0].message, "'x' != 'expected-42'");
         assert!(!details[0].passed && details[0].hidden);
+    }
+
+    #[test]
+    fn a_hidden_tests_runtime_error_names_its_type_and_nothing_else() {
+        let s = suite(&["m.T.a", "m.T.b", "m.T.c"], &["m.T.a", "m.T.b", "m.T.c"]);
+        let r = serde_json::json!({
+            "status": "ran", "stdout": "", "stderr": "", "duration_ms": 3,
+            "tests": [
+                {"id": "m.T.a", "name": "a", "outcomes": ["error"], "raised": "ZeroDivisionError",
+                 "message": "ZeroDivisionError: secret-11 / 0"},
+                // Only an identifier is ever shown, whatever the report says.
+                {"id": "m.T.b", "name": "b", "outcomes": ["error"], "raised": "input was 42"},
+                // A wrong answer has no exception to name.
+                {"id": "m.T.c", "name": "c", "outcomes": ["failed"], "raised": "KeyError"},
+            ],
+        })
+        .to_string();
+        let (_, f) = judge(&outcome(&r), N, &s, &PYTHON, &limits());
+        assert_eq!(
+            f.tests[0].message,
+            "This hidden test failed: runtime error (ZeroDivisionError)."
+        );
+        assert_eq!(
+            f.tests[1].message,
+            "This hidden test failed: runtime error."
+        );
+        assert_eq!(f.tests[2].message, "This hidden test failed: wrong answer.");
+        let json = serde_json::to_string(&f).unwrap();
+        assert!(!json.contains("secret") && !json.contains("42"), "{json}");
     }
 
     #[test]

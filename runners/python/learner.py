@@ -126,9 +126,10 @@ def _end(pid, ended):
     return f"exit code {os.WEXITSTATUS(status)}"
 
 
-# A notebook's cells run as files named "cell 3": a traceback or a syntax
-# error then names the cell, as the learner numbers them.
-CELL_PREFIX = "cell "
+# A notebook's cells run as files named for the cell as the learner counts
+# them ("code cell 3 (`def longest(w…`)", domain/src/notebook.rs): a
+# traceback or a syntax error then names it.
+CELL_PREFIX = "code cell "
 
 
 def _run_cells(cells):
@@ -139,8 +140,9 @@ def _run_cells(cells):
     module = types.ModuleType("solution")
     module.__file__ = "notebook.ipynb"
     sys.modules["solution"] = module
-    for number, source in cells:
-        code = compile(source, f"{CELL_PREFIX}{int(number)}", "exec")
+    for label, source in cells:
+        label = str(label)
+        code = compile(source, label if label.startswith(CELL_PREFIX) else CELL_PREFIX + "?", "exec")
         exec(code, module.__dict__)
     return module
 

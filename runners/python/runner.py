@@ -103,6 +103,19 @@ def distinct(value):
     return not (isinstance(value, str) and len(value) <= 1)
 
 
+def result_side(result, first, second):
+    """Which side of a failed comparison is the learner's call's result: 0
+    or 1, or None when neither is. By identity where `is` can tell (see
+    `distinct`); a shared value (a number, None, a boolean, a one-letter
+    text) by an equal value of its very type on one side alone, which a
+    failed comparison has at most once."""
+    if distinct(result):
+        return 0 if first is result else 1 if second is result else None
+    # The type first: a learner object's __eq__ is never asked here.
+    same = [type(v) is type(result) and v == result for v in (first, second)]
+    return same.index(True) if same.count(True) == 1 else None
+
+
 def call_text(name, args, kwargs):
     """How a call looked: `greet('Ada')`."""
     parts = [shown(a) for a in args] + [f"{k}={shown(v)}" for k, v in kwargs.items()]
@@ -1364,11 +1377,12 @@ class Results(unittest.TestResult):
         try:
             record["call"] = self.link.last_call
             result = self.link.last_result
-            if self.compared is not None and result is not NOTHING and distinct(result):
+            if self.compared is not None and result is not NOTHING:
                 first, second = self.compared
-                if first is result:
+                side = result_side(result, first, second)
+                if side == 0:
                     record["actual"], record["expected"] = shown(first), shown(second)
-                elif second is result:
+                elif side == 1:
                     record["actual"], record["expected"] = shown(second), shown(first)
             printed = self.logs[0].text()[self.output_start :]
             if printed:
@@ -1379,7 +1393,20 @@ class Results(unittest.TestResult):
     def addError(self, test, err):
         outcome, message = describe(err[1])
         self.note(test, outcome, message)
+        self.raised(test, err[1])
         self.detail(test)
+
+    def raised(self, test, exc):
+        """Records the builtin exception type the learner's code raised in
+        `test` (`ZeroDivisionError`): what a hidden test may tell of its
+        error. Never a class of the learner's own (its name is theirs to
+        make up, from the test's input) nor one the test raised."""
+        record = self.records.get(test.id())
+        if record is None or "raised" in record or getattr(exc, "learner_text", None) is None:
+            return
+        name = type(exc).__name__
+        if type(exc) is _builtin_exception(name):
+            record["raised"] = name
 
     def addSubTest(self, test, subtest, err):
         if err is None:
@@ -1390,6 +1417,7 @@ class Results(unittest.TestResult):
         else:
             outcome, message = describe(err[1])
             self.note(test, outcome, f"{params}: {message}")
+            self.raised(test, err[1])
         self.detail(test)
 
     def addSkip(self, test, reason):

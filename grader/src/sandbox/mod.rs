@@ -121,7 +121,7 @@ impl ExecutionSpec<'_> {
                     .map_err(|e| SandboxError::Unavailable(format!("a stored notebook: {e}")))?
                     .code_cells()
                     .into_iter()
-                    .map(|c| (c.number, c.source))
+                    .map(|c| (c.label(), c.source))
                     .collect(),
             ),
         };
@@ -163,7 +163,7 @@ struct ListRequest<'a> {
 #[serde(untagged)]
 enum Solution<'a> {
     Code(&'a str),
-    Cells(Vec<(usize, String)>),
+    Cells(Vec<(String, String)>),
 }
 
 /// What came out of a run, before judging.

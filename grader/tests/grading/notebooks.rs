@@ -100,7 +100,8 @@ async fn cells_run_in_order_and_the_feedback_is_per_question() {
     let failed = feedback.tests.iter().find(|t| !t.passed).unwrap();
     assert_eq!(failed.detail.as_ref().unwrap().call, "double(4)");
 
-    // A cell that raises: its number is named (cells count markdown too).
+    // A cell that raises: named as the learner counts it (code cells alone)
+    // and by how it starts.
     let crashing = notebook(&[
         "# Setup",
         "total = 10",
@@ -109,7 +110,13 @@ async fn cells_run_in_order_and_the_feedback_is_per_question() {
     ]);
     let (verdict, feedback) = grade_with(&sandbox, &crashing, &tests, limits).await;
     assert_eq!(verdict, Verdict::RuntimeError, "{feedback:?}");
-    assert!(feedback.summary.contains("cell 4"), "{}", feedback.summary);
+    assert!(
+        feedback
+            .summary
+            .contains("code cell 3 (`raise ValueError('no dat…`)"),
+        "{}",
+        feedback.summary
+    );
     assert!(
         feedback.summary.contains("no data yet"),
         "{}",
@@ -120,7 +127,11 @@ async fn cells_run_in_order_and_the_feedback_is_per_question() {
     let unreadable = notebook(&["total = 10", "def double(n)\n    return 2 * n"]);
     let (verdict, feedback) = grade_with(&sandbox, &unreadable, &tests, limits).await;
     assert_eq!(verdict, Verdict::SyntaxError, "{feedback:?}");
-    assert!(feedback.summary.contains("cell 2"), "{}", feedback.summary);
+    assert!(
+        feedback.summary.contains("code cell 2 (`def double(n)`)"),
+        "{}",
+        feedback.summary
+    );
 
     // What a notebook claims to have printed is not what runs: the stored
     // notebook has no outputs, and a forged report in a cell's code is

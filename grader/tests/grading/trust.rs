@@ -75,8 +75,79 @@ async fn hidden_tests_report_their_verdict_class_and_nothing_else() {
     assert_eq!(feedback.tests[1].verdict, Some(Verdict::WrongAnswer));
     assert_eq!(feedback.tests[2].verdict, Some(Verdict::RuntimeError));
     assert!(feedback.tests[1..].iter().all(|t| t.hidden && !t.passed));
+    // The learner's own runtime error is named by its builtin type alone.
+    assert_eq!(
+        feedback.tests[2].message,
+        "This hidden test failed: runtime error (ValueError)."
+    );
     // What the visible test printed is still shown.
     assert!(feedback.stdout.contains("printed: ['plain']"), "{json}");
+}
+
+/// The attack on naming a hidden test's exception type: a class named for
+/// the input it was given. Only builtin types are named.
+const NAMES_ITS_CLASS: &str = "def echo(text, twice=False):\n    \
+if twice:\n        raise type('E_' + text.replace('-', '_'), (Exception,), {})('x')\n    \
+return text + '!'\n";
+
+#[tokio::test]
+async fn a_hidden_tests_error_of_a_class_named_for_its_input_names_no_class() {
+    let sandbox = docker_sandbox().await;
+    let hidden = suite(SECRET_TESTS, &["test_secret", "test_secret_raises"]);
+
+    let (verdict, feedback) = grade_with(&sandbox, NAMES_ITS_CLASS, &hidden, limits(2000)).await;
+
+    let json = serde_json::to_string(&feedback).unwrap();
+    assert!(!json.contains("SECRET"), "a hidden test leaked: {json}");
+    assert_eq!(verdict, Verdict::RuntimeError, "{json}");
+    assert_eq!(
+        feedback.tests[2].message,
+        "This hidden test failed: runtime error."
+    );
+}
+
+/// Numbers, None and one-letter texts are shared objects in Python, so the
+/// runner cannot tell by identity which side of a comparison the learner's
+/// result is: it tells by an equal value of the same type on one side.
+const COUNTS_TESTS: &str = "import unittest\nfrom solution import count, nothing, letter\n\n\n\
+class T(unittest.TestCase):\n    def test_count(self):\n        self.assertEqual(count('abc'), 7)\n\n    \
+def test_reversed(self):\n        self.assertEqual(7, count('abcd'))\n\n    \
+def test_none(self):\n        self.assertEqual(nothing(), 3)\n\n    \
+def test_letter(self):\n        self.assertEqual(letter(), 'b')\n\n    \
+def test_other(self):\n        count('a')\n        self.assertEqual(len('xy'), 5)\n";
+const COUNTS: &str = "def count(s):\n    return len(s)\n\ndef nothing():\n    pass\n\n\
+def letter():\n    return 'a'\n";
+
+#[tokio::test]
+async fn failed_comparisons_of_numbers_and_shared_values_are_labelled() {
+    let sandbox = docker_sandbox().await;
+
+    let (_, feedback) = grade_with(&sandbox, COUNTS, &suite(COUNTS_TESTS, &[]), limits(2000)).await;
+
+    let detail = |name: &str| {
+        let t = feedback.tests.iter().find(|t| t.name == name).unwrap();
+        let d = t.detail.clone().unwrap_or_else(|| panic!("{t:?}"));
+        (d.call, d.actual, d.expected)
+    };
+    let some = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        detail("test_count"),
+        ("count('abc')".into(), some("3"), some("7"))
+    );
+    assert_eq!(
+        detail("test_reversed"),
+        ("count('abcd')".into(), some("4"), some("7"))
+    );
+    assert_eq!(
+        detail("test_none"),
+        ("nothing()".into(), some("None"), some("3"))
+    );
+    assert_eq!(
+        detail("test_letter"),
+        ("letter()".into(), some("'a'"), some("'b'"))
+    );
+    // A comparison about something else is not labelled as the result.
+    assert_eq!(detail("test_other"), ("count('a')".into(), None, None));
 }
 
 /// A hidden test class's setUpClass is part of the hidden phase: what the

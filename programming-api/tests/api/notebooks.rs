@@ -149,7 +149,7 @@ async fn an_upload_is_checked_stored_without_outputs_or_refused_clearly() {
             json!({"notebook": magic}),
             StatusCode::BAD_REQUEST,
             "invalid_notebook",
-            "cell 2 uses an IPython magic",
+            "code cell 1 (`import math`) uses an IPython magic",
         ),
         (
             &submissions,
