@@ -12,6 +12,8 @@ ensure_group core
 ensure_group browser
 # The LMS the LTI tests launch from (PyPI's lti1p3platform, in its own venv).
 ensure_group lms
+# axe-core for the accessibility test (PyPI's axe-selenium-python).
+ensure_group a11y
 # The page's editor, copied from its Debian package into ui/vendor.
 scripts/vendor-ui.sh
 

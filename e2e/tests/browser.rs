@@ -146,11 +146,15 @@ async fn a_busy_platform_is_a_message_and_submit_comes_back() {
     assert!(said.contains("Your code is kept here"), "{said}");
     let button = wait_for(&c, "#submit", "Submit in", 5).await;
     assert!(button.contains(" s"), "{button}");
+    // Held without `disabled`, which would drop the focus to <body>.
     let disabled: Value = c
-        .execute("return document.getElementById('submit').disabled;", vec![])
+        .execute(
+            "return document.getElementById('submit').getAttribute('aria-disabled');",
+            vec![],
+        )
         .await
         .unwrap();
-    assert_eq!(disabled, json!(true));
+    assert_eq!(disabled, json!("true"));
     screenshot(&c, "7-queue-full").await;
 
     // A reload ends the hold; the next submit is over the learner's rate.
@@ -165,7 +169,7 @@ async fn a_busy_platform_is_a_message_and_submit_comes_back() {
     loop {
         let state: Value = c
             .execute(
-                "const b = document.getElementById('submit'); return [b.textContent, b.disabled, document.getElementById('message').hidden];",
+                "const b = document.getElementById('submit'); return [b.textContent, b.hasAttribute('aria-disabled'), document.getElementById('message').hidden];",
                 vec![],
             )
             .await

@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chromium::{click, screenshot, solution, text, type_code, wait_for, wait_for_any, Browser};
+use chromium::{
+    axe_violations, click, screenshot, solution, text, type_code, wait_for, wait_for_any, Browser,
+};
 use e2e::{first_assignment, learner_token, repo, start_stack, submit_code, Stack};
 use fantoccini::Client;
 use serde_json::{json, Value};
@@ -568,7 +570,7 @@ async fn an_instructor_extends_a_due_date_and_sets_points_from_a_learners_page()
     staff
         .c
         .execute(
-            "document.querySelector(`#book-body a[href='#learner/${arguments[0]}']`).click();",
+            "document.querySelector(`#book-body a[href$='#learner/${arguments[0]}']`).click();",
             vec![json!(user_id)],
         )
         .await
@@ -774,8 +776,22 @@ async fn the_gradebook_sorts_searches_filters_and_leads_from_a_cell_to_the_submi
         .unwrap();
     assert_eq!(position, "sticky");
     screenshot(&staff.c, "gradebook-sorted").await;
+    let violations = axe_violations(&staff.c).await;
+    assert!(
+        violations.is_empty(),
+        "axe-core, gradebook: {violations:#?}"
+    );
 
-    // Zoe's cell leads to her submissions there, and on to the one.
+    // Zoe's cell leads to her submissions there, and on to the one (the
+    // table scrolled back first: axe scrolls through the page).
+    staff
+        .c
+        .execute(
+            "document.querySelector('#gradebook .scroll').scrollLeft = 0;",
+            vec![],
+        )
+        .await
+        .unwrap();
     staff
         .c
         .find(Locator::Css("#book-body tr:first-child td.cell a"))
@@ -785,7 +801,7 @@ async fn the_gradebook_sorts_searches_filters_and_leads_from_a_cell_to_the_submi
         .await
         .unwrap();
     wait_for(&staff.c, "#history-title", "Submissions · Zoe · ", 10).await;
-    let link = format!("#history-rows a[href='#submission/{passed}']");
+    let link = format!("#history-rows a[href$='#submission/{passed}']");
     staff
         .c
         .find(Locator::Css(&link))
@@ -795,4 +811,16 @@ async fn the_gradebook_sorts_searches_filters_and_leads_from_a_cell_to_the_submi
         .await
         .unwrap();
     wait_for(&staff.c, "#submission-code", "def greet", 10).await;
+    // The class view, with its live feed, has none either.
+    staff
+        .c
+        .goto(&format!("{}/staff#class", stack.api_url))
+        .await
+        .unwrap();
+    wait_for(&staff.c, "#feed", "Zoe", 10).await;
+    let violations = axe_violations(&staff.c).await;
+    assert!(
+        violations.is_empty(),
+        "axe-core, class view: {violations:#?}"
+    );
 }

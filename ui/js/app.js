@@ -10,10 +10,24 @@ import { VERDICT_TEXT } from './verdicts.js';
 
 const $ = (id) => document.getElementById(id);
 
+/** Shows `message` (null: none) right below the buttons, in view: a refusal
+ * is read beside what caused it, never off-screen. */
 function say(message) {
   const box = $('message');
   box.textContent = message ?? '';
   box.hidden = !message;
+  if (message) box.scrollIntoView({ block: 'nearest' });
+}
+
+/** Marks `button` unavailable (or available again) without `disabled`,
+ * which would drop the keyboard's focus to <body>: focus stays on it. */
+function setBusy(button, busy) {
+  if (busy) button.setAttribute('aria-disabled', 'true');
+  else button.removeAttribute('aria-disabled');
+}
+
+function isBusy(button) {
+  return button.getAttribute('aria-disabled') === 'true';
 }
 
 async function main() {
@@ -387,16 +401,22 @@ function saveDraft() {
 
 function resetToStarter() {
   if (!state.assignment) return;
+  // The panels were about code that is gone (a verdict still coming stays).
+  hideRun();
+  if (state.shown && !inFlight(state.shown)) hideResult();
+  say(null);
   state.editor.value = state.assignment.starter_code;
   localStorage.removeItem(DRAFT_KEY(state.assignment.id));
   state.editor.focus();
 }
 
 async function submit() {
-  if (!state.assignment || $('submit').disabled) return;
+  if (!state.assignment || isBusy($('submit'))) return;
   say(null);
+  // A new submission replaces the older test run's panel.
+  hideRun();
   const button = $('submit');
-  button.disabled = true;
+  setBusy(button, true);
   let held = false;
   const wasDone = (state.me?.completed ?? []).includes(state.assignment.id);
   try {
@@ -427,7 +447,7 @@ async function submit() {
       say(e.message);
     }
   } finally {
-    if (!held) button.disabled = false;
+    if (!held) setBusy(button, false);
   }
 }
 
@@ -449,15 +469,17 @@ function holdButton(button, label, why, seconds) {
     const left = Math.ceil((until - Date.now()) / 1000);
     if (left <= 0) {
       button.textContent = label;
-      button.disabled = false;
+      setBusy(button, false);
       say(null);
       return;
     }
     button.textContent = `${label} in ${left} s`;
-    say(`${why} in ${left} s.`);
+    // Said once; the count goes on on the button, not into view each second.
+    if (left === Math.ceil(seconds)) say(`${why} in ${left} s.`);
+    else $('message').textContent = `${why} in ${left} s.`;
     setTimeout(tick, 1000);
   };
-  button.disabled = true;
+  setBusy(button, true);
   tick();
 }
 
@@ -513,10 +535,12 @@ function renderFeedback(prefix, f) {
 
 /** Runs the visible tests on the editor's code: not a submission. */
 async function runTests() {
-  if (!state.assignment || $('run').disabled) return;
+  if (!state.assignment || isBusy($('run'))) return;
   say(null);
+  // A new run replaces the older verdict's panel (one still waiting stays).
+  if (state.shown && !inFlight(state.shown)) hideResult();
   const button = $('run');
-  button.disabled = true;
+  setBusy(button, true);
   let held = false;
   try {
     const { run } = await api(`/api/assignments/${state.assignment.id}/runs`, {
@@ -532,7 +556,7 @@ async function runTests() {
       say(e.message);
     }
   } finally {
-    if (!held) button.disabled = false;
+    if (!held) setBusy(button, false);
   }
 }
 

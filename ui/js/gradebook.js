@@ -5,7 +5,7 @@
 // them, so a class of a thousand answers at once. Each cell links to that
 // learner's submissions to that assignment (`#submissions/<learner>/<id>`).
 
-import { el } from './dom.js';
+import { el, pageLink } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -45,12 +45,12 @@ export function renderGradebook(data, name) {
   rows = data.learners.map((l) => {
     const shown = name(l.user_id, l.display_name);
     const tr = el('tr', { className: 'learner-row' },
-      el('th', { scope: 'row' }, el('a', { href: `#learner/${l.user_id}` }, shown)),
+      el('th', { scope: 'row' }, el('a', { href: pageLink(`learner/${l.user_id}`) }, shown)),
       el('td', {}, l.student_number ?? ''),
       el('td', { className: 'points' }, l.points),
       ...l.cells.map((c) => el('td', { className: `cell ${c.best_status ?? 'none'}` },
         c.attempts > 0
-          ? el('a', { href: `#submissions/${l.user_id}/${c.assignment_id}` }, cellText(c))
+          ? el('a', { href: pageLink(`submissions/${l.user_id}/${c.assignment_id}`) }, cellText(c))
           : '')));
     tr.dataset.user = l.user_id;
     const search = `${shown}\n${l.student_number ?? ''}`.toLowerCase();

@@ -4,7 +4,7 @@
 // leads), read 50 at a time from the class view's API, older pages on
 // demand.
 
-import { el } from './dom.js';
+import { el, pageLink } from './dom.js';
 import { verdictText } from './verdicts.js';
 
 const $ = (id) => document.getElementById(id);
@@ -19,7 +19,7 @@ export function submissionRow(r, names) {
     el('td', {}, names.name(r.user_id, r.display_name)),
     el('td', {}, names.title(r.assignment_id)),
     el('td', { className: `verdict ${r.status}` },
-      el('a', { href: `#submission/${r.id}` }, verdictText(r) + (r.late ? ' (late)' : ''))),
+      el('a', { href: pageLink(`submission/${r.id}`) }, verdictText(r) + (r.late ? ' (late)' : ''))),
   );
   tr.dataset.submission = r.id;
   return tr;

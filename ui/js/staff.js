@@ -11,7 +11,7 @@
 import { ApiError, request } from './api.js';
 import { showCourse } from './course.js';
 import { showLearner } from './learner.js';
-import { el } from './dom.js';
+import { el, pageLink } from './dom.js';
 import { renderGradebook, wireGradebook } from './gradebook.js';
 import { listingQuery, showHistory, submissionRow } from './history.js';
 import { gatewayUrl, Live } from './live.js';
@@ -237,7 +237,7 @@ function renderFeed() {
     .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))
     .slice(0, 50);
   $('feed').replaceChildren(...rows.map((r) => submissionRow(r, { name: learnerName, title })));
-  $('feed-older').href = `#submissions/all/${feedAssignment()}`;
+  $('feed-older').href = pageLink(`submissions/all/${feedAssignment()}`);
 }
 
 /** A submission the course topic brought: shown at once, counts re-read. */

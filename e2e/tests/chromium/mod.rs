@@ -36,6 +36,23 @@ impl Browser {
         }
     }
 
+    /// A phone `width` CSS pixels wide with a touch screen, as Chromium
+    /// emulates one (so `(pointer: coarse)` holds, as on a real phone).
+    pub async fn phone(width: u32) -> Self {
+        let profile =
+            std::env::temp_dir().join(format!("cp-e2e-profile-{}", uuid::Uuid::new_v4().simple()));
+        let mobile = json!({
+            "deviceMetrics": {"width": width, "height": 800, "pixelRatio": 2.0, "touch": true},
+            "userAgent": "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36"
+        });
+        let (c, driver) = launch(&profile, &[], Some(mobile)).await;
+        Self {
+            c,
+            _driver: driver,
+            profile,
+        }
+    }
+
     pub async fn close(self) {
         let _ = self.c.clone().close().await;
         let _ = std::fs::remove_dir_all(&self.profile);
@@ -49,6 +66,16 @@ pub async fn browser(profile: &std::path::Path) -> (Client, tokio::process::Chil
 pub async fn browser_with(
     profile: &std::path::Path,
     extra: &[&str],
+) -> (Client, tokio::process::Child) {
+    launch(profile, extra, None).await
+}
+
+/// Chromium under chromedriver, with `extra` switches and, where given,
+/// chromedriver's `mobileEmulation`.
+async fn launch(
+    profile: &std::path::Path,
+    extra: &[&str],
+    mobile: Option<Value>,
 ) -> (Client, tokio::process::Child) {
     // Fails only when a provider is installed already, which is what we want.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -75,9 +102,11 @@ pub async fn browser_with(
     .map(|a| (*a).to_owned())
     .collect();
     args.push(format!("--user-data-dir={}", profile.display()));
-    let caps = json!({
-        "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args }
-    });
+    let mut options = json!({ "binary": "/usr/bin/chromium", "args": args });
+    if let Some(mobile) = mobile {
+        options["mobileEmulation"] = mobile;
+    }
+    let caps = json!({ "goog:chromeOptions": options });
     let caps = match caps {
         Value::Object(map) => map,
         _ => unreachable!(),
@@ -163,6 +192,27 @@ pub async fn screenshot(c: &Client, name: &str) {
         c.screenshot().await.unwrap(),
     )
     .unwrap();
+}
+
+/// axe-core's violations on the page `c` shows (as PyPI's
+/// axe-selenium-python ships axe; `scripts/deps.sh a11y` unpacks it), each
+/// as "rule (impact): the first offending element".
+pub async fn axe_violations(c: &Client) -> Vec<String> {
+    let path = repo().join(".data/axe/axe_selenium_python/node_modules/axe-core/axe.min.js");
+    let axe = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}: run `scripts/deps.sh a11y`", path.display()));
+    c.execute(&axe, vec![]).await.expect("axe loads");
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document).then((r) => done(r.violations.map((v) =>
+               `${v.id} (${v.impact}): ${v.nodes[0] ? v.nodes[0].target.join(' ') : ''}`)),
+               (e) => done([`axe failed: ${e}`]));",
+            vec![],
+        )
+        .await
+        .expect("axe runs");
+    serde_json::from_value(found).expect("a list of violations")
 }
 
 pub fn solution(slug: &str) -> String {
