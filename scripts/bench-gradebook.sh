@@ -9,11 +9,17 @@
 # database. Prints the table and writes it to BENCHMARKS.md between the
 # gradebook-benchmark markers.
 #
+# First, the page in Chromium (scripts/bench-gradebook-page.sh: renders and
+# sorts a class of LEARNERS); PAGE_ONLY=1 stops after it.
+#
 #   scripts/bench-gradebook.sh
 #   LEARNERS=5000 scripts/bench-gradebook.sh
+#   PAGE_ONLY=1 scripts/bench-gradebook.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+scripts/bench-gradebook-page.sh
+[[ ${PAGE_ONLY:-} == 1 ]] && exit 0
 source scripts/deps.sh
 ensure_group core
 ensure_group bench

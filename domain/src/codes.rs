@@ -1,6 +1,6 @@
 //! Every error code a client of any service can get, with its HTTP status:
 //! the one list. Clients branch on the code; the message is for people.
-//! README's table of codes is checked against [`Code::ALL`] by a test.
+//! docs/api.md's table of codes is checked against [`Code::ALL`] by a test.
 
 /// A client-visible error code, written `snake_case` on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

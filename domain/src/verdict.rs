@@ -3,7 +3,8 @@
 //! submission in, and which wins when a run fails in several ways. The
 //! grader's judge, the API (which serves the table to the page as
 //! `/js/verdict-table.js`) and the terminal client all read it; a new verdict
-//! is a variant and a row here, the runner that reports it, and README.
+//! is a variant and a row here, the runner that reports it, and the list in
+//! docs/sandbox.md.
 
 use serde::{Deserialize, Serialize};
 

@@ -646,6 +646,18 @@ async fn an_instructor_extends_a_due_date_and_sets_points_from_a_learners_page()
     .await;
     assert!(gone, "{}", text(&staff.c, row).await);
     assert_eq!(text(&staff.c, "#learner-points").await, "0");
+
+    // All their work, from their page.
+    staff
+        .c
+        .execute(
+            "document.querySelector(`#learner-facts a[href$='#submissions/${arguments[0]}/all']`).click();",
+            vec![json!(user_id)],
+        )
+        .await
+        .unwrap();
+    wait_for(&staff.c, "#history-title", "every assignment", 10).await;
+    wait_for(&staff.c, "#history-rows", "Hello, function", 10).await;
 }
 
 /// A fresh folder under the system's temporary one.
@@ -823,4 +835,45 @@ async fn the_gradebook_sorts_searches_filters_and_leads_from_a_cell_to_the_submi
         violations.is_empty(),
         "axe-core, class view: {violations:#?}"
     );
+}
+
+#[tokio::test]
+async fn a_large_gradebook_shows_two_hundred_rows_at_a_time_and_sorts_them_all() {
+    let env = TestEnv::new().await;
+    let stack = start_stack(&env, &repo().join("courses")).await;
+    env.pool
+        .get()
+        .await
+        .unwrap()
+        .batch_execute(
+            "INSERT INTO users (id, display_name)
+                 SELECT gen_random_uuid(), 'Learner ' || lpad(g::text, 3, '0')
+                 FROM generate_series(1, 250) g;
+             INSERT INTO enrolments (user_id, course_id)
+                 SELECT id, (SELECT id FROM courses WHERE slug = 'intro') FROM users;",
+        )
+        .await
+        .unwrap();
+    let staff = Browser::open().await;
+    staff_signed_in(&stack, &staff, "ada").await;
+    staff
+        .c
+        .goto(&format!("{}/staff#gradebook", stack.api_url))
+        .await
+        .unwrap();
+    wait_for(&staff.c, "#book-count", "250 of 250 learners", 10).await;
+    assert_eq!(book_names(&staff.c).await.len(), 200);
+    assert_eq!(
+        text(&staff.c, "#book-more").await,
+        "Show 50 more (200 of 250 shown)"
+    );
+    // A sort runs over every learner, not the rows shown.
+    let name = fantoccini::Locator::Css("#book-head th[data-key=name] button");
+    staff.c.find(name).await.unwrap().click().await.unwrap();
+    assert_eq!(book_names(&staff.c).await[0], "Learner 250");
+    click(&staff.c, "book-more").await;
+    let names = book_names(&staff.c).await;
+    assert_eq!(names.len(), 250);
+    assert_eq!(names[249], "Learner 001");
+    assert_eq!(text(&staff.c, "#book-more").await, "", "no more to show");
 }

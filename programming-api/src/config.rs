@@ -37,12 +37,12 @@
 //! | `API_ADMIN_ADDR` | `127.0.0.1:9102` | the admin port: `/healthz`, `/readyz`, `/metrics` |
 //! | `ADMIN_MAX_CONNECTIONS` | `64` | admin port connections in all |
 //! | `ADMIN_MAX_CONNECTIONS_PER_ADDRESS` | `16` | admin port connections one address may hold |
-//! | `LTI_PLATFORMS` | unset: LTI off | the file registering the LMSs this API is an LTI 1.3 tool for (README, "LTI 1.3") |
+//! | `LTI_PLATFORMS` | unset: LTI off | the file registering the LMSs this API is an LTI 1.3 tool for (docs/lti.md) |
 //! | `LTI_KEY_FILE` | required with `LTI_PLATFORMS` | the tool's RSA private keys (PEM, PKCS#8 or PKCS#1): the first signs, all are published at `/lti/jwks` |
 //! | `LTI_TOOL_URL` | required with `LTI_PLATFORMS` | the API's base URL as browsers and LMSs reach it (`https://code.example.edu`) |
 //! | `LTI_SEND_INTERVAL_MS` | `1000` | how often the score outbox is looked at (grade passback) |
 //! | `LTI_RETRY_MAX_SECS` | `300` | the longest wait between two tries to send one score (1 s, 2 s, 4 s … up to this) |
-//! | `INTEGRATIONS` | unset: none | the file registering the systems that may submit their users' work through the signed integration API (README, "Integrations") |
+//! | `INTEGRATIONS` | unset: none | the file registering the systems that may submit their users' work through the signed integration API (docs/integrations.md) |
 //! | `INTEGRATION_SEND_INTERVAL_MS` | `1000` | how often verdicts owed to integrations' callbacks are looked at |
 //! | `INTEGRATION_RETRY_MAX_SECS` | `300` | the longest wait between two tries of one callback |
 //! | `ADMIN_HEADER_TIMEOUT_MS` | `5000` | the same for the admin port |

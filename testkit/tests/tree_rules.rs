@@ -8,11 +8,11 @@
 //! - the API reads and verifies tokens in one place, `caller.rs`: a route
 //!   declares the caller it needs and never checks a header by hand;
 //! - a new verdict is a row of `domain/src/verdict.rs`, the runner that
-//!   reports it and README; a new language is its folder under `runners/`
+//!   reports it and docs/sandbox.md; a new language is its folder under `runners/`
 //!   and its row in `domain/src/runners.rs`: nothing else names either;
 //! - every crate's and folder's module map (the `//!` of a `lib.rs`,
 //!   `main.rs` or `mod.rs`) names each module declared there, and a path
-//!   in backticks in a comment or README names a file that is there;
+//!   in backticks in a comment, README or docs/ names a file that is there;
 //! - no function in a crate's `src/` runs over 80 lines.
 
 use std::collections::BTreeSet;
@@ -199,7 +199,7 @@ fn naming(pattern: &regex::Regex, skip: &[&str]) -> Vec<String> {
 
 /// A new verdict touches three files: its variant and row in the verdict
 /// table, the runner that reports it (`runners/`, outside what is checked
-/// here), and README's list. Everything else reads the table: the judge
+/// here), and docs/sandbox.md's list. Everything else reads the table: the judge
 /// (outcomes, precedence), the store (which verdicts are reused, the one
 /// written for our failures), the page (served the table as
 /// `/js/verdict-table.js`), the CLI (its texts), the grader's metrics (a
@@ -335,9 +335,8 @@ fn paths_named_in_comments_and_readme_are_there() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| !n.starts_with('.') && n != "target")
         .collect();
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let mut sources = repository_sources();
-    sources.push(("README.md".into(), readme));
+    sources.extend(documentation());
     let (mut stale, mut seen) = (Vec::new(), 0);
     for (relative, text) in sources {
         if relative == "testkit/tests/tree_rules.rs" {
@@ -475,9 +474,45 @@ fn no_function_in_src_runs_over_80_lines() {
     assert_eq!(long_functions(&sample, 80).len(), 1);
 }
 
+/// README and the pages under `docs/`, by path: what an operator or a
+/// teacher reads, so every path it names must be there.
+fn documentation() -> Vec<(String, String)> {
+    let root = repository();
+    let mut pages = vec!["README.md".to_owned()];
+    let mut docs: Vec<String> = std::fs::read_dir(root.join("docs"))
+        .unwrap()
+        .flatten()
+        .map(|e| format!("docs/{}", e.file_name().to_string_lossy()))
+        .filter(|p| p.ends_with(".md"))
+        .collect();
+    docs.sort();
+    pages.extend(docs);
+    pages
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(root.join(&p)).unwrap();
+            (p, text)
+        })
+        .collect()
+}
+
 #[test]
-fn the_readme_lists_every_error_code_with_its_status() {
-    let readme = std::fs::read_to_string(repository().join("README.md")).unwrap();
+fn the_configuration_reference_is_generated_from_the_tables() {
+    let out = std::process::Command::new("python3")
+        .arg(repository().join("scripts/config-reference.py"))
+        .arg("--check")
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_api_reference_lists_every_error_code_with_its_status() {
+    let readme = std::fs::read_to_string(repository().join("docs/api.md")).unwrap();
     let table: Vec<(String, u16)> = readme
         .lines()
         .filter_map(|line| {
@@ -496,7 +531,7 @@ fn the_readme_lists_every_error_code_with_its_status() {
         .collect();
     assert_eq!(
         table, listed,
-        "README's table of error codes and domain::codes differ"
+        "docs/api.md's table of error codes and domain::codes differ"
     );
 }
 

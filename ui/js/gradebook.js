@@ -2,8 +2,10 @@
 // searched by name or student number and filtered to who has a name, keeps
 // an account or has submitted (a load test's anonymous learners have none
 // of these). Rows are built once per read; sorting and filtering only move
-// them, so a class of a thousand answers at once. Each cell links to that
-// learner's submissions to that assignment (`#submissions/<learner>/<id>`).
+// them, and the table shows PAGE rows at a time ("Show more" adds the next),
+// its columns of fixed widths, so a class of a thousand sorts at once
+// (scripts/bench-gradebook-page.sh). Each cell links to that learner's
+// submissions to that assignment (`#submissions/<learner>/<id>`).
 
 import { el, pageLink } from './dom.js';
 
@@ -19,9 +21,13 @@ const FILTERS = {
   submitted: (l) => l.cells.some((c) => c.attempts > 0),
 };
 
+/** Rows the table shows at first, and adds at each "Show more". */
+const PAGE = 200;
+
 let book = null;
 let rows = [];
 let sort = { key: 'name', dir: 1 };
+let limit = PAGE;
 
 /**
  * Shows `data` (the gradebook's JSON). `name(id, displayName)` is how the
@@ -29,18 +35,19 @@ let sort = { key: 'name', dir: 1 };
  */
 export function renderGradebook(data, name) {
   book = data;
-  const sortButton = (key, label) => {
+  const sortButton = (key, label, rem) => {
     const th = el('th', { scope: 'col' },
       el('button', { type: 'button', className: 'sort', onclick: () => sortBy(key) }, label));
     th.dataset.key = key;
+    th.style.width = `${rem}rem`;
     return th;
   };
   $('book-head').replaceChildren(
     el('tr', {},
-      sortButton('name', 'Learner'),
-      sortButton('number', 'Student number'),
-      sortButton('points', 'Points'),
-      ...data.assignments.map((a, i) => sortButton(`a${i}`, a.title))),
+      sortButton('name', 'Learner', WIDTH_REM.name),
+      sortButton('number', 'Student number', WIDTH_REM.number),
+      sortButton('points', 'Points', WIDTH_REM.points),
+      ...data.assignments.map((a, i) => sortButton(`a${i}`, a.title, WIDTH_REM.cell))),
   );
   rows = data.learners.map((l) => {
     const shown = name(l.user_id, l.display_name);
@@ -56,8 +63,16 @@ export function renderGradebook(data, name) {
     const search = `${shown}\n${l.student_number ?? ''}`.toLowerCase();
     return { learner: l, tr, shown: shown.toLowerCase(), search };
   });
+  // Fixed column widths (the table's is their sum): laying out a thousand
+  // rows then measures no cell.
+  const { name: n, number, points, cell } = WIDTH_REM;
+  $('book-head').closest('table').style.width = `${n + number + points + cell * data.assignments.length}rem`;
+  limit = PAGE;
   apply();
 }
+
+/** Each column's width, in rem. */
+const WIDTH_REM = { name: 12, number: 8, points: 5, cell: 8 };
 
 function cellText(c) {
   if (!c.best_status) return `${c.attempts}×`;
@@ -69,6 +84,7 @@ function cellText(c) {
 /** Sorts by `key`; the same key again turns the order round. */
 function sortBy(key) {
   sort = { key, dir: sort.key === key ? -sort.dir : 1 };
+  limit = PAGE;
   apply();
 }
 
@@ -92,7 +108,10 @@ export function apply() {
   const shown = rows
     .filter((r) => keep(r.learner) && (!query || r.search.includes(query)))
     .sort((a, b) => sort.dir * compare(a, b) || a.shown.localeCompare(b.shown));
-  $('book-body').replaceChildren(...shown.map((r) => r.tr));
+  $('book-body').replaceChildren(...shown.slice(0, limit).map((r) => r.tr));
+  const more = $('book-more');
+  more.hidden = shown.length <= limit;
+  more.textContent = `Show ${Math.min(PAGE, shown.length - limit)} more (${Math.min(limit, shown.length)} of ${shown.length} shown)`;
   for (const th of $('book-head').querySelectorAll('th')) {
     if (th.dataset.key === sort.key) th.setAttribute('aria-sort', sort.dir > 0 ? 'ascending' : 'descending');
     else th.removeAttribute('aria-sort');
@@ -102,6 +121,14 @@ export function apply() {
 
 /** Wires the search box and the filter (once, at start). */
 export function wireGradebook() {
-  $('book-search').addEventListener('input', apply);
-  $('book-filter').addEventListener('change', apply);
+  const again = () => {
+    limit = PAGE;
+    apply();
+  };
+  $('book-search').addEventListener('input', again);
+  $('book-filter').addEventListener('change', again);
+  $('book-more').addEventListener('click', () => {
+    limit += PAGE;
+    apply();
+  });
 }

@@ -4,7 +4,7 @@
 // the gradebook, the extensions and the overrides; the learner's own text
 // reaches the page as text only (`el`).
 
-import { el } from './dom.js';
+import { el, pageLink } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -40,6 +40,7 @@ export async function showLearner(staff, userId) {
   $('learner-facts').replaceChildren(
     el('dt', {}, 'Student number'), el('dd', {}, learner.student_number ?? '—'),
     el('dt', {}, 'Points'), el('dd', { id: 'learner-points' }, learner.points),
+    el('dt', {}, 'Work'), el('dd', {}, el('a', { href: pageLink(`submissions/${userId}/all`) }, 'All their submissions')),
   );
   $('learner-assignments').replaceChildren(
     ...book.assignments.map((a, i) => {
