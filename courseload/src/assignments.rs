@@ -630,7 +630,7 @@ mod tests {
         let kind = load_course(&dir).unwrap_err().to_string();
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(
-            e.contains("01-nb/starter.ipynb") && e.contains("cell 2"),
+            e.contains("01-nb/starter.ipynb") && e.contains("code cell 1 (`!ls`)"),
             "{e}"
         );
         assert!(

@@ -5,7 +5,7 @@
 //! | `DATABASE_URL` (+ `DATABASE_PASSWORD_FILE`) | required | Postgres |
 //! | `REDIS_URL` (+ `REDIS_PASSWORD_FILE`) | required | Redis |
 //! | `REDIS_PREFIX` | empty | prefix of every Redis name (tests) |
-//! | `GRADER_SANDBOX` | `auto` | `docker`, `process` (development only) or `auto` (Docker when it answers) |
+//! | `GRADER_SANDBOX` | `auto` | `docker` (a fresh container per run), `pool` (a warm container per slot, each run under fresh uids in it: in progress, #22), `process` (development only) or `auto` (`docker` when Docker answers) |
 //! | `RUNNER_TAG` | `latest` | the tag of every runner's sandbox image (`codeplatform/<runner>-runner:<tag>`) |
 //! | `GRADER_RUNNERS` | `runners` | the runners' folders, for the process sandbox |
 //! | `GRADER_ALLOWED_RUNNERS` | every runner (`domain/src/runners.rs`) | the runners (so the sandbox images) this grader may use, by name, comma-separated (unset or empty: all); a job for any other ends as `error`, saying so, and never starts a container |
@@ -31,6 +31,8 @@ use service::server::ListenerLimits;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SandboxKind {
     Docker,
+    /// A warm container per slot, each job under fresh uids in it.
+    Pool,
     Process,
     Auto,
 }
@@ -84,11 +86,12 @@ impl Config {
     pub fn from_env() -> Result<Self, service::Error> {
         let sandbox = match env_or("GRADER_SANDBOX", String::from("auto"))?.as_str() {
             "docker" => SandboxKind::Docker,
+            "pool" => SandboxKind::Pool,
             "process" => SandboxKind::Process,
             "auto" => SandboxKind::Auto,
             other => {
                 return Err(service::Error::Config(format!(
-                    "GRADER_SANDBOX must be docker, process or auto, not {other:?}"
+                    "GRADER_SANDBOX must be docker, pool, process or auto, not {other:?}"
                 )))
             }
         };

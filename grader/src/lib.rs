@@ -35,7 +35,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::config::{Config, SandboxKind};
 use crate::metrics::Metrics;
-use crate::sandbox::{DockerSandbox, ProcessSandbox, Sandbox, ABANDONED_AFTER};
+use crate::sandbox::{DockerSandbox, PoolSandbox, ProcessSandbox, Sandbox, ABANDONED_AFTER};
 use crate::worker::Grader;
 
 /// Connects everything a replica needs and removes sandboxes a dead grader
@@ -57,7 +57,15 @@ pub async fn build(config: Config) -> anyhow::Result<Arc<Grader>> {
                 if swept > 0 {
                     tracing::warn!(containers = swept, "removed leftover sandbox containers");
                 }
-                Sandbox::Docker(docker)
+                if kind == SandboxKind::Pool {
+                    let python = domain::runners::by_name("python").expect("the python runner");
+                    let usual = crate::sandbox::Limits::new(2000, 1000, 128);
+                    Sandbox::Pool(
+                        PoolSandbox::start(&docker, config.concurrency, python, usual).await?,
+                    )
+                } else {
+                    Sandbox::Docker(docker)
+                }
             }
             Err(e) if kind == SandboxKind::Auto => {
                 tracing::warn!(error = %e, "Docker unavailable; falling back to the process sandbox");

@@ -436,6 +436,9 @@ impl Grader {
                 let _ = d.sweep(Some(d.consumer()), Duration::ZERO).await;
             }
         }
+        if let Sandbox::Pool(p) = &self.sandbox {
+            p.close().await;
+        }
     }
 
     async fn refresh_queue_metrics(&self) {

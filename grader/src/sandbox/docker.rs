@@ -125,6 +125,16 @@ impl DockerSandbox {
         &self.consumer
     }
 
+    /// The daemon's client, shared with the pool.
+    pub(super) fn client(&self) -> &Docker {
+        &self.docker
+    }
+
+    /// The runner images' tag.
+    pub(super) fn tag(&self) -> &str {
+        &self.tag
+    }
+
     pub async fn execute(
         &self,
         spec: &ExecutionSpec<'_>,
@@ -154,7 +164,25 @@ impl DockerSandbox {
     }
 
     fn container_config(&self, spec: &ExecutionSpec<'_>) -> ContainerCreateBody {
-        let limits = &spec.limits;
+        Self::hardened(
+            format!("{}:{}", spec.runner.image, self.tag),
+            &spec.limits,
+            HashMap::from([
+                (SANDBOX_LABEL.to_owned(), "1".to_owned()),
+                (GRADER_LABEL.to_owned(), self.consumer.clone()),
+            ]),
+        )
+    }
+
+    /// A sandbox container's configuration: no network, a read-only root, a
+    /// small /tmp, only the capabilities to switch users, no new privileges,
+    /// `limits`' memory (no swap), CPU, processes, open files and file size.
+    /// The per-submission container and the pool's warm host are both made so.
+    pub(super) fn hardened(
+        image: String,
+        limits: &super::Limits,
+        labels: HashMap<String, String>,
+    ) -> ContainerCreateBody {
         let memory = i64::from(limits.memory_mb) * 1024 * 1024;
         let ulimit = |name: &str, value: i64| ResourcesUlimits {
             name: Some(name.to_owned()),
@@ -162,7 +190,7 @@ impl DockerSandbox {
             hard: Some(value),
         };
         ContainerCreateBody {
-            image: Some(format!("{}:{}", spec.runner.image, self.tag)),
+            image: Some(image),
             user: Some(USER.to_owned()),
             // No environment of the grader's reaches the container.
             env: Some(vec![]),
@@ -174,10 +202,7 @@ impl DockerSandbox {
             attach_stderr: Some(true),
             tty: Some(false),
             network_disabled: Some(true),
-            labels: Some(HashMap::from([
-                (SANDBOX_LABEL.to_owned(), "1".to_owned()),
-                (GRADER_LABEL.to_owned(), self.consumer.clone()),
-            ])),
+            labels: Some(labels),
             host_config: Some(HostConfig {
                 network_mode: Some("none".to_owned()),
                 readonly_rootfs: Some(true),

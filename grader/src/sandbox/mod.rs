@@ -5,11 +5,13 @@
 //! processes under two uids (see `runners/python/entry.py`).
 //!
 //! - `docker`: the container per submission, its limits and its clean-up.
+//! - `pool`: a warm container per slot, each job under fresh uids in it.
 //! - `process`: the development-only local processes.
 //! - `limits`: every sandbox limit, and the part the runner reads.
 
 mod docker;
 mod limits;
+mod pool;
 mod process;
 
 use std::time::Duration;
@@ -22,6 +24,7 @@ use uuid::Uuid;
 
 pub use docker::{DockerSandbox, ABANDONED_AFTER, GRADER_LABEL, SANDBOX_LABEL};
 pub use limits::{Limits, RunnerLimits};
+pub use pool::{PoolSandbox, HOST_LABEL_VALUE};
 pub use process::{ProcessSandbox, RUN_UID_BASE};
 
 /// An assignment's tests as the grader holds them.
@@ -194,6 +197,7 @@ pub enum SandboxError {
 
 pub enum Sandbox {
     Docker(DockerSandbox),
+    Pool(PoolSandbox),
     Process(ProcessSandbox),
 }
 
@@ -205,6 +209,7 @@ impl Sandbox {
     ) -> Result<ExecutionOutcome, SandboxError> {
         match self {
             Self::Docker(d) => d.execute(spec, nonce).await,
+            Self::Pool(p) => p.execute(spec, nonce).await,
             Self::Process(p) => p.execute(spec, nonce).await,
         }
     }
@@ -212,6 +217,7 @@ impl Sandbox {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Docker(_) => "docker",
+            Self::Pool(_) => "pool",
             Self::Process(_) => "process",
         }
     }

@@ -6,7 +6,8 @@ use domain::verdict::Verdict;
 use domain::work::Feedback;
 use grader::judge::judge;
 use grader::sandbox::{
-    new_nonce, DockerSandbox, ExecutionSpec, Limits, Task, TestSuite, SANDBOX_LABEL,
+    new_nonce, DockerSandbox, ExecutionOutcome, ExecutionSpec, Limits, PoolSandbox, SandboxError,
+    Task, TestSuite, SANDBOX_LABEL,
 };
 use testkit::TestEnv;
 use uuid::Uuid;
@@ -25,6 +26,45 @@ pub async fn docker_sandbox() -> DockerSandbox {
     )
     .await
     .expect("Docker and the runner image (./test.sh builds it)")
+}
+
+/// What runs a spec: a per-submission container, or the pool's warm host.
+/// Tests that hold for both take either.
+#[allow(async_fn_in_trait)]
+pub trait Runs {
+    async fn run(
+        &self,
+        spec: &ExecutionSpec<'_>,
+        nonce: &str,
+    ) -> Result<ExecutionOutcome, SandboxError>;
+}
+
+impl Runs for DockerSandbox {
+    async fn run(
+        &self,
+        spec: &ExecutionSpec<'_>,
+        nonce: &str,
+    ) -> Result<ExecutionOutcome, SandboxError> {
+        self.execute(spec, nonce).await
+    }
+}
+
+impl Runs for PoolSandbox {
+    async fn run(
+        &self,
+        spec: &ExecutionSpec<'_>,
+        nonce: &str,
+    ) -> Result<ExecutionOutcome, SandboxError> {
+        self.execute(spec, nonce).await
+    }
+}
+
+/// A pool of `slots` warm hosts of the python runner.
+pub async fn pool_sandbox(slots: usize) -> PoolSandbox {
+    let docker = docker_sandbox().await;
+    PoolSandbox::start(&docker, slots, &domain::runners::PYTHON, limits(2000))
+        .await
+        .expect("the pool's hosts start")
 }
 
 /// `tests` as the grader holds them: its ids listed as at course load.
@@ -64,7 +104,7 @@ pub async fn grade(
 }
 
 pub async fn grade_with(
-    sandbox: &DockerSandbox,
+    sandbox: &impl Runs,
     solution: &str,
     tests: &TestSuite,
     limits: Limits,
@@ -74,7 +114,7 @@ pub async fn grade_with(
 
 /// [`grade_with`] in `runner`'s image.
 pub async fn grade_as(
-    sandbox: &DockerSandbox,
+    sandbox: &impl Runs,
     runner: &'static domain::runners::Runner,
     solution: &str,
     tests: &TestSuite,
@@ -87,10 +127,7 @@ pub async fn grade_as(
         task: Task::Grade { solution, tests },
         limits,
     };
-    let outcome = sandbox
-        .execute(&spec, &nonce)
-        .await
-        .expect("the sandbox runs");
+    let outcome = sandbox.run(&spec, &nonce).await.expect("the sandbox runs");
     judge(&outcome, &nonce, tests, runner, &limits)
 }
 

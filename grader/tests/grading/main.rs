@@ -8,6 +8,7 @@ mod hostile;
 mod limits;
 mod notebooks;
 mod pipeline;
+mod pool;
 mod practice_runs;
 mod process;
 mod trust;

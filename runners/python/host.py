@@ -1,0 +1,348 @@
+"""The sandbox host: PID 1 of a warm sandbox container of the grader's pool.
+
+The grader starts one such container per slot before any job arrives and
+keeps it attached: its stdin brings jobs, its stdout carries their output
+back, framed. Each job runs exactly as in a container of its own: the
+entry point (`entry.py`), as root with only the capabilities to switch
+users, forks the runner and the learner host, and each side drops at once
+to a uid of its own. Here those two uids are fresh for every job (the
+grader draws them from a wide span), so what one submission leaves behind
+belongs to uids no later job has, and the host removes it all before it
+takes the next job:
+
+- every process of both uids (`kill(-1, SIGKILL)` as that uid, again until
+  none is left: a daemon, a grandchild holding a descriptor, a process that
+  would change its files later);
+- every file and folder they own in the writable places (`/tmp`,
+  `/dev/shm`): the root is read-only;
+- every SysV shared memory segment, message queue and semaphore set they
+  own (read from /proc/sysvipc). POSIX message queues cannot be made at
+  all (RLIMIT_MSGQUEUE 0), nor keyrings (Docker's seccomp profile refuses
+  keyctl and add_key).
+
+Each job gets the rlimits of a container of its own (processes per uid,
+CPU time, file size, open files, no core); the container's own memory and
+pids limits bound the slot, and the learner's processes are the kernel's
+first choice should memory run out (they set oom_score_adj 1000, as in a
+container of their own). A job whose processes the kernel killed for
+memory is told by the container's memory.events.
+
+Protocol. A job is one JSON line on stdin: {"runner_uid", "learner_uid",
+"wall_ms", "report_bytes", "rlimits": {name: value}, "request": <the
+runner's request line, text>, "clean": true (false only for a test's
+deliberately leaky pool)}. The host answers with frames on stdout, each
+a kind byte, a 4-byte big-endian length and that many bytes: b"O" the
+runner's channel (its stdout), b"E" its stderr, b"X" the end (JSON:
+exit_code, timed_out, channel_overflow, oom_killed, wall_ms), then b"R"
+once everything of the job is gone and the host takes the next one (b"F"
+instead when it could not clean up: the grader then retires the
+container). End of stdin (the grader gone) ends the host and its job.
+
+Usage: python3 -I host.py
+"""
+
+import ctypes
+import json
+import os
+import resource
+import select
+import signal
+import struct
+import sys
+import time
+
+ENTRY = ["/usr/bin/python3", "-I", "/opt/harness/entry.py"]
+WRITABLE = ("/tmp", "/dev/shm")
+STDERR_CAP = 16 * 1024
+RLIMITS = {
+    "nproc": resource.RLIMIT_NPROC,
+    "cpu": resource.RLIMIT_CPU,
+    "fsize": resource.RLIMIT_FSIZE,
+    "nofile": resource.RLIMIT_NOFILE,
+    "core": resource.RLIMIT_CORE,
+    "msgqueue": resource.RLIMIT_MSGQUEUE,
+}
+IPC_RMID = 0
+_libc = ctypes.CDLL(None, use_errno=True)
+out = sys.stdout.buffer
+
+
+def frame(kind, data):
+    out.write(kind + struct.pack(">I", len(data)) + data)
+    out.flush()
+
+
+def oom_kills():
+    """The container's count of processes the kernel killed for memory."""
+    try:
+        with open("/sys/fs/cgroup/memory.events") as f:
+            for line in f:
+                name, _, value = line.partition(" ")
+                if name == "oom_kill":
+                    return int(value)
+    except OSError:
+        pass
+    return 0
+
+
+def start(job):
+    """Forks the entry point for `job`: its stdin the request, its stdout
+    and stderr pipes to the host. Returns (pid, stdout, stderr)."""
+    request = job["request"].encode()
+    req_r, req_w = os.pipe()
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    workdir = f"/tmp/job-{int(job['learner_uid'])}"
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.dup2(req_r, 0)
+            os.dup2(out_w, 1)
+            os.dup2(err_w, 2)
+            os.closerange(3, 1 << 16)
+            os.setsid()
+            for name, value in job["rlimits"].items():
+                resource.setrlimit(RLIMITS[name], (int(value), int(value)))
+            os.execv(ENTRY[0], ENTRY + [workdir, str(int(job["runner_uid"])), str(int(job["learner_uid"]))])
+        finally:
+            os._exit(127)
+    for fd in (req_r, out_w, err_w):
+        os.close(fd)
+    # The request is written by a child of its own, so a runner slow to read
+    # it never holds the host up.
+    writer = os.fork()
+    if writer == 0:
+        try:
+            os.close(out_r)
+            os.close(err_r)
+            _write_all(req_w, request)
+        finally:
+            os._exit(0)
+    os.close(req_w)
+    return pid, writer, out_r, err_r
+
+
+def _write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def relay(job, pid, out_r, err_r):
+    """Passes the job's output on until both pipes close or a limit is
+    passed; kills the job's process group at a limit."""
+    deadline = time.monotonic() + job["wall_ms"] / 1000
+    cap = int(job["report_bytes"])
+    sent = {out_r: 0, err_r: 0}
+    open_fds = [out_r, err_r]
+    timed_out = overflow = False
+    while open_fds:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            timed_out = True
+            break
+        # stdin too: no job comes before this one ends, so what it has is
+        # its end (the grader gone), and the job dies with the host.
+        ready, _, _ = select.select(open_fds + [0], [], [], left)
+        if 0 in ready and not os.read(0, 1):
+            os.killpg(pid, signal.SIGKILL)
+            os._exit(0)
+        for fd in ready:
+            if fd == 0:
+                continue
+            data = os.read(fd, 65536)
+            if not data:
+                open_fds.remove(fd)
+                continue
+            limit = cap if fd == out_r else STDERR_CAP
+            room = limit - sent[fd]
+            if room > 0:
+                frame(b"O" if fd == out_r else b"E", data[:room])
+            sent[fd] += len(data)
+            if sent[fd] > limit:
+                overflow = True
+        if overflow:
+            break
+    for fd in (out_r, err_r):
+        os.close(fd)
+    if timed_out or overflow:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    return timed_out, overflow
+
+
+def reap(pid, writer, deadline):
+    """The entry point's exit code (or minus its signal), killing its group
+    should it outlive `deadline` (monotonic seconds)."""
+    status = None
+    while status is None:
+        done, raw = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = raw
+        elif time.monotonic() > deadline:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            _, status = os.waitpid(pid, 0)
+        else:
+            time.sleep(0.001)
+    os.waitpid(writer, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def reap_orphans():
+    """As PID 1, reaps what the killed jobs left: a zombie still counts as
+    its uid's process."""
+    while True:
+        try:
+            done, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if not done:
+            return
+
+
+def as_uid(uid, work):
+    """True when `work()`, run in a child that drops to `uid`, returns True."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            # Nothing of the host's (its stdout is the grader's channel)
+            # stays open under the job's uid.
+            null = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            os.closerange(3, 1 << 16)
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            code = 0 if work() else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _none_to_signal():
+    """kill(-1) reaches every process this uid may signal: its own (the
+    container's PID namespace ends the reach). True when there was none."""
+    try:
+        os.kill(-1, signal.SIGKILL)
+        return False
+    except ProcessLookupError:
+        return True
+
+
+def clean(uids):
+    """Removes everything of `uids`: processes (again until none is left:
+    one may fork meanwhile), then files and SysV objects, each as that uid
+    (it may always remove its own). True when nothing is left."""
+    for uid in uids:
+        for _ in range(500):
+            gone = as_uid(uid, _none_to_signal)
+            reap_orphans()
+            if gone:
+                break
+            time.sleep(0.001)
+        else:
+            return False
+        if not as_uid(uid, lambda: _remove_all(uid)):
+            return False
+    return True
+
+
+def _remove_all(uid):
+    for top in WRITABLE:
+        _remove_owned(top, uid)
+    _remove_sysv(uid)
+    return _nothing_left(uid)
+
+
+def _remove_owned(top, uid):
+    for root, dirs, files in os.walk(top, topdown=False):
+        for name in files + dirs:
+            path = os.path.join(root, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if st.st_uid != uid:
+                continue
+            try:
+                if os.path.isdir(path) and not os.path.islink(path):
+                    os.rmdir(path)
+                else:
+                    os.unlink(path)
+            except OSError:
+                pass
+
+
+def _sysv(kind):
+    """(id, owner uid, creator uid) of each SysV object of `kind`."""
+    try:
+        with open(f"/proc/sysvipc/{kind}") as f:
+            header = f.readline().split()
+            rows = [dict(zip(header, line.split())) for line in f]
+    except OSError:
+        return []
+    id_col = {"shm": "shmid", "msg": "msqid", "sem": "semid"}[kind]
+    return [(int(r[id_col]), int(r["uid"]), int(r["cuid"])) for r in rows]
+
+
+def _remove_sysv(uid):
+    for kind, remove in (
+        ("shm", lambda i: _libc.shmctl(i, IPC_RMID, None)),
+        ("msg", lambda i: _libc.msgctl(i, IPC_RMID, None)),
+        ("sem", lambda i: _libc.semctl(i, 0, IPC_RMID)),
+    ):
+        for ident, owner, creator in _sysv(kind):
+            if uid in (owner, creator):
+                remove(ident)
+
+
+def _nothing_left(uid):
+    for top in WRITABLE:
+        for root, dirs, files in os.walk(top):
+            for name in files + dirs:
+                try:
+                    if os.lstat(os.path.join(root, name)).st_uid == uid:
+                        return False
+                except OSError:
+                    pass
+    return not any(uid in (o, c) for kind in ("shm", "msg", "sem") for _, o, c in _sysv(kind))
+
+
+def run(job):
+    kills_before = oom_kills()
+    started = time.monotonic()
+    pid, writer, out_r, err_r = start(job)
+    timed_out, overflow = relay(job, pid, out_r, err_r)
+    exit_code = reap(pid, writer, started + job["wall_ms"] / 1000 + 1)
+    end = {
+        "exit_code": exit_code,
+        "timed_out": timed_out,
+        "channel_overflow": overflow,
+        "oom_killed": oom_kills() > kills_before,
+        "wall_ms": int((time.monotonic() - started) * 1000),
+    }
+    frame(b"X", json.dumps(end).encode())
+    uids = (int(job["runner_uid"]), int(job["learner_uid"]))
+    clean_ok = clean(uids) if job.get("clean", True) else True
+    frame(b"R" if clean_ok else b"F", b"")
+
+
+def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    frame(b"R", b"")
+    for line in sys.stdin.buffer:
+        if not line.strip():
+            continue
+        run(json.loads(line))
+
+
+if __name__ == "__main__":
+    main()
