@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Benchmarks the grader against real Docker, Postgres and Redis and records
-# the numbers in BENCHMARKS.md: the container floor, end-to-end latency from
-# XADD to the published verdict, and throughput with 1 and 2 replicas; and
-# the same measured, in the same run, for an earlier release (PREV, a commit:
-# by default the last one before the runner-fidelity work of #18; e890c8d is
-# the last before tests and learner code ran in two processes), built here
-# from a git worktree with its own runner image.
+# the numbers in BENCHMARKS.md: the container floor, the machine's limit
+# without isolation (bare python3 -I running the greeting's tests, two at a
+# time), and for both sandboxes side by side (docker: a container per run;
+# pool: warm hosts, #22) end-to-end latency from XADD to the published
+# verdict and throughput on a backlog of 200 with 1, 2 and 3 replicas;
+# where PREV names a commit, the same for that release, built here from a
+# git worktree with its own runner image (8253bbc is the last before the
+# runner-fidelity work of #18).
 #
-#   scripts/bench-grader.sh            # this tree, then PREV
-#   PREV= scripts/bench-grader.sh      # this tree only
+#   scripts/bench-grader.sh                 # this tree, both sandboxes
+#   PREV=8253bbc scripts/bench-grader.sh    # and an earlier release
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 source scripts/deps.sh
 ensure_group core
-prev=${PREV-8253bbc}
+prev=${PREV-}
 scripts/build-runner-image.sh
 dir=$root/.data/bench
 scripts/services.sh start "$dir" 25434 26382

@@ -1,14 +1,17 @@
-//! Grader benchmark: the container floor, end-to-end latency from a
-//! submission (its row inserted and its job pushed, as the API does) to
-//! the published verdict, and throughput with 1 and 2 replicas on a backlog.
-//! Prints a markdown section; `scripts/bench-grader.sh` records it.
+//! Grader benchmark: the container floor, the machine's limit without
+//! isolation (bare `python3 -I` running the greeting's tests, two at a
+//! time), and for each sandbox (`docker`, a container per run; `pool`, warm
+//! hosts) end-to-end latency from a submission (its row inserted and its
+//! job pushed, as the API does) to the published verdict, and throughput
+//! with 1, 2 and 3 replicas on a backlog. Prints a markdown section;
+//! `scripts/bench-grader.sh` records it.
 //!
 //! Needs DATABASE_URL and REDIS_URL (a throwaway cluster) and Docker.
 
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use grader::config::Config;
+use grader::config::{Config, SandboxKind};
 use grader::testing::Running;
 use testkit::TestEnv;
 use uuid::Uuid;
@@ -25,9 +28,10 @@ fn ms(d: Duration) -> String {
     format!("{:.0}", d.as_secs_f64() * 1000.0)
 }
 
-fn config(env: &TestEnv, name: &str, concurrency: usize) -> Config {
+fn config(env: &TestEnv, name: &str, concurrency: usize, sandbox: SandboxKind) -> Config {
     let mut config = grader::testing::config(env, &format!("{name}-{}", Uuid::new_v4().simple()));
     config.concurrency = concurrency;
+    config.sandbox = sandbox;
     config.visibility = Duration::from_secs(60);
     config
 }
@@ -86,8 +90,8 @@ async fn floor() -> Vec<Duration> {
 }
 
 /// Latency samples, and the mean container attach + start within them.
-async fn latency(env: &TestEnv) -> (Vec<Duration>, Duration) {
-    let running = Running::start(config(env, "bench-latency", 1)).await;
+async fn latency(env: &TestEnv, sandbox: SandboxKind) -> (Vec<Duration>, Duration) {
+    let running = Running::start(config(env, "bench-latency", 1, sandbox)).await;
     let mut pubsub = env.redis.get_async_pubsub().await.unwrap();
     pubsub.subscribe(env.names.events_channel()).await.unwrap();
     let mut events = pubsub.into_on_message();
@@ -119,12 +123,18 @@ async fn latency(env: &TestEnv) -> (Vec<Duration>, Duration) {
     (samples, mean_start)
 }
 
-async fn throughput(env: &TestEnv, replicas: usize, concurrency: usize) -> f64 {
+async fn throughput(
+    env: &TestEnv,
+    replicas: usize,
+    concurrency: usize,
+    sandbox: SandboxKind,
+) -> f64 {
     let ids = submit(env, BACKLOG).await;
     let started = Instant::now();
     let mut running = Vec::new();
     for r in 0..replicas {
-        running.push(Running::start(config(env, &format!("bench-{r}"), concurrency)).await);
+        let config = config(env, &format!("bench-{r}"), concurrency, sandbox);
+        running.push(Running::start(config).await);
     }
     let client = env.pool.get().await.unwrap();
     loop {
@@ -158,30 +168,80 @@ async fn throughput(env: &TestEnv, replicas: usize, concurrency: usize) -> f64 {
     BACKLOG as f64 / elapsed.as_secs_f64()
 }
 
+/// The machine's limit without isolation: the greeting's tests run by bare
+/// `python3 -I` under unittest, two at a time, 40 runs each; runs per second.
+async fn no_isolation() -> f64 {
+    let dir = std::env::temp_dir().join(format!("cp-bench-bare-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let course =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../courses/intro/01-greeting");
+    for file in ["solution.py", "test_solution.py"] {
+        std::fs::copy(course.join(file), dir.join(file)).unwrap();
+    }
+    let one = |dir: std::path::PathBuf| async move {
+        for _ in 0..40 {
+            // Debian's, as in the runner image (not whatever `python3` the
+            // PATH finds first: a version manager's shim costs 150 ms).
+            let ok = tokio::process::Command::new("/usr/bin/python3")
+                .args([
+                    "-I",
+                    "-c",
+                    "import sys, unittest; sys.path.insert(0, '.'); \
+                     unittest.main(module='test_solution', argv=['bench'], exit=True)",
+                ])
+                .current_dir(&dir)
+                .stderr(std::process::Stdio::null())
+                .status()
+                .await
+                .unwrap()
+                .success();
+            assert!(ok, "the greeting's tests pass under bare python3");
+        }
+    };
+    let started = Instant::now();
+    tokio::join!(one(dir.clone()), one(dir.clone()));
+    let rate = 80.0 / started.elapsed().as_secs_f64();
+    let _ = std::fs::remove_dir_all(&dir);
+    rate
+}
+
 #[tokio::main]
 async fn main() {
     let env = TestEnv::new().await;
     let floor = floor().await;
-    let (lat, mean_start) = latency(&env).await;
-    let one = throughput(&env, 1, 2).await;
-    let two = throughput(&env, 2, 2).await;
-    let two_wide = throughput(&env, 2, 4).await;
     let floor_med = percentile(&floor, 0.5);
-    let lat_med = percentile(&lat, 0.5);
+    let bare = no_isolation().await;
     println!("| measure | value |");
     println!("| --- | ---: |");
     println!("| floor: `docker run --rm codeplatform/python-runner python3 -c pass`, median of {} | {} ms |", floor.len(), ms(floor_med));
-    println!("| end-to-end latency, submitted (row + XADD) to published verdict, trivial passing submission, median of {} | {} ms |", lat.len(), ms(lat_med));
-    println!("| the same, p95 | {} ms |", ms(percentile(&lat, 0.95)));
-    println!(
-        "| latency ÷ floor | {:.2} |",
-        lat_med.as_secs_f64() / floor_med.as_secs_f64()
-    );
-    println!(
-        "| within it: container attach + start, mean | {} ms |",
-        ms(mean_start)
-    );
-    println!("| throughput, 1 replica × 2 jobs in flight, backlog of {BACKLOG} | {one:.1} submissions/s |");
-    println!("| throughput, 2 replicas × 2 jobs in flight, backlog of {BACKLOG} | {two:.1} submissions/s |");
-    println!("| throughput, 2 replicas × 4 jobs in flight, backlog of {BACKLOG} | {two_wide:.1} submissions/s |");
+    println!("| no isolation: bare `python3 -I`, the greeting's tests under unittest, two at a time | {bare:.1} runs/s |");
+    for (sandbox, name) in [(SandboxKind::Docker, "docker"), (SandboxKind::Pool, "pool")] {
+        let (lat, mean_start) = latency(&env, sandbox).await;
+        let one = throughput(&env, 1, 2, sandbox).await;
+        let two = throughput(&env, 2, 2, sandbox).await;
+        let three = throughput(&env, 3, 2, sandbox).await;
+        let lat_med = percentile(&lat, 0.5);
+        println!("| {name}: latency, submitted (row + XADD) to published verdict, trivial passing submission, median of {} | {} ms |", lat.len(), ms(lat_med));
+        println!(
+            "| {name}: the same, p95 | {} ms |",
+            ms(percentile(&lat, 0.95))
+        );
+        println!(
+            "| {name}: latency ÷ floor | {:.2} |",
+            lat_med.as_secs_f64() / floor_med.as_secs_f64()
+        );
+        if sandbox == SandboxKind::Docker {
+            println!(
+                "| {name}: within it, container attach + start, mean | {} ms |",
+                ms(mean_start)
+            );
+        }
+        println!("| {name}: throughput, 1 replica × 2 jobs in flight, backlog of {BACKLOG} | {one:.1} submissions/s |");
+        println!("| {name}: throughput, 2 replicas × 2 jobs in flight, backlog of {BACKLOG} | {two:.1} submissions/s |");
+        println!("| {name}: throughput, 3 replicas × 2 jobs in flight, backlog of {BACKLOG} | {three:.1} submissions/s |");
+        println!(
+            "| {name}: throughput (1 replica × 2) ÷ no-isolation limit | {:.2} |",
+            one / bare
+        );
+    }
 }

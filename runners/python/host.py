@@ -5,8 +5,11 @@ keeps it attached: its stdin brings jobs, its stdout carries their output
 back, framed. Each job runs exactly as in a container of its own: the
 entry point (`entry.py`), as root with only the capabilities to switch
 users, forks the runner and the learner host, and each side drops at once
-to a uid of its own. Here those two uids are fresh for every job (the
-grader draws them from a wide span), so what one submission leaves behind
+to a uid of its own. Here those two uids are fresh for every job (drawn
+from a span of 100 million), and the entry point of the next job is started
+ahead, as soon as the last one is cleaned up: the interpreter, the harness
+and both uids' processes are ready when the job comes, and only its request
+is left to hand over. What one submission leaves behind
 belongs to uids no later job has, and the host removes it all before it
 takes the next job:
 
@@ -27,10 +30,9 @@ first choice should memory run out (they set oom_score_adj 1000, as in a
 container of their own). A job whose processes the kernel killed for
 memory is told by the container's memory.events.
 
-Protocol. A job is one JSON line on stdin: {"runner_uid", "learner_uid",
-"wall_ms", "report_bytes", "rlimits": {name: value}, "request": <the
-runner's request line, text>, "clean": true (false only for a test's
-deliberately leaky pool)}. The host answers with frames on stdout, each
+Protocol. A job is one JSON line on stdin: {"wall_ms", "report_bytes",
+"rlimits": {name: value}, "request": <the runner's request line, text>,
+"clean": true (false only for a test's deliberately leaky pool)}. The host answers with frames on stdout, each
 a kind byte, a 4-byte big-endian length and that many bytes: b"O" the
 runner's channel (its stdout), b"E" its stderr, b"X" the end (JSON:
 exit_code, timed_out, channel_overflow, oom_killed, wall_ms), then b"R"
@@ -38,13 +40,15 @@ once everything of the job is gone and the host takes the next one (b"F"
 instead when it could not clean up: the grader then retires the
 container). End of stdin (the grader gone) ends the host and its job.
 
-Usage: python3 -I host.py
+Usage: python3 -I host.py RLIMITS (the JSON of the rlimits the first job
+is started ahead with; a job that wants others gets a fresh start)
 """
 
 import ctypes
 import json
 import os
 import resource
+import secrets
 import select
 import signal
 import struct
@@ -52,6 +56,10 @@ import sys
 import time
 
 ENTRY = ["/usr/bin/python3", "-I", "/opt/harness/entry.py"]
+# A job's uids: an even one for the runner, the next for the learner, drawn
+# from here (far from any account's, and from the process sandbox's).
+UID_BASE = 1_700_000_000
+UID_SPAN = 100_000_000
 WRITABLE = ("/tmp", "/dev/shm")
 STDERR_CAP = 16 * 1024
 RLIMITS = {
@@ -85,41 +93,59 @@ def oom_kills():
     return 0
 
 
-def start(job):
-    """Forks the entry point for `job`: its stdin the request, its stdout
-    and stderr pipes to the host. Returns (pid, stdout, stderr)."""
-    request = job["request"].encode()
-    req_r, req_w = os.pipe()
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    workdir = f"/tmp/job-{int(job['learner_uid'])}"
-    pid = os.fork()
-    if pid == 0:
+class Ready:
+    """A job's entry point, started ahead under fresh uids with `rlimits`:
+    the runner and the learner host have started, dropped to their uids
+    and wait for the request on the entry's stdin."""
+
+    def __init__(self, rlimits):
+        self.rlimits = rlimits
+        runner = UID_BASE + (secrets.randbelow(UID_SPAN) & ~1)
+        self.uids = (runner, runner + 1)
+        req_r, self.req_w = os.pipe()
+        self.out_r, out_w = os.pipe()
+        self.err_r, err_w = os.pipe()
+        workdir = f"/tmp/job-{self.uids[1]}"
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                os.dup2(req_r, 0)
+                os.dup2(out_w, 1)
+                os.dup2(err_w, 2)
+                os.closerange(3, 1 << 16)
+                os.setsid()
+                for name, value in rlimits.items():
+                    resource.setrlimit(RLIMITS[name], (int(value), int(value)))
+                os.execv(ENTRY[0], ENTRY + [workdir, str(self.uids[0]), str(self.uids[1])])
+            finally:
+                os._exit(127)
+        for fd in (req_r, out_w, err_w):
+            os.close(fd)
+
+    def hand(self, request):
+        """Gives it the job's request, written by a child of the host's own
+        so a runner slow to read it never holds the host up; the writer's pid."""
+        writer = os.fork()
+        if writer == 0:
+            try:
+                os.close(self.out_r)
+                os.close(self.err_r)
+                _write_all(self.req_w, request)
+            finally:
+                os._exit(0)
+        os.close(self.req_w)
+        return writer
+
+    def abandon(self):
+        """Ends it unused (the next job wants other rlimits)."""
+        for fd in (self.req_w, self.out_r, self.err_r):
+            os.close(fd)
         try:
-            os.dup2(req_r, 0)
-            os.dup2(out_w, 1)
-            os.dup2(err_w, 2)
-            os.closerange(3, 1 << 16)
-            os.setsid()
-            for name, value in job["rlimits"].items():
-                resource.setrlimit(RLIMITS[name], (int(value), int(value)))
-            os.execv(ENTRY[0], ENTRY + [workdir, str(int(job["runner_uid"])), str(int(job["learner_uid"]))])
-        finally:
-            os._exit(127)
-    for fd in (req_r, out_w, err_w):
-        os.close(fd)
-    # The request is written by a child of its own, so a runner slow to read
-    # it never holds the host up.
-    writer = os.fork()
-    if writer == 0:
-        try:
-            os.close(out_r)
-            os.close(err_r)
-            _write_all(req_w, request)
-        finally:
-            os._exit(0)
-    os.close(req_w)
-    return pid, writer, out_r, err_r
+            os.killpg(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        os.waitpid(self.pid, 0)
+        return clean(self.uids)
 
 
 def _write_all(fd, data):
@@ -316,12 +342,15 @@ def _nothing_left(uid):
     return not any(uid in (o, c) for kind in ("shm", "msg", "sem") for _, o, c in _sysv(kind))
 
 
-def run(job):
+def run(job, ready):
+    """Runs `job` on `ready` (started ahead), reports its end, removes
+    everything of its uids; the entry point started ahead for the next job,
+    or None when the host could not clean up."""
     kills_before = oom_kills()
     started = time.monotonic()
-    pid, writer, out_r, err_r = start(job)
-    timed_out, overflow = relay(job, pid, out_r, err_r)
-    exit_code = reap(pid, writer, started + job["wall_ms"] / 1000 + 1)
+    writer = ready.hand(job["request"].encode())
+    timed_out, overflow = relay(job, ready.pid, ready.out_r, ready.err_r)
+    exit_code = reap(ready.pid, writer, started + job["wall_ms"] / 1000 + 1)
     end = {
         "exit_code": exit_code,
         "timed_out": timed_out,
@@ -330,18 +359,29 @@ def run(job):
         "wall_ms": int((time.monotonic() - started) * 1000),
     }
     frame(b"X", json.dumps(end).encode())
-    uids = (int(job["runner_uid"]), int(job["learner_uid"]))
-    clean_ok = clean(uids) if job.get("clean", True) else True
-    frame(b"R" if clean_ok else b"F", b"")
+    if job.get("clean", True) and not clean(ready.uids):
+        return None
+    return Ready(job["rlimits"])
 
 
 def main():
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    ready = Ready(json.loads(sys.argv[1]))
     frame(b"R", b"")
     for line in sys.stdin.buffer:
         if not line.strip():
             continue
-        run(json.loads(line))
+        job = json.loads(line)
+        if job["rlimits"] != ready.rlimits:
+            if not ready.abandon():
+                frame(b"F", b"")
+                return
+            ready = Ready(job["rlimits"])
+        ready = run(job, ready)
+        if ready is None:
+            frame(b"F", b"")
+            return
+        frame(b"R", b"")
 
 
 if __name__ == "__main__":

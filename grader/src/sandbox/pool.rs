@@ -1,7 +1,8 @@
 //! The pool sandbox: a warm container per grader slot, created, attached
 //! and started before any job arrives, in which the sandbox host
-//! (`runners/python/host.py`) runs each job under a fresh pair of uids and
-//! removes everything of them afterwards. No daemon round trip is left on a
+//! (`runners/python/host.py`) runs each job under a fresh pair of uids (its
+//! entry point started ahead, waiting for the request) and removes
+//! everything of them afterwards. No daemon round trip is left on a
 //! job's path but the rare one that changes a host's memory limit.
 //!
 //! A host is the per-submission container's twin (`DockerSandbox::hardened`:
@@ -40,10 +41,6 @@ pub const HOST_LABEL_VALUE: &str = "host";
 const HOST_JOBS: u32 = 500;
 /// The host's command: the sandbox host script, from the runner's harness.
 const HOST_COMMAND: [&str; 3] = ["python3", "-I", "/opt/harness/host.py"];
-/// Run uids are drawn from here (an even one for the runner, the next for
-/// the learner), far from the process sandbox's and any account's.
-const UID_BASE: u32 = 1_700_000_000;
-const UID_SPAN: u32 = 100_000_000;
 /// How long a host may take to clean up after a job before it is retired.
 const CLEAN_WITHIN: Duration = Duration::from_secs(10);
 
@@ -92,8 +89,6 @@ impl Frames {
 /// A job as the host reads it.
 #[derive(Serialize)]
 struct Job<'a> {
-    runner_uid: u32,
-    learner_uid: u32,
     wall_ms: u64,
     report_bytes: usize,
     rlimits: HashMap<&'static str, u64>,
@@ -174,7 +169,11 @@ impl PoolSandbox {
                 (GRADER_LABEL.to_owned(), self.consumer.clone()),
             ]),
         );
-        config.cmd = Some(HOST_COMMAND.map(str::to_owned).to_vec());
+        // The rlimits its first job is started ahead with.
+        let first = serde_json::to_string(&rlimits(limits)).map_err(unavailable)?;
+        let mut command = HOST_COMMAND.map(str::to_owned).to_vec();
+        command.push(first);
+        config.cmd = Some(command);
         if let Some(host) = config.host_config.as_mut() {
             host.auto_remove = Some(true);
             // Room for the host script and its clean-up beside the job's own.
@@ -315,21 +314,11 @@ impl PoolSandbox {
         request: &str,
     ) -> Result<ExecutionOutcome, SandboxError> {
         let limits = &spec.limits;
-        let runner_uid = UID_BASE + ((rand::random::<u32>() % UID_SPAN) & !1);
         let wall = limits.wall();
         let job = Job {
-            runner_uid,
-            learner_uid: runner_uid + 1,
             wall_ms: wall.as_millis() as u64,
             report_bytes: limits.report_bytes,
-            rlimits: HashMap::from([
-                ("nproc", u64::from(limits.processes)),
-                ("cpu", wall.as_secs() + 1),
-                ("fsize", limits.file_bytes),
-                ("nofile", u64::from(limits.open_files)),
-                ("core", 0),
-                ("msgqueue", 0),
-            ]),
+            rlimits: rlimits(limits),
             request,
             clean: self.clean,
         };
@@ -392,6 +381,20 @@ impl PoolSandbox {
             remove(&self.docker, &host.name).await;
         }
     }
+}
+
+/// A job's rlimits, as a container of its own would hold it: processes (per
+/// uid: the job's uids are its own), CPU time, file size, open files, no
+/// core, no POSIX message queue.
+fn rlimits(limits: &Limits) -> HashMap<&'static str, u64> {
+    HashMap::from([
+        ("nproc", u64::from(limits.processes)),
+        ("cpu", limits.wall().as_secs() + 1),
+        ("fsize", limits.file_bytes),
+        ("nofile", u64::from(limits.open_files)),
+        ("core", 0),
+        ("msgqueue", 0),
+    ])
 }
 
 async fn remove(docker: &Docker, name: &str) {

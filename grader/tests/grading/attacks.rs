@@ -11,7 +11,7 @@ use domain::course::AssignmentSource;
 use domain::verdict::Verdict;
 use futures::StreamExt;
 
-use crate::helpers::{docker_sandbox, grade_with, limits, suite};
+use crate::helpers::{docker_sandbox, grade_with, limits, pool_sandbox, suite, Runs};
 
 struct Attack {
     file: String,
@@ -58,7 +58,17 @@ fn load(path: &Path, course: &[AssignmentSource]) -> Attack {
 
 #[tokio::test]
 async fn no_attack_in_the_suite_is_judged_passed() {
-    let sandbox = docker_sandbox().await;
+    no_attack_passes_on(&docker_sandbox().await).await;
+}
+
+#[tokio::test]
+async fn no_attack_in_the_suite_is_judged_passed_on_the_pool() {
+    let pool = pool_sandbox(3).await;
+    no_attack_passes_on(&pool).await;
+    pool.close().await;
+}
+
+async fn no_attack_passes_on(sandbox: &impl Runs) {
     let course = load_course(&repository_course_dir()).unwrap();
     let mut paths: Vec<PathBuf> = std::fs::read_dir(attacks_dir())
         .unwrap()
@@ -75,13 +85,10 @@ async fn no_attack_in_the_suite_is_judged_passed() {
             .map(move |(target, tests, limit)| (a, target, tests, *limit))
     });
     let results: Vec<_> = futures::stream::iter(runs)
-        .map(|(attack, target, tests, limit)| {
-            let sandbox = &sandbox;
-            async move {
-                let (verdict, feedback) =
-                    grade_with(sandbox, &attack.solution, &suite(tests, &[]), limits(limit)).await;
-                (attack.file.as_str(), target.as_str(), verdict, feedback)
-            }
+        .map(|(attack, target, tests, limit)| async move {
+            let (verdict, feedback) =
+                grade_with(sandbox, &attack.solution, &suite(tests, &[]), limits(limit)).await;
+            (attack.file.as_str(), target.as_str(), verdict, feedback)
         })
         .buffer_unordered(3)
         .collect()

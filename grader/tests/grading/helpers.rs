@@ -95,7 +95,7 @@ pub fn limits(limit_ms: u64) -> Limits {
 
 /// Runs `solution` against `tests` in a fresh container and judges it.
 pub async fn grade(
-    sandbox: &DockerSandbox,
+    sandbox: &impl Runs,
     solution: &str,
     tests: &str,
     limit_ms: u64,

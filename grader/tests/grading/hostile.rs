@@ -4,7 +4,9 @@
 use domain::verdict::Verdict;
 use futures::StreamExt;
 
-use crate::helpers::{docker_sandbox, grade, sandbox_containers, ANSWER_TESTS as TESTS};
+use crate::helpers::{
+    docker_sandbox, grade, pool_sandbox, sandbox_containers, Runs, ANSWER_TESTS as TESTS,
+};
 
 const FORGED: &str = r#"import os
 fake = '{"status": "ran", "tests": [{"name": "test_answer", "outcome": "passed", "message": ""}], "output_exceeded": false}'
@@ -86,12 +88,29 @@ pub fn cases() -> Vec<(&'static str, String, Verdict)> {
 async fn hostile_submissions_get_their_verdicts_and_leave_nothing_behind() {
     let sandbox = docker_sandbox().await;
     let label = sandbox.consumer().to_owned();
+    hostile_cases_on(&sandbox).await;
+    assert_eq!(
+        sandbox_containers(&label).await,
+        0,
+        "a container outlived its run"
+    );
+}
+
+#[tokio::test]
+async fn hostile_submissions_get_the_same_verdicts_on_the_pool() {
+    let pool = pool_sandbox(3).await;
+    hostile_cases_on(&pool).await;
+    pool.close().await;
+}
+
+/// Every hostile case gets its verdict on `sandbox`, three at a time, and
+/// an honest submission passes after them all.
+async fn hostile_cases_on(sandbox: &impl Runs) {
     let cases = cases();
     assert!(cases.len() >= 15);
 
     let results: Vec<_> = futures::stream::iter(cases)
         .map(|(name, code, expected)| {
-            let sandbox = &sandbox;
             // 3 s, not 1: three containers at once on a loaded two-core
             // machine once took 1.3 s to load the memory bomb, which then
             // ended as a time limit before it could reach the memory one.
@@ -124,13 +143,8 @@ async fn hostile_submissions_get_their_verdicts_and_leave_nothing_behind() {
             );
         }
     }
-    assert_eq!(
-        sandbox_containers(&label).await,
-        0,
-        "a container outlived its run"
-    );
     // Still healthy: an honest submission passes.
-    let (verdict, _) = grade(&sandbox, "def answer():\n    return 42\n", TESTS, 1000).await;
+    let (verdict, _) = grade(sandbox, "def answer():\n    return 42\n", TESTS, 1000).await;
     assert_eq!(verdict, Verdict::Passed);
 }
 
