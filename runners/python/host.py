@@ -81,15 +81,17 @@ def frame(kind, data):
 
 
 def oom_kills():
-    """The container's count of processes the kernel killed for memory."""
-    try:
-        with open("/sys/fs/cgroup/memory.events") as f:
-            for line in f:
-                name, _, value = line.partition(" ")
-                if name == "oom_kill":
-                    return int(value)
-    except OSError:
-        pass
+    """The container's count of processes the kernel killed for memory:
+    `oom_kill` in cgroup v2's memory.events or v1's memory.oom_control."""
+    for path in ("/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control"):
+        try:
+            with open(path) as f:
+                for line in f:
+                    name, _, value = line.partition(" ")
+                    if name == "oom_kill":
+                        return int(value)
+        except OSError:
+            continue
     return 0
 
 

@@ -133,12 +133,24 @@ pub async fn grade_as(
 
 /// Sandbox containers on this machine whose grader label starts with `prefix`.
 pub async fn sandbox_containers(grader_label_prefix: &str) -> usize {
+    labelled_containers("1", grader_label_prefix).await
+}
+
+/// The pool's warm hosts on this machine whose grader label starts with `prefix`.
+pub async fn host_containers(grader_label_prefix: &str) -> usize {
+    labelled_containers(grader::sandbox::HOST_LABEL_VALUE, grader_label_prefix).await
+}
+
+async fn labelled_containers(sandbox: &str, grader_label_prefix: &str) -> usize {
     let docker = bollard::Docker::connect_with_local_defaults()
         .unwrap()
         .negotiate_version()
         .await
         .unwrap();
-    let filters = HashMap::from([("label".to_owned(), vec![format!("{SANDBOX_LABEL}=1")])]);
+    let filters = HashMap::from([(
+        "label".to_owned(),
+        vec![format!("{SANDBOX_LABEL}={sandbox}")],
+    )]);
     docker
         .list_containers(Some(ListContainersOptions {
             all: true,

@@ -40,12 +40,12 @@ fn statuses_for(events: &mut tokio::sync::mpsc::UnboundedReceiver<Value>, id: Uu
 }
 
 /// The grader binary as a child process, with a 2 s visibility timeout.
-fn spawn_grader_binary(env: &TestEnv, consumer: &str) -> tokio::process::Child {
+pub fn spawn_grader_binary(env: &TestEnv, consumer: &str, sandbox: &str) -> tokio::process::Child {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_grader"))
         .env("DATABASE_URL", &env.database_url)
         .env("REDIS_URL", &env.redis_url)
         .env("REDIS_PREFIX", env.names.prefix())
-        .env("GRADER_SANDBOX", "docker")
+        .env("GRADER_SANDBOX", sandbox)
         .env("GRADER_CONSUMER", consumer)
         .env("GRADER_VISIBILITY_MS", "2000")
         .env("GRADER_METRICS_ADDR", "127.0.0.1:0")
@@ -87,13 +87,14 @@ fn slow_solution(secs: f32) -> String {
 /// Submits a slow passing solution, starts the grader binary as
 /// `consumer`, and returns (learner, submission, grader) once that grader
 /// is grading it.
-async fn slow_job_in_a_grader_binary(
+pub async fn slow_job_in_a_grader_binary(
     env: &TestEnv,
     consumer: &str,
     secs: f32,
+    sandbox: &str,
 ) -> (Uuid, Uuid, tokio::process::Child) {
     let (user, id) = submit(env, "greeting", &slow_solution(secs)).await;
-    let child = spawn_grader_binary(env, consumer);
+    let child = spawn_grader_binary(env, consumer, sandbox);
     assert!(
         reaches_grading(env, id).await,
         "{consumer} never started the job"
@@ -280,7 +281,7 @@ async fn a_grader_killed_mid_job_is_taken_over_and_the_submission_graded_exactly
     let env = TestEnv::new().await;
     let mut events = listen(&env).await;
     let victim = format!("victim-{}", Uuid::new_v4().simple());
-    let (user, id, mut child) = slow_job_in_a_grader_binary(&env, &victim, 1.2).await;
+    let (user, id, mut child) = slow_job_in_a_grader_binary(&env, &victim, 1.2, "docker").await;
 
     child.kill().await.unwrap(); // SIGKILL, mid-job
     let rescuer = Running::start(config(
@@ -370,7 +371,7 @@ async fn two_replicas_share_the_work_without_grading_anything_twice() {
 async fn sigterm_finishes_the_job_in_hand_reads_no_more_and_exits_0() {
     let env = TestEnv::new().await;
     let consumer = format!("drained-{}", Uuid::new_v4().simple());
-    let (_, in_hand, mut child) = slow_job_in_a_grader_binary(&env, &consumer, 1.8).await;
+    let (_, in_hand, mut child) = slow_job_in_a_grader_binary(&env, &consumer, 1.8, "docker").await;
 
     let pid = child.id().unwrap().to_string();
     let sent = tokio::process::Command::new("kill")

@@ -5,9 +5,14 @@
 //! looks for each. Seen failing on a deliberately leaky pool first; then
 //! on the real one, and a correct submission still passes after each.
 
-use domain::verdict::Verdict;
+use std::time::Duration;
 
-use crate::helpers::{grade_with, limits, pool_sandbox, suite, Runs};
+use domain::verdict::Verdict;
+use testkit::TestEnv;
+use uuid::Uuid;
+
+use crate::helpers::{grade_with, host_containers, limits, pool_sandbox, suite, Runs};
+use crate::pipeline::slow_job_in_a_grader_binary;
 
 /// Leaves, under the learner's uid, everything the issue names: a daemon
 /// (double fork, its own session) that keeps writing a file, files in /tmp
@@ -165,4 +170,24 @@ async fn a_memory_bomb_hits_its_own_job_and_the_next_passes() {
         assert_eq!(verdict, Verdict::Passed, "after the bomb");
     }
     pool.close().await;
+}
+
+#[tokio::test]
+async fn a_grader_killed_mid_job_leaves_no_host_running() {
+    let env = TestEnv::new().await;
+    let victim = format!("victim-{}", Uuid::new_v4().simple());
+    let (_, _, mut child) = slow_job_in_a_grader_binary(&env, &victim, 1.5, "pool").await;
+    assert!(host_containers(&victim).await > 0, "the pool's hosts run");
+    child.kill().await.unwrap(); // SIGKILL, mid-job
+                                 // Its hosts' stdin ends with it: each ends its job and exits, and the
+                                 // daemon removes it; within a job's wall time, with no sweep of ours.
+    let gone = testkit::eventually(Duration::from_secs(15), || async {
+        host_containers(&victim).await == 0
+    })
+    .await;
+    assert!(
+        gone,
+        "{} hosts outlived their grader",
+        host_containers(&victim).await
+    );
 }
