@@ -26,7 +26,7 @@ export TOKEN_SECRET_FILE=$secret_file
 if ensure_docker; then
   scripts/build-base-image.sh
   [[ -x scripts/build-runner-image.sh ]] && scripts/build-runner-image.sh
-  export GRADER_SANDBOX=docker
+  export GRADER_SANDBOX=pool
 else
   echo "run.sh: no Docker daemon answers: the grader falls back to its development-only process sandbox" >&2
   export GRADER_SANDBOX=process

@@ -5,7 +5,7 @@
 //! | `DATABASE_URL` (+ `DATABASE_PASSWORD_FILE`) | required | Postgres |
 //! | `REDIS_URL` (+ `REDIS_PASSWORD_FILE`) | required | Redis |
 //! | `REDIS_PREFIX` | empty | prefix of every Redis name (tests) |
-//! | `GRADER_SANDBOX` | `auto` | `docker` (a fresh container per run), `pool` (a warm container per slot, each run under fresh uids in it: in progress, #22), `process` (development only) or `auto` (`docker` when Docker answers) |
+//! | `GRADER_SANDBOX` | `auto` | `pool` (a warm container per slot, each run under a fresh pair of uids in it), `docker` (a fresh container per run), `process` (development only) or `auto` (`pool` when Docker answers, else `process`) |
 //! | `RUNNER_TAG` | `latest` | the tag of every runner's sandbox image (`codeplatform/<runner>-runner:<tag>`) |
 //! | `GRADER_RUNNERS` | `runners` | the runners' folders, for the process sandbox |
 //! | `GRADER_ALLOWED_RUNNERS` | every runner (`domain/src/runners.rs`) | the runners (so the sandbox images) this grader may use, by name, comma-separated (unset or empty: all); a job for any other ends as `error`, saying so, and never starts a container |

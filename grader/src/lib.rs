@@ -57,7 +57,8 @@ pub async fn build(config: Config) -> anyhow::Result<Arc<Grader>> {
                 if swept > 0 {
                     tracing::warn!(containers = swept, "removed leftover sandbox containers");
                 }
-                if kind == SandboxKind::Pool {
+                // `auto` is the pool: the daemon off a job's path.
+                if matches!(kind, SandboxKind::Pool | SandboxKind::Auto) {
                     let python = domain::runners::by_name("python").expect("the python runner");
                     let usual = crate::sandbox::Limits::new(2000, 1000, 128);
                     Sandbox::Pool(

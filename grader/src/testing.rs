@@ -12,14 +12,15 @@ use crate::worker::Grader;
 /// The tag `./test.sh` builds every runner's image under.
 pub const TAG: &str = "latest";
 
-/// A config for `env`: the Docker sandbox, two jobs at a time, a 2 s
-/// visibility timeout (a dead replica's job is taken over quickly).
+/// A config for `env`: the pool sandbox (the default), two jobs at a
+/// time, a 2 s visibility timeout (a dead replica's job is taken over
+/// quickly).
 pub fn config(env: &TestEnv, consumer: &str) -> Config {
     Config {
         database: env.database_url.parse().expect("the test database URL"),
         redis: env.redis.clone(),
         redis_prefix: env.names.prefix().to_owned(),
-        sandbox: SandboxKind::Docker,
+        sandbox: SandboxKind::Pool,
         runner_tag: TAG.to_owned(),
         runners: concat!(env!("CARGO_MANIFEST_DIR"), "/../runners").into(),
         concurrency: 2,

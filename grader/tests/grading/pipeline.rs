@@ -144,7 +144,10 @@ async fn completions(env: &TestEnv, user: Uuid) -> i64 {
 async fn a_reference_solution_is_graded_committed_acked_announced_and_counted() {
     let env = TestEnv::new().await;
     let mut events = listen(&env).await;
-    let grader = Running::start(config(&env, &format!("g-{}", Uuid::new_v4().simple()))).await;
+    // A container per run: the container-start metric is its own.
+    let mut config = config(&env, &format!("g-{}", Uuid::new_v4().simple()));
+    config.sandbox = grader::config::SandboxKind::Docker;
+    let grader = Running::start(config).await;
 
     let (user, id) = submit(&env, "greeting", &source("greeting", "solution")).await;
     let (status, verdict, attempts) = final_state(&env, id, Duration::from_secs(30)).await;
@@ -416,6 +419,8 @@ async fn a_runner_the_operator_has_not_allowed_never_starts_a_container() {
     let env = TestEnv::new().await;
     let mut config = config(&env, &format!("g-{}", Uuid::new_v4().simple()));
     config.allowed_runners = vec!["python"];
+    // Counted in containers per run (the pool's hosts are made ahead).
+    config.sandbox = grader::config::SandboxKind::Docker;
     let grader = Running::start(config).await;
 
     // The data-science notebook's reference would pass in its image.
