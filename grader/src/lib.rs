@@ -59,10 +59,15 @@ pub async fn build(config: Config) -> anyhow::Result<Arc<Grader>> {
                 }
                 // `auto` is the pool: the daemon off a job's path.
                 if matches!(kind, SandboxKind::Pool | SandboxKind::Auto) {
-                    let python = domain::runners::by_name("python").expect("the python runner");
+                    // Hosts of the table's first allowed runner are warmed
+                    // at start; another runner's come with its first job.
+                    let first = domain::runners::ALL
+                        .iter()
+                        .find(|r| config.allowed_runners.contains(&r.name))
+                        .unwrap_or(&domain::runners::ALL[0]);
                     let usual = crate::sandbox::Limits::new(2000, 1000, 128);
                     Sandbox::Pool(
-                        PoolSandbox::start(&docker, config.concurrency, python, usual).await?,
+                        PoolSandbox::start(&docker, config.concurrency, first, usual).await?,
                     )
                 } else {
                     Sandbox::Docker(docker)
