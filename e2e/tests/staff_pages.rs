@@ -47,6 +47,19 @@ async fn staff_signed_in(stack: &Stack, b: &Browser, name: &str) {
     wait_for(&b.c, "#connection", "live", 10).await;
 }
 
+/// A member of staff signed in, in a browser of their own, on the staff pages'
+/// `view` (`gradebook`, `course`, …).
+async fn staff_on(stack: &Stack, name: &str, view: &str) -> Browser {
+    let staff = Browser::open().await;
+    staff_signed_in(stack, &staff, name).await;
+    staff
+        .c
+        .goto(&format!("{}/staff#{view}", stack.api_url))
+        .await
+        .unwrap();
+    staff
+}
+
 /// A learner's page on the first assignment, its socket live.
 async fn learner_on_first(stack: &Stack) -> Browser {
     let b = Browser::open().await;
@@ -442,13 +455,7 @@ async fn an_instructor_sees_versions_regrades_from_the_page_and_the_learner_sees
     click(&learner.c, "submit").await;
     wait_for(&learner.c, "#points", "100", 60).await;
 
-    let staff = Browser::open().await;
-    staff_signed_in(&stack, &staff, "ada").await;
-    staff
-        .c
-        .goto(&format!("{}/staff#course", stack.api_url))
-        .await
-        .unwrap();
+    let staff = staff_on(&stack, "ada", "course").await;
     wait_for(&staff.c, "#versions", "served now", 10).await;
 
     // A version whose greeting strips names, published from a terminal
@@ -732,13 +739,7 @@ async fn the_gradebook_sorts_searches_filters_and_leads_from_a_cell_to_the_submi
     graded_learner(&stack, Some(json!({"display_name": "Adam"})), "x = 1\n").await;
     graded_learner(&stack, None, "x = 2\n").await;
 
-    let staff = Browser::open().await;
-    staff_signed_in(&stack, &staff, "ada").await;
-    staff
-        .c
-        .goto(&format!("{}/staff#gradebook", stack.api_url))
-        .await
-        .unwrap();
+    let staff = staff_on(&stack, "ada", "gradebook").await;
     wait_for(&staff.c, "#book-count", "3 of 3 learners", 10).await;
     let names = book_names(&staff.c).await;
     assert_eq!(names[0], "Adam", "by name at first: {names:?}");
@@ -854,13 +855,7 @@ async fn a_large_gradebook_shows_two_hundred_rows_at_a_time_and_sorts_them_all()
         )
         .await
         .unwrap();
-    let staff = Browser::open().await;
-    staff_signed_in(&stack, &staff, "ada").await;
-    staff
-        .c
-        .goto(&format!("{}/staff#gradebook", stack.api_url))
-        .await
-        .unwrap();
+    let staff = staff_on(&stack, "ada", "gradebook").await;
     wait_for(&staff.c, "#book-count", "250 of 250 learners", 10).await;
     assert_eq!(book_names(&staff.c).await.len(), 200);
     assert_eq!(

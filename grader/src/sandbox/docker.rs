@@ -241,24 +241,7 @@ impl DockerSandbox {
         request: &[u8],
     ) -> Result<ExecutionOutcome, SandboxError> {
         let started = Instant::now();
-        let mut attached = self
-            .docker
-            .attach_container(
-                name,
-                Some(AttachContainerOptions {
-                    stream: true,
-                    stdin: true,
-                    stdout: true,
-                    stderr: true,
-                    ..Default::default()
-                }),
-            )
-            .await
-            .map_err(unavailable)?;
-        self.docker
-            .start_container(name, None)
-            .await
-            .map_err(unavailable)?;
+        let mut attached = attach_and_start(&self.docker, name).await?;
         self.start_latency.observe(started.elapsed().as_secs_f64());
 
         // A runner that exits at once closes stdin under us: not our failure.
@@ -345,4 +328,30 @@ impl DockerSandbox {
             tracing::warn!(container = name, error = %e, "could not remove a sandbox container; the sweeper will");
         }
     }
+}
+
+/// Attaches to a created container's stdin, stdout and stderr, then starts
+/// it: attached first, so not a byte of its output is missed.
+pub(super) async fn attach_and_start(
+    docker: &Docker,
+    name: &str,
+) -> Result<bollard::container::AttachContainerResults, SandboxError> {
+    let attached = docker
+        .attach_container(
+            name,
+            Some(AttachContainerOptions {
+                stream: true,
+                stdin: true,
+                stdout: true,
+                stderr: true,
+                ..Default::default()
+            }),
+        )
+        .await
+        .map_err(unavailable)?;
+    docker
+        .start_container(name, None)
+        .await
+        .map_err(unavailable)?;
+    Ok(attached)
 }

@@ -25,7 +25,7 @@ use uuid::Uuid;
 pub use docker::{DockerSandbox, ABANDONED_AFTER, GRADER_LABEL, SANDBOX_LABEL};
 pub use limits::{Limits, RunnerLimits};
 pub use pool::{PoolSandbox, HOST_LABEL_VALUE};
-pub use process::{ProcessSandbox, RUN_UID_BASE};
+pub use process::{ProcessSandbox, RUN_UID_BASE, RUN_UID_SPAN};
 
 /// An assignment's tests as the grader holds them.
 #[derive(Debug, Clone)]

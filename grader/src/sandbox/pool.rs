@@ -22,16 +22,14 @@ use std::time::{Duration, Instant};
 
 use bollard::container::LogOutput;
 use bollard::models::ContainerUpdateBody;
-use bollard::query_parameters::{
-    AttachContainerOptions, CreateContainerOptions, RemoveContainerOptions,
-};
+use bollard::query_parameters::{CreateContainerOptions, RemoveContainerOptions};
 use bollard::Docker;
 use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::Notify;
 
-use super::docker::{DockerSandbox, GRADER_LABEL, SANDBOX_LABEL};
+use super::docker::{attach_and_start, DockerSandbox, GRADER_LABEL, SANDBOX_LABEL};
 use super::{ExecutionOutcome, ExecutionSpec, Limits, SandboxError};
 
 /// The sandbox label's value on a warm host (a per-submission container's
@@ -190,24 +188,7 @@ impl PoolSandbox {
             )
             .await
             .map_err(unavailable)?;
-        let attached = self
-            .docker
-            .attach_container(
-                &name,
-                Some(AttachContainerOptions {
-                    stream: true,
-                    stdin: true,
-                    stdout: true,
-                    stderr: true,
-                    ..Default::default()
-                }),
-            )
-            .await
-            .map_err(unavailable)?;
-        self.docker
-            .start_container(&name, None)
-            .await
-            .map_err(unavailable)?;
+        let attached = attach_and_start(&self.docker, &name).await?;
         let mut host = Host {
             name,
             image: image.to_owned(),

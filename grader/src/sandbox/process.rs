@@ -25,7 +25,7 @@ use super::{append_capped, ExecutionOutcome, ExecutionSpec, SandboxError};
 /// Run uids are drawn from here: far above any account a system creates.
 /// A run takes an even one for its runner and the next for the learner.
 pub const RUN_UID_BASE: u32 = 1_600_000_000;
-const RUN_UID_SPAN: u32 = 1_000_000;
+pub const RUN_UID_SPAN: u32 = 1_000_000;
 const STDERR_CAP: usize = 16 * 1024;
 /// How long the channel may stay open once the runner has exited and the
 /// run's processes were killed.

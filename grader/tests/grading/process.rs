@@ -9,7 +9,7 @@ use std::time::Duration;
 use domain::verdict::Verdict;
 use domain::work::Feedback;
 use grader::judge::judge;
-use grader::sandbox::{new_nonce, ExecutionSpec, ProcessSandbox, Task, RUN_UID_BASE};
+use grader::sandbox::{new_nonce, ExecutionSpec, ProcessSandbox, Task, RUN_UID_BASE, RUN_UID_SPAN};
 use uuid::Uuid;
 
 use crate::helpers::{limits, suite, ANSWER_TESTS};
@@ -47,7 +47,10 @@ fn run_uid_processes() -> Vec<String> {
             let mut fields = l.split_whitespace();
             let uid = fields.next().and_then(|u| u.parse::<u64>().ok());
             let stat = fields.next().unwrap_or("Z");
-            uid.is_some_and(|u| u >= u64::from(RUN_UID_BASE)) && !stat.starts_with('Z')
+            // This sandbox's span only: the pool's hosts, in containers of
+            // other tests, run jobs under uids of a span of their own.
+            let span = u64::from(RUN_UID_BASE)..u64::from(RUN_UID_BASE) + u64::from(RUN_UID_SPAN);
+            uid.is_some_and(|u| span.contains(&u)) && !stat.starts_with('Z')
         })
         .map(str::to_owned)
         .collect()
