@@ -13,9 +13,9 @@ is left to hand over. What one submission leaves behind
 belongs to uids no later job has, and the host removes it all before it
 takes the next job:
 
-- every process of both uids (`kill(-1, SIGKILL)` as that uid, again until
-  none is left: a daemon, a grandchild holding a descriptor, a process that
-  would change its files later);
+- every process of both uids (the host, which alone holds CAP_KILL, kills
+  each one /proc shows, again until none is left: a daemon, a grandchild
+  holding a descriptor, a process that would change its files later);
 - every file and folder they own in the writable places (`/tmp`,
   `/dev/shm`): the root is read-only;
 - every SysV shared memory segment, message queue and semaphore set they
@@ -51,6 +51,7 @@ import resource
 import secrets
 import select
 import signal
+import stat
 import struct
 import sys
 import time
@@ -255,32 +256,52 @@ def as_uid(uid, work):
     return os.waitstatus_to_exitcode(status) == 0
 
 
-def _none_to_signal():
-    """kill(-1) reaches every process this uid may signal: its own (the
-    container's PID namespace ends the reach). True when there was none."""
-    try:
-        os.kill(-1, signal.SIGKILL)
-        return False
-    except ProcessLookupError:
-        return True
+def processes_of(uids):
+    """The pids of every process whose real uid is one of `uids` (zombies
+    included: they are reaped, not killed), from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                for line in f:
+                    if line.startswith("Uid:"):
+                        if int(line.split()[1]) in uids:
+                            found.append(int(entry))
+                        break
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def kill_all(uids):
+    """SIGKILLs every process of `uids`, again until none is left (one may
+    fork meanwhile; RLIMIT_NPROC bounds how many), reaping the orphans that
+    come to PID 1. The host kills them itself (it alone holds CAP_KILL), so
+    nothing the job left can stop or outrun a cleaner of its own uid. True
+    when none is left."""
+    for _ in range(200):
+        left = processes_of(uids)
+        reap_orphans()
+        if not left:
+            return True
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.002)
+    return not processes_of(uids)
 
 
 def clean(uids):
-    """Removes everything of `uids`: processes (again until none is left:
-    one may fork meanwhile), then files and SysV objects, each as that uid
-    (it may always remove its own). True when nothing is left."""
-    for uid in uids:
-        for _ in range(500):
-            gone = as_uid(uid, _none_to_signal)
-            reap_orphans()
-            if gone:
-                break
-            time.sleep(0.001)
-        else:
-            return False
-        if not as_uid(uid, lambda: _remove_all(uid)):
-            return False
-    return True
+    """Removes everything of `uids`: first every process, then each uid's
+    files and SysV objects, as that uid (it may always remove its own; none
+    of its processes is left to interfere). True when nothing is left."""
+    if not kill_all(uids):
+        return False
+    return all(as_uid(uid, lambda uid=uid: _remove_all(uid)) for uid in uids)
 
 
 def _remove_all(uid):
@@ -291,22 +312,37 @@ def _remove_all(uid):
 
 
 def _remove_owned(top, uid):
-    for root, dirs, files in os.walk(top, topdown=False):
-        for name in files + dirs:
-            path = os.path.join(root, name)
+    """Removes what `uid` owns under `top`, deepest first, without
+    recursion (a chain of folders as deep as the learner liked) and opening
+    its own folders first (one it made unreadable, mode 000)."""
+    owned, stack = [], [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(folder, name)
             try:
                 st = os.lstat(path)
             except OSError:
                 continue
-            if st.st_uid != uid:
-                continue
-            try:
-                if os.path.isdir(path) and not os.path.islink(path):
-                    os.rmdir(path)
-                else:
-                    os.unlink(path)
-            except OSError:
-                pass
+            is_dir = stat.S_ISDIR(st.st_mode)
+            if st.st_uid == uid:
+                owned.append((path, is_dir))
+                if is_dir:
+                    try:
+                        os.chmod(path, 0o700)
+                    except OSError:
+                        pass
+            if is_dir:
+                stack.append(path)
+    for path, is_dir in reversed(owned):
+        try:
+            os.rmdir(path) if is_dir else os.unlink(path)
+        except OSError:
+            pass
 
 
 def _sysv(kind):
@@ -334,13 +370,23 @@ def _remove_sysv(uid):
 
 def _nothing_left(uid):
     for top in WRITABLE:
-        for root, dirs, files in os.walk(top):
-            for name in files + dirs:
+        stack = [top]
+        while stack:
+            folder = stack.pop()
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                continue
+            for name in names:
+                path = os.path.join(folder, name)
                 try:
-                    if os.lstat(os.path.join(root, name)).st_uid == uid:
-                        return False
+                    st = os.lstat(path)
                 except OSError:
-                    pass
+                    continue
+                if st.st_uid == uid:
+                    return False
+                if stat.S_ISDIR(st.st_mode):
+                    stack.append(path)
     return not any(uid in (o, c) for kind in ("shm", "msg", "sem") for _, o, c in _sysv(kind))
 
 

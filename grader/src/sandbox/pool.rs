@@ -7,7 +7,8 @@
 //!
 //! A host is the per-submission container's twin (`DockerSandbox::hardened`:
 //! no network, read-only root, only the capabilities to switch users, no
-//! new privileges), plus what makes it a host: the host script as its
+//! new privileges), plus what makes it a host: CAP_KILL for the host script
+//! alone (to kill every process a job left), the host script as its
 //! command, its stdin kept open for jobs, removed by the daemon when it
 //! exits. It exits when its stdin ends, which is when its grader goes (a
 //! drain, a crash, SIGKILL): so no host outlives its grader by more than a
@@ -174,6 +175,12 @@ impl PoolSandbox {
         config.cmd = Some(command);
         if let Some(host) = config.host_config.as_mut() {
             host.auto_remove = Some(true);
+            // The host kills what a job left, processes of other uids: only
+            // it holds this (the entry point empties the bounding set and
+            // drops to the job's uids before any job code runs).
+            if let Some(caps) = host.cap_add.as_mut() {
+                caps.push("KILL".to_owned());
+            }
             // Room for the host script and its clean-up beside the job's own.
             host.pids_limit = host.pids_limit.map(|n| n + 8);
             host.shm_size = Some(i64::from(limits.tmp_mb) * 1024 * 1024);

@@ -32,6 +32,16 @@ def leave():
             made.append(path)
         except OSError:
             pass
+    # A folder it made unreadable with a file in it, and a deep chain.
+    try:
+        os.makedirs('/tmp/locked')
+        with open('/tmp/locked/secret', 'w') as f:
+            f.write('secret')
+        os.chmod('/tmp/locked', 0)
+        os.makedirs('/tmp/deep/' + 'd/' * 600)
+        made.append('folders')
+    except OSError:
+        pass
     if libc.shmget(0x5eed, 4096, 0o1666) >= 0:
         made.append('shm')
     if libc.msgget(0x5eed, 0o1666) >= 0:
@@ -59,6 +69,8 @@ def leave():
     return made
 
 def answer():
+    import socket
+    print('host', socket.gethostname())
     return leave()
 "#;
 
@@ -92,10 +104,11 @@ class Probe(unittest.TestCase):
 
     def test_no_file_of_another_job(self):
         time.sleep(0.2)
+        left = ('left-behind', 'held', 'daemon-alive', 'locked', 'deep')
         for top in ('/tmp', '/dev/shm'):
             for root, dirs, files in os.walk(top):
-                for name in files:
-                    self.assertFalse(name in ('left-behind', 'held', 'daemon-alive'), os.path.join(root, name))
+                for name in files + dirs:
+                    self.assertFalse(name in left, os.path.join(root, name))
 
     def test_no_sysv_object_of_another_job(self):
         for kind in ('shm', 'msg', 'sem'):
@@ -105,20 +118,34 @@ class Probe(unittest.TestCase):
 "#;
 
 /// The probe's learner side: says its own uid, so its own processes count.
-const PROBE: &str = "import os\n\ndef answer():\n    return os.getuid()\n";
+const PROBE: &str =
+    "import os, socket\n\ndef answer():\n    print('host', socket.gethostname())\n    return os.getuid()\n";
 
 const GOOD_TESTS: &str = "import unittest\n\nfrom solution import answer\n\n\n\
 class T(unittest.TestCase):\n    def test_answer(self):\n        self.assertEqual(answer(), 42)\n";
 const GOOD: &str = "def answer():\n    return 42\n";
 
 /// The attacker, then the probe, in the one slot of `pool`; the probe's
-/// verdict and the failed tests' names.
+/// verdict and the failed tests' names. Both ran in the same host (the
+/// same container: a retired host's successor would prove nothing).
 async fn attack_then_probe(pool: &impl Runs) -> (Verdict, Vec<String>) {
-    let (verdict, feedback) =
+    let (verdict, attack) =
         grade_with(pool, ATTACKER, &suite(ATTACKER_TESTS, &[]), limits(3000)).await;
-    assert_eq!(verdict, Verdict::Passed, "the attacker ran: {feedback:?}");
-    let (verdict, feedback) = grade_with(pool, PROBE, &suite(PROBE_TESTS, &[]), limits(3000)).await;
-    let failed = feedback
+    assert_eq!(verdict, Verdict::Passed, "the attacker ran: {attack:?}");
+    let (verdict, probe) = grade_with(pool, PROBE, &suite(PROBE_TESTS, &[]), limits(3000)).await;
+    let host = |stdout: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with("host "))
+            .map(str::to_owned)
+    };
+    assert!(host(&attack.stdout).is_some(), "{attack:?}");
+    assert_eq!(
+        host(&attack.stdout),
+        host(&probe.stdout),
+        "one host served both"
+    );
+    let failed = probe
         .tests
         .iter()
         .filter(|t| !t.passed)
