@@ -311,11 +311,11 @@ def _remove_all(uid):
     return _nothing_left(uid)
 
 
-def _remove_owned(top, uid):
-    """Removes what `uid` owns under `top`, deepest first, without
-    recursion (a chain of folders as deep as the learner liked) and opening
-    its own folders first (one it made unreadable, mode 000)."""
-    owned, stack = [], [top]
+def _walk(top, opening=None):
+    """Every entry under `top` as (path, lstat), without recursion (a chain
+    of folders as deep as the learner liked); a folder `opening` owns is
+    opened (mode 700) before it is read (one the learner made unreadable)."""
+    stack = [top]
     while stack:
         folder = stack.pop()
         try:
@@ -328,16 +328,19 @@ def _remove_owned(top, uid):
                 st = os.lstat(path)
             except OSError:
                 continue
-            is_dir = stat.S_ISDIR(st.st_mode)
-            if st.st_uid == uid:
-                owned.append((path, is_dir))
-                if is_dir:
+            if stat.S_ISDIR(st.st_mode):
+                if st.st_uid == opening:
                     try:
                         os.chmod(path, 0o700)
                     except OSError:
                         pass
-            if is_dir:
                 stack.append(path)
+            yield path, st
+
+
+def _remove_owned(top, uid):
+    """Removes what `uid` owns under `top`, deepest first."""
+    owned = [(path, stat.S_ISDIR(st.st_mode)) for path, st in _walk(top, uid) if st.st_uid == uid]
     for path, is_dir in reversed(owned):
         try:
             os.rmdir(path) if is_dir else os.unlink(path)
@@ -369,24 +372,8 @@ def _remove_sysv(uid):
 
 
 def _nothing_left(uid):
-    for top in WRITABLE:
-        stack = [top]
-        while stack:
-            folder = stack.pop()
-            try:
-                names = os.listdir(folder)
-            except OSError:
-                continue
-            for name in names:
-                path = os.path.join(folder, name)
-                try:
-                    st = os.lstat(path)
-                except OSError:
-                    continue
-                if st.st_uid == uid:
-                    return False
-                if stat.S_ISDIR(st.st_mode):
-                    stack.append(path)
+    if any(st.st_uid == uid for top in WRITABLE for _, st in _walk(top)):
+        return False
     return not any(uid in (o, c) for kind in ("shm", "msg", "sem") for _, o, c in _sysv(kind))
 
 
