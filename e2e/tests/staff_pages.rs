@@ -573,7 +573,8 @@ async fn an_instructor_extends_a_due_date_and_sets_points_from_a_learners_page()
         .goto(&format!("{}/staff#gradebook", stack.api_url))
         .await
         .unwrap();
-    wait_for(&staff.c, "#book-body", "", 10).await;
+    // The count is written once the rows are in.
+    wait_for(&staff.c, "#book-count", "1 of 1 learners", 10).await;
     staff
         .c
         .execute(
