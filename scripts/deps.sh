@@ -112,10 +112,13 @@ ensure_lms() {
 AXE_PACKAGE=axe-selenium-python==2.1.6
 axe_js() { echo "$_deps_root/.data/axe/axe_selenium_python/node_modules/axe-core/axe.min.js"; }
 ensure_axe() {
+  local py=python3
   [[ -f $(axe_js) ]] && return 0
   ensure_apt python3-pip
+  # Debian's own Python and pip (whatever else the PATH finds first).
+  [[ -x /usr/bin/python3 ]] && py=/usr/bin/python3
   echo "deps: installing $AXE_PACKAGE from PyPI into .data/axe" >&2
-  python3 -m pip install --quiet --disable-pip-version-check --no-deps \
+  "$py" -m pip install --quiet --disable-pip-version-check --no-deps \
     --target "$_deps_root/.data/axe" "$AXE_PACKAGE" >&2
   [[ -f $(axe_js) ]] || { echo "deps: $AXE_PACKAGE has no axe.min.js" >&2; return 1; }
 }
