@@ -17,7 +17,6 @@
 
 use std::collections::HashMap;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -111,9 +110,9 @@ pub struct PoolSandbox {
     tag: String,
     consumer: String,
     idle: Arc<Mutex<Vec<Host>>>,
-    /// Hosts cleaning up after a job: a slot's next job waits for its host
-    /// rather than warming another.
-    cleaning: Arc<AtomicUsize>,
+    /// Hosts cleaning up after a job, by image: a slot's next job waits for
+    /// a host of its image rather than warming another.
+    cleaning: Arc<Mutex<HashMap<String, usize>>>,
     cleaned: Arc<Notify>,
     clean: bool,
 }
@@ -136,7 +135,7 @@ impl PoolSandbox {
             tag: docker.tag().to_owned(),
             consumer: docker.consumer().to_owned(),
             idle: Arc::new(Mutex::new(Vec::new())),
-            cleaning: Arc::new(AtomicUsize::new(0)),
+            cleaning: Arc::new(Mutex::new(HashMap::new())),
             cleaned: Arc::new(Notify::new()),
             clean: true,
         };
@@ -226,7 +225,14 @@ impl PoolSandbox {
             if let Some(host) = self.idle_host(image, limits) {
                 break Some(host);
             }
-            if self.cleaning.load(Ordering::SeqCst) == 0 {
+            let of_image = self
+                .cleaning
+                .lock()
+                .expect("the pool's lock")
+                .get(image)
+                .copied()
+                .unwrap_or(0);
+            if of_image == 0 {
                 break None;
             }
             if tokio::time::timeout_at(waited_until, cleaned)
@@ -343,7 +349,12 @@ impl PoolSandbox {
     fn give_back(&self, mut host: Host) {
         let (idle, docker) = (self.idle.clone(), self.docker.clone());
         let (cleaning, notify) = (self.cleaning.clone(), self.cleaned.clone());
-        cleaning.fetch_add(1, Ordering::SeqCst);
+        let image = host.image.clone();
+        *cleaning
+            .lock()
+            .expect("the pool's lock")
+            .entry(image.clone())
+            .or_default() += 1;
         tokio::spawn(async move {
             let cleaned = tokio::time::timeout(CLEAN_WITHIN, host.frames.next()).await;
             if matches!(cleaned, Ok(Some((b'R', _)))) && host.jobs < HOST_JOBS {
@@ -352,7 +363,9 @@ impl PoolSandbox {
                 tracing::warn!(host = %host.name, jobs = host.jobs, "retiring a sandbox host");
                 remove(&docker, &host.name).await;
             }
-            cleaning.fetch_sub(1, Ordering::SeqCst);
+            if let Some(n) = cleaning.lock().expect("the pool's lock").get_mut(&image) {
+                *n -= 1;
+            }
             notify.notify_waiters();
         });
     }

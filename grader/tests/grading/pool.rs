@@ -218,3 +218,32 @@ async fn a_grader_killed_mid_job_leaves_no_host_running() {
         host_containers(&victim).await
     );
 }
+
+/// What would outlive a job in the kernel rather than in the container: a
+/// keyring entry (per uid) and a POSIX message queue. Neither can be made.
+const KERNEL_OBJECTS: &str = r#"
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+
+def answer():
+    key = libc.syscall(248, b'user', b'cp-leak', b'secret', 6, -3)  # add_key
+    queue = libc.mq_open(b'/cp-leak', os.O_CREAT | os.O_RDWR, 0o600, None)
+    return key, queue
+"#;
+
+const KERNEL_TESTS: &str = "import unittest\n\nfrom solution import answer\n\n\n\
+class T(unittest.TestCase):\n    def test_none_made(self):\n        self.assertEqual(answer(), (-1, -1))\n";
+
+#[tokio::test]
+async fn a_job_can_make_no_keyring_entry_nor_message_queue() {
+    let pool = pool_sandbox(1).await;
+    let (verdict, feedback) = grade_with(
+        &pool,
+        KERNEL_OBJECTS,
+        &suite(KERNEL_TESTS, &[]),
+        limits(2000),
+    )
+    .await;
+    pool.close().await;
+    assert_eq!(verdict, Verdict::Passed, "{feedback:?}");
+}
