@@ -61,8 +61,9 @@ cleanup() {
   rm -f "$secret_file" "$db_password_file"
   docker rmi codeplatform/programming-api:rolled codeplatform/grader:rolled >/dev/null 2>&1 || true
   ((joined_here)) && docker swarm leave --force >/dev/null 2>&1 || true
-  # Sandbox containers are removed by the graders; any left are swept here.
-  docker ps -aq --filter label=codeplatform.sandbox=1 | xargs -r docker rm -f >/dev/null
+  # Sandbox containers and pool hosts are removed by the graders; any left
+  # are swept here.
+  docker ps -aq --filter label=codeplatform.sandbox | xargs -r docker rm -f >/dev/null
 }
 trap cleanup EXIT
 
@@ -160,7 +161,19 @@ for replicas in 1 2 3; do
   echo "| $replicas | $cells |" >>"$out/scale.md"
 done
 
-sandboxes_left() { docker ps -aq --filter label=codeplatform.sandbox=1 | wc -l; }
+# Sandbox containers nobody owns: per-run ones (GRADER_SANDBOX=docker) left
+# after their run, and pool hosts whose grader task is gone (a task's
+# consumer name holds its hostname, which is its container's short id).
+sandboxes_left() {
+  local live
+  live=$(docker ps -q --filter "label=com.docker.swarm.service.name=${stack}_grader" | paste -sd'|')
+  {
+    docker ps -aq --filter label=codeplatform.sandbox=1
+    docker ps -a --filter label=codeplatform.sandbox=host --format '{{.Label "codeplatform.grader"}}' |
+      grep -Ev "^grader-(${live:-none})-" || true
+  } | wc -l
+}
+pool_hosts() { docker ps -q --filter label=codeplatform.sandbox=host | wc -l; }
 # Seconds since a `date +%s%N`, to a tenth.
 seconds_since() { local ms=$((($(date +%s%N) - $1) / 1000000)); printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)); }
 
@@ -259,7 +272,8 @@ mem_after=$(for s in programming-api grader websocket; do echo -n "$s $(memory "
 kept=1
 rows=$(stack_check soak --k6 "$out/soak.json" --sent "$out/soak.sent") || kept=0
 sandboxes=$(sandboxes_left)
-log "soak: k6 thresholds $( ((soak_ok)) && echo held || echo BREACHED), $sandboxes sandbox containers left"
+hosts=$(pool_hosts)
+log "soak: k6 thresholds $( ((soak_ok)) && echo held || echo BREACHED), $sandboxes sandbox containers left, $hosts pool hosts"
 {
   echo
   echo "Soak: \`k6/soak.js\` for $soak against the stack with 2 grader replicas (browse 50/s, submit 2/s with half of them passing, live 1/s), then every check below."
@@ -268,7 +282,8 @@ log "soak: k6 thresholds $( ((soak_ok)) && echo held || echo BREACHED), $sandbox
   echo '| --- | ---: |'
   echo "| k6 thresholds | $( ((soak_ok)) && echo held || echo BREACHED) |"
   echo "$rows"
-  echo "| sandbox containers left | $sandboxes |"
+  echo "| sandbox containers without a live grader | $sandboxes |"
+  echo "| pool hosts running (2 replicas × 2 slots) | $hosts |"
   echo "| memory before → after | ${mem_before%, } → ${mem_after%, } |"
 } >"$out/soak.md"
 cat "$out/soak.md" >&2
@@ -330,6 +345,15 @@ log "rotated: a token of the old secret now gets $old_status"
 [[ $old_status == 401 ]] || { log "a token of the old secret still works"; exit 1; }
 # New learners work end to end under the new secret, the gateway included.
 "$k6" run -q -e BASE_URL="$base" -e WS_URL=ws://127.0.0.1:8081/ws -e VUS=2 -e ITERATIONS=4 k6/live.js
+
+log "operator: scaling the graders to 0 leaves no sandbox"
+docker service scale "${stack}_grader=0" >/dev/null 2>&1
+for _ in $(seq 60); do
+  [[ $(docker ps -aq --filter label=codeplatform.sandbox | wc -l) == 0 ]] && break
+  sleep 1
+done
+left=$(docker ps -aq --filter label=codeplatform.sandbox | wc -l)
+[[ $left == 0 ]] || { log "$left sandbox containers outlived the graders"; exit 1; }
 
 cat "$out/rolling.md" "$out/faults.md" "$out/soak.md" >>"$out/scale.md"
 python3 scripts/bench-report.py section stack "$out/scale.md" "scripts/test-stack.sh" >/dev/null
