@@ -116,6 +116,12 @@ for _ in $(seq 180); do
   sleep 1
 done
 ((ready)) || { docker stack ps "$stack" --no-trunc >&2; log "the API never became ready"; exit 1; }
+# And the gateway: a socket it takes before it has subscribed to Redis's
+# events would miss its verdict (its /readyz, which its health check asks).
+for _ in $(seq 120); do
+  [[ -n $(docker ps -q --filter health=healthy --filter "label=com.docker.swarm.service.name=${stack}_websocket") ]] && break
+  sleep 1
+done
 docker stack services "$stack"
 
 # The accounting is e2e's stack-check: it reads the stack's Postgres, from
