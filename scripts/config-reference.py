@@ -6,6 +6,7 @@ service's table of environment variables at the top of its `src/config.rs`
     scripts/config-reference.py           # rewrite docs/configuration.md
     scripts/config-reference.py --check   # exit 1 if it is out of date
 """
+import re
 import sys
 from pathlib import Path
 
@@ -14,8 +15,41 @@ SERVICES = [
     ("programming-api", "The API and the page (`programming-api`)"),
     ("grader", "The grader (`grader`)"),
     ("websocket", "The gateway (`websocket`)"),
+    ("autoscaler", "The autoscaler (`autoscaler`)"),
 ]
 OUT = ROOT / "docs" / "configuration.md"
+# The balancer's settings are the "${BALANCER_...-default}" in its config;
+# what each means is said here, and a setting without a meaning fails.
+BALANCER = ROOT / "deploy" / "haproxy.cfg"
+BALANCER_MEANINGS = {
+    "BALANCER_MAXCONN": "client connections in all (two open files each)",
+    "BALANCER_LOG_LEVEL": "HAProxy's log level (`notice`: no line per request)",
+    "BALANCER_DNS": "swarm's DNS, where `tasks.<service>` resolves",
+    "BALANCER_SERVER_OPTIONS": "how the replicas are found: swarm's DNS, or `init-addr libc` for fixed addresses (the tests)",
+    "BALANCER_API_BIND": "where the API and page are served",
+    "BALANCER_WS_BIND": "where the gateway is served",
+    "BALANCER_ADMIN_BIND": "`/healthz` and `/metrics` (HAProxy's exporter)",
+    "BALANCER_MAX_CONNECTIONS_PER_ADDRESS": "connections one client address may hold, API and sockets together; past it, refused at accept",
+    "BALANCER_API_SLOTS": "the most API replicas it sends to",
+    "BALANCER_API_SERVERS": "the API replicas' name and port",
+    "BALANCER_API_CHECK_PORT": "the port of their `/readyz` (the admin port)",
+    "BALANCER_WS_SLOTS": "the most gateway replicas it sends to",
+    "BALANCER_WS_SERVERS": "the gateway replicas' name and port",
+    "BALANCER_WS_CHECK_PORT": "the port of their `/readyz` (the admin port)",
+}
+
+
+def balancer_table() -> list[str]:
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    seen = []
+    for name, default in re.findall(r'"\$\{(BALANCER_[A-Z_]+)(?:\[\*\])?-([^}]*)\}"', BALANCER.read_text()):
+        if name in seen:
+            continue
+        seen.append(name)
+        if name not in BALANCER_MEANINGS:
+            sys.exit(f"{name} in deploy/haproxy.cfg has no meaning in scripts/config-reference.py")
+        rows.append(f"| `{name}` | `{default}` | {BALANCER_MEANINGS[name]} |")
+    return rows
 
 
 def table(service: str) -> list[str]:
@@ -42,6 +76,14 @@ def render() -> str:
     ]
     for service, title in SERVICES:
         parts += ["", f"## {title}", "", *table(service)]
+    parts += [
+        "",
+        "## The stack's balancer (`deploy/haproxy.cfg`)",
+        "",
+        "HAProxy reads these from its environment; each default is the stack's.",
+        "",
+        *balancer_table(),
+    ]
     return "\n".join(parts) + "\n"
 
 

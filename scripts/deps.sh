@@ -142,7 +142,7 @@ ensure_docker() {
 
 ensure_group() {
   case $1 in
-    core) ensure_apt postgresql redis-server python3 python3-numpy python3-pandas ;;
+    core) ensure_apt postgresql redis-server python3 python3-numpy python3-pandas haproxy ;;
     docker) ensure_docker && ensure_apt debootstrap ;;
     browser) ensure_apt chromium chromium-driver ;;
     bench) ensure_apt wrk nginx && ensure_k6 ;;

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Proves the swarm path on this machine: builds the images, initialises a
-# single-node swarm if none is active, deploys docker-stack.yml, waits until
-# healthy, drives learners through submissions to their verdicts over the
-# WebSocket (k6/live.js), scales graders 1 → 3 on a backlog and times the
-# drain, rolls the API and the grader to new images and kills each service's
-# task under load, soaks it, does the README's operator section (metrics,
-# an instructor made with docker exec, backup, secret rotation), then removes
-# the stack and leaves the machine as it found it.
+# single-node swarm if none is active, labels the node for data and grading,
+# deploys docker-stack.yml, waits until healthy, drives learners through
+# submissions to their verdicts over the WebSocket (k6/live.js), scales
+# graders 1 → 3 on a backlog and times the drain (two slots a replica, then
+# one), lets the autoscaler take the graders up on a burst and back down,
+# rolls the API, the gateway and the grader to new images behind the
+# balancer and kills each service's task under load, soaks it, does the
+# README's operator section (metrics, Prometheus, an instructor made with
+# docker exec, backup, secret rotation), then removes the stack and leaves
+# the machine as it found it.
 #
 # This script only orchestrates Docker and k6. Whether the stack kept its
 # promises (every accepted submission stored, final, judged as its code
@@ -40,6 +43,7 @@ if docker volume inspect "${stack}_pgdata" >/dev/null 2>&1; then
 fi
 
 joined_here=0
+labelled=()
 deployed=0
 made_secrets=()
 secret_file=$out/token_secret
@@ -52,14 +56,16 @@ cleanup() {
     # a volume left behind would keep the old password for the next deploy.
     for _ in $(seq 90); do
       [[ -z $(docker ps -aq --filter "label=com.docker.stack.namespace=$stack") ]] &&
-        docker volume rm -f "${stack}_pgdata" "${stack}_redisdata" >/dev/null 2>&1 && break
+        docker volume rm -f "${stack}_pgdata" "${stack}_redisdata" "${stack}_promdata" >/dev/null 2>&1 && break
       sleep 1
     done
-    docker network rm "${stack}_backend" >/dev/null 2>&1 || true
+    docker network rm "${stack}_backend" "${stack}_edge" >/dev/null 2>&1 || true
   fi
   for s in "${made_secrets[@]}"; do docker secret rm "$s" >/dev/null 2>&1 || true; done
   rm -f "$secret_file" "$db_password_file"
-  docker rmi codeplatform/programming-api:rolled codeplatform/grader:rolled >/dev/null 2>&1 || true
+  docker rmi codeplatform/programming-api:rolled codeplatform/grader:rolled \
+    codeplatform/websocket:rolled >/dev/null 2>&1 || true
+  for label in "${labelled[@]}"; do docker node update --label-rm "$label" self >/dev/null 2>&1 || true; done
   ((joined_here)) && docker swarm leave --force >/dev/null 2>&1 || true
   # Sandbox containers and pool hosts are removed by the graders; any left
   # are swept here.
@@ -71,6 +77,14 @@ if [[ $(docker info -f '{{.Swarm.LocalNodeState}}') != active ]]; then
   docker swarm init --advertise-addr 127.0.0.1 >/dev/null
   joined_here=1
 fi
+# One node is the data node and a grading node (README, "Several nodes");
+# labels it had already are left as they were.
+for label in codeplatform.data codeplatform.grading; do
+  if [[ -z $(docker node inspect self -f "{{index .Spec.Labels \"$label\"}}") ]]; then
+    docker node update --label-add "$label=true" self >/dev/null
+    labelled+=("$label")
+  fi
+done
 # The test's own secrets, so that its accounting can read Postgres and mint
 # learners' tokens to check their points through the API, and so that it
 # leaves nothing of an operator's behind.
@@ -93,18 +107,19 @@ done
 
 if [[ ! -e /proc/net/ip_vs ]]; then
   # Swarm's virtual IPs and routing mesh are IPVS; without it, services are
-  # reached by DNS round robin and ports are published on the node itself,
-  # where only one API and one gateway task can hold 8080 and 8081.
+  # reached by DNS round robin and the balancer's ports are published on
+  # the node itself. Two API and two gateway replicas stand behind it.
   log "this kernel has no IPVS: deploying with dnsrr endpoints and host-mode ports"
-  export ENDPOINT_MODE=dnsrr PUBLISH_MODE=host API_REPLICAS=1 WS_REPLICAS=1
-  # Start-first updates need two tasks on the port at once; stop-first here.
-  export UPDATE_ORDER=stop-first
+  export ENDPOINT_MODE=dnsrr
 fi
 deployed=1
 # k6 loads the stack from this one host: the per-client limits would only
 # measure themselves (they have tests of their own in ./test.sh).
 export RATE_NEW_LEARNERS=1000000/s RATE_SUBMISSIONS_PER_LEARNER=1000000/s \
-  RATE_SUBMISSIONS_PER_ADDRESS=1000000/s QUEUE_LIMIT=1000000 API_MAX_CONNECTIONS_PER_ADDRESS=10000
+  RATE_SUBMISSIONS_PER_ADDRESS=1000000/s QUEUE_LIMIT=1000000 BALANCER_MAX_CONNECTIONS_PER_ADDRESS=8000
+# The autoscaler stays off (0 replicas) while this test scales by hand;
+# its own phase turns it on with a quick pace.
+export AUTOSCALER_REPLICAS=0 AUTOSCALER_MAX=3 AUTOSCALER_DOWN_AFTER_SECS=20 AUTOSCALER_COOLDOWN_SECS=10
 TAG=latest docker stack deploy -c docker-stack.yml "$stack" >/dev/null
 log "deployed; waiting for the API and the gateway"
 ready=0
@@ -151,6 +166,8 @@ log "a learner's submission reaches its verdict over the WebSocket"
 "$k6" run -q -e BASE_URL="$base" -e WS_URL=ws://127.0.0.1:8081/ws -e VUS=2 -e ITERATIONS=6 \
   --summary-export "$out/live.json" k6/live.js
 
+# Seconds since a `date +%s%N`, to a tenth.
+seconds_since() { local ms=$((($(date +%s%N) - $1) / 1000000)); printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)); }
 drain() { # replicas n → "seconds | submissions/s" for that many graders to grade a backlog of n
   local replicas=$1 n=$2 start
   docker service scale "${stack}_grader=0" >/dev/null 2>&1
@@ -159,13 +176,62 @@ drain() { # replicas n → "seconds | submissions/s" for that many graders to gr
   docker service scale -d "${stack}_grader=$replicas" >/dev/null 2>&1
   stack_check settle --jobs "$n" --started-at-ns "$start"
 }
-log "scaling graders on a backlog of 300: 1, 2 and 3 replicas"
-printf '| grader replicas | 300-job backlog drained in | submissions/s |\n| ---: | ---: | ---: |\n' >"$out/scale.md"
-for replicas in 1 2 3; do
-  cells=$(drain "$replicas" 300)
-  log "$replicas grader(s), 300 jobs: $cells per second"
-  echo "| $replicas | $cells |" >>"$out/scale.md"
+# Two slots a replica (the stack's GRADER_CONCURRENCY), then one: with two,
+# one replica already keeps both cores busy; with one, a replica is one
+# core's worth and the next replica adds the other core.
+log "scaling graders on a backlog of 300: 1, 2 and 3 replicas, at 2 and at 1 slot each"
+printf '| slots a replica | grader replicas | 300-job backlog drained in | submissions/s |\n| ---: | ---: | ---: | ---: |\n' >"$out/scale.md"
+for slots in 2 1; do
+  # At 0 replicas, so that the change rolls no task.
+  docker service scale "${stack}_grader=0" >/dev/null 2>&1
+  docker service update -q --env-add "GRADER_CONCURRENCY=$slots" "${stack}_grader" >/dev/null
+  for replicas in 1 2 3; do
+    cells=$(drain "$replicas" 300)
+    log "$slots slot(s) a replica, $replicas grader(s), 300 jobs: $cells per second"
+    echo "| $slots | $replicas | $cells |" >>"$out/scale.md"
+  done
 done
+docker service scale "${stack}_grader=0" >/dev/null 2>&1
+docker service update -q --env-add GRADER_CONCURRENCY=2 "${stack}_grader" >/dev/null
+
+# The autoscaler on a burst: graders at 1, the autoscaler on, a backlog of
+# 400 pushed at once; how long until it has asked for its maximum and has
+# it running, and how long after the backlog is graded until it is back at
+# 1. Every decision it logged, with its reason, is kept.
+log "autoscaling: a burst of 400 with the autoscaler on (1..3 graders)"
+replicas_of() { docker service inspect -f '{{.Spec.Mode.Replicated.Replicas}}' "${stack}_$1"; }
+running_of() { docker service ps -q --filter desired-state=running --filter "name=${stack}_$1" | wc -l; }
+docker service scale "${stack}_grader=1" >/dev/null 2>&1
+docker service scale "${stack}_autoscaler=1" >/dev/null 2>&1
+burst_start=$(date +%s%N)
+"$k6" run -q -e BASE_URL="$base" -e VUS=20 -e ITERATIONS=400 k6/submit.js >/dev/null 2>&1 || true
+up=""
+for _ in $(seq 600); do
+  if [[ $(replicas_of grader) == 3 ]]; then up=$(seconds_since "$burst_start"); break; fi
+  sleep 0.2
+done
+[[ -n $up ]] || { log "the autoscaler never asked for 3 graders"; exit 1; }
+drained=$(stack_check settle --jobs 400 --started-at-ns "$burst_start")
+drained_at=$(date +%s%N)
+down=""
+for _ in $(seq 900); do
+  if [[ $(replicas_of grader) == 1 ]]; then down=$(seconds_since "$drained_at"); break; fi
+  sleep 0.2
+done
+[[ -n $down ]] || { log "the autoscaler never came back down to 1 grader"; exit 1; }
+docker service logs --raw "${stack}_autoscaler" 2>/dev/null | grep -E 'scaling the graders' >"$out/autoscaler.log" || true
+decisions=$(wc -l <"$out/autoscaler.log")
+docker service scale "${stack}_autoscaler=0" >/dev/null 2>&1
+log "autoscaler: 1 → 3 graders $up s into the burst; backlog graded: $drained/s; back at 1 $down s after; $decisions scalings logged"
+{
+  echo
+  echo '| autoscaler (1..3 graders, burst of 400) | value |'
+  echo '| --- | ---: |'
+  echo "| from the burst's start to 3 graders asked for | $up s |"
+  echo "| backlog graded in \| rate | $drained/s |"
+  echo "| from the backlog graded to back at 1 grader (AUTOSCALER_DOWN_AFTER_SECS=20) | $down s |"
+  echo "| scalings logged (each with its reason) | $decisions |"
+} >"$out/autoscale.md"
 
 # Sandbox containers nobody owns: per-run ones (GRADER_SANDBOX=docker) left
 # after their run, and pool hosts whose grader task is gone (a task's
@@ -180,8 +246,6 @@ sandboxes_left() {
   } | wc -l
 }
 pool_hosts() { docker ps -q --filter label=codeplatform.sandbox=host | wc -l; }
-# Seconds since a `date +%s%N`, to a tenth.
-seconds_since() { local ms=$((($(date +%s%N) - $1) / 1000000)); printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)); }
 
 # A paced submit run in the background (2 learners, one submission every
 # 200 ms each, 30 s, half of them passing solutions, so that completions and
@@ -237,7 +301,29 @@ roll() { # service
 }
 docker service scale "${stack}_grader=2" >/dev/null 2>&1
 roll programming-api
+failed=${cells%%%*}
+[[ $failed == 0.0 ]] || { log "the API's roll behind the balancer failed $failed% of requests"; exit 1; }
 roll grader
+
+# The gateway's roll: learners' pages held open across it (k6/pages.js)
+# must each reconnect to another replica and get a verdict on the new socket.
+log "rolling websocket to a new image with 40 pages open"
+printf 'FROM codeplatform/websocket:latest\nLABEL codeplatform.rolled="%s"\n' "$(date -u +%FT%TZ)" |
+  docker build -q -t codeplatform/websocket:rolled - >/dev/null
+"$k6" run -q -e BASE_URL="$base" -e WS_URL=ws://127.0.0.1:8081/ws -e VUS=40 -e DURATION_S=45 \
+  --summary-export "$out/pages.json" k6/pages.js >"$out/pages.txt" 2>&1 &
+pagespid=$!
+sleep 8
+docker service update -q --image codeplatform/websocket:rolled "${stack}_websocket" >/dev/null
+pages_ok=1
+wait "$pagespid" || pages_ok=0
+metric() { python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['metrics'].get(sys.argv[2], {}); print(int(m.get('count', 0)))" "$out/pages.json" "$1"; }
+reconnected=$(metric pages_reconnected)
+missed=$(metric verdicts_missed)
+log "rolled websocket: $reconnected of 40 pages reconnected, $missed verdicts missed"
+((pages_ok)) && [[ $missed == 0 && $reconnected -gt 0 ]] || { cat "$out/pages.txt" >&2; log "pages lost their socket on the gateway's roll"; exit 1; }
+printf '\n| gateway roll under open pages | pages | closed under them and reconnected | verdicts missed after |\n| --- | ---: | ---: | ---: |\n| websocket | 40 | %s | %s |\n' \
+  "$reconnected" "$missed" >>"$out/rolling.md"
 
 # Faults under load: one task container killed 5 s into a paced run; swarm
 # restarts it.
@@ -315,6 +401,19 @@ has_metric() { # text pattern
 has_metric "$(scrape grader http://programming-api:9102/metrics)" '^submissions_total{outcome="queued"}'
 has_metric "$(scrape grader http://127.0.0.1:9100/metrics)" '^grader_jobs_graded_total{verdict="passed"}'
 has_metric "$(scrape websocket http://127.0.0.1:9101/metrics)" '^ws_messages_delivered_total'
+has_metric "$(scrape grader http://programming-api:9102/metrics)" '^grading_queue_oldest_waiting_seconds{stream="lane-0"}'
+
+log "operator: Prometheus scrapes every service and has its rules"
+promql() { in_task prometheus promtool query instant http://127.0.0.1:9090 "$1"; }
+for job in programming-api grader websocket balancer; do
+  up=$(promql "sum(up{job=\"$job\"})")
+  [[ $up =~ \=\>\ ([1-9][0-9]*) ]] || { log "Prometheus has no $job target up: $up"; exit 1; }
+done
+rules=$(in_task prometheus python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9090/api/v1/rules').read().decode())")
+grep -q GradingQueueLagging <<<"$rules" && grep -q GradingsFailing <<<"$rules" ||
+  { log "Prometheus lacks the queue-lag or failed-gradings rule"; exit 1; }
+lag=$(promql 'max(codeplatform:queue_oldest_waiting_seconds)')
+log "prometheus: every service up, both rules loaded; the oldest job waits: $lag"
 
 log "operator: making an instructor and signing in"
 printf '%s\n' 'stack-test-instructor-password' |
@@ -361,6 +460,6 @@ done
 left=$(docker ps -aq --filter label=codeplatform.sandbox | wc -l)
 [[ $left == 0 ]] || { log "$left sandbox containers outlived the graders"; exit 1; }
 
-cat "$out/rolling.md" "$out/faults.md" "$out/soak.md" >>"$out/scale.md"
+cat "$out/autoscale.md" "$out/rolling.md" "$out/faults.md" "$out/soak.md" >>"$out/scale.md"
 python3 scripts/bench-report.py section stack "$out/scale.md" "scripts/test-stack.sh" >/dev/null
 log "stack test passed"

@@ -70,6 +70,8 @@ pub struct Shared {
     pub clock: Clock,
     /// Tells the gateway of new submissions (the course's live class view).
     pub events: EventPublisher,
+    /// Set on SIGTERM: `/readyz` answers 503 while requests are still served.
+    pub drain: service::drain::Drain,
 }
 
 impl Shared {

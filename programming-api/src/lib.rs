@@ -26,6 +26,7 @@
 //! - [`sign_in`]: who may try a password: known addresses and device cookies, so strangers cannot lock an account.
 //! - [`server`]: the hyper loop: header guard, metrics, graceful shutdown.
 //! - [`metrics`]: Prometheus counters and histograms.
+//! - [`queue_lag`]: the queue-lag gauges, read from Redis every few seconds.
 //! - `testing` (feature `testing`): the API started in-process for tests.
 
 pub mod admission;
@@ -46,6 +47,7 @@ pub mod lti;
 pub mod markdown;
 pub mod metrics;
 pub mod passwords;
+pub mod queue_lag;
 pub mod reconciler;
 pub mod rounds;
 pub mod routes;
@@ -139,6 +141,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppContext> {
         staff_token_ttl: config.staff_token_ttl,
         clock: Default::default(),
         events: queue::events::EventPublisher::new(redis.clone(), names.clone()),
+        drain: Default::default(),
     });
     versions::flush_cache(&ctx).await;
     Ok(ctx)
@@ -196,6 +199,11 @@ pub async fn run(
             wait_for(stop_rx.clone()),
         ))
     });
+    let lag = tokio::spawn(queue_lag::watch(
+        ctx.clone(),
+        queue_lag::INTERVAL,
+        wait_for(stop_rx.clone()),
+    ));
     let admin = tokio::spawn(service::admin::serve_admin(
         admin,
         config.admin,
@@ -203,6 +211,7 @@ pub async fn run(
         wait_for(stop_rx.clone()),
     ));
     let metrics = ctx.metrics.clone();
+    let shutdown = ctx.drain.clone().after(shutdown, config.shutdown_delay);
     let filter = routes::routes(ctx, config.ui_dir.clone(), config.ws_public_url.clone());
     server::serve(
         listener,
@@ -216,6 +225,7 @@ pub async fn run(
     let _ = stop_tx.send(true);
     let _ = reconciler.await;
     let _ = follower.await;
+    let _ = lag.await;
     for outbox in [passback, callbacks].into_iter().flatten() {
         let _ = outbox.await;
     }

@@ -16,6 +16,11 @@ pub struct Metrics {
     /// last delivery failed.
     pub lti_scores_pending: prometheus::IntGauge,
     pub lti_scores_failing: prometheus::IntGauge,
+    /// Queue lag per stream (`lane-N`, `runs`, `regrades`), kept fresh by
+    /// `queue_lag::watch`.
+    pub queue_waiting: prometheus::IntGaugeVec,
+    pub queue_oldest_waiting: prometheus::GaugeVec,
+    pub queue_in_flight: prometheus::IntGaugeVec,
 }
 
 impl Default for Metrics {
@@ -57,6 +62,21 @@ impl Default for Metrics {
             lti_scores_failing: r.gauge(
                 "lti_scores_failing",
                 "Scores whose last delivery to their LMS failed",
+            ),
+            queue_waiting: r.int_gauge_vec(
+                "grading_queue_waiting",
+                "Jobs no grader has been handed yet, per stream",
+                &["stream"],
+            ),
+            queue_oldest_waiting: r.gauge_vec(
+                "grading_queue_oldest_waiting_seconds",
+                "How long the oldest waiting job has waited, per stream (0: none waits)",
+                &["stream"],
+            ),
+            queue_in_flight: r.int_gauge_vec(
+                "grading_queue_in_flight",
+                "Jobs handed to a grader and not yet acknowledged, per stream",
+                &["stream"],
             ),
             registry: r,
         }

@@ -56,11 +56,7 @@ pub async fn serve<F>(
                 let mut service = service.clone();
                 let metrics = metrics.clone();
                 // Who the client is, for the limits: here once, for every route.
-                let forwarded = req
-                    .headers()
-                    .get("x-forwarded-for")
-                    .and_then(|v| v.to_str().ok());
-                let client = ClientAddr(proxies.client(peer.ip(), forwarded));
+                let client = ClientAddr(proxies.client_of(peer.ip(), req.headers()));
                 req.extensions_mut().insert(client);
                 // HEAD is GET without the body, for every route: hyper knows the
                 // request was HEAD and sends no body.

@@ -60,6 +60,7 @@ pub fn config(env: &TestEnv) -> Config {
         body_bytes_per_address: 32 << 20,
         admin_addr: "127.0.0.1:0".parse().expect("an address"),
         admin: service::server::ListenerLimits::admin(),
+        shutdown_delay: Duration::ZERO,
         lti: None,
         integrations: None,
     }

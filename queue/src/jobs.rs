@@ -24,8 +24,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, MultiplexedConnection};
 use redis::streams::{
     StreamAutoClaimOptions, StreamAutoClaimReply, StreamClaimOptions, StreamId,
-    StreamPendingCountReply, StreamPendingReply, StreamRangeReply, StreamReadOptions,
-    StreamReadReply,
+    StreamPendingCountReply, StreamRangeReply, StreamReadOptions, StreamReadReply,
 };
 use redis::AsyncCommands;
 use sha2::{Digest, Sha256};
@@ -123,7 +122,7 @@ pub struct QueueStats {
 /// The job streams seen through a shared, auto-reconnecting connection.
 #[derive(Clone)]
 pub struct JobQueue {
-    conn: ConnectionManager,
+    pub(crate) conn: ConnectionManager,
     names: RedisNames,
 }
 
@@ -132,7 +131,7 @@ impl JobQueue {
         Self { conn, names }
     }
 
-    fn stream_name(&self, stream: Stream) -> String {
+    pub(crate) fn stream_name(&self, stream: Stream) -> String {
         match stream {
             Stream::Lane(lane) => self.names.jobs_stream(lane),
             Stream::PracticeRuns => self.names.runs_stream(),
@@ -310,20 +309,12 @@ impl JobQueue {
     }
 
     /// Streams' length and pending count (runs included), for metrics and
-    /// benchmarks.
+    /// benchmarks: the sum of every stream's [`lag`](Self::lag).
     pub async fn queue_stats(&self) -> Result<QueueStats, Error> {
-        let mut conn = self.conn.clone();
         let mut stats = QueueStats::default();
-        for (_, stream) in self.all_streams() {
-            stats.length += conn.xlen::<_, u64>(&stream).await?;
-            let pending: redis::RedisResult<StreamPendingReply> =
-                conn.xpending(&stream, GRADER_GROUP).await;
-            stats.pending += match pending {
-                Ok(p) => p.count() as u64,
-                // No group yet: nothing is pending.
-                Err(e) if e.code() == Some("NOGROUP") => 0,
-                Err(e) => return Err(e.into()),
-            };
+        for lag in self.lag().await? {
+            stats.length += lag.waiting + lag.in_flight;
+            stats.pending += lag.in_flight;
         }
         Ok(stats)
     }

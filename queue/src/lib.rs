@@ -2,6 +2,7 @@
 //!
 //! - [`names`]: every Redis key, stream and channel name, under one prefix.
 //! - [`jobs`]: the job streams (enqueue, read, ack, claim), one per lane.
+//! - [`lag`]: how much waits in each stream, for how long, and how much is in flight.
 //! - [`events`]: the events channel (publish, subscribe).
 //! - [`cache`]: the query cache and its invalidation.
 //! - [`connect`], [`answers`]: a Redis client from its URL and password; a PING.
@@ -10,6 +11,7 @@
 pub mod cache;
 pub mod events;
 pub mod jobs;
+pub mod lag;
 pub mod names;
 
 mod error;

@@ -29,6 +29,11 @@ pub trait Probes: Send + Sync + 'static {
     fn metrics(&self) -> String;
     /// Each dependency by name, and whether it answers now.
     fn readiness(&self) -> impl Future<Output = Vec<(&'static str, bool)>> + Send;
+    /// Whether it is shutting down (`crate::drain`): then it is not ready,
+    /// whatever its dependencies say.
+    fn draining(&self) -> bool {
+        false
+    }
 }
 
 /// An answer to an admin path: status, content type and body.
@@ -52,6 +57,13 @@ impl Answer {
 pub async fn respond<P: Probes>(probes: &P, path: &str) -> Option<Answer> {
     Some(match path {
         "/healthz" => Answer::json(StatusCode::OK, json!({"status": "ok"}).to_string()),
+        "/readyz" if probes.draining() => Answer::json(
+            status_of(Code::NotReady),
+            error_body(
+                Code::NotReady,
+                "shutting down: finishing the requests it holds",
+            ),
+        ),
         "/readyz" => readiness(probes.readiness().await),
         "/metrics" => Answer {
             status: StatusCode::OK,

@@ -3,6 +3,7 @@
 //! - [`server`]: the accept-and-drain loop every listener uses, HTTP on it, the JSON error body, the security headers.
 //! - [`parse_errors`]: our JSON answer in place of hyper's bare one to a request it cannot parse.
 //! - [`admin`]: `/healthz`, `/readyz` and `/metrics`, answered the same way by every service.
+//! - [`drain`]: leaving a balancer's rotation (`/readyz` 503) before stopping.
 //! - [`client`]: a client's address, through trusted proxies only.
 //! - [`rate`]: the one rate limiter (per address, per learner).
 //! - [`config`]: environment parsing helpers, secrets from files.
@@ -13,6 +14,7 @@
 pub mod admin;
 pub mod client;
 pub mod config;
+pub mod drain;
 pub mod memory;
 pub mod parse_errors;
 pub mod rate;

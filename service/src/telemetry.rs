@@ -54,6 +54,25 @@ impl MetricsRegistry {
         self.add(prometheus::IntGauge::new(name, help).expect("valid metric"))
     }
 
+    pub fn gauge_vec(&self, name: &str, help: &str, labels: &[&str]) -> prometheus::GaugeVec {
+        self.add(
+            prometheus::GaugeVec::new(prometheus::Opts::new(name, help), labels)
+                .expect("valid metric"),
+        )
+    }
+
+    pub fn int_gauge_vec(
+        &self,
+        name: &str,
+        help: &str,
+        labels: &[&str],
+    ) -> prometheus::IntGaugeVec {
+        self.add(
+            prometheus::IntGaugeVec::new(prometheus::Opts::new(name, help), labels)
+                .expect("valid metric"),
+        )
+    }
+
     pub fn histogram(&self, name: &str, help: &str, buckets: &[f64]) -> prometheus::Histogram {
         self.add(
             prometheus::Histogram::with_opts(

@@ -586,7 +586,7 @@ fn variables(config_rs: &str) -> (BTreeSet<String>, BTreeSet<String>) {
 
 #[test]
 fn each_services_table_of_variables_is_what_it_reads() {
-    for service in ["programming-api", "grader", "websocket"] {
+    for service in ["programming-api", "grader", "websocket", "autoscaler"] {
         let path = repository().join(service).join("src/config.rs");
         let (read, documented) = variables(&std::fs::read_to_string(&path).unwrap());
         assert!(read.len() >= 5, "{service}: only {read:?} seen read");

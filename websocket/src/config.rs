@@ -4,6 +4,7 @@
 //! | --- | --- | --- |
 //! | `WS_ADDR` | `127.0.0.1:8081` | where `/ws` listens |
 //! | `WS_ADMIN_ADDR` | `127.0.0.1:9101` | `/healthz`, `/readyz` and `/metrics` |
+//! | `WS_SHUTDOWN_DELAY_MS` | `0` | on SIGTERM, how long it answers `/readyz` with 503 while still taking sockets, before it closes them (1001) for pages to reconnect elsewhere: at least a balancer's health-check interval (the stack: `3000`) |
 //! | `REDIS_URL` (+ `REDIS_PASSWORD_FILE`) | required | the event channel |
 //! | `TOKEN_SECRET` or `TOKEN_SECRET_FILE` | required | the API's token key |
 //! | `REDIS_PREFIX` | empty | prefix of every Redis name (tests) |
@@ -43,6 +44,8 @@ pub struct Config {
     pub max_sockets_per_learner: usize,
     pub listener: ListenerLimits,
     pub admin: ListenerLimits,
+    /// How long it drains (`/readyz` 503, still serving) before stopping.
+    pub shutdown_delay: Duration,
 }
 
 impl Config {
@@ -56,6 +59,7 @@ impl Config {
         Ok(Self {
             addr: env_or("WS_ADDR", SocketAddr::from(([127, 0, 0, 1], 8081)))?,
             admin_addr: env_or("WS_ADMIN_ADDR", SocketAddr::from(([127, 0, 0, 1], 9101)))?,
+            shutdown_delay: Duration::from_millis(env_or("WS_SHUTDOWN_DELAY_MS", 0u64)?),
             redis: {
                 let (url, password) = redis_settings()?;
                 queue::connect(&url, password).map_err(service::Error::config)?

@@ -35,6 +35,8 @@ pub struct Gateway {
     pub config: Config,
     pub registry: Arc<Registry>,
     pub metrics: Arc<Metrics>,
+    /// Set on SIGTERM: `/readyz` answers 503 while sockets are still taken.
+    pub drain: service::drain::Drain,
 }
 
 impl Gateway {
@@ -48,6 +50,7 @@ impl Gateway {
             )),
             metrics,
             config,
+            drain: Default::default(),
         })
     }
 }
@@ -78,6 +81,10 @@ pub async fn run(
     ));
     let sockets = gateway.clone();
     let limits = gateway.config.listener;
+    let shutdown = gateway
+        .drain
+        .clone()
+        .after(shutdown, gateway.config.shutdown_delay);
     service::server::serve(
         listener,
         limits,
@@ -104,5 +111,9 @@ impl service::admin::Probes for Gateway {
 
     async fn readiness(&self) -> Vec<(&'static str, bool)> {
         vec![("redis", self.metrics.redis_connected.get() == 1)]
+    }
+
+    fn draining(&self) -> bool {
+        self.drain.draining()
     }
 }

@@ -28,6 +28,7 @@ pub fn config(redis: redis::Client, redis_prefix: &str) -> Config {
         max_sockets_per_learner: 8,
         listener: ListenerLimits::public(),
         admin: ListenerLimits::admin(),
+        shutdown_delay: Duration::ZERO,
     }
 }
 

@@ -48,4 +48,8 @@ impl Probes for AppContext {
     async fn readiness(&self) -> Vec<(&'static str, bool)> {
         store::ready(&self.pool, &self.redis, service::admin::PROBE_TIMEOUT).await
     }
+
+    fn draining(&self) -> bool {
+        self.drain.draining()
+    }
 }
