@@ -19,10 +19,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 source scripts/deps.sh
+source scripts/swarm-lib.sh
 ensure_group bench
 k6=$(k6_bin)
 stack=codeplatform
 base=http://127.0.0.1:8080
+ws_url=ws://127.0.0.1:8081/ws
 out=$root/.data/stack
 # A fresh folder: k6 appends its records to an existing file, and a record
 # left from an earlier run would count as this run's lost work.
@@ -30,6 +32,9 @@ rm -rf "$out"
 mkdir -p "$out"
 
 log() { echo "stack: $*" >&2; }
+# One node: its own daemon is the manager's, and has every image.
+sdocker() { docker "$@"; }
+publish_image() { :; }
 
 # The tree measured is the one the images are built from now, whatever is
 # committed while the run goes on.
@@ -152,22 +157,10 @@ stack_check() {
   DATABASE_URL="postgres://postgres@$pg_ip:5432/codeplatform" DATABASE_PASSWORD_FILE=$db_password_file \
     TOKEN_SECRET_FILE=$secret_file API_URL=$base "$root/target/release/stack-check" "$@"
 }
-# k6 with its records of every learner made and submission accepted (and
-# whether that submission's code must pass), for stack-check to hold the
-# stack to. Its summary goes to $out/NAME.json, its records to $out/NAME.sent.
-k6_recorded() { # name script k6-args...
-  local name=$1 script=$2
-  shift 2
-  "$k6" run -q -e RECORD=1 --log-format raw --console-output "$out/$name.sent" \
-    --summary-export "$out/$name.json" "$@" "$script"
-}
-
 log "a learner's submission reaches its verdict over the WebSocket"
-"$k6" run -q -e BASE_URL="$base" -e WS_URL=ws://127.0.0.1:8081/ws -e VUS=2 -e ITERATIONS=6 \
+"$k6" run -q -e BASE_URL="$base" -e WS_URL="$ws_url" -e VUS=2 -e ITERATIONS=6 \
   --summary-export "$out/live.json" k6/live.js
 
-# Seconds since a `date +%s%N`, to a tenth.
-seconds_since() { local ms=$((($(date +%s%N) - $1) / 1000000)); printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)); }
 drain() { # replicas n → "seconds | submissions/s" for that many graders to grade a backlog of n
   local replicas=$1 n=$2 start
   docker service scale "${stack}_grader=0" >/dev/null 2>&1
@@ -194,44 +187,7 @@ done
 docker service scale "${stack}_grader=0" >/dev/null 2>&1
 docker service update -q --env-add GRADER_CONCURRENCY=2 "${stack}_grader" >/dev/null
 
-# The autoscaler on a burst: graders at 1, the autoscaler on, a backlog of
-# 400 pushed at once; how long until it has asked for its maximum and has
-# it running, and how long after the backlog is graded until it is back at
-# 1. Every decision it logged, with its reason, is kept.
-log "autoscaling: a burst of 400 with the autoscaler on (1..3 graders)"
-replicas_of() { docker service inspect -f '{{.Spec.Mode.Replicated.Replicas}}' "${stack}_$1"; }
-running_of() { docker service ps -q --filter desired-state=running --filter "name=${stack}_$1" | wc -l; }
-docker service scale "${stack}_grader=1" >/dev/null 2>&1
-docker service scale "${stack}_autoscaler=1" >/dev/null 2>&1
-burst_start=$(date +%s%N)
-"$k6" run -q -e BASE_URL="$base" -e VUS=20 -e ITERATIONS=400 k6/submit.js >/dev/null 2>&1 || true
-up=""
-for _ in $(seq 600); do
-  if [[ $(replicas_of grader) == 3 ]]; then up=$(seconds_since "$burst_start"); break; fi
-  sleep 0.2
-done
-[[ -n $up ]] || { log "the autoscaler never asked for 3 graders"; exit 1; }
-drained=$(stack_check settle --jobs 400 --started-at-ns "$burst_start")
-drained_at=$(date +%s%N)
-down=""
-for _ in $(seq 900); do
-  if [[ $(replicas_of grader) == 1 ]]; then down=$(seconds_since "$drained_at"); break; fi
-  sleep 0.2
-done
-[[ -n $down ]] || { log "the autoscaler never came back down to 1 grader"; exit 1; }
-docker service logs --raw "${stack}_autoscaler" 2>/dev/null | grep -E 'scaling the graders' >"$out/autoscaler.log" || true
-decisions=$(wc -l <"$out/autoscaler.log")
-docker service scale "${stack}_autoscaler=0" >/dev/null 2>&1
-log "autoscaler: 1 → 3 graders $up s into the burst; backlog graded: $drained/s; back at 1 $down s after; $decisions scalings logged"
-{
-  echo
-  echo '| autoscaler (1..3 graders, burst of 400) | value |'
-  echo '| --- | ---: |'
-  echo "| from the burst's start to 3 graders asked for | $up s |"
-  echo "| backlog graded in \| rate | $drained/s |"
-  echo "| from the backlog graded to back at 1 grader (AUTOSCALER_DOWN_AFTER_SECS=20) | $down s |"
-  echo "| scalings logged (each with its reason) | $decisions |"
-} >"$out/autoscale.md"
+autoscale 3 400 >"$out/autoscale.md"
 
 # Sandbox containers nobody owns: per-run ones (GRADER_SANDBOX=docker) left
 # after their run, and pool hosts whose grader task is gone (a task's
@@ -247,88 +203,16 @@ sandboxes_left() {
 }
 pool_hosts() { docker ps -q --filter label=codeplatform.sandbox=host | wc -l; }
 
-# A paced submit run in the background (2 learners, one submission every
-# 200 ms each, 30 s, half of them passing solutions, so that completions and
-# points are at stake) for a roll or a fault to act under, 5 s in. Sets the
-# caller's k6pid.
-start_paced() { # name
-  k6_recorded "$1" k6/submit.js -e BASE_URL="$base" -e VUS=2 -e DURATION=30s -e PACE_MS=200 \
-    -e P95_MS=100000 -e CORRECT=0.5 >/dev/null 2>&1 &
-  k6pid=$!
-  sleep 5
-}
-# Once the paced run ends: stack-check settles it and holds every accepted
-# submission and every learner it made to what the stack must have done
-# (stored, final, not given up on, judged as its code deserves, points right
-# through the API). Sets the caller's cells; fails the test otherwise.
-account() { # name
-  wait "$k6pid" || true
-  cells=$(stack_check account --k6 "$out/$1.json" --sent "$out/$1.sent") || { log "$1: the stack lost or misjudged work"; exit 1; }
-  log "$1: failed requests | accepted | stored | left | error | misjudged | points: $cells"
-}
-
-# Rolling updates under load: each service to a new image (the same binary
-# under a new label, so a new image id, not a new name for the old one). The
-# grader's roll is its SIGTERM drain under load: each replica finishes the
-# jobs in hand and hands on the rest.
-# Polls /readyz every 0.2 s until killed, writing the time of each failed poll.
-probe_outage() {
-  while :; do
-    curl -fs -m 1 "$base/readyz" >/dev/null || date +%s.%N >>"$1"
-    sleep 0.2
-  done
-}
-columns='failed requests during the run | accepted | stored | left in flight | ended in error | misjudged (verdict ≠ what the code deserves) | points checked through the API'
-printf '\n| rolling update under load | API unreachable | %s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n' "$columns" >"$out/rolling.md"
-roll() { # service
-  local service=$1 k6pid cells probe running outage
-  log "rolling $service to a new image under load"
-  printf 'FROM codeplatform/%s:latest\nLABEL codeplatform.rolled="%s"\n' "$service" "$(date -u +%FT%TZ)" |
-    docker build -q -t "codeplatform/$service:rolled" - >/dev/null
-  start_paced "rolling-$service"
-  : >"$out/outage-$service"
-  probe_outage "$out/outage-$service" &
-  probe=$!
-  docker service update -q --image "codeplatform/$service:rolled" "${stack}_$service" >/dev/null
-  wait "$k6pid" || true
-  kill "$probe"
-  outage=$(stack_check outage "$out/outage-$service")
-  running=$(docker service inspect -f '{{.Spec.TaskTemplate.ContainerSpec.Image}}' "${stack}_$service")
-  [[ $running == "codeplatform/$service:rolled"* ]] || { log "the update of $service did not land: $running"; exit 1; }
-  account "rolling-$service"
-  log "rolled $service: the API was unreachable for $outage"
-  echo "| $service | $outage | $cells |" >>"$out/rolling.md"
-}
+rolling_header >"$out/rolling.md"
 docker service scale "${stack}_grader=2" >/dev/null 2>&1
-roll programming-api
-failed=${cells%%%*}
-[[ $failed == 0.0 ]] || { log "the API's roll behind the balancer failed $failed% of requests"; exit 1; }
-roll grader
-
-# The gateway's roll: learners' pages held open across it (k6/pages.js)
-# must each reconnect to another replica and get a verdict on the new socket.
-log "rolling websocket to a new image with 40 pages open"
-printf 'FROM codeplatform/websocket:latest\nLABEL codeplatform.rolled="%s"\n' "$(date -u +%FT%TZ)" |
-  docker build -q -t codeplatform/websocket:rolled - >/dev/null
-"$k6" run -q -e BASE_URL="$base" -e WS_URL=ws://127.0.0.1:8081/ws -e VUS=40 -e DURATION_S=45 \
-  --summary-export "$out/pages.json" k6/pages.js >"$out/pages.txt" 2>&1 &
-pagespid=$!
-sleep 8
-docker service update -q --image codeplatform/websocket:rolled "${stack}_websocket" >/dev/null
-pages_ok=1
-wait "$pagespid" || pages_ok=0
-metric() { python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['metrics'].get(sys.argv[2], {}); print(int(m.get('count', 0)))" "$out/pages.json" "$1"; }
-reconnected=$(metric pages_reconnected)
-missed=$(metric verdicts_missed)
-log "rolled websocket: $reconnected of 40 pages reconnected, $missed verdicts missed"
-((pages_ok)) && [[ $missed == 0 && $reconnected -gt 0 ]] || { cat "$out/pages.txt" >&2; log "pages lost their socket on the gateway's roll"; exit 1; }
-printf '\n| gateway roll under open pages | pages | closed under them and reconnected | verdicts missed after |\n| --- | ---: | ---: | ---: |\n| websocket | 40 | %s | %s |\n' \
-  "$reconnected" "$missed" >>"$out/rolling.md"
+roll_api >>"$out/rolling.md"
+roll grader >>"$out/rolling.md"
+roll_gateway 40 >>"$out/rolling.md"
 
 # Faults under load: one task container killed 5 s into a paced run; swarm
 # restarts it.
 task_container() { docker ps -q --filter "label=com.docker.swarm.service.name=${stack}_$1" | head -n 1; }
-printf '\n| fault | degraded (until /readyz and the task are back) | %s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n' "$columns" >"$out/faults.md"
+printf '\n| fault | degraded (until /readyz and the task are back) | %s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n' "$SWARM_COLUMNS" >"$out/faults.md"
 fault() { # name service
   local name=$1 service=$2 slug="fault-${1// /-}" k6pid cells down_since degraded
   start_paced "$slug"
@@ -358,7 +242,7 @@ memory() { # service → the memory use of its tasks, as docker stats prints it
 }
 mem_before=$(for s in programming-api grader websocket; do echo -n "$s $(memory "$s"), "; done)
 soak_ok=1
-k6_recorded soak k6/soak.js -e BASE_URL="$base" -e WS_URL=ws://127.0.0.1:8081/ws -e DURATION="$soak" \
+k6_recorded soak k6/soak.js -e BASE_URL="$base" -e WS_URL="$ws_url" -e DURATION="$soak" \
   -e CORRECT=0.5 >"$out/soak.txt" 2>&1 || soak_ok=0
 mem_after=$(for s in programming-api grader websocket; do echo -n "$s $(memory "$s"), "; done)
 kept=1
@@ -449,7 +333,7 @@ old_status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $o
 log "rotated: a token of the old secret now gets $old_status"
 [[ $old_status == 401 ]] || { log "a token of the old secret still works"; exit 1; }
 # New learners work end to end under the new secret, the gateway included.
-"$k6" run -q -e BASE_URL="$base" -e WS_URL=ws://127.0.0.1:8081/ws -e VUS=2 -e ITERATIONS=4 k6/live.js
+"$k6" run -q -e BASE_URL="$base" -e WS_URL="$ws_url" -e VUS=2 -e ITERATIONS=4 k6/live.js
 
 log "operator: scaling the graders to 0 leaves no sandbox"
 docker service scale "${stack}_grader=0" >/dev/null 2>&1
