@@ -29,11 +29,22 @@ struct TestGateway {
 
 impl TestGateway {
     async fn start(redis_url: &str, buffer: usize, ping: Duration) -> Self {
+        Self::start_with(redis_url, |config| {
+            config.buffer = buffer;
+            config.ping_interval = ping;
+        })
+        .await
+    }
+
+    /// With `change` made to the test's config.
+    async fn start_with(
+        redis_url: &str,
+        change: impl FnOnce(&mut websocket::config::Config),
+    ) -> Self {
         let names = RedisNames::new(format!("ws-test:{}:", Uuid::new_v4().simple()));
         let client = redis::Client::open(redis_url).unwrap();
         let mut config = testing::config(client.clone(), names.prefix());
-        config.buffer = buffer;
-        config.ping_interval = ping;
+        change(&mut config);
         let running = Running::start(config).await;
         let conn = ConnectionManager::new_lazy_with_config(client, Default::default()).unwrap();
         let t = Self {
@@ -63,31 +74,54 @@ impl TestGateway {
     }
 
     async fn publish_in(&self, user: Uuid, course_id: Option<i32>, code: String) -> Uuid {
-        let id = Uuid::new_v4();
-        let event = SubmissionEvent {
-            user_id: user,
-            course_id,
-            submission: Submission {
-                id,
-                assignment_id: 1,
-                status: SubmissionStatus::Grading,
-                verdict: None,
-                code,
-                created_at: Utc::now(),
-                graded_at: None,
-                feedback: None,
-                late: false,
-                held_until: None,
-            },
-            held: None,
-        };
-        self.publisher.publish_event(&event).await.unwrap();
-        id
+        publish_with(&self.publisher, user, course_id, code).await
     }
 
     async fn stop(self) {
         self.running.stop().await;
     }
+}
+
+/// Publishes a grading event for `user`'s new submission; returns its id.
+async fn publish_with(
+    publisher: &EventPublisher,
+    user: Uuid,
+    course_id: Option<i32>,
+    code: String,
+) -> Uuid {
+    let id = Uuid::new_v4();
+    let event = SubmissionEvent {
+        user_id: user,
+        course_id,
+        submission: Submission {
+            id,
+            assignment_id: 1,
+            status: SubmissionStatus::Grading,
+            verdict: None,
+            code,
+            created_at: Utc::now(),
+            graded_at: None,
+            feedback: None,
+            late: false,
+            held_until: None,
+        },
+        held: None,
+    };
+    publisher.publish_event(&event).await.unwrap();
+    id
+}
+
+/// The status `GET /readyz` gets on `admin`, by hand (no HTTP client here).
+async fn readyz_status(admin: std::net::SocketAddr) -> Option<u16> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = TcpStream::connect(admin).await.ok()?;
+    stream
+        .write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .ok()?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).await.ok()?;
+    std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
 }
 
 fn redis_url() -> String {
@@ -332,6 +366,44 @@ async fn shutdown_closes_sockets_with_going_away() {
         }
     };
 
+    assert_eq!(frame.map(|f| u16::from(f.code)), Some(1001));
+    stopping.await.unwrap();
+}
+
+/// A stopping gateway leaves the balancer's rotation first: for its
+/// shutdown delay `/readyz` answers 503 while its sockets still get their
+/// events; then it closes them (1001) for their pages to reconnect.
+#[tokio::test]
+async fn a_stopping_gateway_is_not_ready_but_still_delivers_until_its_delay_is_over() {
+    let gw = TestGateway::start_with(&redis_url(), |config| {
+        config.shutdown_delay = Duration::from_secs(3);
+    })
+    .await;
+    let user = Uuid::new_v4();
+    let mut socket = gw.connect(user).await;
+    let admin = gw.running.admin_addr;
+    assert_eq!(readyz_status(admin).await, Some(200));
+
+    let publisher = gw.publisher.clone();
+    let stopping = tokio::spawn(gw.stop());
+    let draining = eventually(Duration::from_secs(2), || async {
+        readyz_status(admin).await == Some(503)
+    })
+    .await;
+    assert!(draining, "/readyz never said it was draining");
+    let id = publish_with(&publisher, user, None, "while draining".into()).await;
+    let got = next_text(&mut socket, Duration::from_secs(2))
+        .await
+        .expect("delivered while draining");
+    assert_eq!(got["submission"]["id"], id.to_string());
+    assert!(!stopping.is_finished(), "stopped before its delay");
+    let frame = loop {
+        match tokio::time::timeout(Duration::from_secs(5), socket.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => break frame,
+            Ok(Some(Ok(_))) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
     assert_eq!(frame.map(|f| u16::from(f.code)), Some(1001));
     stopping.await.unwrap();
 }
