@@ -70,7 +70,7 @@ cleanup() {
   rm -f "$secret_file" "$db_password_file"
   docker rmi codeplatform/programming-api:rolled codeplatform/grader:rolled \
     codeplatform/websocket:rolled >/dev/null 2>&1 || true
-  for label in "${labelled[@]}"; do docker node update --label-rm "$label" self >/dev/null 2>&1 || true; done
+  for label in "${labelled[@]}"; do docker node update --label-rm "$label" "$node" >/dev/null 2>&1 || true; done
   ((joined_here)) && docker swarm leave --force >/dev/null 2>&1 || true
   # Sandbox containers and pool hosts are removed by the graders; any left
   # are swept here.
@@ -84,9 +84,10 @@ if [[ $(docker info -f '{{.Swarm.LocalNodeState}}') != active ]]; then
 fi
 # One node is the data node and a grading node (README, "Several nodes");
 # labels it had already are left as they were.
+node=$(docker info -f '{{.Swarm.NodeID}}')
 for label in codeplatform.data codeplatform.grading; do
-  if [[ -z $(docker node inspect self -f "{{index .Spec.Labels \"$label\"}}") ]]; then
-    docker node update --label-add "$label=true" self >/dev/null
+  if [[ -z $(docker node inspect "$node" -f "{{index .Spec.Labels \"$label\"}}") ]]; then
+    docker node update --label-add "$label=true" "$node" >/dev/null
     labelled+=("$label")
   fi
 done

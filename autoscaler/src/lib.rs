@@ -22,7 +22,7 @@ use std::time::Instant;
 
 use queue::jobs::JobQueue;
 use queue::names::RedisNames;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -40,12 +40,7 @@ pub struct Scaler {
 
 impl Scaler {
     pub fn connect(config: Config) -> anyhow::Result<Arc<Self>> {
-        let redis = ConnectionManager::new_lazy_with_config(
-            config.redis.clone(),
-            ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(std::time::Duration::from_secs(2)))
-                .set_number_of_retries(2),
-        )?;
+        let redis = queue::worker_connection(config.redis.clone())?;
         let jobs = JobQueue::new(redis.clone(), RedisNames::new(config.redis_prefix.clone()));
         let service = Service::connect(config.service.clone())?;
         Ok(Arc::new(Self {

@@ -31,7 +31,6 @@ use queue::cache::QueryCache;
 use queue::events::EventPublisher;
 use queue::jobs::JobQueue;
 use queue::names::RedisNames;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::config::{Config, SandboxKind};
 use crate::metrics::Metrics;
@@ -81,12 +80,7 @@ pub async fn build(config: Config) -> anyhow::Result<Arc<Grader>> {
         },
     };
     let pool = store::db::pool(config.database.clone(), config.concurrency + 2)?;
-    let redis = ConnectionManager::new_lazy_with_config(
-        config.redis.clone(),
-        ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(std::time::Duration::from_secs(2)))
-            .set_number_of_retries(2),
-    )?;
+    let redis = queue::worker_connection(config.redis.clone())?;
     let names = RedisNames::new(config.redis_prefix.clone());
     let jobs = JobQueue::new(redis.clone(), names.clone());
     // The group may not exist until Redis answers; the run loop retries it.

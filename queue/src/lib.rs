@@ -32,6 +32,18 @@ pub fn connect(url: &str, password: Option<String>) -> Result<redis::Client, Err
     redis::Client::open(info).map_err(|e| Error::Config(format!("REDIS_URL: {e}")))
 }
 
+/// A shared, reconnecting connection for a worker that can wait a little
+/// for Redis (a grader, the autoscaler): 2 s to connect, two retries.
+pub fn worker_connection(client: redis::Client) -> Result<redis::aio::ConnectionManager, Error> {
+    use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+    Ok(ConnectionManager::new_lazy_with_config(
+        client,
+        ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(std::time::Duration::from_secs(2)))
+            .set_number_of_retries(2),
+    )?)
+}
+
 /// Whether Redis answers a PING on `conn`.
 pub async fn answers(conn: &redis::aio::ConnectionManager) -> bool {
     let mut conn = conn.clone();

@@ -124,6 +124,18 @@ async fn readyz_status(admin: std::net::SocketAddr) -> Option<u16> {
     std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
 }
 
+/// The code of the close frame that comes next (within 5 s), past any
+/// other message.
+async fn close_code(socket: &mut Socket) -> Option<u16> {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), socket.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
+            Ok(Some(Ok(_))) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    }
+}
+
 fn redis_url() -> String {
     std::env::var("REDIS_URL").expect("REDIS_URL must be set (./test.sh sets it)")
 }
@@ -358,15 +370,7 @@ async fn shutdown_closes_sockets_with_going_away() {
     let mut socket = gw.connect(Uuid::new_v4()).await;
 
     let stopping = tokio::spawn(gw.stop());
-    let frame = loop {
-        match tokio::time::timeout(Duration::from_secs(5), socket.next()).await {
-            Ok(Some(Ok(Message::Close(frame)))) => break frame,
-            Ok(Some(Ok(_))) => continue,
-            other => panic!("expected a close frame, got {other:?}"),
-        }
-    };
-
-    assert_eq!(frame.map(|f| u16::from(f.code)), Some(1001));
+    assert_eq!(close_code(&mut socket).await, Some(1001));
     stopping.await.unwrap();
 }
 
@@ -397,14 +401,7 @@ async fn a_stopping_gateway_is_not_ready_but_still_delivers_until_its_delay_is_o
         .expect("delivered while draining");
     assert_eq!(got["submission"]["id"], id.to_string());
     assert!(!stopping.is_finished(), "stopped before its delay");
-    let frame = loop {
-        match tokio::time::timeout(Duration::from_secs(5), socket.next()).await {
-            Ok(Some(Ok(Message::Close(frame)))) => break frame,
-            Ok(Some(Ok(_))) => continue,
-            other => panic!("expected a close frame, got {other:?}"),
-        }
-    };
-    assert_eq!(frame.map(|f| u16::from(f.code)), Some(1001));
+    assert_eq!(close_code(&mut socket).await, Some(1001));
     stopping.await.unwrap();
 }
 
