@@ -71,7 +71,11 @@ cleanup() {
   docker rmi codeplatform/programming-api:rolled codeplatform/grader:rolled \
     codeplatform/websocket:rolled >/dev/null 2>&1 || true
   for label in "${labelled[@]}"; do docker node update --label-rm "$label" "$node" >/dev/null 2>&1 || true; done
-  ((joined_here)) && docker swarm leave --force >/dev/null 2>&1 || true
+  if ((joined_here)); then
+    docker swarm leave --force >/dev/null 2>&1 || true
+    # Swarm's bridge to each task stays after leaving; it was not here before.
+    docker network rm docker_gwbridge >/dev/null 2>&1 || true
+  fi
   # Sandbox containers and pool hosts are removed by the graders; any left
   # are swept here.
   docker ps -aq --filter label=codeplatform.sandbox | xargs -r docker rm -f >/dev/null

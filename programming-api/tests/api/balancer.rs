@@ -26,8 +26,28 @@ impl Balancer {
         Self::start_with(app, &[]).await
     }
 
+    /// In front of an API that is not ready: started, not waited for.
+    async fn start_unready(app: &TestApp) -> Self {
+        let balancer = Self::spawn(app, &[]);
+        // Its first check has run (and failed): only the backups remain.
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        balancer
+    }
+
     /// With `settings` (`BALANCER_*` variables) besides the test's own.
     async fn start_with(app: &TestApp, settings: &[(&str, &str)]) -> Self {
+        let balancer = Self::spawn(app, settings);
+        let up = testkit::eventually(Duration::from_secs(15), || async {
+            reqwest::get(balancer.url("/readyz"))
+                .await
+                .is_ok_and(|r| r.status() == StatusCode::OK)
+        })
+        .await;
+        assert!(up, "the balancer never found the API ready");
+        balancer
+    }
+
+    fn spawn(app: &TestApp, settings: &[(&str, &str)]) -> Self {
         let port = free_port();
         let child = tokio::process::Command::new("haproxy")
             .args(["-db", "-f"])
@@ -46,18 +66,10 @@ impl Balancer {
             .kill_on_drop(true)
             .spawn()
             .expect("haproxy runs (scripts/deps.sh installs it)");
-        let balancer = Self {
+        Self {
             _child: child,
             port,
-        };
-        let up = testkit::eventually(Duration::from_secs(15), || async {
-            reqwest::get(balancer.url("/readyz"))
-                .await
-                .is_ok_and(|r| r.status() == StatusCode::OK)
-        })
-        .await;
-        assert!(up, "the balancer never found the API ready");
-        balancer
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -199,6 +211,40 @@ async fn the_balancer_caps_the_connections_of_one_address_not_of_everyone() {
         served(&balancer, b).await.is_some(),
         "another address is served meanwhile"
     );
+    drop(balancer);
+    app.stop().await;
+}
+
+/// With Redis away every replica is unready at once; the balancer still
+/// sends to them (its backups), and the API answers as it does without a
+/// balancer: reads from Postgres, and its own JSON for what it cannot do,
+/// not the balancer's bare 503.
+#[tokio::test]
+async fn when_no_replica_is_ready_the_balancer_still_sends_to_them() {
+    let env = TestEnv::empty().await;
+    let mut config = config(&env);
+    // A Redis that never answers: nothing listens there.
+    config.redis = redis::Client::open(format!("redis://127.0.0.1:{}/", free_port())).unwrap();
+    let app = TestApp::start(env, config).await;
+    let direct = app.http.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(
+        direct.status(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the API is not ready"
+    );
+
+    let balancer = Balancer::start_unready(&app).await;
+    let res = reqwest::get(balancer.url("/readyz")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        crate::helpers::error_code(res).await,
+        "not_ready",
+        "the API's own answer, through the balancer"
+    );
+    let res = reqwest::get(balancer.url("/api/assignments"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "reads still served");
     drop(balancer);
     app.stop().await;
 }
