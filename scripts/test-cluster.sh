@@ -178,7 +178,8 @@ printf '\n| fault | degraded (until every grader replica runs again and /readyz 
 graders_back() { # → true once the grader service runs all it asks for and the API is ready
   local want running
   want=$(on "$manager" service inspect -f '{{.Spec.Mode.Replicated.Replicas}}' "${stack}_grader")
-  running=$(on "$manager" service ps -q --filter desired-state=running "${stack}_grader" | wc -l)
+  running=$(on "$manager" service ps --filter desired-state=running --format '{{.CurrentState}}' "${stack}_grader" |
+    grep -c '^Running' || true)
   [[ $running -ge $want ]] && curl -fs -m 1 "$base/readyz" >/dev/null
 }
 fault() { # name command...
