@@ -88,8 +88,11 @@ images() { for i in "$@"; do echo "codeplatform/$i:latest" "codeplatform/$i:$ver
 # replicas may land on any node.
 docker save $(images postgres redis prometheus balancer autoscaler programming-api websocket) |
   docker exec -i "$manager" docker load -q >/dev/null
+# Every runner's sandbox image: the graders start them on their own daemon.
+runners=()
+for dir in runners/*/; do dir=${dir%/}; runners+=("${dir#runners/}-runner"); done
 for w in "${workers[@]}"; do
-  docker save $(images grader python-runner python-ds-runner programming-api websocket) |
+  docker save $(images grader "${runners[@]}" programming-api websocket) |
     docker exec -i "$w" docker load -q >/dev/null
 done
 
