@@ -14,7 +14,7 @@
 # points right. The report goes to BENCHMARKS.md ("cluster"). It removes every
 # node, network and volume it made, whatever happens.
 #
-#   scripts/test-cluster.sh        (about 40 minutes on 2 cores)
+#   scripts/test-cluster.sh        (about 12 minutes on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -43,6 +43,7 @@ cleanup() {
   log "removing the nodes and their network"
   for n in "$manager" "${workers[@]}"; do docker rm -f -v "$n" >/dev/null 2>&1 || true; done
   docker network rm "$net" >/dev/null 2>&1 || true
+  docker rmi codeplatform/programming-api:rolled codeplatform/websocket:rolled >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 for n in "$manager" "${workers[@]}"; do
