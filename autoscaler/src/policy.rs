@@ -69,8 +69,10 @@ pub enum Decision {
 #[derive(Debug, Default)]
 pub struct Autoscaler {
     last_change: Option<Instant>,
-    /// The change before the last, restored when the last one failed.
+    /// The change before the last, and the quiet spell the last one
+    /// ended, restored when the last one failed.
     before_last: Option<Instant>,
+    fewer_before: Option<(Instant, u32)>,
     /// Since when fewer than the current replicas have been wanted, and
     /// the most wanted since then.
     fewer_since: Option<(Instant, u32)>,
@@ -177,12 +179,13 @@ impl Autoscaler {
     /// no cool-down.
     pub fn failed(&mut self) {
         self.last_change = self.before_last;
+        self.fewer_since = self.fewer_before;
     }
 
     fn scale(&mut self, to: u32, reason: String, now: Instant) -> Decision {
         self.before_last = self.last_change;
         self.last_change = Some(now);
-        self.fewer_since = None;
+        self.fewer_before = self.fewer_since.take();
         Decision::Scale { to, reason }
     }
 }
@@ -360,6 +363,21 @@ mod tests {
         scaler.failed();
         let again = scaler.decide(&POLICY, 1, seen(4, 0, 3), t0 + Duration::from_secs(2));
         assert_eq!(to(&again), Some(2), "{again:?}");
+    }
+
+    #[test]
+    fn a_scale_down_the_swarm_refused_is_tried_again_without_a_new_quiet_spell() {
+        let t0 = Instant::now();
+        let mut scaler = Autoscaler::default();
+        assert_eq!(to(&scaler.decide(&POLICY, 3, seen(0, 0, 0), t0)), None);
+        let at = |s| t0 + Duration::from_secs(s);
+        assert_eq!(
+            to(&scaler.decide(&POLICY, 3, seen(0, 0, 0), at(30))),
+            Some(1)
+        );
+        scaler.failed();
+        let again = scaler.decide(&POLICY, 3, seen(0, 0, 0), at(32));
+        assert_eq!(to(&again), Some(1), "{again:?}");
     }
 
     #[test]

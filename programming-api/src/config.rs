@@ -35,7 +35,7 @@
 //! | `API_BODY_TIMEOUT_MS` | `10000` | a request's body must arrive whole within this of the handler asking for it; else 408 `body_timeout` and the connection closes |
 //! | `API_BODY_BYTES_PER_ADDRESS` | `33554432` (32 MiB) | bytes of request bodies one address may have in the API at once; past it 429 `rate_limited` |
 //! | `API_ADMIN_ADDR` | `127.0.0.1:9102` | the admin port: `/healthz`, `/readyz`, `/metrics` |
-//! | `API_SHUTDOWN_DELAY_MS` | `0` | on SIGTERM, how long it answers `/readyz` with 503 while still serving, before it stops accepting: at least a balancer's health-check interval (the stack: `3000`) |
+//! | `API_SHUTDOWN_DELAY_MS` | `0` | on SIGTERM, how long it answers `/readyz` with 503 while still serving, before it stops accepting: at least a balancer's health-check interval (the stack: `4000`) |
 //! | `ADMIN_MAX_CONNECTIONS` | `64` | admin port connections in all |
 //! | `ADMIN_MAX_CONNECTIONS_PER_ADDRESS` | `16` | admin port connections one address may hold |
 //! | `LTI_PLATFORMS` | unset: LTI off | the file registering the LMSs this API is an LTI 1.3 tool for (docs/lti.md) |

@@ -73,11 +73,10 @@ impl JobQueue {
             // waiting and nothing in flight.
             if length > 0 {
                 let name = self.stream_name(stream);
-                let groups: redis::RedisResult<StreamInfoGroupsReply> =
-                    conn.xinfo_groups(&name).await;
-                let group = groups
-                    .ok()
-                    .and_then(|g| g.groups.into_iter().find(|g| g.name == GRADER_GROUP));
+                // The stream exists (it has entries), so an error here is
+                // Redis's, not a missing group: it fails the reading.
+                let groups: StreamInfoGroupsReply = conn.xinfo_groups(&name).await?;
+                let group = groups.groups.into_iter().find(|g| g.name == GRADER_GROUP);
                 // Without the group yet, every entry waits.
                 let (in_flight, after) = match &group {
                     Some(g) => (g.pending as u64, format!("({}", g.last_delivered_id)),

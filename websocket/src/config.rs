@@ -4,7 +4,7 @@
 //! | --- | --- | --- |
 //! | `WS_ADDR` | `127.0.0.1:8081` | where `/ws` listens |
 //! | `WS_ADMIN_ADDR` | `127.0.0.1:9101` | `/healthz`, `/readyz` and `/metrics` |
-//! | `WS_SHUTDOWN_DELAY_MS` | `0` | on SIGTERM, how long it answers `/readyz` with 503 while still taking sockets, before it closes them (1001) for pages to reconnect elsewhere: at least a balancer's health-check interval (the stack: `3000`) |
+//! | `WS_SHUTDOWN_DELAY_MS` | `0` | on SIGTERM, how long it answers `/readyz` with 503 while still taking sockets, before it closes them (1001) for pages to reconnect elsewhere: at least a balancer's health-check interval (the stack: `4000`) |
 //! | `REDIS_URL` (+ `REDIS_PASSWORD_FILE`) | required | the event channel |
 //! | `TOKEN_SECRET` or `TOKEN_SECRET_FILE` | required | the API's token key |
 //! | `REDIS_PREFIX` | empty | prefix of every Redis name (tests) |
