@@ -123,15 +123,7 @@ async fn cached_reads_serve_the_same_body_and_count_hits() {
     assert_eq!(first, second);
     let cached = app.ctx.cache.get(&app.ctx.names.assignment_cache(id)).await;
     assert_eq!(cached.as_deref(), Some(first.as_str()));
-    let metrics = app
-        .http
-        .get(format!("http://{}/metrics", app.admin_addr))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("cache_lookups_total{result=\"hit\"}"),
         "{metrics}"

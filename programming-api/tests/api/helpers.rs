@@ -54,6 +54,19 @@ impl TestApp {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// The admin port's `/metrics`, as text.
+    pub async fn metrics(&self) -> String {
+        let url = format!("http://{}/metrics", self.admin_addr);
+        self.http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub fn jobs(&self) -> JobQueue {
         self.ctx.jobs.clone()
     }

@@ -11,15 +11,7 @@ use crate::helpers::TestApp;
 
 /// The value of `metric{stream="<stream>"}` on the admin port.
 async fn gauge(app: &TestApp, metric: &str, stream: &str) -> f64 {
-    let text = app
-        .http
-        .get(format!("http://{}/metrics", app.admin_addr))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     let series = format!("{metric}{{stream=\"{stream}\"}} ");
     text.lines()
         .find_map(|l| l.strip_prefix(&series))
