@@ -154,8 +154,9 @@ impl JobQueue {
             .collect()
     }
 
-    /// The lanes, then the practice runs' stream.
-    fn all_streams(&self) -> Vec<(Stream, String)> {
+    /// Every stream with its name: the lanes, the regrades', then the
+    /// practice runs'.
+    pub(crate) fn all_streams(&self) -> Vec<(Stream, String)> {
         WorkKind::ALL
             .into_iter()
             .flat_map(|k| self.streams_of(k))

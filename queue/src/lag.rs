@@ -7,7 +7,7 @@ use std::time::Duration;
 use redis::streams::{StreamInfoGroupsReply, StreamRangeReply};
 use redis::AsyncCommands;
 
-use crate::jobs::{JobQueue, Stream, LANES};
+use crate::jobs::{JobQueue, Stream};
 use crate::names::GRADER_GROUP;
 use crate::Error;
 
@@ -32,13 +32,6 @@ impl Stream {
             Self::Regrades => "regrades".to_owned(),
         }
     }
-
-    /// Every stream, lanes first.
-    pub fn all() -> impl Iterator<Item = Stream> {
-        (0..LANES)
-            .map(Stream::Lane)
-            .chain([Stream::PracticeRuns, Stream::Regrades])
-    }
 }
 
 /// The milliseconds part of a stream entry's id (`<ms>-<seq>`): when
@@ -48,21 +41,21 @@ fn added_at_ms(entry_id: &str) -> Option<u64> {
 }
 
 impl JobQueue {
-    /// Every stream's lag (see [`StreamLag`]), lanes first, then practice
-    /// runs and regrades. Ages are by Redis's clock, which stamped the
+    /// Every stream's lag (see [`StreamLag`]), lanes first, then regrades
+    /// and practice runs. Ages are by Redis's clock, which stamped the
     /// entries, so a skewed clock elsewhere does not skew them.
     pub async fn lag(&self) -> Result<Vec<StreamLag>, Error> {
         let mut conn = self.conn.clone();
-        let streams: Vec<Stream> = Stream::all().collect();
+        let streams = self.all_streams();
         let time: (u64, u64) = redis::cmd("TIME").query_async(&mut conn).await?;
         let mut pipe = redis::pipe();
-        for s in &streams {
-            pipe.xlen(self.stream_name(*s));
+        for (_, name) in &streams {
+            pipe.xlen(name);
         }
         let lengths: Vec<u64> = pipe.query_async(&mut conn).await?;
         let now_ms = time.0 * 1000 + time.1 / 1000;
         let mut lags = Vec::with_capacity(streams.len());
-        for (stream, length) in streams.into_iter().zip(lengths) {
+        for ((stream, name), length) in streams.into_iter().zip(lengths) {
             let mut lag = StreamLag {
                 stream,
                 waiting: 0,
@@ -72,7 +65,6 @@ impl JobQueue {
             // Acked entries are deleted: an empty stream has nothing
             // waiting and nothing in flight.
             if length > 0 {
-                let name = self.stream_name(stream);
                 // The stream exists (it has entries), so an error here is
                 // Redis's, not a missing group: it fails the reading.
                 let groups: StreamInfoGroupsReply = conn.xinfo_groups(&name).await?;
@@ -101,11 +93,10 @@ mod tests {
 
     #[test]
     fn streams_are_labelled_for_metrics() {
-        let labels: Vec<String> = Stream::all().map(Stream::label).collect();
-        assert_eq!(labels.len(), LANES as usize + 2);
-        assert_eq!(labels[0], "lane-0");
-        assert_eq!(labels[15], "lane-15");
-        assert_eq!(&labels[16..], ["runs", "regrades"]);
+        assert_eq!(Stream::Lane(0).label(), "lane-0");
+        assert_eq!(Stream::Lane(15).label(), "lane-15");
+        assert_eq!(Stream::PracticeRuns.label(), "runs");
+        assert_eq!(Stream::Regrades.label(), "regrades");
     }
 
     #[test]
